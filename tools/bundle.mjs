@@ -1,0 +1,39 @@
+// Bundles each Lambda handler in handlers/<fn>/handler.ts into dist/bundles/<fn>/index.js with
+// esbuild: minified, AWS SDK included, deterministic (no timestamps, no absolute paths), so the
+// same source always yields the same bytes and the same Lambda code hash.
+import { buildSync } from "esbuild";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const handlersDir = join(root, "handlers");
+const outRoot = join(root, "dist", "bundles");
+
+const fns = readdirSync(handlersDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(handlersDir, d.name, "handler.ts")))
+  .map((d) => d.name)
+  .sort();
+
+for (const fn of fns) {
+  const result = buildSync({
+    absWorkingDir: root,
+    entryPoints: [join("handlers", fn, "handler.ts")],
+    bundle: true,
+    minify: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    legalComments: "none",
+    sourcemap: false,
+    write: false,
+    logLevel: "warning",
+  });
+  const code = result.outputFiles[0].contents;
+  const outDir = join(outRoot, fn);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, "index.js"), code);
+  const sha = createHash("sha256").update(code).digest("hex");
+  console.log(`bundled handlers/${fn} -> dist/bundles/${fn}/index.js (${code.length} bytes, sha256 ${sha.slice(0, 12)})`);
+}
