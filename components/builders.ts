@@ -1,0 +1,128 @@
+/**
+ * Pure builders used by the components: physical names, engagement-plan stages, rotation
+ * recurrence, escalation stages. No Pulumi resources here, so tests call them directly.
+ */
+import type {
+  ChannelKind,
+  EscalationStageConfig,
+  RotationConfig,
+} from "../config/schema";
+import { ONCALL_REF_PREFIX } from "../config/schema";
+
+/** Default physical-name prefix for a stack: `ie-<stack>`, sanitised to [a-z0-9-]. */
+export function defaultPrefix(stack: string): string {
+  const clean = stack
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return `ie-${clean || "stack"}`.slice(0, 40).replace(/-+$/, "");
+}
+
+/** Physical names of everything the pipeline creates, derived from the prefix. */
+export const names = {
+  contact: (prefix: string, alias: string) => `${prefix}-${alias}`,
+  channel: (prefix: string, alias: string, kind: ChannelKind) => `${prefix}-${alias}-${kind}`,
+  onCallContact: (prefix: string, rotation: string) => `${prefix}-oncall-${rotation}`,
+  rotation: (prefix: string, rotation: string) => `${prefix}-${rotation}`,
+  escalationContact: (prefix: string) => `${prefix}-escalation`,
+  responsePlan: (prefix: string, level: string) => `${prefix}-${level}`,
+  alarm: (prefix: string, level: string, alarm: string) => `${prefix}-${level}-${alarm}`,
+} as const;
+
+/** The Incident Manager channel type of a config channel kind. */
+export function channelType(kind: ChannelKind): "EMAIL" | "SMS" | "VOICE" {
+  return kind === "email" ? "EMAIL" : kind === "sms" ? "SMS" : "VOICE";
+}
+
+/** Channel kinds a contact uses anywhere in its engagement, in first-use order. */
+/** A contact's engagement stage by offset. */
+export interface OffsetStage {
+  readonly after: number;
+  readonly via: readonly ChannelKind[];
+}
+
+export function channelsUsed(contact: { readonly engagement: readonly OffsetStage[] }): ChannelKind[] {
+  const out: ChannelKind[] = [];
+  for (const stage of contact.engagement) {
+    for (const via of stage.via) if (!out.includes(via)) out.push(via);
+  }
+  return out;
+}
+
+/** One stage of an engagement or escalation plan, before ARNs are known. */
+export interface PlanStage<T> {
+  readonly durationInMinutes: number;
+  readonly targets: readonly T[];
+}
+
+/**
+ * Engagement-plan stages from offsets: a stage lasts until the next one starts; the last stage
+ * lasts 0 minutes (it has targets, so Incident Manager accepts 0, and there is nothing after it).
+ * `[{after:0, via:[email]}, {after:10, via:[sms, voice]}]` → `[{10, [email]}, {0, [sms, voice]}]`.
+ */
+export function engagementStages(engagement: readonly OffsetStage[]): PlanStage<ChannelKind>[] {
+  return engagement.map((stage, i) => ({
+    durationInMinutes: i + 1 < engagement.length ? engagement[i + 1].after - stage.after : 0,
+    targets: [...stage.via],
+  }));
+}
+
+/** A resolved escalation target: a personal contact or an on-call schedule. */
+export interface EscalationTarget {
+  readonly kind: "contact" | "oncall";
+  readonly name: string;
+  readonly isEssential: boolean;
+}
+
+/** Escalation-plan stages from config, references resolved to contact or on-call names. */
+export function escalationStages(
+  stages: readonly EscalationStageConfig[],
+): PlanStage<EscalationTarget>[] {
+  return stages.map((s) => ({
+    durationInMinutes: s.minutes,
+    targets: s.engage.map((ref) => ({ ...parseRef(ref), isEssential: s.essential })),
+  }));
+}
+
+/** `oncall:primary` → on-call `primary`; `sato` → contact `sato`. */
+export function parseRef(ref: string): { kind: "contact" | "oncall"; name: string } {
+  return ref.startsWith(ONCALL_REF_PREFIX)
+    ? { kind: "oncall", name: ref.slice(ONCALL_REF_PREFIX.length) }
+    : { kind: "contact", name: ref };
+}
+
+interface HandOffTime {
+  readonly hourOfDay: number;
+  readonly minuteOfHour: number;
+}
+
+/** `aws.ssm.ContactsRotation` recurrence from a rotation's hand-off settings. */
+export interface RotationRecurrence {
+  readonly numberOfOnCalls: number;
+  readonly recurrenceMultiplier: number;
+  readonly dailySettings?: HandOffTime[];
+  readonly weeklySettings?: { dayOfWeek: string; handOffTime: HandOffTime }[];
+  readonly monthlySettings?: { dayOfMonth: number; handOffTime: HandOffTime }[];
+}
+
+export function rotationRecurrence(
+  rotation: Pick<RotationConfig, "handoff" | "onCallsAtOnce">,
+): RotationRecurrence {
+  const { every, on, at, interval } = rotation.handoff;
+  const [hourOfDay, minuteOfHour] = at.split(":").map(Number);
+  const time = { hourOfDay, minuteOfHour };
+  const base = { numberOfOnCalls: rotation.onCallsAtOnce, recurrenceMultiplier: interval };
+  switch (every) {
+    case "day":
+      return { ...base, dailySettings: [time] };
+    case "week":
+      return { ...base, weeklySettings: [{ dayOfWeek: String(on), handOffTime: time }] };
+    case "month":
+      return { ...base, monthlySettings: [{ dayOfMonth: Number(on), handOffTime: time }] };
+  }
+}
+
+/** Tag values Incident Manager accepts on incidents: [A-Za-z0-9 _=@:.+-/]. */
+export function incidentTagValue(v: string): string {
+  return v.replace(/[^A-Za-z0-9 _=@:.+\-/]/g, "_").slice(0, 256);
+}

@@ -1,0 +1,31 @@
+/**
+ * Package entry: `import { EscalationPipeline } from "incident-escalation"`.
+ */
+export { EscalationPipeline } from "../components/escalationPipeline";
+export type {
+  EscalationPipelineArgs,
+  ChannelToActivate,
+} from "../components/escalationPipeline";
+export { PersonalContact } from "../components/personalContact";
+export type { PersonalContactArgs, EngagementStageArgs } from "../components/personalContact";
+export { OnCallSchedule } from "../components/onCallSchedule";
+export type { OnCallScheduleArgs } from "../components/onCallSchedule";
+export { EscalationPlan } from "../components/escalationPlan";
+export type { EscalationPlanArgs, EscalationTargetArgs } from "../components/escalationPlan";
+export { ReplicationSet } from "../components/replicationSet";
+export type { ReplicationSetArgs } from "../components/replicationSet";
+export { ResponsePlans, incidentTemplate } from "../components/responsePlans";
+export type { ResponsePlansArgs, PagingLevelArgs } from "../components/responsePlans";
+export * as builders from "../components/builders";
+export { ConfigError, parseStackConfig, stackConfigSchema, LIMITS } from "../config/schema";
+export type {
+  StackConfig,
+  StackConfigInput,
+  ConfigIssue,
+  ContactConfig,
+  RotationConfig,
+  EscalationStageConfig,
+  LevelConfig,
+  AlarmConfig,
+  WebhookConfig,
+} from "../config/schema";
