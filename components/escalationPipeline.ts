@@ -1,4 +1,6 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import {
   ChannelKind,
   StackConfig,
@@ -6,7 +8,11 @@ import {
   parseStackConfig,
 } from "../config/schema";
 import { defaultPrefix, escalationStages, names, parseRef, rotationRecurrence } from "./builders";
+import { AlertsTopic } from "./alertsTopic";
 import { EscalationPlan } from "./escalationPlan";
+import { HandlerFunction } from "./handlerFunction";
+import { LevelRouting, RuleTargetArgs } from "./levelRouting";
+import { Statement, notifierStatements, policyJson, routerStatements } from "./policies";
 import { OnCallSchedule } from "./onCallSchedule";
 import { PersonalContact } from "./personalContact";
 import { ReplicationSet } from "./replicationSet";
@@ -20,8 +26,6 @@ import { ResponsePlans } from "./responsePlans";
 export interface EscalationPipelineArgs extends StackConfigInput {
   /** Stack name, used in tags and the default prefix. */
   readonly stack: string;
-  /** SNS topic relayed to Slack; response plans' chat channel and notification target. */
-  readonly chatTopicArn?: pulumi.Input<string>;
 }
 
 /** A contact channel that cannot page anyone until it is activated with a code. */
@@ -58,6 +62,16 @@ export class EscalationPipeline extends pulumi.ComponentResource {
   public readonly channelsToActivate: pulumi.Output<ChannelToActivate[]>;
   /** Replication set ARN, when this stack creates it. */
   public readonly replicationSetArn?: pulumi.Output<string>;
+  /** The encrypted SNS topic relayed to Slack. */
+  public readonly alertsTopicArn: pulumi.Output<string>;
+  /** The router Lambda (when a level pages or engages). */
+  public router?: HandlerFunction;
+  /** The notifier Lambda (when webhooks are configured). */
+  public notifier?: HandlerFunction;
+  /** Webhook signing keys by webhook name (secret), for the receivers. */
+  public webhookSigningKeys?: pulumi.Output<Record<string, string>>;
+  /** Names of the alarms created, by level. */
+  public readonly alarmNames: Record<string, string[]> = {};
 
   constructor(
     name: string,
@@ -65,7 +79,7 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     opts: pulumi.ComponentResourceOptions = {},
   ) {
     super("incident-escalation:index:EscalationPipeline", name, {}, opts);
-    const { stack, chatTopicArn, ...raw } = args;
+    const { stack, ...raw } = args;
     const cfg = parseStackConfig(raw, `EscalationPipeline "${name}" args`);
     this.config = cfg;
     const prefix = cfg.prefix ?? defaultPrefix(stack);
@@ -158,6 +172,22 @@ export class EscalationPipeline extends pulumi.ComponentResource {
         : undefined;
     this.escalationPlanArn = escalation?.contactArn;
 
+    const identity = aws.getCallerIdentityOutput({}, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this });
+    const alerts = new AlertsTopic(
+      `${name}-alerts`,
+      {
+        prefix,
+        accountId: identity.accountId,
+        slack: cfg.notifications.slack,
+        teams: cfg.notifications.teams,
+        tags,
+      },
+      { parent: this },
+    );
+    this.alertsTopicArn = alerts.topicArn;
+    const chatTopicArn = alerts.topicArn;
+
     const pagingLevels = Object.entries(cfg.levels).filter(([, l]) => l.page);
     const plans = new ResponsePlans(
       `${name}-response`,
@@ -175,6 +205,17 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       childOpts,
     );
     this.responsePlanArns = pulumi.output(plans.arns);
+
+    this.wireRouting(name, cfg, prefix, stack, tags, {
+      alertsTopicArn: alerts.topicArn,
+      planArns: plans.arns,
+      escalationArn: escalation?.contactArn,
+      contactArns: [...contacts.values()].map((c) => c.contactArn),
+      onCallArns: [...onCall.values()].map((o) => o.contactArn),
+      arnOf,
+      accountId: identity.accountId,
+      region: region.name,
+    });
 
     this.contactArns = Object.fromEntries([...contacts].map(([a, c]) => [a, c.contactArn]));
     this.onCallArns = Object.fromEntries([...onCall].map(([r, s]) => [r, s.contactArn]));
@@ -200,6 +241,231 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       onCallArns: this.onCallArns,
       channelsToActivate: this.channelsToActivate,
       replicationSetArn: this.replicationSetArn,
+      alertsTopicArn: this.alertsTopicArn,
+      webhookSigningKeys: this.webhookSigningKeys,
     });
   }
+
+  /** Alarms, EventBridge rules, the router and notifier Lambdas and their failure paths. */
+  private wireRouting(
+    name: string,
+    cfg: StackConfig,
+    prefix: string,
+    stack: string,
+    tags: Record<string, string>,
+    refs: {
+      alertsTopicArn: pulumi.Output<string>;
+      planArns: Record<string, pulumi.Output<string>>;
+      escalationArn?: pulumi.Output<string>;
+      contactArns: pulumi.Output<string>[];
+      onCallArns: pulumi.Output<string>[];
+      arnOf: (ref: string) => pulumi.Output<string>;
+      accountId: pulumi.Output<string>;
+      region: pulumi.Output<string>;
+    },
+  ): void {
+    const levels = Object.entries(cfg.levels);
+    // Self-monitoring alarms page a human directly through the most severe paging level's plan,
+    // so a broken router still wakes someone.
+    const mostSevere = levels
+      .filter(([, l]) => l.page)
+      .sort(([, a], [, b]) => a.impact - b.impact)[0]?.[0];
+    const selfAlarmActions = [
+      refs.alertsTopicArn,
+      ...(mostSevere ? [refs.planArns[mostSevere]] : []),
+    ];
+
+    const routed = levels.filter(([, l]) => l.page || (l.engage ?? []).length > 0);
+    if (routed.length > 0) {
+      const routingTable = pulumi.output(
+        Object.fromEntries(
+          levels.map(([level, l]) => [
+            level,
+            l.page
+              ? { impact: l.impact, responsePlanArn: refs.planArns[level] }
+              : (l.engage ?? []).length > 0
+                ? { impact: l.impact, engage: (l.engage ?? []).map(refs.arnOf) }
+                : { impact: l.impact },
+          ]),
+        ),
+      );
+      const statements: Statement[] = routerStatements({
+        responsePlanArns: levels.filter(([, l]) => l.page).map(([level]) => refs.planArns[level]),
+        incidentContactArns: [
+          ...(refs.escalationArn ? [refs.escalationArn] : []),
+          ...refs.onCallArns,
+          ...refs.contactArns,
+        ],
+        directEngageArns: levels
+          .filter(([, l]) => !l.page)
+          .flatMap(([, l]) => (l.engage ?? []).map(refs.arnOf)),
+        region: refs.region,
+        accountId: refs.accountId,
+      });
+      this.router = new HandlerFunction(
+        `${name}-router`,
+        {
+          functionName: `${prefix}-router`,
+          handler: "router",
+          description: "Starts the level's Incident Manager response plan or engagement for an alarm",
+          environment: {
+            ROUTING_TABLE: routingTable.apply((t) => JSON.stringify(t)),
+            INCIDENT_SOURCE: incidentSource(stack),
+            ENGAGEMENT_SENDER: "incident-escalation",
+          },
+          statements,
+          timeoutSeconds: 30,
+          memoryMb: 256,
+          logRetentionDays: 90,
+          maximumRetryAttempts: 2,
+          alarmActions: selfAlarmActions,
+          tags,
+        },
+        { parent: this },
+      );
+    }
+
+    const webhooks = cfg.notifications.webhooks;
+    if (webhooks.length > 0) {
+      const keys: Record<string, pulumi.Output<string>> = {};
+      for (const w of webhooks) {
+        keys[w.name] = w.signingKey
+          ? pulumi.secret(w.signingKey)
+          : new random.RandomPassword(
+              `${name}-webhook-${w.name}-key`,
+              { length: 48, special: false },
+              { parent: this },
+            ).result;
+      }
+      this.webhookSigningKeys = pulumi.secret(pulumi.output(keys));
+      const secret = new aws.secretsmanager.Secret(
+        `${name}-webhooks`,
+        {
+          name: `${prefix}/webhooks`,
+          description: "Webhook URLs and signing keys of the incident-escalation notifier",
+          recoveryWindowInDays: 7,
+          tags,
+        },
+        { parent: this },
+      );
+      new aws.secretsmanager.SecretVersion(
+        `${name}-webhooks`,
+        {
+          secretId: secret.id,
+          secretString: pulumi.secret(
+            pulumi
+              .output(
+                Object.fromEntries(
+                  webhooks.map((w) => [w.name, { url: w.url, signingKey: keys[w.name] }]),
+                ),
+              )
+              .apply((v) => JSON.stringify(v)),
+          ),
+        },
+        { parent: this },
+      );
+      this.notifier = new HandlerFunction(
+        `${name}-notifier`,
+        {
+          functionName: `${prefix}-notifier`,
+          handler: "notifier",
+          description: "Sends signed webhooks for alarm state changes",
+          environment: {
+            WEBHOOKS: JSON.stringify(webhooks.map((w) => ({ name: w.name, levels: w.levels }))),
+            WEBHOOK_SECRET_ARN: secret.arn,
+          },
+          statements: notifierStatements(secret.arn),
+          timeoutSeconds: 60,
+          memoryMb: 256,
+          logRetentionDays: 90,
+          maximumRetryAttempts: 2,
+          alarmActions: selfAlarmActions,
+          tags,
+        },
+        { parent: this },
+      );
+    }
+
+    // Events EventBridge could not deliver to a Lambda after its retries.
+    const eventsDlq = new aws.sqs.Queue(
+      `${name}-events-dlq`,
+      {
+        name: `${prefix}-events-dlq`,
+        sqsManagedSseEnabled: true,
+        messageRetentionSeconds: 14 * 24 * 3600,
+        tags,
+      },
+      { parent: this },
+    );
+    const ruleArns: pulumi.Output<string>[] = [];
+    for (const [level] of levels) {
+      const targets: RuleTargetArgs[] = [];
+      if (this.router && routed.some(([l]) => l === level)) {
+        targets.push({ id: "router", functionArn: this.router.arn, functionName: this.router.functionName });
+      }
+      if (this.notifier && webhooks.some((w) => w.levels.includes(level))) {
+        targets.push({ id: "notifier", functionArn: this.notifier.arn, functionName: this.notifier.functionName });
+      }
+      const routing = new LevelRouting(
+        `${name}-${level}`,
+        {
+          prefix,
+          level,
+          alarms: cfg.alarms.filter((a) => a.thresholds[level] !== undefined),
+          externalAlarms: cfg.externalAlarms.filter((e) => e.level === level).map((e) => e.name),
+          alertsTopicArn: refs.alertsTopicArn,
+          targets,
+          deadLetterArn: eventsDlq.arn,
+          tags,
+        },
+        { parent: this },
+      );
+      this.alarmNames[level] = routing.alarmNames;
+      if (routing.ruleArn) ruleArns.push(routing.ruleArn);
+    }
+    if (ruleArns.length > 0) {
+      new aws.sqs.QueuePolicy(
+        `${name}-events-dlq`,
+        {
+          queueUrl: eventsDlq.url,
+          policy: policyJson([
+            {
+              Sid: "EventBridgeDeadLetters",
+              Effect: "Allow",
+              Principal: { Service: "events.amazonaws.com" },
+              Action: ["sqs:SendMessage"],
+              Resource: [eventsDlq.arn],
+              Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
+            },
+          ]),
+        },
+        { parent: this },
+      );
+    }
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-events-dlq-depth`,
+      {
+        name: `${prefix}-events-dlq-depth`,
+        alarmDescription: "Alarm events EventBridge could not deliver to the router or notifier",
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: eventsDlq.name },
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: selfAlarmActions,
+        okActions: [refs.alertsTopicArn],
+        tags,
+      },
+      { parent: this },
+    );
+  }
+}
+
+/** `triggerDetails.source` of incidents: ≤ 50 characters, not starting with "aws.". */
+export function incidentSource(stack: string): string {
+  return `incident-escalation.${stack}`.slice(0, 50);
 }

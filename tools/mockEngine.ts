@@ -280,8 +280,11 @@ class PhysicalNames {
         const arn = `arn:aws:scheduler:${r}:${a}:schedule/default/${physical}`;
         return { id: physical, state: { arn, name: physical } };
       }
-      case "random:index/randomPassword:RandomPassword":
-        return { id: "none", state: { result: `mock-${short(name)}${short(name + "2")}${short(name + "3")}` } };
+      case "random:index/randomPassword:RandomPassword": {
+        const length = typeof inputs.length === "number" ? inputs.length : 16;
+        const material = createHash("sha512").update(name).digest("hex");
+        return { id: "none", state: { result: material.slice(0, length) } };
+      }
       default: {
         const service = type.split(":")[1]?.split("/")[0] ?? "mock";
         const arn = `arn:aws:${service}:${r}:${a}:${physical}`;

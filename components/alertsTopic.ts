@@ -1,0 +1,173 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Statement, assumeRolePolicy, policyJson } from "./policies";
+
+export interface AlertsTopicArgs {
+  /** Physical-name prefix. */
+  readonly prefix: string;
+  /** Account that owns the topic and key. */
+  readonly accountId: pulumi.Input<string>;
+  /** Slack workspace and channel for AWS Chatbot (workspace authorised once in the console). */
+  readonly slack?: { readonly teamId: string; readonly channelId: string };
+  /** Microsoft Teams tenant, team and channel for AWS Chatbot. */
+  readonly teams?: { readonly tenantId: string; readonly teamId: string; readonly channelId: string };
+  /** Tags. */
+  readonly tags?: Record<string, string>;
+}
+
+/** Services that publish to the alerts topic. */
+const PUBLISHERS = ["cloudwatch.amazonaws.com", "ssm-incidents.amazonaws.com"];
+
+/** KMS key policy: the account administers the key; the publishing services may use it. */
+export function alertsKeyPolicy(accountId: pulumi.Input<string>): Statement[] {
+  return [
+    {
+      Sid: "AccountAdministersKey",
+      Effect: "Allow",
+      Principal: { AWS: pulumi.interpolate`arn:aws:iam::${accountId}:root` },
+      Action: [
+        "kms:CancelKeyDeletion",
+        "kms:CreateAlias",
+        "kms:DeleteAlias",
+        "kms:DescribeKey",
+        "kms:DisableKey",
+        "kms:EnableKey",
+        "kms:EnableKeyRotation",
+        "kms:GetKeyPolicy",
+        "kms:GetKeyRotationStatus",
+        "kms:ListResourceTags",
+        "kms:PutKeyPolicy",
+        "kms:ScheduleKeyDeletion",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:UpdateAlias",
+        "kms:UpdateKeyDescription",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+      ],
+      Resource: "*",
+    },
+    ...PUBLISHERS.map(
+      (service): Statement => ({
+        Sid: `PublishFrom${service.split(".")[0].replace(/[^a-z]/g, "")}`,
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      }),
+    ),
+  ];
+}
+
+/**
+ * The encrypted SNS "alerts" topic that alarms, self-monitoring alarms and Incident Manager
+ * publish to, relayed to Slack (and Teams) by AWS Chatbot. A customer-managed key is needed
+ * because CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key.
+ */
+export class AlertsTopic extends pulumi.ComponentResource {
+  public readonly topicArn: pulumi.Output<string>;
+
+  constructor(name: string, args: AlertsTopicArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("incident-escalation:index:AlertsTopic", name, {}, opts);
+    const childOpts = { parent: this, dependsOn: opts.dependsOn };
+
+    const key = new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: `${args.prefix} alerts topic encryption`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: policyJson(alertsKeyPolicy(args.accountId)),
+        tags: args.tags,
+      },
+      childOpts,
+    );
+    new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.prefix}-alerts`, targetKeyId: key.keyId }, childOpts);
+
+    const topic = new aws.sns.Topic(
+      name,
+      { name: `${args.prefix}-alerts`, kmsMasterKeyId: key.arn, tags: args.tags },
+      childOpts,
+    );
+    new aws.sns.TopicPolicy(
+      `${name}-policy`,
+      {
+        arn: topic.arn,
+        policy: policyJson([
+          ...PUBLISHERS.map(
+            (service): Statement => ({
+              Sid: `Publish${service.split(".")[0].replace(/[^a-z]/g, "")}`,
+              Effect: "Allow",
+              Principal: { Service: service },
+              Action: ["sns:Publish"],
+              Resource: topic.arn,
+              Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+            }),
+          ),
+        ]),
+      },
+      childOpts,
+    );
+
+    if (args.slack || args.teams) {
+      // Chatbot only needs to read alarms to render them; guardrail caps what channel users can do.
+      const role = new aws.iam.Role(
+        `${name}-chatbot-role`,
+        { name: `${args.prefix}-chatbot`, assumeRolePolicy: assumeRolePolicy("chatbot.amazonaws.com"), tags: args.tags },
+        childOpts,
+      );
+      new aws.iam.RolePolicy(
+        `${name}-chatbot-policy`,
+        {
+          role: role.name,
+          name: `${args.prefix}-chatbot-read-alarms`,
+          policy: policyJson([
+            {
+              Sid: "RenderAlarms",
+              Effect: "Allow",
+              Action: ["cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData", "cloudwatch:GetMetricWidgetImage"],
+              Resource: "*",
+            },
+          ]),
+        },
+        childOpts,
+      );
+      const common = {
+        iamRoleArn: role.arn,
+        snsTopicArns: [topic.arn],
+        loggingLevel: "ERROR",
+        guardrailPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        tags: args.tags,
+      };
+      if (args.slack) {
+        new aws.chatbot.SlackChannelConfiguration(
+          `${name}-slack`,
+          {
+            ...common,
+            configurationName: `${args.prefix}-alerts-slack`,
+            slackTeamId: args.slack.teamId,
+            slackChannelId: args.slack.channelId,
+          },
+          childOpts,
+        );
+      }
+      if (args.teams) {
+        new aws.chatbot.TeamsChannelConfiguration(
+          `${name}-teams`,
+          {
+            ...common,
+            configurationName: `${args.prefix}-alerts-teams`,
+            tenantId: args.teams.tenantId,
+            teamId: args.teams.teamId,
+            channelId: args.teams.channelId,
+          },
+          childOpts,
+        );
+      }
+    }
+
+    this.topicArn = topic.arn;
+    this.registerOutputs({ topicArn: this.topicArn });
+  }
+}

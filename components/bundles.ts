@@ -1,0 +1,44 @@
+/**
+ * Locates the esbuild bundles of the Lambda handlers (`npm run bundle`, run by `npm ci` through
+ * the `prepare` script) from source (ts-node) and from the built library alike.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+
+/** The package root: the nearest folder above this file whose package.json is ours. */
+export function packageRoot(from: string = __dirname): string {
+  let dir = from;
+  for (;;) {
+    const pkg = path.join(dir, "package.json");
+    if (existsSync(pkg)) {
+      const name: unknown = (JSON.parse(readFileSync(pkg, "utf8")) as { name?: unknown }).name;
+      if (name === "incident-escalation") return dir;
+    }
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`incident-escalation: package root not found above ${from}`);
+    dir = up;
+  }
+}
+
+export interface HandlerBundle {
+  /** Absolute path of the bundle file. */
+  readonly file: string;
+  /** Path relative to the package root, for display. */
+  readonly relative: string;
+  /** Base64 SHA-256 of the bundle, as Lambda reports `sourceCodeHash`. */
+  readonly sha256: string;
+}
+
+export function handlerBundle(fn: string): HandlerBundle {
+  const root = packageRoot();
+  const relative = path.join("dist", "bundles", fn, "index.js");
+  const file = path.join(root, relative);
+  if (!existsSync(file)) {
+    throw new Error(
+      `Lambda bundle ${relative} is missing: run \`npm run bundle\` (npm ci runs it through "prepare")`,
+    );
+  }
+  const sha256 = createHash("sha256").update(readFileSync(file)).digest("base64");
+  return { file, relative, sha256 };
+}

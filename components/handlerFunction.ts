@@ -1,0 +1,170 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { handlerBundle } from "./bundles";
+import { Statement, assumeRolePolicy, lambdaBaseStatements, policyJson } from "./policies";
+
+/** Supported Lambda runtime (nodejs20.x is deprecated). */
+export const LAMBDA_RUNTIME = "nodejs22.x";
+
+export interface HandlerFunctionArgs {
+  /** Physical function name. */
+  readonly functionName: string;
+  /** Handler folder under handlers/ whose bundle is deployed. */
+  readonly handler: string;
+  /** Description of the function. */
+  readonly description: string;
+  /** Environment variables (validated by the handler at cold start). */
+  readonly environment: Record<string, pulumi.Input<string>>;
+  /** Statements beyond its own logs and DLQ. */
+  readonly statements: readonly Statement[];
+  /** Timeout in seconds. */
+  readonly timeoutSeconds: number;
+  /** Memory in MB. */
+  readonly memoryMb: number;
+  /** Days to keep logs. */
+  readonly logRetentionDays: number;
+  /** Async retries before the on-failure destination (0-2). */
+  readonly maximumRetryAttempts: number;
+  /** Actions of the self-monitoring alarms (alerts topic, response plan). */
+  readonly alarmActions: readonly pulumi.Input<string>[];
+  /** Tags. */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * A bundled Node.js Lambda with its own least-privilege role, log group (JSON logs, retention),
+ * an on-failure destination queue for failed async invocations, and alarms on its errors and on
+ * its dead-letter queue's depth.
+ */
+export class HandlerFunction extends pulumi.ComponentResource {
+  public readonly arn: pulumi.Output<string>;
+  public readonly functionName: pulumi.Output<string>;
+  public readonly roleArn: pulumi.Output<string>;
+  public readonly dlqArn: pulumi.Output<string>;
+  /** Bundle path relative to the package root, and its SHA-256 (base64). */
+  public readonly bundle: { readonly path: string; readonly sha256: string };
+
+  constructor(name: string, args: HandlerFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("incident-escalation:index:HandlerFunction", name, {}, opts);
+    const childOpts = { parent: this, dependsOn: opts.dependsOn };
+    const bundle = handlerBundle(args.handler);
+    this.bundle = { path: bundle.relative, sha256: bundle.sha256 };
+
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays, tags: args.tags },
+      childOpts,
+    );
+    const dlq = new aws.sqs.Queue(
+      `${name}-dlq`,
+      {
+        name: `${args.functionName}-dlq`,
+        sqsManagedSseEnabled: true,
+        messageRetentionSeconds: 14 * 24 * 3600,
+        tags: args.tags,
+      },
+      childOpts,
+    );
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        name: `${args.functionName}-role`,
+        assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
+        tags: args.tags,
+      },
+      childOpts,
+    );
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: role.name,
+        name: `${args.functionName}-policy`,
+        policy: policyJson([...lambdaBaseStatements(logGroup.arn, dlq.arn), ...args.statements]),
+      },
+      childOpts,
+    );
+
+    const fn = new aws.lambda.Function(
+      name,
+      {
+        name: args.functionName,
+        description: args.description,
+        runtime: LAMBDA_RUNTIME,
+        architectures: ["arm64"],
+        handler: "index.handler",
+        code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.FileAsset(bundle.file) }),
+        sourceCodeHash: bundle.sha256,
+        role: role.arn,
+        timeout: args.timeoutSeconds,
+        memorySize: args.memoryMb,
+        environment: { variables: { ...args.environment } },
+        loggingConfig: {
+          logFormat: "JSON",
+          logGroup: logGroup.name,
+          applicationLogLevel: "INFO",
+          systemLogLevel: "WARN",
+        },
+        tags: args.tags,
+      },
+      { ...childOpts, dependsOn: [logGroup, rolePolicy] },
+    );
+
+    new aws.lambda.FunctionEventInvokeConfig(
+      `${name}-invoke`,
+      {
+        functionName: fn.name,
+        maximumRetryAttempts: args.maximumRetryAttempts,
+        maximumEventAgeInSeconds: 6 * 3600,
+        destinationConfig: { onFailure: { destination: dlq.arn } },
+      },
+      { ...childOpts, dependsOn: [rolePolicy] },
+    );
+
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-errors`,
+      {
+        name: `${args.functionName}-errors`,
+        alarmDescription: `${args.functionName} failed; events are retried, then dead-lettered`,
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: { FunctionName: fn.name },
+        statistic: "Sum",
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [...args.alarmActions],
+        okActions: [args.alarmActions[0]],
+        tags: args.tags,
+      },
+      childOpts,
+    );
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-dlq-depth`,
+      {
+        name: `${args.functionName}-dlq-depth`,
+        alarmDescription: `Events that ${args.functionName} could not process are waiting in ${args.functionName}-dlq`,
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: dlq.name },
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [...args.alarmActions],
+        okActions: [args.alarmActions[0]],
+        tags: args.tags,
+      },
+      childOpts,
+    );
+
+    this.arn = fn.arn;
+    this.functionName = fn.name;
+    this.roleArn = role.arn;
+    this.dlqArn = dlq.arn;
+    this.registerOutputs({ arn: this.arn, functionName: this.functionName, dlqArn: this.dlqArn });
+  }
+}

@@ -1,0 +1,142 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { AlarmConfig } from "../config/schema";
+import { names } from "./builders";
+
+/**
+ * The EventBridge input template. The whole event goes in as `<aws.events.event.json>`, which
+ * EventBridge inserts as JSON; extracted string values would not be JSON-escaped, so a `"` in an
+ * alarm reason would break a hand-built template.
+ */
+export function inputTemplate(level: string): string {
+  return `{"level":${JSON.stringify(level)},"event":<aws.events.event.json>}`;
+}
+
+/** The event pattern matching exactly one level's alarms: its name prefix and external names. */
+export function levelEventPattern(prefix: string, level: string, externalAlarms: readonly string[]): string {
+  return JSON.stringify({
+    source: ["aws.cloudwatch"],
+    "detail-type": ["CloudWatch Alarm State Change"],
+    detail: {
+      alarmName: [{ prefix: `${names.alarm(prefix, level, "")}` }, ...externalAlarms],
+    },
+  });
+}
+
+/** A Lambda the rule delivers to. */
+export interface RuleTargetArgs {
+  /** Short id of the target, e.g. "router". */
+  readonly id: string;
+  readonly functionArn: pulumi.Input<string>;
+  readonly functionName: pulumi.Input<string>;
+}
+
+export interface LevelRoutingArgs {
+  /** Physical-name prefix. */
+  readonly prefix: string;
+  /** Level name. */
+  readonly level: string;
+  /** Alarms the stack creates at this level, each with this level's threshold. */
+  readonly alarms: readonly AlarmConfig[];
+  /** Names of existing alarms routed to this level. */
+  readonly externalAlarms: readonly string[];
+  /** Alerts topic: ALARM and OK actions of every alarm (Slack). */
+  readonly alertsTopicArn: pulumi.Input<string>;
+  /** Lambdas the level's rule delivers to; no rule is created when empty. */
+  readonly targets: readonly RuleTargetArgs[];
+  /** Queue for events EventBridge could not deliver. */
+  readonly deadLetterArn: pulumi.Input<string>;
+  /** Tags. */
+  readonly tags?: Record<string, string>;
+}
+
+/** EventBridge delivery retries: keep trying for up to a day before dead-lettering. */
+export const TARGET_RETRY_POLICY = { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 } as const;
+
+/**
+ * One level: a CloudWatch alarm per configured alarm with this level's threshold (ALARM and OK →
+ * the alerts topic), and an EventBridge rule for the level's alarm state changes delivering
+ * `{level, event}` to the router and/or notifier, with retries and a dead-letter queue.
+ */
+export class LevelRouting extends pulumi.ComponentResource {
+  /** The rule's ARN, when the level has targets. */
+  public readonly ruleArn?: pulumi.Output<string>;
+  /** Names of the alarms created. */
+  public readonly alarmNames: string[];
+
+  constructor(name: string, args: LevelRoutingArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("incident-escalation:index:LevelRouting", name, {}, opts);
+    const childOpts = { parent: this, dependsOn: opts.dependsOn };
+
+    this.alarmNames = [];
+    for (const a of args.alarms) {
+      const alarmName = names.alarm(args.prefix, args.level, a.name);
+      const percentile = /^p\d/.test(a.metric.statistic);
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${a.name}`,
+        {
+          name: alarmName,
+          alarmDescription: a.description ?? `${a.name} at level ${args.level}`,
+          namespace: a.metric.namespace,
+          metricName: a.metric.name,
+          dimensions: a.metric.dimensions,
+          statistic: percentile ? undefined : a.metric.statistic,
+          extendedStatistic: percentile ? a.metric.statistic : undefined,
+          period: a.metric.period,
+          unit: a.metric.unit,
+          comparisonOperator: a.comparison,
+          threshold: a.thresholds[args.level],
+          evaluationPeriods: a.evaluationPeriods,
+          datapointsToAlarm: a.datapointsToAlarm,
+          treatMissingData: a.treatMissingData,
+          actionsEnabled: true,
+          alarmActions: [args.alertsTopicArn],
+          okActions: [args.alertsTopicArn],
+          tags: { ...args.tags, level: args.level },
+        },
+        childOpts,
+      );
+      this.alarmNames.push(alarmName);
+    }
+
+    if (args.targets.length > 0) {
+      const rule = new aws.cloudwatch.EventRule(
+        name,
+        {
+          name: `${args.prefix}-${args.level}`,
+          description: `Alarm state changes at level ${args.level}`,
+          eventPattern: levelEventPattern(args.prefix, args.level, args.externalAlarms),
+          tags: args.tags,
+        },
+        childOpts,
+      );
+      for (const t of args.targets) {
+        const permission = new aws.lambda.Permission(
+          `${name}-${t.id}-invoke`,
+          {
+            action: "lambda:InvokeFunction",
+            function: t.functionName,
+            principal: "events.amazonaws.com",
+            sourceArn: rule.arn,
+          },
+          childOpts,
+        );
+        new aws.cloudwatch.EventTarget(
+          `${name}-${t.id}`,
+          {
+            rule: rule.name,
+            targetId: t.id,
+            arn: t.functionArn,
+            inputTransformer: { inputPaths: {}, inputTemplate: inputTemplate(args.level) },
+            retryPolicy: TARGET_RETRY_POLICY,
+            deadLetterConfig: { arn: args.deadLetterArn },
+          },
+          { ...childOpts, dependsOn: [permission] },
+        );
+      }
+      this.ruleArn = rule.arn;
+    }
+
+    this.registerOutputs({ ruleArn: this.ruleArn, alarmNames: this.alarmNames });
+  }
+}

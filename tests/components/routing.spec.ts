@@ -1,0 +1,341 @@
+/**
+ * The alert-routing half under Pulumi's mock engine (prod example): per-level alarms, one
+ * EventBridge rule per level, targets with retries and dead-letter queues, Lambda permissions,
+ * IAM documents statement by statement, Chatbot, encryption and the self-monitoring alarms.
+ *
+ * Not proven here: that AWS accepts these inputs, that EventBridge matches real events with the
+ * pattern (tests/handlers cover the transformer output; the pattern is asserted literally), or
+ * that Chatbot is authorised in the Slack workspace (a one-time console step).
+ */
+import { strict as assert } from "node:assert";
+import { LAMBDA_RUNTIME } from "../../components/handlerFunction";
+import { inputTemplate, levelEventPattern } from "../../components/levelRouting";
+import { wildcardActions } from "../../components/policies";
+import { RecordedResource } from "../../tools/mockEngine";
+import { ProgramRun, countByType, one, ofType, runProgram } from "../support/program";
+
+const A = "123456789012";
+const R = "ap-northeast-1";
+const TOPIC = `arn:aws:sns:${R}:${A}:ie-prod-alerts`;
+const PLAN = `arn:aws:ssm-incidents::${A}:response-plan/ie-prod-critical`;
+const contact = (alias: string) => `arn:aws:ssm-contacts:${R}:${A}:contact/${alias}`;
+const TAGS = { "ie-stack": "prod", "managed-by": "incident-escalation" };
+
+function doc(r: RecordedResource, key = "policy"): { Statement: Record<string, unknown>[] } {
+  return JSON.parse(r.inputs[key] as string) as { Statement: Record<string, unknown>[] };
+}
+
+describe("alert routing (prod example)", () => {
+  let run: ProgramRun;
+  let res: RecordedResource[];
+  before(async () => {
+    run = await runProgram("prod");
+    res = run.resources;
+  });
+
+  it("creates exactly these resources", () => {
+    assert.deepEqual(countByType(res), {
+      "aws-native:ssmcontacts:Contact": 1,
+      "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": 1,
+      "aws:cloudwatch/eventRule:EventRule": 2,
+      "aws:cloudwatch/eventTarget:EventTarget": 3,
+      "aws:cloudwatch/logGroup:LogGroup": 2,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 9,
+      "aws:iam/role:Role": 3,
+      "aws:iam/rolePolicy:RolePolicy": 3,
+      "aws:kms/alias:Alias": 1,
+      "aws:kms/key:Key": 1,
+      "aws:lambda/function:Function": 2,
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 2,
+      "aws:lambda/permission:Permission": 3,
+      "aws:secretsmanager/secret:Secret": 1,
+      "aws:secretsmanager/secretVersion:SecretVersion": 1,
+      "aws:sns/topic:Topic": 1,
+      "aws:sns/topicPolicy:TopicPolicy": 1,
+      "aws:sqs/queue:Queue": 3,
+      "aws:sqs/queuePolicy:QueuePolicy": 1,
+      "aws:ssm/contactsRotation:ContactsRotation": 1,
+      "aws:ssmcontacts/contact:Contact": 4,
+      "aws:ssmcontacts/contactChannel:ContactChannel": 9,
+      "aws:ssmcontacts/plan:Plan": 4,
+      "aws:ssmincidents/responsePlan:ResponsePlan": 1,
+      "incident-escalation:index:AlertsTopic": 1,
+      "incident-escalation:index:EscalationPipeline": 1,
+      "incident-escalation:index:EscalationPlan": 1,
+      "incident-escalation:index:HandlerFunction": 2,
+      "incident-escalation:index:LevelRouting": 2,
+      "incident-escalation:index:OnCallSchedule": 1,
+      "incident-escalation:index:PersonalContact": 3,
+      "incident-escalation:index:ResponsePlans": 1,
+      "random:index/randomPassword:RandomPassword": 1,
+    });
+  });
+
+  it("creates one alarm per (alarm, level) with that level's threshold, ALARM and OK → the alerts topic", () => {
+    const alarms = ofType(res, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((r) =>
+      /^escalation-(critical|warning)-/.test(r.name),
+    );
+    assert.deepEqual(
+      alarms.map((a) => `${String(a.inputs.name)}=${String(a.inputs.threshold)}`).sort(),
+      [
+        "ie-prod-critical-api-5xx=50",
+        "ie-prod-critical-api-latency-p99=3",
+        "ie-prod-warning-api-5xx=10",
+        "ie-prod-warning-api-latency-p99=1.5",
+      ],
+    );
+    assert.deepEqual(one(res, "aws:cloudwatch/metricAlarm:MetricAlarm", "escalation-critical-api-5xx").inputs, {
+      name: "ie-prod-critical-api-5xx",
+      alarmDescription: "5xx responses from the API load balancer",
+      namespace: "AWS/ApplicationELB",
+      metricName: "HTTPCode_Target_5XX_Count",
+      dimensions: { LoadBalancer: "app/prod-api/0123456789abcdef" },
+      statistic: "Sum",
+      period: 60,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold: 50,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: "notBreaching",
+      actionsEnabled: true,
+      alarmActions: [TOPIC],
+      okActions: [TOPIC],
+      tags: { ...TAGS, level: "critical" },
+    });
+    const p99 = one(res, "aws:cloudwatch/metricAlarm:MetricAlarm", "escalation-warning-api-latency-p99");
+    assert.equal(p99.inputs.extendedStatistic, "p99");
+    assert.equal(p99.inputs.statistic, undefined);
+    assert.equal(p99.inputs.treatMissingData, "missing");
+  });
+
+  it("creates one rule per level matching exactly that level's alarm names", () => {
+    const rules = ofType(res, "aws:cloudwatch/eventRule:EventRule");
+    assert.deepEqual(
+      rules.map((r) => [r.inputs.name, JSON.parse(r.inputs.eventPattern as string)]),
+      ["critical", "warning"].map((level) => [
+        `ie-prod-${level}`,
+        {
+          source: ["aws.cloudwatch"],
+          "detail-type": ["CloudWatch Alarm State Change"],
+          detail: { alarmName: [{ prefix: `ie-prod-${level}-` }] },
+        },
+      ]),
+    );
+    assert.deepEqual(JSON.parse(levelEventPattern("p", "sev1", ["legacy-db-cpu"])).detail, {
+      alarmName: [{ prefix: "p-sev1-" }, "legacy-db-cpu"],
+    });
+  });
+
+  it("targets the router (paging level) and the notifier (webhook levels) with retries and the DLQ", () => {
+    const eventsDlq = `arn:aws:sqs:${R}:${A}:ie-prod-events-dlq`;
+    const targets = ofType(res, "aws:cloudwatch/eventTarget:EventTarget").map((t) => t.inputs);
+    const expected = (level: string, id: string) => ({
+      rule: `ie-prod-${level}`,
+      targetId: id,
+      arn: `arn:aws:lambda:${R}:${A}:function:ie-prod-${id}`,
+      inputTransformer: { inputPaths: {}, inputTemplate: `{"level":"${level}","event":<aws.events.event.json>}` },
+      retryPolicy: { maximumEventAgeInSeconds: 86400, maximumRetryAttempts: 185 },
+      deadLetterConfig: { arn: eventsDlq },
+    });
+    assert.deepEqual(
+      targets.sort((a, b) => `${a.rule}${a.targetId}`.localeCompare(`${b.rule}${b.targetId}`)),
+      [expected("critical", "notifier"), expected("critical", "router"), expected("warning", "notifier")],
+    );
+    assert.equal(inputTemplate('we"ird'), '{"level":"we\\"ird","event":<aws.events.event.json>}');
+  });
+
+  it("scopes each Lambda permission to its rule's ARN", () => {
+    const perms = ofType(res, "aws:lambda/permission:Permission").map((p) => p.inputs);
+    assert.deepEqual(
+      perms.sort((a, b) => `${a.sourceArn}${a.function}`.localeCompare(`${b.sourceArn}${b.function}`)),
+      [
+        ["critical", "ie-prod-notifier"],
+        ["critical", "ie-prod-router"],
+        ["warning", "ie-prod-notifier"],
+      ].map(([level, fn]) => ({
+        action: "lambda:InvokeFunction",
+        function: fn,
+        principal: "events.amazonaws.com",
+        sourceArn: `arn:aws:events:${R}:${A}:rule/ie-prod-${level}`,
+      })),
+    );
+  });
+
+  it("lets only the rules send to the encrypted events DLQ", () => {
+    const q = one(res, "aws:sqs/queuePolicy:QueuePolicy", "escalation-events-dlq");
+    assert.equal(q.inputs.queueUrl, `https://sqs.${R}.amazonaws.com/${A}/ie-prod-events-dlq`);
+    assert.deepEqual(doc(q).Statement, [
+      {
+        Sid: "EventBridgeDeadLetters",
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: ["sqs:SendMessage"],
+        Resource: [`arn:aws:sqs:${R}:${A}:ie-prod-events-dlq`],
+        Condition: {
+          ArnEquals: {
+            "aws:SourceArn": [`arn:aws:events:${R}:${A}:rule/ie-prod-critical`, `arn:aws:events:${R}:${A}:rule/ie-prod-warning`],
+          },
+        },
+      },
+    ]);
+  });
+
+  it("deploys both Lambdas bundled, on a supported runtime, arm64, JSON logs with retention", () => {
+    for (const fn of ["router", "notifier"]) {
+      const f = one(res, "aws:lambda/function:Function", `escalation-${fn}`).inputs;
+      assert.equal(f.runtime, LAMBDA_RUNTIME);
+      assert.equal(LAMBDA_RUNTIME, "nodejs22.x");
+      assert.deepEqual(f.architectures, ["arm64"]);
+      assert.equal(f.handler, "index.handler");
+      assert.match(f.sourceCodeHash as string, /^[A-Za-z0-9+/]{43}=$/);
+      assert.deepEqual(f.loggingConfig, {
+        logFormat: "JSON",
+        logGroup: `/aws/lambda/ie-prod-${fn}`,
+        applicationLogLevel: "INFO",
+        systemLogLevel: "WARN",
+      });
+      assert.deepEqual(one(res, "aws:cloudwatch/logGroup:LogGroup", `escalation-${fn}-logs`).inputs, {
+        name: `/aws/lambda/ie-prod-${fn}`,
+        retentionInDays: 90,
+        tags: TAGS,
+      });
+      assert.deepEqual(one(res, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", `escalation-${fn}-invoke`).inputs, {
+        functionName: `ie-prod-${fn}`,
+        maximumRetryAttempts: 2,
+        maximumEventAgeInSeconds: 21600,
+        destinationConfig: { onFailure: { destination: `arn:aws:sqs:${R}:${A}:ie-prod-${fn}-dlq` } },
+      });
+    }
+  });
+
+  it("gives the router its routing table and incident source in the environment", () => {
+    const env = (one(res, "aws:lambda/function:Function", "escalation-router").inputs.environment as {
+      variables: Record<string, string>;
+    }).variables;
+    assert.deepEqual(env, {
+      ENGAGEMENT_SENDER: "incident-escalation",
+      INCIDENT_SOURCE: "incident-escalation.prod",
+      ROUTING_TABLE: JSON.stringify({ critical: { impact: 1, responsePlanArn: PLAN }, warning: { impact: 3 } }),
+    });
+    const nenv = (one(res, "aws:lambda/function:Function", "escalation-notifier").inputs.environment as {
+      variables: Record<string, string>;
+    }).variables;
+    assert.deepEqual(nenv, {
+      WEBHOOKS: JSON.stringify([{ name: "ticketing", levels: ["critical", "warning"] }]),
+      WEBHOOK_SECRET_ARN: one(res, "aws:secretsmanager/secret:Secret", "escalation-webhooks").id,
+    });
+  });
+
+  it("grants the router exactly: own logs, own DLQ, StartIncident on the paging plan, conditioned engagement and OpsItem", () => {
+    assert.deepEqual(doc(one(res, "aws:iam/rolePolicy:RolePolicy", "escalation-router-policy")).Statement, [
+      {
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [`arn:aws:logs:${R}:${A}:log-group:/aws/lambda/ie-prod-router:*`],
+      },
+      { Sid: "DeadLetterOwnQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [`arn:aws:sqs:${R}:${A}:ie-prod-router-dlq`] },
+      { Sid: "StartIncidentWithPagingPlans", Effect: "Allow", Action: ["ssm-incidents:StartIncident"], Resource: [PLAN] },
+      {
+        Sid: "EngageViaIncidentManager",
+        Effect: "Allow",
+        Action: ["ssm-contacts:StartEngagement"],
+        Resource: ["ie-prod-escalation", "ie-prod-oncall-primary", "ie-prod-sato", "ie-prod-suzuki", "ie-prod-tanaka"].map(contact),
+        Condition: { StringEquals: { "aws:CalledViaFirst": "ssm-incidents.amazonaws.com" } },
+      },
+      {
+        Sid: "CreateOpsItemViaIncidentManager",
+        Effect: "Allow",
+        Action: ["ssm:CreateOpsItem"],
+        Resource: [`arn:aws:ssm:${R}:${A}:opsitem/*`],
+        Condition: { StringEquals: { "aws:CalledViaFirst": "ssm-incidents.amazonaws.com" } },
+      },
+    ]);
+  });
+
+  it("grants the notifier its logs, its DLQ and its secret only", () => {
+    const secretArn = one(res, "aws:secretsmanager/secret:Secret", "escalation-webhooks").id;
+    assert.deepEqual(doc(one(res, "aws:iam/rolePolicy:RolePolicy", "escalation-notifier-policy")).Statement, [
+      {
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [`arn:aws:logs:${R}:${A}:log-group:/aws/lambda/ie-prod-notifier:*`],
+      },
+      { Sid: "DeadLetterOwnQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [`arn:aws:sqs:${R}:${A}:ie-prod-notifier-dlq`] },
+      { Sid: "ReadWebhookSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretArn] },
+    ]);
+  });
+
+  it("has no wildcard IAM action anywhere (role policies, key policy, topic and queue policies)", () => {
+    const docs = [
+      ...ofType(res, "aws:iam/rolePolicy:RolePolicy"),
+      ...ofType(res, "aws:sns/topicPolicy:TopicPolicy"),
+      ...ofType(res, "aws:sqs/queuePolicy:QueuePolicy"),
+      ...ofType(res, "aws:kms/key:Key"),
+    ];
+    assert.equal(docs.length, 6);
+    for (const d of docs) {
+      assert.deepEqual(wildcardActions(doc(d).Statement as { Action: string[] }[]), [], d.name);
+    }
+    assert.deepEqual(wildcardActions([{ Action: ["s3:Get*"] }, { Action: "sqs:SendMessage" }]), ["s3:Get*"]);
+  });
+
+  it("encrypts every queue (SSE-SQS) and the topic (customer key CloudWatch may use)", () => {
+    for (const q of ofType(res, "aws:sqs/queue:Queue")) assert.equal(q.inputs.sqsManagedSseEnabled, true, q.name);
+    const key = one(res, "aws:kms/key:Key", "escalation-alerts-key");
+    assert.equal(one(res, "aws:sns/topic:Topic", "escalation-alerts").inputs.kmsMasterKeyId, `arn:aws:kms:${R}:${A}:key/${key.id}`);
+    assert.equal(key.inputs.enableKeyRotation, true);
+    const services = doc(key).Statement.filter((s) => s.Principal && "Service" in (s.Principal as object));
+    assert.deepEqual(
+      services.map((s) => [(s.Principal as { Service: string }).Service, s.Action, s.Condition]),
+      ["cloudwatch.amazonaws.com", "ssm-incidents.amazonaws.com"].map((svc) => [
+        svc,
+        ["kms:Decrypt", "kms:GenerateDataKey"],
+        { StringEquals: { "aws:SourceAccount": A } },
+      ]),
+    );
+  });
+
+  it("relays the topic to Slack through Chatbot, and makes it the response plan's chat channel", () => {
+    assert.deepEqual(one(res, "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration", "escalation-alerts-slack").inputs, {
+      configurationName: "ie-prod-alerts-slack",
+      slackTeamId: "T0000000000",
+      slackChannelId: "C0000000000",
+      iamRoleArn: `arn:aws:iam::${A}:role/ie-prod-chatbot`,
+      snsTopicArns: [TOPIC],
+      loggingLevel: "ERROR",
+      guardrailPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+      tags: TAGS,
+    });
+    const plan = one(res, "aws:ssmincidents/responsePlan:ResponsePlan", "escalation-response-critical").inputs;
+    assert.deepEqual(plan.chatChannels, [TOPIC]);
+    assert.deepEqual((plan.incidentTemplate as Record<string, unknown>).notificationTargets, [{ snsTopicArn: TOPIC }]);
+  });
+
+  it("alarms on every DLQ and Lambda error, to Slack and directly to the critical response plan", () => {
+    const self = ofType(res, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => !/^escalation-(critical|warning)-/.test(a.name));
+    assert.deepEqual(
+      self.map((a) => [a.inputs.name, a.inputs.metricName, a.inputs.dimensions, a.inputs.threshold, a.inputs.alarmActions, a.inputs.okActions]).sort(),
+      [
+        ["ie-prod-events-dlq-depth", "ApproximateNumberOfMessagesVisible", { QueueName: "ie-prod-events-dlq" }, 1, [TOPIC, PLAN], [TOPIC]],
+        ["ie-prod-notifier-dlq-depth", "ApproximateNumberOfMessagesVisible", { QueueName: "ie-prod-notifier-dlq" }, 1, [TOPIC, PLAN], [TOPIC]],
+        ["ie-prod-notifier-errors", "Errors", { FunctionName: "ie-prod-notifier" }, 1, [TOPIC, PLAN], [TOPIC]],
+        ["ie-prod-router-dlq-depth", "ApproximateNumberOfMessagesVisible", { QueueName: "ie-prod-router-dlq" }, 1, [TOPIC, PLAN], [TOPIC]],
+        ["ie-prod-router-errors", "Errors", { FunctionName: "ie-prod-router" }, 1, [TOPIC, PLAN], [TOPIC]],
+      ],
+    );
+  });
+
+  it("stores webhook URLs and signing keys only as secrets, and exports none in clear text", () => {
+    const v = one(res, "aws:secretsmanager/secretVersion:SecretVersion", "escalation-webhooks");
+    assert.deepEqual(v.secretPaths, ["secretString"]);
+    const stored = JSON.parse(v.inputs.secretString as string) as Record<string, { url: string; signingKey: string }>;
+    assert.deepEqual(Object.keys(stored), ["ticketing"]);
+    assert.equal(stored.ticketing.url, "https://tickets.example.com/hooks/aws");
+    assert.ok(stored.ticketing.signingKey.length >= 32);
+    const envText = JSON.stringify(ofType(res, "aws:lambda/function:Function").map((f) => f.inputs.environment));
+    assert.ok(!envText.includes("tickets.example.com") && !envText.includes(stored.ticketing.signingKey));
+    assert.ok(!JSON.stringify(run.outputs).includes("tickets.example.com"));
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * Runs the real program (index.ts) under the mock engine with an example stack's config.
+ */
+import * as path from "node:path";
+import { RecordedResource, runWithMocks } from "../../tools/mockEngine";
+import { readStackFile } from "../../tools/stackFile";
+
+export const REPO = path.join(__dirname, "..", "..");
+
+export interface ProgramRun {
+  readonly resources: RecordedResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+/** Runs index.ts for `Pulumi.<stack>.yaml` (or a given file) and resolves its exports. */
+export async function runProgram(stack: string, file?: string): Promise<ProgramRun> {
+  const stackFile = readStackFile(file ?? path.join(REPO, `Pulumi.${stack}.yaml`));
+  const entry = require.resolve(path.join(REPO, "index.ts"));
+  const { resources, result } = await runWithMocks(
+    { stack, config: stackFile.config, secretKeys: stackFile.secretKeys },
+    () => {
+      delete require.cache[entry];
+      return require(entry) as Record<string, unknown>;
+    },
+  );
+  const outputs: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(result as Record<string, unknown>)) {
+    outputs[k] = await resolve(v);
+  }
+  return { resources, outputs };
+}
+
+async function resolve(v: unknown): Promise<unknown> {
+  const pulumi = await import("@pulumi/pulumi");
+  if (pulumi.Output.isInstance(v)) {
+    return new Promise((res) => (v as { apply(f: (x: unknown) => void): void }).apply(res));
+  }
+  return v;
+}
+
+/** Resources of a type. */
+export function ofType(resources: readonly RecordedResource[], type: string): RecordedResource[] {
+  return resources.filter((r) => r.type === type);
+}
+
+/** The one resource with this logical name and type. */
+export function one(
+  resources: readonly RecordedResource[],
+  type: string,
+  name: string,
+): RecordedResource {
+  const found = resources.filter((r) => r.type === type && r.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, got ${found.length}`);
+  return found[0];
+}
+
+/** `{type: count}` of all resources. */
+export function countByType(resources: readonly RecordedResource[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of resources) out[r.type] = (out[r.type] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
