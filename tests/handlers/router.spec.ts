@@ -1,0 +1,1174 @@
+/**
+ * Router Lambda: the pure core (parseRouterEnv, decide) with exact outputs, the handler against
+ * aws-sdk-client-mock, the SDK's retries against a local HTTP endpoint, and property-based
+ * inputs into `decide`. Every StartIncident / StartEngagement input captured is checked against
+ * the API models (tests/support/apiModel.ts).
+ *
+ * What this spec does NOT prove:
+ * - that AWS accepts the requests beyond the models' constraints (lengths, patterns, enums):
+ *   not that the response plan or contacts exist, that the role may call them, or that the
+ *   contacts' channels are activated. aws-sdk-client-mock replaces `send`, so the mocked tests
+ *   prove nothing about serialization, signing or retries (the HTTP tests here and
+ *   router.bundle.spec.ts cover those against a local stub, not AWS).
+ * - that EventBridge delivers `{"level", "event"}` in this shape (the rule's input transformer,
+ *   tested with its component), or that Lambda retries and dead-letters a rejected invocation
+ *   (we only prove that every failure is re-thrown).
+ * - how long Incident Manager honours clientToken / IdempotencyToken: only that a retried
+ *   invocation sends the same tokens.
+ */
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import {
+  SSMContactsClient,
+  StartEngagementCommand,
+  type ServiceInputTypes as ContactsInput,
+  type ServiceOutputTypes as ContactsOutput,
+  type StartEngagementCommandInput,
+  type StartEngagementCommandOutput,
+} from "@aws-sdk/client-ssm-contacts";
+import {
+  AccessDeniedException,
+  SSMIncidentsClient,
+  StartIncidentCommand,
+  ValidationException,
+  type StartIncidentCommandInput,
+} from "@aws-sdk/client-ssm-incidents";
+import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
+import * as fc from "fast-check";
+import {
+  decide,
+  parseRouterEnv,
+  RouterConfigError,
+  RoutingError,
+  truncate,
+  type Decision,
+  type RouterConfig,
+} from "../../handlers/router/core";
+import { checkOperationInput } from "../support/apiModel";
+import {
+  ACCOUNT,
+  alarmArn,
+  alarmEvent,
+  alarmName,
+  CONTACT_PRIMARY,
+  CONTACT_SECONDARY,
+  ENV,
+  expectedEngagement,
+  expectedIncident,
+  PLAN_CRITICAL,
+  PLAN_MAJOR,
+  REGION,
+  routerInput,
+  sha256,
+  startStub,
+  STATE_TIMESTAMP,
+  success,
+  throttled,
+  type Stub,
+} from "./fixtures/routerFixtures";
+
+type HandlerModule = typeof import("../../handlers/router/handler");
+
+/*
+ * @aws-sdk/client-ssm-contacts 3.523 is declared against @smithy/types 2, aws-sdk-client-mock
+ * against the current @smithy/types: the runtime objects are compatible, the declarations are
+ * not (middleware-stack variance). These two casts are the only bridge.
+ */
+const mockContactsClient = (): AwsStub<ContactsInput, ContactsOutput, unknown> =>
+  mockClient(
+    SSMContactsClient as unknown as Parameters<typeof mockClient>[0],
+  ) as unknown as AwsStub<ContactsInput, ContactsOutput, unknown>;
+const mockIncidentsClient = () => mockClient(SSMIncidentsClient);
+const StartEngagement = StartEngagementCommand as unknown as new (
+  input: StartEngagementCommandInput,
+) => AwsCommand<StartEngagementCommandInput, StartEngagementCommandOutput>;
+
+const HANDLER_PATH = path.join(__dirname, "..", "..", "handlers", "router", "handler.ts");
+const OMITTED = "(omitted: event too large for rawData)";
+const CONFIG: RouterConfig = parseRouterEnv(ENV);
+
+/** Loads handler.ts afresh (its module scope parses the environment) with `env` applied. */
+async function loadHandler(env: Record<string, string | undefined>): Promise<HandlerModule> {
+  const saved = applyEnv(env);
+  try {
+    delete require.cache[HANDLER_PATH];
+    return (await import(HANDLER_PATH)) as HandlerModule;
+  } finally {
+    applyEnv(saved);
+  }
+}
+
+/** Sets (or, for undefined, deletes) variables; returns their previous values. */
+function applyEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const saved: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(env)) {
+    saved[name] = process.env[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  return saved;
+}
+
+/** The input for `level` with `mutate` applied to its event. */
+function inputWith(
+  level: string,
+  mutate: (event: Record<string, unknown> & { detail: Record<string, unknown> }) => void,
+): Record<string, unknown> {
+  const event = alarmEvent(level) as Record<string, unknown> & { detail: Record<string, unknown> };
+  mutate(event);
+  return { level, event };
+}
+
+function stateOf(event: { detail: Record<string, unknown> }): Record<string, unknown> {
+  return event.detail.state as Record<string, unknown>;
+}
+
+function pageOf(decision: Decision): Extract<Decision, { kind: "page" }> {
+  assert.equal(decision.kind, "page");
+  return decision as Extract<Decision, { kind: "page" }>;
+}
+
+function incidentOf(decision: Decision): StartIncidentCommandInput {
+  const { incident } = pageOf(decision);
+  assert.ok(incident);
+  return incident;
+}
+
+/** Asserts every input of a page decision satisfies the API models. */
+function assertConforms(decision: Decision): void {
+  if (decision.kind !== "page") return;
+  if (decision.incident !== null) {
+    assert.deepEqual(checkOperationInput("ssm-incidents", "StartIncident", decision.incident), []);
+  }
+  for (const engagement of decision.engagements) {
+    assert.deepEqual(checkOperationInput("ssm-contacts", "StartEngagement", engagement), []);
+  }
+}
+
+// =============================================================================================
+describe("router core: parseRouterEnv", () => {
+  it("parses the example environment into an exact config", () => {
+    assert.deepEqual(
+      parseRouterEnv({
+        ROUTING_TABLE:
+          '{"critical":{"impact":1,"responsePlanArn":"arn:aws:ssm-incidents::123456789012:response-plan/prod-critical"},' +
+          '"warning":{"impact":3,"engage":["arn:aws:ssm-contacts:ap-northeast-1:123456789012:contact/prod-oncall-primary"]},' +
+          '"info":{"impact":5}}',
+        INCIDENT_SOURCE: "incident-escalation.prod",
+        ENGAGEMENT_SENDER: "incident-escalation prod",
+        UNRELATED: "ignored",
+      }),
+      {
+        routing: new Map([
+          ["critical", { impact: 1, responsePlanArn: PLAN_CRITICAL, engage: [] }],
+          ["warning", { impact: 3, engage: [CONTACT_PRIMARY] }],
+          ["info", { impact: 5, engage: [] }],
+        ]),
+        incidentSource: "incident-escalation.prod",
+        engagementSender: "incident-escalation prod",
+      },
+    );
+  });
+
+  it("keeps a level with both a response plan and contacts", () => {
+    assert.deepEqual(CONFIG.routing.get("major"), {
+      impact: 2,
+      responsePlanArn: PLAN_MAJOR,
+      engage: [CONTACT_PRIMARY],
+    });
+  });
+
+  const table = (routes: unknown): string => JSON.stringify(routes);
+  const cases: [string, Record<string, string | undefined>, string][] = [
+    [
+      "nothing set",
+      { ROUTING_TABLE: undefined, INCIDENT_SOURCE: undefined, ENGAGEMENT_SENDER: undefined },
+      "ROUTING_TABLE: is not set; INCIDENT_SOURCE: is not set; ENGAGEMENT_SENDER: is not set",
+    ],
+    ["ROUTING_TABLE empty", { ROUTING_TABLE: "" }, "ROUTING_TABLE: is not set"],
+    ["ROUTING_TABLE not JSON", { ROUTING_TABLE: "{critical:" }, "ROUTING_TABLE: is not valid JSON"],
+    [
+      "ROUTING_TABLE an array",
+      { ROUTING_TABLE: "[]" },
+      "ROUTING_TABLE: must be a JSON object of levels, got an array",
+    ],
+    [
+      "ROUTING_TABLE a string",
+      { ROUTING_TABLE: '"critical"' },
+      'ROUTING_TABLE: must be a JSON object of levels, got "critical"',
+    ],
+    [
+      "ROUTING_TABLE empty object",
+      { ROUTING_TABLE: "{}" },
+      "ROUTING_TABLE: must define at least one level",
+    ],
+    [
+      "impact out of range",
+      { ROUTING_TABLE: table({ critical: { impact: 7, responsePlanArn: PLAN_CRITICAL } }) },
+      "ROUTING_TABLE.critical.impact: must be an integer 1-5, got 7",
+    ],
+    [
+      "impact a string",
+      { ROUTING_TABLE: table({ critical: { impact: "1" } }) },
+      'ROUTING_TABLE.critical.impact: must be an integer 1-5, got "1"',
+    ],
+    [
+      "impact fractional",
+      { ROUTING_TABLE: table({ critical: { impact: 1.5 } }) },
+      "ROUTING_TABLE.critical.impact: must be an integer 1-5, got 1.5",
+    ],
+    [
+      "impact missing",
+      { ROUTING_TABLE: table({ critical: { responsePlanArn: PLAN_CRITICAL } }) },
+      "ROUTING_TABLE.critical.impact: must be an integer 1-5, got nothing",
+    ],
+    [
+      "regional response plan ARN",
+      {
+        ROUTING_TABLE: table({
+          critical: {
+            impact: 1,
+            responsePlanArn: "arn:aws:ssm-incidents:ap-northeast-1:123456789012:response-plan/x",
+          },
+        }),
+      },
+      "ROUTING_TABLE.critical.responsePlanArn: must be a response plan ARN arn:aws:ssm-incidents::<account>:response-plan/<name>, " +
+        'got "arn:aws:ssm-incidents:ap-northeast-1:123456789012:response-plan/x"',
+    ],
+    [
+      "misspelt key",
+      { ROUTING_TABLE: table({ critical: { impact: 1, responsePlan: PLAN_CRITICAL } }) },
+      "ROUTING_TABLE.critical.responsePlan: unknown key (expected impact, responsePlanArn, engage)",
+    ],
+    [
+      "engage empty",
+      { ROUTING_TABLE: table({ warning: { impact: 3, engage: [] } }) },
+      "ROUTING_TABLE.warning.engage: must be a non-empty list of contact ARNs (omit it to engage nobody), got an array",
+    ],
+    [
+      "engage a single string",
+      { ROUTING_TABLE: table({ warning: { impact: 3, engage: CONTACT_PRIMARY } }) },
+      "ROUTING_TABLE.warning.engage: must be a non-empty list of contact ARNs (omit it to engage nobody), " +
+        `got "${CONTACT_PRIMARY}"`,
+    ],
+    [
+      "engage a contact alias instead of an ARN, and a duplicate",
+      {
+        ROUTING_TABLE: table({
+          warning: { impact: 3, engage: ["prod-oncall-primary", CONTACT_PRIMARY, CONTACT_PRIMARY] },
+        }),
+      },
+      "ROUTING_TABLE.warning.engage[0]: must be a contact ARN arn:aws:ssm-contacts:<region>:<account>:contact/<alias>, " +
+        'got "prod-oncall-primary"; ROUTING_TABLE.warning.engage[2]: duplicate of engage[1]',
+    ],
+    [
+      "upper-case level name",
+      { ROUTING_TABLE: table({ Critical: { impact: 1 } }) },
+      "ROUTING_TABLE.Critical: level names must be 1-64 characters of a-z, 0-9, _ or -, not starting with _ or -",
+    ],
+    [
+      "route not an object",
+      { ROUTING_TABLE: table({ critical: 1 }) },
+      "ROUTING_TABLE.critical: must be an object {impact, responsePlanArn?, engage?}, got 1",
+    ],
+    [
+      "INCIDENT_SOURCE in the aws. namespace",
+      { INCIDENT_SOURCE: "aws.cloudwatch" },
+      'INCIDENT_SOURCE: must not start with "aws.", got "aws.cloudwatch"',
+    ],
+    [
+      "INCIDENT_SOURCE too long",
+      { INCIDENT_SOURCE: "s".repeat(51) },
+      "INCIDENT_SOURCE: must be at most 50 characters, got 51",
+    ],
+    [
+      "ENGAGEMENT_SENDER with parentheses",
+      { ENGAGEMENT_SENDER: "on-call (prod)" },
+      'ENGAGEMENT_SENDER: may contain only letters, digits, whitespace and \\_@#%*+=:?./!-, got "on-call (prod)"',
+    ],
+    [
+      "ENGAGEMENT_SENDER too long",
+      { ENGAGEMENT_SENDER: "s".repeat(256) },
+      "ENGAGEMENT_SENDER: must be at most 255 characters, got 256",
+    ],
+  ];
+  for (const [name, overrides, message] of cases) {
+    it(`rejects: ${name}`, () => {
+      assert.throws(
+        () => parseRouterEnv({ ...ENV, ...overrides }),
+        (err: unknown) => {
+          assert.ok(err instanceof RouterConfigError);
+          assert.equal(err.name, "RouterConfigError");
+          assert.equal(err.message, message);
+          assert.deepEqual(err.problems, message.split("; "));
+          return true;
+        },
+      );
+    });
+  }
+
+  it("accepts a sender with the model's special characters", () => {
+    const sender = "ops\\team_1@example.com #oncall %*+=:?./!-\tx";
+    assert.equal(parseRouterEnv({ ...ENV, ENGAGEMENT_SENDER: sender }).engagementSender, sender);
+  });
+});
+
+// =============================================================================================
+describe("router core: decide", () => {
+  it("ALARM on an incident level: exactly one StartIncident input, no engagements", () => {
+    const decision = decide(routerInput("critical"), CONFIG);
+    assert.deepEqual(decision, {
+      kind: "page",
+      level: "critical",
+      alarmName: alarmName("critical"),
+      incident: expectedIncident("critical", PLAN_CRITICAL, 1),
+      engagements: [],
+    });
+    assert.equal(
+      incidentOf(decision).clientToken,
+      "4f28e1360998ccbaff274acf23287e0bff6a925abac779da75b3dda4c2615f07",
+    );
+    assertConforms(decision);
+  });
+
+  it("ALARM on an engage-only level: one StartEngagement input per contact, no incident", () => {
+    const decision = decide(routerInput("warning"), CONFIG);
+    assert.deepEqual(decision, {
+      kind: "page",
+      level: "warning",
+      alarmName: alarmName("warning"),
+      incident: null,
+      engagements: [
+        expectedEngagement("warning", CONTACT_PRIMARY),
+        expectedEngagement("warning", CONTACT_SECONDARY),
+      ],
+    });
+    assertConforms(decision);
+  });
+
+  it("ALARM on a level with both: the incident and the engagement", () => {
+    const decision = decide(routerInput("major"), CONFIG);
+    assert.deepEqual(decision, {
+      kind: "page",
+      level: "major",
+      alarmName: alarmName("major"),
+      incident: expectedIncident("major", PLAN_MAJOR, 2),
+      engagements: [expectedEngagement("major", CONTACT_PRIMARY)],
+    });
+    assertConforms(decision);
+  });
+
+  const ignored: [string, "ALARM" | "OK" | "INSUFFICIENT_DATA", string][] = [
+    ["critical", "OK", "state OK"],
+    ["critical", "INSUFFICIENT_DATA", "state INSUFFICIENT_DATA"],
+    ["warning", "OK", "state OK"],
+    ["major", "INSUFFICIENT_DATA", "state INSUFFICIENT_DATA"],
+    ["info", "ALARM", "level is notify-only"],
+    ["info", "OK", "state OK"],
+  ];
+  for (const [level, state, reason] of ignored) {
+    it(`${state} on ${level}: ignore, "${reason}"`, () => {
+      assert.deepEqual(decide(routerInput(level, state), CONFIG), {
+        kind: "ignore",
+        level,
+        alarmName: alarmName(level),
+        reason,
+      });
+    });
+  }
+
+  it("the same state change always yields the same tokens; another one yields new tokens", () => {
+    const first = decide(routerInput("major"), CONFIG);
+    assert.deepEqual(decide(routerInput("major"), CONFIG), first);
+    const later = decide(
+      inputWith("major", (e) => (stateOf(e).timestamp = "2019-10-02T18:00:00.000+0000")),
+      CONFIG,
+    );
+    assert.notEqual(incidentOf(later).clientToken, incidentOf(first).clientToken);
+    assert.notEqual(
+      pageOf(later).engagements[0].IdempotencyToken,
+      pageOf(first).engagements[0].IdempotencyToken,
+    );
+  });
+
+  const timestamps: [string, string][] = [
+    ["2019-10-02T17:04:40.989+0000", "2019-10-02T17:04:40.989Z"],
+    ["2019-10-02T17:04:40.989Z", "2019-10-02T17:04:40.989Z"],
+    ["2019-10-03T02:04:40.989+09:00", "2019-10-02T17:04:40.989Z"],
+    ["2019-10-02T12:04:40-0500", "2019-10-02T17:04:40.000Z"],
+    ["2019-10-02T17:04:40.98765Z", "2019-10-02T17:04:40.987Z"],
+    ["2020-02-29T00:00:00.000+0000", "2020-02-29T00:00:00.000Z"],
+  ];
+  for (const [written, instant] of timestamps) {
+    it(`reads the state timestamp ${written} as ${instant}`, () => {
+      const decision = decide(
+        inputWith("critical", (e) => (stateOf(e).timestamp = written)),
+        CONFIG,
+      );
+      assert.deepEqual(incidentOf(decision).triggerDetails?.timestamp, new Date(instant));
+      assert.equal(incidentOf(decision).clientToken, sha256(`${alarmArn("critical")}|${written}`));
+    });
+  }
+
+  describe("title", () => {
+    it("cuts a 300-character alarm name to 200 characters ending with …", () => {
+      const name = "n".repeat(300);
+      const decision = decide(
+        inputWith("critical", (e) => (e.detail.alarmName = name)),
+        CONFIG,
+      );
+      assert.equal(incidentOf(decision).title, `[critical] ${"n".repeat(188)}…`);
+      assert.equal(incidentOf(decision).title?.length, 200);
+      assertConforms(decision);
+    });
+
+    it("never splits a surrogate pair at the cut", () => {
+      // "[critical] " is 11 units; the 199-unit cut falls between the halves of the first emoji.
+      const name = `${"a".repeat(187)}${"😀".repeat(10)}`;
+      const decision = decide(
+        inputWith("critical", (e) => (e.detail.alarmName = name)),
+        CONFIG,
+      );
+      assert.equal(incidentOf(decision).title, `[critical] ${"a".repeat(187)}…`);
+    });
+
+    const truncations: [string, number, string][] = [
+      ["short", 10, "short"],
+      ["exactly10!", 10, "exactly10!"],
+      ["eleven char", 10, "eleven ch…"],
+      ["abcdefgh😀z", 10, "abcdefgh…"],
+      ["abcdefg😀zz", 10, "abcdefg😀…"],
+      ["abcdefghi😀", 10, "abcdefghi…"],
+      ["abcdefgh😀", 10, "abcdefgh😀"],
+    ];
+    for (const [text, max, expected] of truncations) {
+      it(`truncate(${JSON.stringify(text)}, ${max}) = ${JSON.stringify(expected)}`, () => {
+        assert.equal(truncate(text, max), expected);
+      });
+    }
+  });
+
+  describe("rawData", () => {
+    it("replaces the bulky fields when the whole event is too long", () => {
+      const input = inputWith("critical", (e) => {
+        const configuration = e.detail.configuration as Record<string, unknown>;
+        configuration.description = "d".repeat(20_000);
+      });
+      const rawData = incidentOf(decide(input, CONFIG)).triggerDetails?.rawData ?? "";
+      const expected = alarmEvent("critical") as { detail: Record<string, unknown> };
+      expected.detail.configuration = OMITTED;
+      expected.detail.previousState = OMITTED;
+      stateOf(expected).reasonData = OMITTED;
+      assert.equal(rawData, JSON.stringify(expected));
+      assert.ok(rawData.length <= 10_000);
+    });
+
+    it("falls back to a valid-JSON summary when the reason alone is too long", () => {
+      const input = inputWith("critical", (e) => (stateOf(e).reason = "r".repeat(20_000)));
+      const decision = decide(input, CONFIG);
+      assert.equal(
+        incidentOf(decision).triggerDetails?.rawData,
+        JSON.stringify({
+          summary: OMITTED,
+          resources: [alarmArn("critical")],
+          detail: {
+            alarmName: alarmName("critical"),
+            state: { value: "ALARM", timestamp: STATE_TIMESTAMP },
+          },
+        }),
+      );
+      assertConforms(decision);
+    });
+
+    it("keeps escaping intact: a reason full of quotes and backslashes still gives valid JSON", () => {
+      const input = inputWith("critical", (e) => (stateOf(e).reason = '"\\'.repeat(4_000)));
+      const rawData = incidentOf(decide(input, CONFIG)).triggerDetails?.rawData ?? "";
+      assert.ok(rawData.length <= 10_000);
+      assert.doesNotThrow(() => JSON.parse(rawData));
+    });
+  });
+
+  describe("engagement texts", () => {
+    it("cuts a long reason in Content and never puts it in the public texts", () => {
+      const reason = `${"r".repeat(3_000)} secret-detail`;
+      const decision = decide(
+        inputWith("warning", (e) => (stateOf(e).reason = reason)),
+        CONFIG,
+      );
+      const [engagement] = pageOf(decision).engagements;
+      assert.ok(engagement.Content?.includes(`Reason: ${"r".repeat(1_999)}…\n`));
+      assert.ok(!engagement.PublicSubject?.includes("r".repeat(10)));
+      assert.ok(!engagement.PublicContent?.includes("r".repeat(10)));
+      assertConforms(decision);
+    });
+
+    it("says so when the event has no reason", () => {
+      const decision = decide(
+        inputWith("warning", (e) => delete stateOf(e).reason),
+        CONFIG,
+      );
+      assert.ok(pageOf(decision).engagements[0].Content?.includes("\nReason: (none given)\n"));
+    });
+
+    it("leaves the console link out when a long non-ASCII name makes it exceed 1000 characters", () => {
+      const name = "警".repeat(120);
+      const decision = decide(
+        inputWith("major", (e) => {
+          e.detail.alarmName = name;
+          e.resources = [`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`];
+        }),
+        CONFIG,
+      );
+      assert.deepEqual(incidentOf(decision).relatedItems, []);
+      assert.ok(
+        pageOf(decision).engagements[0].Content?.endsWith(
+          "\nConsole: (alarm name too long for a link)",
+        ),
+      );
+      assertConforms(decision);
+    });
+
+    it("encodes the alarm name in the console URL", () => {
+      const name = "api 5xx/#?&";
+      const decision = decide(
+        inputWith("critical", (e) => (e.detail.alarmName = name)),
+        CONFIG,
+      );
+      assert.deepEqual(incidentOf(decision).relatedItems?.[0].identifier?.value, {
+        url: `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#alarmsV2:alarm/api%205xx%2F%23%3F%26`,
+      });
+    });
+  });
+
+  describe("errors", () => {
+    const arnMessage =
+      "event.resources[0]: expected a CloudWatch alarm ARN arn:aws:cloudwatch:<region>:<account>:alarm:<name> of at most 1000 characters, got";
+    const timestampMessage =
+      "event.detail.state.timestamp: expected an ISO 8601 timestamp like 2019-10-02T17:04:40.989+0000, got";
+    const nameMessage =
+      "event.detail.alarmName: expected a non-empty string of well-formed Unicode, got";
+    const stateMessage =
+      'event.detail.state.value: expected "ALARM", "OK" or "INSUFFICIENT_DATA", got';
+    const known = "known levels: critical, major, warning, info";
+    const event = alarmEvent("critical");
+
+    const cases: [string, unknown, "UNKNOWN_LEVEL" | "MALFORMED_EVENT", string][] = [
+      ["null", null, "MALFORMED_EVENT", "input: expected an object, got null"],
+      ["a string", "critical", "MALFORMED_EVENT", 'input: expected an object, got "critical"'],
+      ["an array", [], "MALFORMED_EVENT", "input: expected an object, got an array"],
+      ["no level", { event }, "MALFORMED_EVENT", "level: expected a string, got nothing"],
+      ["numeric level", { level: 1, event }, "MALFORMED_EVENT", "level: expected a string, got 1"],
+      [
+        "unknown level",
+        { level: "debug", event },
+        "UNKNOWN_LEVEL",
+        `level "debug" is not in ROUTING_TABLE (${known})`,
+      ],
+      [
+        "upper-case level",
+        { level: "CRITICAL", event },
+        "UNKNOWN_LEVEL",
+        `level "CRITICAL" is not in ROUTING_TABLE (${known})`,
+      ],
+      [
+        "prototype member as level",
+        { level: "constructor", event },
+        "UNKNOWN_LEVEL",
+        `level "constructor" is not in ROUTING_TABLE (${known})`,
+      ],
+      [
+        "unknown level, even for OK",
+        routerInput("debug", "OK"),
+        "UNKNOWN_LEVEL",
+        `level "debug" is not in ROUTING_TABLE (${known})`,
+      ],
+      [
+        "no event",
+        { level: "critical" },
+        "MALFORMED_EVENT",
+        "event: expected an object, got nothing",
+      ],
+      [
+        "event as a JSON string",
+        { level: "critical", event: JSON.stringify(event) },
+        "MALFORMED_EVENT",
+        `event: expected an object, got ${JSON.stringify(`${JSON.stringify(event).slice(0, 79)}…`)}`,
+      ],
+      [
+        "no detail",
+        inputWith("critical", (e) => delete (e as Record<string, unknown>).detail),
+        "MALFORMED_EVENT",
+        "event.detail: expected an object, got nothing",
+      ],
+      [
+        "no alarmName",
+        inputWith("critical", (e) => delete e.detail.alarmName),
+        "MALFORMED_EVENT",
+        `${nameMessage} nothing`,
+      ],
+      [
+        "empty alarmName",
+        inputWith("critical", (e) => (e.detail.alarmName = "")),
+        "MALFORMED_EVENT",
+        `${nameMessage} ""`,
+      ],
+      [
+        "alarmName with a lone surrogate",
+        inputWith("critical", (e) => (e.detail.alarmName = "api\uD800")),
+        "MALFORMED_EVENT",
+        `${nameMessage} "api\\ud800"`,
+      ],
+      [
+        "no state",
+        inputWith("critical", (e) => delete e.detail.state),
+        "MALFORMED_EVENT",
+        "event.detail.state: expected an object, got nothing",
+      ],
+      [
+        "no state value",
+        inputWith("critical", (e) => delete stateOf(e).value),
+        "MALFORMED_EVENT",
+        `${stateMessage} nothing`,
+      ],
+      [
+        "lower-case state value",
+        inputWith("critical", (e) => (stateOf(e).value = "alarm")),
+        "MALFORMED_EVENT",
+        `${stateMessage} "alarm"`,
+      ],
+      [
+        "no timestamp",
+        inputWith("critical", (e) => delete stateOf(e).timestamp),
+        "MALFORMED_EVENT",
+        `${timestampMessage} nothing`,
+      ],
+      [
+        "epoch-number timestamp",
+        inputWith("critical", (e) => (stateOf(e).timestamp = 1570035880)),
+        "MALFORMED_EVENT",
+        `${timestampMessage} 1570035880`,
+      ],
+      [
+        "unparsable timestamp",
+        inputWith("critical", (e) => (stateOf(e).timestamp = "yesterday")),
+        "MALFORMED_EVENT",
+        `${timestampMessage} "yesterday"`,
+      ],
+      [
+        "Feb 29 in a common year",
+        inputWith("critical", (e) => (stateOf(e).timestamp = "2019-02-29T00:00:00.000+0000")),
+        "MALFORMED_EVENT",
+        `${timestampMessage} "2019-02-29T00:00:00.000+0000"`,
+      ],
+      [
+        "hour 24",
+        inputWith("critical", (e) => (stateOf(e).timestamp = "2019-10-02T24:00:00.000+0000")),
+        "MALFORMED_EVENT",
+        `${timestampMessage} "2019-10-02T24:00:00.000+0000"`,
+      ],
+      [
+        "offset +25:00",
+        inputWith("critical", (e) => (stateOf(e).timestamp = "2019-10-02T17:04:40.989+2500")),
+        "MALFORMED_EVENT",
+        `${timestampMessage} "2019-10-02T17:04:40.989+2500"`,
+      ],
+      [
+        "no offset",
+        inputWith("critical", (e) => (stateOf(e).timestamp = "2019-10-02T17:04:40.989")),
+        "MALFORMED_EVENT",
+        `${timestampMessage} "2019-10-02T17:04:40.989"`,
+      ],
+      [
+        "no resources",
+        inputWith("critical", (e) => delete e.resources),
+        "MALFORMED_EVENT",
+        `${arnMessage} nothing`,
+      ],
+      [
+        "empty resources",
+        inputWith("critical", (e) => (e.resources = [])),
+        "MALFORMED_EVENT",
+        `${arnMessage} nothing`,
+      ],
+      [
+        "resources not a list",
+        inputWith("critical", (e) => (e.resources = alarmArn("critical"))),
+        "MALFORMED_EVENT",
+        `${arnMessage} nothing`,
+      ],
+      [
+        "an SNS topic ARN",
+        inputWith("critical", (e) => (e.resources = [`arn:aws:sns:${REGION}:${ACCOUNT}:alerts`])),
+        "MALFORMED_EVENT",
+        `${arnMessage} "arn:aws:sns:${REGION}:${ACCOUNT}:alerts"`,
+      ],
+      [
+        "an aws-cn alarm ARN",
+        inputWith(
+          "critical",
+          (e) => (e.resources = [`arn:aws-cn:cloudwatch:cn-north-1:${ACCOUNT}:alarm:x`]),
+        ),
+        "MALFORMED_EVENT",
+        `${arnMessage} "arn:aws-cn:cloudwatch:cn-north-1:${ACCOUNT}:alarm:x"`,
+      ],
+      [
+        "an ARN over 1000 characters",
+        inputWith(
+          "critical",
+          (e) => (e.resources = [`${alarmArn("critical")}${"x".repeat(1000)}`]),
+        ),
+        "MALFORMED_EVENT",
+        `${arnMessage} "${alarmArn("critical")}${"x".repeat(80 - 1 - alarmArn("critical").length)}…"`,
+      ],
+    ];
+    for (const [name, input, code, message] of cases) {
+      it(`${code}: ${name}`, () => {
+        assert.throws(
+          () => decide(input, CONFIG),
+          (err: unknown) => {
+            assert.ok(err instanceof RoutingError, `not a RoutingError: ${String(err)}`);
+            assert.equal(err.name, "RoutingError");
+            assert.equal(err.code, code);
+            assert.equal(err.message, message);
+            return true;
+          },
+        );
+      });
+    }
+  });
+
+  describe("properties (fast-check)", () => {
+    // Each field is mostly plausible, sometimes any value at all, sometimes absent, so the
+    // generator reaches page, ignore and every error branch.
+    const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<unknown> =>
+      fc.oneof(
+        { weight: 40, arbitrary: arb },
+        { weight: 1, arbitrary: fc.anything() },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+      );
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: "binary" }),
+      fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }),
+      fc.nat({ max: 25_000 }).map((n) => "r".repeat(n)),
+    );
+    const date = fc.date({
+      min: new Date("2000-01-01"),
+      max: new Date("2100-01-01"),
+      noInvalidDate: true,
+    });
+    const name = fc.oneof(fc.constant(alarmName("critical")), text);
+    const state = fc.record({
+      value: maybe(fc.constantFrom("ALARM", "ALARM", "ALARM", "OK", "INSUFFICIENT_DATA", "alarm")),
+      timestamp: maybe(
+        fc.oneof(
+          fc.constant(STATE_TIMESTAMP),
+          date.map((d) => d.toISOString()),
+          date.map((d) => d.toISOString().replace("Z", "+0000")),
+          text,
+        ),
+      ),
+      reason: maybe(text),
+      reasonData: maybe(text),
+    });
+    const detail = fc.record({
+      alarmName: maybe(name),
+      state: maybe(state),
+      configuration: maybe(fc.anything()),
+      previousState: maybe(fc.anything()),
+    });
+    const event = fc.record({
+      detail: maybe(detail),
+      resources: maybe(
+        fc.oneof(
+          fc.constant([alarmArn("critical")]),
+          name.map((n) => [`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${n}`]),
+          fc.array(text),
+        ),
+      ),
+      id: maybe(text),
+      region: maybe(fc.anything()),
+    });
+    const levels = ["critical", "major", "warning", "info", "debug", "constructor", "__proto__"];
+    const nearValid = fc.record({ level: maybe(fc.constantFrom(...levels)), event: maybe(event) });
+
+    /** Runs decide; any decision must satisfy the models; any error must be a RoutingError. */
+    function check(input: unknown): Decision["kind"] | "error" {
+      let decision: Decision;
+      try {
+        decision = decide(input, CONFIG);
+      } catch (err: unknown) {
+        assert.ok(err instanceof RoutingError, `not a RoutingError: ${String(err)}`);
+        assert.ok(["UNKNOWN_LEVEL", "MALFORMED_EVENT"].includes(err.code));
+        return "error";
+      }
+      assert.ok(decision.kind === "page" || decision.kind === "ignore");
+      assertConforms(decision);
+      if (decision.kind === "page" && decision.incident !== null) {
+        const rawData = decision.incident.triggerDetails?.rawData ?? "";
+        assert.ok(rawData.length <= 10_000);
+        JSON.parse(rawData);
+        assert.ok((decision.incident.title ?? "").length <= 200);
+      }
+      return decision.kind;
+    }
+
+    it("near-valid inputs (3,000 runs): a decision conforming to the models, or a RoutingError", () => {
+      const seen = { page: 0, ignore: 0, error: 0 };
+      fc.assert(
+        fc.property(nearValid, (input) => {
+          seen[check(input)]++;
+        }),
+        { numRuns: 3_000 },
+      );
+      // The generator must reach every outcome, or the property proves little.
+      assert.ok(seen.page > 50 && seen.ignore > 50 && seen.error > 50, JSON.stringify(seen));
+    });
+
+    it("arbitrary values (2,000 runs): never an error other than RoutingError", () => {
+      fc.assert(
+        fc.property(fc.anything(), (input) => {
+          check(input);
+        }),
+        { numRuns: 2_000 },
+      );
+    });
+  });
+});
+
+// =============================================================================================
+describe("router handler (aws-sdk-client-mock)", () => {
+  // Created in before(), not while mocha collects tests, so other specs never see the stubs.
+  let incidents: ReturnType<typeof mockIncidentsClient>;
+  let contacts: ReturnType<typeof mockContactsClient>;
+  const INCIDENT_ARN = `arn:aws:ssm-incidents::${ACCOUNT}:incident-record/prod-critical/0a1b2c3d`;
+  const ENGAGEMENT_ARN = `arn:aws:ssm-contacts:${REGION}:${ACCOUNT}:engagement/prod-oncall-primary/4e5f`;
+  let router: HandlerModule;
+  let logs: unknown[];
+  const realLog = console.log;
+
+  before(async () => {
+    incidents = mockIncidentsClient();
+    contacts = mockContactsClient();
+    router = await loadHandler(ENV);
+  });
+  after(() => {
+    incidents.restore();
+    contacts.restore();
+  });
+  beforeEach(() => {
+    incidents.reset();
+    contacts.reset();
+    incidents.on(StartIncidentCommand).resolves({ incidentRecordArn: INCIDENT_ARN });
+    contacts.on(StartEngagement).resolves({ EngagementArn: ENGAGEMENT_ARN });
+    logs = [];
+    console.log = (line: unknown) => logs.push(JSON.parse(String(line)));
+  });
+  afterEach(() => {
+    console.log = realLog;
+  });
+
+  function sentIncidents(): StartIncidentCommandInput[] {
+    const inputs = incidents.commandCalls(StartIncidentCommand).map((c) => c.args[0].input);
+    for (const input of inputs) {
+      assert.deepEqual(checkOperationInput("ssm-incidents", "StartIncident", input), []);
+    }
+    return inputs;
+  }
+
+  function sentEngagements(): StartEngagementCommandInput[] {
+    const inputs = contacts.commandCalls(StartEngagement).map((c) => c.args[0].input);
+    for (const input of inputs) {
+      assert.deepEqual(checkOperationInput("ssm-contacts", "StartEngagement", input), []);
+    }
+    return inputs;
+  }
+
+  it("ALARM on critical: sends exactly the expected StartIncident and logs one line", async () => {
+    const result = await router.handler(routerInput("critical"));
+    assert.deepEqual(result, { decision: "page", incidentArn: INCIDENT_ARN, engagements: 0 });
+    assert.deepEqual(sentIncidents(), [expectedIncident("critical", PLAN_CRITICAL, 1)]);
+    assert.deepEqual(sentEngagements(), []);
+    assert.deepEqual(logs, [
+      {
+        level: "critical",
+        alarmName: alarmName("critical"),
+        decision: "page",
+        incidentArn: INCIDENT_ARN,
+        engagements: 0,
+      },
+    ]);
+  });
+
+  it("ALARM on warning: sends exactly the expected StartEngagement inputs, no incident", async () => {
+    const result = await router.handler(routerInput("warning"));
+    assert.deepEqual(result, { decision: "page", incidentArn: null, engagements: 2 });
+    assert.deepEqual(sentIncidents(), []);
+    assert.deepEqual(sentEngagements(), [
+      expectedEngagement("warning", CONTACT_PRIMARY),
+      expectedEngagement("warning", CONTACT_SECONDARY),
+    ]);
+    assert.deepEqual(logs, [
+      {
+        level: "warning",
+        alarmName: alarmName("warning"),
+        decision: "page",
+        incidentArn: null,
+        engagements: 2,
+      },
+    ]);
+  });
+
+  it("ALARM on major: both the incident and the engagement", async () => {
+    await router.handler(routerInput("major"));
+    assert.deepEqual(sentIncidents(), [expectedIncident("major", PLAN_MAJOR, 2)]);
+    assert.deepEqual(sentEngagements(), [expectedEngagement("major", CONTACT_PRIMARY)]);
+  });
+
+  const quiet: [string, "ALARM" | "OK" | "INSUFFICIENT_DATA", string][] = [
+    ["critical", "OK", "state OK"],
+    ["critical", "INSUFFICIENT_DATA", "state INSUFFICIENT_DATA"],
+    ["major", "OK", "state OK"],
+    ["warning", "INSUFFICIENT_DATA", "state INSUFFICIENT_DATA"],
+    ["info", "ALARM", "level is notify-only"],
+  ];
+  for (const [level, state, reason] of quiet) {
+    it(`${state} on ${level}: sends nothing`, async () => {
+      assert.deepEqual(await router.handler(routerInput(level, state)), {
+        decision: "ignore",
+        reason,
+      });
+      assert.equal(incidents.calls().length, 0);
+      assert.equal(contacts.calls().length, 0);
+      assert.deepEqual(logs, [{ level, alarmName: alarmName(level), decision: "ignore", reason }]);
+    });
+  }
+
+  it("the same event twice (a retried invocation): the same clientToken and IdempotencyToken", async () => {
+    await router.handler(routerInput("major"));
+    await router.handler(routerInput("major"));
+    const [first, second] = sentIncidents();
+    assert.equal(second.clientToken, first.clientToken);
+    assert.match(first.clientToken ?? "", /^[0-9a-f]{64}$/);
+    const [a, b] = sentEngagements();
+    assert.equal(b.IdempotencyToken, a.IdempotencyToken);
+  });
+
+  it("a huge event with a long reason: rawData of at most 10000 characters, valid JSON", async () => {
+    const input = inputWith("critical", (e) => {
+      stateOf(e).reason = `"${"long reason ".repeat(2_000)}\\`;
+      e.detail.configuration = {
+        metrics: Array.from({ length: 500 }, (_, i) => ({ id: `m${i}` })),
+      };
+    });
+    await router.handler(input);
+    const [sent] = sentIncidents();
+    const rawData = sent.triggerDetails?.rawData ?? "";
+    assert.ok(rawData.length <= 10_000, `rawData is ${rawData.length} characters`);
+    assert.deepEqual(JSON.parse(rawData), {
+      summary: OMITTED,
+      resources: [alarmArn("critical")],
+      detail: {
+        alarmName: alarmName("critical"),
+        state: { value: "ALARM", timestamp: STATE_TIMESTAMP },
+      },
+    });
+  });
+
+  it("a 300-character alarm name: a title of at most 200 characters", async () => {
+    await router.handler(inputWith("critical", (e) => (e.detail.alarmName = "x".repeat(300))));
+    const [sent] = sentIncidents();
+    assert.equal(sent.title?.length, 200);
+    assert.ok(sent.title?.endsWith("…"));
+  });
+
+  const rejected: [string, unknown, string, string, Record<string, unknown>][] = [
+    [
+      "unknown level",
+      routerInput("debug"),
+      "UNKNOWN_LEVEL",
+      'level "debug" is not in ROUTING_TABLE (known levels: critical, major, warning, info)',
+      { level: "debug", alarmName: alarmName("debug") },
+    ],
+    [
+      "missing state value",
+      inputWith("critical", (e) => delete stateOf(e).value),
+      "MALFORMED_EVENT",
+      'event.detail.state.value: expected "ALARM", "OK" or "INSUFFICIENT_DATA", got nothing',
+      { level: "critical", alarmName: alarmName("critical") },
+    ],
+    [
+      "not an object",
+      "hello",
+      "MALFORMED_EVENT",
+      'input: expected an object, got "hello"',
+      { level: null, alarmName: null },
+    ],
+  ];
+  for (const [name, input, code, message, labels] of rejected) {
+    it(`${name}: rejects with RoutingError ${code}, logs it, sends nothing`, async () => {
+      await assert.rejects(router.handler(input), (err: unknown) => {
+        assert.ok(err instanceof RoutingError);
+        assert.equal(err.code, code);
+        assert.equal(err.message, message);
+        return true;
+      });
+      assert.equal(incidents.calls().length + contacts.calls().length, 0);
+      assert.deepEqual(logs, [
+        { ...labels, decision: "error", error: "RoutingError", code, message },
+      ]);
+    });
+  }
+
+  it("an SDK error propagates unchanged; the log has its name and status, not its message", async () => {
+    const denied = new AccessDeniedException({
+      message: "User is not authorized to perform ssm-incidents:StartIncident",
+      $metadata: { httpStatusCode: 403, requestId: "req-1" },
+    });
+    incidents.on(StartIncidentCommand).rejects(denied);
+    await assert.rejects(router.handler(routerInput("critical")), (err: unknown) => err === denied);
+    assert.deepEqual(logs, [
+      {
+        level: "critical",
+        alarmName: alarmName("critical"),
+        decision: "error",
+        error: "AccessDeniedException",
+        httpStatusCode: 403,
+        requestId: "req-1",
+      },
+    ]);
+  });
+
+  it("one failing contact does not stop the others; the invocation still rejects", async () => {
+    const failure = new Error("contact gone");
+    contacts.on(StartEngagement, { ContactId: CONTACT_PRIMARY }).rejects(failure);
+    await assert.rejects(router.handler(routerInput("warning")), (err: unknown) => err === failure);
+    assert.deepEqual(
+      contacts.commandCalls(StartEngagement).map((c) => c.args[0].input.ContactId),
+      [CONTACT_PRIMARY, CONTACT_SECONDARY],
+    );
+  });
+
+  it("logs never carry the reason or contact details, even when an AWS error quotes the request", async () => {
+    const reason = "db password rejected for user sato@example.com, call +819000000001";
+    incidents.on(StartIncidentCommand).rejects(
+      new ValidationException({
+        message: `Value '${reason}' failed to satisfy constraint`,
+        $metadata: {},
+      }),
+    );
+    const input = inputWith("major", (e) => (stateOf(e).reason = reason));
+    await assert.rejects(router.handler(input));
+    incidents.on(StartIncidentCommand).resolves({ incidentRecordArn: INCIDENT_ARN });
+    await router.handler(input);
+    const text = JSON.stringify(logs);
+    assert.equal(logs.length, 2);
+    for (const secret of [reason, "sato@example.com", "+819000000001", "prod-oncall-primary"]) {
+      assert.ok(!text.includes(secret), `log contains ${secret}`);
+    }
+  });
+});
+
+// =============================================================================================
+describe("router handler: cold start with a bad environment", () => {
+  const cases: [string, Record<string, string | undefined>, string][] = [
+    ["ROUTING_TABLE missing", { ROUTING_TABLE: undefined }, "ROUTING_TABLE: is not set"],
+    [
+      "ROUTING_TABLE garbled",
+      { ROUTING_TABLE: '{"critical":' },
+      "ROUTING_TABLE: is not valid JSON",
+    ],
+    [
+      "impact out of range",
+      { ROUTING_TABLE: '{"critical":{"impact":7}}' },
+      "ROUTING_TABLE.critical.impact: must be an integer 1-5, got 7",
+    ],
+    ["INCIDENT_SOURCE missing", { INCIDENT_SOURCE: undefined }, "INCIDENT_SOURCE: is not set"],
+    [
+      "ENGAGEMENT_SENDER missing",
+      { ENGAGEMENT_SENDER: undefined },
+      "ENGAGEMENT_SENDER: is not set",
+    ],
+  ];
+  for (const [name, overrides, message] of cases) {
+    it(`${name}: loading the module fails naming the variable`, async () => {
+      await assert.rejects(loadHandler({ ...ENV, ...overrides }), (err: unknown) => {
+        assert.ok(err instanceof RouterConfigError);
+        assert.equal(err.message, message);
+        return true;
+      });
+    });
+  }
+});
+
+// =============================================================================================
+describe("router handler: SDK retries (local HTTP endpoint, real SDK)", () => {
+  // aws-sdk-client-mock replaces `send`, which bypasses the SDK's retry middleware, so retries
+  // are tested against a stub server on 127.0.0.1 instead.
+  let stub: Stub;
+  let router: HandlerModule;
+  let saved: Record<string, string | undefined>;
+  let respond: (operation: string, body: unknown, index: number) => "throttle" | "ok";
+  const realLog = console.log;
+
+  before(async () => {
+    stub = await startStub((request, index) =>
+      respond(request.operation, request.body, index) === "throttle"
+        ? throttled(request)
+        : success(request),
+    );
+    saved = applyEnv({
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      AWS_SESSION_TOKEN: undefined,
+      AWS_PROFILE: undefined,
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_ENDPOINT_URL_SSM_INCIDENTS: stub.url,
+      AWS_ENDPOINT_URL_SSM_CONTACTS: stub.url,
+    });
+    router = await loadHandler(ENV);
+  });
+  after(async () => {
+    applyEnv(saved);
+    await stub.close();
+  });
+  beforeEach(() => {
+    stub.requests.length = 0;
+    console.log = () => undefined;
+  });
+  afterEach(() => {
+    console.log = realLog;
+  });
+
+  it("StartIncident throttled once: the SDK retries with the same clientToken and succeeds", async () => {
+    respond = (_operation, _body, index) => (index === 0 ? "throttle" : "ok");
+    const result = await router.handler(routerInput("critical"));
+    assert.equal(result.decision, "page");
+    assert.deepEqual(
+      stub.requests.map((r) => r.operation),
+      ["StartIncident", "StartIncident"],
+    );
+    const [first, second] = stub.requests.map((r) => r.body as { clientToken: string });
+    assert.equal(second.clientToken, first.clientToken);
+    assert.equal(first.clientToken, sha256(`${alarmArn("critical")}|${STATE_TIMESTAMP}`));
+  });
+
+  it("StartEngagement throttled once: the SDK retries that contact and succeeds", async () => {
+    let throttledOnce = false;
+    respond = (_operation, body) => {
+      const contact = (body as { ContactId?: string }).ContactId;
+      if (contact !== CONTACT_PRIMARY || throttledOnce) return "ok";
+      throttledOnce = true;
+      return "throttle";
+    };
+    const result = await router.handler(routerInput("warning"));
+    assert.deepEqual(result, { decision: "page", incidentArn: null, engagements: 2 });
+    const contactsCalled = stub.requests.map((r) => (r.body as { ContactId: string }).ContactId);
+    assert.deepEqual(
+      contactsCalled.sort(),
+      [CONTACT_SECONDARY, CONTACT_PRIMARY, CONTACT_PRIMARY].sort(),
+    );
+    assert.ok(stub.requests.every((r) => r.operation === "StartEngagement"));
+  });
+});
