@@ -1,0 +1,137 @@
+// Notifier Lambda: EventBridge invokes it asynchronously with
+// {"level":"<level>","event":<CloudWatch "Alarm State Change" event>} for ALARM and OK transitions;
+// it POSTs a signed JSON payload to every webhook subscribed to the level (docs/webhooks.md).
+// Thin: parse (core) → route (core) → read secret once, post (adapters) → throw one error if any
+// webhook failed, so Lambda retries and finally dead-letters.
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  buildPayload,
+  deliveryError,
+  deliveryId,
+  encodeBody,
+  NotifyError,
+  type NotifierConfig,
+  parseEnv,
+  parseInput,
+  parseWebhookSecret,
+  selectWebhooks,
+  type WebhookTarget,
+} from "./core";
+import {
+  deliverWebhook,
+  type DeliveryDeps,
+  errorName,
+  type FetchFn,
+  type Logger,
+  logJson,
+  nowSeconds,
+  readWebhookSecret,
+  sleep,
+} from "./adapters";
+
+export { NotifyError } from "./core";
+
+export interface HandlerDeps extends DeliveryDeps {
+  readonly config: NotifierConfig;
+  readonly secrets: SecretsManagerClient;
+}
+
+export interface NotifyResult {
+  readonly level: string;
+  readonly eventId: string;
+  /** Names of the webhooks that answered 2xx (empty when none is subscribed to the level). */
+  readonly delivered: readonly string[];
+}
+
+/**
+ * Builds the handler around its dependencies. The webhook secret is read on the first invocation
+ * that needs it and cached for the container's life; a failed read or an invalid secret is not
+ * cached, so the next invocation (a Lambda retry) reads it again.
+ */
+export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<NotifyResult> {
+  const { config, log } = deps;
+  let targets: Map<string, WebhookTarget> | undefined;
+
+  async function loadTargets(): Promise<Map<string, WebhookTarget>> {
+    if (targets === undefined) {
+      targets = parseWebhookSecret(await readWebhookSecret(deps.secrets, config.secretArn), config);
+    }
+    return targets;
+  }
+
+  return async (event: unknown): Promise<NotifyResult> => {
+    let context: Record<string, unknown> = {};
+    try {
+      const input = parseInput(event);
+      context = {
+        alertLevel: input.level,
+        eventId: input.eventId,
+        alarmName: input.alarmName,
+        state: input.state,
+      };
+      const routes = selectWebhooks(input.level, config);
+      if (routes.length === 0) {
+        log({ level: "INFO", message: "notifier.no_webhooks", ...context });
+        return { level: input.level, eventId: input.eventId, delivered: [] };
+      }
+      const all = await loadTargets();
+      const body = encodeBody(buildPayload(input));
+      const results = await Promise.all(
+        routes.map((route) => {
+          const target = all.get(route.name);
+          if (target === undefined) {
+            // parseWebhookSecret guarantees an entry per configured webhook.
+            throw new NotifyError("INTERNAL", `no target for webhook "${route.name}"`);
+          }
+          return deliverWebhook(deps, target, body, deliveryId(input.eventId, route.name), config);
+        }),
+      );
+      const delivered = results.filter((r) => r.ok).map((r) => r.name);
+      const failures = results.flatMap((r) => (r.ok ? [] : [{ name: r.name, failure: r.failure }]));
+      if (failures.length > 0) {
+        context = { ...context, delivered, failed: failures.map((f) => f.name) };
+        throw deliveryError(failures, results.length, config.attempts);
+      }
+      log({ level: "INFO", message: "notifier.done", ...context, delivered });
+      return { level: input.level, eventId: input.eventId, delivered };
+    } catch (err: unknown) {
+      const error =
+        err instanceof NotifyError
+          ? err
+          : new NotifyError("INTERNAL", `unexpected ${errorName(err)}`, { cause: err });
+      log({
+        level: "ERROR",
+        message: "notifier.failed",
+        ...context,
+        code: error.code,
+        error: error.message,
+      });
+      throw error;
+    }
+  };
+}
+
+/** Parses the environment; on failure logs one line and rethrows, failing the cold start. */
+export function loadConfig(env: NodeJS.ProcessEnv, log: Logger = logJson): NotifierConfig {
+  try {
+    return parseEnv(env);
+  } catch (err: unknown) {
+    const error =
+      err instanceof NotifyError
+        ? err
+        : new NotifyError("INTERNAL", `unexpected ${errorName(err)}`, { cause: err });
+    log({
+      level: "ERROR",
+      message: "notifier.init_failed",
+      code: error.code,
+      error: error.message,
+    });
+    throw error;
+  }
+}
+
+const config = loadConfig(process.env);
+const secrets = new SecretsManagerClient({});
+const fetchFn: FetchFn = (url, init) => fetch(url, init);
+
+export const handler = createHandler({ config, secrets, fetchFn, sleep, nowSeconds, log: logJson });
