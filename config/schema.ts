@@ -38,7 +38,8 @@ const NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
 /** ContactName in ssm-contacts: letters, spaces, digits, `_`, `.`, `-`. */
 const DISPLAY_NAME_RE = /^[\p{L}\p{Z}\p{N}_.-]*$/u;
 const E164_RE = /^\+[1-9][0-9]{6,14}$/;
-const EMAIL_RE = /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const EMAIL_RE =
+  /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 const HHMM_RE = /^([01][0-9]|2[0-3]):([0-5][0-9])$/;
 const REGION_RE = /^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/;
 /** A reference to an on-call rotation in `escalation[].engage` and `levels.*.engage`. */
@@ -62,14 +63,24 @@ const int = (min: number, max: number, unit = "") =>
     .max(max, { error: (i) => `${String(i.input)}${unit} is above the maximum ${max}${unit}` });
 
 const phone = z
-  .string({ error: (i) => typeError(i.input, "a string in E.164 form") })
+  .string({
+    error: (i) =>
+      i.input === undefined
+        ? "is required"
+        : `must be a quoted string in E.164 form (phone: "+<country><number>"), got ${kindOf(i.input)}; the value is not shown because it is personal data`,
+  })
   .regex(E164_RE, {
     error: () =>
       "is not E.164 (+<country><number>, digits only, e.g. +819012345678); the value is not shown because it is personal data",
   });
 
 const email = z
-  .string({ error: (i) => typeError(i.input, "an e-mail address") })
+  .string({
+    error: (i) =>
+      i.input === undefined
+        ? "is required"
+        : `must be an e-mail address string, got ${kindOf(i.input)}; the value is not shown because it is personal data`,
+  })
   .max(LIMITS.simpleAddressMax, { error: `is longer than ${LIMITS.simpleAddressMax} characters` })
   .regex(EMAIL_RE, {
     error: () =>
@@ -113,8 +124,13 @@ const handoff = z.strictObject({
   every: z.enum(["day", "week", "month"], {
     error: (i) => `${quote(i.input)} is not a hand-off period; use day, week or month`,
   }),
-  /** Day of the week (week) or day of the month (month). */
-  on: z.union([z.enum(DAYS_OF_WEEK), int(1, 28)]).optional(),
+  /** Day of the week (week: MON-SUN) or day of the month (month: 1-28); checked with `every`. */
+  on: z
+    .union([z.string(), z.number()], {
+      error: (i) =>
+        `must be a day of the week (MON-SUN) or of the month (1-28), got ${kindOf(i.input)}`,
+    })
+    .optional(),
   at: z
     .string({ error: (i) => typeError(i.input, 'a time "HH:MM"') })
     .regex(HHMM_RE, { error: (i) => `${quote(i.input)} is not a 24-hour time "HH:MM"` }),
@@ -132,11 +148,9 @@ const rotation = z.strictObject({
     .max(LIMITS.rotationMembersMax, {
       error: `has more than ${LIMITS.rotationMembersMax} members (Incident Manager limit)`,
     }),
-  timeZone: z
-    .string({ error: (i) => typeError(i.input, "an IANA time zone") })
-    .refine(isTimeZone, {
-      error: (i) => `${quote(i.input)} is not an IANA time zone (e.g. Asia/Tokyo, Europe/Berlin)`,
-    }),
+  timeZone: z.string({ error: (i) => typeError(i.input, "an IANA time zone") }).refine(isTimeZone, {
+    error: (i) => `${quote(i.input)} is not an IANA time zone (e.g. Asia/Tokyo, Europe/Berlin)`,
+  }),
   handoff,
   /** How many members are on call at the same time. */
   onCallsAtOnce: int(1, LIMITS.rotationMembersMax).default(1),
@@ -168,7 +182,9 @@ const level = z.strictObject({
   /** Paging levels: extra engagements besides the escalation plan. Others: who to engage directly. */
   engage: refList.optional(),
   /** Resolve the open incident when the alarm returns to OK. */
-  resolveOnRecovery: z.boolean({ error: (i) => typeError(i.input, "true or false") }).default(false),
+  resolveOnRecovery: z
+    .boolean({ error: (i) => typeError(i.input, "true or false") })
+    .default(false),
 });
 
 const comparisons = [
@@ -178,6 +194,35 @@ const comparisons = [
   "LessThanOrEqualToThreshold",
 ] as const;
 const statistics = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"] as const;
+const CLOUDWATCH_UNITS = [
+  "Seconds",
+  "Microseconds",
+  "Milliseconds",
+  "Bytes",
+  "Kilobytes",
+  "Megabytes",
+  "Gigabytes",
+  "Terabytes",
+  "Bits",
+  "Kilobits",
+  "Megabits",
+  "Gigabits",
+  "Terabits",
+  "Percent",
+  "Count",
+  "Bytes/Second",
+  "Kilobytes/Second",
+  "Megabytes/Second",
+  "Gigabytes/Second",
+  "Terabytes/Second",
+  "Bits/Second",
+  "Kilobits/Second",
+  "Megabits/Second",
+  "Gigabits/Second",
+  "Terabits/Second",
+  "Count/Second",
+  "None",
+] as const;
 
 const metric = z.strictObject({
   namespace: z
@@ -196,17 +241,25 @@ const metric = z.strictObject({
     .default({}),
   statistic: z
     .string({ error: (i) => typeError(i.input, "a statistic") })
-    .refine((s) => (statistics as readonly string[]).includes(s) || /^p(\d{1,2}(\.\d+)?|100)$/.test(s), {
-      error: (i) =>
-        `${quote(i.input)} is not a statistic; use ${statistics.join(", ")} or a percentile like p99`,
-    }),
+    .refine(
+      (s) => (statistics as readonly string[]).includes(s) || /^p(\d{1,2}(\.\d+)?|100)$/.test(s),
+      {
+        error: (i) =>
+          `${quote(i.input)} is not a statistic; use ${statistics.join(", ")} or a percentile like p99`,
+      },
+    ),
   period: z
     .number({ error: (i) => typeError(i.input, "a number of seconds") })
     .int({ error: "must be a whole number of seconds" })
     .refine((p) => p === 10 || p === 30 || (p >= 60 && p % 60 === 0), {
-      error: (i) => `${String(i.input)} s is not a CloudWatch period; use 10, 30 or a multiple of 60`,
+      error: (i) =>
+        `${String(i.input)} s is not a CloudWatch period; use 10, 30 or a multiple of 60`,
     }),
-  unit: z.string().optional(),
+  unit: z
+    .enum(CLOUDWATCH_UNITS, {
+      error: (i) => `${quote(i.input)} is not a CloudWatch unit (e.g. Count, Seconds, Percent)`,
+    })
+    .optional(),
 });
 
 const alarm = z.strictObject({
@@ -244,11 +297,9 @@ const externalAlarm = z.strictObject({
 
 const webhook = z.strictObject({
   name: name("webhook"),
-  url: z
-    .string({ error: (i) => typeError(i.input, "an https URL") })
-    .refine(isHttpsUrl, {
-      error: "is not an https:// URL; the value is not shown because webhook URLs are secrets",
-    }),
+  url: z.string({ error: (i) => typeError(i.input, "an https URL") }).refine(isHttpsUrl, {
+    error: "is not an https:// URL; the value is not shown because webhook URLs are secrets",
+  }),
   levels: z
     .array(z.string({ error: (i) => typeError(i.input, "a level name") }))
     .min(1, { error: "is empty; subscribe the webhook to at least one level" }),
@@ -264,7 +315,9 @@ const notifications = z.strictObject({
     .strictObject({
       teamId: z
         .string({ error: (i) => typeError(i.input, "a Slack team id") })
-        .regex(/^T[A-Z0-9]{6,}$/, { error: (i) => `${quote(i.input)} is not a Slack team id (T…)` }),
+        .regex(/^T[A-Z0-9]{6,}$/, {
+          error: (i) => `${quote(i.input)} is not a Slack team id (T…)`,
+        }),
       channelId: z
         .string({ error: (i) => typeError(i.input, "a Slack channel id") })
         .regex(/^[CG][A-Z0-9]{6,}$/, {
@@ -281,7 +334,9 @@ const notifications = z.strictObject({
         .min(1, { error: "is empty" }),
     })
     .optional(),
-  webhooks: z.array(webhook, { error: (i) => typeError(i.input, "a list of webhooks") }).default([]),
+  webhooks: z
+    .array(webhook, { error: (i) => typeError(i.input, "a list of webhooks") })
+    .default([]),
 });
 
 const replicationSet = z.union(
@@ -304,36 +359,60 @@ const replicationSet = z.union(
 );
 
 export const stackConfigSchema = z
-  .strictObject({
-    /** Prefix of every physical name (alarms, contacts, response plans); default ie-<stack>. */
-    prefix: z
-      .string({ error: (i) => typeError(i.input, "a string") })
-      .regex(/^[a-z][a-z0-9-]{0,39}$/, {
-        error: (i) =>
-          `${quote(i.input)} is not a valid prefix (1-40 lower-case letters, digits and "-", starting with a letter)`,
-      })
-      .optional(),
-    incidentManager: z.strictObject({ replicationSet }, {
-      error: (i) => typeError(i.input, "an object { replicationSet: ... }"),
-    }),
-    contacts: z
-      .array(contact, { error: (i) => typeError(i.input, "a list of contacts") })
-      .min(1, { error: "is empty; define at least one contact" }),
-    onCall: z.array(rotation, { error: (i) => typeError(i.input, "a list of rotations") }).default([]),
-    escalation: z
-      .array(escalationStage, { error: (i) => typeError(i.input, "a list of stages") })
-      .default([]),
-    levels: z
-      .record(z.string(), level, { error: (i) => typeError(i.input, "a map of level name to settings") })
-      .refine((l) => Object.keys(l).length > 0, { error: "is empty; define at least one level" }),
-    alarms: z.array(alarm, { error: (i) => typeError(i.input, "a list of alarms") }).default([]),
-    externalAlarms: z
-      .array(externalAlarm, { error: (i) => typeError(i.input, "a list of { name, level }") })
-      .default([]),
-    notifications: notifications.default({ webhooks: [] }),
-    /** Tags put on every taggable resource. */
-    tags: z.record(z.string(), z.string()).default({}),
-  })
+  .strictObject(
+    {
+      /** Prefix of every physical name (alarms, contacts, response plans); default ie-<stack>. */
+      prefix: z
+        .string({ error: (i) => typeError(i.input, "a string") })
+        .regex(/^[a-z][a-z0-9-]{0,39}$/, {
+          error: (i) =>
+            `${quote(i.input)} is not a valid prefix (1-40 lower-case letters, digits and "-", starting with a letter)`,
+        })
+        .optional(),
+      incidentManager: z.strictObject(
+        { replicationSet },
+        {
+          error: (i) => typeError(i.input, "an object { replicationSet: ... }"),
+        },
+      ),
+      contacts: z
+        .array(contact, { error: (i) => typeError(i.input, "a list of contacts") })
+        .min(1, { error: "is empty; define at least one contact" }),
+      onCall: z
+        .array(rotation, { error: (i) => typeError(i.input, "a list of rotations") })
+        .default([]),
+      escalation: z
+        .array(escalationStage, { error: (i) => typeError(i.input, "a list of stages") })
+        .default([]),
+      levels: z
+        .record(z.string(), level, {
+          error: (i) => typeError(i.input, "a map of level name to settings"),
+        })
+        .refine((l) => Object.keys(l).length > 0, { error: "is empty; define at least one level" }),
+      alarms: z.array(alarm, { error: (i) => typeError(i.input, "a list of alarms") }).default([]),
+      externalAlarms: z
+        .array(externalAlarm, { error: (i) => typeError(i.input, "a list of { name, level }") })
+        .default([]),
+      notifications: notifications.default({ webhooks: [] }),
+      /** Tags put on every taggable resource. */
+      tags: z
+        .record(
+          z.string().regex(/^[A-Za-z0-9_+=/-]{1,128}$/, {
+            error: (i) =>
+              `${quote(i.input)} is not a tag key Incident Manager accepts (1-128 letters, digits, "_", "+", "=", "/", "-")`,
+          }),
+          z
+            .string({ error: (i) => typeError(i.input, "a string") })
+            .regex(/^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,256}$/u, {
+              error: (i) =>
+                `${quote(i.input)} is not a tag value Incident Manager accepts (1-256 letters, digits, spaces and _.:/=+-@)`,
+            }),
+        )
+        .refine((t) => Object.keys(t).length <= 40, { error: "has more than 40 tags" })
+        .default({}),
+    },
+    { error: (i) => `the stack config must be a map of settings, got ${kindOf(i.input)}` },
+  )
   .superRefine(crossChecks, { when: () => true });
 
 /** What a stack (or a library user) writes. */
@@ -373,7 +452,10 @@ export class ConfigError extends Error {
 export function parseStackConfig(raw: unknown, source?: string): StackConfig {
   const result = stackConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map(toConfigIssue), source);
+  throw new ConfigError(
+    result.error.issues.flatMap((i) => toConfigIssues(i, [])),
+    source,
+  );
 }
 
 /** `contacts[1].phone` style path. */
@@ -387,23 +469,101 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || "(root)";
 }
 
-function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
+function toConfigIssues(issue: z.core.$ZodIssue, base: PropertyKey[]): ConfigIssue[] {
+  const path = [...base, ...issue.path];
   if (issue.code === "unrecognized_keys") {
     const keys = issue.keys.map((k) => `"${k}"`).join(", ");
-    return {
-      path: formatPath(issue.path),
-      message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${keys}; check the spelling against the README's config reference`,
-    };
+    const known = knownKeysAt(path);
+    return [
+      {
+        path: formatPath(path),
+        message:
+          `unknown key${issue.keys.length > 1 ? "s" : ""} ${keys}` +
+          (known.length > 0 ? `; known keys: ${known.join(", ")}` : ""),
+      },
+    ];
+  }
+  if (issue.code === "invalid_key" && issue.issues.length > 0) {
+    return [{ path: formatPath(path), message: issue.issues[0].message }];
+  }
+  if (issue.code === "invalid_union") {
+    // The input had the shape of one branch (its problems are inside it): report those.
+    const inside = issue.errors.find(
+      (branch) => branch.length > 0 && branch.every((i) => i.path.length > 0),
+    );
+    if (inside) return inside.flatMap((i) => toConfigIssues(i, path));
+    return [{ path: formatPath(path), message: issue.message }];
   }
   if (issue.code === "invalid_type" && issue.message.startsWith("Invalid input")) {
-    return { path: formatPath(issue.path), message: "is required" };
+    const received = /received (\w+)$/.exec(issue.message)?.[1];
+    if (received === undefined || received === "undefined") {
+      return [{ path: formatPath(path), message: "is required" }];
+    }
+    return [
+      {
+        path: formatPath(path),
+        message: `must be ${article(issue.expected)}, got ${article(received)}`,
+      },
+    ];
   }
-  return { path: formatPath(issue.path), message: issue.message };
+  return [{ path: formatPath(path), message: issue.message }];
+}
+
+function article(kind: string): string {
+  if (kind === "array") return "a list";
+  if (kind === "object") return "an object";
+  if (kind === "null") return "null";
+  return /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
+}
+
+/** Keys the schema allows at a config path (for "unknown key" messages). */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  let node: z.core.$ZodType | undefined = stackConfigSchema as unknown as z.core.$ZodType;
+  const unwrap = (t: z.core.$ZodType | undefined): z.core.$ZodType | undefined => {
+    let cur = t;
+    for (let n = 0; cur && n < 10; n++) {
+      const def = cur._zod.def as unknown as Record<string, unknown>;
+      if (def.innerType) cur = def.innerType as z.core.$ZodType;
+      else if (def.type === "pipe") cur = def.in as z.core.$ZodType;
+      else if (def.type === "union") {
+        const options = def.options as z.core.$ZodType[];
+        cur = options.find(
+          (o) => (o._zod.def as unknown as Record<string, unknown>).type === "object",
+        );
+      } else break;
+    }
+    return cur;
+  };
+  for (const key of [...path, null]) {
+    node = unwrap(node);
+    if (!node) return [];
+    const def = node._zod.def as unknown as Record<string, unknown>;
+    if (key === null) {
+      return def.type === "object" ? Object.keys(def.shape as Record<string, unknown>) : [];
+    }
+    if (def.type === "object") node = (def.shape as Record<string, z.core.$ZodType>)[String(key)];
+    else if (def.type === "array") node = def.element as z.core.$ZodType;
+    else if (def.type === "record") node = def.valueType as z.core.$ZodType;
+    else return [];
+  }
+  return [];
 }
 
 function typeError(input: unknown, expected: string): string {
   if (input === undefined) return "is required";
   return `must be ${expected}, got ${describeType(input)}`;
+}
+
+/** The kind of a value, without the value itself (for personal data). */
+function kindOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "an object";
+  return typeof v === "number"
+    ? "a number"
+    : typeof v === "boolean"
+      ? "a boolean"
+      : `a ${typeof v}`;
 }
 
 function describeType(v: unknown): string {
@@ -452,48 +612,83 @@ function crossChecks(value: unknown, ctx: Ctx): void {
   const levels = isObj(cfg.levels) ? cfg.levels : {};
   const levelNames = Object.keys(levels);
   const aliases = new Set<string>();
+  // References are only checked against a section that is well-formed: a malformed section is
+  // already reported, and "X is not defined" on top of it would mislead.
+  const contactsKnown = Array.isArray(cfg.contacts);
+  const rotationsKnown = cfg.onCall === undefined || Array.isArray(cfg.onCall);
+  const levelsKnown = isObj(cfg.levels);
 
   // Contacts: unique aliases, engagement offsets → stage durations, channels have addresses.
   arr(cfg.contacts).forEach((c, i) => {
     if (!isObj(c)) return;
     if (typeof c.alias === "string") {
-      if (aliases.has(c.alias)) add(["contacts", i, "alias"], `"${c.alias}" is used by an earlier contact; aliases must be unique`);
+      if (aliases.has(c.alias))
+        add(
+          ["contacts", i, "alias"],
+          `"${c.alias}" is used by an earlier contact; aliases must be unique`,
+        );
       aliases.add(c.alias);
     }
     const stages = arr(c.engagement).filter(isObj);
     stages.forEach((s, j) => {
       if (typeof s.after !== "number") return;
       if (j === 0 && s.after !== 0) {
-        add(["contacts", i, "engagement", 0, "after"], `is ${s.after}; the first stage must start at 0 (the moment the contact is engaged)`);
+        add(
+          ["contacts", i, "engagement", 0, "after"],
+          `is ${s.after}; the first stage must start at 0 (the moment the contact is engaged)`,
+        );
       }
       const prev = stages[j - 1];
       if (j > 0 && prev && typeof prev.after === "number") {
         const gap = s.after - prev.after;
         if (gap <= 0) {
-          add(["contacts", i, "engagement", j, "after"], `is ${s.after}, not after the previous stage (${prev.after}); offsets must increase (merge stages that start together)`);
+          add(
+            ["contacts", i, "engagement", j, "after"],
+            `is ${s.after}, not after the previous stage (${prev.after}); offsets must increase (merge stages that start together)`,
+          );
         } else if (gap > LIMITS.stageMinutesMax) {
-          add(["contacts", i, "engagement", j, "after"], `starts ${gap} min after the previous stage; a stage lasts at most ${LIMITS.stageMinutesMax} min in Incident Manager, so the gap must be 1-${LIMITS.stageMinutesMax}`);
+          add(
+            ["contacts", i, "engagement", j, "after"],
+            `starts ${gap} min after the previous stage; a stage lasts at most ${LIMITS.stageMinutesMax} min in Incident Manager, so the gap must be 1-${LIMITS.stageMinutesMax}`,
+          );
         }
       }
       for (const via of arr(s.via)) {
         if (via === "email" && c.email === undefined) {
-          add(["contacts", i, "engagement", j, "via"], "uses email but the contact has no email address");
+          add(
+            ["contacts", i, "engagement", j, "via"],
+            "uses email but the contact has no email address",
+          );
         }
         if ((via === "sms" || via === "voice") && c.phone === undefined) {
-          add(["contacts", i, "engagement", j, "via"], `uses ${via} but the contact has no phone number`);
+          add(
+            ["contacts", i, "engagement", j, "via"],
+            `uses ${via} but the contact has no phone number`,
+          );
         }
       }
       const seen = new Set<unknown>();
       for (const via of arr(s.via)) {
-        if (seen.has(via)) add(["contacts", i, "engagement", j, "via"], `lists ${String(via)} twice`);
+        if (seen.has(via))
+          add(["contacts", i, "engagement", j, "via"], `lists ${String(via)} twice`);
         seen.add(via);
       }
     });
+    if (!Array.isArray(c.engagement)) return;
     if (c.email !== undefined && !stages.some((s) => arr(s.via).includes("email"))) {
-      add(["contacts", i, "engagement"], "never uses the contact's email; add it to a stage or remove the address");
+      add(
+        ["contacts", i, "engagement"],
+        "never uses the contact's email; add it to a stage or remove the address",
+      );
     }
-    if (c.phone !== undefined && !stages.some((s) => arr(s.via).some((v) => v === "sms" || v === "voice"))) {
-      add(["contacts", i, "engagement"], "never uses the contact's phone; add sms or voice to a stage or remove the number");
+    if (
+      c.phone !== undefined &&
+      !stages.some((s) => arr(s.via).some((v) => v === "sms" || v === "voice"))
+    ) {
+      add(
+        ["contacts", i, "engagement"],
+        "never uses the contact's phone; add sms or voice to a stage or remove the number",
+      );
     }
   });
 
@@ -502,28 +697,47 @@ function crossChecks(value: unknown, ctx: Ctx): void {
   arr(cfg.onCall).forEach((r, i) => {
     if (!isObj(r)) return;
     if (typeof r.name === "string") {
-      if (rotationNames.has(r.name)) add(["onCall", i, "name"], `"${r.name}" is used by an earlier rotation; names must be unique`);
+      if (rotationNames.has(r.name))
+        add(
+          ["onCall", i, "name"],
+          `"${r.name}" is used by an earlier rotation; names must be unique`,
+        );
       rotationNames.add(r.name);
     }
     const members = arr(r.members);
     const seen = new Set<unknown>();
     members.forEach((m, j) => {
-      if (typeof m === "string" && !aliases.has(m)) {
+      if (typeof m === "string" && contactsKnown && !aliases.has(m)) {
         add(["onCall", i, "members", j], `"${m}" is not a contact alias; define it under contacts`);
       }
       if (seen.has(m)) add(["onCall", i, "members", j], `"${String(m)}" is listed twice`);
       seen.add(m);
     });
-    if (typeof r.onCallsAtOnce === "number" && members.length > 0 && r.onCallsAtOnce > members.length) {
-      add(["onCall", i, "onCallsAtOnce"], `is ${r.onCallsAtOnce} but the rotation has only ${members.length} member(s)`);
+    if (
+      typeof r.onCallsAtOnce === "number" &&
+      members.length > 0 &&
+      r.onCallsAtOnce > members.length
+    ) {
+      add(
+        ["onCall", i, "onCallsAtOnce"],
+        `is ${r.onCallsAtOnce} but the rotation has only ${members.length} member(s)`,
+      );
     }
     const h = isObj(r.handoff) ? r.handoff : undefined;
     if (h) {
-      if (h.every === "week" && !(DAYS_OF_WEEK as readonly unknown[]).includes(h.on)) {
-        add(["onCall", i, "handoff", "on"], `must be a day of the week (${DAYS_OF_WEEK.join(", ")}) for a weekly hand-off`);
+      const isDay = (DAYS_OF_WEEK as readonly unknown[]).includes(h.on);
+      const isDate = typeof h.on === "number" && Number.isInteger(h.on) && h.on >= 1 && h.on <= 28;
+      if (h.every === "week" && !isDay) {
+        add(
+          ["onCall", i, "handoff", "on"],
+          `must be a day of the week (${DAYS_OF_WEEK.join(", ")}) for a weekly hand-off`,
+        );
       }
-      if (h.every === "month" && typeof h.on !== "number") {
-        add(["onCall", i, "handoff", "on"], "must be a day of the month (1-28) for a monthly hand-off");
+      if (h.every === "month" && !isDate) {
+        add(
+          ["onCall", i, "handoff", "on"],
+          "must be a day of the month (1-28) for a monthly hand-off",
+        );
       }
       if (h.every === "day" && h.on !== undefined) {
         add(["onCall", i, "handoff", "on"], "is not used for a daily hand-off; remove it");
@@ -535,8 +749,9 @@ function crossChecks(value: unknown, ctx: Ctx): void {
     if (typeof ref !== "string") return;
     if (ref.startsWith(ONCALL_REF_PREFIX)) {
       const r = ref.slice(ONCALL_REF_PREFIX.length);
-      if (!rotationNames.has(r)) add(path, `"${ref}" names no rotation; define "${r}" under onCall`);
-    } else if (!aliases.has(ref)) {
+      if (rotationsKnown && !rotationNames.has(r))
+        add(path, `"${ref}" names no rotation; define "${r}" under onCall`);
+    } else if (contactsKnown && !aliases.has(ref)) {
       add(path, `"${ref}" is not a contact alias (or oncall:<rotation>); define it under contacts`);
     }
   };
@@ -551,7 +766,10 @@ function crossChecks(value: unknown, ctx: Ctx): void {
   let pagingLevels = 0;
   for (const [lvl, l] of Object.entries(levels)) {
     if (!NAME_RE.test(lvl) || lvl.length > 20) {
-      add(["levels", lvl], `"${lvl}" is not a valid level name (1-20 lower-case letters, digits, "_" and "-")`);
+      add(
+        ["levels", lvl],
+        `"${lvl}" is not a valid level name (1-20 lower-case letters, digits, "_" and "-")`,
+      );
     }
     if (!isObj(l)) continue;
     arr(l.engage).forEach((ref, j) => checkRef(["levels", lvl, "engage", j], ref));
@@ -559,12 +777,30 @@ function crossChecks(value: unknown, ctx: Ctx): void {
       pagingLevels++;
       const engagements = 1 + arr(l.engage).length;
       if (engagements > LIMITS.responsePlanEngagementsMax) {
-        add(["levels", lvl, "engage"], `gives the response plan ${engagements} engagements (the escalation plan plus ${arr(l.engage).length}); Incident Manager allows at most ${LIMITS.responsePlanEngagementsMax}`);
+        add(
+          ["levels", lvl, "engage"],
+          `gives the response plan ${engagements} engagements (the escalation plan plus ${arr(l.engage).length}); Incident Manager allows at most ${LIMITS.responsePlanEngagementsMax}`,
+        );
+      }
+    }
+  }
+  // Each level's rule matches alarm names starting with "<prefix>-<level>-": no level's prefix may
+  // be the start of another's, or one alarm would be routed to two levels.
+  for (const a of levelNames) {
+    for (const b of levelNames) {
+      if (a !== b && b.startsWith(`${a}-`)) {
+        add(
+          ["levels", b],
+          `"${b}" starts with "${a}-": alarms of ${b} would also match the ${a} rule; rename one level`,
+        );
       }
     }
   }
   if (pagingLevels > 0 && arr(cfg.escalation).length === 0) {
-    add(["escalation"], "is empty but a level pages (page: true); define at least one escalation stage");
+    add(
+      ["escalation"],
+      "is empty but a level pages (page: true); define at least one escalation stage",
+    );
   }
 
   // Alarms: unique names, thresholds name existing levels and are ordered by severity.
@@ -572,28 +808,51 @@ function crossChecks(value: unknown, ctx: Ctx): void {
   arr(cfg.alarms).forEach((a, i) => {
     if (!isObj(a)) return;
     if (typeof a.name === "string") {
-      if (alarmNames.has(a.name)) add(["alarms", i, "name"], `"${a.name}" is used by an earlier alarm; names must be unique`);
+      if (alarmNames.has(a.name))
+        add(["alarms", i, "name"], `"${a.name}" is used by an earlier alarm; names must be unique`);
       alarmNames.add(a.name);
     }
-    if (typeof a.datapointsToAlarm === "number" && typeof a.evaluationPeriods === "number" && a.datapointsToAlarm > a.evaluationPeriods) {
-      add(["alarms", i, "datapointsToAlarm"], `is ${a.datapointsToAlarm}, more than evaluationPeriods (${a.evaluationPeriods})`);
+    if (
+      typeof a.datapointsToAlarm === "number" &&
+      typeof a.evaluationPeriods === "number" &&
+      a.datapointsToAlarm > a.evaluationPeriods
+    ) {
+      add(
+        ["alarms", i, "datapointsToAlarm"],
+        `is ${a.datapointsToAlarm}, more than evaluationPeriods (${a.evaluationPeriods})`,
+      );
     }
     const m = isObj(a.metric) ? a.metric : {};
-    if (typeof m.period === "number" && typeof a.evaluationPeriods === "number" && m.period * a.evaluationPeriods > LIMITS.evaluationSecondsMax) {
-      add(["alarms", i, "evaluationPeriods"], `× metric.period is ${m.period * a.evaluationPeriods} s; CloudWatch evaluates at most ${LIMITS.evaluationSecondsMax} s (one day)`);
+    if (
+      typeof m.period === "number" &&
+      typeof a.evaluationPeriods === "number" &&
+      m.period * a.evaluationPeriods > LIMITS.evaluationSecondsMax
+    ) {
+      add(
+        ["alarms", i, "evaluationPeriods"],
+        `× metric.period is ${m.period * a.evaluationPeriods} s; CloudWatch evaluates at most ${LIMITS.evaluationSecondsMax} s (one day)`,
+      );
     }
     const thresholds = isObj(a.thresholds) ? a.thresholds : {};
     for (const lvl of Object.keys(thresholds)) {
-      if (!levelNames.includes(lvl)) {
-        add(["alarms", i, "thresholds", lvl], `"${lvl}" is not a level; define it under levels (known: ${levelNames.join(", ") || "none"})`);
+      if (levelsKnown && !levelNames.includes(lvl)) {
+        add(
+          ["alarms", i, "thresholds", lvl],
+          `"${lvl}" is not a level; define it under levels (known: ${levelNames.join(", ") || "none"})`,
+        );
       }
     }
-    checkThresholdOrder(a, thresholds, levels, (lvl, msg) => add(["alarms", i, "thresholds", lvl], msg));
+    checkThresholdOrder(a, thresholds, levels, (lvl, msg) =>
+      add(["alarms", i, "thresholds", lvl], msg),
+    );
     if (typeof a.name === "string" && levelNames.length > 0) {
       const longest = Math.max(...levelNames.map((l) => l.length));
       const prefixLen = typeof cfg.prefix === "string" ? cfg.prefix.length : 24;
       if (prefixLen + longest + a.name.length + 2 > LIMITS.alarmNameMax) {
-        add(["alarms", i, "name"], `is too long: <prefix>-<level>-<name> would exceed ${LIMITS.alarmNameMax} characters`);
+        add(
+          ["alarms", i, "name"],
+          `is too long: <prefix>-<level>-<name> would exceed ${LIMITS.alarmNameMax} characters`,
+        );
       }
     }
   });
@@ -601,13 +860,35 @@ function crossChecks(value: unknown, ctx: Ctx): void {
   const externalNames = new Set<string>();
   arr(cfg.externalAlarms).forEach((e, i) => {
     if (!isObj(e)) return;
-    if (typeof e.level === "string" && !levelNames.includes(e.level)) {
+    if (typeof e.level === "string" && levelsKnown && !levelNames.includes(e.level)) {
       add(["externalAlarms", i, "level"], `"${e.level}" is not a level; define it under levels`);
     }
-    if (typeof e.name === "string") {
-      if (externalNames.has(e.name)) add(["externalAlarms", i, "name"], `"${e.name}" is listed twice; an alarm is routed to one level`);
-      externalNames.add(e.name);
+    const extName = e.name;
+    if (typeof extName === "string") {
+      const ownPrefix = typeof cfg.prefix === "string" ? `${cfg.prefix}-` : undefined;
+      if (ownPrefix && levelNames.some((l) => extName.startsWith(`${ownPrefix}${l}-`))) {
+        add(
+          ["externalAlarms", i, "name"],
+          `"${extName}" looks like an alarm this stack creates (prefix ${ownPrefix}); it is already routed by its level`,
+        );
+      }
+      if (externalNames.has(extName))
+        add(
+          ["externalAlarms", i, "name"],
+          `"${extName}" is listed twice; an alarm is routed to one level`,
+        );
+      externalNames.add(extName);
     }
+  });
+
+  const im = isObj(cfg.incidentManager) ? cfg.incidentManager : {};
+  const rs = isObj(im.replicationSet) ? im.replicationSet : {};
+  const regionsSeen = new Set<unknown>();
+  arr(rs.regions).forEach((r, i) => {
+    if (regionsSeen.has(r)) {
+      add(["incidentManager", "replicationSet", "regions", i], `"${String(r)}" is listed twice`);
+    }
+    regionsSeen.add(r);
   });
 
   const n = isObj(cfg.notifications) ? cfg.notifications : {};
@@ -615,12 +896,19 @@ function crossChecks(value: unknown, ctx: Ctx): void {
   arr(n.webhooks).forEach((w, i) => {
     if (!isObj(w)) return;
     if (typeof w.name === "string") {
-      if (webhookNames.has(w.name)) add(["notifications", "webhooks", i, "name"], `"${w.name}" is used by an earlier webhook; names must be unique`);
+      if (webhookNames.has(w.name))
+        add(
+          ["notifications", "webhooks", i, "name"],
+          `"${w.name}" is used by an earlier webhook; names must be unique`,
+        );
       webhookNames.add(w.name);
     }
     arr(w.levels).forEach((lvl, j) => {
-      if (typeof lvl === "string" && !levelNames.includes(lvl)) {
-        add(["notifications", "webhooks", i, "levels", j], `"${lvl}" is not a level; define it under levels`);
+      if (typeof lvl === "string" && levelsKnown && !levelNames.includes(lvl)) {
+        add(
+          ["notifications", "webhooks", i, "levels", j],
+          `"${lvl}" is not a level; define it under levels`,
+        );
       }
     });
   });
@@ -642,14 +930,23 @@ function checkThresholdOrder(
   if (!greater && !less) return;
   const entries = Object.entries(thresholds).flatMap(([lvl, t]) => {
     const l = levels[lvl];
-    return isObj(l) && typeof l.impact === "number" && typeof t === "number" ? [{ lvl, t, impact: l.impact }] : [];
+    const validImpact =
+      isObj(l) &&
+      typeof l.impact === "number" &&
+      Number.isInteger(l.impact) &&
+      l.impact >= 1 &&
+      l.impact <= 5;
+    return validImpact && typeof t === "number" ? [{ lvl, t, impact: l.impact as number }] : [];
   });
   for (const x of entries) {
     for (const y of entries) {
       if (x.impact >= y.impact) continue; // x is more severe than y
       const wrong = greater ? x.t < y.t : x.t > y.t;
       if (wrong) {
-        add(x.lvl, `is ${x.t}, ${greater ? "below" : "above"} the ${y.lvl} threshold (${y.t}) although ${x.lvl} is more severe (impact ${x.impact} < ${y.impact}); the ${x.lvl} alarm would fire first`);
+        add(
+          x.lvl,
+          `is ${x.t}, ${greater ? "below" : "above"} the ${y.lvl} threshold (${y.t}) although ${x.lvl} is more severe (impact ${x.impact} < ${y.impact}); the ${x.lvl} alarm would fire first`,
+        );
       }
     }
   }
