@@ -10,7 +10,11 @@ export interface AlertsTopicArgs {
   /** Slack workspace and channel for AWS Chatbot (workspace authorised once in the console). */
   readonly slack?: { readonly teamId: string; readonly channelId: string };
   /** Microsoft Teams tenant, team and channel for AWS Chatbot. */
-  readonly teams?: { readonly tenantId: string; readonly teamId: string; readonly channelId: string };
+  readonly teams?: {
+    readonly tenantId: string;
+    readonly teamId: string;
+    readonly channelId: string;
+  };
   /** Tags. */
   readonly tags?: Record<string, string>;
 }
@@ -47,16 +51,14 @@ export function alertsKeyPolicy(accountId: pulumi.Input<string>): Statement[] {
       ],
       Resource: "*",
     },
-    ...PUBLISHERS.map(
-      (service): Statement => ({
-        Sid: `PublishFrom${service.split(".")[0].replace(/[^a-z]/g, "")}`,
-        Effect: "Allow",
-        Principal: { Service: service },
-        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-        Resource: "*",
-        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-      }),
-    ),
+    ...PUBLISHERS.map((service): Statement => ({
+      Sid: `PublishFrom${service.split(".")[0].replace(/[^a-z]/g, "")}`,
+      Effect: "Allow",
+      Principal: { Service: service },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    })),
   ];
 }
 
@@ -83,7 +85,11 @@ export class AlertsTopic extends pulumi.ComponentResource {
       },
       childOpts,
     );
-    new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${args.prefix}-alerts`, targetKeyId: key.keyId }, childOpts);
+    new aws.kms.Alias(
+      `${name}-key-alias`,
+      { name: `alias/${args.prefix}-alerts`, targetKeyId: key.keyId },
+      childOpts,
+    );
 
     const topic = new aws.sns.Topic(
       name,
@@ -95,16 +101,14 @@ export class AlertsTopic extends pulumi.ComponentResource {
       {
         arn: topic.arn,
         policy: policyJson([
-          ...PUBLISHERS.map(
-            (service): Statement => ({
-              Sid: `Publish${service.split(".")[0].replace(/[^a-z]/g, "")}`,
-              Effect: "Allow",
-              Principal: { Service: service },
-              Action: ["sns:Publish"],
-              Resource: topic.arn,
-              Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
-            }),
-          ),
+          ...PUBLISHERS.map((service): Statement => ({
+            Sid: `Publish${service.split(".")[0].replace(/[^a-z]/g, "")}`,
+            Effect: "Allow",
+            Principal: { Service: service },
+            Action: ["sns:Publish"],
+            Resource: topic.arn,
+            Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+          })),
         ]),
       },
       childOpts,
@@ -114,7 +118,11 @@ export class AlertsTopic extends pulumi.ComponentResource {
       // Chatbot only needs to read alarms to render them; guardrail caps what channel users can do.
       const role = new aws.iam.Role(
         `${name}-chatbot-role`,
-        { name: `${args.prefix}-chatbot`, assumeRolePolicy: assumeRolePolicy("chatbot.amazonaws.com"), tags: args.tags },
+        {
+          name: `${args.prefix}-chatbot`,
+          assumeRolePolicy: assumeRolePolicy("chatbot.amazonaws.com"),
+          tags: args.tags,
+        },
         childOpts,
       );
       new aws.iam.RolePolicy(
@@ -126,7 +134,11 @@ export class AlertsTopic extends pulumi.ComponentResource {
             {
               Sid: "RenderAlarms",
               Effect: "Allow",
-              Action: ["cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData", "cloudwatch:GetMetricWidgetImage"],
+              Action: [
+                "cloudwatch:DescribeAlarms",
+                "cloudwatch:GetMetricData",
+                "cloudwatch:GetMetricWidgetImage",
+              ],
               Resource: "*",
             },
           ]),

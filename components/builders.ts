@@ -2,11 +2,7 @@
  * Pure builders used by the components: physical names, engagement-plan stages, rotation
  * recurrence, escalation stages. No Pulumi resources here, so tests call them directly.
  */
-import type {
-  ChannelKind,
-  EscalationStageConfig,
-  RotationConfig,
-} from "../config/schema";
+import type { ChannelKind, EscalationStageConfig, RotationConfig } from "../config/schema";
 import { ONCALL_REF_PREFIX } from "../config/schema";
 
 /** Default physical-name prefix for a stack: `ie-<stack>`, sanitised to [a-z0-9-]. */
@@ -41,7 +37,9 @@ export interface OffsetStage {
   readonly via: readonly ChannelKind[];
 }
 
-export function channelsUsed(contact: { readonly engagement: readonly OffsetStage[] }): ChannelKind[] {
+export function channelsUsed(contact: {
+  readonly engagement: readonly OffsetStage[];
+}): ChannelKind[] {
   const out: ChannelKind[] = [];
   for (const stage of contact.engagement) {
     for (const via of stage.via) if (!out.includes(via)) out.push(via);

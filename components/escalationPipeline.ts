@@ -1,12 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import {
-  ChannelKind,
-  StackConfig,
-  StackConfigInput,
-  parseStackConfig,
-} from "../config/schema";
+import { ChannelKind, StackConfig, StackConfigInput, parseStackConfig } from "../config/schema";
 import { defaultPrefix, escalationStages, names, parseRef, rotationRecurrence } from "./builders";
 import { AlertsTopic } from "./alertsTopic";
 import { EscalationPlan } from "./escalationPlan";
@@ -307,7 +302,8 @@ export class EscalationPipeline extends pulumi.ComponentResource {
         {
           functionName: `${prefix}-router`,
           handler: "router",
-          description: "Starts the level's Incident Manager response plan or engagement for an alarm",
+          description:
+            "Starts the level's Incident Manager response plan or engagement for an alarm",
           environment: {
             ROUTING_TABLE: routingTable.apply((t) => JSON.stringify(t)),
             INCIDENT_SOURCE: incidentSource(stack),
@@ -401,10 +397,18 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     for (const [level] of levels) {
       const targets: RuleTargetArgs[] = [];
       if (this.router && routed.some(([l]) => l === level)) {
-        targets.push({ id: "router", functionArn: this.router.arn, functionName: this.router.functionName });
+        targets.push({
+          id: "router",
+          functionArn: this.router.arn,
+          functionName: this.router.functionName,
+        });
       }
       if (this.notifier && webhooks.some((w) => w.levels.includes(level))) {
-        targets.push({ id: "notifier", functionArn: this.notifier.arn, functionName: this.notifier.functionName });
+        targets.push({
+          id: "notifier",
+          functionArn: this.notifier.arn,
+          functionName: this.notifier.functionName,
+        });
       }
       const routing = new LevelRouting(
         `${name}-${level}`,

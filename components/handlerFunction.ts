@@ -52,7 +52,11 @@ export class HandlerFunction extends pulumi.ComponentResource {
 
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays, tags: args.tags },
+      {
+        name: `/aws/lambda/${args.functionName}`,
+        retentionInDays: args.logRetentionDays,
+        tags: args.tags,
+      },
       childOpts,
     );
     const dlq = new aws.sqs.Queue(
@@ -92,7 +96,9 @@ export class HandlerFunction extends pulumi.ComponentResource {
         runtime: LAMBDA_RUNTIME,
         architectures: ["arm64"],
         handler: "index.handler",
-        code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.FileAsset(bundle.file) }),
+        code: new pulumi.asset.AssetArchive({
+          "index.js": new pulumi.asset.FileAsset(bundle.file),
+        }),
         sourceCodeHash: bundle.sha256,
         role: role.arn,
         timeout: args.timeoutSeconds,

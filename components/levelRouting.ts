@@ -13,7 +13,11 @@ export function inputTemplate(level: string): string {
 }
 
 /** The event pattern matching exactly one level's alarms: its name prefix and external names. */
-export function levelEventPattern(prefix: string, level: string, externalAlarms: readonly string[]): string {
+export function levelEventPattern(
+  prefix: string,
+  level: string,
+  externalAlarms: readonly string[],
+): string {
   return JSON.stringify({
     source: ["aws.cloudwatch"],
     "detail-type": ["CloudWatch Alarm State Change"],
@@ -51,7 +55,10 @@ export interface LevelRoutingArgs {
 }
 
 /** EventBridge delivery retries: keep trying for up to a day before dead-lettering. */
-export const TARGET_RETRY_POLICY = { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 } as const;
+export const TARGET_RETRY_POLICY = {
+  maximumEventAgeInSeconds: 86_400,
+  maximumRetryAttempts: 185,
+} as const;
 
 /**
  * One level: a CloudWatch alarm per configured alarm with this level's threshold (ALARM and OK →

@@ -77,7 +77,12 @@ export class PersonalContact extends pulumi.ComponentResource {
         childOpts,
       );
       channelResources.set(kind, channel);
-      return { kind, name: channelName, arn: channel.arn, activationStatus: channel.activationStatus };
+      return {
+        kind,
+        name: channelName,
+        arn: channel.arn,
+        activationStatus: channel.activationStatus,
+      };
     });
 
     new aws.ssmcontacts.Plan(

@@ -10,12 +10,17 @@ export interface Statement {
   readonly Action: string[];
   readonly Resource: pulumi.Input<string>[] | pulumi.Input<string>;
   readonly Principal?: { Service: string } | { AWS: pulumi.Input<string> };
-  readonly Condition?: Record<string, Record<string, pulumi.Input<string> | pulumi.Input<string>[]>>;
+  readonly Condition?: Record<
+    string,
+    Record<string, pulumi.Input<string> | pulumi.Input<string>[]>
+  >;
 }
 
 /** A policy document as a JSON string, once every referenced ARN is known. */
 export function policyJson(statements: readonly Statement[]): pulumi.Output<string> {
-  return pulumi.output({ Version: "2012-10-17", Statement: statements }).apply((doc) => JSON.stringify(doc));
+  return pulumi
+    .output({ Version: "2012-10-17", Statement: statements })
+    .apply((doc) => JSON.stringify(doc));
 }
 
 /** Trust policy letting one AWS service assume a role. */

@@ -2,10 +2,7 @@
  * Package entry: `import { EscalationPipeline } from "incident-escalation"`.
  */
 export { EscalationPipeline } from "../components/escalationPipeline";
-export type {
-  EscalationPipelineArgs,
-  ChannelToActivate,
-} from "../components/escalationPipeline";
+export type { EscalationPipelineArgs, ChannelToActivate } from "../components/escalationPipeline";
 export { PersonalContact } from "../components/personalContact";
 export type { PersonalContactArgs, EngagementStageArgs } from "../components/personalContact";
 export { OnCallSchedule } from "../components/onCallSchedule";

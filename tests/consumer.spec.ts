@@ -20,18 +20,39 @@ describe("package entry", () => {
     assert.equal(typeof lib.EscalationPipeline, "function");
     assert.equal(typeof lib.parseStackConfig, "function");
     assert.equal(typeof lib.ConfigError, "function");
-    for (const c of ["PersonalContact", "OnCallSchedule", "EscalationPlan", "ReplicationSet", "ResponsePlans"]) {
+    for (const c of [
+      "PersonalContact",
+      "OnCallSchedule",
+      "EscalationPlan",
+      "ReplicationSet",
+      "ResponsePlans",
+    ]) {
       assert.equal(typeof (lib as unknown as Record<string, unknown>)[c], "function", c);
     }
-    const { resources } = await runWithMocks({ stack: "consumer" }, () =>
-      new lib.EscalationPipeline("team-a", {
-        stack: "consumer",
-        incidentManager: { replicationSet: "existing" },
-        contacts: [{ alias: "ops", displayName: "Ops", email: "ops@example.com", engagement: [{ after: 0, via: ["email"] }] }],
-        escalation: [{ engage: ["ops"], minutes: 5 }],
-        levels: { p1: { impact: 1, page: true } },
-      }),
+    const { resources } = await runWithMocks(
+      { stack: "consumer" },
+      () =>
+        new lib.EscalationPipeline("team-a", {
+          stack: "consumer",
+          incidentManager: { replicationSet: "existing" },
+          contacts: [
+            {
+              alias: "ops",
+              displayName: "Ops",
+              email: "ops@example.com",
+              engagement: [{ after: 0, via: ["email"] }],
+            },
+          ],
+          escalation: [{ engage: ["ops"], minutes: 5 }],
+          levels: { p1: { impact: 1, page: true } },
+        }),
     );
-    assert.ok(resources.some((r) => r.type === "aws:ssmincidents/responsePlan:ResponsePlan" && r.name === "team-a-response-p1"));
+    assert.ok(
+      resources.some(
+        (r) =>
+          r.type === "aws:ssmincidents/responsePlan:ResponsePlan" &&
+          r.name === "team-a-response-p1",
+      ),
+    );
   });
 });

@@ -35,5 +35,7 @@ for (const fn of fns) {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, "index.js"), code);
   const sha = createHash("sha256").update(code).digest("hex");
-  console.log(`bundled handlers/${fn} -> dist/bundles/${fn}/index.js (${code.length} bytes, sha256 ${sha.slice(0, 12)})`);
+  console.log(
+    `bundled handlers/${fn} -> dist/bundles/${fn}/index.js (${code.length} bytes, sha256 ${sha.slice(0, 12)})`,
+  );
 }

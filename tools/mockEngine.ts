@@ -10,6 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 
 export const MOCK_ACCOUNT = "123456789012";
 
@@ -86,7 +87,11 @@ export async function runWithMocks(
       },
       call(args: pulumi.runtime.MockCallArgs) {
         if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
-          return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:root`, userId: "mock" };
+          return {
+            accountId: MOCK_ACCOUNT,
+            arn: `arn:aws:iam::${MOCK_ACCOUNT}:root`,
+            userId: "mock",
+          };
         }
         if (args.token === "aws:index/getRegion:getRegion") return { name: region, region };
         if (args.token === "aws:index/getPartition:getPartition") {
@@ -101,7 +106,8 @@ export async function runWithMocks(
   );
 
   // Wrap the mock monitor to see what `newResource` does not: parent, dependencies, protection.
-  const settings = require("@pulumi/pulumi/runtime/settings") as {
+  // waitForRPCs is internal to the SDK (not in its typings); it drains pending registrations.
+  const settings = runtimeSettings as unknown as {
     getMonitor(): Monitor | undefined;
     waitForRPCs(): Promise<void>;
   };
@@ -232,19 +238,32 @@ class PhysicalNames {
       }
       case "aws:sqs/queue:Queue": {
         const url = `https://sqs.${r}.amazonaws.com/${a}/${physical}`;
-        return { id: url, state: { arn: `arn:aws:sqs:${r}:${a}:${physical}`, url, name: physical } };
+        return {
+          id: url,
+          state: { arn: `arn:aws:sqs:${r}:${a}:${physical}`, url, name: physical },
+        };
       }
       case "aws:lambda/function:Function": {
         const arn = `arn:aws:lambda:${r}:${a}:function:${physical}`;
-        return { id: physical, state: { arn, name: physical, invokeArn: arn, qualifiedArn: `${arn}:$LATEST` } };
+        return {
+          id: physical,
+          state: { arn, name: physical, invokeArn: arn, qualifiedArn: `${arn}:$LATEST` },
+        };
       }
       case "aws:iam/role:Role":
         return {
           id: physical,
-          state: { arn: `arn:aws:iam::${a}:role/${physical}`, name: physical, uniqueId: `AROA${short(name).toUpperCase()}` },
+          state: {
+            arn: `arn:aws:iam::${a}:role/${physical}`,
+            name: physical,
+            uniqueId: `AROA${short(name).toUpperCase()}`,
+          },
         };
       case "aws:iam/policy:Policy":
-        return { id: `arn:aws:iam::${a}:policy/${physical}`, state: { arn: `arn:aws:iam::${a}:policy/${physical}` } };
+        return {
+          id: `arn:aws:iam::${a}:policy/${physical}`,
+          state: { arn: `arn:aws:iam::${a}:policy/${physical}` },
+        };
       case "aws:cloudwatch/eventRule:EventRule": {
         const arn = `arn:aws:events:${r}:${a}:rule/${physical}`;
         return { id: physical, state: { arn, name: physical } };

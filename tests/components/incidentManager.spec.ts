@@ -93,14 +93,22 @@ describe("Incident Manager components (prod example)", () => {
     const channels = ofType(run.resources, "aws:ssmcontacts/contactChannel:ContactChannel");
     assert.equal(channels.length, 9);
     for (const ch of channels) assert.deepEqual(ch.secretPaths, ["deliveryAddress"], ch.name);
-    const sms = one(run.resources, "aws:ssmcontacts/contactChannel:ContactChannel", "escalation-sato-sms");
+    const sms = one(
+      run.resources,
+      "aws:ssmcontacts/contactChannel:ContactChannel",
+      "escalation-sato-sms",
+    );
     assert.deepEqual(sms.inputs, {
       contactId: contactArn("ie-prod-sato"),
       name: "ie-prod-sato-sms",
       type: "SMS",
       deliveryAddress: { simpleAddress: "+819000000001" },
     });
-    const email = one(run.resources, "aws:ssmcontacts/contactChannel:ContactChannel", "escalation-sato-email");
+    const email = one(
+      run.resources,
+      "aws:ssmcontacts/contactChannel:ContactChannel",
+      "escalation-sato-email",
+    );
     assert.equal(email.inputs.type, "EMAIL");
   });
 
@@ -114,14 +122,29 @@ describe("Incident Manager components (prod example)", () => {
         {
           durationInMinutes: 10,
           targets: [
-            { channelTargetInfo: { contactChannelId: channelArn("escalation-sato-email"), retryIntervalInMinutes: 5 } },
+            {
+              channelTargetInfo: {
+                contactChannelId: channelArn("escalation-sato-email"),
+                retryIntervalInMinutes: 5,
+              },
+            },
           ],
         },
         {
           durationInMinutes: 0,
           targets: [
-            { channelTargetInfo: { contactChannelId: channelArn("escalation-sato-sms"), retryIntervalInMinutes: 5 } },
-            { channelTargetInfo: { contactChannelId: channelArn("escalation-sato-voice"), retryIntervalInMinutes: 5 } },
+            {
+              channelTargetInfo: {
+                contactChannelId: channelArn("escalation-sato-sms"),
+                retryIntervalInMinutes: 5,
+              },
+            },
+            {
+              channelTargetInfo: {
+                contactChannelId: channelArn("escalation-sato-voice"),
+                retryIntervalInMinutes: 5,
+              },
+            },
           ],
         },
       ],
@@ -129,7 +152,11 @@ describe("Incident Manager components (prod example)", () => {
   });
 
   it("creates a weekly rotation in Asia/Tokyo and an ONCALL_SCHEDULE contact through aws-native", () => {
-    const rotation = one(run.resources, "aws:ssm/contactsRotation:ContactsRotation", "escalation-oncall-primary-rotation");
+    const rotation = one(
+      run.resources,
+      "aws:ssm/contactsRotation:ContactsRotation",
+      "escalation-oncall-primary-rotation",
+    );
     assert.deepEqual(rotation.inputs, {
       name: "ie-prod-primary",
       contactIds: [contactArn("ie-prod-sato"), contactArn("ie-prod-suzuki")],
@@ -141,7 +168,11 @@ describe("Incident Manager components (prod example)", () => {
       },
       tags: { "ie-stack": "prod", "managed-by": "incident-escalation" },
     });
-    const oncall = one(run.resources, "aws-native:ssmcontacts:Contact", "escalation-oncall-primary");
+    const oncall = one(
+      run.resources,
+      "aws-native:ssmcontacts:Contact",
+      "escalation-oncall-primary",
+    );
     assert.deepEqual(oncall.inputs, {
       alias: "ie-prod-oncall-primary",
       displayName: "ie-prod on-call primary",
@@ -164,11 +195,20 @@ describe("Incident Manager components (prod example)", () => {
       stages: [
         {
           durationInMinutes: 15,
-          targets: [{ contactTargetInfo: { contactId: contactArn("ie-prod-oncall-primary"), isEssential: true } }],
+          targets: [
+            {
+              contactTargetInfo: {
+                contactId: contactArn("ie-prod-oncall-primary"),
+                isEssential: true,
+              },
+            },
+          ],
         },
         {
           durationInMinutes: 15,
-          targets: [{ contactTargetInfo: { contactId: contactArn("ie-prod-tanaka"), isEssential: true } }],
+          targets: [
+            { contactTargetInfo: { contactId: contactArn("ie-prod-tanaka"), isEssential: true } },
+          ],
         },
       ],
     });
@@ -176,7 +216,10 @@ describe("Incident Manager components (prod example)", () => {
 
   it("creates one response plan, for the paging level only, engaging the escalation plan", () => {
     const plans = ofType(run.resources, "aws:ssmincidents/responsePlan:ResponsePlan");
-    assert.deepEqual(plans.map((p) => p.name), ["escalation-response-critical"]);
+    assert.deepEqual(
+      plans.map((p) => p.name),
+      ["escalation-response-critical"],
+    );
     const { chatChannels, incidentTemplate, ...rest } = plans[0].inputs as Record<string, unknown>;
     assert.deepEqual(rest, {
       name: "ie-prod-critical",
@@ -191,19 +234,29 @@ describe("Incident Manager components (prod example)", () => {
     assert.equal(typeof template.summary, "string");
     // The chat channel and notification target are the alerts topic (see the routing spec).
     assert.ok(Array.isArray(chatChannels) && chatChannels.length === 1);
-    assert.deepEqual(template.notificationTargets, [{ snsTopicArn: (chatChannels as string[])[0] }]);
+    assert.deepEqual(template.notificationTargets, [
+      { snsTopicArn: (chatChannels as string[])[0] },
+    ]);
   });
 
   it("exports response plan ARNs by level and every channel as needing activation", () => {
     assert.deepEqual(run.outputs.responsePlanArns, {
       critical: `arn:aws:ssm-incidents::${ACCT}:response-plan/ie-prod-critical`,
     });
-    const toActivate = run.outputs.channelsToActivate as { contact: string; channel: string; arn: string; activationStatus: string }[];
+    const toActivate = run.outputs.channelsToActivate as {
+      contact: string;
+      channel: string;
+      arn: string;
+      activationStatus: string;
+    }[];
     assert.deepEqual(
       toActivate.map((c) => `${c.contact}/${c.channel}/${c.activationStatus}`),
-      ["sato", "suzuki", "tanaka"].flatMap((a) => ["email", "sms", "voice"].map((k) => `${a}/${k}/NOT_ACTIVATED`)),
+      ["sato", "suzuki", "tanaka"].flatMap((a) =>
+        ["email", "sms", "voice"].map((k) => `${a}/${k}/NOT_ACTIVATED`),
+      ),
     );
-    for (const c of toActivate) assert.match(c.arn, /^arn:aws:ssm-contacts:ap-northeast-1:123456789012:contact-channel\//);
+    for (const c of toActivate)
+      assert.match(c.arn, /^arn:aws:ssm-contacts:ap-northeast-1:123456789012:contact-channel\//);
     assert.equal(
       run.outputs.activationWarning,
       "9 contact channel(s) are NOT ACTIVATED and will page nobody until activated: see channelsToActivate and the README section 'Activate contact channels'.",
@@ -230,13 +283,24 @@ describe("Incident Manager components (dev example)", () => {
     assert.deepEqual(plan.inputs.stages, [
       {
         durationInMinutes: 0,
-        targets: [{ channelTargetInfo: { contactChannelId: channels.find((c) => c.name === "escalation-sato-email")!.id, retryIntervalInMinutes: 5 } }],
+        targets: [
+          {
+            channelTargetInfo: {
+              contactChannelId: channels.find((c) => c.name === "escalation-sato-email")!.id,
+              retryIntervalInMinutes: 5,
+            },
+          },
+        ],
       },
     ]);
   });
 
   it("creates the replication set with deletion protection, protected and retained", () => {
-    const rs = one(run.resources, "aws-native:ssmincidents:ReplicationSet", "escalation-replication-set");
+    const rs = one(
+      run.resources,
+      "aws-native:ssmincidents:ReplicationSet",
+      "escalation-replication-set",
+    );
     assert.deepEqual(rs.inputs, {
       regions: [{ regionName: "ap-northeast-1" }],
       deletionProtected: true,
@@ -252,12 +316,16 @@ describe("Incident Manager components (dev example)", () => {
 
   it("makes every Incident Manager resource depend on the created replication set", () => {
     const dependents = run.resources.filter(
-      (r) => r.custom && IM_TYPES.has(r.type) && r.type !== "aws-native:ssmincidents:ReplicationSet",
+      (r) =>
+        r.custom && IM_TYPES.has(r.type) && r.type !== "aws-native:ssmincidents:ReplicationSet",
     );
     // 2 contacts, 2 channels, 2 engagement plans, the escalation contact and plan, 1 response plan
     assert.equal(dependents.length, 9);
     for (const r of dependents) {
-      assert.ok(r.dependencies.includes("escalation-replication-set"), `${r.type} ${r.name}: ${r.dependencies.join(",")}`);
+      assert.ok(
+        r.dependencies.includes("escalation-replication-set"),
+        `${r.type} ${r.name}: ${r.dependencies.join(",")}`,
+      );
     }
   });
 });
@@ -283,7 +351,10 @@ describe("EscalationPipeline as a library component", () => {
       return p;
     });
     const channels = ofType(resources, "aws:ssmcontacts/contactChannel:ContactChannel");
-    assert.deepEqual(channels.map((c) => c.secretPaths), [["deliveryAddress"], ["deliveryAddress"]]);
+    assert.deepEqual(
+      channels.map((c) => c.secretPaths),
+      [["deliveryAddress"], ["deliveryAddress"]],
+    );
     const p = result as EscalationPipeline;
     assert.equal(p.prefix, "ie-lib");
     assert.deepEqual(await valueOf(p.responsePlanArns), {
@@ -294,13 +365,17 @@ describe("EscalationPipeline as a library component", () => {
 
   it("rejects invalid args with every problem and its path", async () => {
     await assert.rejects(
-      runWithMocks({ stack: "lib" }, () =>
-        new EscalationPipeline("bad", {
-          stack: "lib",
-          incidentManager: { replicationSet: "existing" },
-          contacts: [{ alias: "Kim", displayName: "Kim", engagement: [{ after: 0, via: ["email"] }] }],
-          levels: { sev1: { impact: 9, page: true } },
-        }),
+      runWithMocks(
+        { stack: "lib" },
+        () =>
+          new EscalationPipeline("bad", {
+            stack: "lib",
+            incidentManager: { replicationSet: "existing" },
+            contacts: [
+              { alias: "Kim", displayName: "Kim", engagement: [{ after: 0, via: ["email"] }] },
+            ],
+            levels: { sev1: { impact: 9, page: true } },
+          }),
       ),
       (err: Error) => {
         assert.equal(

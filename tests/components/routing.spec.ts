@@ -84,25 +84,32 @@ describe("alert routing (prod example)", () => {
         "ie-prod-warning-api-latency-p99=1.5",
       ],
     );
-    assert.deepEqual(one(res, "aws:cloudwatch/metricAlarm:MetricAlarm", "escalation-critical-api-5xx").inputs, {
-      name: "ie-prod-critical-api-5xx",
-      alarmDescription: "5xx responses from the API load balancer",
-      namespace: "AWS/ApplicationELB",
-      metricName: "HTTPCode_Target_5XX_Count",
-      dimensions: { LoadBalancer: "app/prod-api/0123456789abcdef" },
-      statistic: "Sum",
-      period: 60,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      threshold: 50,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: "notBreaching",
-      actionsEnabled: true,
-      alarmActions: [TOPIC],
-      okActions: [TOPIC],
-      tags: { ...TAGS, level: "critical" },
-    });
-    const p99 = one(res, "aws:cloudwatch/metricAlarm:MetricAlarm", "escalation-warning-api-latency-p99");
+    assert.deepEqual(
+      one(res, "aws:cloudwatch/metricAlarm:MetricAlarm", "escalation-critical-api-5xx").inputs,
+      {
+        name: "ie-prod-critical-api-5xx",
+        alarmDescription: "5xx responses from the API load balancer",
+        namespace: "AWS/ApplicationELB",
+        metricName: "HTTPCode_Target_5XX_Count",
+        dimensions: { LoadBalancer: "app/prod-api/0123456789abcdef" },
+        statistic: "Sum",
+        period: 60,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: 50,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: "notBreaching",
+        actionsEnabled: true,
+        alarmActions: [TOPIC],
+        okActions: [TOPIC],
+        tags: { ...TAGS, level: "critical" },
+      },
+    );
+    const p99 = one(
+      res,
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      "escalation-warning-api-latency-p99",
+    );
     assert.equal(p99.inputs.extendedStatistic, "p99");
     assert.equal(p99.inputs.statistic, undefined);
     assert.equal(p99.inputs.treatMissingData, "missing");
@@ -133,13 +140,20 @@ describe("alert routing (prod example)", () => {
       rule: `ie-prod-${level}`,
       targetId: id,
       arn: `arn:aws:lambda:${R}:${A}:function:ie-prod-${id}`,
-      inputTransformer: { inputPaths: {}, inputTemplate: `{"level":"${level}","event":<aws.events.event.json>}` },
+      inputTransformer: {
+        inputPaths: {},
+        inputTemplate: `{"level":"${level}","event":<aws.events.event.json>}`,
+      },
       retryPolicy: { maximumEventAgeInSeconds: 86400, maximumRetryAttempts: 185 },
       deadLetterConfig: { arn: eventsDlq },
     });
     assert.deepEqual(
       targets.sort((a, b) => `${a.rule}${a.targetId}`.localeCompare(`${b.rule}${b.targetId}`)),
-      [expected("critical", "notifier"), expected("critical", "router"), expected("warning", "notifier")],
+      [
+        expected("critical", "notifier"),
+        expected("critical", "router"),
+        expected("warning", "notifier"),
+      ],
     );
     assert.equal(inputTemplate('we"ird'), '{"level":"we\\"ird","event":<aws.events.event.json>}');
   });
@@ -147,7 +161,9 @@ describe("alert routing (prod example)", () => {
   it("scopes each Lambda permission to its rule's ARN", () => {
     const perms = ofType(res, "aws:lambda/permission:Permission").map((p) => p.inputs);
     assert.deepEqual(
-      perms.sort((a, b) => `${a.sourceArn}${a.function}`.localeCompare(`${b.sourceArn}${b.function}`)),
+      perms.sort((a, b) =>
+        `${a.sourceArn}${a.function}`.localeCompare(`${b.sourceArn}${b.function}`),
+      ),
       [
         ["critical", "ie-prod-notifier"],
         ["critical", "ie-prod-router"],
@@ -173,7 +189,10 @@ describe("alert routing (prod example)", () => {
         Resource: [`arn:aws:sqs:${R}:${A}:ie-prod-events-dlq`],
         Condition: {
           ArnEquals: {
-            "aws:SourceArn": [`arn:aws:events:${R}:${A}:rule/ie-prod-critical`, `arn:aws:events:${R}:${A}:rule/ie-prod-warning`],
+            "aws:SourceArn": [
+              `arn:aws:events:${R}:${A}:rule/ie-prod-critical`,
+              `arn:aws:events:${R}:${A}:rule/ie-prod-warning`,
+            ],
           },
         },
       },
@@ -194,32 +213,51 @@ describe("alert routing (prod example)", () => {
         applicationLogLevel: "INFO",
         systemLogLevel: "WARN",
       });
-      assert.deepEqual(one(res, "aws:cloudwatch/logGroup:LogGroup", `escalation-${fn}-logs`).inputs, {
-        name: `/aws/lambda/ie-prod-${fn}`,
-        retentionInDays: 90,
-        tags: TAGS,
-      });
-      assert.deepEqual(one(res, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", `escalation-${fn}-invoke`).inputs, {
-        functionName: `ie-prod-${fn}`,
-        maximumRetryAttempts: 2,
-        maximumEventAgeInSeconds: 21600,
-        destinationConfig: { onFailure: { destination: `arn:aws:sqs:${R}:${A}:ie-prod-${fn}-dlq` } },
-      });
+      assert.deepEqual(
+        one(res, "aws:cloudwatch/logGroup:LogGroup", `escalation-${fn}-logs`).inputs,
+        {
+          name: `/aws/lambda/ie-prod-${fn}`,
+          retentionInDays: 90,
+          tags: TAGS,
+        },
+      );
+      assert.deepEqual(
+        one(
+          res,
+          "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+          `escalation-${fn}-invoke`,
+        ).inputs,
+        {
+          functionName: `ie-prod-${fn}`,
+          maximumRetryAttempts: 2,
+          maximumEventAgeInSeconds: 21600,
+          destinationConfig: {
+            onFailure: { destination: `arn:aws:sqs:${R}:${A}:ie-prod-${fn}-dlq` },
+          },
+        },
+      );
     }
   });
 
   it("gives the router its routing table and incident source in the environment", () => {
-    const env = (one(res, "aws:lambda/function:Function", "escalation-router").inputs.environment as {
-      variables: Record<string, string>;
-    }).variables;
+    const env = (
+      one(res, "aws:lambda/function:Function", "escalation-router").inputs.environment as {
+        variables: Record<string, string>;
+      }
+    ).variables;
     assert.deepEqual(env, {
       ENGAGEMENT_SENDER: "incident-escalation",
       INCIDENT_SOURCE: "incident-escalation.prod",
-      ROUTING_TABLE: JSON.stringify({ critical: { impact: 1, responsePlanArn: PLAN }, warning: { impact: 3 } }),
+      ROUTING_TABLE: JSON.stringify({
+        critical: { impact: 1, responsePlanArn: PLAN },
+        warning: { impact: 3 },
+      }),
     });
-    const nenv = (one(res, "aws:lambda/function:Function", "escalation-notifier").inputs.environment as {
-      variables: Record<string, string>;
-    }).variables;
+    const nenv = (
+      one(res, "aws:lambda/function:Function", "escalation-notifier").inputs.environment as {
+        variables: Record<string, string>;
+      }
+    ).variables;
     assert.deepEqual(nenv, {
       WEBHOOKS: JSON.stringify([{ name: "ticketing", levels: ["critical", "warning"] }]),
       WEBHOOK_SECRET_ARN: one(res, "aws:secretsmanager/secret:Secret", "escalation-webhooks").id,
@@ -227,44 +265,76 @@ describe("alert routing (prod example)", () => {
   });
 
   it("grants the router exactly: own logs, own DLQ, StartIncident on the paging plan, conditioned engagement and OpsItem", () => {
-    assert.deepEqual(doc(one(res, "aws:iam/rolePolicy:RolePolicy", "escalation-router-policy")).Statement, [
-      {
-        Sid: "WriteOwnLogs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: [`arn:aws:logs:${R}:${A}:log-group:/aws/lambda/ie-prod-router:*`],
-      },
-      { Sid: "DeadLetterOwnQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [`arn:aws:sqs:${R}:${A}:ie-prod-router-dlq`] },
-      { Sid: "StartIncidentWithPagingPlans", Effect: "Allow", Action: ["ssm-incidents:StartIncident"], Resource: [PLAN] },
-      {
-        Sid: "EngageViaIncidentManager",
-        Effect: "Allow",
-        Action: ["ssm-contacts:StartEngagement"],
-        Resource: ["ie-prod-escalation", "ie-prod-oncall-primary", "ie-prod-sato", "ie-prod-suzuki", "ie-prod-tanaka"].map(contact),
-        Condition: { StringEquals: { "aws:CalledViaFirst": "ssm-incidents.amazonaws.com" } },
-      },
-      {
-        Sid: "CreateOpsItemViaIncidentManager",
-        Effect: "Allow",
-        Action: ["ssm:CreateOpsItem"],
-        Resource: [`arn:aws:ssm:${R}:${A}:opsitem/*`],
-        Condition: { StringEquals: { "aws:CalledViaFirst": "ssm-incidents.amazonaws.com" } },
-      },
-    ]);
+    assert.deepEqual(
+      doc(one(res, "aws:iam/rolePolicy:RolePolicy", "escalation-router-policy")).Statement,
+      [
+        {
+          Sid: "WriteOwnLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: [`arn:aws:logs:${R}:${A}:log-group:/aws/lambda/ie-prod-router:*`],
+        },
+        {
+          Sid: "DeadLetterOwnQueue",
+          Effect: "Allow",
+          Action: ["sqs:SendMessage"],
+          Resource: [`arn:aws:sqs:${R}:${A}:ie-prod-router-dlq`],
+        },
+        {
+          Sid: "StartIncidentWithPagingPlans",
+          Effect: "Allow",
+          Action: ["ssm-incidents:StartIncident"],
+          Resource: [PLAN],
+        },
+        {
+          Sid: "EngageViaIncidentManager",
+          Effect: "Allow",
+          Action: ["ssm-contacts:StartEngagement"],
+          Resource: [
+            "ie-prod-escalation",
+            "ie-prod-oncall-primary",
+            "ie-prod-sato",
+            "ie-prod-suzuki",
+            "ie-prod-tanaka",
+          ].map(contact),
+          Condition: { StringEquals: { "aws:CalledViaFirst": "ssm-incidents.amazonaws.com" } },
+        },
+        {
+          Sid: "CreateOpsItemViaIncidentManager",
+          Effect: "Allow",
+          Action: ["ssm:CreateOpsItem"],
+          Resource: [`arn:aws:ssm:${R}:${A}:opsitem/*`],
+          Condition: { StringEquals: { "aws:CalledViaFirst": "ssm-incidents.amazonaws.com" } },
+        },
+      ],
+    );
   });
 
   it("grants the notifier its logs, its DLQ and its secret only", () => {
     const secretArn = one(res, "aws:secretsmanager/secret:Secret", "escalation-webhooks").id;
-    assert.deepEqual(doc(one(res, "aws:iam/rolePolicy:RolePolicy", "escalation-notifier-policy")).Statement, [
-      {
-        Sid: "WriteOwnLogs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: [`arn:aws:logs:${R}:${A}:log-group:/aws/lambda/ie-prod-notifier:*`],
-      },
-      { Sid: "DeadLetterOwnQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [`arn:aws:sqs:${R}:${A}:ie-prod-notifier-dlq`] },
-      { Sid: "ReadWebhookSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretArn] },
-    ]);
+    assert.deepEqual(
+      doc(one(res, "aws:iam/rolePolicy:RolePolicy", "escalation-notifier-policy")).Statement,
+      [
+        {
+          Sid: "WriteOwnLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: [`arn:aws:logs:${R}:${A}:log-group:/aws/lambda/ie-prod-notifier:*`],
+        },
+        {
+          Sid: "DeadLetterOwnQueue",
+          Effect: "Allow",
+          Action: ["sqs:SendMessage"],
+          Resource: [`arn:aws:sqs:${R}:${A}:ie-prod-notifier-dlq`],
+        },
+        {
+          Sid: "ReadWebhookSecret",
+          Effect: "Allow",
+          Action: ["secretsmanager:GetSecretValue"],
+          Resource: [secretArn],
+        },
+      ],
+    );
   });
 
   it("has no wildcard IAM action anywhere (role policies, key policy, topic and queue policies)", () => {
@@ -278,15 +348,23 @@ describe("alert routing (prod example)", () => {
     for (const d of docs) {
       assert.deepEqual(wildcardActions(doc(d).Statement as { Action: string[] }[]), [], d.name);
     }
-    assert.deepEqual(wildcardActions([{ Action: ["s3:Get*"] }, { Action: "sqs:SendMessage" }]), ["s3:Get*"]);
+    assert.deepEqual(wildcardActions([{ Action: ["s3:Get*"] }, { Action: "sqs:SendMessage" }]), [
+      "s3:Get*",
+    ]);
   });
 
   it("encrypts every queue (SSE-SQS) and the topic (customer key CloudWatch may use)", () => {
-    for (const q of ofType(res, "aws:sqs/queue:Queue")) assert.equal(q.inputs.sqsManagedSseEnabled, true, q.name);
+    for (const q of ofType(res, "aws:sqs/queue:Queue"))
+      assert.equal(q.inputs.sqsManagedSseEnabled, true, q.name);
     const key = one(res, "aws:kms/key:Key", "escalation-alerts-key");
-    assert.equal(one(res, "aws:sns/topic:Topic", "escalation-alerts").inputs.kmsMasterKeyId, `arn:aws:kms:${R}:${A}:key/${key.id}`);
+    assert.equal(
+      one(res, "aws:sns/topic:Topic", "escalation-alerts").inputs.kmsMasterKeyId,
+      `arn:aws:kms:${R}:${A}:key/${key.id}`,
+    );
     assert.equal(key.inputs.enableKeyRotation, true);
-    const services = doc(key).Statement.filter((s) => s.Principal && "Service" in (s.Principal as object));
+    const services = doc(key).Statement.filter(
+      (s) => s.Principal && "Service" in (s.Principal as object),
+    );
     assert.deepEqual(
       services.map((s) => [(s.Principal as { Service: string }).Service, s.Action, s.Condition]),
       ["cloudwatch.amazonaws.com", "ssm-incidents.amazonaws.com"].map((svc) => [
@@ -298,31 +376,90 @@ describe("alert routing (prod example)", () => {
   });
 
   it("relays the topic to Slack through Chatbot, and makes it the response plan's chat channel", () => {
-    assert.deepEqual(one(res, "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration", "escalation-alerts-slack").inputs, {
-      configurationName: "ie-prod-alerts-slack",
-      slackTeamId: "T0000000000",
-      slackChannelId: "C0000000000",
-      iamRoleArn: `arn:aws:iam::${A}:role/ie-prod-chatbot`,
-      snsTopicArns: [TOPIC],
-      loggingLevel: "ERROR",
-      guardrailPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
-      tags: TAGS,
-    });
-    const plan = one(res, "aws:ssmincidents/responsePlan:ResponsePlan", "escalation-response-critical").inputs;
+    assert.deepEqual(
+      one(
+        res,
+        "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration",
+        "escalation-alerts-slack",
+      ).inputs,
+      {
+        configurationName: "ie-prod-alerts-slack",
+        slackTeamId: "T0000000000",
+        slackChannelId: "C0000000000",
+        iamRoleArn: `arn:aws:iam::${A}:role/ie-prod-chatbot`,
+        snsTopicArns: [TOPIC],
+        loggingLevel: "ERROR",
+        guardrailPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        tags: TAGS,
+      },
+    );
+    const plan = one(
+      res,
+      "aws:ssmincidents/responsePlan:ResponsePlan",
+      "escalation-response-critical",
+    ).inputs;
     assert.deepEqual(plan.chatChannels, [TOPIC]);
-    assert.deepEqual((plan.incidentTemplate as Record<string, unknown>).notificationTargets, [{ snsTopicArn: TOPIC }]);
+    assert.deepEqual((plan.incidentTemplate as Record<string, unknown>).notificationTargets, [
+      { snsTopicArn: TOPIC },
+    ]);
   });
 
   it("alarms on every DLQ and Lambda error, to Slack and directly to the critical response plan", () => {
-    const self = ofType(res, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => !/^escalation-(critical|warning)-/.test(a.name));
+    const self = ofType(res, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(
+      (a) => !/^escalation-(critical|warning)-/.test(a.name),
+    );
     assert.deepEqual(
-      self.map((a) => [a.inputs.name, a.inputs.metricName, a.inputs.dimensions, a.inputs.threshold, a.inputs.alarmActions, a.inputs.okActions]).sort(),
+      self
+        .map((a) => [
+          a.inputs.name,
+          a.inputs.metricName,
+          a.inputs.dimensions,
+          a.inputs.threshold,
+          a.inputs.alarmActions,
+          a.inputs.okActions,
+        ])
+        .sort(),
       [
-        ["ie-prod-events-dlq-depth", "ApproximateNumberOfMessagesVisible", { QueueName: "ie-prod-events-dlq" }, 1, [TOPIC, PLAN], [TOPIC]],
-        ["ie-prod-notifier-dlq-depth", "ApproximateNumberOfMessagesVisible", { QueueName: "ie-prod-notifier-dlq" }, 1, [TOPIC, PLAN], [TOPIC]],
-        ["ie-prod-notifier-errors", "Errors", { FunctionName: "ie-prod-notifier" }, 1, [TOPIC, PLAN], [TOPIC]],
-        ["ie-prod-router-dlq-depth", "ApproximateNumberOfMessagesVisible", { QueueName: "ie-prod-router-dlq" }, 1, [TOPIC, PLAN], [TOPIC]],
-        ["ie-prod-router-errors", "Errors", { FunctionName: "ie-prod-router" }, 1, [TOPIC, PLAN], [TOPIC]],
+        [
+          "ie-prod-events-dlq-depth",
+          "ApproximateNumberOfMessagesVisible",
+          { QueueName: "ie-prod-events-dlq" },
+          1,
+          [TOPIC, PLAN],
+          [TOPIC],
+        ],
+        [
+          "ie-prod-notifier-dlq-depth",
+          "ApproximateNumberOfMessagesVisible",
+          { QueueName: "ie-prod-notifier-dlq" },
+          1,
+          [TOPIC, PLAN],
+          [TOPIC],
+        ],
+        [
+          "ie-prod-notifier-errors",
+          "Errors",
+          { FunctionName: "ie-prod-notifier" },
+          1,
+          [TOPIC, PLAN],
+          [TOPIC],
+        ],
+        [
+          "ie-prod-router-dlq-depth",
+          "ApproximateNumberOfMessagesVisible",
+          { QueueName: "ie-prod-router-dlq" },
+          1,
+          [TOPIC, PLAN],
+          [TOPIC],
+        ],
+        [
+          "ie-prod-router-errors",
+          "Errors",
+          { FunctionName: "ie-prod-router" },
+          1,
+          [TOPIC, PLAN],
+          [TOPIC],
+        ],
       ],
     );
   });
@@ -330,12 +467,19 @@ describe("alert routing (prod example)", () => {
   it("stores webhook URLs and signing keys only as secrets, and exports none in clear text", () => {
     const v = one(res, "aws:secretsmanager/secretVersion:SecretVersion", "escalation-webhooks");
     assert.deepEqual(v.secretPaths, ["secretString"]);
-    const stored = JSON.parse(v.inputs.secretString as string) as Record<string, { url: string; signingKey: string }>;
+    const stored = JSON.parse(v.inputs.secretString as string) as Record<
+      string,
+      { url: string; signingKey: string }
+    >;
     assert.deepEqual(Object.keys(stored), ["ticketing"]);
     assert.equal(stored.ticketing.url, "https://tickets.example.com/hooks/aws");
     assert.ok(stored.ticketing.signingKey.length >= 32);
-    const envText = JSON.stringify(ofType(res, "aws:lambda/function:Function").map((f) => f.inputs.environment));
-    assert.ok(!envText.includes("tickets.example.com") && !envText.includes(stored.ticketing.signingKey));
+    const envText = JSON.stringify(
+      ofType(res, "aws:lambda/function:Function").map((f) => f.inputs.environment),
+    );
+    assert.ok(
+      !envText.includes("tickets.example.com") && !envText.includes(stored.ticketing.signingKey),
+    );
     assert.ok(!JSON.stringify(run.outputs).includes("tickets.example.com"));
   });
 });

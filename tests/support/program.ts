@@ -19,7 +19,9 @@ export async function runProgram(stack: string, file?: string): Promise<ProgramR
   const { resources, result } = await runWithMocks(
     { stack, config: stackFile.config, secretKeys: stackFile.secretKeys },
     () => {
+      // A fresh load per run: the program registers its resources when the module executes.
       delete require.cache[entry];
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       return require(entry) as Record<string, unknown>;
     },
   );
@@ -50,7 +52,8 @@ export function one(
   name: string,
 ): RecordedResource {
   const found = resources.filter((r) => r.type === type && r.name === name);
-  if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, got ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} named ${name}, got ${found.length}`);
   return found[0];
 }
 
