@@ -34,6 +34,8 @@ export interface ContactChannelInfo {
   readonly name: string;
   readonly arn: pulumi.Output<string>;
   readonly activationStatus: pulumi.Output<string>;
+  /** The channel resource (for dependsOn). */
+  readonly resource: aws.ssmcontacts.ContactChannel;
 }
 
 /**
@@ -82,6 +84,7 @@ export class PersonalContact extends pulumi.ComponentResource {
         name: channelName,
         arn: channel.arn,
         activationStatus: channel.activationStatus,
+        resource: channel,
       };
     });
 

@@ -1,0 +1,279 @@
+/**
+ * Pipeline variants the example stacks do not cover: external alarms, a non-paging level that
+ * engages the on-call directly, Microsoft Teams, explicit signing keys; and the secrecy of
+ * addresses as Pulumi sees it (`pulumi.isSecret`). Also renders the EventBridge input template
+ * the way EventBridge does, against awkward alarm reasons.
+ *
+ * Not proven: EventBridge's own rendering (simulated here from its documented rule: the
+ * `<aws.events.event.json>` placeholder is replaced by the event as JSON) or AWS acceptance.
+ */
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { EscalationPipeline, EscalationPipelineArgs } from "../../components/escalationPipeline";
+import { PersonalContact } from "../../components/personalContact";
+import { inputTemplate } from "../../components/levelRouting";
+import { RecordedResource, runWithMocks } from "../../tools/mockEngine";
+import { one, ofType } from "../support/program";
+
+const A = "123456789012";
+const R = "ap-northeast-1";
+const contact = (alias: string) => `arn:aws:ssm-contacts:${R}:${A}:contact/${alias}`;
+
+const base: EscalationPipelineArgs = {
+  stack: "team",
+  prefix: "pay",
+  incidentManager: { replicationSet: "existing" },
+  contacts: [
+    {
+      alias: "ana",
+      displayName: "Ana",
+      email: "ana@example.com",
+      phone: "+819000000011",
+      engagement: [
+        { after: 0, via: ["email"] },
+        { after: 5, via: ["voice"] },
+      ],
+    },
+    {
+      alias: "ben",
+      displayName: "Ben",
+      email: "ben@example.com",
+      engagement: [{ after: 0, via: ["email"] }],
+    },
+  ],
+  onCall: [
+    {
+      name: "day",
+      members: ["ana", "ben"],
+      timeZone: "Europe/Berlin",
+      handoff: { every: "day", at: "08:30" },
+    },
+  ],
+  escalation: [
+    { engage: ["oncall:day"], minutes: 10 },
+    { engage: ["ben"], minutes: 0, essential: false },
+  ],
+  levels: {
+    sev1: { impact: 1, page: true, engage: ["ana"] },
+    sev2: { impact: 3, page: false, engage: ["oncall:day"] },
+    sev3: { impact: 5, page: false },
+  },
+  alarms: [],
+  externalAlarms: [
+    { name: "legacy-db-cpu", level: "sev1" },
+    { name: "legacy-queue-age", level: "sev2" },
+  ],
+  notifications: {
+    teams: {
+      tenantId: "00000000-0000-4000-8000-000000000001",
+      teamId: "00000000-0000-4000-8000-000000000002",
+      channelId: "19:abc@thread.tacv2",
+    },
+    webhooks: [
+      {
+        name: "siem",
+        url: "https://siem.example.com/in",
+        levels: ["sev3"],
+        signingKey: "k".repeat(40),
+      },
+    ],
+  },
+};
+
+async function build(args: EscalationPipelineArgs): Promise<RecordedResource[]> {
+  const { resources } = await runWithMocks(
+    { stack: args.stack },
+    () => new EscalationPipeline("p", args),
+  );
+  return resources;
+}
+
+describe("pipeline variants", () => {
+  let res: RecordedResource[];
+  before(async () => {
+    res = await build(base);
+  });
+
+  it("routes external alarms by exact name in their level's rule", () => {
+    const patterns = Object.fromEntries(
+      ofType(res, "aws:cloudwatch/eventRule:EventRule").map((r) => [
+        r.inputs.name,
+        JSON.parse(r.inputs.eventPattern as string).detail.alarmName,
+      ]),
+    );
+    assert.deepEqual(patterns, {
+      "pay-sev1": [{ prefix: "pay-sev1-" }, "legacy-db-cpu"],
+      "pay-sev2": [{ prefix: "pay-sev2-" }, "legacy-queue-age"],
+      "pay-sev3": [{ prefix: "pay-sev3-" }],
+    });
+  });
+
+  it("engages the on-call directly for a non-paging engage level, and adds extra response-plan engagements", () => {
+    const env = (
+      one(res, "aws:lambda/function:Function", "p-router").inputs.environment as {
+        variables: Record<string, string>;
+      }
+    ).variables;
+    assert.deepEqual(JSON.parse(env.ROUTING_TABLE), {
+      sev1: { impact: 1, responsePlanArn: `arn:aws:ssm-incidents::${A}:response-plan/pay-sev1` },
+      sev2: { impact: 3, engage: [contact("pay-oncall-day")] },
+      sev3: { impact: 5 },
+    });
+    const statements = JSON.parse(
+      one(res, "aws:iam/rolePolicy:RolePolicy", "p-router-policy").inputs.policy as string,
+    ).Statement as Record<string, unknown>[];
+    assert.deepEqual(
+      statements.find((s) => s.Sid === "EngageDirectly"),
+      {
+        Sid: "EngageDirectly",
+        Effect: "Allow",
+        Action: ["ssm-contacts:StartEngagement"],
+        Resource: [contact("pay-oncall-day")],
+      },
+    );
+    assert.deepEqual(
+      one(res, "aws:ssmincidents/responsePlan:ResponsePlan", "p-response-sev1").inputs.engagements,
+      [contact("pay-escalation"), contact("pay-ana")],
+    );
+    const targets = ofType(res, "aws:cloudwatch/eventTarget:EventTarget")
+      .map((t) => `${String(t.inputs.rule)}→${String(t.inputs.targetId)}`)
+      .sort();
+    assert.deepEqual(targets, ["pay-sev1→router", "pay-sev2→router", "pay-sev3→notifier"]);
+  });
+
+  it("uses a daily rotation and a non-essential last stage with 0 minutes", () => {
+    assert.deepEqual(
+      one(res, "aws:ssm/contactsRotation:ContactsRotation", "p-oncall-day-rotation").inputs
+        .recurrence,
+      {
+        numberOfOnCalls: 1,
+        recurrenceMultiplier: 1,
+        dailySettings: [{ hourOfDay: 8, minuteOfHour: 30 }],
+      },
+    );
+    const stages = one(res, "aws:ssmcontacts/plan:Plan", "p-escalation-plan").inputs.stages as {
+      durationInMinutes: number;
+      targets: unknown[];
+    }[];
+    assert.deepEqual(stages[1], {
+      durationInMinutes: 0,
+      targets: [{ contactTargetInfo: { contactId: contact("pay-ben"), isEssential: false } }],
+    });
+  });
+
+  it("relays to Microsoft Teams and keeps an explicit signing key without generating one", () => {
+    assert.deepEqual(
+      one(res, "aws:chatbot/teamsChannelConfiguration:TeamsChannelConfiguration", "p-alerts-teams")
+        .inputs,
+      {
+        configurationName: "pay-alerts-teams",
+        tenantId: "00000000-0000-4000-8000-000000000001",
+        teamId: "00000000-0000-4000-8000-000000000002",
+        channelId: "19:abc@thread.tacv2",
+        iamRoleArn: `arn:aws:iam::${A}:role/pay-chatbot`,
+        snsTopicArns: [`arn:aws:sns:${R}:${A}:pay-alerts`],
+        loggingLevel: "ERROR",
+        guardrailPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        tags: { "ie-stack": "team", "managed-by": "incident-escalation" },
+      },
+    );
+    assert.equal(ofType(res, "random:index/randomPassword:RandomPassword").length, 0);
+    assert.equal(
+      ofType(res, "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration").length,
+      0,
+    );
+    const stored = JSON.parse(
+      one(res, "aws:secretsmanager/secretVersion:SecretVersion", "p-webhooks").inputs
+        .secretString as string,
+    );
+    assert.deepEqual(stored, {
+      siem: { url: "https://siem.example.com/in", signingKey: "k".repeat(40) },
+    });
+  });
+
+  it("creates no router when no level pages or engages", async () => {
+    const r = await build({
+      ...base,
+      escalation: [],
+      onCall: [],
+      levels: { info: { impact: 5, page: false } },
+      externalAlarms: [],
+      notifications: {
+        webhooks: [{ name: "siem", url: "https://siem.example.com/in", levels: ["info"] }],
+      },
+    });
+    assert.deepEqual(
+      ofType(r, "aws:lambda/function:Function").map((f) => f.name),
+      ["p-notifier"],
+    );
+    assert.equal(ofType(r, "aws:ssmincidents/responsePlan:ResponsePlan").length, 0);
+    // Self-monitoring alarms without a paging level can only reach Slack.
+    assert.deepEqual(
+      one(r, "aws:cloudwatch/metricAlarm:MetricAlarm", "p-notifier-errors").inputs.alarmActions,
+      [`arn:aws:sns:${R}:${A}:pay-alerts`],
+    );
+  });
+});
+
+describe("addresses are Pulumi secrets (pulumi.isSecret)", () => {
+  it("marks every channel's delivery address secret, given plain strings", async () => {
+    let contact: PersonalContact | undefined;
+    await runWithMocks({ stack: "s" }, () => {
+      contact = new PersonalContact("c", {
+        alias: "s-c",
+        displayName: "C",
+        email: "c@example.com",
+        phone: "+819000000012",
+        engagement: [
+          { after: 0, via: ["email"] },
+          { after: 10, via: ["sms", "voice"] },
+        ],
+        retryIntervalMinutes: 5,
+      });
+    });
+    assert.deepEqual(
+      contact!.channels.map((c) => c.kind),
+      ["email", "sms", "voice"],
+    );
+    for (const ch of contact!.channels) {
+      assert.equal(await pulumi.isSecret(ch.resource.deliveryAddress), true, ch.kind);
+    }
+  });
+});
+
+describe("EventBridge input template", () => {
+  /** EventBridge's rendering of `<aws.events.event.json>`: the event, as JSON. */
+  const render = (template: string, event: unknown) =>
+    template.replace("<aws.events.event.json>", JSON.stringify(event));
+  const event = (reason: string) => ({
+    version: "0",
+    id: "e-1",
+    "detail-type": "CloudWatch Alarm State Change",
+    source: "aws.cloudwatch",
+    account: A,
+    time: "2026-11-24T01:00:00Z",
+    region: R,
+    resources: [`arn:aws:cloudwatch:${R}:${A}:alarm:pay-sev1-api`],
+    detail: {
+      alarmName: "pay-sev1-api",
+      state: { value: "ALARM", reason, timestamp: "2026-11-24T01:00:00.000+0000" },
+    },
+  });
+
+  for (const [label, reason] of [
+    ["double quotes", 'Threshold "50" crossed: [60.0 (24/11/26 01:00:00)]'],
+    ["newlines and tabs", "line one\nline two\ttabbed\r\n"],
+    ["Japanese text", "しきい値を超えました：5xx エラーが急増"],
+    ["backslashes and braces", "C:\\path\\to {not json} <aws.events.event.json>"],
+  ] as const) {
+    it(`yields valid JSON with the level added (${label})`, () => {
+      const e = event(reason);
+      assert.deepEqual(JSON.parse(render(inputTemplate("sev1"), e)), { level: "sev1", event: e });
+    });
+  }
+
+  it("is why the reason is not extracted into a hand-built template: that breaks on a quote", () => {
+    const naive = `{"level":"sev1","reason":"${event('Threshold "50" crossed').detail.state.reason}"}`;
+    assert.throws(() => JSON.parse(naive), SyntaxError);
+  });
+});
