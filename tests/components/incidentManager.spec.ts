@@ -161,6 +161,7 @@ describe("Incident Manager components (prod example)", () => {
       name: "ie-prod-primary",
       contactIds: [contactArn("ie-prod-sato"), contactArn("ie-prod-suzuki")],
       timeZoneId: "Asia/Tokyo",
+      startTime: "2026-01-05T09:00:00+09:00",
       recurrence: {
         numberOfOnCalls: 1,
         recurrenceMultiplier: 1,

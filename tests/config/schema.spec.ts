@@ -150,6 +150,7 @@ describe("stack config schema", () => {
           timeZone: "Asia/Tokyo",
           handoff: { every: "week", on: "MON", at: "09:00", interval: 1 },
           onCallsAtOnce: 1,
+          startTime: "2026-01-05T09:00:00+09:00",
         },
       ]);
       assert.equal(cfg.onCall[0].handoff.interval, 1);

@@ -1,0 +1,213 @@
+/**
+ * `npm run plan -- [--stack <name>] [--config-file <path>] [--json] [--no-color]`
+ *
+ * Offline preview of a stack: runs the real program under Pulumi's mock engine with the stack's
+ * config, then prints what would be created, each level's paging timeline, the policy pack's
+ * results and the warnings. No AWS account, no Pulumi CLI.
+ *
+ * Exit codes: 0 fine (advisory findings allowed), 1 mandatory policy violations, 2 config errors
+ * or bad usage.
+ */
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { createHash } from "node:crypto";
+import { rawConfigFrom, validateRawConfig } from "../config/load";
+import { ConfigError, StackConfig } from "../config/schema";
+import { PackConfig, evaluatePolicies, packConfig } from "../policy/policies";
+import { RecordedResource, runWithMocks } from "./mockEngine";
+import {
+  BundleInfo,
+  COLOUR,
+  PLAIN,
+  PlanDocument,
+  buildPlanDocument,
+  renderPlanText,
+  scrub,
+} from "./planReport";
+import { readStackFile } from "./stackFile";
+import { buildTimeline } from "./timeline";
+
+export const PLAN_USAGE = `Usage: npm run plan -- [--stack <name>] [--config-file <path>] [--policy-config <path>] [--json] [--no-color]
+
+Offline preview of a stack (no AWS account, no Pulumi CLI): what would be created, who gets paged
+when and how for each level, and what the policy pack says.
+
+  --stack <name>        stack whose Pulumi.<name>.yaml to use (default: dev)
+  --config-file <path>  a stack config file of the same shape, instead of Pulumi.<stack>.yaml
+  --policy-config <path>  policy pack configuration (JSON, as for pulumi --policy-pack-config),
+                        merged over what the stack implies (e.g. which levels must be routed)
+  --json                one JSON document instead of text
+  --no-color            no ANSI colours (also when stdout is not a terminal, or NO_COLOR is set)
+  --help                this text
+
+Exit codes: 0 fine (advisory findings allowed), 1 mandatory policy violations, 2 config errors.`;
+
+export interface PlanResult {
+  readonly exitCode: 0 | 1 | 2;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly document?: PlanDocument;
+}
+
+export interface PlanOptions {
+  readonly argv: readonly string[];
+  readonly root: string;
+  readonly now: Date;
+  readonly colour: boolean;
+}
+
+/** Runs the plan; returns what to print and the exit code (the CLI wrapper does the I/O). */
+export async function plan(opts: PlanOptions): Promise<PlanResult> {
+  let args;
+  try {
+    args = parseArgs({
+      args: [...opts.argv],
+      options: {
+        stack: { type: "string" },
+        "config-file": { type: "string" },
+        "policy-config": { type: "string" },
+        json: { type: "boolean", default: false },
+        "no-color": { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err: unknown) {
+    return usageError(err instanceof Error ? err.message : String(err));
+  }
+  if (args.help) return { exitCode: 0, stdout: `${PLAN_USAGE}\n`, stderr: "" };
+
+  const file = args["config-file"]
+    ? path.resolve(args["config-file"])
+    : path.join(opts.root, `Pulumi.${args.stack ?? "dev"}.yaml`);
+  const stack = args.stack ?? stackFromFile(file) ?? "dev";
+  if (!existsSync(file)) {
+    return usageError(`${path.relative(process.cwd(), file) || file}: no such stack config file`);
+  }
+
+  // 1. Config: every problem, with its path; exit 2.
+  let stackFile;
+  let cfg: StackConfig;
+  try {
+    stackFile = readStackFile(file);
+    const { raw, issues } = rawConfigFrom(stackFile.config);
+    cfg = validateRawConfig(raw, issues, `${path.basename(file)} (stack "${stack}")`);
+  } catch (err: unknown) {
+    const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
+    return { exitCode: 2, stdout: "", stderr: `${message}\n` };
+  }
+
+  let orgPolicyConfig: PackConfig = {};
+  if (args["policy-config"]) {
+    try {
+      orgPolicyConfig = JSON.parse(readFileSync(args["policy-config"], "utf8")) as PackConfig;
+    } catch (err: unknown) {
+      return usageError(
+        `--policy-config ${args["policy-config"]}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+
+  // 2. The real program under the mock engine.
+  const entry = require.resolve(path.join(opts.root, "index.ts"));
+  const { resources } = await runWithMocks(
+    { stack, config: stackFile.config, secretKeys: stackFile.secretKeys },
+    () => {
+      delete require.cache[entry];
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(entry) as unknown;
+    },
+  );
+
+  // 3. Timeline, policies, report.
+  const timeline = buildTimeline(cfg, stack, opts.now);
+  const violations = evaluatePolicies(
+    resources
+      .filter((r) => r.custom)
+      .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, id: r.id })),
+    { ...policyConfig(cfg), ...orgPolicyConfig },
+  );
+  const document = buildPlanDocument({
+    stack,
+    resources,
+    timeline,
+    violations,
+    bundles: bundles(opts.root),
+    sensitive: sensitiveValues(cfg),
+    securePaths: stackFile.securePaths,
+    replicationSet: cfg.incidentManager.replicationSet === "existing" ? "existing" : "created",
+  });
+  const exitCode = violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
+  const colour = opts.colour && !args["no-color"] && !args.json;
+  const stdout = args.json
+    ? `${JSON.stringify(document, null, 2)}\n`
+    : scrub(
+        renderPlanText(document, redactedResources(resources), colour ? COLOUR : PLAIN),
+        sensitiveValues(cfg),
+      );
+  return { exitCode, stdout, stderr: "", document };
+}
+
+/** Policy configuration implied by the stack: which levels page, which route to people. */
+export function policyConfig(cfg: StackConfig): PackConfig {
+  const levels = Object.entries(cfg.levels);
+  const paging = levels.filter(([, l]) => l.page).map(([n]) => n);
+  const routedToPeople = levels
+    .filter(([, l]) => l.page || (l.engage ?? []).length > 0)
+    .map(([n]) => n);
+  return {
+    ...packConfig({ pagingLevels: paging }),
+    "every-alarm-routed": { pagingLevels: routedToPeople },
+  };
+}
+
+/** Every address, URL and key in the config: never printed, whatever path they take. */
+export function sensitiveValues(cfg: StackConfig): string[] {
+  return [
+    ...cfg.contacts.flatMap((c) => [c.email, c.phone]),
+    ...cfg.notifications.webhooks.flatMap((w) => [w.url, w.signingKey]),
+  ].filter((v): v is string => typeof v === "string");
+}
+
+function redactedResources(resources: readonly RecordedResource[]): RecordedResource[] {
+  return resources.map((r) => ({ ...r, inputs: {} }));
+}
+
+function bundles(root: string): BundleInfo[] {
+  const dir = path.join(root, "dist", "bundles");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((fn) => existsSync(path.join(dir, fn, "index.js")))
+    .map((fn) => {
+      const rel = path.join("dist", "bundles", fn, "index.js");
+      const sha256 = createHash("sha256")
+        .update(readFileSync(path.join(root, rel)))
+        .digest("base64");
+      return { path: rel, sha256 };
+    });
+}
+
+function stackFromFile(file: string): string | undefined {
+  return /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file))?.[1];
+}
+
+function usageError(message: string): PlanResult {
+  return { exitCode: 2, stdout: "", stderr: `plan: ${message}\n\n${PLAN_USAGE}\n` };
+}
+
+if (require.main === module) {
+  const colour =
+    Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== "dumb";
+  plan({ argv: process.argv.slice(2), root: path.join(__dirname, ".."), now: new Date(), colour })
+    .then((r) => {
+      process.stdout.write(r.stdout);
+      process.stderr.write(r.stderr);
+      process.exitCode = r.exitCode;
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`plan: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 2;
+    });
+}

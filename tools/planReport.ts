@@ -1,0 +1,371 @@
+/**
+ * The offline plan's report: a JSON document and its text rendering, built from the resources the
+ * program registered under the mock engine, the paging timeline and the policy results. Pure: no
+ * I/O, no clock. Secrets are replaced by "[secret]" (values Pulumi marks secret, and every
+ * address, URL and key of the config, wherever they would appear).
+ */
+import { z } from "zod";
+import type { RecordedResource } from "./mockEngine";
+import { LevelTimeline, RotationNow, Timeline, channelList, localParts } from "./timeline";
+
+export const SECRET = "[secret]";
+
+export const violationSchema = z.strictObject({
+  policy: z.string(),
+  enforcementLevel: z.enum(["mandatory", "advisory"]),
+  resource: z.string().nullable(),
+  message: z.string(),
+});
+export type PlanViolation = z.infer<typeof violationSchema>;
+
+/** The `--json` document; tests validate the tool's output against it. */
+export const planDocumentSchema = z.strictObject({
+  stack: z.string(),
+  plannedAt: z.string(),
+  resources: z.array(
+    z.strictObject({
+      type: z.string(),
+      name: z.string(),
+      parent: z.string().nullable(),
+      inputs: z.record(z.string(), z.unknown()),
+    }),
+  ),
+  summary: z.strictObject({
+    total: z.number().int(),
+    byType: z.record(z.string(), z.number().int()),
+  }),
+  timeline: z.record(
+    z.string(),
+    z.strictObject({
+      impact: z.number().int(),
+      mode: z.enum(["incident", "engage", "notify"]),
+      responsePlan: z.string().nullable(),
+      alarms: z.array(
+        z.strictObject({
+          name: z.string(),
+          metric: z.string(),
+          condition: z.string(),
+          threshold: z.number(),
+          evaluation: z.string(),
+        }),
+      ),
+      externalAlarms: z.array(z.string()),
+      events: z.array(z.record(z.string(), z.unknown())),
+      notifies: z.strictObject({
+        slack: z.boolean(),
+        teams: z.boolean(),
+        webhooks: z.array(z.string()),
+      }),
+      endsAt: z.number(),
+    }),
+  ),
+  onCall: z.array(
+    z.strictObject({
+      name: z.string(),
+      timeZone: z.string(),
+      now: z.array(z.string()),
+      next: z.array(z.string()),
+      nextHandoff: z.string(),
+    }),
+  ),
+  violations: z.array(violationSchema),
+  warnings: z.array(z.string()),
+});
+export type PlanDocument = z.infer<typeof planDocumentSchema>;
+
+export interface BundleInfo {
+  readonly path: string;
+  readonly sha256: string;
+}
+
+export interface PlanInputs {
+  readonly stack: string;
+  readonly resources: readonly RecordedResource[];
+  readonly timeline: Timeline;
+  readonly violations: readonly PlanViolation[];
+  /** Lambda bundles by base64 SHA-256, to show code as path + hash. */
+  readonly bundles: readonly BundleInfo[];
+  /** Values that must never be printed (addresses, URLs, keys from the config). */
+  readonly sensitive: readonly string[];
+  /** Config paths that were `secure:` in the stack file. */
+  readonly securePaths: readonly string[];
+  readonly replicationSet: "existing" | "created";
+}
+
+export function buildPlanDocument(p: PlanInputs): PlanDocument {
+  const custom = p.resources.filter((r) => r.custom);
+  const byType: Record<string, number> = {};
+  for (const r of custom) byType[r.type] = (byType[r.type] ?? 0) + 1;
+  const channels = custom.filter((r) => r.type === "aws:ssmcontacts/contactChannel:ContactChannel");
+
+  const warnings: string[] = [];
+  if (channels.length > 0) {
+    warnings.push(
+      `${channels.length} contact channel(s) will be created NOT_ACTIVATED and page nobody until each is activated with a code sent to the device (README: "Activate contact channels"): ` +
+        channels.map((c) => String(c.inputs.name)).join(", "),
+    );
+  }
+  warnings.push(
+    "Incident Manager is closed to new customers since 2025-11-07: deploy only to an account already onboarded.",
+  );
+  warnings.push(
+    p.replicationSet === "existing"
+      ? "Uses the account's existing replication set (replicationSet: existing)."
+      : "Creates the account's replication set, with deletion protection, protected from `pulumi destroy` and retained if removed. There is one per account.",
+  );
+  if (p.securePaths.length > 0) {
+    warnings.push(
+      `${p.securePaths.length} secure config value(s) cannot be decrypted offline and are shown as [secret] (placeholders were used): ${p.securePaths.join(", ")}`,
+    );
+  }
+
+  const doc: PlanDocument = {
+    stack: p.stack,
+    plannedAt: p.timeline.plannedAt,
+    resources: p.resources.map((r) => ({
+      type: r.type,
+      name: r.name,
+      parent: r.parent,
+      inputs: showInputs(r, p.bundles),
+    })),
+    summary: { total: custom.length, byType: sortKeys(byType) },
+    timeline: plain(
+      Object.fromEntries(
+        p.timeline.levels.map((l) => {
+          const { level, ...rest } = l;
+          return [level, rest];
+        }),
+      ),
+    ),
+    onCall: plain(p.timeline.rotations),
+    violations: [...p.violations],
+    warnings,
+  };
+  return scrub(doc, p.sensitive);
+}
+
+/** Inputs for display: secret values replaced, Lambda code shown as bundle path and hash. */
+function showInputs(r: RecordedResource, bundles: readonly BundleInfo[]): Record<string, unknown> {
+  let inputs = r.inputs;
+  for (const path of r.secretPaths)
+    inputs = setPath(inputs, path, SECRET) as Record<string, unknown>;
+  if (r.type === "aws:lambda/function:Function") {
+    const bundle = bundles.find((b) => b.sha256 === inputs.sourceCodeHash);
+    inputs = {
+      ...inputs,
+      code: bundle ? { bundle: bundle.path, sha256: bundle.sha256 } : { bundle: "unknown" },
+    };
+  }
+  return inputs;
+}
+
+function setPath(obj: unknown, path: string, value: unknown): unknown {
+  const keys = path.match(/[^.[\]]+/g) ?? [];
+  if (keys.length === 0 || path === "(root)") return value;
+  const [head, ...rest] = keys;
+  if (head === undefined) return value;
+  const restPath = rest.join(".");
+  if (Array.isArray(obj)) {
+    const i = Number(head);
+    return obj.map((x, j) => (j === i ? setPath(x, restPath || "(root)", value) : x));
+  }
+  if (typeof obj === "object" && obj !== null) {
+    const o = obj as Record<string, unknown>;
+    return { ...o, [head]: rest.length ? setPath(o[head], restPath, value) : value };
+  }
+  return obj;
+}
+
+/** Replaces every occurrence of a sensitive value anywhere in the document. */
+export function scrub<T>(v: T, sensitive: readonly string[]): T {
+  const values = sensitive.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  if (values.length === 0) return v;
+  const clean = (x: unknown): unknown => {
+    if (typeof x === "string") {
+      let s = x;
+      for (const secret of values) s = s.split(secret).join(SECRET);
+      return s;
+    }
+    if (Array.isArray(x)) return x.map(clean);
+    if (typeof x === "object" && x !== null) {
+      return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, clean(y)]));
+    }
+    return x;
+  };
+  return clean(v) as T;
+}
+
+/** A JSON-shaped copy (drops readonly-ness and undefined members). */
+function plain<T>(v: unknown): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+function sortKeys(o: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text rendering
+
+export interface Style {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  green(s: string): string;
+}
+
+export const PLAIN: Style = { bold: id, dim: id, red: id, yellow: id, green: id };
+export const COLOUR: Style = {
+  bold: (s) => `\x1b[1m${s}\x1b[22m`,
+  dim: (s) => `\x1b[2m${s}\x1b[22m`,
+  red: (s) => `\x1b[31m${s}\x1b[39m`,
+  yellow: (s) => `\x1b[33m${s}\x1b[39m`,
+  green: (s) => `\x1b[32m${s}\x1b[39m`,
+};
+
+function id(s: string): string {
+  return s;
+}
+
+export function renderPlanText(
+  doc: PlanDocument,
+  resources: readonly RecordedResource[],
+  st: Style = PLAIN,
+): string {
+  const out: string[] = [];
+  out.push(st.bold(`incident-escalation plan — stack ${doc.stack}`));
+  out.push(st.dim("offline: Pulumi mock engine, nothing is deployed; ids and ARNs are mocked"));
+  out.push("");
+  out.push(st.bold(`Resources: ${doc.summary.total} to create`));
+  for (const line of groupedResources(resources)) out.push(`  ${line}`);
+  out.push("");
+  out.push(st.bold("Levels (who gets woken up, when, and how)"));
+  for (const [level, t] of Object.entries(doc.timeline)) {
+    out.push(...renderLevel(level, t as unknown as LevelTimeline, st));
+  }
+  if (doc.onCall.length > 0) {
+    out.push("");
+    out.push(st.bold("On call"));
+    for (const r of doc.onCall) out.push(`  ${renderRotation(r)}`);
+  }
+  out.push("");
+  out.push(st.bold("Policies"));
+  if (doc.violations.length === 0) out.push(`  ${st.green("no violations")}`);
+  for (const v of doc.violations) {
+    const tag =
+      v.enforcementLevel === "mandatory" ? st.red("[mandatory]") : st.yellow("[advisory] ");
+    out.push(`  ${tag} ${v.policy}  ${v.resource ?? "(stack)"}: ${v.message}`);
+  }
+  out.push("");
+  out.push(st.bold("Warnings"));
+  for (const w of doc.warnings) out.push(`  ${st.yellow("!")} ${w}`);
+  const mandatory = doc.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+  const advisory = doc.violations.length - mandatory;
+  out.push("");
+  out.push(
+    mandatory > 0
+      ? st.red(
+          `${mandatory} mandatory violation(s), ${advisory} advisory: this stack would be blocked.`,
+        )
+      : st.green(`OK: ${advisory} advisory finding(s), no mandatory violation.`),
+  );
+  return out.join("\n") + "\n";
+}
+
+function renderLevel(level: string, t: LevelTimeline, st: Style): string[] {
+  const out: string[] = [];
+  const what =
+    t.mode === "incident"
+      ? `opens an incident (response plan ${t.responsePlan})`
+      : t.mode === "engage"
+        ? "engages directly, no incident"
+        : "notifies only, pages nobody";
+  out.push(`  ${st.bold(level)}  impact ${t.impact} · ${what}`);
+  if (t.alarms.length + t.externalAlarms.length === 0) out.push(`    alarms: none routed`);
+  for (const a of t.alarms) {
+    out.push(`    alarm ${a.name}: ${a.metric} ${a.condition} ${a.threshold} (${a.evaluation})`);
+  }
+  for (const e of t.externalAlarms) out.push(`    alarm ${e} (existing alarm)`);
+  if (t.events.length > 0) {
+    out.push(
+      `    paging timeline${t.mode === "incident" ? " (stops when an essential target acknowledges)" : ""}:`,
+    );
+    for (const e of t.events) {
+      const at = `T+${e.at}`.padEnd(5);
+      if (e.kind === "stage") {
+        const targets = e.targets
+          .map(
+            (x) =>
+              `${x.ref}${x.onCallNow ? ` [on call now: ${x.onCallNow.join(", ")}]` : ""}${x.essential ? "" : " (not essential)"}`,
+          )
+          .join(", ");
+        out.push(`      ${at} ${st.dim(`stage ${e.stage} (${e.minutes} min) →`)} ${targets}`);
+      } else {
+        out.push(`      ${at} ${channelList(e.channels).padEnd(11)} ${e.contact}`);
+      }
+    }
+    if (t.mode === "incident")
+      out.push(
+        `      T+${t.endsAt}`.padEnd(12) + st.dim("escalation plan ends; it does not repeat"),
+      );
+  }
+  const dest = [
+    ...(t.notifies.slack ? ["Slack (ALARM and OK)"] : []),
+    ...(t.notifies.teams ? ["Teams (ALARM and OK)"] : []),
+    ...(t.notifies.webhooks.length > 0
+      ? [`webhooks: ${t.notifies.webhooks.join(", ")} (ALARM and OK)`]
+      : []),
+  ];
+  out.push(
+    `    ${t.mode === "notify" ? "goes to" : "also"}: ${dest.join("; ") || "nowhere (no Slack, Teams or webhook)"}`,
+  );
+  return out;
+}
+
+function renderRotation(r: RotationNow): string {
+  const p = localParts(new Date(r.nextHandoff), r.timeZone);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const when = `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`;
+  return `oncall:${r.name} (${r.timeZone}): now ${r.now.join(", ")}; next ${r.next.join(", ")} from ${when}`;
+}
+
+/** `ComponentType name: count × type` lines, grouped by the pipeline's child components. */
+export function groupedResources(resources: readonly RecordedResource[]): string[] {
+  const components = new Map(resources.filter((r) => !r.custom).map((r) => [r.name, r]));
+  const root = resources.find((r) => !r.custom && r.parent === null);
+  const groupOf = (r: RecordedResource): string => {
+    let cur: RecordedResource = r;
+    for (let n = 0; n < 20; n++) {
+      const parent = cur.parent ? components.get(cur.parent) : undefined;
+      if (!parent || parent === root)
+        return cur === r ? (root ? shortType(root.type) : "(stack)") : shortType(cur.type);
+      cur = parent;
+    }
+    return shortType(cur.type);
+  };
+  const groups = new Map<string, { members: Set<string>; types: Map<string, number> }>();
+  for (const r of resources.filter((x) => x.custom)) {
+    const g = groupOf(r);
+    const entry = groups.get(g) ?? { members: new Set<string>(), types: new Map<string, number>() };
+    entry.types.set(r.type, (entry.types.get(r.type) ?? 0) + 1);
+    groups.set(g, entry);
+  }
+  for (const c of resources.filter((x) => !x.custom && x.parent === root?.name)) {
+    groups.get(shortType(c.type))?.members.add(c.name);
+  }
+  const lines: string[] = [];
+  for (const [g, { members, types }] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    const count = [...types.values()].reduce((a, b) => a + b, 0);
+    const who = members.size > 1 ? ` ×${members.size}` : "";
+    lines.push(`${g}${who}: ${count}`);
+    for (const [type, n] of [...types].sort(([a], [b]) => a.localeCompare(b))) {
+      lines.push(`  + ${String(n).padStart(2)} ${type}`);
+    }
+  }
+  return lines;
+}
+
+function shortType(type: string): string {
+  return type.split(":").pop() ?? type;
+}

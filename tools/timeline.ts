@@ -1,0 +1,341 @@
+/**
+ * The paging timeline of each level, from a validated stack config: who is engaged when, over
+ * which channel — following the escalation stages into each contact's engagement plan and
+ * resolving on-call rotations to the person on call at a given moment. Pure: the clock is a
+ * parameter. Used by `npm run plan`, the drill dry-run and the responder guide.
+ *
+ * Rotations are resolved the way Incident Manager describes them (the first shift starts at the
+ * rotation's start time with the first member(s); each hand-off moves to the next); for the
+ * authoritative schedule use `aws ssm-contacts list-preview-rotation-shifts`.
+ */
+import type { ChannelKind, ContactConfig, RotationConfig, StackConfig } from "../config/schema";
+import { defaultPrefix, names, parseRef } from "../components/builders";
+
+/** One thing that happens at a moment after the alarm fired. */
+export type TimelineEvent =
+  | {
+      readonly kind: "stage";
+      /** Minutes after the alarm. */
+      readonly at: number;
+      readonly stage: number;
+      readonly minutes: number;
+      readonly targets: readonly TargetLabel[];
+    }
+  | {
+      readonly kind: "page";
+      readonly at: number;
+      readonly contact: string;
+      readonly channels: readonly ChannelKind[];
+      /** Why this contact is engaged: "stage 1 via oncall:primary", "level engage", … */
+      readonly via: string;
+    };
+
+export interface TargetLabel {
+  /** `sato` or `oncall:primary`. */
+  readonly ref: string;
+  readonly essential: boolean;
+  /** For rotations: who is on call at the planning moment. */
+  readonly onCallNow?: readonly string[];
+}
+
+export interface RoutedAlarm {
+  readonly name: string;
+  readonly metric: string;
+  readonly condition: string;
+  readonly threshold: number;
+  readonly evaluation: string;
+}
+
+export interface LevelTimeline {
+  readonly level: string;
+  readonly impact: number;
+  /** "incident": opens an incident; "engage": engages directly; "notify": no one is paged. */
+  readonly mode: "incident" | "engage" | "notify";
+  readonly responsePlan: string | null;
+  readonly alarms: readonly RoutedAlarm[];
+  readonly externalAlarms: readonly string[];
+  readonly events: readonly TimelineEvent[];
+  /** Where the level's notifications go (always, paging or not). */
+  readonly notifies: {
+    readonly slack: boolean;
+    readonly teams: boolean;
+    readonly webhooks: readonly string[];
+  };
+  /** Minutes after which no stage is left to run (nobody acknowledged). */
+  readonly endsAt: number;
+}
+
+export interface RotationNow {
+  readonly name: string;
+  readonly timeZone: string;
+  readonly now: readonly string[];
+  readonly next: readonly string[];
+  /** ISO time of the next hand-off. */
+  readonly nextHandoff: string;
+}
+
+export interface Timeline {
+  readonly prefix: string;
+  readonly plannedAt: string;
+  readonly levels: readonly LevelTimeline[];
+  readonly rotations: readonly RotationNow[];
+}
+
+const CONDITION: Record<string, string> = {
+  GreaterThanOrEqualToThreshold: ">=",
+  GreaterThanThreshold: ">",
+  LessThanThreshold: "<",
+  LessThanOrEqualToThreshold: "<=",
+};
+
+/** The timeline of every level, most severe first. */
+export function buildTimeline(cfg: StackConfig, stack: string, now: Date): Timeline {
+  const prefix = cfg.prefix ?? defaultPrefix(stack);
+  const contacts = new Map(cfg.contacts.map((c) => [c.alias, c]));
+  const rotationsNow = cfg.onCall.map((r) => rotationAt(r, now));
+  const onCallNow = new Map(rotationsNow.map((r) => [r.name, r.now]));
+
+  const pagesFor = (ref: string, at: number, via: string): TimelineEvent[] => {
+    const { kind, name } = parseRef(ref);
+    const people = kind === "oncall" ? (onCallNow.get(name) ?? []) : [name];
+    return people.flatMap((alias) => contactPages(contacts.get(alias), at, via));
+  };
+
+  const levels = Object.entries(cfg.levels)
+    .sort(([a, x], [b, y]) => x.impact - y.impact || a.localeCompare(b))
+    .map(([level, l]): LevelTimeline => {
+      const events: TimelineEvent[] = [];
+      let endsAt = 0;
+      let mode: LevelTimeline["mode"] = "notify";
+      if (l.page) {
+        mode = "incident";
+        for (const ref of l.engage ?? [])
+          events.push(...pagesFor(ref, 0, "response plan engagement"));
+        let at = 0;
+        cfg.escalation.forEach((stage, i) => {
+          events.push({
+            kind: "stage",
+            at,
+            stage: i + 1,
+            minutes: stage.minutes,
+            targets: stage.engage.map((ref) => ({
+              ref,
+              essential: stage.essential,
+              ...(ref.startsWith("oncall:")
+                ? { onCallNow: onCallNow.get(parseRef(ref).name) ?? [] }
+                : {}),
+            })),
+          });
+          for (const ref of stage.engage)
+            events.push(...pagesFor(ref, at, `stage ${i + 1} → ${ref}`));
+          at += stage.minutes;
+        });
+        endsAt = at;
+      } else if ((l.engage ?? []).length > 0) {
+        mode = "engage";
+        for (const ref of l.engage ?? [])
+          events.push(...pagesFor(ref, 0, `direct engagement → ${ref}`));
+      }
+      const pageEnd = events.reduce((m, e) => Math.max(m, e.at), 0);
+      return {
+        level,
+        impact: l.impact,
+        mode,
+        responsePlan: l.page ? names.responsePlan(prefix, level) : null,
+        alarms: cfg.alarms
+          .filter((a) => a.thresholds[level] !== undefined)
+          .map((a) => ({
+            name: names.alarm(prefix, level, a.name),
+            metric: `${a.metric.namespace} ${a.metric.name} ${a.metric.statistic}`,
+            condition: CONDITION[a.comparison],
+            threshold: a.thresholds[level],
+            evaluation: `${a.datapointsToAlarm ?? a.evaluationPeriods} of ${a.evaluationPeriods} × ${a.metric.period}s`,
+          })),
+        externalAlarms: cfg.externalAlarms.filter((e) => e.level === level).map((e) => e.name),
+        events: stableSortByTime(events),
+        notifies: {
+          slack: cfg.notifications.slack !== undefined,
+          teams: cfg.notifications.teams !== undefined,
+          webhooks: cfg.notifications.webhooks
+            .filter((w) => w.levels.includes(level))
+            .map((w) => w.name),
+        },
+        endsAt: Math.max(endsAt, pageEnd),
+      };
+    });
+
+  return { prefix, plannedAt: now.toISOString(), levels, rotations: rotationsNow };
+}
+
+function contactPages(c: ContactConfig | undefined, at: number, via: string): TimelineEvent[] {
+  if (!c) return [];
+  return c.engagement.map((s) => ({
+    kind: "page" as const,
+    at: at + s.after,
+    contact: c.alias,
+    channels: [...s.via],
+    via,
+  }));
+}
+
+function stableSortByTime(events: TimelineEvent[]): TimelineEvent[] {
+  return events
+    .map((e, i) => ({ e, i }))
+    .sort(
+      (a, b) =>
+        a.e.at - b.e.at ||
+        (a.e.kind === "stage" ? -1 : 0) - (b.e.kind === "stage" ? -1 : 0) ||
+        a.i - b.i,
+    )
+    .map(({ e }) => e);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rotations
+
+/** Who is on call at `now`, who is next, and when the next hand-off is. */
+export function rotationAt(r: RotationConfig, now: Date): RotationNow {
+  const start = r.startTime ? new Date(r.startTime) : now;
+  let shift = 0;
+  let handoff = nextHandoff(r, start);
+  // Count hand-offs between the start and now (bounded: a daily rotation over 30 years).
+  for (let n = 0; handoff.getTime() <= now.getTime() && n < 12_000; n++) {
+    shift++;
+    handoff = nextHandoff(r, handoff);
+  }
+  if (now.getTime() < start.getTime()) shift = 0;
+  const members = r.members;
+  const k = Math.min(r.onCallsAtOnce, members.length);
+  const pick = (s: number) =>
+    Array.from({ length: k }, (_, i) => members[(s * k + i) % members.length]);
+  return {
+    name: r.name,
+    timeZone: r.timeZone,
+    now: pick(shift),
+    next: pick(shift + 1),
+    nextHandoff: handoff.toISOString(),
+  };
+}
+
+const WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+/** The first hand-off strictly after `after`, honouring `interval` periods. */
+export function nextHandoff(r: Pick<RotationConfig, "handoff" | "timeZone">, after: Date): Date {
+  const { every, on, at, interval } = r.handoff;
+  const [hh, mm] = at.split(":").map(Number);
+  const tz = r.timeZone;
+  const local = localParts(after, tz);
+  // The first candidate at or after `after` in the rotation's period, then step by `interval`.
+  let candidate: Date;
+  if (every === "day") {
+    candidate = zonedToUtc(local.year, local.month, local.day, hh, mm, tz);
+    if (candidate.getTime() <= after.getTime()) candidate = addLocalDays(candidate, 1, hh, mm, tz);
+    return interval > 1 ? addLocalDays(candidate, interval - 1, hh, mm, tz) : candidate;
+  }
+  if (every === "week") {
+    const target = WEEKDAYS.indexOf(String(on));
+    const delta = (target - local.weekday + 7) % 7;
+    candidate = addLocalDays(
+      zonedToUtc(local.year, local.month, local.day, hh, mm, tz),
+      delta,
+      hh,
+      mm,
+      tz,
+    );
+    if (candidate.getTime() <= after.getTime()) candidate = addLocalDays(candidate, 7, hh, mm, tz);
+    return interval > 1 ? addLocalDays(candidate, 7 * (interval - 1), hh, mm, tz) : candidate;
+  }
+  const dom = Number(on);
+  let y = local.year;
+  let m = local.month;
+  candidate = zonedToUtc(y, m, dom, hh, mm, tz);
+  if (candidate.getTime() <= after.getTime()) {
+    m += 1;
+    if (m > 12) [y, m] = [y + 1, 1];
+    candidate = zonedToUtc(y, m, dom, hh, mm, tz);
+  }
+  for (let i = 1; i < interval; i++) {
+    m += 1;
+    if (m > 12) [y, m] = [y + 1, 1];
+    candidate = zonedToUtc(y, m, dom, hh, mm, tz);
+  }
+  return candidate;
+}
+
+interface LocalParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  /** 0 = Sunday. */
+  weekday: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Wall-clock parts of an instant in a time zone. */
+export function localParts(d: Date, tz: string): LocalParts {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: tz,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      weekday: "short",
+    });
+    formatters.set(tz, f);
+  }
+  const parts = Object.fromEntries(f.formatToParts(d).map((p) => [p.type, p.value]));
+  return {
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour),
+    minute: Number(parts.minute),
+    weekday: WEEKDAYS.indexOf(String(parts.weekday).toUpperCase().slice(0, 3)),
+  };
+}
+
+/** The instant when the wall clock in `tz` shows the given time (DST gaps resolve forward). */
+export function zonedToUtc(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  tz: string,
+): Date {
+  const wall = Date.UTC(y, mo - 1, d, h, mi);
+  let guess = wall;
+  for (let i = 0; i < 3; i++) {
+    const p = localParts(new Date(guess), tz);
+    const shown = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+    const diff = wall - shown;
+    if (diff === 0) break;
+    guess += diff;
+  }
+  return new Date(guess);
+}
+
+function addLocalDays(d: Date, days: number, hh: number, mm: number, tz: string): Date {
+  const p = localParts(d, tz);
+  const shifted = new Date(Date.UTC(p.year, p.month - 1, p.day + days));
+  return zonedToUtc(
+    shifted.getUTCFullYear(),
+    shifted.getUTCMonth() + 1,
+    shifted.getUTCDate(),
+    hh,
+    mm,
+    tz,
+  );
+}
+
+/** "SMS, voice" style list of channels. */
+export function channelList(channels: readonly ChannelKind[]): string {
+  return channels.map((c) => (c === "sms" ? "SMS" : c)).join(", ");
+}
