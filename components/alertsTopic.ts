@@ -69,6 +69,8 @@ export function alertsKeyPolicy(accountId: pulumi.Input<string>): Statement[] {
  */
 export class AlertsTopic extends pulumi.ComponentResource {
   public readonly topicArn: pulumi.Output<string>;
+  /** The topic's KMS key (publishers need kms:GenerateDataKey on it). */
+  public readonly keyArn: pulumi.Output<string>;
 
   constructor(name: string, args: AlertsTopicArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("incident-escalation:index:AlertsTopic", name, {}, opts);
@@ -180,6 +182,7 @@ export class AlertsTopic extends pulumi.ComponentResource {
     }
 
     this.topicArn = topic.arn;
-    this.registerOutputs({ topicArn: this.topicArn });
+    this.keyArn = key.arn;
+    this.registerOutputs({ topicArn: this.topicArn, keyArn: this.keyArn });
   }
 }

@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { ChannelKind, StackConfig, StackConfigInput, parseStackConfig } from "../config/schema";
 import { defaultPrefix, escalationStages, names, parseRef, rotationRecurrence } from "./builders";
 import { AlertsTopic } from "./alertsTopic";
+import { DrillSchedules, drillReportSchedulePrefix, schedulerRole } from "./drillSchedules";
 import { EscalationPlan } from "./escalationPlan";
 import { HandlerFunction } from "./handlerFunction";
 import { LevelRouting, RuleTargetArgs } from "./levelRouting";
@@ -203,6 +204,7 @@ export class EscalationPipeline extends pulumi.ComponentResource {
 
     this.wireRouting(name, cfg, prefix, stack, tags, {
       alertsTopicArn: alerts.topicArn,
+      alertsKeyArn: alerts.keyArn,
       planArns: plans.arns,
       escalationArn: escalation?.contactArn,
       contactArns: [...contacts.values()].map((c) => c.contactArn),
@@ -250,6 +252,7 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     tags: Record<string, string>,
     refs: {
       alertsTopicArn: pulumi.Output<string>;
+      alertsKeyArn: pulumi.Output<string>;
       planArns: Record<string, pulumi.Output<string>>;
       escalationArn?: pulumi.Output<string>;
       contactArns: pulumi.Output<string>[];
@@ -270,14 +273,53 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       ...(mostSevere ? [refs.planArns[mostSevere]] : []),
     ];
 
+    // Events EventBridge (or Scheduler) could not deliver after their retries.
+    const eventsDlq = new aws.sqs.Queue(
+      `${name}-events-dlq`,
+      {
+        name: `${prefix}-events-dlq`,
+        sqsManagedSseEnabled: true,
+        messageRetentionSeconds: 14 * 24 * 3600,
+        tags,
+      },
+      { parent: this },
+    );
+
+    const paging = levels.filter(([, l]) => l.page);
     const routed = levels.filter(([, l]) => l.page || (l.engage ?? []).length > 0);
+    // Alarm → open incident: dedupe while an incident is open, follow-up on recovery.
+    const dedupeTable =
+      paging.length > 0
+        ? new aws.dynamodb.Table(
+            `${name}-open-incidents`,
+            {
+              name: `${prefix}-open-incidents`,
+              billingMode: "PAY_PER_REQUEST",
+              hashKey: "alarmArn",
+              attributes: [{ name: "alarmArn", type: "S" }],
+              pointInTimeRecovery: { enabled: true },
+              serverSideEncryption: { enabled: true },
+              deletionProtectionEnabled: true,
+              tags,
+            },
+            { parent: this },
+          )
+        : undefined;
+    const drillRole =
+      cfg.drills.length > 0
+        ? schedulerRole(`${name}-drill-scheduler`, prefix, tags, { parent: this })
+        : undefined;
     if (routed.length > 0) {
       const routingTable = pulumi.output(
         Object.fromEntries(
           levels.map(([level, l]) => [
             level,
             l.page
-              ? { impact: l.impact, responsePlanArn: refs.planArns[level] }
+              ? {
+                  impact: l.impact,
+                  responsePlanArn: refs.planArns[level],
+                  ...(l.resolveOnRecovery ? { resolveOnRecovery: true } : {}),
+                }
               : (l.engage ?? []).length > 0
                 ? { impact: l.impact, engage: (l.engage ?? []).map(refs.arnOf) }
                 : { impact: l.impact },
@@ -296,6 +338,16 @@ export class EscalationPipeline extends pulumi.ComponentResource {
           .flatMap(([, l]) => (l.engage ?? []).map(refs.arnOf)),
         region: refs.region,
         accountId: refs.accountId,
+        responsePlanNames: paging.map(([level]) => names.responsePlan(prefix, level)),
+        dedupeTableArn: dedupeTable?.arn,
+        drills: drillRole
+          ? {
+              schedulerRoleArn: drillRole.arn,
+              schedulePrefix: drillReportSchedulePrefix(prefix),
+              topicArn: refs.alertsTopicArn,
+              topicKeyArn: refs.alertsKeyArn,
+            }
+          : undefined,
       });
       this.router = new HandlerFunction(
         `${name}-router`,
@@ -308,6 +360,11 @@ export class EscalationPipeline extends pulumi.ComponentResource {
             ROUTING_TABLE: routingTable.apply((t) => JSON.stringify(t)),
             INCIDENT_SOURCE: incidentSource(stack),
             ENGAGEMENT_SENDER: "incident-escalation",
+            NAME_PREFIX: prefix,
+            ...(dedupeTable ? { DEDUPE_TABLE: dedupeTable.name } : {}),
+            ...(drillRole
+              ? { SCHEDULER_ROLE_ARN: drillRole.arn, ALERTS_TOPIC_ARN: refs.alertsTopicArn }
+              : {}),
           },
           statements,
           timeoutSeconds: 30,
@@ -319,6 +376,21 @@ export class EscalationPipeline extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      if (drillRole) {
+        new DrillSchedules(
+          `${name}-drills`,
+          {
+            prefix,
+            drills: cfg.drills,
+            routerArn: this.router.arn,
+            roleName: drillRole.name,
+            roleArn: drillRole.arn,
+            deadLetterArn: eventsDlq.arn,
+            tags,
+          },
+          { parent: this },
+        );
+      }
     }
 
     const webhooks = cfg.notifications.webhooks;
@@ -382,17 +454,6 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       );
     }
 
-    // Events EventBridge could not deliver to a Lambda after its retries.
-    const eventsDlq = new aws.sqs.Queue(
-      `${name}-events-dlq`,
-      {
-        name: `${prefix}-events-dlq`,
-        sqsManagedSseEnabled: true,
-        messageRetentionSeconds: 14 * 24 * 3600,
-        tags,
-      },
-      { parent: this },
-    );
     const ruleArns: pulumi.Output<string>[] = [];
     for (const [level] of levels) {
       const targets: RuleTargetArgs[] = [];

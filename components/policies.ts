@@ -61,6 +61,17 @@ export interface RouterPolicyArgs {
   readonly directEngageArns: pulumi.Input<string>[];
   readonly region: pulumi.Input<string>;
   readonly accountId: pulumi.Input<string>;
+  /** Physical names of the paging response plans (incident records live under them). */
+  readonly responsePlanNames?: readonly string[];
+  /** The alarm → open incident table (dedupe and recovery). */
+  readonly dedupeTableArn?: pulumi.Input<string>;
+  /** Drills: the role Scheduler assumes, the schedule-name prefix, the report topic and its key. */
+  readonly drills?: {
+    readonly schedulerRoleArn: pulumi.Input<string>;
+    readonly schedulePrefix: string;
+    readonly topicArn: pulumi.Input<string>;
+    readonly topicKeyArn: pulumi.Input<string>;
+  };
 }
 
 /**
@@ -96,6 +107,85 @@ export function routerStatements(args: RouterPolicyArgs): Statement[] {
         Condition: viaIncidents,
       },
     );
+  }
+  const incidentRecords = (args.responsePlanNames ?? []).map(
+    (plan) =>
+      pulumi.interpolate`arn:aws:ssm-incidents::${args.accountId}:incident-record/${plan}/*`,
+  );
+  if (args.dedupeTableArn) {
+    out.push(
+      {
+        Sid: "MapAlarmsToOpenIncidents",
+        Effect: "Allow",
+        Action: [
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+        ],
+        Resource: [args.dedupeTableArn],
+      },
+      {
+        Sid: "FollowUpOpenIncidents",
+        Effect: "Allow",
+        Action: [
+          "ssm-incidents:GetIncidentRecord",
+          "ssm-incidents:CreateTimelineEvent",
+          "ssm-incidents:UpdateIncidentRecord",
+        ],
+        Resource: incidentRecords,
+      },
+    );
+  }
+  if (args.drills) {
+    const d = args.drills;
+    out.push(
+      {
+        Sid: "ScheduleDrillReports",
+        Effect: "Allow",
+        Action: ["scheduler:CreateSchedule"],
+        Resource: [
+          pulumi.interpolate`arn:aws:scheduler:${args.region}:${args.accountId}:schedule/default/${d.schedulePrefix}*`,
+        ],
+      },
+      {
+        Sid: "PassRoleToScheduler",
+        Effect: "Allow",
+        Action: ["iam:PassRole"],
+        Resource: [d.schedulerRoleArn],
+        Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+      },
+      {
+        Sid: "ReadDrillEngagements",
+        Effect: "Allow",
+        Action: [
+          "ssm-contacts:ListEngagements",
+          "ssm-contacts:ListPagesByEngagement",
+          "ssm-contacts:ListPageReceipts",
+        ],
+        Resource: [pulumi.interpolate`arn:aws:ssm-contacts:${args.region}:${args.accountId}:*`],
+      },
+      {
+        Sid: "PostDrillReports",
+        Effect: "Allow",
+        Action: ["sns:Publish"],
+        Resource: [d.topicArn],
+      },
+      {
+        Sid: "EncryptDrillReports",
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: [d.topicKeyArn],
+      },
+    );
+    if (!args.dedupeTableArn) {
+      out.push({
+        Sid: "RecordAndResolveDrills",
+        Effect: "Allow",
+        Action: ["ssm-incidents:CreateTimelineEvent", "ssm-incidents:UpdateIncidentRecord"],
+        Resource: incidentRecords,
+      });
+    }
   }
   if (args.directEngageArns.length > 0) {
     out.push({

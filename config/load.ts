@@ -20,6 +20,7 @@ export const CONFIG_KEYS = [
   "alarms",
   "externalAlarms",
   "notifications",
+  "drills",
   "tags",
 ] as const;
 

@@ -295,6 +295,31 @@ const externalAlarm = z.strictObject({
   level: z.string({ error: (i) => typeError(i.input, "a level name") }),
 });
 
+/** EventBridge Scheduler recurring expressions: cron(m h dom mon dow year) or rate(n unit). */
+const SCHEDULE_RE =
+  /^(cron\((\S+\s+){5}\S+\)|rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\))$/;
+
+const drill = z.strictObject({
+  /** Paging level whose real response plan the drill goes through. */
+  level: z.string({ error: (i) => typeError(i.input, "a level name") }),
+  /** EventBridge Scheduler expression, e.g. cron(0 10 ? * MON#1 *) for the first Monday at 10:00. */
+  schedule: z
+    .string({ error: (i) => typeError(i.input, "a schedule expression") })
+    .regex(SCHEDULE_RE, {
+      error: (i) =>
+        `${quote(i.input)} is not an EventBridge Scheduler expression; use cron(<min> <hour> <day-of-month> <month> <day-of-week> <year>), e.g. cron(0 10 ? * MON#1 *), or rate(<n> <unit>)`,
+    }),
+  /** IANA time zone of the schedule. */
+  timeZone: z
+    .string({ error: (i) => typeError(i.input, "an IANA time zone") })
+    .refine(isTimeZone, {
+      error: (i) => `${quote(i.input)} is not an IANA time zone (e.g. Asia/Tokyo, Europe/Berlin)`,
+    })
+    .default("UTC"),
+  /** Minutes after the drill starts when the report is posted and the incident resolved. */
+  reportAfterMinutes: int(5, 120, " min").default(30),
+});
+
 const webhook = z.strictObject({
   name: name("webhook"),
   url: z.string({ error: (i) => typeError(i.input, "an https URL") }).refine(isHttpsUrl, {
@@ -394,6 +419,8 @@ export const stackConfigSchema = z
         .array(externalAlarm, { error: (i) => typeError(i.input, "a list of { name, level }") })
         .default([]),
       notifications: notifications.default({ webhooks: [] }),
+      /** Scheduled paging drills through the real response plans; reports go to Slack. */
+      drills: z.array(drill, { error: (i) => typeError(i.input, "a list of drills") }).default([]),
       /** Tags put on every taggable resource. */
       tags: z
         .record(
@@ -425,6 +452,7 @@ export type EscalationStageConfig = StackConfig["escalation"][number];
 export type LevelConfig = StackConfig["levels"][string];
 export type AlarmConfig = StackConfig["alarms"][number];
 export type WebhookConfig = StackConfig["notifications"]["webhooks"][number];
+export type DrillConfig = StackConfig["drills"][number];
 
 /** One problem in a stack config. */
 export interface ConfigIssue {
@@ -889,6 +917,19 @@ function crossChecks(value: unknown, ctx: Ctx): void {
       add(["incidentManager", "replicationSet", "regions", i], `"${String(r)}" is listed twice`);
     }
     regionsSeen.add(r);
+  });
+
+  arr(cfg.drills).forEach((d, i) => {
+    if (!isObj(d) || typeof d.level !== "string" || !levelsKnown) return;
+    const l = levels[d.level];
+    if (l === undefined) {
+      add(["drills", i, "level"], `"${d.level}" is not a level; define it under levels`);
+    } else if (isObj(l) && l.page !== true) {
+      add(
+        ["drills", i, "level"],
+        `"${d.level}" does not page (page: false), so it has no response plan to drill; drill a paging level`,
+      );
+    }
   });
 
   const n = isObj(cfg.notifications) ? cfg.notifications : {};

@@ -13,6 +13,14 @@ export { ReplicationSet } from "../components/replicationSet";
 export type { ReplicationSetArgs } from "../components/replicationSet";
 export { ResponsePlans, incidentTemplate } from "../components/responsePlans";
 export type { ResponsePlansArgs, PagingLevelArgs } from "../components/responsePlans";
+export { AlertsTopic } from "../components/alertsTopic";
+export type { AlertsTopicArgs } from "../components/alertsTopic";
+export { HandlerFunction, LAMBDA_RUNTIME } from "../components/handlerFunction";
+export type { HandlerFunctionArgs } from "../components/handlerFunction";
+export { LevelRouting, inputTemplate, levelEventPattern } from "../components/levelRouting";
+export type { LevelRoutingArgs, RuleTargetArgs } from "../components/levelRouting";
+export { DrillSchedules } from "../components/drillSchedules";
+export type { DrillSchedulesArgs } from "../components/drillSchedules";
 export * as builders from "../components/builders";
 export { ConfigError, parseStackConfig, stackConfigSchema, LIMITS } from "../config/schema";
 export type {
@@ -25,4 +33,5 @@ export type {
   LevelConfig,
   AlarmConfig,
   WebhookConfig,
+  DrillConfig,
 } from "../config/schema";

@@ -41,6 +41,7 @@ describe("alert routing (prod example)", () => {
       "aws:cloudwatch/eventTarget:EventTarget": 3,
       "aws:cloudwatch/logGroup:LogGroup": 2,
       "aws:cloudwatch/metricAlarm:MetricAlarm": 9,
+      "aws:dynamodb/table:Table": 1,
       "aws:iam/role:Role": 3,
       "aws:iam/rolePolicy:RolePolicy": 3,
       "aws:kms/alias:Alias": 1,
@@ -248,6 +249,8 @@ describe("alert routing (prod example)", () => {
     assert.deepEqual(env, {
       ENGAGEMENT_SENDER: "incident-escalation",
       INCIDENT_SOURCE: "incident-escalation.prod",
+      NAME_PREFIX: "ie-prod",
+      DEDUPE_TABLE: "ie-prod-open-incidents",
       ROUTING_TABLE: JSON.stringify({
         critical: { impact: 1, responsePlanArn: PLAN },
         warning: { impact: 3 },
@@ -306,8 +309,42 @@ describe("alert routing (prod example)", () => {
           Resource: [`arn:aws:ssm:${R}:${A}:opsitem/*`],
           Condition: { StringEquals: { "aws:CalledViaFirst": "ssm-incidents.amazonaws.com" } },
         },
+        {
+          Sid: "MapAlarmsToOpenIncidents",
+          Effect: "Allow",
+          Action: [
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+          ],
+          Resource: [`arn:aws:dynamodb:${R}:${A}:table/ie-prod-open-incidents`],
+        },
+        {
+          Sid: "FollowUpOpenIncidents",
+          Effect: "Allow",
+          Action: [
+            "ssm-incidents:GetIncidentRecord",
+            "ssm-incidents:CreateTimelineEvent",
+            "ssm-incidents:UpdateIncidentRecord",
+          ],
+          Resource: [`arn:aws:ssm-incidents::${A}:incident-record/ie-prod-critical/*`],
+        },
       ],
     );
+  });
+
+  it("maps alarms to open incidents in an on-demand, point-in-time-recoverable, encrypted table", () => {
+    assert.deepEqual(one(res, "aws:dynamodb/table:Table", "escalation-open-incidents").inputs, {
+      name: "ie-prod-open-incidents",
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "alarmArn",
+      attributes: [{ name: "alarmArn", type: "S" }],
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true },
+      deletionProtectionEnabled: true,
+      tags: TAGS,
+    });
   });
 
   it("grants the notifier its logs, its DLQ and its secret only", () => {

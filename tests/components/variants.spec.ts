@@ -277,3 +277,145 @@ describe("EventBridge input template", () => {
     assert.throws(() => JSON.parse(naive), SyntaxError);
   });
 });
+
+describe("scheduled drills and recovery settings", () => {
+  let res: RecordedResource[];
+  before(async () => {
+    res = await build({
+      ...base,
+      levels: {
+        ...base.levels,
+        sev1: { impact: 1, page: true, engage: ["ana"], resolveOnRecovery: true },
+      },
+      drills: [{ level: "sev1", schedule: "cron(0 10 ? * MON#1 *)", timeZone: "Asia/Tokyo" }],
+    });
+  });
+
+  it("schedules the drill through the router with Scheduler's scheduled time, retries and a DLQ", () => {
+    assert.deepEqual(one(res, "aws:scheduler/schedule:Schedule", "p-drills-sev1-0").inputs, {
+      name: "pay-drill-sev1-0",
+      description: "Paging drill of level sev1 through its real response plan",
+      scheduleExpression: "cron(0 10 ? * MON#1 *)",
+      scheduleExpressionTimezone: "Asia/Tokyo",
+      flexibleTimeWindow: { mode: "OFF" },
+      target: {
+        arn: `arn:aws:lambda:${R}:${A}:function:pay-router`,
+        roleArn: `arn:aws:iam::${A}:role/pay-drill-scheduler`,
+        input:
+          '{"drill":{"level":"sev1","scheduledTime":"<aws.scheduler.scheduled-time>","reportAfterMinutes":30}}',
+        retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
+        deadLetterConfig: { arn: `arn:aws:sqs:${R}:${A}:pay-events-dlq` },
+      },
+    });
+  });
+
+  it("lets Scheduler's role invoke the router and dead-letter, nothing else", () => {
+    const role = one(res, "aws:iam/role:Role", "p-drill-scheduler");
+    assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement, [
+      {
+        Effect: "Allow",
+        Principal: { Service: "scheduler.amazonaws.com" },
+        Action: "sts:AssumeRole",
+      },
+    ]);
+    const policy = one(res, "aws:iam/rolePolicy:RolePolicy", "p-drills-policy");
+    assert.equal(policy.inputs.role, "pay-drill-scheduler");
+    assert.deepEqual(JSON.parse(policy.inputs.policy as string).Statement, [
+      {
+        Sid: "InvokeRouter",
+        Effect: "Allow",
+        Action: ["lambda:InvokeFunction"],
+        Resource: [`arn:aws:lambda:${R}:${A}:function:pay-router`],
+      },
+      {
+        Sid: "DeadLetter",
+        Effect: "Allow",
+        Action: ["sqs:SendMessage"],
+        Resource: [`arn:aws:sqs:${R}:${A}:pay-events-dlq`],
+      },
+    ]);
+  });
+
+  it("gives the router what drills and recovery need, scoped", () => {
+    const env = (
+      one(res, "aws:lambda/function:Function", "p-router").inputs.environment as {
+        variables: Record<string, string>;
+      }
+    ).variables;
+    assert.equal(env.SCHEDULER_ROLE_ARN, `arn:aws:iam::${A}:role/pay-drill-scheduler`);
+    assert.equal(env.ALERTS_TOPIC_ARN, `arn:aws:sns:${R}:${A}:pay-alerts`);
+    assert.equal(env.DEDUPE_TABLE, "pay-open-incidents");
+    assert.deepEqual(JSON.parse(env.ROUTING_TABLE).sev1, {
+      impact: 1,
+      responsePlanArn: `arn:aws:ssm-incidents::${A}:response-plan/pay-sev1`,
+      resolveOnRecovery: true,
+    });
+    const statements = JSON.parse(
+      one(res, "aws:iam/rolePolicy:RolePolicy", "p-router-policy").inputs.policy as string,
+    ).Statement as Record<string, unknown>[];
+    const key = one(res, "aws:kms/key:Key", "p-alerts-key");
+    assert.deepEqual(
+      statements.filter((s) =>
+        [
+          "ScheduleDrillReports",
+          "PassRoleToScheduler",
+          "ReadDrillEngagements",
+          "PostDrillReports",
+          "EncryptDrillReports",
+        ].includes(s.Sid as string),
+      ),
+      [
+        {
+          Sid: "ScheduleDrillReports",
+          Effect: "Allow",
+          Action: ["scheduler:CreateSchedule"],
+          Resource: [`arn:aws:scheduler:${R}:${A}:schedule/default/pay-drill-*`],
+        },
+        {
+          Sid: "PassRoleToScheduler",
+          Effect: "Allow",
+          Action: ["iam:PassRole"],
+          Resource: [`arn:aws:iam::${A}:role/pay-drill-scheduler`],
+          Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+        },
+        {
+          Sid: "ReadDrillEngagements",
+          Effect: "Allow",
+          Action: [
+            "ssm-contacts:ListEngagements",
+            "ssm-contacts:ListPagesByEngagement",
+            "ssm-contacts:ListPageReceipts",
+          ],
+          Resource: [`arn:aws:ssm-contacts:${R}:${A}:*`],
+        },
+        {
+          Sid: "PostDrillReports",
+          Effect: "Allow",
+          Action: ["sns:Publish"],
+          Resource: [`arn:aws:sns:${R}:${A}:pay-alerts`],
+        },
+        {
+          Sid: "EncryptDrillReports",
+          Effect: "Allow",
+          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+          Resource: [`arn:aws:kms:${R}:${A}:key/${key.id}`],
+        },
+      ],
+    );
+  });
+
+  it("creates no schedule, scheduler role or drill permission without drills", async () => {
+    assert.equal(ofType(await build(base), "aws:scheduler/schedule:Schedule").length, 0);
+    const r = await build(base);
+    assert.equal(
+      ofType(r, "aws:iam/role:Role").some((x) => x.name === "p-drill-scheduler"),
+      false,
+    );
+    const env = (
+      one(r, "aws:lambda/function:Function", "p-router").inputs.environment as {
+        variables: Record<string, string>;
+      }
+    ).variables;
+    assert.equal("SCHEDULER_ROLE_ARN" in env, false);
+  });
+});
