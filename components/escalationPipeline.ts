@@ -9,6 +9,7 @@ import { EscalationPlan } from "./escalationPlan";
 import { HandlerFunction } from "./handlerFunction";
 import { LevelRouting, RuleTargetArgs } from "./levelRouting";
 import { Statement, notifierStatements, policyJson, routerStatements } from "./policies";
+import { dlqDepthAlarmArgs } from "./selfMonitoring";
 import { OnCallSchedule } from "./onCallSchedule";
 import { PersonalContact } from "./personalContact";
 import { ReplicationSet } from "./replicationSet";
@@ -509,22 +510,13 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     }
     new aws.cloudwatch.MetricAlarm(
       `${name}-events-dlq-depth`,
-      {
-        name: `${prefix}-events-dlq-depth`,
-        alarmDescription: "Alarm events EventBridge could not deliver to the router or notifier",
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: eventsDlq.name },
-        statistic: "Maximum",
-        period: 60,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: selfAlarmActions,
-        okActions: [refs.alertsTopicArn],
+      dlqDepthAlarmArgs(
+        `${prefix}-events-dlq-depth`,
+        "Alarm events EventBridge could not deliver to the router or notifier",
+        eventsDlq.name,
+        selfAlarmActions,
         tags,
-      },
+      ),
       { parent: this },
     );
   }

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { handlerBundle } from "./bundles";
 import { Statement, assumeRolePolicy, lambdaBaseStatements, policyJson } from "./policies";
+import { dlqDepthAlarmArgs, selfAlarmArgs } from "./selfMonitoring";
 
 /** Supported Lambda runtime (nodejs20.x is deprecated). */
 export const LAMBDA_RUNTIME = "nodejs22.x";
@@ -128,42 +129,27 @@ export class HandlerFunction extends pulumi.ComponentResource {
 
     new aws.cloudwatch.MetricAlarm(
       `${name}-errors`,
-      {
+      selfAlarmArgs({
         name: `${args.functionName}-errors`,
-        alarmDescription: `${args.functionName} failed; events are retried, then dead-lettered`,
+        description: `${args.functionName} failed; events are retried, then dead-lettered`,
         namespace: "AWS/Lambda",
         metricName: "Errors",
         dimensions: { FunctionName: fn.name },
         statistic: "Sum",
-        period: 60,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: [...args.alarmActions],
-        okActions: [args.alarmActions[0]],
+        actions: args.alarmActions,
         tags: args.tags,
-      },
+      }),
       childOpts,
     );
     new aws.cloudwatch.MetricAlarm(
       `${name}-dlq-depth`,
-      {
-        name: `${args.functionName}-dlq-depth`,
-        alarmDescription: `Events that ${args.functionName} could not process are waiting in ${args.functionName}-dlq`,
-        namespace: "AWS/SQS",
-        metricName: "ApproximateNumberOfMessagesVisible",
-        dimensions: { QueueName: dlq.name },
-        statistic: "Maximum",
-        period: 60,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: [...args.alarmActions],
-        okActions: [args.alarmActions[0]],
-        tags: args.tags,
-      },
+      dlqDepthAlarmArgs(
+        `${args.functionName}-dlq-depth`,
+        `Events that ${args.functionName} could not process are waiting in ${args.functionName}-dlq`,
+        dlq.name,
+        args.alarmActions,
+        args.tags,
+      ),
       childOpts,
     );
 
