@@ -99,10 +99,17 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     return { exitCode: 2, stdout: "", stderr: `${message}\n` };
   }
 
-  let orgPolicyConfig: PackConfig = {};
+  let orgPolicyConfig: unknown = {};
   if (args["policy-config"]) {
     try {
-      orgPolicyConfig = JSON.parse(readFileSync(args["policy-config"], "utf8")) as PackConfig;
+      orgPolicyConfig = JSON.parse(readFileSync(args["policy-config"], "utf8")) as unknown;
+      if (
+        typeof orgPolicyConfig !== "object" ||
+        orgPolicyConfig === null ||
+        Array.isArray(orgPolicyConfig)
+      ) {
+        throw new Error("must be a JSON object of policy name → enforcement level or settings");
+      }
     } catch (err: unknown) {
       return usageError(
         `--policy-config ${args["policy-config"]}: ${err instanceof Error ? err.message : String(err)}`,
@@ -127,7 +134,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     resources
       .filter((r) => r.custom)
       .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, id: r.id })),
-    { ...policyConfig(cfg), ...orgPolicyConfig },
+    mergePolicyConfig(policyConfig(cfg), orgPolicyConfig as Record<string, unknown>),
   );
   const document = buildPlanDocument({
     stack,
@@ -161,6 +168,30 @@ export function policyConfig(cfg: StackConfig): PackConfig {
     ...packConfig({ pagingLevels: paging }),
     "every-alarm-routed": { pagingLevels: routedToPeople },
   };
+}
+
+/**
+ * The organisation's policy configuration over the stack's: a bare enforcement level keeps the
+ * settings the stack implies; an object's settings override them key by key.
+ */
+export function mergePolicyConfig(implied: PackConfig, org: Record<string, unknown>): PackConfig {
+  const out: Record<string, unknown> = { ...implied };
+  for (const [policy, value] of Object.entries(org)) {
+    const base = implied[policy];
+    const baseObj =
+      typeof base === "object" && base !== null
+        ? base
+        : typeof base === "string"
+          ? { enforcementLevel: base }
+          : {};
+    out[policy] =
+      typeof value === "string"
+        ? { ...baseObj, enforcementLevel: value }
+        : typeof value === "object" && value !== null
+          ? { ...baseObj, ...(value as Record<string, unknown>) }
+          : value;
+  }
+  return out as PackConfig;
 }
 
 /** Every address, URL and key in the config: never printed, whatever path they take. */

@@ -297,7 +297,7 @@ function renderLevel(level: string, t: LevelTimeline, st: Style): string[] {
         const targets = e.targets
           .map(
             (x) =>
-              `${x.ref}${x.onCallNow ? ` [on call now: ${x.onCallNow.join(", ")}]` : ""}${x.essential ? "" : " (not essential)"}`,
+              `${x.ref}${x.onCallNow ? ` [on call now: ${x.onCallNow.join(", ") || "nobody, the rotation has not started"}]` : ""}${x.essential ? "" : " (not essential)"}`,
           )
           .join(", ");
         out.push(`      ${at} ${st.dim(`stage ${e.stage} (${e.minutes} min) →`)} ${targets}`);
@@ -327,7 +327,7 @@ function renderRotation(r: RotationNow): string {
   const p = localParts(new Date(r.nextHandoff), r.timeZone);
   const pad = (n: number) => String(n).padStart(2, "0");
   const when = `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`;
-  return `oncall:${r.name} (${r.timeZone}): now ${r.now.join(", ")}; next ${r.next.join(", ")} from ${when}`;
+  return `oncall:${r.name} (${r.timeZone}): now ${r.now.join(", ") || "nobody (not started)"}; next ${r.next.join(", ")} from ${when}`;
 }
 
 /** `ComponentType name: count × type` lines, grouped by the pipeline's child components. */

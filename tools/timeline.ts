@@ -203,11 +203,20 @@ export function rotationAt(r: RotationConfig, now: Date): RotationNow {
     shift++;
     handoff = nextHandoff(r, handoff);
   }
-  if (now.getTime() < start.getTime()) shift = 0;
   const members = r.members;
   const k = Math.min(r.onCallsAtOnce, members.length);
   const pick = (s: number) =>
     Array.from({ length: k }, (_, i) => members[(s * k + i) % members.length]);
+  if (now.getTime() < start.getTime()) {
+    // The rotation has not started: nobody is on call until its start time.
+    return {
+      name: r.name,
+      timeZone: r.timeZone,
+      now: [],
+      next: pick(0),
+      nextHandoff: start.toISOString(),
+    };
+  }
   return {
     name: r.name,
     timeZone: r.timeZone,
@@ -301,7 +310,11 @@ export function localParts(d: Date, tz: string): LocalParts {
   };
 }
 
-/** The instant when the wall clock in `tz` shows the given time (DST gaps resolve forward). */
+/**
+ * The instant when the wall clock in `tz` shows the given time. In a DST gap (a wall time that
+ * does not exist) it resolves forward, reading the time with the offset in force before the gap
+ * (02:30 → 03:30); in an overlap (a wall time that occurs twice) it takes the first occurrence.
+ */
 export function zonedToUtc(
   y: number,
   mo: number,
@@ -311,15 +324,16 @@ export function zonedToUtc(
   tz: string,
 ): Date {
   const wall = Date.UTC(y, mo - 1, d, h, mi);
-  let guess = wall;
-  for (let i = 0; i < 3; i++) {
-    const p = localParts(new Date(guess), tz);
-    const shown = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
-    const diff = wall - shown;
-    if (diff === 0) break;
-    guess += diff;
-  }
-  return new Date(guess);
+  const shown = (t: number) => {
+    const p = localParts(new Date(t), tz);
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+  };
+  // The UTC offsets a day either side: at most one transition lies between them.
+  const DAY = 86_400_000;
+  const before = shown(wall - DAY) - (wall - DAY);
+  const after = shown(wall + DAY) - (wall + DAY);
+  const valid = [wall - before, wall - after].filter((t) => shown(t) === wall);
+  return new Date(valid.length > 0 ? Math.min(...valid) : wall - before);
 }
 
 function addLocalDays(d: Date, days: number, hh: number, mm: number, tz: string): Date {

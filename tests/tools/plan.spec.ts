@@ -1,0 +1,617 @@
+// The offline plan tool (tools/plan.ts, tools/planReport.ts), called in-process with a fixed
+// clock: specific lines of the text report and fields of the JSON document for both example
+// stacks (the document validated against planDocumentSchema); exit codes and messages for bad
+// usage, a missing file, invalid YAML and an invalid config (every path reported, no stack
+// trace); policy violations and the exit code per enforcement level (an orphan alarm, voice in
+// the first stage); secrets never printed in either format; colour only when asked for and never
+// in JSON; and once, the real CLI as a child process, as `npm run plan` runs it.
+//
+// What this does NOT prove: that `pulumi preview`/`up` would create exactly these resources (the
+// program runs under Pulumi's mock engine; ids and ARNs are the mocks'); that AWS accepts them
+// (the API-model specs check part of that); that the policy engine reports the same violations
+// (tests/policy does); that the rotation arithmetic matches Incident Manager's
+// (tests/tools/timeline.spec.ts pins the model, not AWS); that a value the tool does not know
+// to be sensitive (one not in the contacts or webhooks) is kept out of the output; or that the
+// report reads well to a human beyond the lines pinned here.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PlanResult, plan } from "../../tools/plan";
+import { PlanDocument, planDocumentSchema } from "../../tools/planReport";
+
+const ROOT = join(__dirname, "..", "..");
+const FIXTURES = join(__dirname, "fixtures");
+const fixture = (name: string) => join(FIXTURES, name);
+/** Tuesday 2026-11-24 10:00 in Tokyo, in week 47 (sato's) of the prod rotation. */
+const NOW = new Date("2026-11-24T01:00:00Z");
+const ESC = "\x1b[";
+
+function run(argv: string[], colour = false): Promise<PlanResult> {
+  return plan({ argv, root: ROOT, now: NOW, colour });
+}
+
+function lines(out: string): string[] {
+  return out.split("\n");
+}
+
+/** Asserts that `out` has exactly this line. */
+function hasLine(out: string, line: string): void {
+  assert.ok(lines(out).includes(line), `missing line:\n${line}\n--- in ---\n${out}`);
+}
+
+/** Asserts that `out` has these lines, consecutively, in this order. */
+function hasBlock(out: string, block: readonly string[]): void {
+  const all = lines(out);
+  const i = all.indexOf(block[0] ?? "");
+  assert.ok(i >= 0, `missing line:\n${block[0]}\n--- in ---\n${out}`);
+  assert.deepEqual(all.slice(i, i + block.length), block);
+}
+
+type Resource = PlanDocument["resources"][number];
+
+function resource(doc: PlanDocument, type: string, name: string): Resource {
+  const r = doc.resources.find((x) => x.type === type && x.name === name);
+  assert.ok(r, `no ${type} ${name}`);
+  return r;
+}
+
+const TYPES = {
+  pipeline: "incident-escalation:index:EscalationPipeline",
+  channel: "aws:ssmcontacts/contactChannel:ContactChannel",
+  fn: "aws:lambda/function:Function",
+  target: "aws:cloudwatch/eventTarget:EventTarget",
+  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  queue: "aws:sqs/queue:Queue",
+  responsePlan: "aws:ssmincidents/responsePlan:ResponsePlan",
+} as const;
+
+const TWO_CHANNEL_TYPES = (alias: string) =>
+  `  [advisory]  two-channel-types  escalation-${alias}: contact ie-dev-${alias} has contact channels of one type only (EMAIL): add SMS or VOICE so that one undelivered channel does not leave them unreachable`;
+const IM_AVAILABILITY =
+  "  ! Incident Manager is closed to new customers since 2025-11-07: deploy only to an account already onboarded.";
+
+describe("tools/plan", function () {
+  // Each run boots the program under the mock engine.
+  this.timeout(60_000);
+
+  describe("dev example stack, text", () => {
+    let r: PlanResult;
+    before(async () => {
+      r = await run(["--stack", "dev", "--no-color"]);
+    });
+
+    it("exits 0 with the report on stdout and nothing on stderr", () => {
+      assert.equal(r.exitCode, 0);
+      assert.equal(r.stderr, "");
+      assert.ok(r.document);
+      assert.equal(lines(r.stdout)[0], "incident-escalation plan — stack dev");
+      hasLine(r.stdout, `Resources: ${r.document.summary.total} to create`);
+    });
+
+    it("shows the critical level's paging timeline", () => {
+      hasBlock(r.stdout, [
+        "  critical  impact 2 · opens an incident (response plan ie-dev-critical)",
+        "    alarm ie-dev-critical-api-5xx: AWS/ApplicationELB HTTPCode_Target_5XX_Count Sum >= 100 (3 of 3 × 60s)",
+        "    paging timeline (stops when an essential target acknowledges):",
+        "      T+0   stage 1 (10 min) → sato",
+        "      T+0   email       sato",
+        "      T+10  stage 2 (10 min) → suzuki",
+        "      T+10  email       suzuki",
+        "      T+20  escalation plan ends; it does not repeat",
+        "    also: Slack (ALARM and OK)",
+        "  warning  impact 4 · notifies only, pages nobody",
+        "    alarm ie-dev-warning-api-5xx: AWS/ApplicationELB HTTPCode_Target_5XX_Count Sum >= 20 (3 of 3 × 60s)",
+        "    goes to: Slack (ALARM and OK)",
+      ]);
+    });
+
+    it("lists the two advisory findings and says the stack passes", () => {
+      hasBlock(r.stdout, ["Policies", TWO_CHANNEL_TYPES("sato"), TWO_CHANNEL_TYPES("suzuki")]);
+      hasLine(r.stdout, "OK: 2 advisory finding(s), no mandatory violation.");
+      assert.equal(lines(r.stdout).at(-2), "OK: 2 advisory finding(s), no mandatory violation.");
+    });
+
+    it("warns about NOT_ACTIVATED channels, Incident Manager's availability and the replication set", () => {
+      hasBlock(r.stdout, [
+        "Warnings",
+        '  ! 2 contact channel(s) will be created NOT_ACTIVATED and page nobody until each is activated with a code sent to the device (README: "Activate contact channels"): ie-dev-sato-email, ie-dev-suzuki-email',
+        IM_AVAILABILITY,
+        "  ! Creates the account's replication set, with deletion protection, protected from `pulumi destroy` and retained if removed. There is one per account.",
+      ]);
+    });
+
+    it("has no on-call section (the dev stack has no rotation)", () => {
+      assert.ok(!lines(r.stdout).includes("On call"));
+    });
+  });
+
+  describe("prod example stack, text", () => {
+    let r: PlanResult;
+    before(async () => {
+      r = await run(["--stack", "prod", "--no-color"]);
+    });
+
+    it("exits 0 with no policy violation", () => {
+      assert.equal(r.exitCode, 0);
+      assert.equal(r.stderr, "");
+      hasBlock(r.stdout, ["Policies", "  no violations"]);
+      hasLine(r.stdout, "OK: 0 advisory finding(s), no mandatory violation.");
+    });
+
+    it("shows who is paged when and how at the critical level", () => {
+      hasBlock(r.stdout, [
+        "  critical  impact 1 · opens an incident (response plan ie-prod-critical)",
+        "    alarm ie-prod-critical-api-5xx: AWS/ApplicationELB HTTPCode_Target_5XX_Count Sum >= 50 (2 of 3 × 60s)",
+        "    alarm ie-prod-critical-api-latency-p99: AWS/ApplicationELB TargetResponseTime p99 > 3 (3 of 5 × 60s)",
+        "    paging timeline (stops when an essential target acknowledges):",
+        "      T+0   stage 1 (15 min) → oncall:primary [on call now: sato]",
+        "      T+0   email       sato",
+        "      T+10  SMS, voice  sato",
+        "      T+15  stage 2 (15 min) → tanaka",
+        "      T+15  email       tanaka",
+        "      T+25  SMS, voice  tanaka",
+        "      T+30  escalation plan ends; it does not repeat",
+        "    also: Slack (ALARM and OK); webhooks: ticketing (ALARM and OK)",
+      ]);
+    });
+
+    it("shows the warning level as notify-only, with its destinations", () => {
+      hasBlock(r.stdout, [
+        "  warning  impact 3 · notifies only, pages nobody",
+        "    alarm ie-prod-warning-api-5xx: AWS/ApplicationELB HTTPCode_Target_5XX_Count Sum >= 10 (2 of 3 × 60s)",
+        "    alarm ie-prod-warning-api-latency-p99: AWS/ApplicationELB TargetResponseTime p99 > 1.5 (3 of 5 × 60s)",
+        "    goes to: Slack (ALARM and OK); webhooks: ticketing (ALARM and OK)",
+      ]);
+    });
+
+    it("shows who is on call now and the next hand-off in the rotation's time zone", () => {
+      // 2026-01-05 (Mon, start, sato) → 2026-11-23 (Mon) is 322 days = 46 hand-offs: 46 is even,
+      // so sato's shift; the next hand-off is Monday 2026-11-30 09:00 Tokyo (00:00 UTC).
+      hasBlock(r.stdout, [
+        "On call",
+        "  oncall:primary (Asia/Tokyo): now sato; next suzuki from 2026-11-30 09:00",
+      ]);
+    });
+
+    it("a week later, the other member is on call", async () => {
+      const later = await plan({
+        argv: ["--stack", "prod", "--no-color"],
+        root: ROOT,
+        now: new Date("2026-11-30T00:00:00Z"),
+        colour: false,
+      });
+      hasLine(later.stdout, "      T+0   stage 1 (15 min) → oncall:primary [on call now: suzuki]");
+      hasLine(later.stdout, "      T+10  SMS, voice  suzuki");
+      hasLine(
+        later.stdout,
+        "  oncall:primary (Asia/Tokyo): now suzuki; next sato from 2026-12-07 09:00",
+      );
+    });
+
+    it("warns about the nine NOT_ACTIVATED channels and uses the existing replication set", () => {
+      hasBlock(r.stdout, [
+        "Warnings",
+        '  ! 9 contact channel(s) will be created NOT_ACTIVATED and page nobody until each is activated with a code sent to the device (README: "Activate contact channels"): ie-prod-sato-email, ie-prod-sato-sms, ie-prod-sato-voice, ie-prod-suzuki-email, ie-prod-suzuki-sms, ie-prod-suzuki-voice, ie-prod-tanaka-email, ie-prod-tanaka-sms, ie-prod-tanaka-voice',
+        IM_AVAILABILITY,
+        "  ! Uses the account's existing replication set (replicationSet: existing).",
+      ]);
+    });
+
+    it("never prints a phone number or an e-mail address", () => {
+      assert.doesNotMatch(r.stdout, /\+8190000000\d\d|@example\.com/);
+    });
+  });
+
+  describe("prod example stack, --json", () => {
+    let r: PlanResult;
+    let doc: PlanDocument;
+    before(async () => {
+      r = await run(["--stack", "prod", "--json"]);
+      doc = planDocumentSchema.parse(JSON.parse(r.stdout));
+    });
+
+    it("prints one JSON document, valid against its (strict) schema, equal to the returned one", () => {
+      assert.equal(r.exitCode, 0);
+      assert.equal(r.stderr, "");
+      assert.ok(r.stdout.endsWith("}\n"));
+      assert.deepEqual(doc, JSON.parse(JSON.stringify(r.document)));
+      assert.equal(doc.stack, "prod");
+      assert.equal(doc.plannedAt, "2026-11-24T01:00:00.000Z");
+    });
+
+    it("counts every resource that would be created, by type", () => {
+      const byType = Object.values(doc.summary.byType).reduce((a, b) => a + b, 0);
+      assert.equal(byType, doc.summary.total);
+      const custom = doc.resources.filter((x) => !x.type.startsWith("incident-escalation:index:"));
+      assert.equal(custom.length, doc.summary.total);
+      for (const [type, n] of Object.entries(doc.summary.byType)) {
+        assert.equal(custom.filter((x) => x.type === type).length, n, type);
+      }
+      assert.equal(doc.summary.byType[TYPES.channel], 9);
+      assert.equal(doc.summary.byType[TYPES.fn], 2);
+      assert.equal(doc.summary.byType[TYPES.responsePlan], 1);
+    });
+
+    it("shows contact channels' addresses as [secret]", () => {
+      const sms = resource(doc, TYPES.channel, "escalation-sato-sms");
+      assert.equal(sms.inputs.deliveryAddress, "[secret]");
+      assert.equal(sms.inputs.type, "SMS");
+      assert.equal(sms.inputs.name, "ie-prod-sato-sms");
+      for (const ch of doc.resources.filter((x) => x.type === TYPES.channel)) {
+        assert.equal(ch.inputs.deliveryAddress, "[secret]", ch.name);
+      }
+    });
+
+    it("shows Lambda code as the bundle's path and SHA-256, not the code", () => {
+      const bundle = "dist/bundles/router/index.js";
+      const sha256 = createHash("sha256")
+        .update(readFileSync(join(ROOT, bundle)))
+        .digest("base64");
+      const router = resource(doc, TYPES.fn, "escalation-router");
+      assert.deepEqual(router.inputs.code, { bundle, sha256 });
+      assert.equal(router.inputs.sourceCodeHash, sha256);
+      assert.equal(router.inputs.runtime, "nodejs22.x");
+    });
+
+    it("shows references between resources as the mocked ARNs", () => {
+      const dlq = resource(doc, TYPES.queue, "escalation-events-dlq");
+      assert.equal(dlq.inputs.name, "ie-prod-events-dlq");
+      const target = resource(doc, TYPES.target, "escalation-critical-router");
+      assert.deepEqual(target.inputs.deadLetterConfig, {
+        arn: "arn:aws:sqs:ap-northeast-1:123456789012:ie-prod-events-dlq",
+      });
+      const planArn = "arn:aws:ssm-incidents::123456789012:response-plan/ie-prod-critical";
+      for (const name of ["escalation-router-errors", "escalation-events-dlq-depth"]) {
+        const alarm = resource(doc, TYPES.alarm, name);
+        assert.ok(
+          (alarm.inputs.alarmActions as unknown[]).includes(planArn),
+          `${name}: ${JSON.stringify(alarm.inputs.alarmActions)}`,
+        );
+      }
+    });
+
+    it("gives each resource its parent", () => {
+      assert.equal(resource(doc, TYPES.pipeline, "escalation").parent, null);
+      assert.equal(resource(doc, TYPES.channel, "escalation-sato-email").parent, "escalation-sato");
+      assert.equal(resource(doc, TYPES.fn, "escalation-router").parent, "escalation-router");
+      assert.equal(resource(doc, TYPES.queue, "escalation-events-dlq").parent, "escalation");
+      const names = new Set(doc.resources.map((x) => x.name));
+      for (const x of doc.resources) {
+        if (x.parent !== null) assert.ok(names.has(x.parent), `${x.name}: parent ${x.parent}`);
+      }
+    });
+
+    it("has the critical timeline's exact events, the rotation and no violations", () => {
+      assert.deepEqual(doc.timeline.critical?.events, [
+        {
+          kind: "stage",
+          at: 0,
+          stage: 1,
+          minutes: 15,
+          targets: [{ ref: "oncall:primary", essential: true, onCallNow: ["sato"] }],
+        },
+        {
+          kind: "page",
+          at: 0,
+          contact: "sato",
+          channels: ["email"],
+          via: "stage 1 → oncall:primary",
+        },
+        {
+          kind: "page",
+          at: 10,
+          contact: "sato",
+          channels: ["sms", "voice"],
+          via: "stage 1 → oncall:primary",
+        },
+        {
+          kind: "stage",
+          at: 15,
+          stage: 2,
+          minutes: 15,
+          targets: [{ ref: "tanaka", essential: true }],
+        },
+        { kind: "page", at: 15, contact: "tanaka", channels: ["email"], via: "stage 2 → tanaka" },
+        {
+          kind: "page",
+          at: 25,
+          contact: "tanaka",
+          channels: ["sms", "voice"],
+          via: "stage 2 → tanaka",
+        },
+      ]);
+      assert.equal(doc.timeline.critical?.endsAt, 30);
+      assert.equal(doc.timeline.critical?.mode, "incident");
+      assert.equal(doc.timeline.warning?.mode, "notify");
+      assert.deepEqual(doc.timeline.warning?.events, []);
+      assert.deepEqual(doc.onCall, [
+        {
+          name: "primary",
+          timeZone: "Asia/Tokyo",
+          now: ["sato"],
+          next: ["suzuki"],
+          nextHandoff: "2026-11-30T00:00:00.000Z",
+        },
+      ]);
+      assert.deepEqual(doc.violations, []);
+      assert.equal(doc.warnings.length, 3);
+    });
+
+    it("never contains a phone number, an e-mail address or the webhook URL", () => {
+      assert.doesNotMatch(r.stdout, /\+8190000000\d\d|@example\.com|tickets\.example\.com/);
+    });
+  });
+
+  describe("config errors and usage", () => {
+    it("an invalid config: exit 2, every problem with its path on stderr, no stack trace", async () => {
+      const r = await run(["--config-file", fixture("invalid.yaml")]);
+      assert.equal(r.exitCode, 2);
+      assert.equal(r.stdout, "");
+      assert.equal(r.document, undefined);
+      const err = lines(r.stderr);
+      const header = /^invalid\.yaml \(stack "dev"\) has (\d+) problems:$/.exec(err[0] ?? "");
+      assert.ok(header, r.stderr);
+      const problems = err.filter((l) => l.startsWith("  - "));
+      assert.equal(problems.length, Number(header[1]));
+      for (const line of [
+        '  - incidentManager.replicationSet: must be "existing" (the account already has a replication set) or { regions: [<region>, ...] } to create one',
+        '  - contacts[0].alias: "Sato" is not a valid contact name (lower-case letters, digits, "_" and "-", starting with a letter or digit)',
+        "  - contacts[0].phone: is not E.164 (+<country><number>, digits only, e.g. +819012345678); the value is not shown because it is personal data",
+        '  - contacts[0].engagement[0].via[0]: "pigeon" is not a channel; use one of: email, sms, voice',
+        "  - escalation[0].minutes: 45 min is above the maximum 30 min",
+        '  - escalation[0].engage[0]: "nobody" is not a contact alias (or oncall:<rotation>); define it under contacts',
+        "  - levels.critical.impact: 9 is above the maximum 5",
+        "  - alarms[0].metric.period: 45 s is not a CloudWatch period; use 10, 30 or a multiple of 60",
+      ]) {
+        hasLine(r.stderr, line);
+      }
+      // The list of known keys grows with the contract; the line starts the same.
+      assert.ok(
+        err.some((l) =>
+          l.startsWith(
+            '  - contactz: unknown key "incident-escalation:contactz"; known keys: prefix, incidentManager, contacts,',
+          ),
+        ),
+        r.stderr,
+      );
+      const paths = new Set(problems.map((l) => l.slice(4).split(": ")[0]));
+      assert.ok(paths.size >= 8, [...paths].join(", "));
+      assert.ok(!r.stderr.includes("    at "), r.stderr);
+      assert.ok(!r.stderr.includes("090-1234"), "the invalid phone number is personal data");
+    });
+
+    it("a file that is not YAML: exit 2, one line naming the file", async () => {
+      // Written at run time: a broken YAML file in the repository would break `prettier --check .`.
+      const dir = mkdtempSync(join(tmpdir(), "plan-spec-"));
+      const broken = join(dir, "broken.yaml");
+      writeFileSync(broken, "config:\n  incident-escalation:levels: { critical: [\n");
+      const r = await run(["--config-file", broken]);
+      rmSync(dir, { recursive: true, force: true });
+      assert.equal(r.exitCode, 2);
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, /^\S*broken\.yaml: not valid YAML \(.+\)\n$/);
+    });
+
+    it("--help: exit 0, usage on stdout", async () => {
+      const r = await run(["--help"]);
+      assert.equal(r.exitCode, 0);
+      assert.equal(r.stderr, "");
+      assert.match(r.stdout, /^Usage: npm run plan -- \[--stack <name>\]/);
+      assert.match(r.stdout, /Exit codes: 0 fine \(advisory findings allowed\), 1 mandatory/);
+    });
+
+    const usageErrors: { name: string; argv: string[]; message: RegExp }[] = [
+      {
+        name: "an unknown flag",
+        argv: ["--stakc", "prod"],
+        message: /^plan: Unknown option '--stakc'/,
+      },
+      { name: "a positional argument", argv: ["prod"], message: /^plan: .*prod/ },
+      {
+        name: "--stack without a value",
+        argv: ["--stack"],
+        message: /^plan: Option '--stack <value>'/,
+      },
+      {
+        name: "a stack with no file",
+        argv: ["--stack", "nope"],
+        message: /^plan: \S*Pulumi\.nope\.yaml: no such stack config file\n/,
+      },
+      {
+        name: "a missing --config-file",
+        argv: ["--config-file", fixture("missing.yaml")],
+        message: /^plan: \S*missing\.yaml: no such stack config file\n/,
+      },
+      {
+        name: "a missing --policy-config",
+        argv: ["--stack", "dev", "--policy-config", fixture("missing.json")],
+        message: /^plan: --policy-config \S*missing\.json: ENOENT/,
+      },
+    ];
+    for (const c of usageErrors) {
+      it(`${c.name}: exit 2 with the usage on stderr`, async () => {
+        const r = await run(c.argv);
+        assert.equal(r.exitCode, 2);
+        assert.equal(r.stdout, "");
+        assert.match(r.stderr, c.message);
+        assert.match(r.stderr, /\n\nUsage: npm run plan -- /);
+        assert.ok(!r.stderr.includes("    at "), r.stderr);
+      });
+    }
+  });
+
+  describe("policy violations and exit codes", () => {
+    const ORPHAN_LINE = (tag: string) =>
+      `  ${tag} every-alarm-routed  escalation-info-queue-age: alarm ie-dev-info-queue-age at level info has no rule: it can never page`;
+    const ORPHAN_VIOLATION = {
+      policy: "every-alarm-routed",
+      resource: "escalation-info-queue-age",
+      message: "alarm ie-dev-info-queue-age at level info has no rule: it can never page",
+    };
+
+    it("an alarm at a level with no rule, which the pack config says must page: mandatory, exit 1", async () => {
+      const argv = [
+        "--config-file",
+        fixture("orphan.yaml"),
+        "--policy-config",
+        fixture("orphan-policy.json"),
+      ];
+      const text = await run([...argv, "--no-color"]);
+      assert.equal(text.exitCode, 1);
+      hasLine(text.stdout, ORPHAN_LINE("[mandatory]"));
+      hasLine(text.stdout, "  info  impact 5 · notifies only, pages nobody");
+      hasLine(text.stdout, "1 mandatory violation(s), 0 advisory: this stack would be blocked.");
+      const json = await run([...argv, "--json"]);
+      assert.equal(json.exitCode, 1);
+      const doc = planDocumentSchema.parse(JSON.parse(json.stdout));
+      assert.deepEqual(doc.violations, [{ ...ORPHAN_VIOLATION, enforcementLevel: "mandatory" }]);
+    });
+
+    it("the same alarm with the policy set to advisory: listed, exit 0", async () => {
+      const r = await run([
+        "--config-file",
+        fixture("orphan.yaml"),
+        "--policy-config",
+        fixture("orphan-policy-advisory.json"),
+        "--json",
+      ]);
+      assert.equal(r.exitCode, 0);
+      assert.deepEqual(r.document?.violations, [
+        { ...ORPHAN_VIOLATION, enforcementLevel: "advisory" },
+      ]);
+    });
+
+    it("the same alarm without the pack config: a notify-only level need not page, exit 0", async () => {
+      const r = await run(["--config-file", fixture("orphan.yaml"), "--json"]);
+      assert.equal(r.exitCode, 0);
+      assert.deepEqual(r.document?.violations, []);
+    });
+
+    const VOICE = {
+      policy: "no-voice-first",
+      resource: "escalation-sato-plan",
+      message:
+        "contact ie-dev-sato is phoned in stage 1 of its engagement plan (channel ie-dev-sato-voice): start with e-mail or SMS and call in a later stage, or set allowVoiceInFirstStage",
+    };
+
+    it("voice in a contact's first stage: advisory, listed, exit 0", async () => {
+      const r = await run(["--config-file", fixture("voice-first.yaml"), "--no-color"]);
+      assert.equal(r.exitCode, 0);
+      hasBlock(r.stdout, [
+        "Policies",
+        `  [advisory]  ${VOICE.policy}  ${VOICE.resource}: ${VOICE.message}`,
+      ]);
+      hasLine(r.stdout, "      T+0   voice       sato");
+      hasLine(r.stdout, "      T+5   email, SMS  sato");
+      hasLine(r.stdout, "OK: 1 advisory finding(s), no mandatory violation.");
+      assert.deepEqual(r.document?.violations, [{ ...VOICE, enforcementLevel: "advisory" }]);
+    });
+
+    it("voice in a contact's first stage with the policy made mandatory: exit 1", async () => {
+      const r = await run([
+        "--config-file",
+        fixture("voice-first.yaml"),
+        "--policy-config",
+        fixture("voice-first-mandatory.json"),
+        "--no-color",
+      ]);
+      assert.equal(r.exitCode, 1);
+      hasLine(r.stdout, `  [mandatory] ${VOICE.policy}  ${VOICE.resource}: ${VOICE.message}`);
+      assert.deepEqual(r.document?.violations, [{ ...VOICE, enforcementLevel: "mandatory" }]);
+    });
+  });
+
+  describe("secrets", () => {
+    // Every address, URL and key in tests/tools/fixtures/secrets.yaml, the `secure:` ciphertexts
+    // and the placeholders that stand in for them offline.
+    const NEVER = [
+      "+819011112222",
+      "819011112222",
+      "unique.person@corp.example",
+      "unique.person",
+      "https://hooks.corp.example/very/secret/path",
+      "hooks.corp.example",
+      "very/secret/path",
+      "sk-4f9a1c7e2b8d6035a1f4c9e7b2d8a6f0",
+      "4f9a1c7e2b8d6035",
+      "v1:",
+      "c2VjdXJl",
+      "secret@example.invalid",
+      "+10000000000",
+      "secret.example.invalid",
+      "placeholder-value",
+    ];
+    const SECURE_WARNING =
+      "4 secure config value(s) cannot be decrypted offline and are shown as [secret] (placeholders were used): contacts[1].email, contacts[1].phone, notifications.webhooks[1].url, notifications.webhooks[1].signingKey";
+
+    for (const format of ["text", "json"] as const) {
+      it(`are never printed (${format})`, async () => {
+        const r = await run([
+          "--config-file",
+          fixture("secrets.yaml"),
+          ...(format === "json" ? ["--json"] : ["--no-color"]),
+        ]);
+        assert.equal(r.exitCode, 0, r.stderr);
+        for (const s of NEVER) {
+          assert.ok(!r.stdout.includes(s), `${format} output contains ${s}`);
+          assert.ok(!r.stderr.includes(s), `stderr contains ${s}`);
+        }
+        assert.ok(r.stdout.includes("[secret]"));
+        if (format === "text") {
+          hasLine(r.stdout, `  ! ${SECURE_WARNING}`);
+          hasLine(
+            r.stdout,
+            "    also: Slack (ALARM and OK); webhooks: ticketing, pager-bridge (ALARM and OK)",
+          );
+        } else {
+          const doc = planDocumentSchema.parse(JSON.parse(r.stdout));
+          assert.ok(doc.warnings.includes(SECURE_WARNING), doc.warnings.join("\n"));
+          const channels = doc.resources.filter((x) => x.type === TYPES.channel);
+          assert.equal(channels.length, 5);
+          for (const ch of channels) assert.equal(ch.inputs.deliveryAddress, "[secret]", ch.name);
+        }
+      });
+    }
+  });
+
+  describe("colour", () => {
+    it("only when the caller asks for it and --no-color is not given; never in JSON", async () => {
+      const coloured = await run(["--stack", "dev"], true);
+      assert.ok(coloured.stdout.includes(`${ESC}1mincident-escalation plan — stack dev${ESC}22m`));
+      assert.ok(coloured.stdout.includes(`${ESC}32mOK: 2 advisory finding(s)`));
+      for (const [argv, colour] of [
+        [["--stack", "dev"], false],
+        [["--stack", "dev", "--no-color"], true],
+        [["--stack", "dev", "--json"], true],
+        [["--stack", "prod", "--json"], true],
+      ] as const) {
+        const r = await run([...argv], colour);
+        assert.ok(!r.stdout.includes(ESC), `${argv.join(" ")} colour=${colour}`);
+        assert.ok(!r.stderr.includes(ESC), `${argv.join(" ")} colour=${colour}`);
+      }
+    });
+  });
+
+  describe("the CLI", () => {
+    it("runs end to end as `npm run plan -- --stack dev`: exit 0, no colour when not a terminal", () => {
+      const env: NodeJS.ProcessEnv = { ...process.env, TERM: "xterm-256color" };
+      delete env.NO_COLOR;
+      delete env.FORCE_COLOR;
+      const r = spawnSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", "tools/plan.ts", "--stack", "dev"],
+        { cwd: ROOT, env, encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      assert.equal(r.error, undefined);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, "");
+      assert.equal(lines(r.stdout)[0], "incident-escalation plan — stack dev");
+      hasLine(r.stdout, "      T+0   email       sato");
+      hasLine(r.stdout, "OK: 2 advisory finding(s), no mandatory violation.");
+      assert.ok(!r.stdout.includes(ESC), "colour in non-TTY output");
+    });
+  });
+});
