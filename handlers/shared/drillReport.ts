@@ -1,0 +1,312 @@
+/**
+ * Pure drill report: turns what Incident Manager recorded about a [DRILL] incident (engagements,
+ * pages, page receipts) into a short report. No I/O and no SDK imports: it is bundled into the
+ * router Lambda (scheduled drills) and used by `npm run drill`.
+ *
+ * Acknowledgement in Incident Manager is a page receipt of type READ (AcceptPage with AcceptType
+ * READ: the responder entered the code or pressed 1), which also sets the page's ReadTime.
+ *
+ * Privacy: pages and receipts carry no addresses, but a receipt's ReceiptInfo may (it is free
+ * text from the delivery provider). It is only ever reduced to a short error kind, never copied.
+ */
+
+export type ReceiptType = "SENT" | "DELIVERED" | "READ" | "ERROR" | "STOP";
+
+export interface PageReceiptObservation {
+  readonly type: ReceiptType;
+  /** ISO-8601 time of the receipt. */
+  readonly at: string;
+  readonly channelArn?: string;
+  /** Free text from the provider; may contain an address. Never rendered. */
+  readonly info?: string;
+}
+
+export interface PageObservation {
+  readonly contactArn: string;
+  readonly engagementArn: string;
+  readonly pageArn: string;
+  readonly sentAt?: string;
+  readonly deliveredAt?: string;
+  readonly readAt?: string;
+  readonly receipts: readonly PageReceiptObservation[];
+}
+
+export interface EngagementObservation {
+  readonly contactArn: string;
+  readonly engagementArn: string;
+  readonly startedAt?: string;
+  readonly stoppedAt?: string;
+}
+
+export interface DrillObservation {
+  readonly incidentArn: string;
+  readonly title: string;
+  /** When the incident was started (ISO-8601); every offset in the report is from here. */
+  readonly startedAt: string;
+  /** When this observation was taken (ISO-8601). */
+  readonly observedAt: string;
+  readonly engagements: readonly EngagementObservation[];
+  readonly pages: readonly PageObservation[];
+  /**
+   * Optional: contact channel ARN → channel type or name ("EMAIL", "SMS", "VOICE", or a name such
+   * as "sato-email"), e.g. from ssm-contacts ListContactChannels. Channel ARNs themselves do not
+   * say what kind of channel they are.
+   */
+  readonly channels?: Readonly<Record<string, string>>;
+}
+
+export type ChannelKind = "email" | "sms" | "voice";
+
+export interface DrillPageReport {
+  readonly contact: string;
+  /** email | sms | voice (several joined with "+"), when the receipts name a known channel. */
+  readonly channel?: string;
+  /** Seconds from the incident start; absent when unknown. */
+  readonly sentAfterSeconds?: number;
+  readonly deliveredAfterSeconds?: number;
+  readonly readAfterSeconds?: number;
+  /** Short error kinds from ERROR receipts (never the provider's text). */
+  readonly errors: string[];
+}
+
+export type DrillOutcome = "acknowledged" | "not-acknowledged" | "errors";
+
+export interface DrillReport {
+  readonly incidentArn: string;
+  readonly startedAt: string;
+  /** First READ (by time); afterSeconds is from the incident start. */
+  readonly acknowledged: { contact: string; channel?: string; afterSeconds: number } | null;
+  /** Sorted by send time (unsent pages last), then contact. */
+  readonly pages: DrillPageReport[];
+  /** Contacts with an engagement or a page, sorted, de-duplicated. */
+  readonly engagedContacts: string[];
+  /**
+   * Distinct whole minutes (from the incident start) at which engagements started. An escalation
+   * plan's own engagement and its first stage start in the same minute, so a drill acknowledged
+   * in stage 1 observes 1 stage; one that reached stage 2 observes 2.
+   */
+  readonly stagesObserved: number;
+  /**
+   * acknowledged: someone read a page. errors: nobody did and at least one delivery failed.
+   * not-acknowledged: nobody did and nothing failed.
+   */
+  readonly outcome: DrillOutcome;
+}
+
+/** Maximum incident title length (ssm-incidents StartIncident). */
+export const MAX_TITLE_LENGTH = 200;
+
+/** "[DRILL] <level> paging drill <when>", cut to 200 characters (the level is shortened first). */
+export function drillTitle(level: string, when: string): string {
+  const fixed = `[DRILL]  paging drill ${when}`;
+  const room = MAX_TITLE_LENGTH - fixed.length;
+  const shownLevel = level.length <= room ? level : room > 1 ? `${level.slice(0, room - 1)}…` : "";
+  const title = `[DRILL] ${shownLevel} paging drill ${when}`;
+  return title.length <= MAX_TITLE_LENGTH ? title : `${title.slice(0, MAX_TITLE_LENGTH - 1)}…`;
+}
+
+/** True when any page was read (READ receipt or ReadTime): acknowledged in Incident Manager. */
+export function isAcknowledged(obs: Pick<DrillObservation, "pages">): boolean {
+  return obs.pages.some((p) => p.readAt !== undefined || p.receipts.some((r) => r.type === "READ"));
+}
+
+/**
+ * The contact's alias from its ARN's last path segment (`…:contact/ie-prod-sato` → `ie-prod-sato`),
+ * without `<prefix>-` when a prefix is given (→ `sato`).
+ */
+export function contactAlias(contactArn: string, prefix?: string): string {
+  const slash = contactArn.lastIndexOf("/");
+  const alias = slash >= 0 ? contactArn.slice(slash + 1) : contactArn;
+  if (prefix && alias.startsWith(`${prefix}-`) && alias.length > prefix.length + 1) {
+    return alias.slice(prefix.length + 1);
+  }
+  return alias;
+}
+
+/** email | sms | voice from a channel type ("EMAIL") or name ("sato-email"); undefined otherwise. */
+export function channelKind(typeOrName: string | undefined): ChannelKind | undefined {
+  if (typeOrName === undefined) return undefined;
+  const m = /(?:^|[-_/\s])(email|sms|voice)$/i.exec(typeOrName.trim());
+  return m ? (m[1].toLowerCase() as ChannelKind) : undefined;
+}
+
+/** A short, address-free kind for an ERROR receipt's provider text. */
+export function errorKind(info: string | undefined): string {
+  const text = info ?? "";
+  if (/throttl|rate.?(limit|exceeded)|too many/i.test(text)) return "throttled";
+  if (/not.?activated|not.?active|inactive|activation/i.test(text)) return "channel not activated";
+  if (/opt(?:ed)?.?out|unsubscribe|blocked|blacklist|suppress/i.test(text)) return "opted out";
+  if (/bounce/i.test(text)) return "bounced";
+  if (/no.?answer|busy|unanswered|voicemail/i.test(text)) return "not answered";
+  if (/invalid|malformed|unreachable|not.?valid/i.test(text)) return "invalid destination";
+  return "delivery error";
+}
+
+function toMillis(iso: string | undefined): number | undefined {
+  if (iso === undefined) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+function secondsFrom(startMs: number | undefined, iso: string | undefined): number | undefined {
+  const ms = toMillis(iso);
+  if (startMs === undefined || ms === undefined) return undefined;
+  return Math.max(0, Math.round((ms - startMs) / 1000));
+}
+
+function minOf(values: (number | undefined)[]): number | undefined {
+  let best: number | undefined;
+  for (const v of values) if (v !== undefined && (best === undefined || v < best)) best = v;
+  return best;
+}
+
+function kindOfChannel(
+  obs: DrillObservation,
+  channelArn: string | undefined,
+): ChannelKind | undefined {
+  if (channelArn === undefined) return undefined;
+  const known = obs.channels?.[channelArn];
+  return channelKind(known) ?? channelKind(channelArn);
+}
+
+export function buildDrillReport(
+  obs: DrillObservation,
+  contactNames: Readonly<Record<string, string>> = {},
+  prefix?: string,
+): DrillReport {
+  const startMs = toMillis(obs.startedAt);
+  const nameOf = (arn: string): string => contactNames[arn] ?? contactAlias(arn, prefix);
+
+  let acknowledged: DrillReport["acknowledged"] = null;
+  let hasErrors = false;
+  const pages = obs.pages.map((page): DrillPageReport => {
+    const contact = nameOf(page.contactArn);
+    const kinds: ChannelKind[] = [];
+    for (const r of page.receipts) {
+      const k = kindOfChannel(obs, r.channelArn);
+      if (k && !kinds.includes(k)) kinds.push(k);
+    }
+    const channel = kinds.length > 0 ? kinds.join("+") : undefined;
+    const at = (type: ReceiptType): (string | undefined)[] =>
+      page.receipts.filter((r) => r.type === type).map((r) => r.at);
+    const earliest = (own: string | undefined, type: ReceiptType): number | undefined =>
+      minOf([own, ...at(type)].map((t) => secondsFrom(startMs, t)));
+
+    const errors = page.receipts.filter((r) => r.type === "ERROR").map((r) => errorKind(r.info));
+    if (errors.length > 0) hasErrors = true;
+
+    const readAfterSeconds = earliest(page.readAt, "READ");
+    const read = isAcknowledged({ pages: [page] });
+    if (read) {
+      const afterSeconds = readAfterSeconds ?? 0;
+      if (acknowledged === null || afterSeconds < acknowledged.afterSeconds) {
+        const readReceipt = page.receipts.find((r) => r.type === "READ");
+        const readChannel = kindOfChannel(obs, readReceipt?.channelArn) ?? channel;
+        acknowledged = {
+          contact,
+          ...(readChannel !== undefined ? { channel: readChannel } : {}),
+          afterSeconds,
+        };
+      }
+    }
+    const sentAfterSeconds = earliest(page.sentAt, "SENT");
+    const deliveredAfterSeconds = earliest(page.deliveredAt, "DELIVERED");
+    return {
+      contact,
+      ...(channel !== undefined ? { channel } : {}),
+      ...(sentAfterSeconds !== undefined ? { sentAfterSeconds } : {}),
+      ...(deliveredAfterSeconds !== undefined ? { deliveredAfterSeconds } : {}),
+      ...(readAfterSeconds !== undefined ? { readAfterSeconds } : {}),
+      errors,
+    };
+  });
+
+  pages.sort((a, b) => {
+    const sa = a.sentAfterSeconds ?? Number.POSITIVE_INFINITY;
+    const sb = b.sentAfterSeconds ?? Number.POSITIVE_INFINITY;
+    if (sa !== sb) return sa < sb ? -1 : 1;
+    return a.contact < b.contact ? -1 : a.contact > b.contact ? 1 : 0;
+  });
+
+  const engaged = new Set<string>();
+  for (const e of obs.engagements) engaged.add(nameOf(e.contactArn));
+  for (const p of obs.pages) engaged.add(nameOf(p.contactArn));
+
+  const minutes = new Set<number>();
+  for (const e of obs.engagements) {
+    const s = secondsFrom(startMs, e.startedAt);
+    if (s !== undefined) minutes.add(Math.floor(s / 60));
+  }
+
+  const outcome: DrillOutcome =
+    acknowledged !== null ? "acknowledged" : hasErrors ? "errors" : "not-acknowledged";
+  return {
+    incidentArn: obs.incidentArn,
+    startedAt: obs.startedAt,
+    acknowledged,
+    pages,
+    engagedContacts: [...engaged].sort(),
+    stagesObserved: minutes.size,
+    outcome,
+  };
+}
+
+/** 102 → "1:42", 3725 → "62:05". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function pageLine(p: DrillPageReport, ackedThisPage: boolean): string {
+  const at = p.sentAfterSeconds !== undefined ? `T+${formatDuration(p.sentAfterSeconds)}` : "T+?";
+  const via = p.channel !== undefined ? ` (${p.channel})` : "";
+  const sent = p.sentAfterSeconds ?? 0;
+  const notes: string[] = [];
+  if (p.deliveredAfterSeconds !== undefined) {
+    notes.push(`delivered after ${formatDuration(p.deliveredAfterSeconds - sent)}`);
+  }
+  if (p.readAfterSeconds !== undefined) {
+    notes.push(
+      `read after ${formatDuration(p.readAfterSeconds - sent)}${ackedThisPage ? " (acknowledged)" : ""}`,
+    );
+  }
+  for (const e of p.errors) notes.push(`error: ${e}`);
+  if (p.readAfterSeconds === undefined && p.errors.length === 0) notes.push("not read");
+  const verb = p.sentAfterSeconds !== undefined ? "page sent to" : "page (not sent yet) to";
+  return `${at.padEnd(7)} ${verb} ${p.contact}${via} — ${notes.join(", ")}`;
+}
+
+/** Plain-text/Markdown lines; contains aliases, channel kinds and times, never addresses. */
+export function renderDrillReport(r: DrillReport): string {
+  const lines: string[] = [];
+  lines.push(`[DRILL] report for ${r.incidentArn}`);
+  lines.push(`Started: ${r.startedAt}`);
+  if (r.acknowledged !== null) {
+    const via = r.acknowledged.channel !== undefined ? ` (${r.acknowledged.channel})` : "";
+    lines.push(
+      `Outcome: acknowledged by ${r.acknowledged.contact}${via} at T+${formatDuration(r.acknowledged.afterSeconds)}`,
+    );
+  } else if (r.outcome === "errors") {
+    lines.push("Outcome: NOT acknowledged; some pages failed to deliver");
+  } else {
+    lines.push("Outcome: NOT acknowledged");
+  }
+  lines.push(
+    `Engaged: ${r.engagedContacts.length > 0 ? r.engagedContacts.join(", ") : "nobody"}; stages observed: ${r.stagesObserved}`,
+  );
+  if (r.pages.length === 0) {
+    lines.push("No pages were sent.");
+  } else {
+    let ackMarked = false;
+    for (const p of r.pages) {
+      const isAckPage =
+        !ackMarked &&
+        r.acknowledged !== null &&
+        p.contact === r.acknowledged.contact &&
+        p.readAfterSeconds === r.acknowledged.afterSeconds;
+      if (isAckPage) ackMarked = true;
+      lines.push(pageLine(p, isAckPage));
+    }
+  }
+  return lines.join("\n");
+}
