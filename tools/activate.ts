@@ -28,10 +28,15 @@ import {
   SendActivationCodeCommand,
 } from "@aws-sdk/client-ssm-contacts";
 import { defaultPrefix, names } from "../components/builders";
-import { rawConfigFrom, validateRawConfig } from "../config/load";
 import { ConfigError } from "../config/schema";
-import { classifyAwsError, describeAwsError, isSetupError } from "./awsErrors";
-import { readStackFile } from "./stackFile";
+import {
+  AwsCallError,
+  awsCall,
+  classifyAwsError,
+  describeAwsError,
+  isSetupError,
+} from "./awsErrors";
+import { loadStackConfigFile } from "./stackFile";
 
 export const ACTIVATE_USAGE = `Usage: npm run activate -- --stack <name> [--region <region>] [--code <channel>=<code> ...] [--yes]
 
@@ -346,25 +351,6 @@ export interface StackChannels {
   readonly ignoredContacts: string[];
 }
 
-/** An AWS error with the IAM action that failed (`ssm-contacts:ListContacts`). */
-export class AwsCallError extends Error {
-  constructor(
-    readonly action: string,
-    readonly error: unknown,
-  ) {
-    super(`${action} failed`);
-    this.name = "AwsCallError";
-  }
-}
-
-async function call<T>(action: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e: unknown) {
-    throw new AwsCallError(action, e);
-  }
-}
-
 /**
  * Lists the channels of the contacts `<prefix>-<alias>` of the config (all pages), sorted by
  * contact and channel name. AWS errors are thrown as AwsCallError.
@@ -379,7 +365,7 @@ export async function listStackChannels(
   const ignoredContacts: string[] = [];
   let token: string | undefined;
   do {
-    const page = await call("ssm-contacts:ListContacts", () =>
+    const page = await awsCall("ssm-contacts:ListContacts", () =>
       client.send(
         new ListContactsCommand({
           AliasPrefix: `${prefix}-`,
@@ -404,7 +390,7 @@ export async function listStackChannels(
     const own: ChannelInfo[] = [];
     let next: string | undefined;
     do {
-      const page = await call("ssm-contacts:ListContactChannels", () =>
+      const page = await awsCall("ssm-contacts:ListContactChannels", () =>
         client.send(
           new ListContactChannelsCommand({
             ContactId: contact.arn,
@@ -507,9 +493,7 @@ export async function activate(opts: ActivateOptions): Promise<0 | 1 | 2> {
   let aliases: string[];
   let stackRegion: string | undefined;
   try {
-    const stackFile = readStackFile(file);
-    const { raw, issues } = rawConfigFrom(stackFile.config);
-    const cfg = validateRawConfig(raw, issues, `${path.basename(file)} (stack "${args.stack}")`);
+    const { stackFile, config: cfg } = loadStackConfigFile(file, args.stack);
     prefix = cfg.prefix ?? defaultPrefix(args.stack);
     aliases = cfg.contacts.map((c) => c.alias);
     stackRegion = stackFile.config["aws:region"] || undefined;

@@ -216,3 +216,23 @@ export function describeAwsError(err: unknown, action: string): string {
       return `${action} failed: ${original}`;
   }
 }
+
+/** An AWS call that failed, with the IAM action it needed (`ssm-contacts:ListContacts`). */
+export class AwsCallError extends Error {
+  constructor(
+    readonly action: string,
+    readonly error: unknown,
+  ) {
+    super(describeAwsError(error, action));
+    this.name = "AwsCallError";
+  }
+}
+
+/** Runs one AWS call; a failure is rethrown as AwsCallError naming `action`. */
+export async function awsCall<T>(action: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err: unknown) {
+    throw new AwsCallError(action, err);
+  }
+}

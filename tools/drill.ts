@@ -37,7 +37,6 @@ import {
   type StartIncidentCommandInput,
   type UpdateIncidentRecordCommandInput,
 } from "@aws-sdk/client-ssm-incidents";
-import { rawConfigFrom, validateRawConfig } from "../config/load";
 import { ConfigError, type StackConfig } from "../config/schema";
 import {
   buildDrillReport,
@@ -54,8 +53,8 @@ import {
   type PageObservation,
   type PageReceiptObservation,
 } from "../handlers/shared/drillReport";
-import { classifyAwsError, describeAwsError } from "./awsErrors";
-import { readStackFile } from "./stackFile";
+import { AwsCallError, awsCall, classifyAwsError, describeAwsError } from "./awsErrors";
+import { loadStackConfigFile } from "./stackFile";
 import { buildTimeline, channelList, type LevelTimeline } from "./timeline";
 
 export const DRILL_USAGE = `Usage: npm run drill -- --stack <name> --level <level> [--dry-run] [--yes]
@@ -410,24 +409,6 @@ export interface DrillIO {
   readonly signal: AbortSignal;
 }
 
-/** An AWS call that failed, with the IAM action it needed. */
-class AwsStepError extends Error {
-  constructor(
-    readonly action: string,
-    readonly original: unknown,
-  ) {
-    super(describeAwsError(original, action));
-  }
-}
-
-async function step<T>(action: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err: unknown) {
-    throw new AwsStepError(action, err);
-  }
-}
-
 /** The response plan's ARN by name, from ListResponsePlans (paginated); never hand-built. */
 export async function findResponsePlanArn(
   incidents: SSMIncidentsClient,
@@ -435,7 +416,7 @@ export async function findResponsePlanArn(
 ): Promise<string | undefined> {
   let nextToken: string | undefined;
   do {
-    const res = await step("ssm-incidents:ListResponsePlans", () =>
+    const res = await awsCall("ssm-incidents:ListResponsePlans", () =>
       incidents.send(
         new ListResponsePlansCommand({ maxResults: 100, ...(nextToken ? { nextToken } : {}) }),
       ),
@@ -483,7 +464,7 @@ export async function observe(
 ): Promise<DrillObservation> {
   const { contacts } = clients;
   const engagementList = await paginate(async (token) => {
-    const res = await step("ssm-contacts:ListEngagements", () =>
+    const res = await awsCall("ssm-contacts:ListEngagements", () =>
       contacts.send(
         new ListEngagementsCommand({
           IncidentId: p.incidentArn,
@@ -505,7 +486,7 @@ export async function observe(
   const pages: PageObservation[] = [];
   for (const e of engagements) {
     const pageList = await paginate(async (token) => {
-      const res = await step("ssm-contacts:ListPagesByEngagement", () =>
+      const res = await awsCall("ssm-contacts:ListPagesByEngagement", () =>
         contacts.send(
           new ListPagesByEngagementCommand({
             EngagementId: e.engagementArn,
@@ -518,7 +499,7 @@ export async function observe(
     for (const page of pageList) {
       if (!page.PageArn) continue;
       const receiptList = await paginate(async (token) => {
-        const res = await step("ssm-contacts:ListPageReceipts", () =>
+        const res = await awsCall("ssm-contacts:ListPageReceipts", () =>
           contacts.send(
             new ListPageReceiptsCommand({
               PageId: page.PageArn,
@@ -616,9 +597,9 @@ export async function drill(io: DrillIO): Promise<ExitCode> {
   let cfg: StackConfig;
   let stackRegion: string | undefined;
   try {
-    const stackFile = readStackFile(file);
-    const { raw, issues } = rawConfigFrom(stackFile.config);
-    cfg = validateRawConfig(raw, issues, `${path.basename(file)} (stack "${opts.stack}")`);
+    const loaded = loadStackConfigFile(file, opts.stack);
+    const stackFile = loaded.stackFile;
+    cfg = loaded.config;
     stackRegion = stackFile.config["aws:region"];
   } catch (err: unknown) {
     io.err(err instanceof ConfigError || err instanceof Error ? err.message : String(err));
@@ -679,7 +660,7 @@ export async function drill(io: DrillIO): Promise<ExitCode> {
   const token = drillClientToken(prefix, opts.level, startedAt);
   let incidentArn: string;
   try {
-    const res = await step("ssm-incidents:StartIncident", () =>
+    const res = await awsCall("ssm-incidents:StartIncident", () =>
       clients.incidents.send(
         new StartIncidentCommand(
           startIncidentInput({
@@ -741,8 +722,8 @@ export async function drill(io: DrillIO): Promise<ExitCode> {
         io.out(progressLine(e));
       }
     } catch (err: unknown) {
-      const action = err instanceof AwsStepError ? err.action : "ssm-contacts:ListEngagements";
-      const cause = err instanceof AwsStepError ? err.original : err;
+      const action = err instanceof AwsCallError ? err.action : "ssm-contacts:ListEngagements";
+      const cause = err instanceof AwsCallError ? err.error : err;
       const kind = classifyAwsError(cause, action);
       if (kind === "throttled" || kind === "network") {
         io.err(`${describeAwsError(cause, action)}\nRetrying at the next poll.`);
@@ -775,7 +756,7 @@ export async function drill(io: DrillIO): Promise<ExitCode> {
   io.out("");
   let awsFailure = stopped === "error";
   try {
-    await step("ssm-incidents:CreateTimelineEvent", () =>
+    await awsCall("ssm-incidents:CreateTimelineEvent", () =>
       clients.incidents.send(
         new CreateTimelineEventCommand(
           timelineEventInput(incidentArn, opts.level, report, io.now(), token),
@@ -788,7 +769,7 @@ export async function drill(io: DrillIO): Promise<ExitCode> {
     io.err(`drill: the report was not recorded: ${(err as Error).message}`);
   }
   try {
-    await step("ssm-incidents:UpdateIncidentRecord", () =>
+    await awsCall("ssm-incidents:UpdateIncidentRecord", () =>
       clients.incidents.send(new UpdateIncidentRecordCommand(resolveInput(incidentArn, token))),
     );
     io.out("Drill incident resolved.");
@@ -806,7 +787,7 @@ export async function drill(io: DrillIO): Promise<ExitCode> {
   const stoppedContacts: string[] = [];
   for (const input of stopInputs(last, `[DRILL] finished (${report.outcome})`)) {
     try {
-      await step("ssm-contacts:StopEngagement", () =>
+      await awsCall("ssm-contacts:StopEngagement", () =>
         clients.contacts.send(new StopEngagementCommand(input)),
       );
       stoppedContacts.push(contactAlias(contactOf.get(input.EngagementId ?? "") ?? "", prefix));

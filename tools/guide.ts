@@ -14,11 +14,10 @@
 import { existsSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { rawConfigFrom, validateRawConfig } from "../config/load";
 import { ChannelKind, ConfigError, ContactConfig, StackConfig } from "../config/schema";
 import { channelsUsed, names, parseRef } from "../components/builders";
 import { scrub } from "./planReport";
-import { readStackFile } from "./stackFile";
+import { loadStackConfigFile } from "./stackFile";
 import {
   LevelTimeline,
   RotationNow,
@@ -646,8 +645,7 @@ export function guide(opts: GuideCliOptions): GuideResult {
 
   let cfg: StackConfig;
   try {
-    const { raw, issues } = rawConfigFrom(readStackFile(file).config);
-    cfg = validateRawConfig(raw, issues, `${path.basename(file)} (stack "${stack}")`);
+    cfg = loadStackConfigFile(file, stack).config;
   } catch (err: unknown) {
     const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
     return { exitCode: 2, stdout: "", stderr: `${message}\n` };

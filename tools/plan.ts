@@ -12,7 +12,6 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { createHash } from "node:crypto";
-import { rawConfigFrom, validateRawConfig } from "../config/load";
 import { ConfigError, StackConfig } from "../config/schema";
 import { PackConfig, evaluatePolicies, packConfig } from "../policy/policies";
 import { RecordedResource, runWithMocks } from "./mockEngine";
@@ -25,7 +24,7 @@ import {
   renderPlanText,
   scrub,
 } from "./planReport";
-import { readStackFile } from "./stackFile";
+import { loadStackConfigFile } from "./stackFile";
 import { buildTimeline } from "./timeline";
 
 export const PLAN_USAGE = `Usage: npm run plan -- [--stack <name>] [--config-file <path>] [--policy-config <path>] [--json] [--no-color]
@@ -91,9 +90,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
   let stackFile;
   let cfg: StackConfig;
   try {
-    stackFile = readStackFile(file);
-    const { raw, issues } = rawConfigFrom(stackFile.config);
-    cfg = validateRawConfig(raw, issues, `${path.basename(file)} (stack "${stack}")`);
+    ({ stackFile, config: cfg } = loadStackConfigFile(file, stack));
   } catch (err: unknown) {
     const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
     return { exitCode: 2, stdout: "", stderr: `${message}\n` };

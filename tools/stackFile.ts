@@ -4,7 +4,10 @@
  * decrypted offline: they are replaced by a placeholder of the right shape and listed as secret.
  */
 import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { parse } from "yaml";
+import { rawConfigFrom, validateRawConfig } from "../config/load";
+import type { StackConfig } from "../config/schema";
 
 /** Placeholders for `secure:` values, chosen to pass validation where the shape is known. */
 export const SECRET_PLACEHOLDERS = {
@@ -65,4 +68,18 @@ function replaceSecure(v: unknown, path: string, found: string[]): unknown {
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Reads and validates a stack file: the flat config, the secure paths and the validated stack
+ * config. Throws ConfigError listing every problem (or an Error for unreadable YAML).
+ */
+export function loadStackConfigFile(
+  file: string,
+  stack: string,
+): { stackFile: StackFile; config: StackConfig } {
+  const stackFile = readStackFile(file);
+  const { raw, issues } = rawConfigFrom(stackFile.config);
+  const config = validateRawConfig(raw, issues, `${basename(file)} (stack "${stack}")`);
+  return { stackFile, config };
 }
