@@ -1,17 +1,50 @@
 /**
  * Thin SDK calls. Clients are passed in (created once by handler.ts); errors propagate unchanged
- * after the SDK's own retries, so Lambda retries the invocation and finally dead-letters it.
+ * after the SDK's own retries, so Lambda retries the invocation and finally dead-letters it. The
+ * only errors turned into values are the expected ones: a lost conditional write, an incident that
+ * no longer exists, a schedule that already exists.
  */
 import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type DeleteItemCommandInput,
+  type DynamoDBClient,
+  type GetItemCommandInput,
+  type PutItemCommandInput,
+  type UpdateItemCommandInput,
+} from "@aws-sdk/client-dynamodb";
+import {
+  CreateScheduleCommand,
+  type CreateScheduleCommandInput,
+  type SchedulerClient,
+} from "@aws-sdk/client-scheduler";
+import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import {
+  ListEngagementsCommand,
+  ListPageReceiptsCommand,
+  ListPagesByEngagementCommand,
   StartEngagementCommand,
+  type Engagement,
+  type Page,
+  type Receipt,
   type SSMContactsClient,
   type StartEngagementCommandInput,
 } from "@aws-sdk/client-ssm-contacts";
 import {
+  CreateTimelineEventCommand,
+  GetIncidentRecordCommand,
   StartIncidentCommand,
+  UpdateIncidentRecordCommand,
+  type CreateTimelineEventCommandInput,
+  type IncidentRecord,
   type SSMIncidentsClient,
   type StartIncidentCommandInput,
+  type UpdateIncidentRecordCommandInput,
 } from "@aws-sdk/client-ssm-incidents";
+import { parseMapping, type IncidentStatus, type Mapping } from "./dedupe";
+import type { ListedEngagement } from "./drill";
 
 /** Starts an incident and returns its incident record ARN. */
 export async function startIncident(
@@ -35,4 +68,169 @@ export async function startEngagement(
     throw new Error("StartEngagement answered without EngagementArn");
   }
   return output.EngagementArn;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ssm-incidents
+// ---------------------------------------------------------------------------------------------
+
+/** The incident record; throws (ResourceNotFoundException included) when it cannot be read. */
+export async function getIncident(
+  client: SSMIncidentsClient,
+  arn: string,
+): Promise<IncidentRecord> {
+  const output = await client.send(new GetIncidentRecordCommand({ arn }));
+  if (output.incidentRecord === undefined) {
+    throw new Error("GetIncidentRecord answered without incidentRecord");
+  }
+  return output.incidentRecord;
+}
+
+/** OPEN or RESOLVED; NOT_FOUND when the incident was deleted. */
+export async function incidentStatus(
+  client: SSMIncidentsClient,
+  arn: string,
+): Promise<IncidentStatus> {
+  try {
+    const { status } = await getIncident(client, arn);
+    if (status !== "OPEN" && status !== "RESOLVED") {
+      throw new Error(`GetIncidentRecord answered with status ${String(status)}`);
+    }
+    return status;
+  } catch (err: unknown) {
+    if (isNamed(err, "ResourceNotFoundException")) return "NOT_FOUND";
+    throw err;
+  }
+}
+
+export async function createTimelineEvent(
+  client: SSMIncidentsClient,
+  input: CreateTimelineEventCommandInput,
+): Promise<void> {
+  await client.send(new CreateTimelineEventCommand(input));
+}
+
+export async function updateIncident(
+  client: SSMIncidentsClient,
+  input: UpdateIncidentRecordCommandInput,
+): Promise<void> {
+  await client.send(new UpdateIncidentRecordCommand(input));
+}
+
+// ---------------------------------------------------------------------------------------------
+// DynamoDB (dedupe table)
+// ---------------------------------------------------------------------------------------------
+
+/** The item, validated (MalformedMappingError otherwise); null when there is none. */
+export async function readMapping(
+  client: DynamoDBClient,
+  input: GetItemCommandInput,
+): Promise<Mapping | null> {
+  const output = await client.send(new GetItemCommand(input));
+  return parseMapping(output.Item);
+}
+
+/** Conditional writes: true when written, false when the condition failed (someone moved first). */
+export async function putIf(client: DynamoDBClient, input: PutItemCommandInput): Promise<boolean> {
+  return conditional(client.send(new PutItemCommand(input)));
+}
+
+export async function updateIf(
+  client: DynamoDBClient,
+  input: UpdateItemCommandInput,
+): Promise<boolean> {
+  return conditional(client.send(new UpdateItemCommand(input)));
+}
+
+export async function deleteIf(
+  client: DynamoDBClient,
+  input: DeleteItemCommandInput,
+): Promise<boolean> {
+  return conditional(client.send(new DeleteItemCommand(input)));
+}
+
+async function conditional(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err: unknown) {
+    if (isNamed(err, "ConditionalCheckFailedException")) return false;
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drills: EventBridge Scheduler, SNS, ssm-contacts listings
+// ---------------------------------------------------------------------------------------------
+
+/** Creates the schedule; "exists" when a retried invocation already created it. */
+export async function createSchedule(
+  client: SchedulerClient,
+  input: CreateScheduleCommandInput,
+): Promise<"created" | "exists"> {
+  try {
+    await client.send(new CreateScheduleCommand(input));
+    return "created";
+  } catch (err: unknown) {
+    if (isNamed(err, "ConflictException")) return "exists";
+    throw err;
+  }
+}
+
+export async function publish(client: SNSClient, topicArn: string, message: string): Promise<void> {
+  await client.send(new PublishCommand({ TopicArn: topicArn, Message: message }));
+}
+
+/** Every engagement of the incident, every page of each, every receipt of each page. */
+export async function listDrillPages(
+  client: SSMContactsClient,
+  incidentArn: string,
+): Promise<ListedEngagement[]> {
+  const engagements = await all<Engagement>(async (next) => {
+    const out = await client.send(new ListEngagementsCommand({ IncidentId: incidentArn, ...next }));
+    return [out.Engagements ?? [], out.NextToken];
+  });
+  return Promise.all(
+    engagements.map(async (engagement) => {
+      const pages = await all<Page>(async (next) => {
+        const out = await client.send(
+          new ListPagesByEngagementCommand({ EngagementId: engagement.EngagementArn, ...next }),
+        );
+        return [out.Pages ?? [], out.NextToken];
+      });
+      const receipts = await Promise.all(
+        pages.map((page) =>
+          all<Receipt>(async (next) => {
+            const out = await client.send(
+              new ListPageReceiptsCommand({ PageId: page.PageArn, ...next }),
+            );
+            return [out.Receipts ?? [], out.NextToken];
+          }),
+        ),
+      );
+      return { engagement, pages: pages.map((page, i) => ({ page, receipts: receipts[i] })) };
+    }),
+  );
+}
+
+/**
+ * Follows NextToken until the last page; `next` is `{}` for the first request, so no request
+ * carries an undefined member. At most 100 requests, against a service that loops.
+ */
+async function all<T>(
+  list: (next: { NextToken?: string }) => Promise<[readonly T[], string | undefined]>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let next: { NextToken?: string } = {};
+  for (let request = 0; request < 100; request++) {
+    const [batch, nextToken] = await list(next);
+    items.push(...batch);
+    if (nextToken === undefined || nextToken === "") return items;
+    next = { NextToken: nextToken };
+  }
+  throw new Error("a listing returned more than 100 pages of results");
+}
+
+function isNamed(err: unknown, name: string): boolean {
+  return err instanceof Error && err.name === name;
 }

@@ -2,14 +2,20 @@
  * The router's decisions, as pure functions: plain data in, plain data out, no I/O.
  *
  * `parseRouterEnv` validates the Lambda's environment once, at cold start.
- * `decide` turns one EventBridge input `{"level": "<level>", "event": <CloudWatch "Alarm State
- * Change" event>}` into what to start: a StartIncident input and/or StartEngagement inputs for
- * an ALARM, nothing for OK / INSUFFICIENT_DATA / notify-only levels. Anything it cannot route
- * throws a `RoutingError`, so the invocation fails, Lambda retries it and finally dead-letters it.
+ * `decide` turns one input into what to do:
+ * - `{"level": "<level>", "event": <CloudWatch "Alarm State Change" event>}` (EventBridge rule):
+ *   a StartIncident input and/or StartEngagement inputs for an ALARM; for an OK on a paging level
+ *   with DEDUPE_TABLE set, a recovery (dedupe.ts decides what it touches); nothing otherwise.
+ * - `{"drill": {level, scheduledTime, reportAfterMinutes}}` (EventBridge Scheduler): a [DRILL]
+ *   incident to start, whose report drill.ts schedules.
+ * - `{"drillReport": {level, incidentArn, startedAt}}` (the one-time report schedule).
+ * Anything it cannot route throws a `RoutingError`, so the invocation fails, Lambda retries it and
+ * finally dead-letters it.
  */
 import { createHash } from "node:crypto";
 import type { StartEngagementCommandInput } from "@aws-sdk/client-ssm-contacts";
 import type { StartIncidentCommandInput } from "@aws-sdk/client-ssm-incidents";
+import { drillTitle } from "../shared/drillReport";
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -23,6 +29,8 @@ export interface LevelRoute {
   readonly responsePlanArn?: string;
   /** ssm-contacts contact ARNs to engage directly; empty when the level engages nobody. */
   readonly engage: readonly string[];
+  /** Resolve the level's open incident when its alarm returns to OK (needs DEDUPE_TABLE). */
+  readonly resolveOnRecovery?: boolean;
 }
 
 /** The validated environment. */
@@ -33,6 +41,26 @@ export interface RouterConfig {
   readonly incidentSource: string;
   /** `Sender` of every engagement. */
   readonly engagementSender: string;
+  /** DynamoDB table mapping alarm → open incident; absent: no dedupe, no recovery notes. */
+  readonly dedupeTable?: string;
+  /** Physical-name prefix: names drill report schedules, shortens contact names in reports. */
+  readonly namePrefix?: string;
+  /** Role EventBridge Scheduler assumes to invoke the router with a drill report. */
+  readonly schedulerRoleArn?: string;
+  /** SNS topic (AWS Chatbot → Slack) drill reports are posted to. */
+  readonly alertsTopicArn?: string;
+}
+
+/** Identifies one alarm state change, for the dedupe table and idempotency tokens. */
+export interface AlarmChange {
+  readonly table: string;
+  readonly level: string;
+  readonly alarmName: string;
+  readonly alarmArn: string;
+  /** The state change's instant. */
+  readonly at: Date;
+  /** sha256(alarm ARN | state timestamp as written): StartIncident's clientToken for an ALARM. */
+  readonly token: string;
 }
 
 export type IgnoreReason = "state OK" | "state INSUFFICIENT_DATA" | "level is notify-only";
@@ -45,15 +73,49 @@ export type Decision =
       readonly alarmName: string;
       readonly incident: StartIncidentCommandInput | null;
       readonly engagements: readonly StartEngagementCommandInput[];
+      /** Set when DEDUPE_TABLE is set and an incident is to be started: look it up first. */
+      readonly dedupe: AlarmChange | null;
+    }
+  | {
+      /** OK on a paging level with DEDUPE_TABLE set: note the recovery on the open incident. */
+      readonly kind: "recover";
+      readonly level: string;
+      readonly alarmName: string;
+      readonly dedupe: AlarmChange;
+      readonly resolveOnRecovery: boolean;
     }
   | {
       readonly kind: "ignore";
       readonly level: string;
       readonly alarmName: string;
       readonly reason: IgnoreReason;
+    }
+  | {
+      /** A scheduled drill: start a [DRILL] incident, then schedule its report. */
+      readonly kind: "drill";
+      readonly level: string;
+      readonly incident: StartIncidentCommandInput;
+      readonly reportAfterMinutes: number;
+      readonly namePrefix: string;
+      readonly schedulerRoleArn: string;
+    }
+  | {
+      /** A drill's report is due: collect the pages, post the report, resolve the incident. */
+      readonly kind: "drill-report";
+      readonly level: string;
+      readonly incidentArn: string;
+      readonly startedAt: string;
+      readonly alertsTopicArn: string;
+      readonly namePrefix: string | undefined;
     };
 
-export type RoutingErrorCode = "UNKNOWN_LEVEL" | "MALFORMED_EVENT";
+export type RoutingErrorCode =
+  | "UNKNOWN_LEVEL"
+  | "MALFORMED_EVENT"
+  /** A drill names a level without a response plan. */
+  | "NOT_A_PAGING_LEVEL"
+  /** A drill start without the Lambda context's invokedFunctionArn. */
+  | "MISSING_CONTEXT";
 
 /** An input the router cannot route. Its message never contains the alarm's reason text. */
 export class RoutingError extends Error {
@@ -64,6 +126,28 @@ export class RoutingError extends Error {
   readonly code: RoutingErrorCode;
 
   constructor(code: RoutingErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export type RetryLaterCode =
+  /** Another invocation is opening this alarm's incident (dedupe table item "opening"). */
+  | "INCIDENT_OPENING"
+  /** Conditional writes to the dedupe table kept losing to other invocations. */
+  | "DEDUPE_CONFLICT";
+
+/**
+ * The input is fine but cannot be handled yet; thrown so that Lambda retries the invocation later
+ * (and finally dead-letters it). Its message never contains the alarm's reason text.
+ */
+export class RetryLaterError extends Error {
+  static {
+    this.prototype.name = "RetryLaterError";
+  }
+  readonly code: RetryLaterCode;
+
+  constructor(code: RetryLaterCode, message: string) {
     super(message);
     this.code = code;
   }
@@ -90,7 +174,7 @@ const ARN_MAX = 1000;
 const SOURCE_MAX = 50;
 const SENDER_MAX = 255;
 /** CloudWatch's own limit; only malformed events have longer names, and texts cut them. */
-const ALARM_NAME_MAX = 255;
+export const ALARM_NAME_MAX = 255;
 /** Keeps Content (max 8192) well within bounds whatever the reason's length. */
 const REASON_MAX = 2000;
 
@@ -98,11 +182,31 @@ const REASON_MAX = 2000;
 // decide
 // ---------------------------------------------------------------------------------------------
 
-/** Decides what one EventBridge input starts. Throws `RoutingError` for anything unroutable. */
+/**
+ * Decides what one input does. Throws `RoutingError` for anything unroutable, and
+ * `RouterConfigError` for a drill event when a variable drills need is not set.
+ */
 export function decide(input: unknown, config: RouterConfig): Decision {
+  if (isRecord(input) && "drill" in input) return decideDrill(input.drill, config);
+  if (isRecord(input) && "drillReport" in input) {
+    return decideDrillReport(input.drillReport, config);
+  }
   const alarm = parseInput(input, config);
   const { level, route, alarmName } = alarm;
+  const dedupe =
+    config.dedupeTable !== undefined && route.responsePlanArn !== undefined
+      ? alarmChange(alarm, config.dedupeTable)
+      : null;
 
+  if (alarm.state === "OK" && dedupe !== null) {
+    return {
+      kind: "recover",
+      level,
+      alarmName,
+      dedupe,
+      resolveOnRecovery: route.resolveOnRecovery === true,
+    };
+  }
   if (alarm.state !== "ALARM") {
     return { kind: "ignore", level, alarmName, reason: `state ${alarm.state}` };
   }
@@ -120,7 +224,24 @@ export function decide(input: unknown, config: RouterConfig): Decision {
     engagements: route.engage.map((contactArn) =>
       engagementInput(alarm, contactArn, config.engagementSender),
     ),
+    dedupe,
   };
+}
+
+function alarmChange(alarm: Alarm, table: string): AlarmChange {
+  return {
+    table,
+    level: alarm.level,
+    alarmName: alarm.alarmName,
+    alarmArn: alarm.alarmArn,
+    at: alarm.time,
+    token: changeToken(alarm),
+  };
+}
+
+/** The idempotency token of one state change: StartIncident's clientToken, and the seed of others. */
+function changeToken(alarm: Alarm): string {
+  return sha256(`${alarm.alarmArn}|${alarm.stateTimestamp}`);
 }
 
 /** One alarm state change, validated. */
@@ -146,7 +267,7 @@ function incidentInput(
 ): StartIncidentCommandInput {
   const url = consoleUrl(alarm);
   return {
-    clientToken: sha256(`${alarm.alarmArn}|${alarm.stateTimestamp}`),
+    clientToken: changeToken(alarm),
     responsePlanArn,
     impact: alarm.route.impact,
     title: truncate(`[${alarm.level}] ${alarm.alarmName}`, TITLE_MAX),
@@ -252,6 +373,143 @@ function jsonOf(value: unknown): string | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Drills
+// ---------------------------------------------------------------------------------------------
+
+/** A report is due 1 minute to 1 day after the drill starts (the stack config allows 5-120). */
+const REPORT_AFTER_MAX = 1440;
+const INCIDENT_RECORD_ARN =
+  /^arn:aws:ssm-incidents::\d{12}:incident-record\/[a-zA-Z0-9_-]{1,200}\/[a-zA-Z0-9_-]{1,200}$/;
+const FUNCTION_ARN =
+  /^arn:aws:lambda:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:function:[a-zA-Z0-9_-]{1,64}(?::[a-zA-Z0-9$_-]{1,128})?$/;
+
+type DrillVariable = "NAME_PREFIX" | "SCHEDULER_ROLE_ARN" | "ALERTS_TOPIC_ARN";
+
+/**
+ * `{"drill": {level, scheduledTime, reportAfterMinutes}}`. Everything the drill and its report
+ * need is checked here, before anything starts, so no [DRILL] incident is opened that could not
+ * be reported and resolved.
+ */
+function decideDrill(drill: unknown, config: RouterConfig): Decision {
+  const { NAME_PREFIX: namePrefix, SCHEDULER_ROLE_ARN: schedulerRoleArn } = drillVariables(config, [
+    "NAME_PREFIX",
+    "SCHEDULER_ROLE_ARN",
+    "ALERTS_TOPIC_ARN",
+  ]);
+  if (!isRecord(drill)) throw malformed("drill", "an object", drill);
+  const { scheduledTime, reportAfterMinutes } = drill;
+  const { level, route } = routeOf(drill.level, "drill.level", config);
+  if (route.responsePlanArn === undefined) {
+    throw new RoutingError(
+      "NOT_A_PAGING_LEVEL",
+      `drill.level ${show(level)} has no responsePlanArn in ROUTING_TABLE: only levels that open an incident can be drilled`,
+    );
+  }
+  const at = typeof scheduledTime === "string" ? parseTimestamp(scheduledTime) : undefined;
+  if (typeof scheduledTime !== "string" || at === undefined) {
+    throw malformed(
+      "drill.scheduledTime",
+      "an ISO 8601 timestamp like 2026-12-07T01:00:00Z",
+      scheduledTime,
+    );
+  }
+  if (
+    typeof reportAfterMinutes !== "number" ||
+    !Number.isInteger(reportAfterMinutes) ||
+    reportAfterMinutes < 1 ||
+    reportAfterMinutes > REPORT_AFTER_MAX
+  ) {
+    throw malformed(
+      "drill.reportAfterMinutes",
+      `an integer 1-${REPORT_AFTER_MAX}`,
+      reportAfterMinutes,
+    );
+  }
+  return {
+    kind: "drill",
+    level,
+    incident: {
+      // One incident per level and scheduled run, however often Scheduler or Lambda retry.
+      clientToken: sha256(`drill|${level}|${scheduledTime}`),
+      responsePlanArn: route.responsePlanArn,
+      impact: route.impact,
+      title: drillTitle(level, scheduledTime),
+      triggerDetails: {
+        source: config.incidentSource,
+        timestamp: at,
+        rawData: JSON.stringify({ drill: { level, scheduledTime, reportAfterMinutes } }),
+      },
+    },
+    reportAfterMinutes,
+    namePrefix,
+    schedulerRoleArn,
+  };
+}
+
+/** `{"drillReport": {level, incidentArn, startedAt}}`, as the report schedule sends it. */
+function decideDrillReport(report: unknown, config: RouterConfig): Decision {
+  const { ALERTS_TOPIC_ARN: alertsTopicArn } = drillVariables(config, ["ALERTS_TOPIC_ARN"]);
+  if (!isRecord(report)) throw malformed("drillReport", "an object", report);
+  const { level, incidentArn, startedAt } = report;
+  // The level only labels the report: it may have left ROUTING_TABLE since the drill started.
+  if (typeof level !== "string" || !LEVEL_NAME.test(level)) {
+    throw malformed("drillReport.level", "a level name", level);
+  }
+  if (typeof incidentArn !== "string" || !INCIDENT_RECORD_ARN.test(incidentArn)) {
+    throw malformed(
+      "drillReport.incidentArn",
+      "an incident record ARN arn:aws:ssm-incidents::<account>:incident-record/<plan>/<id>",
+      incidentArn,
+    );
+  }
+  if (typeof startedAt !== "string" || parseTimestamp(startedAt) === undefined) {
+    throw malformed("drillReport.startedAt", "an ISO 8601 timestamp", startedAt);
+  }
+  return {
+    kind: "drill-report",
+    level,
+    incidentArn,
+    startedAt,
+    alertsTopicArn,
+    namePrefix: config.namePrefix,
+  };
+}
+
+/** The drill variables `names`; a RouterConfigError naming every one that is not set. */
+function drillVariables<K extends DrillVariable>(
+  config: RouterConfig,
+  names: readonly K[],
+): Record<K, string> {
+  const value: Record<DrillVariable, string | undefined> = {
+    NAME_PREFIX: config.namePrefix,
+    SCHEDULER_ROLE_ARN: config.schedulerRoleArn,
+    ALERTS_TOPIC_ARN: config.alertsTopicArn,
+  };
+  const missing = names.filter((name) => value[name] === undefined);
+  if (missing.length > 0) {
+    throw new RouterConfigError(
+      missing.map((name) => `${name}: is not set; drill events need it (alarms do not)`),
+    );
+  }
+  return Object.fromEntries(names.map((name) => [name, value[name]])) as Record<K, string>;
+}
+
+/**
+ * The router's own ARN from the Lambda context, which the report schedule invokes. Throws
+ * `RoutingError` MISSING_CONTEXT when the context does not carry one.
+ */
+export function invokedFunctionArn(context: unknown): string {
+  const arn = isRecord(context) ? context.invokedFunctionArn : undefined;
+  if (typeof arn !== "string" || !FUNCTION_ARN.test(arn)) {
+    throw new RoutingError(
+      "MISSING_CONTEXT",
+      `a drill needs the Lambda context's invokedFunctionArn to schedule its report, got ${show(arn)}`,
+    );
+  }
+  return arn;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Input validation
 // ---------------------------------------------------------------------------------------------
 
@@ -266,16 +524,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
 
 function parseInput(input: unknown, config: RouterConfig): Alarm {
   if (!isRecord(input)) throw malformed("input", "an object", input);
-  const level = input.level;
-  if (typeof level !== "string") throw malformed("level", "a string", level);
-  const route = config.routing.get(level);
-  if (route === undefined) {
-    const knownLevels = [...config.routing.keys()].join(", ");
-    throw new RoutingError(
-      "UNKNOWN_LEVEL",
-      `level ${show(level)} is not in ROUTING_TABLE (known levels: ${knownLevels})`,
-    );
-  }
+  const { level, route } = routeOf(input.level, "level", config);
 
   const event = input.event;
   if (!isRecord(event)) throw malformed("event", "an object", event);
@@ -335,6 +584,24 @@ function parseInput(input: unknown, config: RouterConfig): Alarm {
   };
 }
 
+/** The route of `level`; throws MALFORMED_EVENT for a non-string, UNKNOWN_LEVEL for others. */
+function routeOf(
+  level: unknown,
+  path: string,
+  config: RouterConfig,
+): { level: string; route: LevelRoute } {
+  if (typeof level !== "string") throw malformed(path, "a string", level);
+  const route = config.routing.get(level);
+  if (route === undefined) {
+    const knownLevels = [...config.routing.keys()].join(", ");
+    throw new RoutingError(
+      "UNKNOWN_LEVEL",
+      `${path} ${show(level)} is not in ROUTING_TABLE (known levels: ${knownLevels})`,
+    );
+  }
+  return { level, route };
+}
+
 /** Parses a strict ISO 8601 timestamp; rejects impossible dates such as Feb 30 or 24:00. */
 function parseTimestamp(text: string): Date | undefined {
   const m = TIMESTAMP.exec(text);
@@ -363,13 +630,28 @@ const CONTACT_ARN =
   /^arn:aws:ssm-contacts:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:contact\/[a-z0-9_-]{1,255}$/;
 /** The model's Sender pattern, with `\s` narrowed to ASCII space, tab, CR, LF and FF. */
 const SENDER = /^[\\a-zA-Z0-9_@#%*+=:?./! \t\n\f\r-]*$/;
-const ROUTE_KEYS = ["impact", "responsePlanArn", "engage"];
+const ROUTE_KEYS = ["impact", "responsePlanArn", "engage", "resolveOnRecovery"];
+/** DynamoDB table names (an ARN is not accepted: the IAM policy names the table anyway). */
+const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+/** `<prefix>-drill-<16 hex>` must fit Scheduler's 64-character `^[0-9a-zA-Z-_.]+$` names. */
+const NAME_PREFIX = /^[a-zA-Z0-9_.-]{1,41}$/;
+const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** Standard topics only: AWS Chatbot does not read FIFO topics. */
+const TOPIC_ARN = /^arn:aws:sns:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:[a-zA-Z0-9_-]{1,256}$/;
 
 /**
  * Validates the router's environment:
- * - `ROUTING_TABLE`: JSON `{"<level>": {"impact": 1-5, "responsePlanArn"?: "...", "engage"?: [...]}}`
+ * - `ROUTING_TABLE`: JSON `{"<level>": {"impact": 1-5, "responsePlanArn"?: "...", "engage"?: [...],
+ *   "resolveOnRecovery"?: boolean}}`; resolveOnRecovery needs responsePlanArn and DEDUPE_TABLE
  * - `INCIDENT_SOURCE`: 1-50 characters, not starting with `aws.`
  * - `ENGAGEMENT_SENDER`: 1-255 characters of `[\a-zA-Z0-9_@#%*+=:?./!-]` and whitespace
+ * Optional; when set, validated like the rest:
+ * - `DEDUPE_TABLE`: DynamoDB table name; turns on dedupe and recovery notes
+ * - `NAME_PREFIX`: 1-41 characters of `[a-zA-Z0-9_.-]`; drills need it
+ * - `SCHEDULER_ROLE_ARN`: IAM role ARN; drills need it
+ * - `ALERTS_TOPIC_ARN`: SNS topic ARN; drills need it
+ * Drill variables are optional so that drill configuration can never keep alarms from paging; a
+ * drill event without them fails with a `RouterConfigError` naming them.
  * Throws one `RouterConfigError` listing every problem, each prefixed with its variable's path.
  */
 export function parseRouterEnv(env: Readonly<Record<string, string | undefined>>): RouterConfig {
@@ -398,8 +680,72 @@ export function parseRouterEnv(env: Readonly<Record<string, string | undefined>>
     );
   }
 
+  const dedupeTable = optional(
+    env,
+    "DEDUPE_TABLE",
+    TABLE_NAME,
+    "a DynamoDB table name (3-255 characters of a-z, A-Z, 0-9, _ . -)",
+    problems,
+  );
+  const namePrefix = optional(
+    env,
+    "NAME_PREFIX",
+    NAME_PREFIX,
+    "1-41 characters of a-z, A-Z, 0-9, _ . -",
+    problems,
+  );
+  const schedulerRoleArn = optional(
+    env,
+    "SCHEDULER_ROLE_ARN",
+    ROLE_ARN,
+    "an IAM role ARN arn:aws:iam::<account>:role/<name>",
+    problems,
+  );
+  const alertsTopicArn = optional(
+    env,
+    "ALERTS_TOPIC_ARN",
+    TOPIC_ARN,
+    "an SNS topic ARN arn:aws:sns:<region>:<account>:<name>",
+    problems,
+  );
+
+  if (dedupeTable === undefined) {
+    for (const [level, route] of routing) {
+      if (route.resolveOnRecovery === true) {
+        problems.push(
+          `ROUTING_TABLE.${level}.resolveOnRecovery: needs DEDUPE_TABLE, through which the router finds the incident to resolve`,
+        );
+      }
+    }
+  }
+
   if (problems.length > 0) throw new RouterConfigError(problems);
-  return { routing, incidentSource, engagementSender };
+  return {
+    routing,
+    incidentSource,
+    engagementSender,
+    ...(dedupeTable !== undefined && { dedupeTable }),
+    ...(namePrefix !== undefined && { namePrefix }),
+    ...(schedulerRoleArn !== undefined && { schedulerRoleArn }),
+    ...(alertsTopicArn !== undefined && { alertsTopicArn }),
+  };
+}
+
+/** An optional variable: undefined when unset or empty, else validated against `pattern`. */
+function optional(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  pattern: RegExp,
+  expected: string,
+  problems: string[],
+): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === "") return undefined;
+  if (!pattern.test(value)) {
+    problems.push(`${name}: must be ${expected}, got ${show(value)}`);
+    return undefined;
+  }
+  return value;
 }
 
 function parseRoutingTable(text: string | undefined, problems: string[]): Map<string, LevelRoute> {
@@ -432,17 +778,19 @@ function parseRoutingTable(text: string | undefined, problems: string[]): Map<st
     }
     if (!isRecord(entry)) {
       problems.push(
-        `${path}: must be an object {impact, responsePlanArn?, engage?}, got ${show(entry)}`,
+        `${path}: must be an object {impact, responsePlanArn?, engage?, resolveOnRecovery?}, got ${show(entry)}`,
       );
       continue;
     }
     const before = problems.length;
     for (const key of Object.keys(entry)) {
       if (!ROUTE_KEYS.includes(key)) {
-        problems.push(`${path}.${key}: unknown key (expected impact, responsePlanArn, engage)`);
+        problems.push(
+          `${path}.${key}: unknown key (expected impact, responsePlanArn, engage, resolveOnRecovery)`,
+        );
       }
     }
-    const { impact, responsePlanArn, engage } = entry;
+    const { impact, responsePlanArn, engage, resolveOnRecovery } = entry;
     if (typeof impact !== "number" || !Number.isInteger(impact) || impact < 1 || impact > 5) {
       problems.push(`${path}.impact: must be an integer 1-5, got ${show(impact)}`);
     }
@@ -469,11 +817,21 @@ function parseRoutingTable(text: string | undefined, problems: string[]): Map<st
         problems.push(`${path}.engage[${i}]: duplicate of engage[${contacts.indexOf(arn)}]`);
       }
     });
+    if (resolveOnRecovery !== undefined && typeof resolveOnRecovery !== "boolean") {
+      problems.push(
+        `${path}.resolveOnRecovery: must be true or false, got ${show(resolveOnRecovery)}`,
+      );
+    } else if (resolveOnRecovery === true && responsePlanArn === undefined) {
+      problems.push(
+        `${path}.resolveOnRecovery: needs responsePlanArn (only incidents are resolved)`,
+      );
+    }
     if (problems.length === before) {
       routing.set(level, {
         impact: impact as number,
         ...(typeof responsePlanArn === "string" && { responsePlanArn }),
         engage: contacts as string[],
+        ...(typeof resolveOnRecovery === "boolean" && { resolveOnRecovery }),
       });
     }
   }
@@ -492,9 +850,10 @@ export function truncate(text: string, max: number): string {
   return `${cut}…`;
 }
 
-/** Level and alarm name of any input, for the log line of an input `decide` rejected. */
+/** Level and alarm name of any input (a drill's level, no alarm name), for its log line. */
 export function logLabels(input: unknown): { level: string | null; alarmName: string | null } {
-  const level = isRecord(input) ? input.level : undefined;
+  const drill = isRecord(input) ? (input.drill ?? input.drillReport) : undefined;
+  const level = isRecord(drill) ? drill.level : isRecord(input) ? input.level : undefined;
   const event = isRecord(input) ? input.event : undefined;
   const detail = isRecord(event) ? event.detail : undefined;
   const alarmName = isRecord(detail) ? detail.alarmName : undefined;
@@ -504,7 +863,7 @@ export function logLabels(input: unknown): { level: string | null; alarmName: st
   };
 }
 
-function sha256(text: string): string {
+export function sha256(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
 

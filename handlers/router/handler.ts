@@ -1,67 +1,381 @@
 /**
- * Router Lambda: EventBridge invokes it asynchronously with
- * `{"level": "<level>", "event": <CloudWatch "Alarm State Change" event>}`.
- * parse env (once) → decide (pure) → start the incident and engagements → one JSON log line.
+ * Router Lambda, invoked asynchronously with one of:
+ * - `{"level": "<level>", "event": <CloudWatch "Alarm State Change" event>}` (EventBridge rule)
+ * - `{"drill": {level, scheduledTime, reportAfterMinutes}}` (EventBridge Scheduler, a drill)
+ * - `{"drillReport": {level, incidentArn, startedAt}}` (the one-time schedule a drill creates)
+ * parse env (once) → decide (pure) → do what it says → one JSON log line.
+ *
  * Every failure is re-thrown: Lambda retries the invocation and finally dead-letters it; the
- * idempotency tokens make the retries safe.
+ * idempotency tokens make the retries safe. One exception, by design: when the dedupe table
+ * (DynamoDB) fails, an ALARM pages anyway ("dedupe": "unavailable" in the log line), because a
+ * duplicate incident is better than none. An OK is different: a recovery note is not a page, so a
+ * failing table fails the invocation and Lambda retries it.
  */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
-import { SSMIncidentsClient } from "@aws-sdk/client-ssm-incidents";
-import { startEngagement, startIncident } from "./adapters";
-import { decide, logLabels, parseRouterEnv, RoutingError } from "./core";
+import { SSMIncidentsClient, type StartIncidentCommandInput } from "@aws-sdk/client-ssm-incidents";
+import type { DrillOutcome } from "../shared/drillReport";
+import {
+  createSchedule,
+  createTimelineEvent,
+  deleteIf,
+  getIncident,
+  incidentStatus,
+  listDrillPages,
+  publish,
+  putIf,
+  readMapping,
+  startEngagement,
+  startIncident,
+  updateIf,
+  updateIncident,
+} from "./adapters";
+import {
+  decide,
+  invokedFunctionArn,
+  logLabels,
+  parseRouterEnv,
+  RetryLaterError,
+  RouterConfigError,
+  RoutingError,
+  type AlarmChange,
+  type Decision,
+} from "./core";
+import {
+  decideDedupe,
+  MalformedMappingError,
+  markOpenInput,
+  readInput,
+  type DedupeView,
+} from "./dedupe";
+import {
+  drillNotification,
+  drillObservation,
+  drillReport,
+  drillResolveInput,
+  drillTimelineEvent,
+  reportScheduleInput,
+} from "./drill";
 
 // Cold start: a missing or malformed variable throws here, naming the variable.
 const config = parseRouterEnv(process.env);
 const retry = { maxAttempts: 5, retryMode: "standard" } as const;
 const incidents = new SSMIncidentsClient(retry);
 const contacts = new SSMContactsClient(retry);
+// The dedupe table sits in front of paging: give up on it within seconds (and page without it)
+// rather than let a hanging connection use up the function's timeout.
+const dynamodb = new DynamoDBClient({
+  maxAttempts: 3,
+  retryMode: "standard",
+  // Without throwOnRequestTimeout, this SDK only warns when requestTimeout passes.
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
+});
+const scheduler = new SchedulerClient(retry);
+const sns = new SNSClient(retry);
+
+/** The clock. `Date.now` (not `new Date()` alone) so that tests can pin it. */
+const now = (): Date => new Date(Date.now());
+
+/** How an ALARM went through the dedupe table (absent without DEDUPE_TABLE). */
+export type DedupeOutcome = "opened" | "fired-again" | "already-opened" | "unavailable";
+/** How an OK went through the dedupe table. */
+export type RecoveryOutcome =
+  "recovered" | "resolved" | "stale" | "abandoned" | "no-mapping" | "outdated";
 
 export type RouterResult =
-  | { readonly decision: "page"; readonly incidentArn: string | null; readonly engagements: number }
-  | { readonly decision: "ignore"; readonly reason: string };
-
-export async function handler(event: unknown): Promise<RouterResult> {
-  try {
-    const decision = decide(event, config);
-    const { level, alarmName } = logLabels(event);
-    if (decision.kind === "ignore") {
-      log({ level, alarmName, decision: "ignore", reason: decision.reason });
-      return { decision: "ignore", reason: decision.reason };
+  | {
+      readonly decision: "page";
+      readonly incidentArn: string | null;
+      readonly engagements: number;
+      readonly dedupe?: DedupeOutcome;
     }
-    const [incidentArn, ...engagementArns] = await allSettledOrThrow<string | null>([
-      decision.incident === null
-        ? Promise.resolve(null)
-        : startIncident(incidents, decision.incident),
-      ...decision.engagements.map((input) => startEngagement(contacts, input)),
-    ]);
-    // Engagement ARNs name the contact; the count is enough for the log.
-    const engagements = engagementArns.length;
-    log({ level, alarmName, decision: "page", incidentArn, engagements });
-    return { decision: "page", incidentArn, engagements };
+  | { readonly decision: "ignore"; readonly reason: string }
+  | {
+      readonly decision: "recover";
+      readonly incidentArn: string | null;
+      readonly outcome: RecoveryOutcome;
+    }
+  | {
+      readonly decision: "drill";
+      readonly incidentArn: string;
+      readonly schedule: string;
+      readonly scheduleCreated: boolean;
+    }
+  | {
+      readonly decision: "drill-report";
+      readonly incidentArn: string;
+      readonly outcome: DrillOutcome;
+      readonly pages: number;
+      readonly resolved: boolean;
+    };
+
+/** The part of the Lambda context the router reads (optional, so tests can omit it). */
+export interface RouterContext {
+  readonly invokedFunctionArn?: string;
+}
+
+/** A result and what else the log line should say. */
+interface Outcome {
+  readonly result: RouterResult;
+  readonly log?: Readonly<Record<string, unknown>>;
+}
+
+export async function handler(event: unknown, context?: RouterContext): Promise<RouterResult> {
+  try {
+    const { result, log: extra } = await run(decide(event, config), context);
+    log({ ...logLabels(event), ...result, ...extra });
+    return result;
   } catch (err: unknown) {
     log({ ...logLabels(event), decision: "error", ...errorFields(err) });
     throw err;
   }
 }
 
+async function run(decision: Decision, context: RouterContext | undefined): Promise<Outcome> {
+  switch (decision.kind) {
+    case "ignore":
+      return { result: { decision: "ignore", reason: decision.reason } };
+    case "page":
+      return page(decision);
+    case "recover":
+      return recover(decision);
+    case "drill":
+      return startDrill(decision, context);
+    case "drill-report":
+      return reportDrill(decision);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ALARM: the incident (through the dedupe table when set) and the engagements
+// ---------------------------------------------------------------------------------------------
+
+type PageDecision = Extract<Decision, { kind: "page" }>;
+
+interface Opened {
+  readonly incidentArn: string | null;
+  readonly dedupe?: DedupeOutcome;
+  readonly log?: Readonly<Record<string, unknown>>;
+}
+
+async function page(decision: PageDecision): Promise<Outcome> {
+  const incidentCall = openIncident(decision);
+  const engagementCalls = decision.engagements.map((input) => startEngagement(contacts, input));
+  await allSettledOrThrow([incidentCall, ...engagementCalls]);
+  const opened = await incidentCall;
+  return {
+    result: {
+      decision: "page",
+      incidentArn: opened.incidentArn,
+      // Engagement ARNs name the contact; the count is enough for the log.
+      engagements: engagementCalls.length,
+      ...(opened.dedupe !== undefined && { dedupe: opened.dedupe }),
+    },
+    log: opened.log,
+  };
+}
+
+async function openIncident(decision: PageDecision): Promise<Opened> {
+  if (decision.incident === null) return { incidentArn: null };
+  if (decision.dedupe === null) {
+    return { incidentArn: await startIncident(incidents, decision.incident) };
+  }
+  return openOnce({ ...decision, dedupe: decision.dedupe }, decision.incident);
+}
+
+/**
+ * At most one open incident per alarm: read the mapping, then follow `decideDedupe` until it
+ * opens an incident, notes the ALARM on the open one, or says to retry later. Any DynamoDB
+ * failure other than a lost conditional write pages without the table.
+ */
+async function openOnce(
+  decision: PageDecision & { readonly dedupe: AlarmChange },
+  incident: StartIncidentCommandInput,
+): Promise<Opened> {
+  const change = decision.dedupe;
+  const failOpen = async (err: unknown): Promise<Opened> => ({
+    incidentArn: await startIncident(incidents, incident),
+    dedupe: "unavailable",
+    log: { dedupeError: errorFields(err) },
+  });
+
+  let view: DedupeView;
+  try {
+    view = { item: await readMapping(dynamodb, readInput(change)), conflicts: 0 };
+  } catch (err: unknown) {
+    return failOpen(err);
+  }
+  for (;;) {
+    const action = decideDedupe(decision, view, now());
+    switch (action.kind) {
+      case "lookup":
+        view = { ...view, incidentStatus: await incidentStatus(incidents, action.incidentArn) };
+        break;
+      case "note":
+        await createTimelineEvent(incidents, action.timelineEvent);
+        return { incidentArn: action.incidentArn, dedupe: "fired-again" };
+      case "done":
+        return { incidentArn: action.incidentArn, dedupe: "already-opened" };
+      case "retry-later":
+        throw new RetryLaterError(action.code, action.message);
+      case "resume":
+        return start(change, incident, "resumed");
+      case "claim": {
+        try {
+          if (await putIf(dynamodb, action.write)) return start(change, incident, action.how);
+          // Lost the race: someone else claimed or changed the item. Re-read and decide again.
+          view = {
+            item: await readMapping(dynamodb, readInput(change)),
+            conflicts: view.conflicts + 1,
+          };
+        } catch (err: unknown) {
+          return failOpen(err);
+        }
+        break;
+      }
+    }
+  }
+}
+
+/** Starts the incident we claimed, then records it in the mapping. */
+async function start(
+  change: AlarmChange,
+  incident: StartIncidentCommandInput,
+  claim: string,
+): Promise<Opened> {
+  const incidentArn = await startIncident(incidents, incident);
+  try {
+    const marked = await updateIf(dynamodb, markOpenInput(change, incidentArn, now()));
+    // Not marked: our claim was taken over (we took longer than 5 minutes). Paged all the same.
+    return { incidentArn, dedupe: "opened", log: { claim, ...(!marked && { mapping: "lost" }) } };
+  } catch (err: unknown) {
+    // Paged; only the mapping is missing. The "opening" claim is resumed by a retry of this
+    // state change, and taken over by others after 5 minutes.
+    return { incidentArn, dedupe: "unavailable", log: { claim, dedupeError: errorFields(err) } };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// OK on a paging level, with DEDUPE_TABLE set
+// ---------------------------------------------------------------------------------------------
+
+/** Notes the recovery on the alarm's open incident (and resolves it if the level says so). */
+async function recover(decision: Extract<Decision, { kind: "recover" }>): Promise<Outcome> {
+  const change = decision.dedupe;
+  const done = (incidentArn: string | null, outcome: RecoveryOutcome): Outcome => ({
+    result: { decision: "recover", incidentArn, outcome },
+  });
+  // DynamoDB errors propagate: Lambda retries the recovery note later.
+  let view: DedupeView = { item: await readMapping(dynamodb, readInput(change)), conflicts: 0 };
+  for (;;) {
+    const action = decideDedupe(decision, view, now());
+    switch (action.kind) {
+      case "lookup":
+        view = { ...view, incidentStatus: await incidentStatus(incidents, action.incidentArn) };
+        break;
+      case "retry-later":
+        throw new RetryLaterError(action.code, action.message);
+      case "done":
+        return done(action.incidentArn, action.why === "outdated" ? "outdated" : "no-mapping");
+      case "release":
+        // A lost condition means the item changed hands meanwhile: nothing of ours to drop.
+        await deleteIf(dynamodb, action.release);
+        return done(action.incidentArn, action.why);
+      case "recover":
+        await createTimelineEvent(incidents, action.timelineEvent);
+        if (action.resolve !== null) await updateIncident(incidents, action.resolve);
+        await deleteIf(dynamodb, action.release);
+        return done(action.incidentArn, action.resolve !== null ? "resolved" : "recovered");
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drills
+// ---------------------------------------------------------------------------------------------
+
+/** Starts the [DRILL] incident and schedules its report. */
+async function startDrill(
+  decision: Extract<Decision, { kind: "drill" }>,
+  context: RouterContext | undefined,
+): Promise<Outcome> {
+  const functionArn = invokedFunctionArn(context); // checked before anything starts
+  const startedAt = now();
+  const incidentArn = await startIncident(incidents, decision.incident);
+  const schedule = reportScheduleInput(decision, incidentArn, functionArn, startedAt, now());
+  const created = await createSchedule(scheduler, schedule);
+  return {
+    result: {
+      decision: "drill",
+      incidentArn,
+      schedule: schedule.Name as string,
+      scheduleCreated: created === "created",
+    },
+  };
+}
+
+/**
+ * Collects the drill's pages, notes the report on the incident, resolves it, and posts the report
+ * to Slack. The idempotent steps come first and the post last, so a retry after any failure posts
+ * the report once.
+ */
+async function reportDrill(
+  decision: Extract<Decision, { kind: "drill-report" }>,
+): Promise<Outcome> {
+  const { incidentArn } = decision;
+  const record = await getIncident(incidents, incidentArn);
+  const listed = await listDrillPages(contacts, incidentArn);
+  const observation = drillObservation(
+    decision,
+    { title: record.title ?? "", creationTime: record.creationTime },
+    listed,
+    now(),
+  );
+  const { report, text } = drillReport(observation, decision.namePrefix);
+  await createTimelineEvent(incidents, drillTimelineEvent(incidentArn, text, now()));
+  // Already resolved: by hand, or by an earlier attempt of this report.
+  const resolve = record.status !== "RESOLVED";
+  if (resolve) await updateIncident(incidents, drillResolveInput(incidentArn));
+  await publish(sns, decision.alertsTopicArn, drillNotification(decision.level, report, text));
+  return {
+    result: {
+      decision: "drill-report",
+      incidentArn,
+      outcome: report.outcome,
+      pages: report.pages.length,
+      resolved: resolve,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
 /**
  * Like Promise.all, but lets every call finish before re-throwing the first failure, so one
  * failing contact does not keep the others from being engaged.
  */
-async function allSettledOrThrow<T>(calls: readonly Promise<T>[]): Promise<T[]> {
+async function allSettledOrThrow(calls: readonly Promise<unknown>[]): Promise<void> {
   const results = await Promise.allSettled(calls);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed !== undefined) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /**
- * What an error may put in the log. A RoutingError's message is built to be safe; an SDK
- * error's message can quote the request (a validation error may echo the alarm reason), so
+ * What an error may put in the log. The router's own errors carry messages built to be safe; an
+ * SDK error's message can quote the request (a validation error may echo the alarm reason), so
  * only its name, HTTP status and request id are logged.
  */
 function errorFields(err: unknown): Record<string, string | number | undefined> {
-  if (err instanceof RoutingError) return { error: err.name, code: err.code, message: err.message };
+  if (err instanceof RoutingError || err instanceof RetryLaterError) {
+    return { error: err.name, code: err.code, message: err.message };
+  }
+  if (err instanceof RouterConfigError || err instanceof MalformedMappingError) {
+    return { error: err.name, message: err.message };
+  }
   if (!(err instanceof Error)) return { error: typeof err };
   const metadata: unknown = "$metadata" in err ? err.$metadata : undefined;
   const { httpStatusCode, requestId } =

@@ -1,9 +1,10 @@
 /**
  * Router bundle: runs the artefact Lambda gets, dist/bundles/router/index.js (`index.handler`),
  * in a child process with a minimal environment (fake credentials, no profile, no IMDS) and
- * both SDK clients pointed at a stub HTTP server on 127.0.0.1 through
- * AWS_ENDPOINT_URL_SSM_INCIDENTS / AWS_ENDPOINT_URL_SSM_CONTACTS (honoured by both installed
- * clients, ssm-contacts 3.523 included). Build it first: `npm run bundle` (`npm test` does).
+ * the SDK clients pointed at a stub HTTP server on 127.0.0.1 through
+ * AWS_ENDPOINT_URL_SSM_INCIDENTS / _SSM_CONTACTS / _DYNAMODB / _SCHEDULER (honoured by every
+ * installed client, ssm-contacts 3.523 included). Build it first: `npm run bundle` (`npm test`
+ * does).
  *
  * What this spec does NOT prove:
  * - that AWS accepts the requests: the stub accepts any well-formed body (router.spec.ts checks
@@ -18,10 +19,18 @@ import { existsSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
+  alarmArn,
   alarmName,
+  changeToken,
   CONTACT_PRIMARY,
   CONTACT_SECONDARY,
+  DEDUPE_ENV,
+  DEDUPE_TABLE,
+  DRILL_ENV,
   ENV,
+  FUNCTION_ARN,
+  sha256,
+  STATE_TIME,
   expectedEngagement,
   expectedIncident,
   PLAN_CRITICAL,
@@ -35,10 +44,14 @@ import {
 
 const BUNDLE = path.join(__dirname, "..", "..", "dist", "bundles", "router", "index.js");
 
-/** Requires the bundle, invokes `handler` once, prints RESULT/REJECTED as one JSON line. */
+/**
+ * Requires the bundle, invokes `handler` once (with a Lambda-like context), prints
+ * RESULT/REJECTED as one JSON line.
+ */
 const INVOKE = `
 const { handler } = require(process.argv[1]);
-handler(JSON.parse(process.argv[2])).then(
+const context = { invokedFunctionArn: process.argv[3], awsRequestId: "req-1" };
+handler(JSON.parse(process.argv[2]), context).then(
   (result) => console.log(JSON.stringify({ RESULT: result })),
   (err) => {
     console.log(JSON.stringify({ REJECTED: { name: err.name } }));
@@ -60,7 +73,8 @@ function invokeBundle(
   env: Record<string, string> = ENV,
 ): Promise<Run> {
   const home = os.tmpdir();
-  const child = spawn(process.execPath, ["-e", INVOKE, BUNDLE, JSON.stringify(input)], {
+  const args = ["-e", INVOKE, BUNDLE, JSON.stringify(input), FUNCTION_ARN];
+  const child = spawn(process.execPath, args, {
     env: {
       ...env,
       AWS_REGION: REGION,
@@ -68,6 +82,8 @@ function invokeBundle(
       AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
       AWS_ENDPOINT_URL_SSM_INCIDENTS: stubUrl,
       AWS_ENDPOINT_URL_SSM_CONTACTS: stubUrl,
+      AWS_ENDPOINT_URL_DYNAMODB: stubUrl,
+      AWS_ENDPOINT_URL_SCHEDULER: stubUrl,
       AWS_EC2_METADATA_DISABLED: "true",
       AWS_CONFIG_FILE: path.join(home, "router-bundle-spec-no-config"),
       AWS_SHARED_CREDENTIALS_FILE: path.join(home, "router-bundle-spec-no-credentials"),
@@ -92,7 +108,7 @@ function invokeBundle(
 
 describe("router bundle (dist/bundles/router/index.js against a local HTTP stub)", () => {
   let stub: Stub;
-  let respond: (request: Parameters<typeof success>[0]) => StubResponse;
+  let respond: (request: Parameters<typeof success>[0]) => StubResponse | "hang";
 
   before(async () => {
     if (!existsSync(BUNDLE)) {
@@ -181,6 +197,105 @@ describe("router bundle (dist/bundles/router/index.js against a local HTTP stub)
       },
       { REJECTED: { name: "InternalServerException" } },
     ]);
+  });
+
+  it("DEDUPE_TABLE set: GetItem, conditional PutItem, StartIncident, UpdateItem on the wire", async () => {
+    const run = await invokeBundle(stub.url, routerInput("critical"), DEDUPE_ENV);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      stub.requests.map((r) => r.operation),
+      ["DynamoDB.GetItem", "DynamoDB.PutItem", "StartIncident", "DynamoDB.UpdateItem"],
+    );
+    const [get, put, , update] = stub.requests.map((r) => r.body as Record<string, unknown>);
+    const key = { alarmArn: { S: alarmArn("critical") } };
+    assert.deepEqual(get, { TableName: DEDUPE_TABLE, Key: key, ConsistentRead: true });
+    const item = put.Item as Record<string, { S: string }>;
+    assert.equal(put.ConditionExpression, "attribute_not_exists(alarmArn)");
+    assert.deepEqual(
+      { state: item.state, alarmAt: item.alarmAt, clientToken: item.clientToken },
+      {
+        state: { S: "opening" },
+        alarmAt: { S: STATE_TIME.toISOString() },
+        clientToken: { S: changeToken("critical") },
+      },
+    );
+    assert.equal(update.ConditionExpression, "clientToken = :token");
+    assert.deepEqual(run.lines.at(-1), {
+      RESULT: {
+        decision: "page",
+        incidentArn: "arn:aws:ssm-incidents::123456789012:incident-record/prod-critical/0a1b2c3d",
+        engagements: 0,
+        dedupe: "opened",
+      },
+    });
+  });
+
+  it("DEDUPE_TABLE unreachable (500s): fails open, the incident is still started", async () => {
+    respond = (request) =>
+      request.operation.startsWith("DynamoDB.")
+        ? {
+            status: 500,
+            headers: { "x-amzn-errortype": "InternalServerError" },
+            body: { __type: "com.amazonaws.dynamodb.v20120810#InternalServerError", message: "x" },
+          }
+        : success(request);
+    const run = await invokeBundle(stub.url, routerInput("critical"), DEDUPE_ENV);
+    assert.equal(run.code, 0, run.stderr);
+    // The dedupe client gives up after 3 attempts (not 5): paging must not wait on it.
+    assert.deepEqual(
+      stub.requests.map((r) => r.operation),
+      [...Array<string>(3).fill("DynamoDB.GetItem"), "StartIncident"],
+    );
+    const [line] = run.lines;
+    assert.equal(line.dedupe, "unavailable");
+    assert.deepEqual(line.dedupeError, { error: "InternalServerError", httpStatusCode: 500 });
+  });
+
+  it("DEDUPE_TABLE hanging (no answer): times out within seconds, then pages", async () => {
+    respond = (request) => (request.operation.startsWith("DynamoDB.") ? "hang" : success(request));
+    const started = Date.now();
+    const run = await invokeBundle(stub.url, routerInput("critical"), DEDUPE_ENV);
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(
+      stub.requests.map((r) => r.operation),
+      [...Array<string>(3).fill("DynamoDB.GetItem"), "StartIncident"],
+    );
+    assert.equal(run.lines[0].dedupe, "unavailable");
+    assert.equal((run.lines[0].dedupeError as { error: string }).error, "TimeoutError");
+    // 3 attempts × 2 s request timeout, plus backoff and process start-up.
+    assert.ok(seconds < 12, `took ${seconds} s`);
+  });
+
+  it("a drill: StartIncident, then CreateSchedule with the report event, on the wire", async () => {
+    const input = {
+      drill: { level: "critical", scheduledTime: "2026-12-07T01:00:00Z", reportAfterMinutes: 30 },
+    };
+    const run = await invokeBundle(stub.url, input, DRILL_ENV);
+    assert.equal(run.code, 0, run.stderr);
+    const incidentArn =
+      "arn:aws:ssm-incidents::123456789012:incident-record/prod-critical/0a1b2c3d";
+    const name = `ie-prod-drill-${sha256(incidentArn).slice(0, 16)}`;
+    assert.deepEqual(
+      stub.requests.map((r) => r.operation),
+      ["StartIncident", `CreateSchedule ${name}`],
+    );
+    const body = stub.requests[1].body as {
+      ScheduleExpression: string;
+      Target: { Arn: string; Input: string };
+      ActionAfterCompletion: string;
+    };
+    assert.match(body.ScheduleExpression, /^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/);
+    assert.equal(body.Target.Arn, FUNCTION_ARN);
+    assert.equal(body.ActionAfterCompletion, "DELETE");
+    assert.equal(
+      (JSON.parse(body.Target.Input) as { drillReport: { incidentArn: string } }).drillReport
+        .incidentArn,
+      incidentArn,
+    );
+    assert.deepEqual(run.lines.at(-1), {
+      RESULT: { decision: "drill", incidentArn, schedule: name, scheduleCreated: true },
+    });
   });
 
   it("a missing ROUTING_TABLE fails the cold start naming it, before any request", async () => {

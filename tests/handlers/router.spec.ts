@@ -238,7 +238,7 @@ describe("router core: parseRouterEnv", () => {
     [
       "misspelt key",
       { ROUTING_TABLE: table({ critical: { impact: 1, responsePlan: PLAN_CRITICAL } }) },
-      "ROUTING_TABLE.critical.responsePlan: unknown key (expected impact, responsePlanArn, engage)",
+      "ROUTING_TABLE.critical.responsePlan: unknown key (expected impact, responsePlanArn, engage, resolveOnRecovery)",
     ],
     [
       "engage empty",
@@ -269,7 +269,7 @@ describe("router core: parseRouterEnv", () => {
     [
       "route not an object",
       { ROUTING_TABLE: table({ critical: 1 }) },
-      "ROUTING_TABLE.critical: must be an object {impact, responsePlanArn?, engage?}, got 1",
+      "ROUTING_TABLE.critical: must be an object {impact, responsePlanArn?, engage?, resolveOnRecovery?}, got 1",
     ],
     [
       "INCIDENT_SOURCE in the aws. namespace",
@@ -291,6 +291,52 @@ describe("router core: parseRouterEnv", () => {
       { ENGAGEMENT_SENDER: "s".repeat(256) },
       "ENGAGEMENT_SENDER: must be at most 255 characters, got 256",
     ],
+    [
+      "resolveOnRecovery not a boolean",
+      {
+        ROUTING_TABLE: table({
+          critical: { impact: 1, responsePlanArn: PLAN_CRITICAL, resolveOnRecovery: "yes" },
+        }),
+        DEDUPE_TABLE: "prod-incident-dedupe",
+      },
+      'ROUTING_TABLE.critical.resolveOnRecovery: must be true or false, got "yes"',
+    ],
+    [
+      "resolveOnRecovery on a level without an incident",
+      {
+        ROUTING_TABLE: table({ warning: { impact: 3, resolveOnRecovery: true } }),
+        DEDUPE_TABLE: "prod-incident-dedupe",
+      },
+      "ROUTING_TABLE.warning.resolveOnRecovery: needs responsePlanArn (only incidents are resolved)",
+    ],
+    [
+      "resolveOnRecovery without DEDUPE_TABLE",
+      {
+        ROUTING_TABLE: table({
+          critical: { impact: 1, responsePlanArn: PLAN_CRITICAL, resolveOnRecovery: true },
+        }),
+      },
+      "ROUTING_TABLE.critical.resolveOnRecovery: needs DEDUPE_TABLE, through which the router finds the incident to resolve",
+    ],
+    [
+      "DEDUPE_TABLE given as an ARN",
+      { DEDUPE_TABLE: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/dedupe` },
+      `DEDUPE_TABLE: must be a DynamoDB table name (3-255 characters of a-z, A-Z, 0-9, _ . -), got "arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/dedupe"`,
+    ],
+    [
+      "NAME_PREFIX too long for a schedule name",
+      { NAME_PREFIX: "p".repeat(42) },
+      `NAME_PREFIX: must be 1-41 characters of a-z, A-Z, 0-9, _ . -, got "${"p".repeat(42)}"`,
+    ],
+    [
+      "SCHEDULER_ROLE_ARN a user, ALERTS_TOPIC_ARN a FIFO topic",
+      {
+        SCHEDULER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:user/drills`,
+        ALERTS_TOPIC_ARN: `arn:aws:sns:${REGION}:${ACCOUNT}:alerts.fifo`,
+      },
+      `SCHEDULER_ROLE_ARN: must be an IAM role ARN arn:aws:iam::<account>:role/<name>, got "arn:aws:iam::${ACCOUNT}:user/drills"; ` +
+        `ALERTS_TOPIC_ARN: must be an SNS topic ARN arn:aws:sns:<region>:<account>:<name>, got "arn:aws:sns:${REGION}:${ACCOUNT}:alerts.fifo"`,
+    ],
   ];
   for (const [name, overrides, message] of cases) {
     it(`rejects: ${name}`, () => {
@@ -306,6 +352,48 @@ describe("router core: parseRouterEnv", () => {
       );
     });
   }
+
+  it("parses the optional variables: dedupe table, drill variables, resolveOnRecovery", () => {
+    const config = parseRouterEnv({
+      ...ENV,
+      ROUTING_TABLE: JSON.stringify({
+        critical: { impact: 1, responsePlanArn: PLAN_CRITICAL, resolveOnRecovery: true },
+        major: { impact: 2, responsePlanArn: PLAN_MAJOR, resolveOnRecovery: false },
+      }),
+      DEDUPE_TABLE: "prod-incident-dedupe",
+      NAME_PREFIX: "ie-prod",
+      SCHEDULER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/ie-prod-drill-scheduler`,
+      ALERTS_TOPIC_ARN: `arn:aws:sns:${REGION}:${ACCOUNT}:ie-prod-alerts`,
+    });
+    assert.deepEqual(config, {
+      routing: new Map([
+        [
+          "critical",
+          { impact: 1, responsePlanArn: PLAN_CRITICAL, engage: [], resolveOnRecovery: true },
+        ],
+        ["major", { impact: 2, responsePlanArn: PLAN_MAJOR, engage: [], resolveOnRecovery: false }],
+      ]),
+      incidentSource: "incident-escalation.prod",
+      engagementSender: "incident-escalation prod",
+      dedupeTable: "prod-incident-dedupe",
+      namePrefix: "ie-prod",
+      schedulerRoleArn: `arn:aws:iam::${ACCOUNT}:role/ie-prod-drill-scheduler`,
+      alertsTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:ie-prod-alerts`,
+    });
+  });
+
+  it("treats empty optional variables as unset", () => {
+    assert.deepEqual(
+      parseRouterEnv({
+        ...ENV,
+        DEDUPE_TABLE: "",
+        NAME_PREFIX: "",
+        SCHEDULER_ROLE_ARN: "",
+        ALERTS_TOPIC_ARN: "",
+      }),
+      CONFIG,
+    );
+  });
 
   it("accepts a sender with the model's special characters", () => {
     const sender = "ops\\team_1@example.com #oncall %*+=:?./!-\tx";
@@ -323,6 +411,7 @@ describe("router core: decide", () => {
       alarmName: alarmName("critical"),
       incident: expectedIncident("critical", PLAN_CRITICAL, 1),
       engagements: [],
+      dedupe: null,
     });
     assert.equal(
       incidentOf(decision).clientToken,
@@ -342,6 +431,7 @@ describe("router core: decide", () => {
         expectedEngagement("warning", CONTACT_PRIMARY),
         expectedEngagement("warning", CONTACT_SECONDARY),
       ],
+      dedupe: null,
     });
     assertConforms(decision);
   });
@@ -354,6 +444,7 @@ describe("router core: decide", () => {
       alarmName: alarmName("major"),
       incident: expectedIncident("major", PLAN_MAJOR, 2),
       engagements: [expectedEngagement("major", CONTACT_PRIMARY)],
+      dedupe: null,
     });
     assertConforms(decision);
   });
@@ -793,7 +884,7 @@ describe("router core: decide", () => {
     const nearValid = fc.record({ level: maybe(fc.constantFrom(...levels)), event: maybe(event) });
 
     /** Runs decide; any decision must satisfy the models; any error must be a RoutingError. */
-    function check(input: unknown): Decision["kind"] | "error" {
+    function check(input: unknown): "page" | "ignore" | "error" {
       let decision: Decision;
       try {
         decision = decide(input, CONFIG);
@@ -802,7 +893,8 @@ describe("router core: decide", () => {
         assert.ok(["UNKNOWN_LEVEL", "MALFORMED_EVENT"].includes(err.code));
         return "error";
       }
-      assert.ok(decision.kind === "page" || decision.kind === "ignore");
+      // Without DEDUPE_TABLE and without a `drill` key, nothing else can come out.
+      assert.ok(decision.kind === "page" || decision.kind === "ignore", decision.kind);
       assertConforms(decision);
       if (decision.kind === "page" && decision.incident !== null) {
         const rawData = decision.incident.triggerDetails?.rawData ?? "";

@@ -1,0 +1,1319 @@
+/**
+ * Router dedupe and recovery (DEDUPE_TABLE set): the pure decision table (`decideDedupe`), item
+ * parsing, and the handler against aws-sdk-client-mock, with DynamoDB either scripted per test or
+ * backed by an in-memory table with DynamoDB's conditional-write semantics (FakeTable) so that two
+ * concurrent invocations really race. Every ssm-incidents input captured is checked against the
+ * API model; DynamoDB inputs are asserted exactly.
+ *
+ * What this spec does NOT prove:
+ * - that DynamoDB evaluates the condition expressions as FakeTable does: FakeTable implements only
+ *   the forms the router writes (attribute_not_exists, =, AND, SET) the way the DynamoDB docs
+ *   describe them; no request reaches DynamoDB (router.bundle.spec.ts covers the wire format
+ *   against a local stub).
+ * - that two Lambda invocations interleave the way they do here: the concurrency tests pin one
+ *   interleaving (both read before either writes), the one that matters for the race.
+ * - that Incident Manager honours clientToken on CreateTimelineEvent / UpdateIncidentRecord (only
+ *   that a retried invocation sends the same token), or shows "Custom Event" data as we expect.
+ * - the IAM policy that lets the router call DynamoDB and GetIncidentRecord (components spec).
+ */
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  DynamoDBServiceException,
+  GetItemCommand,
+  PutItemCommand,
+  ProvisionedThroughputExceededException,
+  UpdateItemCommand,
+  type DeleteItemCommandInput,
+  type PutItemCommandInput,
+} from "@aws-sdk/client-dynamodb";
+import {
+  CreateTimelineEventCommand,
+  GetIncidentRecordCommand,
+  ResourceNotFoundException,
+  SSMIncidentsClient,
+  StartIncidentCommand,
+  UpdateIncidentRecordCommand,
+  type CreateTimelineEventCommandInput,
+  type IncidentRecord,
+  type UpdateIncidentRecordCommandInput,
+} from "@aws-sdk/client-ssm-incidents";
+import {
+  SSMContactsClient,
+  StartEngagementCommand,
+  type ServiceInputTypes as ContactsInput,
+  type ServiceOutputTypes as ContactsOutput,
+  type StartEngagementCommandInput,
+  type StartEngagementCommandOutput,
+} from "@aws-sdk/client-ssm-contacts";
+import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
+import {
+  decide,
+  parseRouterEnv,
+  RetryLaterError,
+  type Decision,
+  type RouterConfig,
+} from "../../handlers/router/core";
+import {
+  decideDedupe,
+  MalformedMappingError,
+  parseMapping,
+  type DedupeAction,
+  type DedupeDecision,
+  type DedupeView,
+  type IncidentStatus,
+  type Mapping,
+} from "../../handlers/router/dedupe";
+import { checkOperationInput } from "../support/apiModel";
+import {
+  alarmArn,
+  alarmName,
+  changeToken,
+  CONTACT_PRIMARY,
+  DEDUPE_ENV,
+  DEDUPE_TABLE,
+  ENV,
+  expectedEngagement,
+  expectedIncident,
+  FakeTable,
+  gate,
+  incidentArnOf,
+  mappingItem,
+  PLAN_CRITICAL,
+  routerInput,
+  routerInputAt,
+  sha256,
+  STATE_TIME,
+} from "./fixtures/routerFixtures";
+
+type HandlerModule = typeof import("../../handlers/router/handler");
+
+const HANDLER_PATH = path.join(__dirname, "..", "..", "handlers", "router", "handler.ts");
+const CONFIG: RouterConfig = parseRouterEnv(DEDUPE_ENV);
+
+/** 20 seconds after the fixture's state change (2019-10-02T17:04:40.989Z). */
+const NOW = new Date("2019-10-02T17:05:00.989Z");
+const NOW_ISO = NOW.toISOString();
+const minutesBefore = (minutes: number, from: Date = NOW): string =>
+  new Date(from.getTime() - minutes * 60_000).toISOString();
+
+const OLD_INCIDENT = incidentArnOf("prod-critical", "0000aaaa");
+const NEW_INCIDENT = incidentArnOf("prod-critical", "1111bbbb");
+const OTHER_TOKEN = sha256("an earlier state change");
+const LATER = "2019-10-02T17:30:00.000+0000";
+const LATER_TIME = new Date("2019-10-02T17:30:00.000Z");
+
+async function loadHandler(env: Record<string, string | undefined>): Promise<HandlerModule> {
+  const saved: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(env)) {
+    saved[name] = process.env[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  try {
+    delete require.cache[HANDLER_PATH];
+    return (await import(HANDLER_PATH)) as HandlerModule;
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
+/** The decision for `input`, which must go through the table. */
+function dedupeDecision(input: unknown, config: RouterConfig = CONFIG): DedupeDecision {
+  const decision: Decision = decide(input, config);
+  if (decision.kind === "recover") return decision;
+  assert.equal(decision.kind, "page");
+  const page = decision as Extract<Decision, { kind: "page" }>;
+  assert.ok(page.dedupe !== null, "no dedupe key");
+  return { ...page, dedupe: page.dedupe };
+}
+
+function mapping(fields: Parameters<typeof mappingItem>[0]): Mapping {
+  const parsed = parseMapping(mappingItem(fields));
+  assert.ok(parsed);
+  return parsed;
+}
+
+const key = (level: string) => ({ alarmArn: { S: alarmArn(level) } });
+
+/** The exact claim PutItem for the fixture ALARM of `level`, made at NOW. */
+function expectedClaim(
+  level: string,
+  condition: Pick<PutItemCommandInput, "ConditionExpression" | "ExpressionAttributeValues">,
+  timestamp?: string,
+): PutItemCommandInput {
+  return {
+    TableName: DEDUPE_TABLE,
+    Item: {
+      alarmArn: { S: alarmArn(level) },
+      level: { S: level },
+      state: { S: "opening" },
+      openedAt: { S: NOW_ISO },
+      updatedAt: { S: NOW_ISO },
+      alarmAt: { S: (timestamp === undefined ? STATE_TIME : LATER_TIME).toISOString() },
+      clientToken: { S: changeToken(level, timestamp) },
+    },
+    ...condition,
+  };
+}
+
+const NEW = { ConditionExpression: "attribute_not_exists(alarmArn)" };
+const staleCondition = (incidentArn: string) => ({
+  ConditionExpression: "incidentArn = :incident",
+  ExpressionAttributeValues: { ":incident": { S: incidentArn } },
+});
+const claimCondition = (token: string, updatedAt: string) => ({
+  ConditionExpression: "clientToken = :claimant AND updatedAt = :claimed",
+  ExpressionAttributeValues: { ":claimant": { S: token }, ":claimed": { S: updatedAt } },
+});
+
+function expectedMarkOpen(level: string, incidentArn: string, token = changeToken(level)) {
+  return {
+    TableName: DEDUPE_TABLE,
+    Key: key(level),
+    UpdateExpression: "SET #state = :open, incidentArn = :incident, updatedAt = :now",
+    ConditionExpression: "clientToken = :token",
+    ExpressionAttributeNames: { "#state": "state" },
+    ExpressionAttributeValues: {
+      ":open": { S: "open" },
+      ":incident": { S: incidentArn },
+      ":now": { S: NOW_ISO },
+      ":token": { S: token },
+    },
+  };
+}
+
+function expectedTimelineEvent(
+  level: string,
+  incidentArn: string,
+  type: "alarm-fired-again" | "alarm-recovered",
+  timestamp = LATER,
+  at = LATER_TIME,
+): CreateTimelineEventCommandInput {
+  return {
+    clientToken: sha256(`${changeToken(level, timestamp)}|${type}`),
+    incidentRecordArn: incidentArn,
+    eventTime: at,
+    eventType: "Custom Event",
+    eventData: JSON.stringify({ type, alarmName: alarmName(level), at: at.toISOString() }),
+  };
+}
+
+// =============================================================================================
+describe("router dedupe: decideDedupe (pure decision table)", () => {
+  const alarm = dedupeDecision(routerInput("critical"));
+  const alarmLater = dedupeDecision(routerInputAt("critical", LATER));
+  const ok = dedupeDecision(routerInputAt("critical", LATER, "OK"));
+  const okMajor = dedupeDecision(routerInputAt("major", LATER, "OK"));
+  const own = changeToken("critical");
+  const openOld = (level = "critical") =>
+    mapping({
+      level,
+      state: "open",
+      incidentArn: OLD_INCIDENT,
+      openedAt: minutesBefore(60),
+      alarmAt: "2019-10-02T16:05:00.000Z",
+    });
+
+  const view = (
+    item: Mapping | null,
+    incidentStatus?: IncidentStatus,
+    conflicts = 0,
+  ): DedupeView => ({
+    item,
+    ...(incidentStatus !== undefined && { incidentStatus }),
+    conflicts,
+  });
+
+  const rows: [string, DedupeDecision, DedupeView, DedupeAction][] = [
+    // ---- ALARM ---------------------------------------------------------------------------
+    [
+      "ALARM, no item: claim it",
+      alarm,
+      view(null),
+      { kind: "claim", how: "new", write: expectedClaim("critical", NEW) },
+    ],
+    [
+      "ALARM, no item after a lost race (the winner's item is gone again): claim it",
+      alarm,
+      view(null, undefined, 1),
+      { kind: "claim", how: "new", write: expectedClaim("critical", NEW) },
+    ],
+    [
+      "ALARM, a second lost race: retry later",
+      alarm,
+      view(null, undefined, 2),
+      {
+        kind: "retry-later",
+        code: "DEDUPE_CONFLICT",
+        message: `alarm ${alarmName("critical")} (level critical): lost 2 conditional writes to the dedupe table to other invocations`,
+      },
+    ],
+    [
+      "ALARM, another change is opening (30 s): retry later",
+      alarm,
+      view(mapping({ level: "critical", state: "opening", openedAt: minutesBefore(0.5) })),
+      {
+        kind: "retry-later",
+        code: "INCIDENT_OPENING",
+        message: `alarm ${alarmName("critical")} (level critical): another invocation has been opening its incident for 30 s; retrying later`,
+      },
+    ],
+    [
+      "ALARM, another change is opening (4 min 59 s): retry later",
+      alarm,
+      view(mapping({ level: "critical", state: "opening", openedAt: minutesBefore(4 + 59 / 60) })),
+      {
+        kind: "retry-later",
+        code: "INCIDENT_OPENING",
+        message: `alarm ${alarmName("critical")} (level critical): another invocation has been opening its incident for 299 s; retrying later`,
+      },
+    ],
+    [
+      "ALARM, another change's claim is 5 min old (abandoned): take it over",
+      alarm,
+      view(mapping({ level: "critical", state: "opening", openedAt: minutesBefore(5) })),
+      {
+        kind: "claim",
+        how: "abandoned",
+        write: expectedClaim("critical", claimCondition(OTHER_TOKEN, minutesBefore(5))),
+      },
+    ],
+    [
+      "ALARM, our own claim (a retry of this change): resume, same clientToken",
+      alarm,
+      view(
+        mapping({
+          level: "critical",
+          state: "opening",
+          openedAt: minutesBefore(1),
+          clientToken: own,
+        }),
+      ),
+      { kind: "resume" },
+    ],
+    [
+      "ALARM, our own change's claim after a lost race (a duplicate delivery): retry later",
+      alarm,
+      view(
+        mapping({ level: "critical", state: "opening", openedAt: NOW_ISO, clientToken: own }),
+        undefined,
+        1,
+      ),
+      {
+        kind: "retry-later",
+        code: "INCIDENT_OPENING",
+        message: `alarm ${alarmName("critical")} (level critical): another invocation has been opening its incident for 0 s; retrying later`,
+      },
+    ],
+    [
+      "ALARM, this change already opened its incident: done",
+      alarm,
+      view(
+        mapping({
+          level: "critical",
+          state: "open",
+          incidentArn: NEW_INCIDENT,
+          openedAt: minutesBefore(1),
+          clientToken: own,
+        }),
+      ),
+      { kind: "done", why: "already-opened", incidentArn: NEW_INCIDENT },
+    ],
+    [
+      "ALARM, open incident of another change, status unknown: look it up",
+      alarmLater,
+      view(openOld()),
+      { kind: "lookup", incidentArn: OLD_INCIDENT },
+    ],
+    [
+      "ALARM, open incident is OPEN: note 'fired again' on its timeline",
+      alarmLater,
+      view(openOld(), "OPEN"),
+      {
+        kind: "note",
+        incidentArn: OLD_INCIDENT,
+        timelineEvent: expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-fired-again"),
+      },
+    ],
+    [
+      "ALARM, mapped incident RESOLVED by hand: replace the stale mapping",
+      alarmLater,
+      view(openOld(), "RESOLVED"),
+      {
+        kind: "claim",
+        how: "stale",
+        write: expectedClaim("critical", staleCondition(OLD_INCIDENT), LATER),
+      },
+    ],
+    [
+      "ALARM, mapped incident no longer exists: replace the stale mapping",
+      alarmLater,
+      view(openOld(), "NOT_FOUND"),
+      {
+        kind: "claim",
+        how: "stale",
+        write: expectedClaim("critical", staleCondition(OLD_INCIDENT), LATER),
+      },
+    ],
+    // ---- OK ------------------------------------------------------------------------------
+    [
+      "OK, no item: nothing",
+      ok,
+      view(null),
+      { kind: "done", why: "no-mapping", incidentArn: null },
+    ],
+    [
+      "OK while an incident is being opened: retry later",
+      ok,
+      view(mapping({ level: "critical", state: "opening", openedAt: minutesBefore(1) })),
+      {
+        kind: "retry-later",
+        code: "INCIDENT_OPENING",
+        message: `alarm ${alarmName("critical")} (level critical): another invocation has been opening its incident for 60 s; retrying later`,
+      },
+    ],
+    [
+      "OK, an abandoned claim: drop it",
+      ok,
+      view(mapping({ level: "critical", state: "opening", openedAt: minutesBefore(6) })),
+      {
+        kind: "release",
+        why: "abandoned",
+        incidentArn: null,
+        release: {
+          TableName: DEDUPE_TABLE,
+          Key: key("critical"),
+          ...claimCondition(OTHER_TOKEN, minutesBefore(6)),
+        },
+      },
+    ],
+    [
+      "OK, open incident, status unknown: look it up",
+      ok,
+      view(openOld()),
+      { kind: "lookup", incidentArn: OLD_INCIDENT },
+    ],
+    [
+      "OK, OPEN, resolveOnRecovery: note, resolve, drop the mapping",
+      ok,
+      view(openOld(), "OPEN"),
+      {
+        kind: "recover",
+        incidentArn: OLD_INCIDENT,
+        timelineEvent: expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-recovered"),
+        resolve: {
+          arn: OLD_INCIDENT,
+          status: "RESOLVED",
+          clientToken: sha256(`${changeToken("critical", LATER)}|resolve`),
+        },
+        release: { TableName: DEDUPE_TABLE, Key: key("critical"), ...staleCondition(OLD_INCIDENT) },
+      },
+    ],
+    [
+      "OK, OPEN, no resolveOnRecovery: note, drop the mapping, leave the incident open",
+      okMajor,
+      view(openOld("major"), "OPEN"),
+      {
+        kind: "recover",
+        incidentArn: OLD_INCIDENT,
+        timelineEvent: expectedTimelineEvent("major", OLD_INCIDENT, "alarm-recovered"),
+        resolve: null,
+        release: { TableName: DEDUPE_TABLE, Key: key("major"), ...staleCondition(OLD_INCIDENT) },
+      },
+    ],
+    [
+      "OK, incident RESOLVED by hand: just drop the mapping",
+      ok,
+      view(openOld(), "RESOLVED"),
+      {
+        kind: "release",
+        why: "stale",
+        incidentArn: OLD_INCIDENT,
+        release: { TableName: DEDUPE_TABLE, Key: key("critical"), ...staleCondition(OLD_INCIDENT) },
+      },
+    ],
+    [
+      "OK, incident gone: just drop the mapping",
+      ok,
+      view(openOld(), "NOT_FOUND"),
+      {
+        kind: "release",
+        why: "stale",
+        incidentArn: OLD_INCIDENT,
+        release: { TableName: DEDUPE_TABLE, Key: key("critical"), ...staleCondition(OLD_INCIDENT) },
+      },
+    ],
+    [
+      "OK from before the ALARM that opened the incident (delivered late): nothing",
+      dedupeDecision(routerInputAt("critical", "2019-10-02T16:00:00.000+0000", "OK")),
+      view(openOld(), "OPEN"),
+      { kind: "done", why: "outdated", incidentArn: OLD_INCIDENT },
+    ],
+  ];
+
+  for (const [name, decision, current, expected] of rows) {
+    it(name, () => {
+      const action = decideDedupe(decision, current, NOW);
+      assert.deepEqual(action, expected);
+      if (action.kind === "note" || action.kind === "recover") {
+        assert.deepEqual(
+          checkOperationInput("ssm-incidents", "CreateTimelineEvent", action.timelineEvent),
+          [],
+        );
+      }
+      if (action.kind === "recover" && action.resolve !== null) {
+        assert.deepEqual(
+          checkOperationInput("ssm-incidents", "UpdateIncidentRecord", action.resolve),
+          [],
+        );
+      }
+    });
+  }
+
+  it("never carries the alarm reason into a timeline event", () => {
+    const action = decideDedupe(alarmLater, view(openOld(), "OPEN"), NOW);
+    assert.equal(action.kind, "note");
+    assert.ok(!JSON.stringify(action).includes("Threshold Crossed"));
+  });
+});
+
+// =============================================================================================
+describe("router dedupe: decide with DEDUPE_TABLE", () => {
+  it("ALARM on a paging level: the page carries the state change", () => {
+    const decision = decide(routerInput("critical"), CONFIG);
+    assert.deepEqual(decision, {
+      kind: "page",
+      level: "critical",
+      alarmName: alarmName("critical"),
+      incident: expectedIncident("critical", PLAN_CRITICAL, 1),
+      engagements: [],
+      dedupe: {
+        table: DEDUPE_TABLE,
+        level: "critical",
+        alarmName: alarmName("critical"),
+        alarmArn: alarmArn("critical"),
+        at: STATE_TIME,
+        token: changeToken("critical"),
+      },
+    });
+  });
+
+  it("OK on a paging level: a recovery, resolveOnRecovery as configured", () => {
+    const critical = decide(routerInput("critical", "OK"), CONFIG);
+    assert.equal(critical.kind, "recover");
+    assert.equal((critical as Extract<Decision, { kind: "recover" }>).resolveOnRecovery, true);
+    const major = decide(routerInput("major", "OK"), CONFIG);
+    assert.equal((major as Extract<Decision, { kind: "recover" }>).resolveOnRecovery, false);
+  });
+
+  const unchanged: [string, "ALARM" | "OK" | "INSUFFICIENT_DATA", Decision["kind"]][] = [
+    ["critical", "INSUFFICIENT_DATA", "ignore"],
+    ["warning", "OK", "ignore"],
+    ["info", "OK", "ignore"],
+  ];
+  for (const [level, state, kind] of unchanged) {
+    it(`${state} on ${level}: ${kind}, no table involved`, () => {
+      assert.equal(decide(routerInput(level, state), CONFIG).kind, kind);
+    });
+  }
+
+  it("ALARM on an engage-only level: no dedupe key (only incidents are deduplicated)", () => {
+    const decision = decide(routerInput("warning"), CONFIG);
+    assert.equal((decision as Extract<Decision, { kind: "page" }>).dedupe, null);
+  });
+});
+
+// =============================================================================================
+describe("router dedupe: parseMapping", () => {
+  it("reads a complete open item", () => {
+    assert.deepEqual(
+      parseMapping(
+        mappingItem({
+          level: "critical",
+          state: "open",
+          incidentArn: OLD_INCIDENT,
+          openedAt: NOW_ISO,
+        }),
+      ),
+      {
+        alarmArn: alarmArn("critical"),
+        level: "critical",
+        state: "open",
+        incidentArn: OLD_INCIDENT,
+        openedAt: NOW_ISO,
+        updatedAt: NOW_ISO,
+        alarmAt: "2019-10-02T16:00:00.000Z",
+        clientToken: OTHER_TOKEN,
+      },
+    );
+  });
+
+  it("no item: null", () => {
+    assert.equal(parseMapping(undefined), null);
+  });
+
+  const broken: [string, Record<string, unknown>, string][] = [
+    [
+      "open without incidentArn",
+      mappingItem({ level: "critical", state: "open", openedAt: NOW_ISO }),
+      "dedupe item: missing or malformed incidentArn",
+    ],
+    [
+      "an unknown state and a number for a time",
+      {
+        ...mappingItem({ level: "critical", state: "open", openedAt: NOW_ISO }),
+        state: { S: "closed" },
+        updatedAt: { N: "1" },
+      },
+      "dedupe item: missing or malformed state, updatedAt",
+    ],
+    [
+      "a time with an offset",
+      mappingItem({ level: "critical", state: "opening", openedAt: "2019-10-02T17:05:00+09:00" }),
+      "dedupe item: missing or malformed openedAt, updatedAt",
+    ],
+  ];
+  for (const [name, item, message] of broken) {
+    it(`rejects ${name}`, () => {
+      assert.throws(
+        () => parseMapping(item as Parameters<typeof parseMapping>[0]),
+        (err: unknown) => err instanceof MalformedMappingError && err.message === message,
+      );
+    });
+  }
+});
+
+// =============================================================================================
+describe("router dedupe: handler (aws-sdk-client-mock)", () => {
+  const mockContacts = (): AwsStub<ContactsInput, ContactsOutput, unknown> =>
+    mockClient(
+      SSMContactsClient as unknown as Parameters<typeof mockClient>[0],
+    ) as unknown as AwsStub<ContactsInput, ContactsOutput, unknown>;
+  const StartEngagement = StartEngagementCommand as unknown as new (
+    input: StartEngagementCommandInput,
+  ) => AwsCommand<StartEngagementCommandInput, StartEngagementCommandOutput>;
+
+  const mockIncidents = () => mockClient(SSMIncidentsClient);
+  const mockDynamo = () => mockClient(DynamoDBClient);
+  let incidents: ReturnType<typeof mockIncidents>;
+  let contacts: ReturnType<typeof mockContacts>;
+  let dynamo: ReturnType<typeof mockDynamo>;
+  let router: HandlerModule;
+  let withoutTable: HandlerModule;
+  let logs: Record<string, unknown>[];
+  const realLog = console.log;
+  const realNow = Date.now;
+
+  const conditionFailed = () =>
+    new ConditionalCheckFailedException({
+      message: "The conditional request failed",
+      $metadata: {},
+    });
+  const throttled = () =>
+    new ProvisionedThroughputExceededException({
+      message: "The level of configured provisioned throughput for the table was exceeded",
+      $metadata: { httpStatusCode: 400, requestId: "ddb-1" },
+    });
+  const denied = () =>
+    // DynamoDB's model has no AccessDeniedException shape: the SDK builds a generic service
+    // exception with the name from the response.
+    new DynamoDBServiceException({
+      name: "AccessDeniedException",
+      $fault: "client",
+      message:
+        "User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: dynamodb:PutItem",
+      $metadata: { httpStatusCode: 400, requestId: "ddb-2" },
+    });
+
+  function record(arn: string, status: "OPEN" | "RESOLVED"): IncidentRecord {
+    return {
+      arn,
+      creationTime: new Date("2019-10-02T16:05:01.000Z"),
+      dedupeString: "x",
+      impact: 1,
+      incidentRecordSource: {
+        createdBy: "arn:aws:iam::123456789012:role/x",
+        source: "incident-escalation.prod",
+      },
+      lastModifiedBy: "arn:aws:iam::123456789012:role/x",
+      lastModifiedTime: new Date("2019-10-02T16:05:01.000Z"),
+      status,
+      title: "[critical] prod-critical-api-5xx",
+    };
+  }
+
+  /** Backs the DynamoDB mock with an in-memory table. */
+  function useFakeTable(): FakeTable {
+    const table = new FakeTable(conditionFailed);
+    dynamo.on(GetItemCommand).callsFake((input) => table.get(input));
+    dynamo.on(PutItemCommand).callsFake((input) => table.put(input));
+    dynamo.on(UpdateItemCommand).callsFake((input) => table.update(input));
+    dynamo.on(DeleteItemCommand).callsFake((input) => table.delete(input));
+    return table;
+  }
+
+  /** Every ssm-incidents input of `command` sent so far, each checked against the API model. */
+  function sent<I extends object>(command: new (input: I) => unknown, operation: string): I[] {
+    const inputs = incidents
+      .commandCalls(command as never)
+      .map((c) => c.args[0].input as unknown as I);
+    for (const input of inputs) {
+      assert.deepEqual(checkOperationInput("ssm-incidents", operation, input), [], operation);
+    }
+    return inputs;
+  }
+  const starts = () => sent(StartIncidentCommand, "StartIncident");
+  const timeline = () => sent(CreateTimelineEventCommand, "CreateTimelineEvent");
+  const updates = () =>
+    sent<UpdateIncidentRecordCommandInput>(UpdateIncidentRecordCommand, "UpdateIncidentRecord");
+  const lookups = () => sent(GetIncidentRecordCommand, "GetIncidentRecord");
+  const dynamoCalls = () =>
+    dynamo.calls().map((c) => {
+      const command = c.args[0] as { constructor: { name: string }; input: unknown };
+      return [command.constructor.name.replace(/Command$/, ""), command.input] as const;
+    });
+  const read = (level: string) =>
+    ["GetItem", { TableName: DEDUPE_TABLE, Key: key(level), ConsistentRead: true }] as const;
+
+  before(async () => {
+    incidents = mockIncidents();
+    contacts = mockContacts();
+    dynamo = mockDynamo();
+    router = await loadHandler(DEDUPE_ENV);
+    withoutTable = await loadHandler({ ...ENV, DEDUPE_TABLE: undefined });
+  });
+  after(() => {
+    incidents.restore();
+    contacts.restore();
+    dynamo.restore();
+  });
+  beforeEach(() => {
+    incidents.reset();
+    contacts.reset();
+    dynamo.reset();
+    incidents.on(StartIncidentCommand).resolves({ incidentRecordArn: NEW_INCIDENT });
+    incidents
+      .on(CreateTimelineEventCommand)
+      .resolves({ eventId: "e-1", incidentRecordArn: OLD_INCIDENT });
+    incidents.on(UpdateIncidentRecordCommand).resolves({});
+    contacts.on(StartEngagement).resolves({
+      EngagementArn:
+        "arn:aws:ssm-contacts:ap-northeast-1:123456789012:engagement/prod-oncall-primary/4e5f",
+    });
+    logs = [];
+    console.log = (line: unknown) => logs.push(JSON.parse(String(line)) as Record<string, unknown>);
+    Date.now = () => NOW.getTime();
+  });
+  afterEach(() => {
+    console.log = realLog;
+    Date.now = realNow;
+  });
+
+  // ---- ALARM -----------------------------------------------------------------------------
+
+  it("happy path: no item → claim (opening) → StartIncident → mark open; exact inputs", async () => {
+    const table = useFakeTable();
+    const result = await router.handler(routerInput("critical"));
+    assert.deepEqual(result, {
+      decision: "page",
+      incidentArn: NEW_INCIDENT,
+      engagements: 0,
+      dedupe: "opened",
+    });
+    assert.deepEqual(dynamoCalls(), [
+      read("critical"),
+      ["PutItem", expectedClaim("critical", NEW)],
+      ["UpdateItem", expectedMarkOpen("critical", NEW_INCIDENT)],
+    ]);
+    assert.deepEqual(starts(), [expectedIncident("critical", PLAN_CRITICAL, 1)]);
+    assert.deepEqual(table.items.get(alarmArn("critical")), {
+      ...mappingItem({
+        level: "critical",
+        state: "open",
+        incidentArn: NEW_INCIDENT,
+        openedAt: NOW_ISO,
+        alarmAt: STATE_TIME.toISOString(),
+        clientToken: changeToken("critical"),
+      }),
+    });
+    assert.deepEqual(logs, [
+      {
+        level: "critical",
+        alarmName: alarmName("critical"),
+        decision: "page",
+        incidentArn: NEW_INCIDENT,
+        engagements: 0,
+        dedupe: "opened",
+        claim: "new",
+      },
+    ]);
+  });
+
+  it("ALARM while its incident is open: a 'fired again' timeline event, no StartIncident", async () => {
+    const table = useFakeTable();
+    table.items.set(
+      alarmArn("critical"),
+      mappingItem({
+        level: "critical",
+        state: "open",
+        incidentArn: OLD_INCIDENT,
+        openedAt: minutesBefore(30),
+      }),
+    );
+    incidents
+      .on(GetIncidentRecordCommand)
+      .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
+    const result = await router.handler(routerInputAt("critical", LATER));
+    assert.deepEqual(result, {
+      decision: "page",
+      incidentArn: OLD_INCIDENT,
+      engagements: 0,
+      dedupe: "fired-again",
+    });
+    assert.deepEqual(lookups(), [{ arn: OLD_INCIDENT }]);
+    assert.deepEqual(timeline(), [
+      expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-fired-again"),
+    ]);
+    assert.deepEqual(starts(), []);
+    assert.deepEqual(dynamoCalls(), [read("critical")]);
+  });
+
+  it("a level with an incident and an engagement, fired again: the engagement still goes out", async () => {
+    const table = useFakeTable();
+    table.items.set(
+      alarmArn("major"),
+      mappingItem({
+        level: "major",
+        state: "open",
+        incidentArn: OLD_INCIDENT,
+        openedAt: minutesBefore(30),
+      }),
+    );
+    incidents
+      .on(GetIncidentRecordCommand)
+      .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
+    const result = await router.handler(routerInput("major"));
+    assert.deepEqual(result, {
+      decision: "page",
+      incidentArn: OLD_INCIDENT,
+      engagements: 1,
+      dedupe: "fired-again",
+    });
+    assert.deepEqual(starts(), []);
+    assert.deepEqual(
+      contacts.commandCalls(StartEngagement).map((c) => c.args[0].input),
+      [expectedEngagement("major", CONTACT_PRIMARY)],
+    );
+  });
+
+  it("the same state change retried after it opened its incident: nothing is sent again", async () => {
+    const table = useFakeTable();
+    await router.handler(routerInput("critical"));
+    incidents.resetHistory();
+    dynamo.resetHistory();
+    const result = await router.handler(routerInput("critical"));
+    assert.deepEqual(result, {
+      decision: "page",
+      incidentArn: NEW_INCIDENT,
+      engagements: 0,
+      dedupe: "already-opened",
+    });
+    assert.equal(incidents.calls().length, 0);
+    assert.deepEqual(dynamoCalls(), [read("critical")]);
+    assert.equal(table.items.size, 1);
+  });
+
+  it("two concurrent ALARMs (different state changes): one StartIncident; the loser retries later, then notes 'fired again'", async () => {
+    const table = useFakeTable();
+    const started = gate();
+    incidents.on(StartIncidentCommand).callsFake(async () => {
+      await started.promise;
+      return { incidentRecordArn: NEW_INCIDENT };
+    });
+    incidents
+      .on(GetIncidentRecordCommand)
+      .resolves({ incidentRecord: record(NEW_INCIDENT, "OPEN") });
+
+    const first = router.handler(routerInput("critical"));
+    const second = router.handler(routerInputAt("critical", LATER));
+    // Both read "no item"; the first claim wins, the second loses, re-reads "opening" and stops.
+    await assert.rejects(second, (err: unknown) => {
+      assert.ok(err instanceof RetryLaterError);
+      assert.equal(err.code, "INCIDENT_OPENING");
+      return true;
+    });
+    started.open();
+    assert.deepEqual(await first, {
+      decision: "page",
+      incidentArn: NEW_INCIDENT,
+      engagements: 0,
+      dedupe: "opened",
+    });
+    assert.equal(starts().length, 1);
+    assert.deepEqual(
+      dynamoCalls().map(([operation]) => operation),
+      ["GetItem", "GetItem", "PutItem", "PutItem", "GetItem", "UpdateItem"],
+    );
+
+    // Lambda retries the loser: the incident is open now.
+    const retried = await router.handler(routerInputAt("critical", LATER));
+    assert.deepEqual(retried, {
+      decision: "page",
+      incidentArn: NEW_INCIDENT,
+      engagements: 0,
+      dedupe: "fired-again",
+    });
+    assert.equal(starts().length, 1);
+    assert.deepEqual(timeline(), [
+      expectedTimelineEvent("critical", NEW_INCIDENT, "alarm-fired-again"),
+    ]);
+    assert.equal(table.items.get(alarmArn("critical"))?.incidentArn?.S, NEW_INCIDENT);
+    assert.deepEqual(
+      logs.find((l) => l.decision === "error"),
+      {
+        level: "critical",
+        alarmName: alarmName("critical"),
+        decision: "error",
+        error: "RetryLaterError",
+        code: "INCIDENT_OPENING",
+        message: `alarm ${alarmName("critical")} (level critical): another invocation has been opening its incident for 0 s; retrying later`,
+      },
+    );
+  });
+
+  it("the same ALARM delivered twice at once: one StartIncident; the duplicate's retry finds it opened", async () => {
+    useFakeTable();
+    const started = gate();
+    incidents.on(StartIncidentCommand).callsFake(async () => {
+      await started.promise;
+      return { incidentRecordArn: NEW_INCIDENT };
+    });
+    const first = router.handler(routerInput("critical"));
+    const duplicate = router.handler(routerInput("critical"));
+    await assert.rejects(
+      duplicate,
+      (err: unknown) => err instanceof RetryLaterError && err.code === "INCIDENT_OPENING",
+    );
+    started.open();
+    await first;
+    assert.deepEqual(await router.handler(routerInput("critical")), {
+      decision: "page",
+      incidentArn: NEW_INCIDENT,
+      engagements: 0,
+      dedupe: "already-opened",
+    });
+    assert.equal(starts().length, 1);
+    assert.deepEqual(timeline(), []);
+  });
+
+  it("a PutItem lost to a conflict (scripted): exactly one re-read, no StartIncident", async () => {
+    dynamo
+      .on(GetItemCommand)
+      .resolvesOnce({})
+      .resolves({
+        Item: mappingItem({ level: "critical", state: "opening", openedAt: minutesBefore(0.1) }),
+      });
+    dynamo.on(PutItemCommand).rejects(conditionFailed());
+    await assert.rejects(
+      router.handler(routerInput("critical")),
+      (err: unknown) => err instanceof RetryLaterError,
+    );
+    assert.deepEqual(
+      dynamoCalls().map(([operation]) => operation),
+      ["GetItem", "PutItem", "GetItem"],
+    );
+    assert.deepEqual(starts(), []);
+  });
+
+  it("'opening' by another invocation, younger than 5 minutes: INCIDENT_OPENING, nothing started", async () => {
+    const table = useFakeTable();
+    table.items.set(
+      alarmArn("critical"),
+      mappingItem({ level: "critical", state: "opening", openedAt: minutesBefore(2) }),
+    );
+    await assert.rejects(router.handler(routerInput("critical")), (err: unknown) => {
+      assert.ok(err instanceof RetryLaterError);
+      assert.equal(err.code, "INCIDENT_OPENING");
+      assert.equal(
+        err.message,
+        `alarm ${alarmName("critical")} (level critical): another invocation has been opening its incident for 120 s; retrying later`,
+      );
+      return true;
+    });
+    assert.deepEqual(starts(), []);
+    assert.deepEqual(dynamoCalls(), [read("critical")]);
+  });
+
+  it("'opening' older than 5 minutes (a crashed opener): taken over, incident started", async () => {
+    const table = useFakeTable();
+    table.items.set(
+      alarmArn("critical"),
+      mappingItem({ level: "critical", state: "opening", openedAt: minutesBefore(7) }),
+    );
+    const result = await router.handler(routerInput("critical"));
+    assert.deepEqual(result, {
+      decision: "page",
+      incidentArn: NEW_INCIDENT,
+      engagements: 0,
+      dedupe: "opened",
+    });
+    assert.deepEqual(dynamoCalls(), [
+      read("critical"),
+      ["PutItem", expectedClaim("critical", claimCondition(OTHER_TOKEN, minutesBefore(7)))],
+      ["UpdateItem", expectedMarkOpen("critical", NEW_INCIDENT)],
+    ]);
+    assert.equal(starts().length, 1);
+    assert.equal(logs[0].claim, "abandoned");
+  });
+
+  it("our own 'opening' claim (StartIncident failed before; Lambda retries): resumed with the same clientToken", async () => {
+    const table = useFakeTable();
+    incidents
+      .on(StartIncidentCommand)
+      .rejectsOnce(new Error("socket hang up"))
+      .resolves({ incidentRecordArn: NEW_INCIDENT });
+    await assert.rejects(router.handler(routerInput("critical")));
+    assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
+    const result = await router.handler(routerInput("critical"));
+    assert.deepEqual(result, {
+      decision: "page",
+      incidentArn: NEW_INCIDENT,
+      engagements: 0,
+      dedupe: "opened",
+    });
+    const [a, b] = starts();
+    assert.equal(b.clientToken, a.clientToken);
+    assert.deepEqual(
+      dynamoCalls().map(([operation]) => operation),
+      ["GetItem", "PutItem", "GetItem", "UpdateItem"],
+    );
+    assert.equal(logs[1].claim, "resumed");
+  });
+
+  const stale: [string, () => void][] = [
+    [
+      "RESOLVED by hand",
+      () =>
+        incidents
+          .on(GetIncidentRecordCommand)
+          .resolves({ incidentRecord: record(OLD_INCIDENT, "RESOLVED") }),
+    ],
+    [
+      "gone (ResourceNotFoundException)",
+      () =>
+        incidents.on(GetIncidentRecordCommand).rejects(
+          new ResourceNotFoundException({
+            message: "Incident record not found",
+            $metadata: { httpStatusCode: 404 },
+          }),
+        ),
+    ],
+  ];
+  for (const [name, answer] of stale) {
+    it(`a mapping to an incident ${name}: replaced, a new incident opened`, async () => {
+      const table = useFakeTable();
+      table.items.set(
+        alarmArn("critical"),
+        mappingItem({
+          level: "critical",
+          state: "open",
+          incidentArn: OLD_INCIDENT,
+          openedAt: minutesBefore(90),
+        }),
+      );
+      answer();
+      const result = await router.handler(routerInputAt("critical", LATER));
+      assert.deepEqual(result, {
+        decision: "page",
+        incidentArn: NEW_INCIDENT,
+        engagements: 0,
+        dedupe: "opened",
+      });
+      assert.deepEqual(lookups(), [{ arn: OLD_INCIDENT }]);
+      assert.deepEqual(dynamoCalls(), [
+        read("critical"),
+        ["PutItem", expectedClaim("critical", staleCondition(OLD_INCIDENT), LATER)],
+        ["UpdateItem", expectedMarkOpen("critical", NEW_INCIDENT, changeToken("critical", LATER))],
+      ]);
+      assert.equal(starts().length, 1);
+      assert.equal(starts()[0].clientToken, changeToken("critical", LATER));
+      assert.equal(table.items.get(alarmArn("critical"))?.incidentArn?.S, NEW_INCIDENT);
+      assert.equal(logs[0].claim, "stale");
+    });
+  }
+
+  const failing: [string, () => void, Record<string, unknown>][] = [
+    [
+      "GetItem throttled (after the SDK's retries)",
+      () => dynamo.on(GetItemCommand).rejects(throttled()),
+      { error: "ProvisionedThroughputExceededException", httpStatusCode: 400, requestId: "ddb-1" },
+    ],
+    [
+      "PutItem denied (AccessDenied)",
+      () => {
+        dynamo.on(GetItemCommand).resolves({});
+        dynamo.on(PutItemCommand).rejects(denied());
+      },
+      { error: "AccessDeniedException", httpStatusCode: 400, requestId: "ddb-2" },
+    ],
+    [
+      "a re-read after a lost race failing",
+      () => {
+        dynamo.on(GetItemCommand).resolvesOnce({}).rejects(throttled());
+        dynamo.on(PutItemCommand).rejects(conditionFailed());
+      },
+      { error: "ProvisionedThroughputExceededException", httpStatusCode: 400, requestId: "ddb-1" },
+    ],
+    [
+      "an item the router cannot read",
+      () =>
+        dynamo
+          .on(GetItemCommand)
+          .resolves({ Item: { alarmArn: { S: alarmArn("critical") }, state: { S: "??" } } }),
+      {
+        error: "MalformedMappingError",
+        message:
+          "dedupe item: missing or malformed level, state, openedAt, updatedAt, alarmAt, clientToken",
+      },
+    ],
+  ];
+  for (const [name, fail, dedupeError] of failing) {
+    it(`DynamoDB failing (${name}): fails open, StartIncident exactly once, log says dedupe unavailable`, async () => {
+      fail();
+      const result = await router.handler(routerInput("critical"));
+      assert.deepEqual(result, {
+        decision: "page",
+        incidentArn: NEW_INCIDENT,
+        engagements: 0,
+        dedupe: "unavailable",
+      });
+      assert.deepEqual(starts(), [expectedIncident("critical", PLAN_CRITICAL, 1)]);
+      assert.deepEqual(logs, [
+        {
+          level: "critical",
+          alarmName: alarmName("critical"),
+          decision: "page",
+          incidentArn: NEW_INCIDENT,
+          engagements: 0,
+          dedupe: "unavailable",
+          dedupeError,
+        },
+      ]);
+      assert.ok(!JSON.stringify(logs).includes("not authorized"), "the SDK message is not logged");
+    });
+  }
+
+  it("marking the claim open failing after the incident started: no second StartIncident, logged", async () => {
+    dynamo.on(GetItemCommand).resolves({});
+    dynamo.on(PutItemCommand).resolves({});
+    dynamo.on(UpdateItemCommand).rejects(throttled());
+    const result = await router.handler(routerInput("critical"));
+    assert.deepEqual(result, {
+      decision: "page",
+      incidentArn: NEW_INCIDENT,
+      engagements: 0,
+      dedupe: "unavailable",
+    });
+    assert.equal(starts().length, 1);
+    assert.deepEqual(logs[0].dedupeError, {
+      error: "ProvisionedThroughputExceededException",
+      httpStatusCode: 400,
+      requestId: "ddb-1",
+    });
+  });
+
+  it("StartIncident failing with the table up: the error propagates (Lambda retries), the claim stays", async () => {
+    const table = useFakeTable();
+    const failure = new Error("boom");
+    incidents.on(StartIncidentCommand).rejects(failure);
+    await assert.rejects(
+      router.handler(routerInput("critical")),
+      (err: unknown) => err === failure,
+    );
+    assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
+  });
+
+  it("GetIncidentRecord failing otherwise (AccessDenied): the error propagates, nothing started", async () => {
+    const table = useFakeTable();
+    table.items.set(
+      alarmArn("critical"),
+      mappingItem({
+        level: "critical",
+        state: "open",
+        incidentArn: OLD_INCIDENT,
+        openedAt: minutesBefore(30),
+      }),
+    );
+    incidents.on(GetIncidentRecordCommand).rejects(new Error("AccessDenied"));
+    await assert.rejects(router.handler(routerInputAt("critical", LATER)));
+    assert.deepEqual(starts(), []);
+  });
+
+  it("without DEDUPE_TABLE: exactly today's behaviour, the table is never touched", async () => {
+    assert.deepEqual(await withoutTable.handler(routerInput("critical")), {
+      decision: "page",
+      incidentArn: NEW_INCIDENT,
+      engagements: 0,
+    });
+    assert.deepEqual(await withoutTable.handler(routerInput("critical", "OK")), {
+      decision: "ignore",
+      reason: "state OK",
+    });
+    assert.equal(dynamo.calls().length, 0);
+    assert.deepEqual(starts(), [expectedIncident("critical", PLAN_CRITICAL, 1)]);
+  });
+
+  // ---- OK ----------------------------------------------------------------------------------
+
+  function openMapping(table: FakeTable, level: string): void {
+    table.items.set(
+      alarmArn(level),
+      mappingItem({
+        level,
+        state: "open",
+        incidentArn: OLD_INCIDENT,
+        openedAt: minutesBefore(30),
+        alarmAt: minutesBefore(30),
+      }),
+    );
+  }
+  const release = (level: string): [string, DeleteItemCommandInput] => [
+    "DeleteItem",
+    { TableName: DEDUPE_TABLE, Key: key(level), ...staleCondition(OLD_INCIDENT) },
+  ];
+
+  it("OK with resolveOnRecovery: 'recovered' timeline event, incident RESOLVED, mapping deleted", async () => {
+    const table = useFakeTable();
+    openMapping(table, "critical");
+    incidents
+      .on(GetIncidentRecordCommand)
+      .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
+    const result = await router.handler(routerInputAt("critical", LATER, "OK"));
+    assert.deepEqual(result, {
+      decision: "recover",
+      incidentArn: OLD_INCIDENT,
+      outcome: "resolved",
+    });
+    assert.deepEqual(timeline(), [
+      expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-recovered"),
+    ]);
+    assert.deepEqual(updates(), [
+      {
+        arn: OLD_INCIDENT,
+        status: "RESOLVED",
+        clientToken: sha256(`${changeToken("critical", LATER)}|resolve`),
+      },
+    ]);
+    assert.deepEqual(dynamoCalls(), [read("critical"), release("critical")]);
+    assert.equal(table.items.size, 0);
+    assert.deepEqual(starts(), []);
+    assert.deepEqual(logs, [
+      {
+        level: "critical",
+        alarmName: alarmName("critical"),
+        decision: "recover",
+        incidentArn: OLD_INCIDENT,
+        outcome: "resolved",
+      },
+    ]);
+  });
+
+  it("OK without resolveOnRecovery: the timeline event and the delete, the incident stays open", async () => {
+    const table = useFakeTable();
+    openMapping(table, "major");
+    incidents
+      .on(GetIncidentRecordCommand)
+      .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
+    const result = await router.handler(routerInputAt("major", LATER, "OK"));
+    assert.deepEqual(result, {
+      decision: "recover",
+      incidentArn: OLD_INCIDENT,
+      outcome: "recovered",
+    });
+    assert.deepEqual(timeline(), [expectedTimelineEvent("major", OLD_INCIDENT, "alarm-recovered")]);
+    assert.deepEqual(updates(), []);
+    assert.deepEqual(dynamoCalls(), [read("major"), release("major")]);
+    assert.deepEqual(contacts.calls(), []);
+  });
+
+  it("OK with no mapping: nothing but the read", async () => {
+    useFakeTable();
+    assert.deepEqual(await router.handler(routerInput("critical", "OK")), {
+      decision: "recover",
+      incidentArn: null,
+      outcome: "no-mapping",
+    });
+    assert.equal(incidents.calls().length, 0);
+    assert.deepEqual(dynamoCalls(), [read("critical")]);
+  });
+
+  it("OK with a mapping to an incident resolved by hand: the mapping is deleted, nothing else", async () => {
+    const table = useFakeTable();
+    openMapping(table, "critical");
+    incidents
+      .on(GetIncidentRecordCommand)
+      .resolves({ incidentRecord: record(OLD_INCIDENT, "RESOLVED") });
+    assert.deepEqual(await router.handler(routerInputAt("critical", LATER, "OK")), {
+      decision: "recover",
+      incidentArn: OLD_INCIDENT,
+      outcome: "stale",
+    });
+    assert.deepEqual(timeline(), []);
+    assert.deepEqual(updates(), []);
+    assert.deepEqual(dynamoCalls(), [read("critical"), release("critical")]);
+  });
+
+  it("OK with the table failing: the error propagates so that Lambda retries the note", async () => {
+    const failure = throttled();
+    dynamo.on(GetItemCommand).rejects(failure);
+    await assert.rejects(
+      router.handler(routerInput("critical", "OK")),
+      (err: unknown) => err === failure,
+    );
+    assert.equal(incidents.calls().length, 0);
+    assert.deepEqual(logs, [
+      {
+        level: "critical",
+        alarmName: alarmName("critical"),
+        decision: "error",
+        error: "ProvisionedThroughputExceededException",
+        httpStatusCode: 400,
+        requestId: "ddb-1",
+      },
+    ]);
+  });
+
+  it("OK retried after the note was made: the same clientTokens", async () => {
+    const table = useFakeTable();
+    openMapping(table, "critical");
+    incidents
+      .on(GetIncidentRecordCommand)
+      .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
+    dynamo
+      .on(DeleteItemCommand)
+      .rejectsOnce(throttled())
+      .callsFake((input) => table.delete(input));
+    await assert.rejects(router.handler(routerInputAt("critical", LATER, "OK")));
+    await router.handler(routerInputAt("critical", LATER, "OK"));
+    const [a, b] = timeline();
+    assert.equal(b.clientToken, a.clientToken);
+    const [c, d] = updates();
+    assert.equal(d.clientToken, c.clientToken);
+    assert.equal(table.items.size, 0);
+  });
+
+  it("INSUFFICIENT_DATA: nothing at all, the table is not read", async () => {
+    assert.deepEqual(await router.handler(routerInput("critical", "INSUFFICIENT_DATA")), {
+      decision: "ignore",
+      reason: "state INSUFFICIENT_DATA",
+    });
+    assert.equal(dynamo.calls().length + incidents.calls().length, 0);
+  });
+});
