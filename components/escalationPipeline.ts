@@ -345,6 +345,7 @@ export class EscalationPipeline extends pulumi.ComponentResource {
           ? {
               schedulerRoleArn: drillRole.arn,
               schedulePrefix: drillReportSchedulePrefix(prefix),
+              contactPrefix: `${prefix}-`,
               topicArn: refs.alertsTopicArn,
               topicKeyArn: refs.alertsKeyArn,
             }

@@ -69,6 +69,8 @@ export interface RouterPolicyArgs {
   readonly drills?: {
     readonly schedulerRoleArn: pulumi.Input<string>;
     readonly schedulePrefix: string;
+    /** Prefix of the stack's contact aliases (engagement and page ARNs start with it). */
+    readonly contactPrefix: string;
     readonly topicArn: pulumi.Input<string>;
     readonly topicKeyArn: pulumi.Input<string>;
   };
@@ -156,14 +158,20 @@ export function routerStatements(args: RouterPolicyArgs): Statement[] {
         Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
       },
       {
-        Sid: "ReadDrillEngagements",
+        // ListEngagements has no resource-level permissions.
+        Sid: "ListDrillEngagements",
         Effect: "Allow",
-        Action: [
-          "ssm-contacts:ListEngagements",
-          "ssm-contacts:ListPagesByEngagement",
-          "ssm-contacts:ListPageReceipts",
+        Action: ["ssm-contacts:ListEngagements"],
+        Resource: "*",
+      },
+      {
+        Sid: "ReadDrillPages",
+        Effect: "Allow",
+        Action: ["ssm-contacts:ListPagesByEngagement", "ssm-contacts:ListPageReceipts"],
+        Resource: [
+          pulumi.interpolate`arn:aws:ssm-contacts:${args.region}:${args.accountId}:engagement/${d.contactPrefix}*`,
+          pulumi.interpolate`arn:aws:ssm-contacts:${args.region}:${args.accountId}:page/${d.contactPrefix}*`,
         ],
-        Resource: [pulumi.interpolate`arn:aws:ssm-contacts:${args.region}:${args.accountId}:*`],
       },
       {
         Sid: "PostDrillReports",
@@ -182,7 +190,11 @@ export function routerStatements(args: RouterPolicyArgs): Statement[] {
       out.push({
         Sid: "RecordAndResolveDrills",
         Effect: "Allow",
-        Action: ["ssm-incidents:CreateTimelineEvent", "ssm-incidents:UpdateIncidentRecord"],
+        Action: [
+          "ssm-incidents:GetIncidentRecord",
+          "ssm-incidents:CreateTimelineEvent",
+          "ssm-incidents:UpdateIncidentRecord",
+        ],
         Resource: incidentRecords,
       });
     }

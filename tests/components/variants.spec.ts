@@ -359,7 +359,8 @@ describe("scheduled drills and recovery settings", () => {
         [
           "ScheduleDrillReports",
           "PassRoleToScheduler",
-          "ReadDrillEngagements",
+          "ListDrillEngagements",
+          "ReadDrillPages",
           "PostDrillReports",
           "EncryptDrillReports",
         ].includes(s.Sid as string),
@@ -379,14 +380,19 @@ describe("scheduled drills and recovery settings", () => {
           Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
         },
         {
-          Sid: "ReadDrillEngagements",
+          Sid: "ListDrillEngagements",
           Effect: "Allow",
-          Action: [
-            "ssm-contacts:ListEngagements",
-            "ssm-contacts:ListPagesByEngagement",
-            "ssm-contacts:ListPageReceipts",
+          Action: ["ssm-contacts:ListEngagements"],
+          Resource: "*",
+        },
+        {
+          Sid: "ReadDrillPages",
+          Effect: "Allow",
+          Action: ["ssm-contacts:ListPagesByEngagement", "ssm-contacts:ListPageReceipts"],
+          Resource: [
+            `arn:aws:ssm-contacts:${R}:${A}:engagement/pay-*`,
+            `arn:aws:ssm-contacts:${R}:${A}:page/pay-*`,
           ],
-          Resource: [`arn:aws:ssm-contacts:${R}:${A}:*`],
         },
         {
           Sid: "PostDrillReports",

@@ -989,7 +989,7 @@ describe("stack config schema", () => {
       const unknownKey = {
         path: "contact",
         message:
-          'unknown key "incident-escalation:contact"; known keys: prefix, incidentManager, contacts, onCall, escalation, levels, alarms, externalAlarms, notifications, tags',
+          'unknown key "incident-escalation:contact"; known keys: prefix, incidentManager, contacts, onCall, escalation, levels, alarms, externalAlarms, notifications, drills, tags',
       };
       assert.deepEqual(issues, [unknownKey]);
       assert.equal("contact" in raw, false);
