@@ -55,7 +55,8 @@ import {
 } from "../handlers/shared/drillReport";
 import { AwsCallError, awsCall, classifyAwsError, describeAwsError } from "./awsErrors";
 import { loadStackConfigFile } from "./stackFile";
-import { buildTimeline, channelList, type LevelTimeline } from "./timeline";
+import { timelineLines } from "./planReport";
+import { buildTimeline, type LevelTimeline } from "./timeline";
 
 export const DRILL_USAGE = `Usage: npm run drill -- --stack <name> --level <level> [--dry-run] [--yes]
                       [--timeout <minutes>] [--interval <seconds>] [--region <region>]
@@ -213,24 +214,7 @@ function notifyTargets(t: LevelTimeline): string {
 
 /** The expected paging timeline of a level: the same T+<minutes> lines as `npm run plan`. */
 export function renderExpectedTimeline(t: LevelTimeline): string[] {
-  const out: string[] = [];
-  for (const e of t.events) {
-    const at = `T+${e.at}`.padEnd(5);
-    if (e.kind === "stage") {
-      const targets = e.targets
-        .map(
-          (x) =>
-            `${x.ref}${x.onCallNow ? ` [on call now: ${x.onCallNow.join(", ")}]` : ""}` +
-            `${x.essential ? "" : " (not essential)"}`,
-        )
-        .join(", ");
-      out.push(`  ${at} stage ${e.stage} (${e.minutes} min) → ${targets}`);
-    } else {
-      out.push(`  ${at} ${channelList(e.channels).padEnd(11)} ${e.contact}`);
-    }
-  }
-  out.push(`  ${`T+${t.endsAt}`.padEnd(5)} escalation plan ends; it does not repeat`);
-  return out;
+  return timelineLines({ ...t, mode: "incident" }).map((line) => `  ${line}`);
 }
 
 /** Dry-run text: what a real drill of this level would do. */

@@ -291,24 +291,7 @@ function renderLevel(level: string, t: LevelTimeline, st: Style): string[] {
     out.push(
       `    paging timeline${t.mode === "incident" ? " (stops when an essential target acknowledges)" : ""}:`,
     );
-    for (const e of t.events) {
-      const at = `T+${e.at}`.padEnd(5);
-      if (e.kind === "stage") {
-        const targets = e.targets
-          .map(
-            (x) =>
-              `${x.ref}${x.onCallNow ? ` [on call now: ${x.onCallNow.join(", ") || "nobody, the rotation has not started"}]` : ""}${x.essential ? "" : " (not essential)"}`,
-          )
-          .join(", ");
-        out.push(`      ${at} ${st.dim(`stage ${e.stage} (${e.minutes} min) →`)} ${targets}`);
-      } else {
-        out.push(`      ${at} ${channelList(e.channels).padEnd(11)} ${e.contact}`);
-      }
-    }
-    if (t.mode === "incident")
-      out.push(
-        `      T+${t.endsAt}`.padEnd(12) + st.dim("escalation plan ends; it does not repeat"),
-      );
+    for (const line of timelineLines(t, st)) out.push(`      ${line}`);
   }
   const dest = [
     ...(t.notifies.slack ? ["Slack (ALARM and OK)"] : []),
@@ -320,6 +303,30 @@ function renderLevel(level: string, t: LevelTimeline, st: Style): string[] {
   out.push(
     `    ${t.mode === "notify" ? "goes to" : "also"}: ${dest.join("; ") || "nowhere (no Slack, Teams or webhook)"}`,
   );
+  return out;
+}
+
+/**
+ * The paging timeline of a level as `T+<minutes>` lines (stages, pages, and for incidents the
+ * end of the escalation plan); shared by the plan, the drill dry-run and the guide's wording.
+ */
+export function timelineLines(t: LevelTimeline, st: Style = PLAIN): string[] {
+  const out = t.events.map((e) => {
+    const at = `T+${e.at}`.padEnd(5);
+    if (e.kind === "page") return `${at} ${channelList(e.channels).padEnd(11)} ${e.contact}`;
+    const targets = e.targets
+      .map((x) => {
+        const onCall = x.onCallNow
+          ? ` [on call now: ${x.onCallNow.join(", ") || "nobody, the rotation has not started"}]`
+          : "";
+        return `${x.ref}${onCall}${x.essential ? "" : " (not essential)"}`;
+      })
+      .join(", ");
+    return `${at} ${st.dim(`stage ${e.stage} (${e.minutes} min) →`)} ${targets}`;
+  });
+  if (t.mode === "incident") {
+    out.push(`${`T+${t.endsAt}`.padEnd(5)} ${st.dim("escalation plan ends; it does not repeat")}`);
+  }
   return out;
 }
 
