@@ -2,6 +2,7 @@
 // invocation (ALARM on a paging level) against a local ssm-incidents stub, three variants
 // interleaved: the esbuild bundle, an unbundled build of the same source, bare `node -e ""`.
 import { buildSync } from "esbuild";
+import { bundleOptions } from "../tools/bundle.mjs";
 import { statSync, readdirSync, readFileSync } from "node:fs";
 import * as http from "node:http";
 import { join, relative } from "node:path";
@@ -131,19 +132,7 @@ function buildUnbundled() {
  * a metafile, output bytes summed by package (or by folder for the project's own code).
  */
 function bundleComposition() {
-  const result = buildSync({
-    absWorkingDir: ROOT,
-    entryPoints: [join("handlers", "router", "handler.ts")],
-    bundle: true,
-    minify: true,
-    platform: "node",
-    target: "node22",
-    format: "cjs",
-    legalComments: "none",
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-  });
+  const result = buildSync({ ...bundleOptions("router"), metafile: true, logLevel: "silent" });
   const [output] = Object.values(result.metafile.outputs);
   const byPackage = {};
   for (const [file, { bytesInOutput }] of Object.entries(output.inputs)) {

@@ -5,7 +5,7 @@ import { buildSync } from "esbuild";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const handlersDir = join(root, "handlers");
@@ -16,8 +16,9 @@ const fns = readdirSync(handlersDir, { withFileTypes: true })
   .map((d) => d.name)
   .sort();
 
-for (const fn of fns) {
-  const result = buildSync({
+/** The esbuild options of a handler's bundle (the bench builds with the same ones). */
+export function bundleOptions(fn) {
+  return {
     absWorkingDir: root,
     entryPoints: [join("handlers", fn, "handler.ts")],
     bundle: true,
@@ -25,11 +26,21 @@ for (const fn of fns) {
     platform: "node",
     target: "node22",
     format: "cjs",
+    // ES-module builds of the SDK tree-shake; the CommonJS ones do not.
+    mainFields: ["module", "main"],
+    // Lambda supplies credentials in the environment: skip the default chain (SSO, STS, ...).
+    alias: { "@aws-sdk/credential-provider-node": "./tools/lambdaCredentials.mjs" },
     legalComments: "none",
     sourcemap: false,
     write: false,
     logLevel: "warning",
-  });
+  };
+}
+
+const isMain =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+for (const fn of isMain ? fns : []) {
+  const result = buildSync(bundleOptions(fn));
   const code = result.outputFiles[0].contents;
   const outDir = join(outRoot, fn);
   mkdirSync(outDir, { recursive: true });
