@@ -360,6 +360,10 @@ export function toIsoTimestamp(value: string): string | undefined {
   const match = AWS_TIMESTAMP.exec(value);
   if (match === null) return undefined;
   const [, dateTime, fraction = "", zone] = match;
+  // Date.parse rolls impossible dates over (2019-02-30 → March 2); a round trip rejects them.
+  const wall = Date.parse(`${dateTime}Z`);
+  if (Number.isNaN(wall) || new Date(wall).toISOString().slice(0, 19) !== dateTime)
+    return undefined;
   const offset = zone === "Z" ? "Z" : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
   const ms = Date.parse(`${dateTime}.${fraction.padEnd(3, "0").slice(0, 3)}${offset}`);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
