@@ -1,40 +1,68 @@
 /**
  * 3. Alarm storm: `node -r ts-node/register/transpile-only bench/storm.ts [alarms] [bursts]
- * [burstIntervalMs] [requestsPerSecond]` prints one line `BENCH-RESULT {...}` (bench/storm.mjs
- * formats it).
+ * [burstIntervalMs] [requestsPerSecond] [concurrency]` prints one line `BENCH-RESULT {...}`
+ * (bench/storm.mjs formats it).
  *
- * `bursts` bursts of one ALARM per alarm, all of a burst delivered at once, `burstIntervalMs`
- * apart; every burst has new state timestamps, so from the second burst on each alarm fires
- * again while its incident is open. The router (DEDUPE_TABLE set) runs in this process against
- * bench/stubs.ts: Incident Manager throttled to `requestsPerSecond` (default 5), DynamoDB in
- * memory. Its current source (handlers/**.ts) is transpiled file by file by esbuild (bundle:
- * false, as tsc would) into node_modules/.cache, once: a new execution environment then costs a
- * re-`require` of handler.js (about a millisecond), not a ts-node compile that would eat the CPU
- * the router needs and slow the storm down.
+ * Phase 1, the storm: `bursts` bursts of one ALARM per alarm, all of a burst delivered at once,
+ * `burstIntervalMs` apart; every burst has new state timestamps, so from the second burst on each
+ * alarm fires again while its incident is open (or opening). Phase 2, "five minutes later": once
+ * everything of phase 1 is done, the router's clock (Date.now, which the router and the SDK's
+ * adaptive rate limiter read) is moved on by the router's note interval, and one more burst is
+ * delivered: each alarm's firing now checks its incident and notes on its timeline how often it
+ * fired meanwhile. The router (DEDUPE_TABLE set) runs in this process against bench/stubs.ts:
+ * Incident Manager throttled to `requestsPerSecond` (default 5), DynamoDB in memory. Its current
+ * source (handlers/**.ts) is transpiled file by file by esbuild (bundle: false, as tsc would)
+ * into node_modules/.cache, once: a new execution environment then costs a re-`require` of
+ * handler.js (about a millisecond), not a ts-node compile that would eat the CPU the router needs.
  *
- * Lambda is simulated as an async invoker:
- * - execution environments: an invocation takes an idle environment or creates one; each
- *   environment is a fresh module instance of handler.ts (its own SDK clients, sockets and
- *   retry quota), reused for later invocations, as Lambda reuses warm environments;
- * - async retries: an invocation that throws is retried twice, 1 s then 2 s after the failure
- *   (Lambda waits about 1 min, then 2 min: scaled down 60×), then counts as dead-lettered.
- *   Only those delays are scaled: the throttle, the SDK's own backoff and the router's 5-minute
- *   "abandoned claim" timeout run in real time.
+ * Lambda is simulated as an asynchronous invoker with reserved concurrency:
+ * - an asynchronous queue in front of at most `concurrency` (default 10) concurrent invocations:
+ *   an event that finds every slot busy waits in the queue (Lambda retries such throttled
+ *   asynchronous invocations itself, for up to 6 hours; they are not function errors). The queue
+ *   is FIFO and a freed slot takes the next event at once, so it drains at least as fast as
+ *   Lambda's (whose internal retries back off from 1 s to 5 min);
+ * - execution environments: an invocation takes an idle environment or creates one; each is a
+ *   fresh module instance of handler.ts (its own SDK clients, sockets, retry quota and adaptive
+ *   rate limiter), reused later, as Lambda reuses warm environments;
+ * - the function timeout (FUNCTION_TIMEOUT_MS, the 120 s the router needs): an invocation still
+ *   running then is a function error and its environment is dropped. (Its work cannot be stopped
+ *   in-process and goes on in the background; in Lambda it would be cut off.)
+ * - function errors: the event is queued again 1 s, then 2 s after the failure (Lambda waits
+ *   about 1 min, then 2 min: scaled down 60×), then it is dead-lettered.
+ *
+ * What is scaled and what is real: only Lambda's two retry delays are scaled (60×). Real, because
+ * each is measured against the real Incident Manager throttle or against real SDK retries: the
+ * throttle, the SDK's backoff and adaptive rate limiting, the function timeout (it bounds the SDK's
+ * retries), the router's "abandoned claim" timeout (it must exceed the function timeout) and its
+ * note interval (it bounds Incident Manager calls per alarm against the throttle). The scaled
+ * retries come 60× sooner than in Lambda, before the throttle has refilled and before a slow
+ * opener is done: harsher than production.
  */
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
+import { NOTE_INTERVAL_MS } from "../handlers/router/dedupe";
 import { startDynamoStub, startIncidentsStub } from "./stubs";
 
-const [alarmsArg = "100", burstsArg = "10", intervalArg = "2000", rateArg = "5"] =
-  process.argv.slice(2);
+const [
+  alarmsArg = "100",
+  burstsArg = "10",
+  intervalArg = "2000",
+  rateArg = "5",
+  concurrencyArg = "10",
+] = process.argv.slice(2);
 const ALARMS = Number(alarmsArg);
 const BURSTS = Number(burstsArg);
 const BURST_INTERVAL_MS = Number(intervalArg);
 const RATE = Number(rateArg);
+/** The router's reserved concurrency (what the component must set). */
+const CONCURRENCY = Number(concurrencyArg);
+/** Lambda's asynchronous retry delays, about 1 min then 2 min, scaled down 60×. */
 const RETRY_DELAYS_MS = [1000, 2000];
-/** Abort (and report what happened so far) after this long. */
-const DEADLINE_MS = 300_000;
+/** The router's function timeout (what the component must set); real time. */
+const FUNCTION_TIMEOUT_MS = 120_000;
+/** Abort (and report what happened so far) after this long, both phases together. */
+const DEADLINE_MS = 240_000;
 
 const ACCOUNT = "123456789012";
 const REGION = "ap-northeast-1";
@@ -46,12 +74,15 @@ interface RouterModule {
 }
 
 interface Delivery {
+  readonly phase: 1 | 2;
   readonly burst: number;
   readonly alarm: number;
   readonly input: unknown;
   attempts: number;
   /** Error of each failed attempt: name and, for the router's own errors, code. */
   readonly errors: string[];
+  /** Milliseconds each attempt waited in the queue for a free slot. */
+  readonly waits: number[];
   outcome?: string;
   deadLettered: boolean;
 }
@@ -132,6 +163,12 @@ function buildRouter(): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+class FunctionTimeout extends Error {
+  static {
+    this.prototype.name = "Task timed out";
+  }
+}
+
 function errorLabel(err: unknown): string {
   if (!(err instanceof Error)) return typeof err;
   const code = (err as { code?: unknown }).code;
@@ -142,6 +179,16 @@ function count(labels: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const l of labels) out[l] = (out[l] ?? 0) + 1;
   return out;
+}
+
+const sum = (r: Record<string, number>): number => Object.values(r).reduce((s, n) => s + n, 0);
+const minus = (a: Record<string, number>, b: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b[k] ?? 0)]));
+
+function quantile(values: readonly number[], q: number): number {
+  const s = [...values].sort((x, y) => x - y);
+  if (s.length === 0) return 0;
+  return s[Math.min(s.length - 1, Math.floor((s.length - 1) * q))];
 }
 
 async function main(): Promise<void> {
@@ -166,6 +213,10 @@ async function main(): Promise<void> {
     AWS_CONFIG_FILE: path.join(__dirname, "no-such-aws-config"),
     AWS_SHARED_CREDENTIALS_FILE: path.join(__dirname, "no-such-aws-credentials"),
   });
+  // Phase 2 moves the wall clock on (see the top); timers and the stubs' throttle are unaffected.
+  const realDateNow = Date.now.bind(Date);
+  let clockOffsetMs = 0;
+  Date.now = () => realDateNow() + clockOffsetMs;
 
   // The router logs one JSON line per invocation: keep them for the tallies, off the terminal.
   const logLines: string[] = [];
@@ -184,62 +235,113 @@ async function main(): Promise<void> {
   // Load the SDK once, untimed: later environments share the loaded (stateless) modules.
   idle.push(newEnvironment());
 
+  // ---- Lambda: asynchronous queue, reserved concurrency, timeout, retries ----------------------
+  const queue: { d: Delivery; since: number }[] = [];
+  let running = 0;
+  let maxQueued = 0;
+  let timeouts = 0;
+  let unfinished = 0;
+  let drained: () => void = () => undefined;
+
   const invoke = async (input: unknown): Promise<string> => {
     const env = idle.pop() ?? newEnvironment();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FunctionTimeout()), FUNCTION_TIMEOUT_MS);
+    });
     try {
-      const r = await env.handler(input);
-      return r.dedupe ?? r.decision;
-    } finally {
+      const r = await Promise.race([env.handler(input), timeout]);
       idle.push(env);
+      return r.dedupe ?? r.decision;
+    } catch (err: unknown) {
+      // A timed-out environment is not reused (Lambda would have stopped it).
+      if (err instanceof FunctionTimeout) timeouts++;
+      else idle.push(env);
+      throw err;
+    } finally {
+      clearTimeout(timer);
     }
   };
-  const deliver = async (d: Delivery): Promise<void> => {
-    for (;;) {
-      d.attempts++;
-      try {
-        d.outcome = await invoke(d.input);
-        return;
-      } catch (err: unknown) {
-        d.errors.push(errorLabel(err));
-        if (d.attempts > RETRY_DELAYS_MS.length) {
-          d.deadLettered = true;
-          return;
-        }
-        await sleep(RETRY_DELAYS_MS[d.attempts - 1]);
-      }
+  const enqueue = (d: Delivery): void => {
+    queue.push({ d, since: performance.now() });
+    maxQueued = Math.max(maxQueued, queue.length);
+    dispatch();
+  };
+  const dispatch = (): void => {
+    while (running < CONCURRENCY && queue.length > 0) {
+      const { d, since } = queue.shift() as { d: Delivery; since: number };
+      d.waits.push(performance.now() - since);
+      running++;
+      void attempt(d).finally(() => {
+        running--;
+        dispatch();
+      });
     }
+  };
+  const attempt = async (d: Delivery): Promise<void> => {
+    d.attempts++;
+    try {
+      d.outcome = await invoke(d.input);
+    } catch (err: unknown) {
+      d.errors.push(errorLabel(err));
+      if (d.attempts <= RETRY_DELAYS_MS.length) {
+        setTimeout(() => enqueue(d), RETRY_DELAYS_MS[d.attempts - 1]);
+        return;
+      }
+      d.deadLettered = true;
+    }
+    if (--unfinished === 0) drained();
   };
 
   const deliveries: Delivery[] = [];
-  const inFlight: Promise<void>[] = [];
-  const start = performance.now();
-  const storm = (async () => {
-    for (let b = 0; b < BURSTS; b++) {
-      const due = start + b * BURST_INTERVAL_MS;
+  /** Delivers `bursts` bursts starting at burst `first`; resolves when every event is done. */
+  const run = async (phase: 1 | 2, first: number, bursts: number): Promise<void> => {
+    const done = new Promise<void>((resolve) => (drained = resolve));
+    unfinished += ALARMS * bursts;
+    const start = performance.now();
+    for (let b = first; b < first + bursts; b++) {
+      const due = start + (b - first) * BURST_INTERVAL_MS;
       if (performance.now() < due) await sleep(due - performance.now());
       for (const i of shuffled(
         Array.from({ length: ALARMS }, (_, k) => k),
         b + 1,
       )) {
         const d: Delivery = {
+          phase,
           burst: b,
           alarm: i,
           input: routerInput(i, b),
           attempts: 0,
           errors: [],
+          waits: [],
           deadLettered: false,
         };
         deliveries.push(d);
-        inFlight.push(deliver(d));
+        enqueue(d);
       }
     }
-    await Promise.all(inFlight);
-  })();
-  const finished = await Promise.race([
-    storm.then(() => true),
-    sleep(DEADLINE_MS).then(() => false),
-  ]);
-  const wallMs = performance.now() - start;
+    await done;
+  };
+
+  const started = performance.now();
+  const deadline = sleep(DEADLINE_MS).then(() => false);
+  const phase1 = await Promise.race([run(1, 0, BURSTS).then(() => true), deadline]);
+  const phase1Ms = performance.now() - started;
+  const afterPhase1 = {
+    requests: { ...incidents.requests },
+    throttled: { ...incidents.throttled },
+    timelineEvents: incidents.timelineEvents.length,
+    incidents: incidents.incidents.length,
+  };
+  let phase2 = false;
+  let phase2Ms = 0;
+  if (phase1) {
+    clockOffsetMs += NOTE_INTERVAL_MS;
+    const t = performance.now();
+    phase2 = await Promise.race([run(2, BURSTS, 1).then(() => true), deadline]);
+    phase2Ms = performance.now() - t;
+  }
+  const wallMs = performance.now() - started;
   console.log = print;
 
   const perAlarm = new Map<string, number>();
@@ -249,31 +351,70 @@ async function main(): Promise<void> {
   const duplicates = [...perAlarm.values()].reduce((s, n) => s + n - 1, 0);
   const items = [...(dynamo.tables.get(TABLE)?.values() ?? [])];
   const lost = deliveries.filter((d) => d.deadLettered);
-  const sum = (r: Record<string, number>): number => Object.values(r).reduce((s, n) => s + n, 0);
+  // Repeat firings on record: reported by "fired again" timeline events, or still counted on items.
+  const reported = incidents.timelineEvents
+    .map((e) => (JSON.parse(e.eventData) as { firedAgain?: number }).firedAgain ?? 0)
+    .reduce((s, n) => s + n, 0);
+  const counted = items.map((it) => Number(it.firedAgain?.N ?? 0)).reduce((s, n) => s + n, 0);
+  const waits = deliveries.flatMap((d) => d.waits);
+  const phaseOf = (phase: 1 | 2) => deliveries.filter((d) => d.phase === phase);
   const result = {
-    finished,
+    finished: phase1 && phase2,
     alarms: ALARMS,
     bursts: BURSTS,
     burstIntervalMs: BURST_INTERVAL_MS,
     requestsPerSecond: RATE,
+    concurrency: CONCURRENCY,
+    functionTimeoutMs: FUNCTION_TIMEOUT_MS,
+    noteIntervalMs: NOTE_INTERVAL_MS,
     retryDelaysMs: RETRY_DELAYS_MS,
     events: deliveries.length,
     wallMs,
+    phase1Ms,
+    phase2Ms,
     incidentsOpened: incidents.incidents.length,
     alarmsWithIncident: perAlarm.size,
     duplicates,
     deadLettered: lost.length,
-    deadLetteredByBurst: count(lost.map((d) => String(d.burst))),
+    deadLetteredByPhase: count(lost.map((d) => String(d.phase))),
     deadLetteredByLastError: count(lost.map((d) => d.errors[d.errors.length - 1])),
     failedAttemptsByError: count(deliveries.flatMap((d) => d.errors)),
     outcomes: count(deliveries.filter((d) => d.outcome).map((d) => d.outcome as string)),
+    outcomesByPhase: {
+      1: count(phaseOf(1).flatMap((d) => (d.outcome ? [d.outcome] : []))),
+      2: count(phaseOf(2).flatMap((d) => (d.outcome ? [d.outcome] : []))),
+    },
+    repeatFirings: deliveries.length - ALARMS,
+    repeatFiringsReported: reported,
+    repeatFiringsCounted: counted,
     invocations: deliveries.reduce((s, d) => s + d.attempts, 0),
     environments,
+    timeouts,
+    queueWaitMs: {
+      median: quantile(waits, 0.5),
+      p95: quantile(waits, 0.95),
+      max: quantile(waits, 1),
+    },
+    maxQueued,
     timelineEvents: incidents.timelineEvents.length,
     incidentRequests: incidents.requests,
     throttled: incidents.throttled,
     throttles: sum(incidents.throttled),
     incidentRequestsTotal: sum(incidents.requests),
+    byPhase: {
+      1: {
+        incidentRequests: sum(afterPhase1.requests),
+        throttles: sum(afterPhase1.throttled),
+        timelineEvents: afterPhase1.timelineEvents,
+        incidents: afterPhase1.incidents,
+      },
+      2: {
+        incidentRequests: sum(minus(incidents.requests, afterPhase1.requests)),
+        throttles: sum(minus(incidents.throttled, afterPhase1.throttled)),
+        timelineEvents: incidents.timelineEvents.length - afterPhase1.timelineEvents,
+        incidents: incidents.incidents.length - afterPhase1.incidents,
+      },
+    },
     dynamoRequests: dynamo.requests,
     conditionFailures: dynamo.conditionFailures,
     itemsLeft: count(items.map((it) => String(it.state?.S))),

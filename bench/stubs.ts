@@ -8,8 +8,9 @@
  *   consume a token.
  * - DynamoDB (JSON 1.0): GetItem, PutItem, UpdateItem, DeleteItem on in-memory tables,
  *   honouring the condition forms the router writes (attribute_exists / attribute_not_exists,
- *   `=` / `<>`, AND) and `SET a = :v, ...` updates; anything else is a ValidationException, so
- *   a new expression form fails the bench loudly instead of being accepted silently.
+ *   `=` / `<>`, AND) and `SET a = :v, ...` / `ADD n :number` updates (a missing number counts as
+ *   0); anything else is a ValidationException, so a new expression form fails the bench loudly
+ *   instead of being accepted silently.
  *
  * What they do not prove: that AWS throttles this way (real quotas are per account, region and
  * operation), or evaluates every expression form as DynamoDB does. No SigV4 check.
@@ -261,7 +262,8 @@ export async function startDynamoStub(): Promise<DynamoStub> {
         const current = table.get(key);
         if (!holds(current)) return failed();
         const next: Item = { ...(current ?? (body.Key as Item)) };
-        for (const [name, value] of assignments(String(body.UpdateExpression), names, values)) {
+        const update = String(body.UpdateExpression);
+        for (const [name, value] of assignments(update, names, values, current)) {
           next[name] = value;
         }
         table.set(key, next);
@@ -315,19 +317,38 @@ function condition(
   });
 }
 
-/** `SET a = :v, #b = :w` → [[a, value], [b, value]]. */
+/**
+ * `SET a = :v, #b = :w ADD n :x` → the updated attributes: [[a, value], [b, value], [n, n + x]].
+ * `current` is the item before the update (ADD adds to its number; a missing one counts as 0).
+ */
 function assignments(
   expression: string,
   names: Record<string, string>,
   values: Record<string, Attr>,
+  current: Item | undefined,
 ): [string, Attr][] {
-  const set = /^\s*SET\s+(.+)$/s.exec(expression);
-  if (!set) throw new Error(`ValidationException: unsupported update "${expression}"`);
-  return set[1].split(",").map((part) => {
-    const m = /^\s*([#\w]+)\s*=\s*(:\w+)\s*$/.exec(part);
-    if (!m) throw new Error(`ValidationException: unsupported assignment "${part}"`);
-    return [resolveName(m[1], names), resolveValue(m[2], values)];
-  });
+  const clauses = /^\s*(?:SET\s+(.+?))?\s*(?:ADD\s+(.+?))?\s*$/s.exec(expression);
+  if (!clauses || (clauses[1] === undefined && clauses[2] === undefined)) {
+    throw new Error(`ValidationException: unsupported update "${expression}"`);
+  }
+  const [, set = "", add = ""] = clauses;
+  const sets = set === "" ? [] : set.split(",");
+  const adds = add === "" ? [] : add.split(",");
+  return [
+    ...sets.map((part): [string, Attr] => {
+      const m = /^\s*([#\w]+)\s*=\s*(:\w+)\s*$/.exec(part);
+      if (!m) throw new Error(`ValidationException: unsupported assignment "${part}"`);
+      return [resolveName(m[1], names), resolveValue(m[2], values)];
+    }),
+    ...adds.map((part): [string, Attr] => {
+      const m = /^\s*([#\w]+)\s+(:\w+)\s*$/.exec(part);
+      if (!m) throw new Error(`ValidationException: unsupported ADD "${part}"`);
+      const name = resolveName(m[1], names);
+      const sum = Number(current?.[name]?.N ?? "0") + Number(resolveValue(m[2], values).N);
+      if (!Number.isFinite(sum)) throw new Error(`ValidationException: ADD ${name} needs numbers`);
+      return [name, { N: String(sum) }];
+    }),
+  ];
 }
 
 function sameAttr(a: Attr, b: Attr): boolean {

@@ -43,7 +43,7 @@ import {
   type StartIncidentCommandInput,
   type UpdateIncidentRecordCommandInput,
 } from "@aws-sdk/client-ssm-incidents";
-import { parseMapping, type IncidentStatus, type Mapping } from "./dedupe";
+import { claimAfterStartFailure, parseMapping, type IncidentStatus, type Mapping } from "./dedupe";
 import type { ListedEngagement } from "./drill";
 
 /** Starts an incident and returns its incident record ARN. */
@@ -73,6 +73,33 @@ export async function startEngagement(
 // ---------------------------------------------------------------------------------------------
 // ssm-incidents
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * The SDK retries a call and throws only its last attempt's error, which says nothing about the
+ * attempts before it: a StartIncident attempt that timed out may have opened the incident before
+ * a later attempt was throttled. This middleware runs inside the retry loop, once per attempt, and
+ * marks the error finally thrown with `unclearAttempt: true` when any attempt failed in a way that
+ * does not prove the request was refused (see claimAfterStartFailure in dedupe.ts).
+ */
+export function markUnclearAttempts(client: SSMIncidentsClient): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err: unknown) {
+        // One context per call, shared by its attempts.
+        const call = context as { unclearAttempt?: boolean };
+        if (claimAfterStartFailure(err) === "keep") call.unclearAttempt = true;
+        if (call.unclearAttempt === true && err instanceof Error) {
+          Object.assign(err, { unclearAttempt: true });
+        }
+        throw err;
+      }
+    },
+    // Above the deserializer (so errors arrive parsed), below the retry middleware.
+    { step: "deserialize", priority: "high", name: "markUnclearAttempts" },
+  );
+}
 
 /** The incident record; throws (ResourceNotFoundException included) when it cannot be read. */
 export async function getIncident(

@@ -132,7 +132,10 @@ export class RoutingError extends Error {
 }
 
 export type RetryLaterCode =
-  /** Another invocation is opening this alarm's incident (dedupe table item "opening"). */
+  /**
+   * Another invocation is opening this alarm's incident (dedupe table item "opening"), and this
+   * input needs it: an OK to note, or a second delivery of the very state change being opened.
+   */
   | "INCIDENT_OPENING"
   /** Conditional writes to the dedupe table kept losing to other invocations. */
   | "DEDUPE_CONFLICT";

@@ -10,6 +10,11 @@
  * (DynamoDB) fails, an ALARM pages anyway ("dedupe": "unavailable" in the log line), because a
  * duplicate incident is better than none. An OK is different: a recovery note is not a page, so a
  * failing table fails the invocation and Lambda retries it.
+ *
+ * Alarm storms: repeat firings of an alarm whose incident is open are coalesced (dedupe.ts), so
+ * most cost one DynamoDB write and no Incident Manager call; the Incident Manager client retries
+ * throttling adaptively (below); and the function's reserved concurrency (set by the component)
+ * keeps bursts waiting in Lambda's asynchronous queue instead of failing on throttling.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
@@ -24,6 +29,7 @@ import {
   getIncident,
   incidentStatus,
   listDrillPages,
+  markUnclearAttempts,
   publish,
   putIf,
   readMapping,
@@ -44,10 +50,13 @@ import {
   type Decision,
 } from "./core";
 import {
+  claimAfterStartFailure,
   decideDedupe,
   MalformedMappingError,
   markOpenInput,
   readInput,
+  releaseClaimInput,
+  type ClaimKind,
   type DedupeView,
 } from "./dedupe";
 import {
@@ -62,7 +71,18 @@ import {
 // Cold start: a missing or malformed variable throws here, naming the variable.
 const config = parseRouterEnv(process.env);
 const retry = { maxAttempts: 5, retryMode: "standard" } as const;
-const incidents = new SSMIncidentsClient(retry);
+/**
+ * Incident Manager is what a storm throttles. "adaptive" adds a client-side token bucket to the
+ * standard retries: after a throttle this environment sends more slowly (CUBIC; never slower than
+ * 0.5 request/s), so that concurrent environments settle near the account's rate instead of each
+ * retrying at full speed (with reserved concurrency 10, their floor is 10 × 0.5 = 5 requests/s).
+ * 8 attempts: throttling backoff is random up to min(1 s × 2^n, 20 s), so the 7 retries wait 35 s
+ * on average and 71 s at most, within the function's timeout (120 s, set by the component) with
+ * room for the DynamoDB calls. A call still throttled after that fails the invocation, and Lambda
+ * retries it a minute later.
+ */
+const incidents = new SSMIncidentsClient({ maxAttempts: 8, retryMode: "adaptive" });
+markUnclearAttempts(incidents);
 const contacts = new SSMContactsClient(retry);
 // The dedupe table sits in front of paging: give up on it within seconds (and page without it)
 // rather than let a hanging connection use up the function's timeout.
@@ -78,8 +98,11 @@ const sns = new SNSClient(retry);
 /** The clock. `Date.now` (not `new Date()` alone) so that tests can pin it. */
 const now = (): Date => new Date(Date.now());
 
-/** How an ALARM went through the dedupe table (absent without DEDUPE_TABLE). */
-export type DedupeOutcome = "opened" | "fired-again" | "already-opened" | "unavailable";
+/**
+ * How an ALARM went through the dedupe table (absent without DEDUPE_TABLE): "counted" is a repeat
+ * firing only counted on the item, "fired-again" one noted on the incident's timeline.
+ */
+export type DedupeOutcome = "opened" | "counted" | "fired-again" | "already-opened" | "unavailable";
 /** How an OK went through the dedupe table. */
 export type RecoveryOutcome =
   "recovered" | "resolved" | "stale" | "abandoned" | "no-mapping" | "outdated";
@@ -187,8 +210,11 @@ async function openIncident(decision: PageDecision): Promise<Opened> {
 
 /**
  * At most one open incident per alarm: read the mapping, then follow `decideDedupe` until it
- * opens an incident, notes the ALARM on the open one, or says to retry later. Any DynamoDB
- * failure other than a lost conditional write pages without the table.
+ * opens an incident, counts the ALARM on the alarm's incident (open or being opened) or notes it
+ * on the open one, or says to retry later. A DynamoDB failure before the alarm is known to have an
+ * incident pages without the table; after that (counting, noting) paging would open a duplicate,
+ * so the error propagates (counting: Lambda retries) or is logged (noting: the timeline event is
+ * already added).
  */
 async function openOnce(
   decision: PageDecision & { readonly dedupe: AlarmChange },
@@ -213,9 +239,28 @@ async function openOnce(
       case "lookup":
         view = { ...view, incidentStatus: await incidentStatus(incidents, action.incidentArn) };
         break;
-      case "note":
+      case "count":
+        if (await updateIf(dynamodb, action.write)) {
+          return { incidentArn: action.incidentArn, dedupe: "counted" };
+        }
+        // The item changed hands (opened by another claimant, recovered, replaced): re-read.
+        view = {
+          item: await readMapping(dynamodb, readInput(change)),
+          conflicts: view.conflicts + 1,
+        };
+        break;
+      case "note": {
         await createTimelineEvent(incidents, action.timelineEvent);
-        return { incidentArn: action.incidentArn, dedupe: "fired-again" };
+        const noted = { incidentArn: action.incidentArn, dedupe: "fired-again" } as const;
+        try {
+          // Lost: another invocation noted this interval at the same moment; both notes stand.
+          const written = await updateIf(dynamodb, action.write);
+          return { ...noted, ...(!written && { log: { mapping: "changed" } }) };
+        } catch (err: unknown) {
+          // Noted; only the new interval is missing, so the next firing notes again.
+          return { ...noted, log: { dedupeError: errorFields(err) } };
+        }
+      }
       case "done":
         return { incidentArn: action.incidentArn, dedupe: "already-opened" };
       case "retry-later":
@@ -243,9 +288,22 @@ async function openOnce(
 async function start(
   change: AlarmChange,
   incident: StartIncidentCommandInput,
-  claim: string,
+  claim: ClaimKind | "resumed",
 ): Promise<Opened> {
-  const incidentArn = await startIncident(incidents, incident);
+  let incidentArn: string;
+  try {
+    incidentArn = await startIncident(incidents, incident);
+  } catch (err: unknown) {
+    // A claim this invocation made, for a request that was certainly refused: free the alarm at
+    // once for its other events and this one's retry. A resumed claim is never released: the
+    // earlier attempt that made it may have opened the incident. Should the delete fail too, the
+    // claim stays, which is what "keep" does anyway (resumed by the retry, or abandoned after
+    // OPENING_TIMEOUT_MS): the StartIncident error is the one to report.
+    if (claim !== "resumed" && claimAfterStartFailure(err) === "release") {
+      await deleteIf(dynamodb, releaseClaimInput(change)).catch(() => false);
+    }
+    throw err;
+  }
   try {
     const marked = await updateIf(dynamodb, markOpenInput(change, incidentArn, now()));
     // Not marked: our claim was taken over (we took longer than 5 minutes). Paged all the same.

@@ -174,7 +174,7 @@ describe("router bundle (dist/bundles/router/index.js against a local HTTP stub)
     assert.deepEqual(run.lines.at(-1), { RESULT: { decision: "ignore", reason: "state OK" } });
   });
 
-  it("a stub answering 500: the SDK tries 5 times with the same clientToken, then the invocation rejects", async () => {
+  it("a stub answering 500: the SDK tries 8 times (the Incident Manager client's maximum) with the same clientToken, then the invocation rejects", async () => {
     respond = () => ({
       status: 500,
       headers: { "x-amzn-errortype": "InternalServerException" },
@@ -182,7 +182,7 @@ describe("router bundle (dist/bundles/router/index.js against a local HTTP stub)
     });
     const run = await invokeBundle(stub.url, routerInput("critical"));
     assert.equal(run.code, 1);
-    assert.equal(stub.requests.length, 5);
+    assert.equal(stub.requests.length, 8);
     const tokens = new Set(
       stub.requests.map((r) => (r.body as { clientToken: string }).clientToken),
     );

@@ -1,15 +1,19 @@
 /**
- * Router dedupe and recovery (DEDUPE_TABLE set): the pure decision table (`decideDedupe`), item
- * parsing, and the handler against aws-sdk-client-mock, with DynamoDB either scripted per test or
- * backed by an in-memory table with DynamoDB's conditional-write semantics (FakeTable) so that two
- * concurrent invocations really race. Every ssm-incidents input captured is checked against the
- * API model; DynamoDB inputs are asserted exactly.
+ * Router dedupe and recovery (DEDUPE_TABLE set): the pure decision table (`decideDedupe`: claims,
+ * coalesced repeat firings, notes, recoveries), `claimAfterStartFailure`, item parsing, and the
+ * handler against aws-sdk-client-mock, with DynamoDB either scripted per test or backed by an
+ * in-memory table with DynamoDB's conditional-write semantics (FakeTable) so that two concurrent
+ * invocations really race. Every ssm-incidents input captured is checked against the API model;
+ * DynamoDB inputs are asserted exactly.
  *
  * What this spec does NOT prove:
- * - that DynamoDB evaluates the condition expressions as FakeTable does: FakeTable implements only
- *   the forms the router writes (attribute_not_exists, =, AND, SET) the way the DynamoDB docs
- *   describe them; no request reaches DynamoDB (router.bundle.spec.ts covers the wire format
- *   against a local stub).
+ * - that DynamoDB evaluates the condition and update expressions as FakeTable does: FakeTable
+ *   implements only the forms the router writes (attribute_not_exists, =, AND, SET, ADD) the way
+ *   the DynamoDB docs describe them; no request reaches DynamoDB (router.bundle.spec.ts covers the
+ *   wire format against a local stub, the storm bench the ADD counts).
+ * - that Incident Manager refuses a throttled, invalid, denied or unknown-plan StartIncident
+ *   before creating anything: claimAfterStartFailure relies on the API model's error shapes
+ *   (4xx, sender fault) meaning that, which AWS does not state in so many words.
  * - that two Lambda invocations interleave the way they do here: the concurrency tests pin one
  *   interleaving (both read before either writes), the one that matters for the race.
  * - that Incident Manager honours clientToken on CreateTimelineEvent / UpdateIncidentRecord (only
@@ -29,13 +33,16 @@ import {
   UpdateItemCommand,
   type DeleteItemCommandInput,
   type PutItemCommandInput,
+  type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import {
   CreateTimelineEventCommand,
   GetIncidentRecordCommand,
+  InternalServerException,
   ResourceNotFoundException,
   SSMIncidentsClient,
   StartIncidentCommand,
+  ThrottlingException,
   UpdateIncidentRecordCommand,
   type CreateTimelineEventCommandInput,
   type IncidentRecord,
@@ -58,6 +65,7 @@ import {
   type RouterConfig,
 } from "../../handlers/router/core";
 import {
+  claimAfterStartFailure,
   decideDedupe,
   MalformedMappingError,
   parseMapping,
@@ -173,35 +181,95 @@ const claimCondition = (token: string, updatedAt: string) => ({
   ExpressionAttributeValues: { ":claimant": { S: token }, ":claimed": { S: updatedAt } },
 });
 
+/**
+ * Marking the claim open also starts the first note interval (lastNotedAt; ADD 0 keeps the
+ * firings counted on the claim while it was opening).
+ */
 function expectedMarkOpen(level: string, incidentArn: string, token = changeToken(level)) {
   return {
     TableName: DEDUPE_TABLE,
     Key: key(level),
-    UpdateExpression: "SET #state = :open, incidentArn = :incident, updatedAt = :now",
+    UpdateExpression:
+      "SET #state = :open, incidentArn = :incident, updatedAt = :now, lastNotedAt = :now ADD firedAgain :zero",
     ConditionExpression: "clientToken = :token",
     ExpressionAttributeNames: { "#state": "state" },
     ExpressionAttributeValues: {
       ":open": { S: "open" },
       ":incident": { S: incidentArn },
       ":now": { S: NOW_ISO },
+      ":zero": { N: "0" },
       ":token": { S: token },
     },
   };
 }
 
+/** The exact repeat-firing count on the item of `level` while it is still `claimant`'s. */
+function expectedCount(level: string, claimant = OTHER_TOKEN): UpdateItemCommandInput {
+  return {
+    TableName: DEDUPE_TABLE,
+    Key: key(level),
+    UpdateExpression: "ADD firedAgain :one",
+    ConditionExpression: "clientToken = :claimant",
+    ExpressionAttributeValues: { ":one": { N: "1" }, ":claimant": { S: claimant } },
+  };
+}
+
+/**
+ * The exact write after a "fired again" note made at NOW: a new interval, the `reported` firings
+ * taken off the count, only if the interval seen (`seenNotedAt`; undefined: an item from before
+ * coalescing) is still the item's.
+ */
+function expectedNoted(
+  level: string,
+  incidentArn: string,
+  reported: number,
+  seenNotedAt: string | undefined,
+): UpdateItemCommandInput {
+  const values = {
+    ":now": { S: NOW_ISO },
+    ":noted": { N: String(-reported) },
+    ":incident": { S: incidentArn },
+  };
+  return {
+    TableName: DEDUPE_TABLE,
+    Key: key(level),
+    UpdateExpression: "SET lastNotedAt = :now ADD firedAgain :noted",
+    ...(seenNotedAt === undefined
+      ? {
+          ConditionExpression: "incidentArn = :incident AND attribute_not_exists(lastNotedAt)",
+          ExpressionAttributeValues: values,
+        }
+      : {
+          ConditionExpression: "incidentArn = :incident AND lastNotedAt = :seen",
+          ExpressionAttributeValues: { ...values, ":seen": { S: seenNotedAt } },
+        }),
+  };
+}
+
+/**
+ * A timeline event of the change at `timestamp`; `firings`: the coalesced firings it reports. The
+ * clientToken derives from the change and the text, so a retry adds no second event.
+ */
 function expectedTimelineEvent(
   level: string,
   incidentArn: string,
   type: "alarm-fired-again" | "alarm-recovered",
+  firings?: { firedAgain: number; since: string },
   timestamp = LATER,
   at = LATER_TIME,
 ): CreateTimelineEventCommandInput {
+  const eventData = JSON.stringify({
+    type,
+    alarmName: alarmName(level),
+    at: at.toISOString(),
+    ...firings,
+  });
   return {
-    clientToken: sha256(`${changeToken(level, timestamp)}|${type}`),
+    clientToken: sha256(`${changeToken(level, timestamp)}|${eventData}`),
     incidentRecordArn: incidentArn,
     eventTime: at,
     eventType: "Custom Event",
-    eventData: JSON.stringify({ type, alarmName: alarmName(level), at: at.toISOString() }),
+    eventData,
   };
 }
 
@@ -212,12 +280,25 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
   const ok = dedupeDecision(routerInputAt("critical", LATER, "OK"));
   const okMajor = dedupeDecision(routerInputAt("major", LATER, "OK"));
   const own = changeToken("critical");
-  const openOld = (level = "critical") =>
+  /** Open for an hour; last noted `notedMinutesAgo` ago with `firedAgain` firings counted since. */
+  const openOld = (level = "critical", notedMinutesAgo = 60, firedAgain = 0) =>
     mapping({
       level,
       state: "open",
       incidentArn: OLD_INCIDENT,
       openedAt: minutesBefore(60),
+      alarmAt: "2019-10-02T16:05:00.000Z",
+      lastNotedAt: minutesBefore(notedMinutesAgo),
+      firedAgain,
+    });
+  /** The same, written before firings were coalesced: no lastNotedAt, no firedAgain. */
+  const legacyOpen = (updatedMinutesAgo: number) =>
+    mapping({
+      level: "critical",
+      state: "open",
+      incidentArn: OLD_INCIDENT,
+      openedAt: minutesBefore(60),
+      updatedAt: minutesBefore(updatedMinutesAgo),
       alarmAt: "2019-10-02T16:05:00.000Z",
     });
 
@@ -255,25 +336,19 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
         message: `alarm ${alarmName("critical")} (level critical): lost 2 conditional writes to the dedupe table to other invocations`,
       },
     ],
+    // Before coalescing, these two were INCIDENT_OPENING (retry later): now the firing is a
+    // repeat of the one being opened, counted on its claim.
     [
-      "ALARM, another change is opening (30 s): retry later",
+      "ALARM, another change is opening (30 s): counted on its claim, nothing retried",
       alarm,
       view(mapping({ level: "critical", state: "opening", openedAt: minutesBefore(0.5) })),
-      {
-        kind: "retry-later",
-        code: "INCIDENT_OPENING",
-        message: `alarm ${alarmName("critical")} (level critical): another invocation has been opening its incident for 30 s; retrying later`,
-      },
+      { kind: "count", incidentArn: null, write: expectedCount("critical") },
     ],
     [
-      "ALARM, another change is opening (4 min 59 s): retry later",
+      "ALARM, another change is opening (4 min 59 s): counted on its claim",
       alarm,
       view(mapping({ level: "critical", state: "opening", openedAt: minutesBefore(4 + 59 / 60) })),
-      {
-        kind: "retry-later",
-        code: "INCIDENT_OPENING",
-        message: `alarm ${alarmName("critical")} (level critical): another invocation has been opening its incident for 299 s; retrying later`,
-      },
+      { kind: "count", incidentArn: null, write: expectedCount("critical") },
     ],
     [
       "ALARM, another change's claim is 5 min old (abandoned): take it over",
@@ -327,25 +402,81 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
       { kind: "done", why: "already-opened", incidentArn: NEW_INCIDENT },
     ],
     [
-      "ALARM, open incident of another change, status unknown: look it up",
+      "ALARM, open incident noted 2 min ago: only counted (one UpdateItem, no Incident Manager call)",
       alarmLater,
-      view(openOld()),
+      view(openOld("critical", 2, 3)),
+      { kind: "count", incidentArn: OLD_INCIDENT, write: expectedCount("critical") },
+    ],
+    [
+      "ALARM, open incident noted 4 min 59 s ago: only counted",
+      alarmLater,
+      view(openOld("critical", 4 + 59 / 60, 3)),
+      { kind: "count", incidentArn: OLD_INCIDENT, write: expectedCount("critical") },
+    ],
+    [
+      "ALARM within the note interval of an incident resolved by hand: counted (stale only noticed after the interval)",
+      alarmLater,
+      view(openOld("critical", 2, 3), "RESOLVED"),
+      { kind: "count", incidentArn: OLD_INCIDENT, write: expectedCount("critical") },
+    ],
+    [
+      "ALARM, open incident noted 5 min ago, status unknown: look it up",
+      alarmLater,
+      view(openOld("critical", 5, 3)),
       { kind: "lookup", incidentArn: OLD_INCIDENT },
     ],
     [
-      "ALARM, open incident is OPEN: note 'fired again' on its timeline",
+      "ALARM, noted 5 min ago, OPEN: note 'fired again 4 times since' the last note, start a new interval",
+      alarmLater,
+      view(openOld("critical", 5, 3), "OPEN"),
+      {
+        kind: "note",
+        incidentArn: OLD_INCIDENT,
+        timelineEvent: expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-fired-again", {
+          firedAgain: 4,
+          since: minutesBefore(5),
+        }),
+        write: expectedNoted("critical", OLD_INCIDENT, 3, minutesBefore(5)),
+      },
+    ],
+    [
+      "ALARM, noted an hour ago, nothing counted since, OPEN: note 'fired again 1 times since'",
       alarmLater,
       view(openOld(), "OPEN"),
       {
         kind: "note",
         incidentArn: OLD_INCIDENT,
-        timelineEvent: expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-fired-again"),
+        timelineEvent: expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-fired-again", {
+          firedAgain: 1,
+          since: minutesBefore(60),
+        }),
+        write: expectedNoted("critical", OLD_INCIDENT, 0, minutesBefore(60)),
       },
     ],
     [
-      "ALARM, mapped incident RESOLVED by hand: replace the stale mapping",
+      "ALARM, an item from before coalescing marked open 2 min ago: counted (updatedAt stands in)",
       alarmLater,
-      view(openOld(), "RESOLVED"),
+      view(legacyOpen(2)),
+      { kind: "count", incidentArn: OLD_INCIDENT, write: expectedCount("critical") },
+    ],
+    [
+      "ALARM, an item from before coalescing marked open an hour ago, OPEN: noted, condition 'no lastNotedAt yet'",
+      alarmLater,
+      view(legacyOpen(60), "OPEN"),
+      {
+        kind: "note",
+        incidentArn: OLD_INCIDENT,
+        timelineEvent: expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-fired-again", {
+          firedAgain: 1,
+          since: minutesBefore(60),
+        }),
+        write: expectedNoted("critical", OLD_INCIDENT, 0, undefined),
+      },
+    ],
+    [
+      "ALARM, mapped incident RESOLVED by hand (noticed after the interval): replace the stale mapping",
+      alarmLater,
+      view(openOld("critical", 5, 3), "RESOLVED"),
       {
         kind: "claim",
         how: "stale",
@@ -408,6 +539,25 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
         kind: "recover",
         incidentArn: OLD_INCIDENT,
         timelineEvent: expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-recovered"),
+        resolve: {
+          arn: OLD_INCIDENT,
+          status: "RESOLVED",
+          clientToken: sha256(`${changeToken("critical", LATER)}|resolve`),
+        },
+        release: { TableName: DEDUPE_TABLE, Key: key("critical"), ...staleCondition(OLD_INCIDENT) },
+      },
+    ],
+    [
+      "OK, OPEN, 3 firings counted since the last note: the recovery event reports them",
+      ok,
+      view(openOld("critical", 2, 3), "OPEN"),
+      {
+        kind: "recover",
+        incidentArn: OLD_INCIDENT,
+        timelineEvent: expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-recovered", {
+          firedAgain: 3,
+          since: minutesBefore(2),
+        }),
         resolve: {
           arn: OLD_INCIDENT,
           status: "RESOLVED",
@@ -482,6 +632,82 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
     assert.equal(action.kind, "note");
     assert.ok(!JSON.stringify(action).includes("Threshold Crossed"));
   });
+
+  it("a retried note whose count changed meanwhile gets a new clientToken (never the same token with other details)", () => {
+    const first = decideDedupe(alarmLater, view(openOld("critical", 5, 3), "OPEN"), NOW);
+    const again = decideDedupe(alarmLater, view(openOld("critical", 5, 3), "OPEN"), NOW);
+    const changed = decideDedupe(alarmLater, view(openOld("critical", 5, 4), "OPEN"), NOW);
+    assert.ok(first.kind === "note" && again.kind === "note" && changed.kind === "note");
+    assert.equal(again.timelineEvent.clientToken, first.timelineEvent.clientToken);
+    assert.notEqual(changed.timelineEvent.clientToken, first.timelineEvent.clientToken);
+  });
+});
+
+// =============================================================================================
+describe("router dedupe: claimAfterStartFailure (release or keep the claim)", () => {
+  const serviceError = (name: string, httpStatusCode?: number): Error =>
+    Object.assign(new Error("x"), {
+      name,
+      ...(httpStatusCode !== undefined && { $metadata: { httpStatusCode } }),
+    });
+  const rows: [string, unknown, "release" | "keep"][] = [
+    // Refused before anything ran: nothing was created.
+    [
+      "ThrottlingException 429 (as Incident Manager answers)",
+      serviceError("ThrottlingException", 429),
+      "release",
+    ],
+    [
+      "ThrottlingException 400 (as the bench stub answers)",
+      serviceError("ThrottlingException", 400),
+      "release",
+    ],
+    ["ValidationException 400", serviceError("ValidationException", 400), "release"],
+    ["AccessDeniedException 403", serviceError("AccessDeniedException", 403), "release"],
+    [
+      "ResourceNotFoundException 404 (no such response plan)",
+      serviceError("ResourceNotFoundException", 404),
+      "release",
+    ],
+    [
+      "the SDK's own ThrottlingException class",
+      new ThrottlingException({
+        message: "Rate exceeded",
+        serviceCode: "ssm-incidents",
+        quotaCode: "start-incident",
+        $metadata: { httpStatusCode: 429 },
+      }),
+      "release",
+    ],
+    // The outcome is unknown: the incident may exist.
+    ["ConflictException 409", serviceError("ConflictException", 409), "keep"],
+    ["InternalServerException 500", serviceError("InternalServerException", 500), "keep"],
+    ["a 503 from a load balancer", serviceError("ServiceUnavailable", 503), "keep"],
+    ["a throttling name with a 5xx status", serviceError("ThrottlingException", 503), "keep"],
+    ["TimeoutError (no answer)", serviceError("TimeoutError"), "keep"],
+    [
+      "a connection reset",
+      Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }),
+      "keep",
+    ],
+    [
+      "ThrottlingException without an HTTP status (not from a response)",
+      serviceError("ThrottlingException"),
+      "keep",
+    ],
+    ["an unknown 4xx error name", serviceError("SomethingNew", 400), "keep"],
+    ["a thrown non-Error", "boom", "keep"],
+    [
+      "ThrottlingException 429 after an earlier unclear attempt (markUnclearAttempts)",
+      Object.assign(serviceError("ThrottlingException", 429), { unclearAttempt: true }),
+      "keep",
+    ],
+  ];
+  for (const [name, err, expected] of rows) {
+    it(`${name}: ${expected}`, () => {
+      assert.equal(claimAfterStartFailure(err), expected);
+    });
+  }
 });
 
 // =============================================================================================
@@ -551,8 +777,25 @@ describe("router dedupe: parseMapping", () => {
         updatedAt: NOW_ISO,
         alarmAt: "2019-10-02T16:00:00.000Z",
         clientToken: OTHER_TOKEN,
+        firedAgain: 0,
       },
     );
+  });
+
+  it("reads the note interval of an open item: lastNotedAt and the firedAgain number", () => {
+    const parsed = parseMapping(
+      mappingItem({
+        level: "critical",
+        state: "open",
+        incidentArn: OLD_INCIDENT,
+        openedAt: minutesBefore(30),
+        lastNotedAt: minutesBefore(2),
+        firedAgain: 7,
+      }),
+    );
+    assert.ok(parsed !== null && parsed.state === "open");
+    assert.equal(parsed.lastNotedAt, minutesBefore(2));
+    assert.equal(parsed.firedAgain, 7);
   });
 
   it("no item: null", () => {
@@ -578,6 +821,33 @@ describe("router dedupe: parseMapping", () => {
       "a time with an offset",
       mappingItem({ level: "critical", state: "opening", openedAt: "2019-10-02T17:05:00+09:00" }),
       "dedupe item: missing or malformed openedAt, updatedAt",
+    ],
+    [
+      "a negative count, and lastNotedAt as a number",
+      {
+        ...mappingItem({
+          level: "critical",
+          state: "open",
+          incidentArn: OLD_INCIDENT,
+          openedAt: NOW_ISO,
+          firedAgain: -1,
+        }),
+        lastNotedAt: { N: "1" },
+      },
+      "dedupe item: missing or malformed lastNotedAt, firedAgain",
+    ],
+    [
+      "a count as a string",
+      {
+        ...mappingItem({
+          level: "critical",
+          state: "open",
+          incidentArn: OLD_INCIDENT,
+          openedAt: NOW_ISO,
+        }),
+        firedAgain: { S: "3" },
+      },
+      "dedupe item: missing or malformed firedAgain",
     ],
   ];
   for (const [name, item, message] of broken) {
@@ -679,6 +949,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       const command = c.args[0] as { constructor: { name: string }; input: unknown };
       return [command.constructor.name.replace(/Command$/, ""), command.input] as const;
     });
+  const dedupeOf = (result: unknown): unknown => (result as { dedupe?: unknown }).dedupe;
   const read = (level: string) =>
     ["GetItem", { TableName: DEDUPE_TABLE, Key: key(level), ConsistentRead: true }] as const;
 
@@ -741,6 +1012,9 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
         openedAt: NOW_ISO,
         alarmAt: STATE_TIME.toISOString(),
         clientToken: changeToken("critical"),
+        // The incident's start opens the first note interval.
+        lastNotedAt: NOW_ISO,
+        firedAgain: 0,
       }),
     });
     assert.deepEqual(logs, [
@@ -756,7 +1030,81 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     ]);
   });
 
-  it("ALARM while its incident is open: a 'fired again' timeline event, no StartIncident", async () => {
+  /** An open mapping of `level` to OLD_INCIDENT, noted `notedMinutesAgo` ago, `firedAgain` since. */
+  function openNoted(table: FakeTable, level: string, notedMinutesAgo: number, firedAgain: number) {
+    table.items.set(
+      alarmArn(level),
+      mappingItem({
+        level,
+        state: "open",
+        incidentArn: OLD_INCIDENT,
+        openedAt: minutesBefore(30),
+        lastNotedAt: minutesBefore(notedMinutesAgo),
+        firedAgain,
+      }),
+    );
+  }
+
+  it("ALARM within 5 minutes of the last note: counted on the item, no Incident Manager call", async () => {
+    const table = useFakeTable();
+    openNoted(table, "critical", 2, 3);
+    const result = await router.handler(routerInputAt("critical", LATER));
+    assert.deepEqual(result, {
+      decision: "page",
+      incidentArn: OLD_INCIDENT,
+      engagements: 0,
+      dedupe: "counted",
+    });
+    assert.equal(incidents.calls().length, 0);
+    assert.deepEqual(dynamoCalls(), [read("critical"), ["UpdateItem", expectedCount("critical")]]);
+    assert.deepEqual(table.items.get(alarmArn("critical"))?.firedAgain, { N: "4" });
+    assert.deepEqual(logs, [
+      {
+        level: "critical",
+        alarmName: alarmName("critical"),
+        decision: "page",
+        incidentArn: OLD_INCIDENT,
+        engagements: 0,
+        dedupe: "counted",
+      },
+    ]);
+  });
+
+  it("ALARM 5 minutes after the last note: GetIncidentRecord, one 'fired again 4 times' event, a new interval", async () => {
+    const table = useFakeTable();
+    openNoted(table, "critical", 5, 3);
+    incidents
+      .on(GetIncidentRecordCommand)
+      .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
+    const result = await router.handler(routerInputAt("critical", LATER));
+    assert.deepEqual(result, {
+      decision: "page",
+      incidentArn: OLD_INCIDENT,
+      engagements: 0,
+      dedupe: "fired-again",
+    });
+    assert.deepEqual(lookups(), [{ arn: OLD_INCIDENT }]);
+    assert.deepEqual(timeline(), [
+      expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-fired-again", {
+        firedAgain: 4,
+        since: minutesBefore(5),
+      }),
+    ]);
+    assert.deepEqual(starts(), []);
+    assert.deepEqual(dynamoCalls(), [
+      read("critical"),
+      ["UpdateItem", expectedNoted("critical", OLD_INCIDENT, 3, minutesBefore(5))],
+    ]);
+    const item = table.items.get(alarmArn("critical"));
+    assert.deepEqual([item?.lastNotedAt, item?.firedAgain], [{ S: NOW_ISO }, { N: "0" }]);
+
+    // The next firing, a moment later, falls in the new interval: counted only.
+    incidents.resetHistory();
+    assert.equal(dedupeOf(await router.handler(routerInput("critical"))), "counted");
+    assert.equal(incidents.calls().length, 0);
+  });
+
+  it("ALARM on an item from before coalescing (no lastNotedAt): noted, and the item gains its interval", async () => {
     const table = useFakeTable();
     table.items.set(
       alarmArn("critical"),
@@ -770,19 +1118,123 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
+    assert.equal(dedupeOf(await router.handler(routerInputAt("critical", LATER))), "fired-again");
+    assert.deepEqual(timeline(), [
+      expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-fired-again", {
+        firedAgain: 1,
+        since: minutesBefore(30),
+      }),
+    ]);
+    assert.deepEqual(dynamoCalls().at(-1), [
+      "UpdateItem",
+      expectedNoted("critical", OLD_INCIDENT, 0, undefined),
+    ]);
+    const item = table.items.get(alarmArn("critical"));
+    assert.deepEqual([item?.lastNotedAt, item?.firedAgain], [{ S: NOW_ISO }, { N: "0" }]);
+  });
+
+  it("two firings at the end of an interval (both read it first): both note, the count is taken off once", async () => {
+    const table = useFakeTable();
+    openNoted(table, "critical", 6, 3);
+    const noting = gate();
+    incidents
+      .on(GetIncidentRecordCommand)
+      .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
+    incidents.on(CreateTimelineEventCommand).callsFake(async () => {
+      await noting.promise;
+      return { eventId: "e-1", incidentRecordArn: OLD_INCIDENT };
+    });
+    const a = router.handler(routerInputAt("critical", LATER));
+    const b = router.handler(routerInputAt("critical", "2019-10-02T17:31:00.000+0000"));
+    await new Promise((resolve) => setImmediate(resolve));
+    noting.open();
+    assert.deepEqual([dedupeOf(await a), dedupeOf(await b)], ["fired-again", "fired-again"]);
+    // Both events say "4 times since" the same note: the one documented overlap.
+    assert.deepEqual(
+      timeline().map((e) => JSON.parse(e.eventData as string) as { firedAgain: number }),
+      [
+        {
+          type: "alarm-fired-again",
+          alarmName: alarmName("critical"),
+          at: LATER_TIME.toISOString(),
+          firedAgain: 4,
+          since: minutesBefore(6),
+        },
+        {
+          type: "alarm-fired-again",
+          alarmName: alarmName("critical"),
+          at: "2019-10-02T17:31:00.000Z",
+          firedAgain: 4,
+          since: minutesBefore(6),
+        },
+      ],
+    );
+    const item = table.items.get(alarmArn("critical"));
+    assert.deepEqual([item?.lastNotedAt, item?.firedAgain], [{ S: NOW_ISO }, { N: "0" }]);
+    assert.deepEqual(
+      logs.map((l) => l.mapping),
+      [undefined, "changed"],
+    );
+  });
+
+  it("a count lost because the item changed (an OK dropped it meanwhile): re-read, a new incident", async () => {
+    dynamo
+      .on(GetItemCommand)
+      .resolvesOnce({
+        Item: mappingItem({
+          level: "critical",
+          state: "open",
+          incidentArn: OLD_INCIDENT,
+          openedAt: minutesBefore(30),
+          lastNotedAt: minutesBefore(1),
+          firedAgain: 2,
+        }),
+      })
+      .resolves({});
+    dynamo.on(UpdateItemCommand).rejectsOnce(conditionFailed()).resolves({});
+    dynamo.on(PutItemCommand).resolves({});
     const result = await router.handler(routerInputAt("critical", LATER));
     assert.deepEqual(result, {
       decision: "page",
-      incidentArn: OLD_INCIDENT,
+      incidentArn: NEW_INCIDENT,
       engagements: 0,
-      dedupe: "fired-again",
+      dedupe: "opened",
     });
-    assert.deepEqual(lookups(), [{ arn: OLD_INCIDENT }]);
-    assert.deepEqual(timeline(), [
-      expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-fired-again"),
-    ]);
+    assert.deepEqual(
+      dynamoCalls().map(([operation]) => operation),
+      ["GetItem", "UpdateItem", "GetItem", "PutItem", "UpdateItem"],
+    );
+    assert.equal(starts().length, 1);
+  });
+
+  it("a count failing otherwise (DynamoDB throttled): the error propagates, no incident is started", async () => {
+    const table = useFakeTable();
+    openNoted(table, "critical", 1, 0);
+    const failure = throttled();
+    dynamo.on(UpdateItemCommand).rejects(failure);
+    await assert.rejects(
+      router.handler(routerInputAt("critical", LATER)),
+      (err: unknown) => err === failure,
+    );
+    assert.equal(incidents.calls().length, 0);
+  });
+
+  it("the new interval failing to be written after the note: logged, no second page", async () => {
+    const table = useFakeTable();
+    openNoted(table, "critical", 10, 1);
+    incidents
+      .on(GetIncidentRecordCommand)
+      .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
+    dynamo.on(UpdateItemCommand).rejects(throttled());
+    const result = await router.handler(routerInputAt("critical", LATER));
+    assert.equal(dedupeOf(result), "fired-again");
+    assert.equal(timeline().length, 1);
     assert.deepEqual(starts(), []);
-    assert.deepEqual(dynamoCalls(), [read("critical")]);
+    assert.deepEqual(logs[0].dedupeError, {
+      error: "ProvisionedThroughputExceededException",
+      httpStatusCode: 400,
+      requestId: "ddb-1",
+    });
   });
 
   it("a level with an incident and an engagement, fired again: the engagement still goes out", async () => {
@@ -830,24 +1282,23 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     assert.equal(table.items.size, 1);
   });
 
-  it("two concurrent ALARMs (different state changes): one StartIncident; the loser retries later, then notes 'fired again'", async () => {
+  it("two concurrent ALARMs (different state changes): one StartIncident; the other is counted on the claim, and the count survives it being marked open", async () => {
     const table = useFakeTable();
     const started = gate();
     incidents.on(StartIncidentCommand).callsFake(async () => {
       await started.promise;
       return { incidentRecordArn: NEW_INCIDENT };
     });
-    incidents
-      .on(GetIncidentRecordCommand)
-      .resolves({ incidentRecord: record(NEW_INCIDENT, "OPEN") });
 
     const first = router.handler(routerInput("critical"));
     const second = router.handler(routerInputAt("critical", LATER));
-    // Both read "no item"; the first claim wins, the second loses, re-reads "opening" and stops.
-    await assert.rejects(second, (err: unknown) => {
-      assert.ok(err instanceof RetryLaterError);
-      assert.equal(err.code, "INCIDENT_OPENING");
-      return true;
+    // Both read "no item"; the first claim wins, the second loses, re-reads "opening" and counts
+    // itself on it (before coalescing: INCIDENT_OPENING, retried by Lambda, then a timeline event).
+    assert.deepEqual(await second, {
+      decision: "page",
+      incidentArn: null,
+      engagements: 0,
+      dedupe: "counted",
     });
     started.open();
     assert.deepEqual(await first, {
@@ -857,35 +1308,21 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       dedupe: "opened",
     });
     assert.equal(starts().length, 1);
+    assert.deepEqual(timeline(), []);
     assert.deepEqual(
       dynamoCalls().map(([operation]) => operation),
-      ["GetItem", "GetItem", "PutItem", "PutItem", "GetItem", "UpdateItem"],
+      ["GetItem", "GetItem", "PutItem", "PutItem", "GetItem", "UpdateItem", "UpdateItem"],
     );
-
-    // Lambda retries the loser: the incident is open now.
-    const retried = await router.handler(routerInputAt("critical", LATER));
-    assert.deepEqual(retried, {
-      decision: "page",
-      incidentArn: NEW_INCIDENT,
-      engagements: 0,
-      dedupe: "fired-again",
-    });
-    assert.equal(starts().length, 1);
-    assert.deepEqual(timeline(), [
-      expectedTimelineEvent("critical", NEW_INCIDENT, "alarm-fired-again"),
+    assert.deepEqual(dynamoCalls()[5], [
+      "UpdateItem",
+      expectedCount("critical", changeToken("critical")),
     ]);
-    assert.equal(table.items.get(alarmArn("critical"))?.incidentArn?.S, NEW_INCIDENT);
+    const item = table.items.get(alarmArn("critical"));
     assert.deepEqual(
-      logs.find((l) => l.decision === "error"),
-      {
-        level: "critical",
-        alarmName: alarmName("critical"),
-        decision: "error",
-        error: "RetryLaterError",
-        code: "INCIDENT_OPENING",
-        message: `alarm ${alarmName("critical")} (level critical): another invocation has been opening its incident for 0 s; retrying later`,
-      },
+      [item?.state, item?.incidentArn, item?.firedAgain],
+      [{ S: "open" }, { S: NEW_INCIDENT }, { N: "1" }],
     );
+    assert.ok(!logs.some((l) => l.decision === "error"));
   });
 
   it("the same ALARM delivered twice at once: one StartIncident; the duplicate's retry finds it opened", async () => {
@@ -913,7 +1350,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     assert.deepEqual(timeline(), []);
   });
 
-  it("a PutItem lost to a conflict (scripted): exactly one re-read, no StartIncident", async () => {
+  it("a PutItem lost to a conflict (scripted): exactly one re-read, counted on the winner's claim, no StartIncident", async () => {
     dynamo
       .on(GetItemCommand)
       .resolvesOnce({})
@@ -921,23 +1358,50 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
         Item: mappingItem({ level: "critical", state: "opening", openedAt: minutesBefore(0.1) }),
       });
     dynamo.on(PutItemCommand).rejects(conditionFailed());
-    await assert.rejects(
-      router.handler(routerInput("critical")),
-      (err: unknown) => err instanceof RetryLaterError,
-    );
+    dynamo.on(UpdateItemCommand).resolves({});
+    assert.equal(dedupeOf(await router.handler(routerInput("critical"))), "counted");
     assert.deepEqual(
       dynamoCalls().map(([operation]) => operation),
-      ["GetItem", "PutItem", "GetItem"],
+      ["GetItem", "PutItem", "GetItem", "UpdateItem"],
     );
     assert.deepEqual(starts(), []);
   });
 
-  it("'opening' by another invocation, younger than 5 minutes: INCIDENT_OPENING, nothing started", async () => {
+  it("'opening' by another change, younger than 5 minutes: counted on its claim, nothing started", async () => {
     const table = useFakeTable();
     table.items.set(
       alarmArn("critical"),
       mappingItem({ level: "critical", state: "opening", openedAt: minutesBefore(2) }),
     );
+    assert.deepEqual(await router.handler(routerInput("critical")), {
+      decision: "page",
+      incidentArn: null,
+      engagements: 0,
+      dedupe: "counted",
+    });
+    assert.deepEqual(starts(), []);
+    assert.deepEqual(dynamoCalls(), [read("critical"), ["UpdateItem", expectedCount("critical")]]);
+    assert.deepEqual(table.items.get(alarmArn("critical"))?.firedAgain, { N: "1" });
+  });
+
+  it("the same state change while its own claim is being opened (a second delivery): INCIDENT_OPENING", async () => {
+    const table = useFakeTable();
+    table.items.set(
+      alarmArn("critical"),
+      mappingItem({
+        level: "critical",
+        state: "opening",
+        openedAt: minutesBefore(2),
+        clientToken: changeToken("critical"),
+      }),
+    );
+    dynamo.on(PutItemCommand).rejects(conditionFailed());
+    // Our own token without a lost race is a Lambda retry (resume); after a lost race, a
+    // concurrent duplicate: scripted by making the first read see no item.
+    dynamo
+      .on(GetItemCommand)
+      .resolvesOnce({})
+      .callsFake((input) => table.get(input));
     await assert.rejects(router.handler(routerInput("critical")), (err: unknown) => {
       assert.ok(err instanceof RetryLaterError);
       assert.equal(err.code, "INCIDENT_OPENING");
@@ -948,7 +1412,6 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       return true;
     });
     assert.deepEqual(starts(), []);
-    assert.deepEqual(dynamoCalls(), [read("critical")]);
   });
 
   it("'opening' older than 5 minutes (a crashed opener): taken over, incident started", async () => {
@@ -1133,6 +1596,129 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     const table = useFakeTable();
     const failure = new Error("boom");
     incidents.on(StartIncidentCommand).rejects(failure);
+    await assert.rejects(
+      router.handler(routerInput("critical")),
+      (err: unknown) => err === failure,
+    );
+    assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
+  });
+
+  // ---- StartIncident failing: release or keep the claim -------------------------------------
+
+  const throttledStart = () =>
+    new ThrottlingException({
+      message: "Rate exceeded",
+      serviceCode: "ssm-incidents",
+      quotaCode: "start-incident",
+      $metadata: { httpStatusCode: 429, requestId: "im-1" },
+    });
+  const releaseClaim = [
+    "DeleteItem",
+    {
+      TableName: DEDUPE_TABLE,
+      Key: key("critical"),
+      ConditionExpression: "clientToken = :token AND #state = :opening",
+      ExpressionAttributeNames: { "#state": "state" },
+      ExpressionAttributeValues: {
+        ":token": { S: changeToken("critical") },
+        ":opening": { S: "opening" },
+      },
+    },
+  ] as const;
+
+  it("StartIncident throttled (refused: nothing created): the claim is released, the alarm's next event opens at once", async () => {
+    const table = useFakeTable();
+    const failure = throttledStart();
+    incidents
+      .on(StartIncidentCommand)
+      .rejectsOnce(failure)
+      .resolves({ incidentRecordArn: NEW_INCIDENT });
+    await assert.rejects(
+      router.handler(routerInput("critical")),
+      (err: unknown) => err === failure,
+    );
+    assert.deepEqual(dynamoCalls(), [
+      read("critical"),
+      ["PutItem", expectedClaim("critical", NEW)],
+      releaseClaim,
+    ]);
+    assert.equal(table.items.size, 0);
+    assert.deepEqual(logs[0], {
+      level: "critical",
+      alarmName: alarmName("critical"),
+      decision: "error",
+      error: "ThrottlingException",
+      httpStatusCode: 429,
+      requestId: "im-1",
+    });
+    // Another firing of the alarm (before: INCIDENT_OPENING for 5 minutes, then dead-lettered).
+    const next = await router.handler(routerInputAt("critical", LATER));
+    assert.deepEqual(next, {
+      decision: "page",
+      incidentArn: NEW_INCIDENT,
+      engagements: 0,
+      dedupe: "opened",
+    });
+    assert.equal(starts()[1].clientToken, changeToken("critical", LATER));
+  });
+
+  it("StartIncident answered 500 (outcome unknown): the claim stays; other events are counted on it, this event's retry resumes it", async () => {
+    const table = useFakeTable();
+    incidents
+      .on(StartIncidentCommand)
+      .rejectsOnce(
+        new InternalServerException({
+          message: "internal error",
+          $metadata: { httpStatusCode: 500 },
+        }),
+      )
+      .resolves({ incidentRecordArn: NEW_INCIDENT });
+    await assert.rejects(router.handler(routerInput("critical")));
+    assert.deepEqual(
+      dynamoCalls().map(([operation]) => operation),
+      ["GetItem", "PutItem"],
+    );
+    assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
+    assert.equal(dedupeOf(await router.handler(routerInputAt("critical", LATER))), "counted");
+    assert.equal((await router.handler(routerInput("critical"))).decision, "page");
+    const [a, b] = starts();
+    assert.equal(b.clientToken, a.clientToken);
+    assert.equal(logs[2].claim, "resumed");
+    assert.deepEqual(table.items.get(alarmArn("critical"))?.firedAgain, { N: "1" });
+  });
+
+  it("StartIncident throttled after an earlier attempt ended unclearly: the claim stays", async () => {
+    const table = useFakeTable();
+    incidents
+      .on(StartIncidentCommand)
+      .rejects(Object.assign(throttledStart(), { unclearAttempt: true }));
+    await assert.rejects(router.handler(routerInput("critical")));
+    assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
+    assert.ok(!dynamoCalls().some(([operation]) => operation === "DeleteItem"));
+  });
+
+  it("a resumed claim throttled: the claim stays (the attempt that made it may have opened the incident)", async () => {
+    const table = useFakeTable();
+    table.items.set(
+      alarmArn("critical"),
+      mappingItem({
+        level: "critical",
+        state: "opening",
+        openedAt: minutesBefore(1),
+        clientToken: changeToken("critical"),
+      }),
+    );
+    incidents.on(StartIncidentCommand).rejects(throttledStart());
+    await assert.rejects(router.handler(routerInput("critical")));
+    assert.deepEqual(dynamoCalls(), [read("critical")]);
+    assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
+  });
+
+  it("the release failing too: StartIncident's error propagates, the claim stays", async () => {
+    const table = useFakeTable();
+    const failure = throttledStart();
+    incidents.on(StartIncidentCommand).rejects(failure);
+    dynamo.on(DeleteItemCommand).rejects(throttled());
     await assert.rejects(
       router.handler(routerInput("critical")),
       (err: unknown) => err === failure,

@@ -1,8 +1,9 @@
 /**
  * Router Lambda: the pure core (parseRouterEnv, decide) with exact outputs, the handler against
- * aws-sdk-client-mock, the SDK's retries against a local HTTP endpoint, and property-based
- * inputs into `decide`. Every StartIncident / StartEngagement input captured is checked against
- * the API models (tests/support/apiModel.ts).
+ * aws-sdk-client-mock, the SDK's retries against a local HTTP endpoint (the Incident Manager
+ * client's adaptive mode and 8 attempts as sent on the wire; markUnclearAttempts over real
+ * retries), and property-based inputs into `decide`. Every StartIncident / StartEngagement input
+ * captured is checked against the API models (tests/support/apiModel.ts).
  *
  * What this spec does NOT prove:
  * - that AWS accepts the requests beyond the models' constraints (lengths, patterns, enums):
@@ -15,8 +16,11 @@
  *   (we only prove that every failure is re-thrown).
  * - how long Incident Manager honours clientToken / IdempotencyToken: only that a retried
  *   invocation sends the same tokens.
+ * - how the adaptive rate limiter paces a real storm (the storm bench measures that against a
+ *   throttling stub), nor the 8th attempt: its backoff would make the spec wait up to a minute.
  */
 import { strict as assert } from "node:assert";
+import type { IncomingHttpHeaders } from "node:http";
 import * as path from "node:path";
 import {
   SSMContactsClient,
@@ -35,6 +39,7 @@ import {
 } from "@aws-sdk/client-ssm-incidents";
 import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
 import * as fc from "fast-check";
+import { markUnclearAttempts } from "../../handlers/router/adapters";
 import {
   decide,
   parseRouterEnv,
@@ -44,6 +49,7 @@ import {
   type Decision,
   type RouterConfig,
 } from "../../handlers/router/core";
+import { claimAfterStartFailure } from "../../handlers/router/dedupe";
 import { checkOperationInput } from "../support/apiModel";
 import {
   ACCOUNT,
@@ -65,6 +71,7 @@ import {
   success,
   throttled,
   type Stub,
+  type StubResponse,
 } from "./fixtures/routerFixtures";
 
 type HandlerModule = typeof import("../../handlers/router/handler");
@@ -1201,14 +1208,16 @@ describe("router handler: SDK retries (local HTTP endpoint, real SDK)", () => {
   let router: HandlerModule;
   let saved: Record<string, string | undefined>;
   let respond: (operation: string, body: unknown, index: number) => "throttle" | "ok";
+  let headers: IncomingHttpHeaders[];
   const realLog = console.log;
 
   before(async () => {
-    stub = await startStub((request, index) =>
-      respond(request.operation, request.body, index) === "throttle"
+    stub = await startStub((request, index, requestHeaders) => {
+      headers.push(requestHeaders);
+      return respond(request.operation, request.body, index) === "throttle"
         ? throttled(request)
-        : success(request),
-    );
+        : success(request);
+    });
     saved = applyEnv({
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
@@ -1227,10 +1236,31 @@ describe("router handler: SDK retries (local HTTP endpoint, real SDK)", () => {
   });
   beforeEach(() => {
     stub.requests.length = 0;
+    headers = [];
     console.log = () => undefined;
   });
   afterEach(() => {
     console.log = realLog;
+  });
+
+  it("the Incident Manager client retries adaptively, up to 8 attempts; ssm-contacts keeps standard, 5", async () => {
+    respond = () => "ok";
+    await router.handler(routerInput("major"));
+    const sent = stub.requests.map((r, i) => ({
+      operation: r.operation,
+      // amz-sdk-request: the retry middleware's attempt and maximum; user-agent m/: the SDK's
+      // feature metrics, F = RETRY_MODE_ADAPTIVE, E = RETRY_MODE_STANDARD.
+      attempts: headers[i]["amz-sdk-request"],
+      retryMode: /\bm\/([A-Za-z0-9,+-]+)/
+        .exec(String(headers[i]["user-agent"]))?.[1]
+        .split(",")
+        .find((metric) => metric === "E" || metric === "F"),
+    }));
+    assert.deepEqual(
+      sent.find((r) => r.operation === "StartIncident"),
+      { operation: "StartIncident", attempts: "attempt=1; max=8", retryMode: "F" },
+    );
+    assert.equal(sent.find((r) => r.operation === "StartEngagement")?.attempts, "attempt=1; max=5");
   });
 
   it("StartIncident throttled once: the SDK retries with the same clientToken and succeeds", async () => {
@@ -1263,4 +1293,69 @@ describe("router handler: SDK retries (local HTTP endpoint, real SDK)", () => {
     );
     assert.ok(stub.requests.every((r) => r.operation === "StartEngagement"));
   });
+});
+
+// =============================================================================================
+describe("router adapters: markUnclearAttempts (real SDK retries, local HTTP endpoint)", () => {
+  // The router's client makes 8 attempts with throttling backoff of up to 71 s in all; this
+  // client makes 2 in standard mode, which is enough to show what the marking sees: every
+  // attempt, not only the last.
+  let stub: Stub;
+  let answers: StubResponse[];
+  before(async () => {
+    stub = await startStub((request, index) => answers[index] ?? success(request));
+  });
+  after(async () => {
+    await stub.close();
+  });
+  beforeEach(() => {
+    stub.requests.length = 0;
+  });
+
+  const internal: StubResponse = {
+    status: 500,
+    headers: { "x-amzn-errortype": "InternalServerException" },
+    body: { message: "internal error" },
+  };
+  const throttle = throttled({ operation: "StartIncident", body: undefined });
+  const invalid: StubResponse = {
+    status: 400,
+    headers: { "x-amzn-errortype": "ValidationException" },
+    body: { message: "bad" },
+  };
+
+  const rows: [string, StubResponse[], string, boolean, "release" | "keep"][] = [
+    ["throttled twice", [throttle, throttle], "ThrottlingException", false, "release"],
+    ["refused as invalid (not retried)", [invalid], "ValidationException", false, "release"],
+    ["500, then throttled", [internal, throttle], "ThrottlingException", true, "keep"],
+    ["throttled, then 500", [throttle, internal], "InternalServerException", true, "keep"],
+  ];
+  for (const [name, replies, error, marked, claim] of rows) {
+    it(`StartIncident ${name}: ${error}${marked ? ", marked unclear" : ""} → ${claim}`, async () => {
+      answers = replies;
+      const client = new SSMIncidentsClient({
+        region: REGION,
+        endpoint: stub.url,
+        credentials: {
+          accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+          secretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        },
+        maxAttempts: 2,
+        retryMode: "standard",
+      });
+      markUnclearAttempts(client);
+      const err = await client
+        .send(new StartIncidentCommand(expectedIncident("critical", PLAN_CRITICAL, 1)))
+        .then(
+          () => assert.fail("StartIncident succeeded"),
+          (e: unknown) => e,
+        );
+      assert.equal(stub.requests.length, replies.length);
+      assert.ok(err instanceof Error);
+      assert.equal(err.name, error);
+      assert.equal((err as { unclearAttempt?: boolean }).unclearAttempt === true, marked);
+      assert.equal(claimAfterStartFailure(err), claim);
+      client.destroy();
+    });
+  }
 });
