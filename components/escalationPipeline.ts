@@ -369,8 +369,12 @@ export class EscalationPipeline extends pulumi.ComponentResource {
               : {}),
           },
           statements,
-          timeoutSeconds: 30,
+          // Adaptive Incident Manager retries (8 attempts) need up to ~71 s; stays well below the
+          // router's 5-minute abandoned-claim timeout.
+          timeoutSeconds: 120,
           memoryMb: 256,
+          // Bursts wait in Lambda's async queue instead of failing against the 5 req/s API limit.
+          reservedConcurrency: 10,
           logRetentionDays: 90,
           maximumRetryAttempts: 2,
           alarmActions: selfAlarmActions,

@@ -22,6 +22,12 @@ export interface HandlerFunctionArgs {
   readonly timeoutSeconds: number;
   /** Memory in MB. */
   readonly memoryMb: number;
+  /**
+   * Concurrent executions reserved (and capped) for the function. Bursts beyond it wait in
+   * Lambda's asynchronous queue (retried for up to 6 hours) instead of failing against API
+   * rate limits. Undefined: no reservation.
+   */
+  readonly reservedConcurrency?: number;
   /** Days to keep logs. */
   readonly logRetentionDays: number;
   /** Async retries before the on-failure destination (0-2). */
@@ -104,6 +110,7 @@ export class HandlerFunction extends pulumi.ComponentResource {
         role: role.arn,
         timeout: args.timeoutSeconds,
         memorySize: args.memoryMb,
+        reservedConcurrentExecutions: args.reservedConcurrency,
         environment: { variables: { ...args.environment } },
         loggingConfig: {
           logFormat: "JSON",

@@ -240,6 +240,15 @@ describe("alert routing (prod example)", () => {
     }
   });
 
+  it("sizes the router for storms: 120 s timeout, 10 reserved concurrent executions", () => {
+    const router = one(res, "aws:lambda/function:Function", "escalation-router").inputs;
+    assert.equal(router.timeout, 120);
+    assert.equal(router.reservedConcurrentExecutions, 10);
+    const notifier = one(res, "aws:lambda/function:Function", "escalation-notifier").inputs;
+    assert.equal(notifier.timeout, 60);
+    assert.equal(notifier.reservedConcurrentExecutions, undefined);
+  });
+
   it("gives the router its routing table and incident source in the environment", () => {
     const env = (
       one(res, "aws:lambda/function:Function", "escalation-router").inputs.environment as {
