@@ -81,7 +81,14 @@ const retry = { maxAttempts: 5, retryMode: "standard" } as const;
  * room for the DynamoDB calls. A call still throttled after that fails the invocation, and Lambda
  * retries it a minute later.
  */
-const incidents = new SSMIncidentsClient({ maxAttempts: 8, retryMode: "adaptive" });
+// Each attempt gives up after 5 s (a hung connection would otherwise hold the invocation for the
+// whole timeout): 8 × 5 s + at most 71 s of backoff stays under 120 s. A timed-out attempt is an
+// unclear outcome, so the claim is kept and the retry reuses the same clientToken.
+const incidents = new SSMIncidentsClient({
+  maxAttempts: 8,
+  retryMode: "adaptive",
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+});
 markUnclearAttempts(incidents);
 const contacts = new SSMContactsClient(retry);
 // The dedupe table sits in front of paging: give up on it within seconds (and page without it)
