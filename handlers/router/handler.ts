@@ -90,7 +90,10 @@ const incidents = new SSMIncidentsClient({
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
 });
 markUnclearAttempts(incidents);
-const contacts = new SSMContactsClient(retry);
+// Clients only some events need (direct engagements, drills) are created on first use, once per
+// execution environment, so the alarm path's cold start does not pay for them.
+let contactsClient: SSMContactsClient | undefined;
+const contacts = (): SSMContactsClient => (contactsClient ??= new SSMContactsClient(retry));
 // The dedupe table sits in front of paging: give up on it within seconds (and page without it)
 // rather than let a hanging connection use up the function's timeout.
 const dynamodb = new DynamoDBClient({
@@ -99,8 +102,10 @@ const dynamodb = new DynamoDBClient({
   // Without throwOnRequestTimeout, this SDK only warns when requestTimeout passes.
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
 });
-const scheduler = new SchedulerClient(retry);
-const sns = new SNSClient(retry);
+let schedulerClient: SchedulerClient | undefined;
+const scheduler = (): SchedulerClient => (schedulerClient ??= new SchedulerClient(retry));
+let snsClient: SNSClient | undefined;
+const sns = (): SNSClient => (snsClient ??= new SNSClient(retry));
 
 /** The clock. `Date.now` (not `new Date()` alone) so that tests can pin it. */
 const now = (): Date => new Date(Date.now());
@@ -192,7 +197,7 @@ interface Opened {
 
 async function page(decision: PageDecision): Promise<Outcome> {
   const incidentCall = openIncident(decision);
-  const engagementCalls = decision.engagements.map((input) => startEngagement(contacts, input));
+  const engagementCalls = decision.engagements.map((input) => startEngagement(contacts(), input));
   await allSettledOrThrow([incidentCall, ...engagementCalls]);
   const opened = await incidentCall;
   return {
@@ -370,7 +375,7 @@ async function startDrill(
   const startedAt = now();
   const incidentArn = await startIncident(incidents, decision.incident);
   const schedule = reportScheduleInput(decision, incidentArn, functionArn, startedAt, now());
-  const created = await createSchedule(scheduler, schedule);
+  const created = await createSchedule(scheduler(), schedule);
   return {
     result: {
       decision: "drill",
@@ -391,7 +396,7 @@ async function reportDrill(
 ): Promise<Outcome> {
   const { incidentArn } = decision;
   const record = await getIncident(incidents, incidentArn);
-  const listed = await listDrillPages(contacts, incidentArn);
+  const listed = await listDrillPages(contacts(), incidentArn);
   const observation = drillObservation(
     decision,
     { title: record.title ?? "", creationTime: record.creationTime },
@@ -403,7 +408,7 @@ async function reportDrill(
   // Already resolved: by hand, or by an earlier attempt of this report.
   const resolve = record.status !== "RESOLVED";
   if (resolve) await updateIncident(incidents, drillResolveInput(incidentArn));
-  await publish(sns, decision.alertsTopicArn, drillNotification(decision.level, report, text));
+  await publish(sns(), decision.alertsTopicArn, drillNotification(decision.level, report, text));
   return {
     result: {
       decision: "drill-report",
