@@ -21,7 +21,6 @@
  * - the IAM policy that lets the router call DynamoDB and GetIncidentRecord (components spec).
  */
 import { strict as assert } from "node:assert";
-import * as path from "node:path";
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
@@ -95,11 +94,12 @@ import {
   routerInputAt,
   sha256,
   STATE_TIME,
+  RouterModule,
+  loadRouterHandler as loadHandler,
 } from "./fixtures/routerFixtures";
 
-type HandlerModule = typeof import("../../handlers/router/handler");
+type HandlerModule = RouterModule;
 
-const HANDLER_PATH = path.join(__dirname, "..", "..", "handlers", "router", "handler.ts");
 const CONFIG: RouterConfig = parseRouterEnv(DEDUPE_ENV);
 
 /** 20 seconds after the fixture's state change (2019-10-02T17:04:40.989Z). */
@@ -113,24 +113,6 @@ const NEW_INCIDENT = incidentArnOf("prod-critical", "1111bbbb");
 const OTHER_TOKEN = sha256("an earlier state change");
 const LATER = "2019-10-02T17:30:00.000+0000";
 const LATER_TIME = new Date("2019-10-02T17:30:00.000Z");
-
-async function loadHandler(env: Record<string, string | undefined>): Promise<HandlerModule> {
-  const saved: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(env)) {
-    saved[name] = process.env[name];
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  try {
-    delete require.cache[HANDLER_PATH];
-    return (await import(HANDLER_PATH)) as HandlerModule;
-  } finally {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
-}
 
 /** The decision for `input`, which must go through the table. */
 function dedupeDecision(input: unknown, config: RouterConfig = CONFIG): DedupeDecision {

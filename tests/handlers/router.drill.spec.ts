@@ -16,7 +16,6 @@
  *   an exactly asserted observation, so the test proves what the router feeds it.
  */
 import { strict as assert } from "node:assert";
-import * as path from "node:path";
 import {
   ConflictException,
   CreateScheduleCommand,
@@ -81,13 +80,14 @@ import {
   REGION,
   SCHEDULER_ROLE_ARN,
   sha256,
+  RouterModule,
+  loadRouterHandler as loadHandler,
 } from "./fixtures/routerFixtures";
 
-type HandlerModule = typeof import("../../handlers/router/handler");
+type HandlerModule = RouterModule;
 type DrillStart = Extract<Decision, { kind: "drill" }>;
 type DrillReportDue = Extract<Decision, { kind: "drill-report" }>;
 
-const HANDLER_PATH = path.join(__dirname, "..", "..", "handlers", "router", "handler.ts");
 const CONFIG = parseRouterEnv(DRILL_ENV);
 
 const SCHEDULED = "2026-12-07T01:00:00Z";
@@ -165,24 +165,6 @@ function scheduleViolations(input: CreateScheduleCommandInput): string[] {
     out.push("ActionAfterCompletion");
   }
   return out;
-}
-
-async function loadHandler(env: Record<string, string | undefined>): Promise<HandlerModule> {
-  const saved: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(env)) {
-    saved[name] = process.env[name];
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  try {
-    delete require.cache[HANDLER_PATH];
-    return (await import(HANDLER_PATH)) as HandlerModule;
-  } finally {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
 }
 
 function drillOf(input: unknown): DrillStart {

@@ -21,7 +21,6 @@
  */
 import { strict as assert } from "node:assert";
 import type { IncomingHttpHeaders } from "node:http";
-import * as path from "node:path";
 import {
   SSMContactsClient,
   StartEngagementCommand,
@@ -72,9 +71,12 @@ import {
   throttled,
   type Stub,
   type StubResponse,
+  RouterModule,
+  loadRouterHandler as loadHandler,
+  applyEnv,
 } from "./fixtures/routerFixtures";
 
-type HandlerModule = typeof import("../../handlers/router/handler");
+type HandlerModule = RouterModule;
 
 /*
  * @aws-sdk/client-ssm-contacts 3.523 is declared against @smithy/types 2, aws-sdk-client-mock
@@ -90,31 +92,8 @@ const StartEngagement = StartEngagementCommand as unknown as new (
   input: StartEngagementCommandInput,
 ) => AwsCommand<StartEngagementCommandInput, StartEngagementCommandOutput>;
 
-const HANDLER_PATH = path.join(__dirname, "..", "..", "handlers", "router", "handler.ts");
 const OMITTED = "(omitted: event too large for rawData)";
 const CONFIG: RouterConfig = parseRouterEnv(ENV);
-
-/** Loads handler.ts afresh (its module scope parses the environment) with `env` applied. */
-async function loadHandler(env: Record<string, string | undefined>): Promise<HandlerModule> {
-  const saved = applyEnv(env);
-  try {
-    delete require.cache[HANDLER_PATH];
-    return (await import(HANDLER_PATH)) as HandlerModule;
-  } finally {
-    applyEnv(saved);
-  }
-}
-
-/** Sets (or, for undefined, deletes) variables; returns their previous values. */
-function applyEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  const saved: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(env)) {
-    saved[name] = process.env[name];
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-  return saved;
-}
 
 /** The input for `level` with `mutate` applied to its event. */
 function inputWith(
