@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PlanResult, plan } from "../../tools/plan";
 import { PlanDocument, planDocumentSchema } from "../../tools/planReport";
+import { PROD_CRITICAL_EVENTS } from "./fixtures/prodTimeline";
 
 const ROOT = join(__dirname, "..", "..");
 const FIXTURES = join(__dirname, "fixtures");
@@ -285,44 +286,7 @@ describe("tools/plan", function () {
     });
 
     it("has the critical timeline's exact events, the rotation and no violations", () => {
-      assert.deepEqual(doc.timeline.critical?.events, [
-        {
-          kind: "stage",
-          at: 0,
-          stage: 1,
-          minutes: 15,
-          targets: [{ ref: "oncall:primary", essential: true, onCallNow: ["sato"] }],
-        },
-        {
-          kind: "page",
-          at: 0,
-          contact: "sato",
-          channels: ["email"],
-          via: "stage 1 → oncall:primary",
-        },
-        {
-          kind: "page",
-          at: 10,
-          contact: "sato",
-          channels: ["sms", "voice"],
-          via: "stage 1 → oncall:primary",
-        },
-        {
-          kind: "stage",
-          at: 15,
-          stage: 2,
-          minutes: 15,
-          targets: [{ ref: "tanaka", essential: true }],
-        },
-        { kind: "page", at: 15, contact: "tanaka", channels: ["email"], via: "stage 2 → tanaka" },
-        {
-          kind: "page",
-          at: 25,
-          contact: "tanaka",
-          channels: ["sms", "voice"],
-          via: "stage 2 → tanaka",
-        },
-      ]);
+      assert.deepEqual(doc.timeline.critical?.events, PROD_CRITICAL_EVENTS);
       assert.equal(doc.timeline.critical?.endsAt, 30);
       assert.equal(doc.timeline.critical?.mode, "incident");
       assert.equal(doc.timeline.warning?.mode, "notify");

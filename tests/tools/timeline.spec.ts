@@ -28,6 +28,7 @@ import {
   rotationAt,
   zonedToUtc,
 } from "../../tools/timeline";
+import { PROD_CRITICAL_EVENTS } from "./fixtures/prodTimeline";
 
 const ROOT = join(__dirname, "..", "..");
 /** Tuesday 2026-11-24 10:00 in Tokyo: week 47 of the prod rotation (started 2026-01-05). */
@@ -58,44 +59,7 @@ describe("tools/timeline", () => {
         ],
       );
       const critical = level(t.levels, "critical");
-      assert.deepEqual(critical.events, [
-        {
-          kind: "stage",
-          at: 0,
-          stage: 1,
-          minutes: 15,
-          targets: [{ ref: "oncall:primary", essential: true, onCallNow: ["sato"] }],
-        },
-        {
-          kind: "page",
-          at: 0,
-          contact: "sato",
-          channels: ["email"],
-          via: "stage 1 → oncall:primary",
-        },
-        {
-          kind: "page",
-          at: 10,
-          contact: "sato",
-          channels: ["sms", "voice"],
-          via: "stage 1 → oncall:primary",
-        },
-        {
-          kind: "stage",
-          at: 15,
-          stage: 2,
-          minutes: 15,
-          targets: [{ ref: "tanaka", essential: true }],
-        },
-        { kind: "page", at: 15, contact: "tanaka", channels: ["email"], via: "stage 2 → tanaka" },
-        {
-          kind: "page",
-          at: 25,
-          contact: "tanaka",
-          channels: ["sms", "voice"],
-          via: "stage 2 → tanaka",
-        },
-      ]);
+      assert.deepEqual(critical.events, PROD_CRITICAL_EVENTS);
       assert.deepEqual(critical.alarms, [
         {
           name: "ie-prod-critical-api-5xx",
