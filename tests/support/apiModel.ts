@@ -615,8 +615,18 @@ function mapPlan(ctx: MapContext, inputs: Obj): [Service, string, unknown] {
   ];
 }
 
-function mapContactsRotation(ctx: MapContext, inputs: Obj): [Service, string, unknown] {
-  const recurrenceInputs = [
+/**
+ * A rotation's recurrence -> RecurrenceSettings. The two providers differ only in how a hand-off
+ * time is written and in the names of the shift-coverage fields (a list keyed by `coverage.key`
+ * in Pulumi, a map keyed by day in the API).
+ */
+function mapRecurrence(
+  ctx: MapContext,
+  value: unknown,
+  handOff: (ctx: MapContext, value: unknown, at: string) => unknown,
+  coverage: { key: string; start: string; end: string },
+): unknown {
+  const inputs = [
     "dailySettings",
     "monthlySettings",
     "numberOfOnCalls",
@@ -624,6 +634,43 @@ function mapContactsRotation(ctx: MapContext, inputs: Obj): [Service, string, un
     "shiftCoverages",
     "weeklySettings",
   ];
+  return mapStruct(ctx, value, "recurrence", inputs, (r) => ({
+    NumberOfOnCalls: r.numberOfOnCalls,
+    RecurrenceMultiplier: r.recurrenceMultiplier,
+    DailySettings: mapList(r.dailySettings, "recurrence.dailySettings", (h, at) =>
+      handOff(ctx, h, at),
+    ),
+    WeeklySettings: mapList(r.weeklySettings, "recurrence.weeklySettings", (w, at) =>
+      mapStruct(ctx, w, at, ["dayOfWeek", "handOffTime"], (x) => ({
+        DayOfWeek: x.dayOfWeek,
+        HandOffTime: handOff(ctx, x.handOffTime, join(at, "handOffTime")),
+      })),
+    ),
+    MonthlySettings: mapList(r.monthlySettings, "recurrence.monthlySettings", (m, at) =>
+      mapStruct(ctx, m, at, ["dayOfMonth", "handOffTime"], (x) => ({
+        DayOfMonth: x.dayOfMonth,
+        HandOffTime: handOff(ctx, x.handOffTime, join(at, "handOffTime")),
+      })),
+    ),
+    ShiftCoverages: listToMap(
+      ctx,
+      r.shiftCoverages,
+      "recurrence.shiftCoverages",
+      coverage.key,
+      (c, at) =>
+        mapStruct(ctx, c, at, [coverage.key, "coverageTimes"], (x) =>
+          mapList(x.coverageTimes, join(at, "coverageTimes"), (t, tAt) =>
+            mapStruct(ctx, t, tAt, [coverage.start, coverage.end], (ct) => ({
+              Start: handOff(ctx, ct[coverage.start], join(tAt, coverage.start)),
+              End: handOff(ctx, ct[coverage.end], join(tAt, coverage.end)),
+            })),
+          ),
+        ),
+    ),
+  }));
+}
+
+function mapContactsRotation(ctx: MapContext, inputs: Obj): [Service, string, unknown] {
   rejectUnknownInputs(ctx, inputs, [
     "contactIds",
     "name",
@@ -633,41 +680,11 @@ function mapContactsRotation(ctx: MapContext, inputs: Obj): [Service, string, un
     "tags",
     "timeZoneId",
   ]);
-  const recurrence = mapStruct(ctx, inputs.recurrence, "recurrence", recurrenceInputs, (r) => ({
-    NumberOfOnCalls: r.numberOfOnCalls,
-    RecurrenceMultiplier: r.recurrenceMultiplier,
-    DailySettings: mapList(r.dailySettings, "recurrence.dailySettings", (h, at) =>
-      classicHandOff(ctx, h, at),
-    ),
-    WeeklySettings: mapList(r.weeklySettings, "recurrence.weeklySettings", (w, at) =>
-      mapStruct(ctx, w, at, ["dayOfWeek", "handOffTime"], (s) => ({
-        DayOfWeek: s.dayOfWeek,
-        HandOffTime: classicHandOff(ctx, s.handOffTime, join(at, "handOffTime")),
-      })),
-    ),
-    MonthlySettings: mapList(r.monthlySettings, "recurrence.monthlySettings", (m, at) =>
-      mapStruct(ctx, m, at, ["dayOfMonth", "handOffTime"], (s) => ({
-        DayOfMonth: s.dayOfMonth,
-        HandOffTime: classicHandOff(ctx, s.handOffTime, join(at, "handOffTime")),
-      })),
-    ),
-    // A list of {mapBlockKey, coverageTimes} in Pulumi, a map keyed by day in the API.
-    ShiftCoverages: listToMap(
-      ctx,
-      r.shiftCoverages,
-      "recurrence.shiftCoverages",
-      "mapBlockKey",
-      (c, at) =>
-        mapStruct(ctx, c, at, ["mapBlockKey", "coverageTimes"], (s) =>
-          mapList(s.coverageTimes, join(at, "coverageTimes"), (t, tAt) =>
-            mapStruct(ctx, t, tAt, ["start", "end"], (ct) => ({
-              Start: classicHandOff(ctx, ct.start, join(tAt, "start")),
-              End: classicHandOff(ctx, ct.end, join(tAt, "end")),
-            })),
-          ),
-        ),
-    ),
-  }));
+  const recurrence = mapRecurrence(ctx, inputs.recurrence, classicHandOff, {
+    key: "mapBlockKey",
+    start: "start",
+    end: "end",
+  });
   return [
     "ssm-contacts",
     "CreateRotationRequest",
@@ -793,48 +810,11 @@ function mapNativeRotation(ctx: MapContext, inputs: Obj): [Service, string, unkn
     "tags",
     "timeZoneId",
   ]);
-  const recurrenceInputs = [
-    "dailySettings",
-    "monthlySettings",
-    "numberOfOnCalls",
-    "recurrenceMultiplier",
-    "shiftCoverages",
-    "weeklySettings",
-  ];
-  const recurrence = mapStruct(ctx, inputs.recurrence, "recurrence", recurrenceInputs, (r) => ({
-    NumberOfOnCalls: r.numberOfOnCalls,
-    RecurrenceMultiplier: r.recurrenceMultiplier,
-    DailySettings: mapList(r.dailySettings, "recurrence.dailySettings", (h, at) =>
-      nativeHandOff(ctx, h, at),
-    ),
-    WeeklySettings: mapList(r.weeklySettings, "recurrence.weeklySettings", (w, at) =>
-      mapStruct(ctx, w, at, ["dayOfWeek", "handOffTime"], (s) => ({
-        DayOfWeek: s.dayOfWeek,
-        HandOffTime: nativeHandOff(ctx, s.handOffTime, join(at, "handOffTime")),
-      })),
-    ),
-    MonthlySettings: mapList(r.monthlySettings, "recurrence.monthlySettings", (m, at) =>
-      mapStruct(ctx, m, at, ["dayOfMonth", "handOffTime"], (s) => ({
-        DayOfMonth: s.dayOfMonth,
-        HandOffTime: nativeHandOff(ctx, s.handOffTime, join(at, "handOffTime")),
-      })),
-    ),
-    ShiftCoverages: listToMap(
-      ctx,
-      r.shiftCoverages,
-      "recurrence.shiftCoverages",
-      "dayOfWeek",
-      (c, at) =>
-        mapStruct(ctx, c, at, ["dayOfWeek", "coverageTimes"], (s) =>
-          mapList(s.coverageTimes, join(at, "coverageTimes"), (t, tAt) =>
-            mapStruct(ctx, t, tAt, ["startTime", "endTime"], (ct) => ({
-              Start: nativeHandOff(ctx, ct.startTime, join(tAt, "startTime")),
-              End: nativeHandOff(ctx, ct.endTime, join(tAt, "endTime")),
-            })),
-          ),
-        ),
-    ),
-  }));
+  const recurrence = mapRecurrence(ctx, inputs.recurrence, nativeHandOff, {
+    key: "dayOfWeek",
+    start: "startTime",
+    end: "endTime",
+  });
   return [
     "ssm-contacts",
     "CreateRotationRequest",
