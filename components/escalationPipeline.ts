@@ -143,10 +143,9 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       );
     }
 
-    const arnOf = (ref: string): pulumi.Output<string> => {
-      const { kind, name: target } = parseRef(ref);
-      return kind === "oncall" ? onCall.get(target)!.contactArn : contacts.get(target)!.contactArn;
-    };
+    const arnOfTarget = (t: { kind: "contact" | "oncall"; name: string }): pulumi.Output<string> =>
+      t.kind === "oncall" ? onCall.get(t.name)!.contactArn : contacts.get(t.name)!.contactArn;
+    const arnOf = (ref: string): pulumi.Output<string> => arnOfTarget(parseRef(ref));
 
     const escalation =
       cfg.escalation.length > 0
@@ -155,11 +154,11 @@ export class EscalationPipeline extends pulumi.ComponentResource {
             {
               alias: names.escalationContact(prefix),
               displayName: `${prefix} escalation`,
-              stages: escalationStages(cfg.escalation).map((stage, i) => ({
+              stages: escalationStages(cfg.escalation).map((stage) => ({
                 durationInMinutes: stage.durationInMinutes,
-                targets: cfg.escalation[i].engage.map((ref, j) => ({
-                  contactArn: arnOf(ref),
-                  isEssential: stage.targets[j].isEssential,
+                targets: stage.targets.map((t) => ({
+                  contactArn: arnOfTarget(t),
+                  isEssential: t.isEssential,
                 })),
               })),
               tags,

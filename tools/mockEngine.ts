@@ -155,11 +155,6 @@ export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
   return new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
 }
 
-/** Whether an Output is secret. */
-export function isSecretOutput(o: pulumi.Output<unknown>): Promise<boolean> {
-  return pulumi.isSecret(o);
-}
-
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 function isSecretWrapper(v: unknown): v is { value: unknown } {

@@ -133,13 +133,14 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
       .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, id: r.id })),
     mergePolicyConfig(policyConfig(cfg), orgPolicyConfig as Record<string, unknown>),
   );
+  const sensitive = sensitiveValues(cfg);
   const document = buildPlanDocument({
     stack,
     resources,
     timeline,
     violations,
     bundles: bundles(opts.root),
-    sensitive: sensitiveValues(cfg),
+    sensitive,
     securePaths: stackFile.securePaths,
     replicationSet: cfg.incidentManager.replicationSet === "existing" ? "existing" : "created",
   });
@@ -149,7 +150,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     ? `${JSON.stringify(document, null, 2)}\n`
     : scrub(
         renderPlanText(document, redactedResources(resources), colour ? COLOUR : PLAIN),
-        sensitiveValues(cfg),
+        sensitive,
       );
   return { exitCode, stdout, stderr: "", document };
 }
