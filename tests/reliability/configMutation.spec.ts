@@ -168,5 +168,7 @@ describe("config mutation fuzzing", () => {
       );
       assert.ok(resources.some((r) => r.type === "incident-escalation:index:EscalationPipeline"));
     }
-  });
+    // 25 whole-program runs under the mock engine: about 10 s on an idle 2-core machine, over the
+    // default 20 s when the machine is busy.
+  }).timeout(120_000);
 });
