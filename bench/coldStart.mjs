@@ -110,7 +110,7 @@ function sources(dir = join(ROOT, "handlers")) {
 
 /**
  * The unbundled variant: every handlers/**.ts transpiled one-to-one by esbuild (bundle: false,
- * cjs, node22, not minified) into node_modules/.cache/…/unbundled/handlers/, so `require`
+ * cjs, the bundles' Node target, not minified) into node_modules/.cache/…/unbundled/handlers/, so `require`
  * resolves @aws-sdk/* from the repository's node_modules, as tsc's dist/handlers/ output would.
  */
 function buildUnbundled() {
@@ -121,7 +121,7 @@ function buildUnbundled() {
     outdir: UNBUNDLED_DIR,
     bundle: false,
     platform: "node",
-    target: "node22",
+    target: bundleOptions("router").target,
     format: "cjs",
     logLevel: "warning",
   });

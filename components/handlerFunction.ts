@@ -4,8 +4,15 @@ import { handlerBundle } from "./bundles";
 import { Statement, assumeRolePolicy, lambdaBaseStatements, policyJson } from "./policies";
 import { dlqDepthAlarmArgs, selfAlarmArgs } from "./selfMonitoring";
 
-/** Supported Lambda runtime (nodejs20.x is deprecated). */
-export const LAMBDA_RUNTIME = "nodejs22.x";
+/**
+ * Lambda runtime of every handler: Node.js 24, offered in every commercial region since November
+ * 2025 and supported until 2028-04-30 ("Supported runtimes" table of
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html; launch post
+ * https://aws.amazon.com/blogs/compute/node-js-24-runtime-now-available-in-aws-lambda/).
+ * nodejs24.x runs only async handlers (no callback-style `(event, context, callback)`), which is
+ * what both handlers export. The bundles' esbuild target (tools/bundle.mjs) is the same Node.
+ */
+export const LAMBDA_RUNTIME = "nodejs24.x";
 
 export interface HandlerFunctionArgs {
   /** Physical function name. */

@@ -366,19 +366,41 @@ const responsePlan: ResourceRule = {
 
 // 6. lambda-runtime-supported ------------------------------------------------------------------
 
-/** `nodejs`, `nodejs4.3` … `nodejs20.x`: deprecated Node.js runtimes. Other languages are not judged. */
-export function isDeprecatedNodeRuntime(runtime: string): boolean {
+/**
+ * Deprecation dates of the Node.js runtimes Lambda still supports ("Supported runtimes" table of
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html: nodejs22.x 2027-04-30,
+ * nodejs24.x 2028-04-30). Every older Node.js runtime is already deprecated there.
+ */
+export const NODE_RUNTIME_DEPRECATION: Readonly<Record<string, string>> = {
+  "nodejs22.x": "2027-04-30",
+  "nodejs24.x": "2028-04-30",
+};
+/** The runtime this pack recommends (the one the pipeline's functions use). */
+export const RECOMMENDED_NODE_RUNTIME = "nodejs24.x";
+
+/**
+ * Whether a Node.js runtime is deprecated on `today`: `nodejs`, `nodejs4.3` … `nodejs20.x` always;
+ * nodejs22.x/24.x from their deprecation date on; a newer major not in the table is not judged
+ * deprecated. Other languages are not judged.
+ */
+export function isDeprecatedNodeRuntime(runtime: string, today: Date = new Date()): boolean {
   const m = /^nodejs(\d+)?/.exec(runtime);
-  return m !== null && (m[1] === undefined || Number(m[1]) <= 20);
+  if (m === null) return false;
+  if (m[1] === undefined || Number(m[1]) <= 20) return true;
+  const date = NODE_RUNTIME_DEPRECATION[`nodejs${m[1]}.x`];
+  return date !== undefined && today.toISOString().slice(0, 10) >= date;
 }
 
 /** Lambda functions run a supported Node.js runtime and log in JSON. */
-export function checkLambdaRuntime(fn: PolicyInput): string[] {
+export function checkLambdaRuntime(fn: PolicyInput, today: Date = new Date()): string[] {
   const out: string[] = [];
   const runtime = str(fn.inputs.runtime);
-  if (runtime !== undefined && isDeprecatedNodeRuntime(runtime)) {
+  if (runtime !== undefined && isDeprecatedNodeRuntime(runtime, today)) {
+    const since = NODE_RUNTIME_DEPRECATION[runtime];
     out.push(
-      `Lambda function ${label(fn)} uses runtime ${runtime}, which is deprecated: use nodejs22.x or nodejs24.x`,
+      `Lambda function ${label(fn)} uses runtime ${runtime}, which is deprecated` +
+        (since ? ` since ${since}` : "") +
+        `: use ${RECOMMENDED_NODE_RUNTIME}`,
     );
   }
   const logging = fn.inputs.loggingConfig;
@@ -398,7 +420,7 @@ export function checkLambdaRuntime(fn: PolicyInput): string[] {
 const lambdaRuntime: ResourceRule = {
   name: POLICY_NAMES.lambdaRuntime,
   description:
-    "Lambda functions use a supported Node.js runtime (nodejs22.x or later) and JSON logging.",
+    "Lambda functions use a Node.js runtime Lambda has not deprecated (nodejs22.x until 2027-04-30, nodejs24.x until 2028-04-30) and JSON logging.",
   enforcementLevel: "mandatory",
   types: [TYPES.lambdaFunction],
   check: (r) => checkLambdaRuntime(r),

@@ -24,7 +24,8 @@ export function bundleOptions(fn) {
     bundle: true,
     minify: true,
     platform: "node",
-    target: "node22",
+    // The Lambda runtime is nodejs24.x (components/handlerFunction.ts LAMBDA_RUNTIME).
+    target: "node24",
     format: "cjs",
     // ES-module builds of the SDK tree-shake; the CommonJS ones do not.
     mainFields: ["module", "main"],

@@ -8,7 +8,6 @@
  * that Chatbot is authorised in the Slack workspace (a one-time console step).
  */
 import { strict as assert } from "node:assert";
-import { LAMBDA_RUNTIME } from "../../components/handlerFunction";
 import { inputTemplate, levelEventPattern } from "../../components/levelRouting";
 import { wildcardActions } from "../../components/policies";
 import { RecordedResource } from "../../tools/mockEngine";
@@ -203,8 +202,8 @@ describe("alert routing (prod example)", () => {
   it("deploys both Lambdas bundled, on a supported runtime, arm64, JSON logs with retention", () => {
     for (const fn of ["router", "notifier"]) {
       const f = one(res, "aws:lambda/function:Function", `escalation-${fn}`).inputs;
-      assert.equal(f.runtime, LAMBDA_RUNTIME);
-      assert.equal(LAMBDA_RUNTIME, "nodejs22.x");
+      // nodejs24.x: https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
+      assert.equal(f.runtime, "nodejs24.x");
       assert.deepEqual(f.architectures, ["arm64"]);
       assert.equal(f.handler, "index.handler");
       assert.match(f.sourceCodeHash as string, /^[A-Za-z0-9+/]{43}=$/);

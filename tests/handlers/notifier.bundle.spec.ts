@@ -5,8 +5,8 @@
 //
 // What this does NOT prove: that the real Secrets Manager or IAM accept the request (the stub
 // answers any well-formed GetSecretValue call; it only checks the target, the SecretId and that a
-// SigV4 signature is present); that the bundle runs on the Lambda nodejs22.x runtime (it runs on
-// the local Node); TLS to real receivers; Lambda's async retries and DLQ. Behaviour in detail is
+// SigV4 signature is present); that the bundle runs on the Lambda nodejs24.x runtime (it runs on
+// the local Node: 24 in CI); TLS to real receivers; Lambda's async retries and DLQ. Behaviour in detail is
 // covered by notifier.spec.ts against the TypeScript sources.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";

@@ -9,7 +9,7 @@
  * What this spec does NOT prove:
  * - that AWS accepts the requests: the stub accepts any well-formed body (router.spec.ts checks
  *   the inputs against the API models), and does not verify SigV4 signatures.
- * - the Lambda runtime itself (nodejs22.x/24.x, arm64, JSON log format, init timeouts, async
+ * - the Lambda runtime itself (nodejs24.x, arm64, JSON log format, init timeouts, async
  *   retries, DLQ): the bundle runs under the local Node version.
  * - that the bundle is the one deployed: the component spec asserts the code path and hash.
  */

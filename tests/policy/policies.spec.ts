@@ -43,6 +43,7 @@ import {
   evaluatePolicies,
   evaluateResourcePolicies,
   evaluateStackPolicies,
+  checkLambdaRuntime,
   isDeprecatedNodeRuntime,
   isUnknown,
   packConfig,
@@ -278,7 +279,7 @@ const responsePlan = res(TYPES.responsePlan, "escalation-response-critical", {
 
 const lambda = res(TYPES.lambdaFunction, "escalation-router", {
   name: "ie-prod-router",
-  runtime: "nodejs22.x",
+  runtime: "nodejs24.x",
   architectures: ["arm64"],
   handler: "index.handler",
   loggingConfig: { logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "WARN" },
@@ -597,7 +598,7 @@ const RESOURCE_CASES: ResourceCase[] = [
       mandatory(
         L,
         "escalation-router",
-        "Lambda function ie-prod-router uses runtime nodejs20.x, which is deprecated: use nodejs22.x or nodejs24.x",
+        "Lambda function ie-prod-router uses runtime nodejs20.x, which is deprecated: use nodejs24.x",
       ),
     ],
   },
@@ -608,7 +609,7 @@ const RESOURCE_CASES: ResourceCase[] = [
       mandatory(
         L,
         "escalation-router",
-        "Lambda function ie-prod-router uses runtime nodejs4.3, which is deprecated: use nodejs22.x or nodejs24.x",
+        "Lambda function ie-prod-router uses runtime nodejs4.3, which is deprecated: use nodejs24.x",
       ),
     ],
   },
@@ -912,9 +913,32 @@ describe("policy pack: resource policies", () => {
       ["python3.13", false],
       ["provided.al2023", false],
     ];
+    const today = new Date("2026-12-01T00:00:00Z");
     for (const [runtime, deprecated] of table) {
-      assert.equal(isDeprecatedNodeRuntime(runtime), deprecated, runtime);
+      assert.equal(isDeprecatedNodeRuntime(runtime, today), deprecated, runtime);
     }
+  });
+
+  it("judges nodejs22.x/24.x by the deprecation dates of the Lambda runtimes page", () => {
+    const table: [string, string, boolean][] = [
+      ["nodejs22.x", "2027-04-29T23:59:59Z", false],
+      ["nodejs22.x", "2027-04-30T00:00:00Z", true],
+      ["nodejs24.x", "2028-04-29T12:00:00Z", false],
+      ["nodejs24.x", "2028-04-30T00:00:00Z", true],
+      ["nodejs26.x", "2030-01-01T00:00:00Z", false],
+    ];
+    for (const [runtime, at, deprecated] of table) {
+      assert.equal(isDeprecatedNodeRuntime(runtime, new Date(at)), deprecated, `${runtime} ${at}`);
+    }
+    assert.deepEqual(
+      checkLambdaRuntime(
+        withInput(lambda, ["runtime"], "nodejs22.x"),
+        new Date("2027-05-01T00:00:00Z"),
+      ),
+      [
+        "Lambda function ie-prod-router uses runtime nodejs22.x, which is deprecated since 2027-04-30: use nodejs24.x",
+      ],
+    );
   });
 });
 
@@ -1008,7 +1032,7 @@ const STACK: PolicyInput[] = [
   }),
   res(TYPES.lambdaFunction, "escalation-notifier", {
     name: "ie-prod-notifier",
-    runtime: "nodejs22.x",
+    runtime: "nodejs24.x",
     loggingConfig: { logFormat: "JSON" },
     deadLetterConfig: { targetArn: `arn:aws:sqs:${REGION}:${ACCT}:ie-prod-notifier-dlq` },
   }),

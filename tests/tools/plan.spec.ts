@@ -254,7 +254,7 @@ describe("tools/plan", function () {
       const router = resource(doc, TYPES.fn, "escalation-router");
       assert.deepEqual(router.inputs.code, { bundle, sha256 });
       assert.equal(router.inputs.sourceCodeHash, sha256);
-      assert.equal(router.inputs.runtime, "nodejs22.x");
+      assert.equal(router.inputs.runtime, "nodejs24.x");
     });
 
     it("shows references between resources as the mocked ARNs", () => {
