@@ -478,11 +478,51 @@ export class ConfigError extends Error {
  * returns it with defaults filled in. Throws ConfigError listing every problem.
  */
 export function parseStackConfig(raw: unknown, source?: string): StackConfig {
+  const reserved = reservedKeyIssues(raw);
   const result = stackConfigSchema.safeParse(raw);
-  if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.flatMap((i) => toConfigIssues(i, [])),
-    source,
+  if (result.success && reserved.length === 0) return result.data;
+  // What the schema says at or below a reserved key only repeats the problem.
+  const underReserved = (path: string) =>
+    reserved.some(
+      (r) => path === r.path || path.startsWith(`${r.path}.`) || path.startsWith(`${r.path}[`),
+    );
+  const issues = result.success
+    ? []
+    : result.error.issues
+        .flatMap((i) => toConfigIssues(i, []))
+        .filter((i) => !underReserved(i.path));
+  throw new ConfigError([...reserved, ...issues], source);
+}
+
+/**
+ * Names every JavaScript object answers to without defining them (`constructor`, `toString`,
+ * `hasOwnProperty`, … and `__proto__`). As a key of a user-named map (levels, thresholds,
+ * dimensions, tags) they would be looked up on the prototype (`levels["constructor"]` is a
+ * function) or silently dropped (`__proto__`), so they are refused wherever they appear.
+ */
+export const RESERVED_KEYS: ReadonlySet<string> = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  "__proto__",
+]);
+
+/** `record[key]` only when `key` is the record's own property: never a prototype member. */
+export function ownValue<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
+
+/** Every reserved key anywhere in the raw config, with its path. */
+function reservedKeyIssues(raw: unknown, path: PropertyKey[] = []): ConfigIssue[] {
+  if (Array.isArray(raw)) return raw.flatMap((v, i) => reservedKeyIssues(v, [...path, i]));
+  if (typeof raw !== "object" || raw === null) return [];
+  return Object.keys(raw).flatMap((key) =>
+    RESERVED_KEYS.has(key)
+      ? [
+          {
+            path: formatPath([...path, key]),
+            message: `"${key}" is a reserved name (every JavaScript object has a property called that); choose another name`,
+          },
+        ]
+      : reservedKeyIssues((raw as Raw)[key], [...path, key]),
   );
 }
 
@@ -921,7 +961,7 @@ function crossChecks(value: unknown, ctx: Ctx): void {
 
   arr(cfg.drills).forEach((d, i) => {
     if (!isObj(d) || typeof d.level !== "string" || !levelsKnown) return;
-    const l = levels[d.level];
+    const l = ownValue(levels, d.level);
     if (l === undefined) {
       add(["drills", i, "level"], `"${d.level}" is not a level; define it under levels`);
     } else if (isObj(l) && l.page !== true) {
@@ -970,7 +1010,7 @@ function checkThresholdOrder(
   const less = typeof a.comparison === "string" && a.comparison.startsWith("Less");
   if (!greater && !less) return;
   const entries = Object.entries(thresholds).flatMap(([lvl, t]) => {
-    const l = levels[lvl];
+    const l = ownValue(levels, lvl);
     const validImpact =
       isObj(l) &&
       typeof l.impact === "number" &&

@@ -37,7 +37,7 @@ import {
   type StartIncidentCommandInput,
   type UpdateIncidentRecordCommandInput,
 } from "@aws-sdk/client-ssm-incidents";
-import { ConfigError, type StackConfig } from "../config/schema";
+import { ConfigError, ownValue, type StackConfig } from "../config/schema";
 import {
   buildDrillReport,
   channelKind,
@@ -187,13 +187,15 @@ export function levelProblem(
 ): string | undefined {
   const known = Object.keys(cfg.levels);
   const t = timeline.find((l) => l.level === level);
-  if (cfg.levels[level] === undefined || t === undefined) {
+  // Own properties only: `--level constructor` must not find Object.prototype.constructor.
+  const l = ownValue(cfg.levels, level);
+  if (l === undefined || t === undefined) {
     return `no level "${level}" in stack "${stack}"; levels: ${known.join(", ") || "(none)"}`;
   }
   if (t.mode === "incident") return undefined;
   const instead =
     t.mode === "engage"
-      ? `it engages ${(cfg.levels[level].engage ?? []).join(", ")} directly (ssm-contacts ` +
+      ? `it engages ${(l.engage ?? []).join(", ")} directly (ssm-contacts ` +
         `StartEngagement from the router), without an incident`
       : `it only notifies (${notifyTargets(t)}); nobody is paged`;
   const paging = timeline.filter((l) => l.mode === "incident").map((l) => l.level);

@@ -915,6 +915,64 @@ describe("stack config schema", () => {
     }
   });
 
+  describe("reserved keys: names every JavaScript object has are refused, never looked up on the prototype", () => {
+    const reserved = (k: string) =>
+      `"${k}" is a reserved name (every JavaScript object has a property called that); choose another name`;
+    // JSON.parse (how Pulumi config arrives) makes "__proto__" an own key, as YAML parsers do.
+    const parsed = (json: string): Raw => JSON.parse(json) as Raw;
+
+    it("a drill on level constructor (no such level) is 'not a level', not the prototype's function", () => {
+      const raw = prod();
+      raw.drills = [{ level: "constructor", schedule: "cron(0 1 ? * MON *)" }];
+      assert.deepEqual(issuesOf(raw), [
+        {
+          path: "drills[0].level",
+          message: '"constructor" is not a level; define it under levels',
+        },
+      ]);
+    });
+
+    it("a level named toString, constructor or hasOwnProperty is refused with its path", () => {
+      for (const name of ["toString", "constructor", "hasOwnProperty"]) {
+        const raw = prod();
+        (raw.levels as Raw)[name] = { impact: 4, page: false };
+        assert.deepEqual(
+          issuesOf(raw),
+          [{ path: `levels.${name}`, message: reserved(name) }],
+          name,
+        );
+      }
+    });
+
+    it("a level named __proto__ is refused instead of silently dropped", () => {
+      const raw = prod();
+      const levels = parsed(`{"__proto__": {"impact": 4, "page": false}}`);
+      Object.assign(levels, raw.levels as Raw);
+      raw.levels = levels;
+      assert.ok(Object.keys(raw.levels as Raw).includes("__proto__"));
+      assert.deepEqual(issuesOf(raw), [
+        { path: "levels.__proto__", message: reserved("__proto__") },
+      ]);
+    });
+
+    it("in thresholds, dimensions and tags too", () => {
+      const raw = prod();
+      const alarm = (raw.alarms as Raw[])[0];
+      (alarm.thresholds as Raw).valueOf = 3;
+      (alarm.metric as Raw).dimensions = parsed(`{"__proto__": "x", "LoadBalancer": "app/a/1"}`);
+      raw.tags = { isPrototypeOf: "team-sre" };
+      const issues = issuesOf(raw);
+      assert.deepEqual(
+        issues.filter((i) => i.message.includes("reserved name")),
+        [
+          { path: "alarms[0].metric.dimensions.__proto__", message: reserved("__proto__") },
+          { path: "alarms[0].thresholds.valueOf", message: reserved("valueOf") },
+          { path: "tags.isPrototypeOf", message: reserved("isPrototypeOf") },
+        ],
+      );
+    });
+  });
+
   describe("several problems at once", () => {
     it("reports every problem, in a stable order, one per line of the message", () => {
       const raw = prod();

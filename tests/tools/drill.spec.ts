@@ -741,6 +741,11 @@ describe("npm run drill", () => {
           'drill: no level "nope" in stack "prod"; levels: critical, warning',
         ],
         [
+          // An own-property lookup: not Object.prototype.constructor.
+          ["--stack", "prod", "--level", "constructor"],
+          'drill: no level "constructor" in stack "prod"; levels: critical, warning',
+        ],
+        [
           ["--stack", "nosuch", "--level", "critical"],
           'drill: Pulumi.nosuch.yaml: no such stack config file (stack "nosuch")',
         ],
