@@ -958,7 +958,7 @@ describe("stack config schema", () => {
     it("in thresholds, dimensions and tags too", () => {
       const raw = prod();
       const alarm = (raw.alarms as Raw[])[0];
-      (alarm.thresholds as Raw).valueOf = 3;
+      Object.assign(alarm.thresholds as Raw, { valueOf: 3 });
       (alarm.metric as Raw).dimensions = parsed(`{"__proto__": "x", "LoadBalancer": "app/a/1"}`);
       raw.tags = { isPrototypeOf: "team-sre" };
       const issues = issuesOf(raw);
