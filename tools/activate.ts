@@ -1,10 +1,10 @@
 /**
- * `npm run activate -- --stack <name> [--region <r>] [--code <channel>=<code> ...] [--yes]`
+ * `npm run activate -- --stack <name> [--region <r>] [--codes-from <file>|-] [--yes]`
  *
  * Activates the stack's Incident Manager contact channels. Channels created by IaC start
  * NOT_ACTIVATED and page nobody until a code sent to the device is entered. The tool lists the
  * stack's contacts and channels (ssm-contacts ListContacts / ListContactChannels), sends codes
- * (SendActivationCode), asks for them at the terminal or takes them from `--code`, activates
+ * (SendActivationCode), asks for them at the terminal or takes them from `--codes-from` (or `--code`), activates
  * (ActivateContactChannel) and shows the final status. Addresses are always masked.
  *
  * Structure: a pure core (argument parsing, region resolution, `planActivation`, masking,
@@ -16,7 +16,7 @@
  * 2 the tool could not check the channels (usage, config, region, credentials, Incident Manager
  * not set up, listing failed).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { parseArgs } from "node:util";
@@ -38,7 +38,7 @@ import {
 } from "./awsErrors";
 import { loadStackConfigFile } from "./stackFile";
 
-export const ACTIVATE_USAGE = `Usage: npm run activate -- --stack <name> [--region <region>] [--code <channel>=<code> ...] [--yes]
+export const ACTIVATE_USAGE = `Usage: npm run activate -- --stack <name> [--region <region>] [--codes-from <file>|-] [--yes]
 
 Activates the stack's Incident Manager contact channels. Channels created by Pulumi start
 NOT_ACTIVATED and page nobody until the code Incident Manager sends to the device is entered.
@@ -46,8 +46,12 @@ NOT_ACTIVATED and page nobody until the code Incident Manager sends to the devic
   --stack <name>            stack whose Pulumi.<name>.yaml names the contacts (required)
   --region <region>         region of the contacts (default: the stack's aws:region, then
                             AWS_REGION, then AWS_DEFAULT_REGION)
-  --code <channel>=<code>   activate <channel> (name as listed, e.g. ie-prod-sato-sms) with a code
-                            already received; no new code is sent to it. Repeatable.
+  --codes-from <file>|-     activate channels with codes already received, read as lines
+                            <channel>=<code> (name as listed, e.g. ie-prod-sato-sms) from <file>,
+                            or from standard input with "-" (type them, then Ctrl-D); no new code
+                            is sent to those channels. Blank lines and "#" comments are ignored.
+  --code <channel>=<code>   the same for one channel on the command line (repeatable); avoid it:
+                            the code lands in shell history, the process list and npm's logs
   --yes                     send codes without asking: at a terminal, no "send a code?" question;
                             without a terminal, send codes to the channels that have no --code
                             (then run again with --code once the codes have arrived)
@@ -55,8 +59,8 @@ NOT_ACTIVATED and page nobody until the code Incident Manager sends to the devic
 
 At a terminal: for each NOT_ACTIVATED channel, asks whether to send a code, sends it, and asks
 for it (one retry; type "resend" for a new code, or press Enter to skip the channel).
-Without a terminal (CI, pipes): never prompts; channels without --code are skipped, and get a
-code only with --yes.
+Without a terminal (CI, pipes), or with --codes-from -: never prompts; channels without a code
+are skipped, and get a code only with --yes.
 
 Exit codes: 0 every channel is ACTIVATED, 1 some channel is still NOT_ACTIVATED,
 2 usage, config, region, credentials or Incident Manager setup errors.`;
@@ -199,11 +203,22 @@ export function destination(channel: ChannelInfo): string {
   return how ? `${how} ${where}` : where;
 }
 
-/** The command that activates `names` with codes, for messages. */
+/**
+ * The command that activates `names` with codes, for messages: codes go in on standard input,
+ * never on the command line (shell history, `ps`, npm's debug log).
+ */
 export function codeCommand(stack: string, channelNames: readonly string[]): string {
-  const codes = channelNames.map((n) => `--code ${n}=<code>`).join(" ");
-  return `npm run activate -- --stack ${stack} ${codes}`;
+  const lines = channelNames.map((n) => `${n}=<code>`).join(", ");
+  return (
+    `npm run activate -- --stack ${stack} --codes-from -
+` + `  then type ${lines} (one per line) and press Ctrl-D`
+  );
 }
+
+/** Printed when codes were given with --code. */
+export const CODE_FLAG_NOTE =
+  "note: --code puts activation codes in shell history, the process list and npm's logs; " +
+  "prefer the prompt (run at a terminal) or --codes-from - (codes on standard input)";
 
 /** The message for a channel skipped without a terminal. */
 export function skipMessage(stack: string, channel: ChannelInfo, yes: boolean): string {
@@ -214,7 +229,7 @@ export function skipMessage(stack: string, channel: ChannelInfo, yes: boolean): 
     );
   }
   return (
-    `${channel.name}: skipped — no terminal to ask for the code, and no --code ${channel.name}=<code>. ` +
+    `${channel.name}: skipped — no terminal to ask for the code, and no code for it (--codes-from). ` +
     `No code was sent.\n`
   );
 }
@@ -269,7 +284,10 @@ export const MISSING_REGION =
 export interface ParsedArgs {
   readonly stack: string;
   readonly region?: string;
+  /** Codes given with --code (the ones from --codes-from are read later, by `activate`). */
   readonly codes: ReadonlyMap<string, string>;
+  /** --codes-from: a file path, or "-" for standard input. */
+  readonly codesFrom?: string;
   readonly yes: boolean;
 }
 
@@ -288,6 +306,7 @@ export function parseActivateArgs(argv: readonly string[]): ArgsResult {
         stack: { type: "string" },
         region: { type: "string" },
         code: { type: "string", multiple: true },
+        "codes-from": { type: "string" },
         yes: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
@@ -301,25 +320,58 @@ export function parseActivateArgs(argv: readonly string[]): ArgsResult {
   if (!values.stack) return { ok: false, message: "--stack <name> is required" };
   const codes = new Map<string, string>();
   for (const spec of values.code ?? []) {
-    const eq = spec.lastIndexOf("=");
-    const name = eq > 0 ? spec.slice(0, eq).trim() : "";
-    const code = eq > 0 ? spec.slice(eq + 1).trim() : "";
-    if (!name || !code) {
-      return { ok: false, message: `--code ${spec}: expected <channel-name>=<code>` };
-    }
-    if (!CODE_PATTERN.test(code)) {
-      return {
-        ok: false,
-        message: `--code ${name}=…: an activation code is 6-10 digits`,
-      };
-    }
-    if (codes.has(name)) return { ok: false, message: `--code ${name} is given twice` };
-    codes.set(name, code);
+    const problem = addCode(codes, spec, "--code");
+    if (problem) return { ok: false, message: problem };
   }
+  const codesFrom = values["codes-from"];
+  if (codesFrom === "") return { ok: false, message: "--codes-from needs a file path or -" };
   return {
     ok: true,
-    args: { stack: values.stack, region: values.region, codes, yes: values.yes },
+    args: {
+      stack: values.stack,
+      region: values.region,
+      codes,
+      ...(codesFrom !== undefined ? { codesFrom } : {}),
+      yes: values.yes,
+    },
   };
+}
+
+/**
+ * Adds one `<channel>=<code>` to `codes`; the problem (never showing the code) or undefined.
+ * `where` names the source: `--code` or `<file> line 3`.
+ */
+function addCode(codes: Map<string, string>, spec: string, where: string): string | undefined {
+  const eq = spec.lastIndexOf("=");
+  const name = eq > 0 ? spec.slice(0, eq).trim() : "";
+  const code = eq > 0 ? spec.slice(eq + 1).trim() : "";
+  if (!name || !code) return `${where}: expected <channel-name>=<code>`;
+  if (!CODE_PATTERN.test(code)) return `${where}: ${name}=…: an activation code is 6-10 digits`;
+  if (codes.has(name)) return `${where}: a code for ${name} is given twice`;
+  codes.set(name, code);
+  return undefined;
+}
+
+/**
+ * Codes from the text of --codes-from: one `<channel>=<code>` per line, blank lines and `#`
+ * comments ignored, added to (a copy of) `codes` from --code. `source` names the input in
+ * messages (`standard input` or the file path).
+ */
+export function parseCodeLines(
+  text: string,
+  source: string,
+  codes: ReadonlyMap<string, string>,
+):
+  | { readonly ok: true; readonly codes: Map<string, string> }
+  | { readonly ok: false; readonly message: string } {
+  const all = new Map(codes);
+  for (const [i, raw] of text.split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const problem = addCode(all, line, `--codes-from ${source} line ${i + 1}`);
+    if (problem) return { ok: false, message: problem };
+  }
+  return { ok: true, codes: all };
 }
 
 /** Exit code from the final listing: 0 only if something was found and all of it is active. */
@@ -469,6 +521,15 @@ class Answers {
   }
 }
 
+/** The whole of a stream, as UTF-8 text. */
+async function readAll(input: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of input) {
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** Runs the tool; returns the exit code. All output goes through `opts.io`. */
 export async function activate(opts: ActivateOptions): Promise<0 | 1 | 2> {
   const { io } = opts;
@@ -511,11 +572,37 @@ export async function activate(opts: ActivateOptions): Promise<0 | 1 | 2> {
   }
   if (region.note) io.stderr.write(`${region.note}\n`);
 
+  // 3. Codes from --codes-from (a file, or standard input, which then answers no prompt).
+  let codes = args.codes;
+  if (args.codesFrom !== undefined) {
+    const source = args.codesFrom === "-" ? "standard input" : args.codesFrom;
+    let text: string;
+    try {
+      // `npm run` starts scripts in the package root; INIT_CWD is where the user typed it.
+      text =
+        args.codesFrom === "-"
+          ? await readAll(io.input)
+          : readFileSync(path.resolve(opts.env.INIT_CWD ?? process.cwd(), args.codesFrom), "utf8");
+    } catch (e: unknown) {
+      const why = e instanceof Error ? e.message : String(e);
+      io.stderr.write(`activate: --codes-from ${source}: cannot read it (${why})\n`);
+      return 2;
+    }
+    const read = parseCodeLines(text, source, codes);
+    if (!read.ok) {
+      io.stderr.write(`activate: ${read.message}\n\n${ACTIVATE_USAGE}\n`);
+      return 2;
+    }
+    codes = read.codes;
+  }
+  if (args.codes.size > 0) io.stderr.write(`${CODE_FLAG_NOTE}\n`);
+  const interactive = io.interactive && args.codesFrom !== "-";
+
   const client = opts.makeClient(region.region);
   let addresses: string[] = [];
   const out = (text: string) => io.stdout.write(scrubAddresses(text, addresses));
   const err = (text: string) => io.stderr.write(scrubAddresses(text, addresses));
-  const answers = io.interactive ? new Answers(io.input) : undefined;
+  const answers = interactive ? new Answers(io.input) : undefined;
   /** SendActivationCode / ActivateContactChannel calls made (the final listing is re-read if any). */
   const run = { writes: 0 };
   const ask = async (prompt: string): Promise<string | undefined> => {
@@ -533,10 +620,10 @@ export async function activate(opts: ActivateOptions): Promise<0 | 1 | 2> {
     reportListing(listed, region.region, args.stack, err);
     out(`\n${renderTable(listed.channels)}`);
 
-    const plan = planActivation(listed.channels, args.codes, io.interactive, args.yes);
+    const plan = planActivation(listed.channels, codes, interactive, args.yes);
     if (plan.unknownCodes.length > 0) {
       err(
-        `activate: --code names no channel of this stack: ${plan.unknownCodes.join(", ")}. ` +
+        `activate: a code names no channel of this stack: ${plan.unknownCodes.join(", ")}. ` +
           `Channels: ${listed.channels.map((c) => c.name).join(", ") || "(none)"}\n`,
       );
       return 2;
@@ -551,7 +638,7 @@ export async function activate(opts: ActivateOptions): Promise<0 | 1 | 2> {
       const ch = step.channel;
       switch (step.kind) {
         case "active":
-          if (step.ignoredCode) out(`${ch.name}: already ACTIVATED; its --code is not used.\n`);
+          if (step.ignoredCode) out(`${ch.name}: already ACTIVATED; its code is not used.\n`);
           break;
         case "skip":
           err(skipMessage(args.stack, ch, false));
@@ -562,15 +649,7 @@ export async function activate(opts: ActivateOptions): Promise<0 | 1 | 2> {
           skipped.push(ch.name);
           break;
         case "use-code":
-          await activateLoop(
-            client,
-            ch,
-            step.code,
-            io.interactive ? ask : undefined,
-            out,
-            err,
-            run,
-          );
+          await activateLoop(client, ch, step.code, interactive ? ask : undefined, out, err, run);
           break;
         case "send-and-ask": {
           if (quit) break;
@@ -746,7 +825,7 @@ async function activateLoop(
     ask
       ? `${ch.name}: not activated; run the tool again for a new code.\n`
       : `${ch.name}: not activated. Send a new code (run this at a terminal, or with --yes) and ` +
-          `pass it with --code ${ch.name}=<code>.\n`,
+          `pass it with --codes-from (a line ${ch.name}=<code>).\n`,
   );
   return false;
 }

@@ -11,7 +11,7 @@
  * `npm run plan`, and does the I/O. Exit codes: 0 written, 1 the output file could not be
  * written, 2 config errors or bad usage.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, lstatSync, openSync, writeSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ChannelKind, ConfigError, ContactConfig, StackConfig } from "../config/schema";
@@ -660,15 +660,52 @@ export function guide(opts: GuideCliOptions): GuideResult {
   const markdown = buildGuide(cfg, stack, opts.now, { command, source: path.basename(file) });
   if (!args.out) return { exitCode: 0, stdout: markdown, stderr: "" };
   try {
-    writeFileSync(args.out, markdown);
+    writeNoFollow(args.out, markdown);
   } catch (err: unknown) {
-    return {
-      exitCode: 1,
-      stdout: "",
-      stderr: `guide: cannot write ${args.out}: ${err instanceof Error ? err.message : String(err)}\n`,
-    };
+    const why =
+      err instanceof SymlinkRefused
+        ? err.message
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    return { exitCode: 1, stdout: "", stderr: `guide: cannot write ${args.out}: ${why}\n` };
   }
   return { exitCode: 0, stdout: "", stderr: `guide: wrote ${args.out}\n` };
+}
+
+class SymlinkRefused extends Error {}
+
+/**
+ * Writes `text` to `file`, refusing a symbolic link as the file itself (the guide names people
+ * and their schedules; a link planted in a shared directory must not redirect it). O_NOFOLLOW
+ * makes open(2) fail with ELOOP on a link, closing the gap between the check and the open.
+ */
+function writeNoFollow(file: string, text: string): void {
+  let isLink = false;
+  try {
+    isLink = lstatSync(file).isSymbolicLink();
+  } catch {
+    // does not exist yet: created below
+  }
+  const refuse = () =>
+    new SymlinkRefused("it is a symbolic link; refusing to write through it (give the real path)");
+  if (isLink) throw refuse();
+  let fd: number;
+  try {
+    fd = openSync(
+      file,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+      0o644,
+    );
+  } catch (err: unknown) {
+    if ((err as NodeJS.ErrnoException).code === "ELOOP") throw refuse();
+    throw err;
+  }
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function usageError(message: string): GuideResult {

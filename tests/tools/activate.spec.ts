@@ -595,11 +595,13 @@ describe("tools/activate", () => {
       ]);
       assert.equal(
         r.stderr,
-        "ie-prod-sato-email: skipped — no terminal to ask for the code, and no --code ie-prod-sato-email=<code>. No code was sent.\n" +
+        "note: --code puts activation codes in shell history, the process list and npm's logs; prefer the prompt (run at a terminal) or --codes-from - (codes on standard input)\n" +
+          "ie-prod-sato-email: skipped — no terminal to ask for the code, and no code for it (--codes-from). No code was sent.\n" +
           "\n1 channel(s) skipped. Either run this at a terminal, or send the codes without prompting:\n" +
           "  npm run activate -- --stack prod --yes\n" +
           "and, once they have arrived, pass them:\n" +
-          "  npm run activate -- --stack prod --code ie-prod-sato-email=<code>\n",
+          "  npm run activate -- --stack prod --codes-from -\n" +
+          "  then type ie-prod-sato-email=<code> (one per line) and press Ctrl-D\n",
       );
       assert.ok(
         r.stdout.endsWith(
@@ -616,7 +618,7 @@ describe("tools/activate", () => {
       assert.equal(r.code, 1);
     });
 
-    it("no --code: sends nothing, activates nothing, says how to pass --code, exit 1", async () => {
+    it("no code: sends nothing, activates nothing, says how to pass codes on standard input, exit 1", async () => {
       const r = await run(["--stack", "prod"]);
       assert.equal(r.code, 1);
       assert.deepEqual(calls(), LIST_ALL);
@@ -626,13 +628,14 @@ describe("tools/activate", () => {
       );
       assert.equal(
         r.stderr,
-        "ie-prod-sato-email: skipped — no terminal to ask for the code, and no --code ie-prod-sato-email=<code>. No code was sent.\n" +
-          "ie-prod-sato-sms: skipped — no terminal to ask for the code, and no --code ie-prod-sato-sms=<code>. No code was sent.\n" +
-          "ie-prod-suzuki-email: skipped — no terminal to ask for the code, and no --code ie-prod-suzuki-email=<code>. No code was sent.\n" +
+        "ie-prod-sato-email: skipped — no terminal to ask for the code, and no code for it (--codes-from). No code was sent.\n" +
+          "ie-prod-sato-sms: skipped — no terminal to ask for the code, and no code for it (--codes-from). No code was sent.\n" +
+          "ie-prod-suzuki-email: skipped — no terminal to ask for the code, and no code for it (--codes-from). No code was sent.\n" +
           "\n3 channel(s) skipped. Either run this at a terminal, or send the codes without prompting:\n" +
           "  npm run activate -- --stack prod --yes\n" +
           "and, once they have arrived, pass them:\n" +
-          "  npm run activate -- --stack prod --code ie-prod-sato-email=<code> --code ie-prod-sato-sms=<code> --code ie-prod-suzuki-email=<code>\n",
+          "  npm run activate -- --stack prod --codes-from -\n" +
+          "  then type ie-prod-sato-email=<code>, ie-prod-sato-sms=<code>, ie-prod-suzuki-email=<code> (one per line) and press Ctrl-D\n",
       );
     });
 
@@ -648,24 +651,30 @@ describe("tools/activate", () => {
       assert.ok(
         r.stdout.includes(
           "ie-prod-sato-sms: code sent (an SMS to +81••••••••01). When it arrives, run:\n" +
-            "  npm run activate -- --stack prod --code ie-prod-sato-sms=<code>\n",
+            "  npm run activate -- --stack prod --codes-from -\n" +
+            "  then type ie-prod-sato-sms=<code> (one per line) and press Ctrl-D\n",
         ),
       );
       assert.equal(r.stderr, "");
 
-      // ...and the second run, with the codes, activates everything.
+      // ...and the second run, with the codes on standard input, activates everything.
       contacts.resetHistory();
-      const done = await run([
-        "--stack",
-        "prod",
-        "--code",
-        "ie-prod-sato-email=111111",
-        "--code",
-        "ie-prod-sato-sms=222221",
-        "--code",
-        "ie-prod-suzuki-email=333331",
-      ]);
+      const done = await run(["--stack", "prod", "--codes-from", "-"], {
+        answers: [
+          "# codes received",
+          "ie-prod-sato-email=111111",
+          "",
+          "ie-prod-sato-sms=222221",
+          "ie-prod-suzuki-email=333331",
+        ],
+      });
       assert.equal(done.code, 0);
+      assert.equal(done.stderr, "");
+      assert.deepEqual(opsOf("ActivateContactChannel"), [
+        { ContactChannelId: ARN.satoEmail, ActivationCode: "111111" },
+        { ContactChannelId: ARN.satoSms, ActivationCode: "222221" },
+        { ContactChannelId: ARN.suzukiEmail, ActivationCode: "333331" },
+      ]);
       assert.deepEqual(opsOf("SendActivationCode"), []);
       assert.ok(
         done.stdout.endsWith(
@@ -683,12 +692,13 @@ describe("tools/activate", () => {
       ]);
       assert.ok(
         r.stderr.startsWith(
-          "ie-prod-sato-email: ssm-contacts:ActivateContactChannel failed: the activation code was not accepted — it is wrong or has expired.",
+          "note: --code puts activation codes in shell history, the process list and npm's logs; prefer the prompt (run at a terminal) or --codes-from - (codes on standard input)\n" +
+            "ie-prod-sato-email: ssm-contacts:ActivateContactChannel failed: the activation code was not accepted — it is wrong or has expired.",
         ),
       );
       assert.ok(
         r.stderr.includes(
-          "ie-prod-sato-email: not activated. Send a new code (run this at a terminal, or with --yes) and pass it with --code ie-prod-sato-email=<code>.\n",
+          "ie-prod-sato-email: not activated. Send a new code (run this at a terminal, or with --yes) and pass it with --codes-from (a line ie-prod-sato-email=<code>).\n",
         ),
       );
     });
@@ -699,7 +709,8 @@ describe("tools/activate", () => {
       assert.deepEqual(calls(), LIST_ALL);
       assert.equal(
         r.stderr,
-        "activate: --code names no channel of this stack: ie-prod-sato-fax. Channels: ie-prod-sato-email, ie-prod-sato-sms, ie-prod-suzuki-email\n",
+        "note: --code puts activation codes in shell history, the process list and npm's logs; prefer the prompt (run at a terminal) or --codes-from - (codes on standard input)\n" +
+          "activate: a code names no channel of this stack: ie-prod-sato-fax. Channels: ie-prod-sato-email, ie-prod-sato-sms, ie-prod-suzuki-email\n",
       );
     });
 
@@ -708,8 +719,93 @@ describe("tools/activate", () => {
       const r = await run(["--stack", "prod", "--code", "ie-prod-sato-sms=222221"]);
       assert.equal(r.code, 0);
       assert.deepEqual(calls(), LIST_ALL);
-      assert.ok(
-        r.stdout.includes("ie-prod-sato-sms: already ACTIVATED; its --code is not used.\n"),
+      assert.ok(r.stdout.includes("ie-prod-sato-sms: already ACTIVATED; its code is not used.\n"));
+    });
+  });
+
+  describe("codes from --codes-from (never on the command line)", () => {
+    it("- reads <channel>=<code> lines from standard input and prompts for nothing, even at a terminal", async () => {
+      fake.channels[2].status = "ACTIVATED";
+      fake.sent.set(ARN.satoSms, 1); // sent by an earlier run
+      const r = await run(["--stack", "prod", "--codes-from", "-"], {
+        interactive: true,
+        answers: ["ie-prod-sato-sms=222221"],
+      });
+      assert.deepEqual(opsOf("SendActivationCode"), []);
+      assert.deepEqual(opsOf("ActivateContactChannel"), [
+        { ContactChannelId: ARN.satoSms, ActivationCode: "222221" },
+      ]);
+      assert.ok(!r.stdout.includes("Code for"), r.stdout);
+      assert.ok(r.stdout.includes("ie-prod-sato-sms: ACTIVATED.\n"), r.stdout);
+      assert.ok(!r.stdout.includes("222221") && !r.stderr.includes("222221"));
+      assert.equal(r.code, 1); // sato's e-mail is still NOT_ACTIVATED
+    });
+
+    it("a file path is read relative to where npm run was typed (INIT_CWD)", async () => {
+      fake.channels[2].status = "ACTIVATED";
+      fake.sent.set(ARN.satoEmail, 1);
+      fake.sent.set(ARN.satoSms, 1);
+      const dir = mkdtempSync(path.join(os.tmpdir(), "activate-codes-"));
+      try {
+        writeFileSync(
+          path.join(dir, "codes.txt"),
+          "ie-prod-sato-email=111111\r\nie-prod-sato-sms=222221\n",
+        );
+        const r = await run(["--stack", "prod", "--codes-from", "codes.txt"], {
+          env: { INIT_CWD: dir },
+        });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stderr, "");
+        assert.deepEqual(opsOf("ActivateContactChannel"), [
+          { ContactChannelId: ARN.satoEmail, ActivationCode: "111111" },
+          { ContactChannelId: ARN.satoSms, ActivationCode: "222221" },
+        ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("a malformed line, a short code, a duplicate or an unreadable file: exit 2 before any AWS call, the code never echoed", async () => {
+      const cases: [readonly string[], readonly string[], string][] = [
+        [
+          ["--codes-from", "-"],
+          ["ie-prod-sato-sms 222221"],
+          "--codes-from standard input line 1: expected <channel-name>=<code>",
+        ],
+        [
+          ["--codes-from", "-"],
+          ["", "ie-prod-sato-sms=22"],
+          "--codes-from standard input line 2: ie-prod-sato-sms=…: an activation code is 6-10 digits",
+        ],
+        [
+          ["--code", "ie-prod-sato-sms=222221", "--codes-from", "-"],
+          ["ie-prod-sato-sms=222229"],
+          "--codes-from standard input line 1: a code for ie-prod-sato-sms is given twice",
+        ],
+      ];
+      for (const [flags, lines, message] of cases) {
+        contacts.resetHistory();
+        const r = await run(["--stack", "prod", ...flags], { answers: lines });
+        assert.equal(r.code, 2, message);
+        assert.deepEqual(calls(), [], message);
+        assert.ok(r.stderr.includes(`activate: ${message}\n\n${ACTIVATE_USAGE}\n`), r.stderr);
+        assert.ok(!r.stderr.includes("222229") && !r.stderr.includes("=22\n"), r.stderr);
+      }
+      const missing = await run(["--stack", "prod", "--codes-from", "/nonexistent/codes.txt"]);
+      assert.equal(missing.code, 2);
+      assert.deepEqual(calls(), []);
+      assert.match(
+        missing.stderr,
+        /^activate: --codes-from \/nonexistent\/codes\.txt: cannot read it \(ENOENT: no such file or directory, open '\/nonexistent\/codes\.txt'\)\n$/,
+      );
+    });
+
+    it("--code still works but warns that the code lands in shell history and ps", async () => {
+      for (const c of fake.channels) c.status = "ACTIVATED";
+      const r = await run(["--stack", "prod", "--code", "ie-prod-sato-sms=222221"]);
+      assert.equal(
+        r.stderr,
+        "note: --code puts activation codes in shell history, the process list and npm's logs; prefer the prompt (run at a terminal) or --codes-from - (codes on standard input)\n",
       );
     });
   });
@@ -938,16 +1034,17 @@ describe("tools/activate", () => {
         [["--stack", "prod", "--bogus"], "Unknown option '--bogus'"],
         [
           ["--stack", "prod", "--code", "ie-prod-sato-sms"],
-          "--code ie-prod-sato-sms: expected <channel-name>=<code>",
+          "--code: expected <channel-name>=<code>",
         ],
         [
           ["--stack", "prod", "--code", "ie-prod-sato-sms=12"],
-          "--code ie-prod-sato-sms=…: an activation code is 6-10 digits",
+          "--code: ie-prod-sato-sms=…: an activation code is 6-10 digits",
         ],
         [
           ["--stack", "prod", "--code", "a=123456", "--code", "a=654321"],
-          "--code a is given twice",
+          "--code: a code for a is given twice",
         ],
+        [["--stack", "prod", "--codes-from", ""], "--codes-from needs a file path or -"],
       ] as const) {
         const r = await run(argv);
         assert.equal(r.code, 2, argv.join(" "));

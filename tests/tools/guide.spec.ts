@@ -17,7 +17,7 @@
 // accepts the drill expressions (only their rendering is checked; the schema validates them).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as prettier from "prettier";
@@ -529,6 +529,26 @@ describe("responder guide (tools/guide.ts)", () => {
       const r = call(["--stack", "prod", "--out", join(ROOT, "no-such-dir", "x", "guide.md")]);
       assert.equal(r.exitCode, 1);
       assert.match(r.stderr, /^guide: cannot write .*guide\.md: ENOENT/);
+    });
+
+    it("--out through a symbolic link is refused and the link's target left untouched", () => {
+      const dir = mkdtempSync(join(tmpdir(), "guide-link-"));
+      try {
+        const target = join(dir, "target.txt");
+        writeFileSync(target, "keep me\n");
+        const link = join(dir, "guide.md");
+        symlinkSync(target, link);
+        const r = call(["--stack", "prod", "--out", link]);
+        assert.equal(r.exitCode, 1);
+        assert.equal(r.stdout, "");
+        assert.equal(
+          r.stderr,
+          `guide: cannot write ${link}: it is a symbolic link; refusing to write through it (give the real path)\n`,
+        );
+        assert.equal(readFileSync(target, "utf8"), "keep me\n");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("the in-process result equals buildGuide with the same clock", () => {
