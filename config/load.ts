@@ -57,16 +57,17 @@ export function validateRawConfig(
   readIssues: readonly ConfigIssue[],
   source: string,
 ): StackConfig {
+  let config: StackConfig;
   try {
-    const config = parseStackConfig(raw, source);
-    if (readIssues.length > 0) throw new ConfigError(readIssues, source);
-    return config;
+    config = parseStackConfig(raw, source);
   } catch (err: unknown) {
-    if (err instanceof ConfigError && readIssues.length > 0 && err.issues !== readIssues) {
+    if (err instanceof ConfigError && readIssues.length > 0) {
       throw new ConfigError([...readIssues, ...err.issues], source);
     }
     throw err;
   }
+  if (readIssues.length > 0) throw new ConfigError(readIssues, source);
+  return config;
 }
 
 /** The validated config of the stack being deployed. Throws ConfigError listing every problem. */

@@ -461,9 +461,32 @@ export interface ConfigIssue {
 }
 
 /** Thrown when a stack config is invalid; lists every problem found. */
+/**
+ * Hides anything shaped like personal data or a secret in a config message: URLs, e-mail
+ * addresses and runs of 7 or more digits (phone numbers with or without "+", separators allowed).
+ * A value put where it does not belong (an e-mail as a display name, a URL as a webhook name, a
+ * number as a signing key) is then not echoed either.
+ */
+export function maskPersonalData(text: string): string {
+  // The messages' own examples of a valid value stay readable.
+  const kept = MESSAGE_EXAMPLES.filter((e) => text.includes(e));
+  let out = text;
+  kept.forEach((e, i) => (out = out.split(e).join(`\u0000${i}\u0000`)));
+  out = out
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'`]+/gi, "<URL hidden>")
+    .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, "<e-mail address hidden>")
+    .replace(/\+?\d(?:[\s().-]?\d){6,}/g, "<number hidden>");
+  kept.forEach((e, i) => (out = out.split(`\u0000${i}\u0000`).join(e)));
+  return out;
+}
+
+/** Examples the schema's messages give of a valid phone number or e-mail address. */
+const MESSAGE_EXAMPLES: readonly string[] = ["+819012345678", "name@domain.tld"];
+
 export class ConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
-  constructor(issues: readonly ConfigIssue[], source = "stack config") {
+  constructor(raw: readonly ConfigIssue[], source = "stack config") {
+    const issues = raw.map((i) => ({ path: i.path, message: maskPersonalData(i.message) }));
     super(
       `${source} has ${issues.length} problem${issues.length === 1 ? "" : "s"}:\n` +
         issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n"),
@@ -642,8 +665,17 @@ function describeType(v: unknown): string {
 }
 
 function quote(v: unknown): string {
-  const s = typeof v === "string" ? v : String(v);
+  const s = typeof v === "string" ? v : safeString(v);
   return JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);
+}
+
+/** String(v), except for an object whose own toString/valueOf is not a function (`{toString: 0}`). */
+function safeString(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
 }
 
 function isTimeZone(tz: string): boolean {

@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ChannelKind, ConfigError, ContactConfig, StackConfig } from "../config/schema";
 import { channelsUsed, names, parseRef } from "../components/builders";
-import { scrub } from "./planReport";
+import { scrub, sensitiveValues } from "../config/sensitive";
 import { loadStackConfigFile } from "./stackFile";
 import {
   LevelTimeline,
@@ -479,14 +479,6 @@ function width(s: string): number {
 
 function pad(n: number): string {
   return String(n).padStart(2, "0");
-}
-
-/** Every address, URL and key in the config: removed from the guide whatever path they take. */
-function sensitiveValues(cfg: StackConfig): string[] {
-  return [
-    ...cfg.contacts.flatMap((c) => [c.email, c.phone]),
-    ...cfg.notifications.webhooks.flatMap((w) => [w.url, w.signingKey]),
-  ].filter((v): v is string => typeof v === "string");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { createHash } from "node:crypto";
 import { ConfigError, StackConfig } from "../config/schema";
+import { scrub, sensitiveValues } from "../config/sensitive";
 import { PackConfig, evaluatePolicies, packConfig } from "../policy/policies";
 import { RecordedResource, runWithMocks } from "./mockEngine";
 import {
@@ -22,7 +23,6 @@ import {
   PlanDocument,
   buildPlanDocument,
   renderPlanText,
-  scrub,
 } from "./planReport";
 import { loadStackConfigFile } from "./stackFile";
 import { buildTimeline } from "./timeline";
@@ -190,14 +190,6 @@ export function mergePolicyConfig(implied: PackConfig, org: Record<string, unkno
           : value;
   }
   return out as PackConfig;
-}
-
-/** Every address, URL and key in the config: never printed, whatever path they take. */
-export function sensitiveValues(cfg: StackConfig): string[] {
-  return [
-    ...cfg.contacts.flatMap((c) => [c.email, c.phone]),
-    ...cfg.notifications.webhooks.flatMap((w) => [w.url, w.signingKey]),
-  ].filter((v): v is string => typeof v === "string");
 }
 
 function redactedResources(resources: readonly RecordedResource[]): RecordedResource[] {

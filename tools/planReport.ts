@@ -5,10 +5,9 @@
  * address, URL and key of the config, wherever they would appear).
  */
 import { z } from "zod";
+import { SECRET, scrub } from "../config/sensitive";
 import type { RecordedResource } from "./mockEngine";
 import { LevelTimeline, RotationNow, Timeline, channelList, localParts } from "./timeline";
-
-export const SECRET = "[secret]";
 
 export const violationSchema = z.strictObject({
   policy: z.string(),
@@ -174,25 +173,6 @@ function setPath(obj: unknown, path: string, value: unknown): unknown {
     return { ...o, [head]: rest.length ? setPath(o[head], restPath, value) : value };
   }
   return obj;
-}
-
-/** Replaces every occurrence of a sensitive value anywhere in the document. */
-export function scrub<T>(v: T, sensitive: readonly string[]): T {
-  const values = sensitive.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
-  if (values.length === 0) return v;
-  const clean = (x: unknown): unknown => {
-    if (typeof x === "string") {
-      let s = x;
-      for (const secret of values) s = s.split(secret).join(SECRET);
-      return s;
-    }
-    if (Array.isArray(x)) return x.map(clean);
-    if (typeof x === "object" && x !== null) {
-      return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, clean(y)]));
-    }
-    return x;
-  };
-  return clean(v) as T;
 }
 
 /** A JSON-shaped copy (drops readonly-ness and undefined members). */

@@ -15,7 +15,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import fc from "fast-check";
 import { CONFIG_KEYS, rawConfigFrom, validateRawConfig } from "../../config/load";
-import { ConfigError, ConfigIssue, formatPath, parseStackConfig } from "../../config/schema";
+import {
+  ConfigError,
+  ConfigIssue,
+  formatPath,
+  maskPersonalData,
+  parseStackConfig,
+} from "../../config/schema";
 import { readStackFile } from "../../tools/stackFile";
 
 const ROOT = join(__dirname, "..", "..");
@@ -955,6 +961,19 @@ describe("stack config schema", () => {
       ]);
     });
 
+    it("a value shaped like {toString: 0} where a string is expected is a ConfigError, not a TypeError", () => {
+      const raw = prod();
+      (raw.alarms as Raw[])[0].treatMissingData = parsed(`{"toString": 0}`);
+      assert.deepEqual(issuesOf(raw), [
+        { path: "alarms[0].treatMissingData.toString", message: reserved("toString") },
+        {
+          path: "alarms[0].treatMissingData",
+          message:
+            '"[object Object]" is not a missing-data treatment; use missing, notBreaching, breaching or ignore',
+        },
+      ]);
+    });
+
     it("in thresholds, dimensions and tags too", () => {
       const raw = prod();
       const alarm = (raw.alarms as Raw[])[0];
@@ -969,6 +988,56 @@ describe("stack config schema", () => {
           { path: "alarms[0].thresholds.valueOf", message: reserved("valueOf") },
           { path: "tags.isPrototypeOf", message: reserved("isPrototypeOf") },
         ],
+      );
+    });
+  });
+
+  describe("personal data where it does not belong is masked in every message", () => {
+    it("an e-mail as displayName, a phone as alias, a URL as webhook name, a number as signingKey", () => {
+      const raw = prod();
+      const contacts = raw.contacts as Raw[];
+      contacts[0].displayName = "sato@example.com";
+      contacts[1].alias = "+819012340000";
+      const hooks = (raw.notifications as Raw).webhooks as Raw[];
+      hooks[0].name = "https://tickets.example.com/hook?k=1";
+      hooks[0].signingKey = 1234567890123456;
+      const issues = issuesOf(raw);
+      assert.deepEqual(issues.slice(0, 4), [
+        {
+          path: "contacts[0].displayName",
+          message:
+            '"<e-mail address hidden>" has characters Incident Manager rejects; use letters, digits, spaces, "_", "." and "-" only',
+        },
+        {
+          path: "contacts[1].alias",
+          message:
+            '"<number hidden>" is not a valid contact name (lower-case letters, digits, "_" and "-", starting with a letter or digit)',
+        },
+        {
+          path: "notifications.webhooks[0].name",
+          message:
+            '"<URL hidden>" is not a valid webhook name (lower-case letters, digits, "_" and "-", starting with a letter or digit)',
+        },
+        {
+          path: "notifications.webhooks[0].signingKey",
+          message: 'must be a string, got number "<number hidden>"',
+        },
+      ]);
+      const text = JSON.stringify(issues);
+      for (const leak of [
+        "sato@example.com",
+        "819012340000",
+        "tickets.example.com",
+        "1234567890",
+      ]) {
+        assert.ok(!text.includes(leak), leak);
+      }
+    });
+
+    it("keeps the messages' own examples of a valid value readable", () => {
+      assert.equal(
+        maskPersonalData("e.g. +819012345678 or name@domain.tld, not +819099998888 or a@b.example"),
+        "e.g. +819012345678 or name@domain.tld, not <number hidden> or <e-mail address hidden>",
       );
     });
   });
