@@ -34,6 +34,10 @@
  * "open" again; RESOLVED or gone → a new incident, as for any stale mapping. An event older than
  * the last recovery (a late delivery, a retry) changes nothing. With resolveOnRecovery the OK
  * resolves the incident and drops the mapping, so the next ALARM opens a new incident.
+ * One race is left benign rather than ordered: an ALARM counted after the OK's read but before its
+ * write stays counted on the "recovered" item (the next note reports it) instead of getting its
+ * own "fired again" event; the OK had just found the incident OPEN, and the next ALARM after the
+ * alarm's next OK looks it up again, so no page is lost.
  *
  * The handler reads the item (consistently), asks `decideDedupe` what to do, does it, and asks
  * again with what it learned (the incident's status, a re-read after a lost conditional write),
