@@ -9,11 +9,12 @@
  *                "recovered" (the alarm returned to OK; its incident was left open)
  *   incidentArn  the incident record (all but "opening")
  *   openedAt     when the claim was made
- *   updatedAt    when the item last changed state (claim, take-over, marked open)
+ *   updatedAt    when the claim last changed hands or was marked open (claim, take-over, marked
+ *                open; a recovery and the firing after it set lastNotedAt instead)
  *   alarmAt      the state time of the ALARM that claimed it
  *   clientToken  StartIncident's clientToken of that ALARM (identifies the claimant's state change)
- *   lastNotedAt  ("open" only) when the incident's timeline last heard of this alarm: the incident's
- *                start, then each "fired again" timeline event
+ *   lastNotedAt  (not "opening") when the incident's timeline last heard of this alarm: the
+ *                incident's start, then each "fired again" or "recovered" timeline event
  *   firedAgain   (a number) repeat firings since lastNotedAt (or the claim), not yet on the timeline
  *   recoveredAt  the state time of the alarm's last OK that was noted (set from the first recovery
  *                on, kept when the alarm fires again: it orders late events)
