@@ -8,9 +8,10 @@
  *
  * What this spec does NOT prove:
  * - that DynamoDB evaluates the condition and update expressions as FakeTable does: FakeTable
- *   implements only the forms the router writes (attribute_not_exists, =, AND, SET, ADD) the way
- *   the DynamoDB docs describe them; no request reaches DynamoDB (router.bundle.spec.ts covers the
- *   wire format against a local stub, the storm bench the ADD counts).
+ *   implements only the forms the router writes (attribute_not_exists, =, <>, AND, SET, ADD) the
+ *   way the DynamoDB docs describe them; no request reaches DynamoDB (router.dynalite.spec.ts
+ *   replays them on dynalite, router.bundle.spec.ts covers the wire format against a local stub,
+ *   the storm bench the ADD counts).
  * - that Incident Manager refuses a throttled, invalid, denied or unknown-plan StartIncident
  *   before creating anything: claimAfterStartFailure relies on the API model's error shapes
  *   (4xx, sender fault) meaning that, which AWS does not state in so many words.
