@@ -29,7 +29,10 @@ export interface LevelRoute {
   readonly responsePlanArn?: string;
   /** ssm-contacts contact ARNs to engage directly; empty when the level engages nobody. */
   readonly engage: readonly string[];
-  /** Resolve the level's open incident when its alarm returns to OK (needs DEDUPE_TABLE). */
+  /**
+   * Resolve the level's open incident when its alarm returns to OK (needs DEDUPE_TABLE); without
+   * it the incident stays open and the alarm stays mapped to it (a flap is a timeline event).
+   */
   readonly resolveOnRecovery?: boolean;
 }
 

@@ -5,15 +5,19 @@
  * The item (partition key `alarmArn`; times ISO 8601 UTC strings):
  *   alarmArn     the CloudWatch alarm
  *   level        its level
- *   state        "opening" (an invocation claimed it and is starting the incident) | "open"
- *   incidentArn  the incident record (state "open" only)
+ *   state        "opening" (an invocation claimed it and is starting the incident) | "open" |
+ *                "recovered" (the alarm returned to OK; its incident was left open)
+ *   incidentArn  the incident record (all but "opening")
  *   openedAt     when the claim was made
- *   updatedAt    when the item last changed state (claim, take-over, marked open)
+ *   updatedAt    when the claim last changed hands or was marked open (claim, take-over, marked
+ *                open; a recovery and the firing after it set lastNotedAt instead)
  *   alarmAt      the state time of the ALARM that claimed it
  *   clientToken  StartIncident's clientToken of that ALARM (identifies the claimant's state change)
- *   lastNotedAt  ("open" only) when the incident's timeline last heard of this alarm: the incident's
- *                start, then each "fired again" timeline event
+ *   lastNotedAt  (not "opening") when the incident's timeline last heard of this alarm: the
+ *                incident's start, then each "fired again" or "recovered" timeline event
  *   firedAgain   (a number) repeat firings since lastNotedAt (or the claim), not yet on the timeline
+ *   recoveredAt  the state time of the alarm's last OK that was noted (set from the first recovery
+ *                on, kept when the alarm fires again: it orders late events)
  *
  * Repeat firings are coalesced: an ALARM while its incident is being opened (by another state
  * change), or within NOTE_INTERVAL_MS of lastNotedAt, only adds 1 to firedAgain (one DynamoDB
@@ -23,10 +27,38 @@
  * within the window of the last note is counted on the resolved incident, and the first firing
  * after the window opens a new one. An OK notes the firings still counted when it recovers.
  *
+ * An OK on a level without resolveOnRecovery leaves the incident open, so it keeps the mapping
+ * ("recovered") rather than dropping it: the alarm flapping back to ALARM while its incident is
+ * open must not page everyone a second time. The first ALARM after a recovery always looks the
+ * incident up (never only counted: whoever handles it may have resolved it after the OK): still
+ * OPEN → one "fired again" timeline event that names the recovery (`recoveredAt`), and the item is
+ * "open" again; RESOLVED or gone → a new incident, as for any stale mapping. An event older than
+ * the last recovery (a late delivery, a retry) changes nothing. With resolveOnRecovery the OK
+ * resolves the incident and drops the mapping, so the next ALARM opens a new incident.
+ * One race is left benign rather than ordered: an ALARM counted after the OK's read but before its
+ * write stays counted on the "recovered" item (the next note reports it) instead of getting its
+ * own "fired again" event; the OK had just found the incident OPEN, and the next ALARM after the
+ * alarm's next OK looks it up again, so no page is lost.
+ *
  * The handler reads the item (consistently), asks `decideDedupe` what to do, does it, and asks
  * again with what it learned (the incident's status, a re-read after a lost conditional write),
  * until the action is final. Every write is conditional on what was read, so two invocations never
  * both open an incident for one alarm; a lost write means "someone else moved first: re-read".
+ *
+ * What the conditions rely on (DynamoDB Developer Guide): a PutItem, UpdateItem or DeleteItem with
+ * a ConditionExpression succeeds only if the condition is true of the item as stored, and fails
+ * with ConditionalCheckFailedException otherwise (Expressions.ConditionExpressions.html); one
+ * write is atomic and always applies to the latest version of the item, which is what makes
+ * read-then-conditional-write safe between concurrent invocations (optimistic locking,
+ * BestPractices_ImplementingVersionControl.html); `=`, `<>`, `AND` and `attribute_not_exists(path)`
+ * mean what they say, and an item that does not exist has no attributes, so `a = :v` is false for
+ * it (Expressions.OperatorsAndFunctions.html). UpdateItem's `ADD n :v` adds :v (negative:
+ * subtracts) to a number, a missing one counting as 0 (API_UpdateItem.html, UpdateExpression).
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/BestPractices_ImplementingVersionControl.html
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
+ * tests/handlers/router.dynalite.spec.ts replays these writes against dynalite.
  */
 import type {
   AttributeValue,
@@ -58,9 +90,23 @@ export const NOTE_INTERVAL_MS = 5 * 60_000;
 /** Conditional writes an invocation may lose before it gives up and lets Lambda retry. */
 export const MAX_CONFLICTS = 2;
 
-export type MappingState = "opening" | "open";
+export type MappingState = "opening" | "open" | "recovered";
 
-/** One item of the dedupe table, validated: an "open" item always names its incident. */
+/** What every item that names its incident ("open", "recovered") carries. */
+interface Noted {
+  readonly incidentArn: string;
+  /** Absent on items written before firings were coalesced: updatedAt stands in. */
+  readonly lastNotedAt?: string;
+  /** 0 when absent. */
+  readonly firedAgain: number;
+  /** The state time of the last recovery noted; absent until the alarm first recovered. */
+  readonly recoveredAt?: string;
+}
+
+/**
+ * One item of the dedupe table, validated: an "open" or "recovered" item always names its
+ * incident; a "recovered" one always has its recovery's time and note.
+ */
 export type Mapping = {
   readonly alarmArn: string;
   readonly level: string;
@@ -70,15 +116,16 @@ export type Mapping = {
   readonly clientToken: string;
 } & (
   | { readonly state: "opening"; readonly incidentArn?: undefined }
-  | {
-      readonly state: "open";
-      readonly incidentArn: string;
-      /** Absent on items written before firings were coalesced: updatedAt stands in. */
-      readonly lastNotedAt?: string;
-      /** 0 when absent. */
-      readonly firedAgain: number;
-    }
+  | ({ readonly state: "open" } & Noted)
+  | ({
+      readonly state: "recovered";
+      readonly recoveredAt: string;
+      readonly lastNotedAt: string;
+    } & Noted)
 );
+
+/** An item that names its incident. */
+export type MappedItem = Exclude<Mapping, { readonly state: "opening" }>;
 
 /** An incident's status as GetIncidentRecord reports it; NOT_FOUND for ResourceNotFound. */
 export type IncidentStatus = "OPEN" | "RESOLVED" | "NOT_FOUND";
@@ -114,10 +161,14 @@ export interface RetryLater {
   readonly message: string;
 }
 
-/** Nothing (more) to do. */
-export interface Done {
+/**
+ * Nothing (more) to do. "outdated": an event older than what the item already reflects (an ALARM
+ * from before the alarm's last recovery; an OK from before the ALARM that opened the incident).
+ * "already-recovered": this OK, or a later one, is already noted.
+ */
+export interface Done<Why extends string> {
   readonly kind: "done";
-  readonly why: "already-opened" | "no-mapping" | "outdated";
+  readonly why: Why;
   readonly incidentArn: string | null;
 }
 
@@ -125,7 +176,7 @@ export interface Done {
 export type AlarmAction =
   | Lookup
   | RetryLater
-  | Done
+  | Done<"already-opened" | "outdated">
   /** PutItem (conditional): won → start the incident and mark the item open; lost → re-read. */
   | { readonly kind: "claim"; readonly how: ClaimKind; readonly write: PutItemCommandInput }
   /** Our own earlier attempt claimed the item (a Lambda retry): start the incident (same token). */
@@ -140,8 +191,9 @@ export type AlarmAction =
       readonly write: UpdateItemCommandInput;
     }
   /**
-   * The incident is OPEN and the note interval has passed: add the timeline event, then
-   * UpdateItem (conditional) to start a new interval; lost → another invocation noted it too.
+   * The incident is OPEN and the note interval has passed, or the alarm fired again after it
+   * recovered: add the timeline event, then UpdateItem (conditional) to start a new interval (and,
+   * after a recovery, mark the item open again); lost → another invocation moved first.
    */
   | {
       readonly kind: "note";
@@ -154,14 +206,25 @@ export type AlarmAction =
 export type RecoveryAction =
   | Lookup
   | RetryLater
-  | Done
-  /** The alarm recovered: note it, resolve the incident if the level says so, drop the item. */
+  | Done<"no-mapping" | "outdated" | "already-recovered">
+  /** The alarm recovered on a resolveOnRecovery level: note it, resolve the incident, drop the item. */
   | {
       readonly kind: "recover";
       readonly incidentArn: string;
       readonly timelineEvent: CreateTimelineEventCommandInput;
-      readonly resolve: UpdateIncidentRecordCommandInput | null;
+      readonly resolve: UpdateIncidentRecordCommandInput;
       readonly release: DeleteItemCommandInput;
+    }
+  /**
+   * The alarm recovered, and its level leaves the incident open: note it, then UpdateItem
+   * (conditional) marks the item "recovered", keeping the alarm mapped to its open incident;
+   * lost → re-read and decide again.
+   */
+  | {
+      readonly kind: "mark-recovered";
+      readonly incidentArn: string;
+      readonly timelineEvent: CreateTimelineEventCommandInput;
+      readonly write: UpdateItemCommandInput;
     }
   /** Drop an item that no longer means anything (its incident is closed, or its claim abandoned). */
   | {
@@ -208,7 +271,7 @@ function decideAlarm(change: AlarmChange, view: DedupeView, now: Date): AlarmAct
 
   if (item.clientToken === change.token) {
     // This very state change claimed the item: a retried invocation, or a duplicate delivery.
-    if (item.state === "open") {
+    if (item.state !== "opening") {
       return { kind: "done", why: "already-opened", incidentArn: item.incidentArn };
     }
     // After a lost race the claim is a concurrent duplicate's: let it finish. Otherwise it is our
@@ -224,8 +287,13 @@ function decideAlarm(change: AlarmChange, view: DedupeView, now: Date): AlarmAct
     return { kind: "count", incidentArn: null, write: countInput(change, item) };
   }
   const { incidentArn } = item;
+  if (item.recoveredAt !== undefined && change.at.getTime() <= Date.parse(item.recoveredAt)) {
+    // From before the alarm's last recovery (delivered late): the recovery already superseded it.
+    return { kind: "done", why: "outdated", incidentArn };
+  }
   const notedAt = item.lastNotedAt ?? item.updatedAt;
-  if (now.getTime() - Date.parse(notedAt) < NOTE_INTERVAL_MS) {
+  // After a recovery, never only counted: the incident may have been resolved since the OK.
+  if (item.state !== "recovered" && now.getTime() - Date.parse(notedAt) < NOTE_INTERVAL_MS) {
     // No Incident Manager call, so no stale check either: see the top of this file.
     return { kind: "count", incidentArn, write: countInput(change, item) };
   }
@@ -239,6 +307,8 @@ function decideAlarm(change: AlarmChange, view: DedupeView, now: Date): AlarmAct
         timelineEvent: timelineEvent(change, incidentArn, "alarm-fired-again", {
           firedAgain: item.firedAgain + 1,
           since: notedAt,
+          // The flap: fired again after recovering at this time, while its incident stayed open.
+          ...(item.state === "recovered" && { recoveredAt: item.recoveredAt }),
         }),
         write: notedInput(change, item, now),
       };
@@ -255,7 +325,14 @@ function decideRecovery(
   view: DedupeView,
   now: Date,
 ): RecoveryAction {
-  const { item } = view;
+  const { item, conflicts } = view;
+  if (conflicts >= MAX_CONFLICTS) {
+    return {
+      kind: "retry-later",
+      code: "DEDUPE_CONFLICT",
+      message: `${label(change)}: lost ${conflicts} conditional writes to the dedupe table to other invocations`,
+    };
+  }
   if (item === null) return { kind: "done", why: "no-mapping", incidentArn: null };
   if (item.state === "opening") {
     if (isAbandoned(item, now)) {
@@ -273,26 +350,41 @@ function decideRecovery(
   if (change.at.getTime() <= Date.parse(item.alarmAt)) {
     return { kind: "done", why: "outdated", incidentArn };
   }
+  // This OK (a retry, a duplicate delivery) or a later one is already noted.
+  if (item.recoveredAt !== undefined && change.at.getTime() <= Date.parse(item.recoveredAt)) {
+    return { kind: "done", why: "already-recovered", incidentArn };
+  }
   switch (view.incidentStatus) {
     case undefined:
       return { kind: "lookup", incidentArn };
-    case "OPEN":
-      return {
-        kind: "recover",
+    case "OPEN": {
+      const event = timelineEvent(
+        change,
         incidentArn,
-        timelineEvent: timelineEvent(
-          change,
-          incidentArn,
-          "alarm-recovered",
-          item.firedAgain > 0
-            ? { firedAgain: item.firedAgain, since: item.lastNotedAt ?? item.updatedAt }
-            : undefined,
-        ),
-        resolve: resolveOnRecovery
-          ? { arn: incidentArn, status: "RESOLVED", clientToken: sha256(`${change.token}|resolve`) }
-          : null,
-        release: releaseIf(change, item),
-      };
+        "alarm-recovered",
+        item.firedAgain > 0
+          ? { firedAgain: item.firedAgain, since: item.lastNotedAt ?? item.updatedAt }
+          : undefined,
+      );
+      return resolveOnRecovery
+        ? {
+            kind: "recover",
+            incidentArn,
+            timelineEvent: event,
+            resolve: {
+              arn: incidentArn,
+              status: "RESOLVED",
+              clientToken: sha256(`${change.token}|resolve`),
+            },
+            release: releaseIf(change, item),
+          }
+        : {
+            kind: "mark-recovered",
+            incidentArn,
+            timelineEvent: event,
+            write: recoveredInput(change, item, now),
+          };
+    }
     case "RESOLVED":
     case "NOT_FOUND":
       return { kind: "release", why: "stale", incidentArn, release: releaseIf(change, item) };
@@ -399,33 +491,54 @@ export function releaseClaimInput(change: AlarmChange): DeleteItemCommandInput {
 
 /**
  * One more repeat firing, while the item is still the same claimant's (opening or open): not
- * dropped by an OK, taken over, or replaced by a stale mapping's successor.
+ * dropped by an OK, taken over, or replaced by a stale mapping's successor, and not "recovered"
+ * meanwhile (an ALARM after a recovery must look the incident up, so a count lost to an OK is
+ * re-read and decided again).
  */
 function countInput(change: AlarmChange, seen: Mapping): UpdateItemCommandInput {
   return {
     TableName: change.table,
     Key: key(change),
     UpdateExpression: "ADD firedAgain :one",
-    ConditionExpression: "clientToken = :claimant",
-    ExpressionAttributeValues: { ":one": { N: "1" }, ":claimant": { S: seen.clientToken } },
+    ConditionExpression: "clientToken = :claimant AND #state <> :recovered",
+    ExpressionAttributeNames: { "#state": "state" },
+    ExpressionAttributeValues: {
+      ":one": { N: "1" },
+      ":claimant": { S: seen.clientToken },
+      ":recovered": { S: "recovered" },
+    },
   };
 }
 
 /**
  * After a "fired again" note: a new interval from now, and the firings the note reported taken
  * off the count (ADD, not SET 0, so firings counted meanwhile stay for the next note). Only if no
- * other invocation noted this interval already (lastNotedAt unchanged).
+ * other invocation noted this interval already (lastNotedAt unchanged). After a recovery, the
+ * item is "open" again, only if it is still "recovered" (no other ALARM re-opened it, no OK
+ * marked a later recovery: both change lastNotedAt too).
  */
-function notedInput(
-  change: AlarmChange,
-  seen: Extract<Mapping, { state: "open" }>,
-  now: Date,
-): UpdateItemCommandInput {
+function notedInput(change: AlarmChange, seen: MappedItem, now: Date): UpdateItemCommandInput {
   const values = {
     ":now": { S: now.toISOString() },
     ":noted": { N: String(-seen.firedAgain) },
     ":incident": { S: seen.incidentArn },
   };
+  if (seen.state === "recovered") {
+    return {
+      TableName: change.table,
+      Key: key(change),
+      UpdateExpression: "SET #state = :open, lastNotedAt = :now ADD firedAgain :noted",
+      ConditionExpression:
+        "incidentArn = :incident AND #state = :recovered AND lastNotedAt = :seen",
+      ExpressionAttributeNames: { "#state": "state" },
+      ExpressionAttributeValues: {
+        ...values,
+        ":open": { S: "open" },
+        ":recovered": { S: "recovered" },
+        ":seen": { S: seen.lastNotedAt },
+      },
+    };
+  }
   return {
     TableName: change.table,
     Key: key(change),
@@ -439,6 +552,45 @@ function notedInput(
           ConditionExpression: "incidentArn = :incident AND lastNotedAt = :seen",
           ExpressionAttributeValues: { ...values, ":seen": { S: seen.lastNotedAt } },
         }),
+  };
+}
+
+/**
+ * After the "recovered" note on a level that leaves the incident open: the item becomes
+ * "recovered" (the alarm stays mapped to its incident), remembers the OK's state time, starts a
+ * new interval, and takes the firings the note reported off the count. Only if the item is still
+ * as read: the same incident, no note since (lastNotedAt), no other recovery since (recoveredAt),
+ * so two OKs, or an OK and a "fired again" note, never both take the same firings off.
+ */
+function recoveredInput(change: AlarmChange, seen: MappedItem, now: Date): UpdateItemCommandInput {
+  type Clause = { readonly condition: string; readonly values: Record<string, AttributeValue> };
+  const noted: Clause =
+    seen.lastNotedAt === undefined
+      ? { condition: "attribute_not_exists(lastNotedAt)", values: {} }
+      : { condition: "lastNotedAt = :seen", values: { ":seen": { S: seen.lastNotedAt } } };
+  const recovered: Clause =
+    seen.recoveredAt === undefined
+      ? { condition: "attribute_not_exists(recoveredAt)", values: {} }
+      : {
+          condition: "recoveredAt = :seenRecovered",
+          values: { ":seenRecovered": { S: seen.recoveredAt } },
+        };
+  return {
+    TableName: change.table,
+    Key: key(change),
+    UpdateExpression:
+      "SET #state = :recovered, recoveredAt = :ok, lastNotedAt = :now ADD firedAgain :noted",
+    ConditionExpression: `incidentArn = :incident AND ${noted.condition} AND ${recovered.condition}`,
+    ExpressionAttributeNames: { "#state": "state" },
+    ExpressionAttributeValues: {
+      ":recovered": { S: "recovered" },
+      ":ok": { S: change.at.toISOString() },
+      ":now": { S: now.toISOString() },
+      ":noted": { N: String(-seen.firedAgain) },
+      ":incident": { S: seen.incidentArn },
+      ...noted.values,
+      ...recovered.values,
+    },
   };
 }
 
@@ -466,7 +618,8 @@ function unchanged(
 
 /**
  * A "Custom Event" on the incident's timeline: `{"type", "alarmName", "at"}` and, when firings
- * were coalesced, `"firedAgain": N, "since": <lastNotedAt>`; never the reason. The clientToken
+ * were coalesced, `"firedAgain": N, "since": <lastNotedAt>`, and, for an alarm that fired again
+ * after recovering, `"recoveredAt": <the OK's state time>`; never the reason. The clientToken
  * derives from the state change and the text, so a retried invocation adds no second event (and
  * a retry whose count changed meanwhile never reuses a token with different details).
  */
@@ -474,7 +627,7 @@ function timelineEvent(
   change: AlarmChange,
   incidentArn: string,
   type: "alarm-fired-again" | "alarm-recovered",
-  firings?: { readonly firedAgain: number; readonly since: string },
+  firings?: { readonly firedAgain: number; readonly since: string; readonly recoveredAt?: string },
 ): CreateTimelineEventCommandInput {
   const eventData = JSON.stringify({
     type,
@@ -558,28 +711,38 @@ export function parseMapping(
   };
   const alarmArn = required("alarmArn");
   const level = required("level");
-  const state = required("state", /^(opening|open)$/);
+  const state = required("state", /^(opening|open|recovered)$/);
   const openedAt = required("openedAt", ISO_UTC);
   const updatedAt = required("updatedAt", ISO_UTC);
   const alarmAt = required("alarmAt", ISO_UTC);
   const clientToken = required("clientToken");
-  const incidentArn = state === "open" ? required("incidentArn") : undefined;
-  // Optional: items written before firings were coalesced have neither.
-  const lastNotedAt = item.lastNotedAt === undefined ? undefined : (text("lastNotedAt") ?? "");
-  if (lastNotedAt !== undefined && !ISO_UTC.test(lastNotedAt)) problems.push("lastNotedAt");
+  const mapped = state === "open" || state === "recovered";
+  const incidentArn = mapped ? required("incidentArn") : undefined;
+  // Optional on "open": items written before firings were coalesced have neither; every
+  // "recovered" item was written with both lastNotedAt and recoveredAt.
+  const optional = (name: string): string | undefined => {
+    if (item[name] === undefined && state !== "recovered") return undefined;
+    const value = text(name) ?? "";
+    if (!ISO_UTC.test(value)) problems.push(name);
+    return value;
+  };
+  const lastNotedAt = optional("lastNotedAt");
+  const recoveredAt = optional("recoveredAt");
   const firedAgain = item.firedAgain === undefined ? "0" : item.firedAgain.N;
   if (firedAgain === undefined || !COUNT.test(firedAgain)) problems.push("firedAgain");
   if (problems.length > 0) {
     throw new MalformedMappingError(`dedupe item: missing or malformed ${problems.join(", ")}`);
   }
   const common = { alarmArn, level, openedAt, updatedAt, alarmAt, clientToken };
-  return incidentArn !== undefined
-    ? {
+  if (incidentArn === undefined) return { ...common, state: "opening" };
+  const noted = { incidentArn, firedAgain: Number(firedAgain) };
+  return state === "recovered" && lastNotedAt !== undefined && recoveredAt !== undefined
+    ? { ...common, ...noted, state: "recovered", lastNotedAt, recoveredAt }
+    : {
         ...common,
+        ...noted,
         state: "open",
-        incidentArn,
         ...(lastNotedAt !== undefined && { lastNotedAt }),
-        firedAgain: Number(firedAgain),
-      }
-    : { ...common, state: "opening" };
+        ...(recoveredAt !== undefined && { recoveredAt }),
+      };
 }

@@ -112,12 +112,24 @@ const now = (): Date => new Date(Date.now());
 
 /**
  * How an ALARM went through the dedupe table (absent without DEDUPE_TABLE): "counted" is a repeat
- * firing only counted on the item, "fired-again" one noted on the incident's timeline.
+ * firing only counted on the item, "fired-again" one noted on the incident's timeline (also the
+ * first ALARM after a recovery, while the incident is open), "outdated" one from before the
+ * alarm's last recovery.
  */
-export type DedupeOutcome = "opened" | "counted" | "fired-again" | "already-opened" | "unavailable";
-/** How an OK went through the dedupe table. */
+export type DedupeOutcome =
+  "opened" | "counted" | "fired-again" | "already-opened" | "outdated" | "unavailable";
+/**
+ * How an OK went through the dedupe table: "recovered" noted, the incident left open and the alarm
+ * still mapped to it; "resolved" noted, resolved and unmapped.
+ */
 export type RecoveryOutcome =
-  "recovered" | "resolved" | "stale" | "abandoned" | "no-mapping" | "outdated";
+  | "recovered"
+  | "resolved"
+  | "stale"
+  | "abandoned"
+  | "no-mapping"
+  | "outdated"
+  | "already-recovered";
 
 export type RouterResult =
   | {
@@ -274,7 +286,10 @@ async function openOnce(
         }
       }
       case "done":
-        return { incidentArn: action.incidentArn, dedupe: "already-opened" };
+        return {
+          incidentArn: action.incidentArn,
+          dedupe: action.why === "outdated" ? "outdated" : "already-opened",
+        };
       case "retry-later":
         throw new RetryLaterError(action.code, action.message);
       case "resume":
@@ -331,7 +346,10 @@ async function start(
 // OK on a paging level, with DEDUPE_TABLE set
 // ---------------------------------------------------------------------------------------------
 
-/** Notes the recovery on the alarm's open incident (and resolves it if the level says so). */
+/**
+ * Notes the recovery on the alarm's open incident; resolves it and drops the mapping if the level
+ * says so, otherwise keeps the alarm mapped to it (a flap back to ALARM is then a timeline note).
+ */
 async function recover(decision: Extract<Decision, { kind: "recover" }>): Promise<Outcome> {
   const change = decision.dedupe;
   const done = (incidentArn: string | null, outcome: RecoveryOutcome): Outcome => ({
@@ -348,16 +366,27 @@ async function recover(decision: Extract<Decision, { kind: "recover" }>): Promis
       case "retry-later":
         throw new RetryLaterError(action.code, action.message);
       case "done":
-        return done(action.incidentArn, action.why === "outdated" ? "outdated" : "no-mapping");
+        return done(action.incidentArn, action.why);
       case "release":
         // A lost condition means the item changed hands meanwhile: nothing of ours to drop.
         await deleteIf(dynamodb, action.release);
         return done(action.incidentArn, action.why);
       case "recover":
         await createTimelineEvent(incidents, action.timelineEvent);
-        if (action.resolve !== null) await updateIncident(incidents, action.resolve);
+        await updateIncident(incidents, action.resolve);
         await deleteIf(dynamodb, action.release);
-        return done(action.incidentArn, action.resolve !== null ? "resolved" : "recovered");
+        return done(action.incidentArn, "resolved");
+      case "mark-recovered":
+        await createTimelineEvent(incidents, action.timelineEvent);
+        if (await updateIf(dynamodb, action.write)) return done(action.incidentArn, "recovered");
+        // Another invocation moved first (an ALARM noted or re-opened it, another OK recovered
+        // it): re-read and decide again; a repeated note has the same clientToken unless its
+        // details changed.
+        view = {
+          item: await readMapping(dynamodb, readInput(change)),
+          conflicts: view.conflicts + 1,
+        };
+        break;
     }
   }
 }

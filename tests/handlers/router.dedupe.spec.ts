@@ -8,9 +8,10 @@
  *
  * What this spec does NOT prove:
  * - that DynamoDB evaluates the condition and update expressions as FakeTable does: FakeTable
- *   implements only the forms the router writes (attribute_not_exists, =, AND, SET, ADD) the way
- *   the DynamoDB docs describe them; no request reaches DynamoDB (router.bundle.spec.ts covers the
- *   wire format against a local stub, the storm bench the ADD counts).
+ *   implements only the forms the router writes (attribute_not_exists, =, <>, AND, SET, ADD) the
+ *   way the DynamoDB docs describe them; no request reaches DynamoDB (router.dynalite.spec.ts
+ *   replays them on dynalite, router.bundle.spec.ts covers the wire format against a local stub,
+ *   the storm bench the ADD counts).
  * - that Incident Manager refuses a throttled, invalid, denied or unknown-plan StartIncident
  *   before creating anything: claimAfterStartFailure relies on the API model's error shapes
  *   (4xx, sender fault) meaning that, which AWS does not state in so many words.
@@ -185,14 +186,86 @@ function expectedMarkOpen(level: string, incidentArn: string, token = changeToke
   };
 }
 
-/** The exact repeat-firing count on the item of `level` while it is still `claimant`'s. */
+/**
+ * The exact repeat-firing count on the item of `level` while it is still `claimant`'s and not
+ * "recovered" (an ALARM after a recovery must look the incident up instead).
+ */
 function expectedCount(level: string, claimant = OTHER_TOKEN): UpdateItemCommandInput {
   return {
     TableName: DEDUPE_TABLE,
     Key: key(level),
     UpdateExpression: "ADD firedAgain :one",
-    ConditionExpression: "clientToken = :claimant",
-    ExpressionAttributeValues: { ":one": { N: "1" }, ":claimant": { S: claimant } },
+    ConditionExpression: "clientToken = :claimant AND #state <> :recovered",
+    ExpressionAttributeNames: { "#state": "state" },
+    ExpressionAttributeValues: {
+      ":one": { N: "1" },
+      ":claimant": { S: claimant },
+      ":recovered": { S: "recovered" },
+    },
+  };
+}
+
+/**
+ * The exact write after a "recovered" note made at NOW on a level that leaves the incident open:
+ * the item is kept, "recovered" at the OK's state time (LATER), with a new interval and the
+ * `reported` firings taken off, only if it is still as read (`seenNotedAt`, `seenRecoveredAt`).
+ */
+function expectedRecovered(
+  level: string,
+  incidentArn: string,
+  reported: number,
+  seenNotedAt: string | undefined,
+  seenRecoveredAt?: string,
+): UpdateItemCommandInput {
+  return {
+    TableName: DEDUPE_TABLE,
+    Key: key(level),
+    UpdateExpression:
+      "SET #state = :recovered, recoveredAt = :ok, lastNotedAt = :now ADD firedAgain :noted",
+    ConditionExpression: `incidentArn = :incident AND ${
+      seenNotedAt === undefined ? "attribute_not_exists(lastNotedAt)" : "lastNotedAt = :seen"
+    } AND ${
+      seenRecoveredAt === undefined
+        ? "attribute_not_exists(recoveredAt)"
+        : "recoveredAt = :seenRecovered"
+    }`,
+    ExpressionAttributeNames: { "#state": "state" },
+    ExpressionAttributeValues: {
+      ":recovered": { S: "recovered" },
+      ":ok": { S: LATER_TIME.toISOString() },
+      ":now": { S: NOW_ISO },
+      ":noted": { N: String(-reported) },
+      ":incident": { S: incidentArn },
+      ...(seenNotedAt !== undefined && { ":seen": { S: seenNotedAt } }),
+      ...(seenRecoveredAt !== undefined && { ":seenRecovered": { S: seenRecoveredAt } }),
+    },
+  };
+}
+
+/**
+ * The exact write after the "fired again" note of the first ALARM after a recovery, made at NOW:
+ * the item is "open" again, only if it is still "recovered" with the interval seen.
+ */
+function expectedReopened(
+  level: string,
+  incidentArn: string,
+  reported: number,
+  seenNotedAt: string,
+): UpdateItemCommandInput {
+  return {
+    TableName: DEDUPE_TABLE,
+    Key: key(level),
+    UpdateExpression: "SET #state = :open, lastNotedAt = :now ADD firedAgain :noted",
+    ConditionExpression: "incidentArn = :incident AND #state = :recovered AND lastNotedAt = :seen",
+    ExpressionAttributeNames: { "#state": "state" },
+    ExpressionAttributeValues: {
+      ":now": { S: NOW_ISO },
+      ":noted": { N: String(-reported) },
+      ":incident": { S: incidentArn },
+      ":open": { S: "open" },
+      ":recovered": { S: "recovered" },
+      ":seen": { S: seenNotedAt },
+    },
   };
 }
 
@@ -236,7 +309,7 @@ function expectedTimelineEvent(
   level: string,
   incidentArn: string,
   type: "alarm-fired-again" | "alarm-recovered",
-  firings?: { firedAgain: number; since: string },
+  firings?: { firedAgain: number; since: string; recoveredAt?: string },
   timestamp = LATER,
   at = LATER_TIME,
 ): CreateTimelineEventCommandInput {
@@ -283,6 +356,33 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
       updatedAt: minutesBefore(updatedMinutesAgo),
       alarmAt: "2019-10-02T16:05:00.000Z",
     });
+
+  /** The OK at RECOVERED_AT was noted `notedMinutesAgo` ago; the incident was left open. */
+  const RECOVERED_AT = "2019-10-02T17:20:00.000Z";
+  const recoveredOld = (level = "critical", notedMinutesAgo = 1, firedAgain = 0) =>
+    mapping({
+      level,
+      state: "recovered",
+      incidentArn: OLD_INCIDENT,
+      openedAt: minutesBefore(60),
+      alarmAt: "2019-10-02T16:05:00.000Z",
+      lastNotedAt: minutesBefore(notedMinutesAgo),
+      firedAgain,
+      recoveredAt: RECOVERED_AT,
+    });
+  /** Recovered at RECOVERED_AT, then fired again (noted `notedMinutesAgo` ago): open again. */
+  const reopened = (notedMinutesAgo: number) =>
+    mapping({
+      level: "major",
+      state: "open",
+      incidentArn: OLD_INCIDENT,
+      openedAt: minutesBefore(60),
+      alarmAt: "2019-10-02T16:05:00.000Z",
+      lastNotedAt: minutesBefore(notedMinutesAgo),
+      firedAgain: 0,
+      recoveredAt: RECOVERED_AT,
+    });
+  const alarmMajorLater = dedupeDecision(routerInputAt("major", LATER));
 
   const view = (
     item: Mapping | null,
@@ -475,6 +575,66 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
         write: expectedClaim("critical", staleCondition(OLD_INCIDENT), LATER),
       },
     ],
+    // ---- ALARM after a recovery that left the incident open (a flap) --------------------
+    [
+      "ALARM after the alarm recovered (noted 1 min ago), status unknown: look it up, never only counted",
+      alarmMajorLater,
+      view(recoveredOld("major")),
+      { kind: "lookup", incidentArn: OLD_INCIDENT },
+    ],
+    [
+      "ALARM after the alarm recovered, incident still OPEN: one 'fired again' event naming the recovery, the item open again, nobody paged",
+      alarmMajorLater,
+      view(recoveredOld("major"), "OPEN"),
+      {
+        kind: "note",
+        incidentArn: OLD_INCIDENT,
+        timelineEvent: expectedTimelineEvent("major", OLD_INCIDENT, "alarm-fired-again", {
+          firedAgain: 1,
+          since: minutesBefore(1),
+          recoveredAt: RECOVERED_AT,
+        }),
+        write: expectedReopened("major", OLD_INCIDENT, 0, minutesBefore(1)),
+      },
+    ],
+    [
+      "ALARM after the alarm recovered, incident RESOLVED by hand since: replace the mapping, a new incident",
+      alarmMajorLater,
+      view(recoveredOld("major"), "RESOLVED"),
+      {
+        kind: "claim",
+        how: "stale",
+        write: expectedClaim("major", staleCondition(OLD_INCIDENT), LATER),
+      },
+    ],
+    [
+      "ALARM from before the alarm's last recovery (delivered late): nothing, the recovery superseded it",
+      dedupeDecision(routerInputAt("major", "2019-10-02T17:10:00.000+0000")),
+      view(recoveredOld("major"), "OPEN"),
+      { kind: "done", why: "outdated", incidentArn: OLD_INCIDENT },
+    ],
+    [
+      "ALARM by the change that opened the incident, retried after the recovery: done",
+      dedupeDecision(routerInput("major")),
+      view(
+        mapping({
+          level: "major",
+          state: "recovered",
+          incidentArn: OLD_INCIDENT,
+          openedAt: minutesBefore(60),
+          clientToken: changeToken("major"),
+          lastNotedAt: minutesBefore(1),
+          recoveredAt: RECOVERED_AT,
+        }),
+      ),
+      { kind: "done", why: "already-opened", incidentArn: OLD_INCIDENT },
+    ],
+    [
+      "ALARM on an item open again after a flap, within the note interval: only counted, as before",
+      alarmMajorLater,
+      view(reopened(2)),
+      { kind: "count", incidentArn: OLD_INCIDENT, write: expectedCount("major") },
+    ],
     // ---- OK ------------------------------------------------------------------------------
     [
       "OK, no item: nothing",
@@ -548,16 +708,94 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
         release: { TableName: DEDUPE_TABLE, Key: key("critical"), ...staleCondition(OLD_INCIDENT) },
       },
     ],
+    // Before the flap fix this row dropped the mapping (a DeleteItem), so the alarm's next ALARM
+    // opened a second incident while this one was still OPEN.
     [
-      "OK, OPEN, no resolveOnRecovery: note, drop the mapping, leave the incident open",
+      "OK, OPEN, no resolveOnRecovery: note, keep the mapping as 'recovered', leave the incident open",
       okMajor,
       view(openOld("major"), "OPEN"),
       {
-        kind: "recover",
+        kind: "mark-recovered",
         incidentArn: OLD_INCIDENT,
         timelineEvent: expectedTimelineEvent("major", OLD_INCIDENT, "alarm-recovered"),
-        resolve: null,
-        release: { TableName: DEDUPE_TABLE, Key: key("major"), ...staleCondition(OLD_INCIDENT) },
+        write: expectedRecovered("major", OLD_INCIDENT, 0, minutesBefore(60)),
+      },
+    ],
+    [
+      "OK, OPEN, no resolveOnRecovery, 3 firings counted: reported, and taken off the count",
+      okMajor,
+      view(openOld("major", 2, 3), "OPEN"),
+      {
+        kind: "mark-recovered",
+        incidentArn: OLD_INCIDENT,
+        timelineEvent: expectedTimelineEvent("major", OLD_INCIDENT, "alarm-recovered", {
+          firedAgain: 3,
+          since: minutesBefore(2),
+        }),
+        write: expectedRecovered("major", OLD_INCIDENT, 3, minutesBefore(2)),
+      },
+    ],
+    [
+      "OK, OPEN, no resolveOnRecovery, an item from before coalescing: condition 'no lastNotedAt yet'",
+      okMajor,
+      view(
+        mapping({
+          level: "major",
+          state: "open",
+          incidentArn: OLD_INCIDENT,
+          openedAt: minutesBefore(60),
+          alarmAt: "2019-10-02T16:05:00.000Z",
+        }),
+        "OPEN",
+      ),
+      {
+        kind: "mark-recovered",
+        incidentArn: OLD_INCIDENT,
+        timelineEvent: expectedTimelineEvent("major", OLD_INCIDENT, "alarm-recovered"),
+        write: expectedRecovered("major", OLD_INCIDENT, 0, undefined),
+      },
+    ],
+    [
+      "OK after the alarm flapped back (open again, recovered before): recovered again, condition on the earlier recovery",
+      okMajor,
+      view(reopened(2), "OPEN"),
+      {
+        kind: "mark-recovered",
+        incidentArn: OLD_INCIDENT,
+        timelineEvent: expectedTimelineEvent("major", OLD_INCIDENT, "alarm-recovered"),
+        write: expectedRecovered("major", OLD_INCIDENT, 0, minutesBefore(2), RECOVERED_AT),
+      },
+    ],
+    [
+      "OK already noted (a retry or a duplicate of the recovery, or an older OK): nothing",
+      dedupeDecision(routerInputAt("major", "2019-10-02T17:20:00.000+0000", "OK")),
+      view(recoveredOld("major"), "OPEN"),
+      { kind: "done", why: "already-recovered", incidentArn: OLD_INCIDENT },
+    ],
+    [
+      "OK on a recovered item with resolveOnRecovery (the level changed since): note, resolve, drop the mapping",
+      ok,
+      view(recoveredOld("critical"), "OPEN"),
+      {
+        kind: "recover",
+        incidentArn: OLD_INCIDENT,
+        timelineEvent: expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-recovered"),
+        resolve: {
+          arn: OLD_INCIDENT,
+          status: "RESOLVED",
+          clientToken: sha256(`${changeToken("critical", LATER)}|resolve`),
+        },
+        release: { TableName: DEDUPE_TABLE, Key: key("critical"), ...staleCondition(OLD_INCIDENT) },
+      },
+    ],
+    [
+      "OK after two lost writes: retry later",
+      okMajor,
+      view(openOld("major"), "OPEN", 2),
+      {
+        kind: "retry-later",
+        code: "DEDUPE_CONFLICT",
+        message: `alarm ${alarmName("major")} (level major): lost 2 conditional writes to the dedupe table to other invocations`,
       },
     ],
     [
@@ -594,13 +832,13 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
     it(name, () => {
       const action = decideDedupe(decision, current, NOW);
       assert.deepEqual(action, expected);
-      if (action.kind === "note" || action.kind === "recover") {
+      if (action.kind === "note" || action.kind === "recover" || action.kind === "mark-recovered") {
         assert.deepEqual(
           checkOperationInput("ssm-incidents", "CreateTimelineEvent", action.timelineEvent),
           [],
         );
       }
-      if (action.kind === "recover" && action.resolve !== null) {
+      if (action.kind === "recover") {
         assert.deepEqual(
           checkOperationInput("ssm-incidents", "UpdateIncidentRecord", action.resolve),
           [],
@@ -780,6 +1018,35 @@ describe("router dedupe: parseMapping", () => {
     assert.equal(parsed.firedAgain, 7);
   });
 
+  it("reads a recovered item: the incident, its last note and the recovery's time", () => {
+    assert.deepEqual(
+      parseMapping(
+        mappingItem({
+          level: "major",
+          state: "recovered",
+          incidentArn: OLD_INCIDENT,
+          openedAt: minutesBefore(30),
+          lastNotedAt: minutesBefore(2),
+          firedAgain: 0,
+          recoveredAt: "2019-10-02T17:03:00.000Z",
+        }),
+      ),
+      {
+        alarmArn: alarmArn("major"),
+        level: "major",
+        openedAt: minutesBefore(30),
+        updatedAt: minutesBefore(30),
+        alarmAt: "2019-10-02T16:00:00.000Z",
+        clientToken: OTHER_TOKEN,
+        incidentArn: OLD_INCIDENT,
+        firedAgain: 0,
+        state: "recovered",
+        lastNotedAt: minutesBefore(2),
+        recoveredAt: "2019-10-02T17:03:00.000Z",
+      },
+    );
+  });
+
   it("no item: null", () => {
     assert.equal(parseMapping(undefined), null);
   });
@@ -817,6 +1084,27 @@ describe("router dedupe: parseMapping", () => {
         lastNotedAt: { N: "1" },
       },
       "dedupe item: missing or malformed lastNotedAt, firedAgain",
+    ],
+    [
+      "recovered without the recovery's time or its note",
+      mappingItem({
+        level: "major",
+        state: "recovered",
+        incidentArn: OLD_INCIDENT,
+        openedAt: NOW_ISO,
+      }),
+      "dedupe item: missing or malformed lastNotedAt, recoveredAt",
+    ],
+    [
+      "recovered without incidentArn",
+      mappingItem({
+        level: "major",
+        state: "recovered",
+        openedAt: NOW_ISO,
+        lastNotedAt: NOW_ISO,
+        recoveredAt: NOW_ISO,
+      }),
+      "dedupe item: missing or malformed incidentArn",
     ],
     [
       "a count as a string",
@@ -1793,7 +2081,9 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     ]);
   });
 
-  it("OK without resolveOnRecovery: the timeline event and the delete, the incident stays open", async () => {
+  // Before the flap fix this test asserted a DeleteItem (the mapping dropped), which let the next
+  // ALARM open a second incident while this one was still OPEN.
+  it("OK without resolveOnRecovery: the timeline event, the mapping kept as 'recovered', the incident stays open", async () => {
     const table = useFakeTable();
     openMapping(table, "major");
     incidents
@@ -1807,8 +2097,118 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     });
     assert.deepEqual(timeline(), [expectedTimelineEvent("major", OLD_INCIDENT, "alarm-recovered")]);
     assert.deepEqual(updates(), []);
-    assert.deepEqual(dynamoCalls(), [read("major"), release("major")]);
+    assert.deepEqual(dynamoCalls(), [
+      read("major"),
+      ["UpdateItem", expectedRecovered("major", OLD_INCIDENT, 0, undefined)],
+    ]);
+    assert.deepEqual(table.items.get(alarmArn("major")), {
+      ...mappingItem({
+        level: "major",
+        state: "recovered",
+        incidentArn: OLD_INCIDENT,
+        openedAt: minutesBefore(30),
+        alarmAt: minutesBefore(30),
+        lastNotedAt: NOW_ISO,
+        firedAgain: 0,
+        recoveredAt: LATER_TIME.toISOString(),
+      }),
+    });
     assert.deepEqual(contacts.calls(), []);
+  });
+
+  it("a flap without resolveOnRecovery (OK, then ALARM): one 'fired again' event naming the recovery, no StartIncident, the item open again", async () => {
+    const table = useFakeTable();
+    openMapping(table, "major");
+    incidents
+      .on(GetIncidentRecordCommand)
+      .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
+    await router.handler(routerInputAt("major", "2019-10-02T17:20:00.000+0000", "OK"));
+    const result = await router.handler(routerInputAt("major", LATER));
+    assert.deepEqual(result, {
+      decision: "page",
+      incidentArn: OLD_INCIDENT,
+      // The fixture's major level also engages a contact directly, which a repeat firing does as
+      // before (see "fired again: the engagement still goes out"); levels the component builds
+      // engage through the response plan only (router.dynalite.spec.ts).
+      engagements: 1,
+      dedupe: "fired-again",
+    });
+    assert.deepEqual(starts(), []);
+    assert.deepEqual(timeline()[1], {
+      ...expectedTimelineEvent("major", OLD_INCIDENT, "alarm-fired-again", {
+        firedAgain: 1,
+        since: NOW_ISO,
+        recoveredAt: "2019-10-02T17:20:00.000Z",
+      }),
+    });
+    assert.deepEqual(dynamoCalls().slice(2), [
+      read("major"),
+      ["UpdateItem", expectedReopened("major", OLD_INCIDENT, 0, NOW_ISO)],
+    ]);
+    const item = table.items.get(alarmArn("major"));
+    assert.deepEqual(
+      [item?.state, item?.incidentArn, item?.firedAgain, item?.recoveredAt],
+      [{ S: "open" }, { S: OLD_INCIDENT }, { N: "0" }, { S: "2019-10-02T17:20:00.000Z" }],
+    );
+  });
+
+  it("the recovery's write lost to an ALARM noted meanwhile: re-read, noted again, marked recovered", async () => {
+    const table = useFakeTable();
+    openMapping(table, "major");
+    incidents
+      .on(GetIncidentRecordCommand)
+      .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
+    // The ALARM's note lands between the OK's read and its write.
+    dynamo
+      .on(UpdateItemCommand)
+      .callsFakeOnce((input: UpdateItemCommandInput) => {
+        const item = table.items.get(alarmArn("major"));
+        if (item !== undefined) item.lastNotedAt = { S: minutesBefore(0.5) };
+        return table.update(input as Parameters<FakeTable["update"]>[0]);
+      })
+      .callsFake((input) => table.update(input));
+    const result = await router.handler(routerInputAt("major", LATER, "OK"));
+    assert.deepEqual(result, {
+      decision: "recover",
+      incidentArn: OLD_INCIDENT,
+      outcome: "recovered",
+    });
+    assert.deepEqual(
+      dynamoCalls().map(([operation]) => operation),
+      ["GetItem", "UpdateItem", "GetItem", "UpdateItem"],
+    );
+    assert.deepEqual(dynamoCalls()[3], [
+      "UpdateItem",
+      expectedRecovered("major", OLD_INCIDENT, 0, minutesBefore(0.5)),
+    ]);
+    // The same text, so the same clientToken: Incident Manager adds one event.
+    const [first, second] = timeline();
+    assert.equal(second.clientToken, first.clientToken);
+    assert.deepEqual(table.items.get(alarmArn("major"))?.state, { S: "recovered" });
+  });
+
+  it("OK retried after it was noted and marked: nothing but the read", async () => {
+    const table = useFakeTable();
+    table.items.set(
+      alarmArn("major"),
+      mappingItem({
+        level: "major",
+        state: "recovered",
+        incidentArn: OLD_INCIDENT,
+        openedAt: minutesBefore(30),
+        alarmAt: minutesBefore(30),
+        lastNotedAt: minutesBefore(1),
+        firedAgain: 0,
+        recoveredAt: LATER_TIME.toISOString(),
+      }),
+    );
+    assert.deepEqual(await router.handler(routerInputAt("major", LATER, "OK")), {
+      decision: "recover",
+      incidentArn: OLD_INCIDENT,
+      outcome: "already-recovered",
+    });
+    assert.equal(incidents.calls().length, 0);
+    assert.deepEqual(dynamoCalls(), [read("major")]);
   });
 
   it("OK with no mapping: nothing but the read", async () => {

@@ -14,8 +14,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-export type Service = "ssm-contacts" | "ssm-incidents";
+/** SERVICES, plus models checked for requests only (their Java patterns are not all checked here). */
+export type Service = "ssm-contacts" | "ssm-incidents" | "dynamodb";
 
+/** The models every pattern of which compiles as JavaScript (tests/apiModel.spec.ts). */
 export const SERVICES: readonly Service[] = ["ssm-contacts", "ssm-incidents"];
 
 interface MemberRef {
