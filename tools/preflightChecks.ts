@@ -117,7 +117,10 @@ export const preflightDocumentSchema = z.strictObject({
   region: z.string().min(1),
   regionSource: z.string().min(1),
   /** The account the credentials belong to; null when they could not be used. */
-  account: z.string().regex(/^[0-9]{12}$/).nullable(),
+  account: z
+    .string()
+    .regex(/^[0-9]{12}$/)
+    .nullable(),
   exitCode: z.union([z.literal(0), z.literal(1), z.literal(2)]),
   checks: z.array(checkResultSchema).length(CHECK_IDS.length),
 });

@@ -1,5 +1,6 @@
 /**
- * API-model conformance checker for the Incident Manager APIs (ssm-contacts, ssm-incidents).
+ * API-model conformance checker for the Incident Manager APIs (ssm-contacts, ssm-incidents), and
+ * for SDK request inputs of the other services whose model is in aws-models/ (lambda).
  *
  * It validates values against the botocore service models in `aws-models/` (constraints only:
  * types, required members, min/max, patterns, enums, unions) and maps Pulumi resource inputs to
@@ -14,9 +15,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-export type Service = "ssm-contacts" | "ssm-incidents";
+export type Service = "ssm-contacts" | "ssm-incidents" | "lambda";
 
-export const SERVICES: readonly Service[] = ["ssm-contacts", "ssm-incidents"];
+export const SERVICES: readonly Service[] = ["ssm-contacts", "ssm-incidents", "lambda"];
 
 interface MemberRef {
   shape: string;
