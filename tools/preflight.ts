@@ -6,7 +6,8 @@
  * covering the stack's region (ssm-incidents ListReplicationSets, GetReplicationSet); Lambda
  * concurrency (lambda:GetAccountSettings); the Slack workspace / Teams team authorised with AWS
  * Chatbot (chatbot DescribeSlackWorkspaces, ListMicrosoftTeamsConfiguredTeams); CloudWatch's
- * Incident Manager service-linked role (iam:GetRole); the activation status of the stack's
+ * Incident Manager service-linked role (iam:GetRole; when it is missing, whether the caller may
+ * create it: iam:SimulatePrincipalPolicy); the activation status of the stack's
  * existing contact channels (ssm-contacts ListContacts, ListContactChannels). Nothing is created
  * or changed. Addresses are never printed.
  *
@@ -24,7 +25,7 @@ import {
   DescribeSlackWorkspacesCommand,
   ListMicrosoftTeamsConfiguredTeamsCommand,
 } from "@aws-sdk/client-chatbot";
-import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from "@aws-sdk/client-iam";
 import { GetAccountSettingsCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
 import {
@@ -53,7 +54,13 @@ import {
   scrubAwsText,
   skippedForCredentials,
   ALARM_ROLE_NAME,
+  ALARM_ROLE_SERVICE,
+  alarmRoleArn,
+  awsSaid,
+  principalLabel,
+  simulationSource,
   type CallerIdentity,
+  type RoleCreation,
   type CheckId,
   type CheckResult,
   type PreflightDocument,
@@ -78,7 +85,8 @@ problem comes with how to fix it. Nothing is created or changed.
 Needs (read-only): sts:GetCallerIdentity, ssm-incidents:ListReplicationSets,
 ssm-incidents:GetReplicationSet, lambda:GetAccountSettings, chatbot:DescribeSlackWorkspaces or
 chatbot:ListMicrosoftTeamsConfiguredTeams, iam:GetRole, ssm-contacts:ListContacts,
-ssm-contacts:ListContactChannels. A missing permission is reported as "cannot check".
+ssm-contacts:ListContactChannels; when CloudWatch's role is missing, iam:SimulatePrincipalPolicy
+(and iam:GetRole on the caller's own role). A missing permission is reported as "cannot check".
 
 Exit codes: 0 every check passed (warnings allowed), 1 a check found a problem, 2 some check
 could not run (usage, config, region, credentials, permission, throttling, network) and none
@@ -258,23 +266,71 @@ async function checkChat(c: PreflightClients, cfg: StackConfig): Promise<CheckRe
 async function checkAlarmRole(
   c: PreflightClients,
   cfg: StackConfig,
-  account: string,
+  identity: CallerIdentity,
 ): Promise<CheckResult> {
   const pages = Object.values(cfg.levels).some((l) => l.page);
-  if (!pages) return decideAlarmRole(false, false, account);
+  if (!pages) return decideAlarmRole(false, false, identity.account);
   try {
     await awsCall("iam:GetRole", () =>
       c.iam.send(new GetRoleCommand({ RoleName: ALARM_ROLE_NAME })),
     );
-    return decideAlarmRole(true, true, account);
+    return decideAlarmRole(true, true, identity.account);
   } catch (e: unknown) {
     // GetRole answers NoSuchEntity (HTTP 404) for a role that does not exist
     // (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html, Errors).
     const name = e instanceof AwsCallError ? errorName(e.error) : "";
     if (name === "NoSuchEntityException" || name === "NoSuchEntity") {
-      return decideAlarmRole(true, false, account);
+      return decideAlarmRole(true, false, identity.account, await roleCreation(c, identity));
     }
     throw e;
+  }
+}
+
+/** Whether the caller may create the service-linked role: an IAM policy simulation. */
+async function roleCreation(c: PreflightClients, identity: CallerIdentity): Promise<RoleCreation> {
+  const source = simulationSource(identity.arn);
+  if (source.kind === "root") return { kind: "root" };
+  if (source.kind === "none") {
+    return { kind: "unknown", why: `${principalLabel(identity.arn)} cannot be simulated` };
+  }
+  try {
+    let policySourceArn: string;
+    if (source.kind === "role") {
+      const role = await awsCall("iam:GetRole", () =>
+        c.iam.send(new GetRoleCommand({ RoleName: source.roleName })),
+      );
+      policySourceArn = role.Role?.Arn ?? "";
+    } else {
+      policySourceArn = source.arn;
+    }
+    const sim = await awsCall("iam:SimulatePrincipalPolicy", () =>
+      c.iam.send(
+        new SimulatePrincipalPolicyCommand({
+          PolicySourceArn: policySourceArn,
+          ActionNames: ["iam:CreateServiceLinkedRole"],
+          ResourceArns: [alarmRoleArn(identity.account)],
+          ContextEntries: [
+            {
+              ContextKeyName: "iam:AWSServiceName",
+              ContextKeyType: "string",
+              ContextKeyValues: [ALARM_ROLE_SERVICE],
+            },
+          ],
+        }),
+      ),
+    );
+    const decision = sim.EvaluationResults?.[0]?.EvalDecision;
+    if (!decision) return { kind: "unknown", why: "the simulation returned no decision" };
+    return { kind: "simulated", decision, principal: principalLabel(identity.arn) };
+  } catch (e: unknown) {
+    if (!(e instanceof AwsCallError)) throw e;
+    const denied = classifyAwsError(e.error, e.action) === "access-denied";
+    return {
+      kind: "unknown",
+      why: denied
+        ? `could not simulate: missing permission ${e.action}`
+        : `could not simulate: ${awsSaid(e.error)}`,
+    };
   }
 }
 
@@ -323,7 +379,7 @@ export async function runChecks(
     guarded("incident-manager", () => checkIncidentManager(clients, cfg, region)),
     guarded("lambda-concurrency", () => checkConcurrency(clients, region)),
     guarded("chat-workspace", () => checkChat(clients, cfg)),
-    guarded("alarm-role", () => checkAlarmRole(clients, cfg, identity.account)),
+    guarded("alarm-role", () => checkAlarmRole(clients, cfg, identity)),
     guarded("contact-channels", () => checkChannels(clients, cfg, stack)),
   ]);
   return {

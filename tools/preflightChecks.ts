@@ -553,18 +553,63 @@ export function createRoleStatement(account: string): string {
   return JSON.stringify({
     Effect: "Allow",
     Action: "iam:CreateServiceLinkedRole",
-    Resource: `arn:aws:iam::${account}:role/aws-service-role/${ALARM_ROLE_SERVICE}/${ALARM_ROLE_NAME}`,
+    Resource: alarmRoleArn(account),
     Condition: { StringEquals: { "iam:AWSServiceName": ALARM_ROLE_SERVICE } },
   });
 }
 
+/** The ARN of the service-linked role once it exists (its path names the service principal). */
+export function alarmRoleArn(account: string): string {
+  return `arn:aws:iam::${account}:role/aws-service-role/${ALARM_ROLE_SERVICE}/${ALARM_ROLE_NAME}`;
+}
+
+/**
+ * Whom to simulate for the caller (iam:SimulatePrincipalPolicy takes "the ARN of a user, group,
+ * or role", https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html):
+ * an IAM user's ARN as STS reports it; for an assumed role, the role, whose ARN (with its path)
+ * GetRole tells; the root user needs no simulation; anything else cannot be simulated.
+ */
+export type SimulationSource =
+  | { readonly kind: "arn"; readonly arn: string }
+  | { readonly kind: "role"; readonly roleName: string }
+  | { readonly kind: "root" }
+  | { readonly kind: "none" };
+
+export function simulationSource(callerArn: string): SimulationSource {
+  const resource = callerArn.split(":").slice(5).join(":");
+  if (resource.startsWith("assumed-role/")) {
+    const roleName = resource.split("/")[1];
+    return roleName ? { kind: "role", roleName } : { kind: "none" };
+  }
+  if (resource === "root") return { kind: "root" };
+  if (resource.startsWith("user/")) return { kind: "arn", arn: callerArn };
+  return { kind: "none" };
+}
+
+/**
+ * Whether the caller may create the role, when it does not exist. `decision` is the simulation's
+ * EvalDecision (allowed | explicitDeny | implicitDeny; SCPs and permissions boundaries are part
+ * of the evaluation,
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_EvaluationResult.html).
+ */
+export type RoleCreation =
+  | { readonly kind: "root" }
+  | { readonly kind: "simulated"; readonly decision: string; readonly principal: string }
+  | { readonly kind: "unknown"; readonly why: string };
+
 /**
  * `exists`: GetRole found the role. Without it, the first alarm with an Incident Manager action
  * makes CloudWatch create it with the deployer's permissions, so `pulumi up` needs
- * `iam:CreateServiceLinkedRole`. Whether the deployer has it is not checked (a read-only check
- * cannot know without a policy simulation): a warning.
+ * `iam:CreateServiceLinkedRole`: pass when the simulation allows it for the caller (the identity
+ * that runs preflight; `pulumi up` run by another identity needs it too), fail when it denies it,
+ * warn when it could not be simulated.
  */
-export function decideAlarmRole(pages: boolean, exists: boolean, account: string): CheckResult {
+export function decideAlarmRole(
+  pages: boolean,
+  exists: boolean,
+  account: string,
+  creation: RoleCreation = { kind: "unknown", why: "not simulated" },
+): CheckResult {
   const id = "alarm-role";
   if (!pages) {
     return result(
@@ -574,16 +619,45 @@ export function decideAlarmRole(pages: boolean, exists: boolean, account: string
     );
   }
   if (exists) return result(id, "pass", `${ALARM_ROLE_NAME} exists`);
-  return result(
-    id,
-    "warn",
+  const absent =
     `${ALARM_ROLE_NAME} does not exist yet: CloudWatch creates it when \`pulumi up\` creates ` +
-      `the first alarm that starts an incident, with the deployer's permissions; without ` +
-      `iam:CreateServiceLinkedRole that alarm fails and the fail-safe is not deployed.`,
-    `Make sure the deployer may call iam:CreateServiceLinkedRole for ${ALARM_ROLE_SERVICE}: ` +
-      `${createRoleStatement(account)} (or create the role once: aws iam ` +
-      `create-service-linked-role --aws-service-name ${ALARM_ROLE_SERVICE}).`,
-  );
+    `the first alarm that starts an incident, with the deployer's permissions`;
+  const fix =
+    `Allow the deployer iam:CreateServiceLinkedRole for ${ALARM_ROLE_SERVICE}: ` +
+    `${createRoleStatement(account)} (or create the role once: aws iam ` +
+    `create-service-linked-role --aws-service-name ${ALARM_ROLE_SERVICE}).`;
+  switch (creation.kind) {
+    case "root":
+      return result(id, "pass", `${absent}; the root user may create it.`);
+    case "simulated":
+      if (creation.decision === "allowed") {
+        return result(
+          id,
+          "pass",
+          `${absent}; ${creation.principal} may create it (iam:CreateServiceLinkedRole ` +
+            `allowed in an IAM policy simulation).`,
+          undefined,
+          ["if `pulumi up` runs as another identity, that identity needs the same permission"],
+        );
+      }
+      return result(
+        id,
+        "fail",
+        `${absent}, and ${creation.principal} may not create it (IAM policy simulation of ` +
+          `iam:CreateServiceLinkedRole: ${creation.decision}): that alarm would fail and the ` +
+          `fail-safe would not be deployed.`,
+        fix,
+      );
+    case "unknown":
+      return result(
+        id,
+        "warn",
+        `${absent}; without iam:CreateServiceLinkedRole that alarm fails and the fail-safe is ` +
+          `not deployed.`,
+        fix,
+        [`whether the caller may create it is unknown: ${creation.why}`],
+      );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

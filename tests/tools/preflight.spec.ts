@@ -42,7 +42,12 @@ import {
   type ServiceInputTypes as ChatbotInput,
   type ServiceOutputTypes as ChatbotOutput,
 } from "@aws-sdk/client-chatbot";
-import { GetRoleCommand, IAMClient, NoSuchEntityException } from "@aws-sdk/client-iam";
+import {
+  GetRoleCommand,
+  IAMClient,
+  NoSuchEntityException,
+  SimulatePrincipalPolicyCommand,
+} from "@aws-sdk/client-iam";
 import { GetAccountSettingsCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
   ListContactChannelsCommand,
@@ -72,6 +77,7 @@ import {
   preflightDocumentSchema,
   principalLabel,
   scrubAwsText,
+  simulationSource,
   type CheckResult,
   type CheckStatus,
 } from "../../tools/preflightChecks";
@@ -110,6 +116,22 @@ const ACCOUNT = "123456789012";
 const REGION = "ap-northeast-1";
 const SESSION = "sato@example.com";
 const CALLER = `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_Deployer_0123456789abcdef/${SESSION}`;
+const CALLER_ROLE = "AWSReservedSSO_Deployer_0123456789abcdef";
+const CALLER_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/${CALLER_ROLE}`;
+const SLR_ARN = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/ssm-incidents.alarms.cloudwatch.amazonaws.com/AWSServiceRoleForCloudWatchAlarms_ActionSSMIncidents`;
+/** The one simulation the tool may ask for (literal: no IAM model in aws-models/). */
+const SIMULATION_INPUT = {
+  PolicySourceArn: CALLER_ROLE_ARN,
+  ActionNames: ["iam:CreateServiceLinkedRole"],
+  ResourceArns: [SLR_ARN],
+  ContextEntries: [
+    {
+      ContextKeyName: "iam:AWSServiceName",
+      ContextKeyType: "string",
+      ContextKeyValues: ["ssm-incidents.alarms.cloudwatch.amazonaws.com"],
+    },
+  ],
+};
 const RS_ARN = `arn:aws:ssm-incidents::${ACCOUNT}:replication-set/40bd98f0-4110-2dee-b35e-b87006f9e172`;
 const SLACK_TEAM = "T0123ABCD";
 const TEAMS = {
@@ -244,7 +266,11 @@ describe("tools/preflight", () => {
   /** Inputs of the services without a model in aws-models/: the only ones the tool may send. */
   const LITERAL_INPUTS: Record<string, object[]> = {
     "sts:GetCallerIdentity": [{}],
-    "iam:GetRole": [{ RoleName: "AWSServiceRoleForCloudWatchAlarms_ActionSSMIncidents" }],
+    "iam:GetRole": [
+      { RoleName: "AWSServiceRoleForCloudWatchAlarms_ActionSSMIncidents" },
+      { RoleName: CALLER_ROLE },
+    ],
+    "iam:SimulatePrincipalPolicy": [SIMULATION_INPUT],
     "chatbot:DescribeSlackWorkspaces": [{}, { NextToken: "page-2" }],
     "chatbot:ListMicrosoftTeamsConfiguredTeams": [{}],
   };
@@ -737,13 +763,108 @@ describe("tools/preflight", () => {
       );
     });
 
-    it("service-linked role missing: a warning with the exact IAM statement the deployer needs (exit 0)", async () => {
-      iam.on(GetRoleCommand).rejects(
-        new NoSuchEntityException({
-          message:
-            "The role with name AWSServiceRoleForCloudWatchAlarms_ActionSSMIncidents cannot be found.",
-          $metadata: { httpStatusCode: 404 },
-        }),
+    /** CloudWatch's role is missing; the caller's own role resolves; the simulation answers. */
+    function roleMissing(simulation: "allowed" | "implicitDeny" | Error): void {
+      iam
+        .on(GetRoleCommand, { RoleName: "AWSServiceRoleForCloudWatchAlarms_ActionSSMIncidents" })
+        .rejects(
+          new NoSuchEntityException({
+            message:
+              "The role with name AWSServiceRoleForCloudWatchAlarms_ActionSSMIncidents cannot be found.",
+            $metadata: { httpStatusCode: 404 },
+          }),
+        )
+        .on(GetRoleCommand, { RoleName: CALLER_ROLE })
+        .resolves({
+          Role: {
+            Path: "/aws-reserved/sso.amazonaws.com/",
+            RoleName: CALLER_ROLE,
+            RoleId: "AROAEXAMPLE3",
+            Arn: CALLER_ROLE_ARN,
+            CreateDate: new Date("2024-04-01T00:00:00Z"),
+          },
+        });
+      const sim = iam.on(SimulatePrincipalPolicyCommand);
+      if (simulation instanceof Error) sim.rejects(simulation);
+      else {
+        sim.resolves({
+          EvaluationResults: [
+            {
+              EvalActionName: "iam:CreateServiceLinkedRole",
+              EvalResourceName: SLR_ARN,
+              EvalDecision: simulation,
+            },
+          ],
+          IsTruncated: false,
+        });
+      }
+    }
+
+    const SLR_FIX =
+      "Allow the deployer iam:CreateServiceLinkedRole for " +
+      "ssm-incidents.alarms.cloudwatch.amazonaws.com: " +
+      '{"Effect":"Allow","Action":"iam:CreateServiceLinkedRole","Resource":' +
+      '"arn:aws:iam::123456789012:role/aws-service-role/ssm-incidents.alarms.cloudwatch.amazonaws.com/AWSServiceRoleForCloudWatchAlarms_ActionSSMIncidents",' +
+      '"Condition":{"StringEquals":{"iam:AWSServiceName":"ssm-incidents.alarms.cloudwatch.amazonaws.com"}}} ' +
+      "(or create the role once: aws iam create-service-linked-role --aws-service-name " +
+      "ssm-incidents.alarms.cloudwatch.amazonaws.com).";
+    const ABSENT =
+      "AWSServiceRoleForCloudWatchAlarms_ActionSSMIncidents does not exist yet: CloudWatch " +
+      "creates it when `pulumi up` creates the first alarm that starts an incident, with the " +
+      "deployer's permissions";
+
+    it("service-linked role missing, caller may create it (simulated for the caller's role, with its path): pass", async () => {
+      roleMissing("allowed");
+      const doc = await runJson();
+      assert.equal(doc.exitCode, 0);
+      assert.deepEqual(byId(doc.checks, "alarm-role"), {
+        id: "alarm-role",
+        title: "CloudWatch's Incident Manager service-linked role",
+        status: "pass",
+        summary:
+          `${ABSENT}; assumed role AWSReservedSSO_Deployer_0123456789abcdef may create it ` +
+          "(iam:CreateServiceLinkedRole allowed in an IAM policy simulation).",
+        details: [
+          "if `pulumi up` runs as another identity, that identity needs the same permission",
+        ],
+      });
+      assert.deepEqual(
+        calls().filter((c) => c.op.startsWith("iam:")),
+        [
+          {
+            op: "iam:GetRole",
+            input: { RoleName: "AWSServiceRoleForCloudWatchAlarms_ActionSSMIncidents" },
+          },
+          { op: "iam:GetRole", input: { RoleName: CALLER_ROLE } },
+          { op: "iam:SimulatePrincipalPolicy", input: SIMULATION_INPUT },
+        ],
+      );
+    });
+
+    it("service-linked role missing and the caller may not create it (implicitDeny): fail with the statement to grant", async () => {
+      roleMissing("implicitDeny");
+      const doc = await runJson();
+      assert.equal(doc.exitCode, 1);
+      assert.deepEqual(byId(doc.checks, "alarm-role"), {
+        id: "alarm-role",
+        title: "CloudWatch's Incident Manager service-linked role",
+        status: "fail",
+        summary:
+          `${ABSENT}, and assumed role AWSReservedSSO_Deployer_0123456789abcdef may not create ` +
+          "it (IAM policy simulation of iam:CreateServiceLinkedRole: implicitDeny): that alarm " +
+          "would fail and the fail-safe would not be deployed.",
+        fix: SLR_FIX,
+        details: [],
+      });
+    });
+
+    it("service-linked role missing and the simulation is not allowed: a warning (exit 0) naming the missing permission", async () => {
+      roleMissing(
+        awsError(
+          "AccessDenied",
+          `User: ${CALLER} is not authorized to perform: iam:SimulatePrincipalPolicy`,
+          403,
+        ),
       );
       const doc = await runJson();
       assert.equal(doc.exitCode, 0);
@@ -752,19 +873,13 @@ describe("tools/preflight", () => {
         title: "CloudWatch's Incident Manager service-linked role",
         status: "warn",
         summary:
-          "AWSServiceRoleForCloudWatchAlarms_ActionSSMIncidents does not exist yet: CloudWatch " +
-          "creates it when `pulumi up` creates the first alarm that starts an incident, with the " +
-          "deployer's permissions; without iam:CreateServiceLinkedRole that alarm fails and the " +
-          "fail-safe is not deployed.",
-        fix:
-          "Make sure the deployer may call iam:CreateServiceLinkedRole for " +
-          "ssm-incidents.alarms.cloudwatch.amazonaws.com: " +
-          '{"Effect":"Allow","Action":"iam:CreateServiceLinkedRole","Resource":' +
-          '"arn:aws:iam::123456789012:role/aws-service-role/ssm-incidents.alarms.cloudwatch.amazonaws.com/AWSServiceRoleForCloudWatchAlarms_ActionSSMIncidents",' +
-          '"Condition":{"StringEquals":{"iam:AWSServiceName":"ssm-incidents.alarms.cloudwatch.amazonaws.com"}}} ' +
-          "(or create the role once: aws iam create-service-linked-role --aws-service-name " +
-          "ssm-incidents.alarms.cloudwatch.amazonaws.com).",
-        details: [],
+          `${ABSENT}; without iam:CreateServiceLinkedRole that alarm fails and the fail-safe is ` +
+          "not deployed.",
+        fix: SLR_FIX,
+        details: [
+          "whether the caller may create it is unknown: could not simulate: missing permission " +
+            "iam:SimulatePrincipalPolicy",
+        ],
       });
     });
 
@@ -1039,6 +1154,18 @@ describe("tools/preflightChecks: pure decisions", () => {
       ["arn:aws-cn:sts::123456789012:assumed-role/Deployer/s", "assumed role Deployer"],
     ];
     for (const [arn, label] of table) assert.equal(principalLabel(arn), label, arn);
+  });
+
+  it("simulation source: an IAM user as is, an assumed role by name (GetRole gives its path), root needs none", () => {
+    assert.deepEqual(simulationSource("arn:aws:iam::123456789012:user/ops/deployer"), {
+      kind: "arn",
+      arn: "arn:aws:iam::123456789012:user/ops/deployer",
+    });
+    assert.deepEqual(simulationSource(CALLER_FOR_PURE), { kind: "role", roleName: "Deployer" });
+    assert.deepEqual(simulationSource("arn:aws:iam::123456789012:root"), { kind: "root" });
+    assert.deepEqual(simulationSource("arn:aws:sts::123456789012:federated-user/x"), {
+      kind: "none",
+    });
   });
 
   it("scrubAwsText masks session names and e-mail addresses in AWS messages", () => {
