@@ -228,7 +228,7 @@ export function cannotCheck(id: CheckId, action: string, err: unknown): CheckRes
 
 /** Every check after the credentials check, when the credentials could not be used. */
 export function skippedForCredentials(id: CheckId): CheckResult {
-  return result(id, "skipped", "not run: no usable AWS credentials (see the credentials check)");
+  return result(id, "skipped", "not run: the credentials check did not pass");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1034,11 +1034,11 @@ describe("tools/preflight", () => {
           "              fix: Set AWS_PROFILE (and run `aws sso login` if it is an SSO profile), or " +
           "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, then check with `aws sts get-caller-identity` " +
           "and run preflight again.\n" +
-          "SKIPPED       Incident Manager replication set: not run: no usable AWS credentials (see the credentials check)\n" +
-          "SKIPPED       Lambda concurrency: not run: no usable AWS credentials (see the credentials check)\n" +
-          "SKIPPED       AWS Chatbot workspace: not run: no usable AWS credentials (see the credentials check)\n" +
-          "SKIPPED       CloudWatch's Incident Manager service-linked role: not run: no usable AWS credentials (see the credentials check)\n" +
-          "SKIPPED       contact channel activation: not run: no usable AWS credentials (see the credentials check)\n" +
+          "SKIPPED       Incident Manager replication set: not run: the credentials check did not pass\n" +
+          "SKIPPED       Lambda concurrency: not run: the credentials check did not pass\n" +
+          "SKIPPED       AWS Chatbot workspace: not run: the credentials check did not pass\n" +
+          "SKIPPED       CloudWatch's Incident Manager service-linked role: not run: the credentials check did not pass\n" +
+          "SKIPPED       contact channel activation: not run: the credentials check did not pass\n" +
           "\n" +
           "Some checks could not run: fix that and run preflight again. 0 passed, 0 warning(s), " +
           "0 failed, 1 could not run, 5 skipped (exit 2).\n",
@@ -1046,6 +1046,28 @@ describe("tools/preflight", () => {
       const doc = await runJson();
       assert.equal(doc.account, null);
       assert.equal(doc.exitCode, 2);
+    });
+
+    it("STS unreachable (e.g. a mistyped region): exit 2, 'could not reach AWS', the rest not run", async () => {
+      const err = awsError("Error", "getaddrinfo ENOTFOUND sts.ap-northeast-9.amazonaws.com");
+      (err as Error & { code: string }).code = "ENOTFOUND";
+      sts.on(GetCallerIdentityCommand).rejects(err);
+      const doc = await runJson(["--stack", "prod", "--region", "ap-northeast-9"]);
+      assert.equal(doc.exitCode, 2);
+      assert.deepEqual(byId(doc.checks, "credentials"), {
+        id: "credentials",
+        title: "AWS credentials",
+        status: "cannot-check",
+        summary: "cannot check AWS credentials: could not reach AWS for sts:GetCallerIdentity",
+        fix:
+          "Check the network connection, proxy settings (HTTPS_PROXY) and the region name, then " +
+          "run preflight again.",
+        details: ["AWS said: Error: getaddrinfo ENOTFOUND sts.ap-northeast-9.amazonaws.com"],
+      });
+      assert.deepEqual(
+        doc.checks.slice(1).map((c) => [c.status, c.summary]),
+        Array(5).fill(["skipped", "not run: the credentials check did not pass"]),
+      );
     });
 
     it("usage, config and region errors: exit 2 before any call", async () => {
