@@ -230,18 +230,35 @@ describe("tools/preflight", () => {
     iam: new IAMClient({ region: REGION, credentials }),
     chatbot: new ChatbotClient({ region: "us-east-2", credentials }),
   };
-  // One mock per client instance (not per prototype), so no other spec is disturbed.
-  const sts = mockClient(clients.sts);
-  const incidents = mockClient(clients.incidents);
-  const lambda = mockClient(clients.lambda);
-  const iam = mockClient(clients.iam);
-  const contacts = mockClient(
-    clients.contacts as unknown as Parameters<typeof mockClient>[0],
-  ) as unknown as AwsStub<ContactsInput, ContactsOutput, unknown>;
-  const chatbot = mockClient(
-    clients.chatbot as unknown as Parameters<typeof mockClient>[0],
-  ) as unknown as AwsStub<ChatbotInput, ChatbotOutput, unknown>;
-  const stubs: [Service | "sts" | "iam" | "chatbot", { calls(): { args: unknown[] }[] }][] = [
+  /*
+   * One mock per client instance (not per prototype), created when this suite starts (not when
+   * the file loads): drill.spec.ts mocks the ssm-contacts and ssm-incidents prototypes for the
+   * whole run, and an instance mock made before its tests would find their stub underneath.
+   */
+  const mockAll = () => ({
+    sts: mockClient(clients.sts),
+    incidents: mockClient(clients.incidents),
+    lambda: mockClient(clients.lambda),
+    iam: mockClient(clients.iam),
+    contacts: mockClient(
+      clients.contacts as unknown as Parameters<typeof mockClient>[0],
+    ) as unknown as AwsStub<ContactsInput, ContactsOutput, unknown>,
+    chatbot: mockClient(
+      clients.chatbot as unknown as Parameters<typeof mockClient>[0],
+    ) as unknown as AwsStub<ChatbotInput, ChatbotOutput, unknown>,
+  });
+  let sts: ReturnType<typeof mockAll>["sts"];
+  let incidents: ReturnType<typeof mockAll>["incidents"];
+  let lambda: ReturnType<typeof mockAll>["lambda"];
+  let iam: ReturnType<typeof mockAll>["iam"];
+  let contacts: ReturnType<typeof mockAll>["contacts"];
+  let chatbot: ReturnType<typeof mockAll>["chatbot"];
+  interface AnyStub {
+    reset(): unknown;
+    restore(): void;
+    calls(): { args: unknown[] }[];
+  }
+  const stubs = (): [Service | "sts" | "iam" | "chatbot", AnyStub][] => [
     ["sts", sts],
     ["ssm-incidents", incidents],
     ["lambda", lambda],
@@ -252,7 +269,7 @@ describe("tools/preflight", () => {
 
   /** Every call made, as "service:Operation" and its input, in service order. */
   function calls(): { op: string; input: object }[] {
-    return stubs.flatMap(([service, stub]) =>
+    return stubs().flatMap(([service, stub]) =>
       stub.calls().map((c) => {
         const command = c.args[0] as { constructor: { name: string }; input: object };
         return {
@@ -325,6 +342,7 @@ describe("tools/preflight", () => {
   };
 
   before(() => {
+    ({ sts, incidents, lambda, iam, contacts, chatbot } = mockAll());
     stackDir = mkdtempSync(path.join(os.tmpdir(), "preflight-spec-"));
     writeFileSync(path.join(stackDir, "Pulumi.prod.yaml"), STACK_PROD);
     writeFileSync(
@@ -358,13 +376,13 @@ describe("tools/preflight", () => {
   });
 
   after(() => {
-    for (const [, stub] of stubs) (stub as unknown as { restore(): void }).restore();
+    for (const [, stub] of stubs()) stub.restore();
     rmSync(stackDir, { recursive: true, force: true });
   });
 
   /** The happy account: onboarded, room for the router, workspace authorised, role, channels. */
   beforeEach(() => {
-    for (const [, stub] of stubs) (stub as unknown as { reset(): void }).reset();
+    for (const [, stub] of stubs()) stub.reset();
     sts.on(GetCallerIdentityCommand).resolves({
       Account: ACCOUNT,
       Arn: CALLER,
