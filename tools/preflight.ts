@@ -79,7 +79,8 @@ problem comes with how to fix it. Nothing is created or changed.
   --stack <name>     stack whose Pulumi.<name>.yaml to read (required)
   --region <region>  region to check (default: the stack's aws:region, then AWS_REGION, then
                      AWS_DEFAULT_REGION)
-  --json             one JSON document on stdout instead of the report
+  --json             one JSON document on stdout instead of the report (usage, config and
+                     region errors stay plain text on stderr, exit 2)
   --help             this text
 
 Needs (read-only): sts:GetCallerIdentity, ssm-incidents:ListReplicationSets,
