@@ -1,5 +1,6 @@
 /**
- * API-model conformance checker for the Incident Manager APIs (ssm-contacts, ssm-incidents).
+ * API-model conformance checker for the Incident Manager APIs (ssm-contacts, ssm-incidents), and
+ * for SDK request inputs of the other services whose model is in aws-models/ (lambda).
  *
  * It validates values against the botocore service models in `aws-models/` (constraints only:
  * types, required members, min/max, patterns, enums, unions) and maps Pulumi resource inputs to
@@ -15,10 +16,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** SERVICES, plus models checked for requests only (their Java patterns are not all checked here). */
-export type Service = "ssm-contacts" | "ssm-incidents" | "dynamodb";
+export type Service = "ssm-contacts" | "ssm-incidents" | "lambda" | "dynamodb";
 
 /** The models every pattern of which compiles as JavaScript (tests/apiModel.spec.ts). */
-export const SERVICES: readonly Service[] = ["ssm-contacts", "ssm-incidents"];
+export const SERVICES: readonly Service[] = ["ssm-contacts", "ssm-incidents", "lambda"];
 
 interface MemberRef {
   shape: string;
