@@ -68,6 +68,7 @@ describe("alert routing (prod example)", () => {
       "incident-escalation:index:OnCallSchedule": 1,
       "incident-escalation:index:PersonalContact": 3,
       "incident-escalation:index:ResponsePlans": 1,
+      "pulumi:providers:aws-native": 1,
       "random:index/randomPassword:RandomPassword": 1,
     });
   });
