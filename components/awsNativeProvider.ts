@@ -42,9 +42,7 @@ export function awsNativeRegion(
     const nativeRegion = awsnative.getRegionOutput({ parent, provider: consumer }).region;
     return {
       providers: {},
-      region: pulumi
-        .all([awsRegion, nativeRegion])
-        .apply(([a, n]) => assertSameRegion(name, a, n)),
+      region: pulumi.all([awsRegion, nativeRegion]).apply(([a, n]) => assertSameRegion(name, a, n)),
     };
   }
   const provider = new awsnative.Provider(
@@ -77,4 +75,25 @@ export function regionMismatchMessage(
     `plans must be in one region: give the aws-native provider region: "${awsRegion}", or pass ` +
     "no aws-native provider and the pipeline creates one in the aws provider's region."
   );
+}
+
+/**
+ * Returns the region when a replication set the stack creates includes it; throws a RunError
+ * otherwise. Incident Manager works only in the replication set's regions, and the provider's
+ * region must be one of them (https://www.pulumi.com/guides/how-to/aws-ssmincidents-replicationset/:
+ * "The AWS provider region must always be one of the regions in the replication set").
+ */
+export function assertInReplicationSet(
+  name: string,
+  region: string,
+  regions: readonly string[],
+): string {
+  if (!regions.includes(region)) {
+    throw new pulumi.RunError(
+      `EscalationPipeline "${name}": incidentManager.replicationSet.regions is ` +
+        `[${regions.join(", ")}] but the stack deploys to ${region}: Incident Manager works only ` +
+        `in the replication set's regions. Add ${region} to the list.`,
+    );
+  }
+  return region;
 }

@@ -14,7 +14,7 @@ import { OnCallSchedule } from "./onCallSchedule";
 import { PersonalContact } from "./personalContact";
 import { ReplicationSet } from "./replicationSet";
 import { ResponsePlans } from "./responsePlans";
-import { awsNativeRegion } from "./awsNativeProvider";
+import { assertInReplicationSet, awsNativeRegion } from "./awsNativeProvider";
 
 /**
  * Arguments of the pipeline: the stack-config contract (see the README's config reference) plus
@@ -89,9 +89,18 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     // One region for both providers: aws-native never reads aws:region (see awsNativeProvider.ts).
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const region = aws.getRegionOutput({}, { parent: this });
-    const native = awsNativeRegion(name, this, region.region);
-    this.awsNativeProvider = native.provider;
-    const nativeOpts = { parent: this, providers: native.providers };
+    // Only stacks with aws-native resources (rotations, a created replication set) need it.
+    const usesNative = cfg.onCall.length > 0 || cfg.incidentManager.replicationSet !== "existing";
+    const native = usesNative ? awsNativeRegion(name, this, region.region) : undefined;
+    this.awsNativeProvider = native?.provider;
+    const nativeOpts = { parent: this, providers: native?.providers ?? {} };
+    const replicated = cfg.incidentManager.replicationSet;
+    const regionChecked =
+      replicated === "existing"
+        ? (native?.region ?? region.region)
+        : (native?.region ?? region.region).apply((r) =>
+            assertInReplicationSet(name, r, replicated.regions),
+          );
 
     // Everything Incident Manager owns depends on the replication set when this stack creates it.
     const rs =
@@ -104,13 +113,13 @@ export class EscalationPipeline extends pulumi.ComponentResource {
               kmsKeyArn: cfg.incidentManager.replicationSet.kmsKeyArn,
               tags,
             },
-            { ...nativeOpts, dependsOn: native.region.apply(() => []) },
+            { ...nativeOpts, dependsOn: regionChecked.apply(() => []) },
           );
     this.replicationSetArn = rs?.arn;
     // Incident Manager children wait for the region check (and for a created replication set).
     const childOpts: pulumi.ComponentResourceOptions = {
       ...nativeOpts,
-      dependsOn: native.region.apply(() => (rs ? [rs.resource] : [])),
+      dependsOn: regionChecked.apply(() => (rs ? [rs.resource] : [])),
     };
 
     const contacts = new Map<string, PersonalContact>();

@@ -121,10 +121,11 @@ const REGION_KEYS: Record<string, string> = {
 };
 
 /**
- * Every provider the stack's resources use and its region. An explicit provider: its `region`
- * input. A default one: its own config key, else AWS_REGION, else AWS_DEFAULT_REGION; aws-native
- * never reads aws:region (pulumi-aws-native provider/pkg/provider/provider.go, `Configure`).
- * Packages without a region (random) are left out.
+ * Every explicit provider the program creates and every default provider its resources use, with
+ * its region. An explicit provider: its `region` input. A default one: its own config key, else
+ * AWS_REGION, else AWS_DEFAULT_REGION; aws-native never reads aws:region (pulumi-aws-native
+ * provider/pkg/provider/provider.go, `Configure`). Packages without a region (random) are left
+ * out.
  */
 export function providerRegions(
   resources: readonly RecordedResource[],
@@ -135,19 +136,22 @@ export function providerRegions(
     resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.name, r]),
   );
   const seen = new Map<string, ProviderRegion>();
+  for (const p of explicit.values()) {
+    const pkg = p.type.slice("pulumi:providers:".length);
+    if (REGION_KEYS[pkg] === undefined) continue;
+    const region = typeof p.inputs.region === "string" ? p.inputs.region : null;
+    seen.set(`${pkg}/${p.name}`, {
+      package: pkg,
+      provider: p.name,
+      region,
+      from: "its region input",
+    });
+  }
   for (const r of resources) {
-    if (!r.custom || r.type.startsWith("pulumi:providers:")) continue;
+    if (!r.custom || r.type.startsWith("pulumi:providers:") || r.provider) continue;
     const pkg = r.type.split(":")[0] ?? r.type;
     const key = REGION_KEYS[pkg];
-    if (key === undefined) continue;
-    const p = r.provider ? explicit.get(r.provider) : undefined;
-    const id = `${pkg}/${p?.name ?? "default"}`;
-    if (seen.has(id)) continue;
-    if (p) {
-      const region = typeof p.inputs.region === "string" ? p.inputs.region : null;
-      seen.set(id, { package: pkg, provider: p.name, region, from: "its region input" });
-      continue;
-    }
+    if (key === undefined || seen.has(`${pkg}/default`)) continue;
     const [from, region] = [
       [key, config[key]],
       ["AWS_REGION", env.AWS_REGION],
@@ -156,7 +160,12 @@ export function providerRegions(
       `none of ${key}, AWS_REGION, AWS_DEFAULT_REGION is set`,
       null,
     ];
-    seen.set(id, { package: pkg, provider: "default", region: region ?? null, from: from ?? key });
+    seen.set(`${pkg}/default`, {
+      package: pkg,
+      provider: "default",
+      region: region ?? null,
+      from: from ?? key,
+    });
   }
   return [...seen.values()].sort(
     (a, b) => a.package.localeCompare(b.package) || a.provider.localeCompare(b.provider),

@@ -1,7 +1,8 @@
 /**
  * The Incident Manager side of the pipeline under Pulumi's mock engine, for both example stacks:
- * exact resources, engagement and escalation stages, rotations, response plans, secrets and
- * the ordering on a created replication set.
+ * exact resources, engagement and escalation stages, rotations, response plans, secrets; no
+ * replication set in either example (both use the account's existing one); and, for a stack that
+ * creates one, the replication set itself and the ordering on it.
  *
  * Not proven here: that AWS accepts these inputs (tests/components/apiConformance.spec.ts checks
  * them against the API models, which is still not a deploy) or that the provider plans them the
@@ -296,6 +297,24 @@ describe("Incident Manager components (dev example)", () => {
     ]);
   });
 
+  it("creates no replication set: an onboarded account already has its one (replicationSet: existing)", () => {
+    assert.deepEqual(
+      run.resources.filter((r) => r.type.includes("ReplicationSet")).map((r) => r.name),
+      [],
+    );
+  });
+});
+
+describe("Incident Manager components (dev example, but creating the replication set)", () => {
+  let run: ProgramRun;
+  before(async () => {
+    run = await runProgram("dev", undefined, {
+      "incident-escalation:incidentManager": JSON.stringify({
+        replicationSet: { regions: ["ap-northeast-1"] },
+      }),
+    });
+  });
+
   it("creates the replication set with deletion protection, protected and retained", () => {
     const rs = one(
       run.resources,
@@ -313,6 +332,7 @@ describe("Incident Manager components (dev example)", () => {
     assert.equal(rs.protect, true);
     assert.equal(rs.retainOnDelete, true);
     assert.equal(rs.parent, "escalation-replication-set");
+    assert.equal(rs.provider, "escalation-aws-native");
   });
 
   it("makes every Incident Manager resource depend on the created replication set", () => {
