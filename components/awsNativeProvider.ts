@@ -17,7 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
  * {@link regionMismatchMessage} when it differs.
  */
 export interface AwsNativeRegion {
-  /** Options for children that contain aws-native resources (empty: the consumer's provider). */
+  /** `providers` for children with aws-native resources (empty: the consumer's, or none needed). */
   readonly providers: Record<string, pulumi.ProviderResource>;
   /** The provider the pipeline created, when the consumer did not pass one. */
   readonly provider?: awsnative.Provider;
@@ -53,6 +53,27 @@ export function awsNativeRegion(
     { parent },
   );
   return { providers: { "aws-native": provider }, provider, region: awsRegion };
+}
+
+/**
+ * The region checks of a pipeline, in one place: an aws-native provider (own or the consumer's,
+ * see {@link awsNativeRegion}) only when the stack has aws-native resources, and a created
+ * replication set that includes the region ({@link assertInReplicationSet}). `region` resolves
+ * once every check passed; gate the Incident Manager children on it.
+ */
+export function pipelineRegion(
+  name: string,
+  parent: pulumi.Resource,
+  awsRegion: pulumi.Output<string>,
+  needs: { readonly awsNative: boolean; readonly replicationSetRegions?: readonly string[] },
+): AwsNativeRegion {
+  const native = needs.awsNative
+    ? awsNativeRegion(name, parent, awsRegion)
+    : { providers: {}, region: awsRegion };
+  const regions = needs.replicationSetRegions;
+  return regions
+    ? { ...native, region: native.region.apply((r) => assertInReplicationSet(name, r, regions)) }
+    : native;
 }
 
 /** Returns the region when both providers agree; throws a RunError naming both otherwise. */

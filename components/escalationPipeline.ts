@@ -14,7 +14,7 @@ import { OnCallSchedule } from "./onCallSchedule";
 import { PersonalContact } from "./personalContact";
 import { ReplicationSet } from "./replicationSet";
 import { ResponsePlans } from "./responsePlans";
-import { assertInReplicationSet, awsNativeRegion } from "./awsNativeProvider";
+import { pipelineRegion } from "./awsNativeProvider";
 
 /**
  * Arguments of the pipeline: the stack-config contract (see the README's config reference) plus
@@ -89,18 +89,13 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     // One region for both providers: aws-native never reads aws:region (see awsNativeProvider.ts).
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const region = aws.getRegionOutput({}, { parent: this });
-    // Only stacks with aws-native resources (rotations, a created replication set) need it.
-    const usesNative = cfg.onCall.length > 0 || cfg.incidentManager.replicationSet !== "existing";
-    const native = usesNative ? awsNativeRegion(name, this, region.region) : undefined;
-    this.awsNativeProvider = native?.provider;
-    const nativeOpts = { parent: this, providers: native?.providers ?? {} };
     const replicated = cfg.incidentManager.replicationSet;
-    const regionChecked =
-      replicated === "existing"
-        ? (native?.region ?? region.region)
-        : (native?.region ?? region.region).apply((r) =>
-            assertInReplicationSet(name, r, replicated.regions),
-          );
+    const checked = pipelineRegion(name, this, region.region, {
+      awsNative: cfg.onCall.length > 0 || replicated !== "existing",
+      replicationSetRegions: replicated === "existing" ? undefined : replicated.regions,
+    });
+    this.awsNativeProvider = checked.provider;
+    const nativeOpts = { parent: this, providers: checked.providers };
 
     // Everything Incident Manager owns depends on the replication set when this stack creates it.
     const rs =
@@ -113,13 +108,13 @@ export class EscalationPipeline extends pulumi.ComponentResource {
               kmsKeyArn: cfg.incidentManager.replicationSet.kmsKeyArn,
               tags,
             },
-            { ...nativeOpts, dependsOn: regionChecked.apply(() => []) },
+            { ...nativeOpts, dependsOn: checked.region.apply(() => []) },
           );
     this.replicationSetArn = rs?.arn;
     // Incident Manager children wait for the region check (and for a created replication set).
     const childOpts: pulumi.ComponentResourceOptions = {
       ...nativeOpts,
-      dependsOn: regionChecked.apply(() => (rs ? [rs.resource] : [])),
+      dependsOn: checked.region.apply(() => (rs ? [rs.resource] : [])),
     };
 
     const contacts = new Map<string, PersonalContact>();
