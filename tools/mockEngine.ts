@@ -1,6 +1,7 @@
 /**
  * Runs Pulumi programs under Pulumi's mock engine, offline, and records every resource: type,
- * logical name, parent, inputs, dependencies and protection flags. Used by the tests and by the
+ * logical name, parent, inputs, dependencies, protection flags and explicit provider. Region
+ * invokes (aws and aws-native getRegion) answer as the providers resolve their region. Used by the tests and by the
  * offline `plan` tool. The mocks return realistic ids and ARNs for each resource type, so
  * references between resources (a target's DLQ ARN, a response plan's engagements) are visible
  * in the recorded inputs.

@@ -4,15 +4,18 @@
 // usage, a missing file, invalid YAML and an invalid config (every path reported, no stack
 // trace); policy violations and the exit code per enforcement level (an orphan alarm, voice in
 // the first stage); secrets never printed in either format; colour only when asked for and never
-// in JSON; and once, the real CLI as a child process, as `npm run plan` runs it.
+// in JSON; the providers and their one region (and, on recorded resources, config and environment,
+// the problems that would stop a deploy: no region, two regions); and once, the real CLI as a
+// child process, as `npm run plan` runs it.
 //
 // What this does NOT prove: that `pulumi preview`/`up` would create exactly these resources (the
 // program runs under Pulumi's mock engine; ids and ARNs are the mocks'); that AWS accepts them
 // (the API-model specs check part of that); that the policy engine reports the same violations
 // (tests/policy does); that the rotation arithmetic matches Incident Manager's
 // (tests/tools/timeline.spec.ts pins the model, not AWS); that a value the tool does not know
-// to be sensitive (one not in the contacts or webhooks) is kept out of the output; or that the
-// report reads well to a human beyond the lines pinned here.
+// to be sensitive (one not in the contacts or webhooks) is kept out of the output; that the real
+// providers resolve their region as providerRegions models them (read from their source, not
+// run); or that the report reads well to a human beyond the lines pinned here.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
