@@ -14,6 +14,7 @@ import { OnCallSchedule } from "./onCallSchedule";
 import { PersonalContact } from "./personalContact";
 import { ReplicationSet } from "./replicationSet";
 import { ResponsePlans } from "./responsePlans";
+import { pipelineRegion } from "./awsNativeProvider";
 
 /**
  * Arguments of the pipeline: the stack-config contract (see the README's config reference) plus
@@ -59,6 +60,8 @@ export class EscalationPipeline extends pulumi.ComponentResource {
   public readonly channelsToActivate: pulumi.Output<ChannelToActivate[]>;
   /** Replication set ARN, when this stack creates it. */
   public readonly replicationSetArn?: pulumi.Output<string>;
+  /** The aws-native provider in the aws provider's region (unless the consumer passed one). */
+  public readonly awsNativeProvider?: pulumi.ProviderResource;
   /** The encrypted SNS topic relayed to Slack. */
   public readonly alertsTopicArn: pulumi.Output<string>;
   /** The router Lambda (when a level pages or engages). */
@@ -83,6 +86,17 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     this.prefix = prefix;
     const tags = { ...cfg.tags, "managed-by": "incident-escalation", "ie-stack": stack };
 
+    // One region for both providers: aws-native never reads aws:region (see awsNativeProvider.ts).
+    const identity = aws.getCallerIdentityOutput({}, { parent: this });
+    const region = aws.getRegionOutput({}, { parent: this });
+    const replicated = cfg.incidentManager.replicationSet;
+    const checked = pipelineRegion(name, this, region.region, {
+      awsNative: cfg.onCall.length > 0 || replicated !== "existing",
+      replicationSetRegions: replicated === "existing" ? undefined : replicated.regions,
+    });
+    this.awsNativeProvider = checked.provider;
+    const nativeOpts = { parent: this, providers: checked.providers };
+
     // Everything Incident Manager owns depends on the replication set when this stack creates it.
     const rs =
       cfg.incidentManager.replicationSet === "existing"
@@ -94,12 +108,13 @@ export class EscalationPipeline extends pulumi.ComponentResource {
               kmsKeyArn: cfg.incidentManager.replicationSet.kmsKeyArn,
               tags,
             },
-            { parent: this },
+            { ...nativeOpts, dependsOn: checked.region.apply(() => []) },
           );
     this.replicationSetArn = rs?.arn;
+    // Incident Manager children wait for the region check (and for a created replication set).
     const childOpts: pulumi.ComponentResourceOptions = {
-      parent: this,
-      dependsOn: rs ? [rs.resource] : [],
+      ...nativeOpts,
+      dependsOn: checked.region.apply(() => (rs ? [rs.resource] : [])),
     };
 
     const contacts = new Map<string, PersonalContact>();
@@ -168,8 +183,6 @@ export class EscalationPipeline extends pulumi.ComponentResource {
         : undefined;
     this.escalationPlanArn = escalation?.contactArn;
 
-    const identity = aws.getCallerIdentityOutput({}, { parent: this });
-    const region = aws.getRegionOutput({}, { parent: this });
     const alerts = new AlertsTopic(
       `${name}-alerts`,
       {
@@ -211,7 +224,7 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       onCallArns: [...onCall.values()].map((o) => o.contactArn),
       arnOf,
       accountId: identity.accountId,
-      region: region.name,
+      region: region.region,
     });
 
     this.contactArns = Object.fromEntries([...contacts].map(([a, c]) => [a, c.contactArn]));

@@ -26,6 +26,10 @@ export interface OnCallScheduleArgs {
  * An on-call rotation (`aws.ssm.ContactsRotation`) and the ONCALL_SCHEDULE contact that
  * escalation plans target. The contact comes from `@pulumi/aws-native`, because `@pulumi/aws`
  * cannot attach rotations to an ONCALL_SCHEDULE contact (terraform-provider-aws #39758).
+ *
+ * Its aws-native resource uses the aws-native provider from `opts` or the parent. That provider
+ * never reads `aws:region` (see awsNativeProvider.ts): used on its own, pass one in the aws
+ * provider's region; EscalationPipeline does this itself.
  */
 export class OnCallSchedule extends pulumi.ComponentResource {
   public readonly contactArn: pulumi.Output<string>;

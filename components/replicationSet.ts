@@ -15,6 +15,10 @@ export interface ReplicationSetArgs {
  * deletes all Incident Manager data, so it is created with deletion protection, protected from
  * `pulumi destroy`, and retained if ever removed from the program. `@pulumi/aws` exposes
  * deletion protection only as an output, hence `@pulumi/aws-native`.
+ *
+ * Its aws-native resource uses the aws-native provider from `opts` or the parent. That provider
+ * never reads `aws:region` (see awsNativeProvider.ts): used on its own, pass one in the aws
+ * provider's region; EscalationPipeline does this itself.
  */
 export class ReplicationSet extends pulumi.ComponentResource {
   public readonly arn: pulumi.Output<string>;

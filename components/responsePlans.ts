@@ -19,19 +19,31 @@ export interface ResponsePlansArgs {
   readonly stack: string;
   /** The paging levels, one response plan each. */
   readonly levels: readonly PagingLevelArgs[];
-  /** SNS topic that Chatbot relays to Slack: the plans' chat channel and notification target. */
+  /** SNS topic that Chatbot relays to Slack: the plans' chat channel (not a notification target). */
   readonly chatTopicArn?: pulumi.Input<string>;
   /** Tags. */
   readonly tags?: Record<string, string>;
 }
 
-/** The incident template of a level's response plan (pure, for tests and the plan tool). */
+/**
+ * The incident template of a level's response plan (pure, for tests and the plan tool).
+ *
+ * No `notificationTargets`: the alerts topic is already the plan's chat channel, and both send
+ * the incident's updates to their SNS topics. ChatChannel.chatbotSns: "The Amazon SNS targets
+ * that Amazon Q Developer in chat applications uses to notify the chat channel of updates to an
+ * incident" (https://docs.aws.amazon.com/incident-manager/latest/APIReference/API_ChatChannel.html);
+ * NotificationTargetItem: "The SNS targets that are notified when updates are made to an
+ * incident" (https://docs.aws.amazon.com/incident-manager/latest/APIReference/API_NotificationTargetItem.html).
+ * The same topic in both would bring every update to Slack twice. The chat channel is the one
+ * kept: it makes the Slack channel the incident's chat channel, from which responders can also
+ * update the incident ("You can also make updates to the incident through the chat channel by
+ * using the Amazon SNS topics", same page; https://docs.aws.amazon.com/incident-manager/latest/userguide/chat.html).
+ */
 export function incidentTemplate(
   prefix: string,
   stack: string,
   level: string,
   impact: number,
-  chatTopicArn?: pulumi.Input<string>,
 ): aws.types.input.ssmincidents.ResponsePlanIncidentTemplate {
   return {
     title: `[${level}] ${prefix} alarm`,
@@ -43,7 +55,6 @@ export function incidentTemplate(
       stack: incidentTagValue(stack),
       level: incidentTagValue(level),
     },
-    notificationTargets: chatTopicArn ? [{ snsTopicArn: chatTopicArn }] : undefined,
   };
 }
 
@@ -63,13 +74,7 @@ export class ResponsePlans extends pulumi.ComponentResource {
         {
           name: names.responsePlan(args.prefix, level.name),
           displayName: `${args.prefix} ${level.name}`,
-          incidentTemplate: incidentTemplate(
-            args.prefix,
-            args.stack,
-            level.name,
-            level.impact,
-            args.chatTopicArn,
-          ),
+          incidentTemplate: incidentTemplate(args.prefix, args.stack, level.name, level.impact),
           engagements: [...level.engagements],
           chatChannels: args.chatTopicArn ? [args.chatTopicArn] : undefined,
           tags: args.tags,

@@ -1,6 +1,7 @@
 /**
  * Runs Pulumi programs under Pulumi's mock engine, offline, and records every resource: type,
- * logical name, parent, inputs, dependencies and protection flags. Used by the tests and by the
+ * logical name, parent, inputs, dependencies, protection flags and explicit provider. Region
+ * invokes (aws and aws-native getRegion) answer as the providers resolve their region. Used by the tests and by the
  * offline `plan` tool. The mocks return realistic ids and ARNs for each resource type, so
  * references between resources (a target's DLQ ARN, a response plan's engagements) are visible
  * in the recorded inputs.
@@ -10,6 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeDebuggable from "@pulumi/pulumi/runtime/debuggable";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 
 export const MOCK_ACCOUNT = "123456789012";
@@ -34,6 +36,8 @@ export interface RecordedResource {
   readonly retainOnDelete: boolean;
   /** Mocked physical id. */
   readonly id: string;
+  /** Logical name of the explicit provider it was registered with, or null for the default one. */
+  readonly provider: string | null;
 }
 
 interface MonitorRequest {
@@ -44,6 +48,7 @@ interface MonitorRequest {
   getDependenciesList(): string[];
   getProtect(): boolean;
   getRetainondelete(): boolean;
+  getProvider(): string;
 }
 
 interface Monitor {
@@ -69,13 +74,36 @@ export async function runWithMocks(
   options: MockRunOptions,
   program: () => unknown,
 ): Promise<{ resources: RecordedResource[]; result: unknown }> {
-  const region = options.region ?? "ap-northeast-1";
-  const config = { "aws:region": region, ...(options.config ?? {}) };
+  const config: Record<string, string> = {
+    "aws:region": options.region ?? "ap-northeast-1",
+    ...(options.config ?? {}),
+  };
+  const region = config["aws:region"];
   pulumi.runtime.setAllConfig(config, [...(options.secretKeys ?? [])]);
 
   const inputsByUrn = new Map<string, { inputs: Record<string, unknown>; id: string }>();
   const meta: Omit<RecordedResource, "inputs" | "id" | "secretPaths">[] = [];
   const namer = new PhysicalNames(region);
+  /**
+   * The region a provider works in, as the real ones resolve it: an explicit provider's `region`
+   * input, else the stack config key, else AWS_REGION, else AWS_DEFAULT_REGION (pulumi-aws-native
+   * provider/pkg/provider/provider.go `Configure`; @pulumi/aws reads aws:region, then the same
+   * variables). Without any, the aws-native provider stops with this message.
+   */
+  const providerRegion = (ref: string | undefined, key: string): string => {
+    const explicit = ref ? inputsByUrn.get(providerKey(ref))?.inputs.region : undefined;
+    const found =
+      (typeof explicit === "string" ? explicit : undefined) ??
+      config[key] ??
+      process.env.AWS_REGION ??
+      process.env.AWS_DEFAULT_REGION;
+    if (found === undefined) {
+      throw new Error(
+        `missing required configuration key "${key}": set it with \`pulumi config set ${key} <value>\`, or set AWS_REGION or AWS_DEFAULT_REGION`,
+      );
+    }
+    return found;
+  };
 
   await pulumi.runtime.setMocks(
     {
@@ -93,7 +121,13 @@ export async function runWithMocks(
             userId: "mock",
           };
         }
-        if (args.token === "aws:index/getRegion:getRegion") return { name: region, region };
+        if (args.token === "aws:index/getRegion:getRegion") {
+          const r = providerRegion(args.provider, "aws:region");
+          return { name: r, region: r };
+        }
+        if (args.token === "aws-native:index:getRegion") {
+          return { region: providerRegion(args.provider, "aws-native:region") };
+        }
         if (args.token === "aws:index/getPartition:getPartition") {
           return { partition: "aws", dnsSuffix: "amazonaws.com" };
         }
@@ -111,6 +145,7 @@ export async function runWithMocks(
     getMonitor(): Monitor | undefined;
     waitForRPCs(): Promise<void>;
   };
+  const debuggable = runtimeDebuggable as unknown as { leakedPromises(): unknown };
   const monitor = settings.getMonitor();
   if (!monitor) throw new Error("mock monitor not installed");
   const original = monitor.registerResource.bind(monitor);
@@ -124,16 +159,41 @@ export async function runWithMocks(
       dependencies: req.getDependenciesList().map(urnName),
       protect: req.getProtect(),
       retainOnDelete: req.getRetainondelete(),
+      provider: req.getProvider() ? urnName(providerKey(req.getProvider())) : null,
     });
     return original(req, cb);
   };
 
+  // An error thrown in an apply (e.g. a check on resolved values) reaches Pulumi as an unhandled
+  // rejection; the language host fails the run with it and prints only the message of a RunError
+  // (@pulumi/pulumi cmd/run/run.ts, `process.on("unhandledRejection", ...)`). The mock run does
+  // the same: it rejects with the first such error instead of waiting for registrations that
+  // will never finish, and drops the runtime's record of them (its exit-time leak check would
+  // otherwise fail the process).
+  const previous = process.listeners("unhandledRejection");
+  let onUnhandled: (reason: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    onUnhandled = reject;
+  });
+  process.removeAllListeners("unhandledRejection");
+  process.on("unhandledRejection", onUnhandled);
   let result: unknown;
   try {
-    result = await program();
-    await settings.waitForRPCs();
+    await Promise.race([
+      (async () => {
+        result = await program();
+        await settings.waitForRPCs();
+        await new Promise((resolve) => setImmediate(resolve));
+      })(),
+      failed,
+    ]);
+  } catch (err: unknown) {
+    debuggable.leakedPromises();
+    throw err;
   } finally {
     monitor.registerResource = original;
+    process.removeListener("unhandledRejection", onUnhandled);
+    for (const l of previous) process.on("unhandledRejection", l);
   }
 
   const resources = meta.map((m) => {
@@ -184,6 +244,13 @@ export function secretPaths(v: unknown, path = ""): string[] {
   return [];
 }
 
+/** `urn::id` of a provider reference → the `type::name` key its inputs were recorded under. */
+function providerKey(ref: string): string {
+  const parts = ref.split("::");
+  const qualifiedType = parts[2] ?? "";
+  return `${qualifiedType.split("$").pop() ?? qualifiedType}::${parts[3] ?? ""}`;
+}
+
 function urnName(urn: string): string {
   return urn.split("::").pop() ?? urn;
 }
@@ -201,6 +268,7 @@ class PhysicalNames {
     const a = MOCK_ACCOUNT;
     const str = (k: string) => (typeof inputs[k] === "string" ? (inputs[k] as string) : undefined);
     const physical = str("name") ?? str("alias") ?? `${name}-${short(name)}`;
+    if (type.startsWith("pulumi:providers:")) return { id: uuid(name), state: {} };
     switch (type) {
       case "aws:ssmcontacts/contact:Contact":
       case "aws-native:ssmcontacts:Contact": {

@@ -5,8 +5,8 @@
  * config, then prints what would be created, each level's paging timeline, the policy pack's
  * results and the warnings. No AWS account, no Pulumi CLI.
  *
- * Exit codes: 0 fine (advisory findings allowed), 1 mandatory policy violations, 2 config errors
- * or bad usage.
+ * Exit codes: 0 fine (advisory findings allowed), 1 mandatory policy violations, 2 config errors,
+ * providers without a region or in different regions, or bad usage.
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
@@ -22,6 +22,8 @@ import {
   PLAIN,
   PlanDocument,
   buildPlanDocument,
+  providerRegionProblem,
+  providerRegions,
   renderPlanText,
 } from "./planReport";
 import { loadStackConfigFile } from "./stackFile";
@@ -40,7 +42,8 @@ when and how for each level, and what the policy pack says.
   --no-color            no ANSI colours (also when stdout is not a terminal, or NO_COLOR is set)
   --help                this text
 
-Exit codes: 0 fine (advisory findings allowed), 1 mandatory policy violations, 2 config errors.`;
+Exit codes: 0 fine (advisory findings allowed), 1 mandatory policy violations, 2 config errors
+or providers that would not deploy to one region.`;
 
 export interface PlanResult {
   readonly exitCode: 0 | 1 | 2;
@@ -54,6 +57,8 @@ export interface PlanOptions {
   readonly root: string;
   readonly now: Date;
   readonly colour: boolean;
+  /** Environment the providers would read AWS_REGION / AWS_DEFAULT_REGION from. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Runs the plan; returns what to print and the exit code (the CLI wrapper does the I/O). */
@@ -125,7 +130,12 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     },
   );
 
-  // 3. Timeline, policies, report.
+  // 3. One region for every provider, as `pulumi up` would resolve them; exit 2 otherwise.
+  const providers = providerRegions(resources, stackFile.config, opts.env ?? process.env);
+  const regionProblem = providerRegionProblem(providers);
+  if (regionProblem) return { exitCode: 2, stdout: "", stderr: `plan: ${regionProblem}\n` };
+
+  // 4. Timeline, policies, report.
   const timeline = buildTimeline(cfg, stack, opts.now);
   const violations = evaluatePolicies(
     resources
@@ -143,6 +153,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     sensitive,
     securePaths: stackFile.securePaths,
     replicationSet: cfg.incidentManager.replicationSet === "existing" ? "existing" : "created",
+    providers,
   });
   const exitCode = violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
   const colour = opts.colour && !args["no-color"] && !args.json;

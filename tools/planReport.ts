@@ -67,6 +67,14 @@ export const planDocumentSchema = z.strictObject({
       nextHandoff: z.string(),
     }),
   ),
+  providers: z.array(
+    z.strictObject({
+      package: z.string(),
+      provider: z.string(),
+      region: z.string().nullable(),
+      from: z.string(),
+    }),
+  ),
   violations: z.array(violationSchema),
   warnings: z.array(z.string()),
 });
@@ -89,6 +97,97 @@ export interface PlanInputs {
   /** Config paths that were `secure:` in the stack file. */
   readonly securePaths: readonly string[];
   readonly replicationSet: "existing" | "created";
+  /** Where each provider would deploy (see {@link providerRegions}). */
+  readonly providers: readonly ProviderRegion[];
+}
+
+/** The region a provider of the stack's resources would deploy to, and where it comes from. */
+export interface ProviderRegion {
+  /** Package: aws, aws-native. */
+  readonly package: string;
+  /** Logical name of an explicit provider, or "default". */
+  readonly provider: string;
+  /** null when the provider would find no region and stop. */
+  readonly region: string | null;
+  /** The config key, variable or input the region comes from. */
+  readonly from: string;
+}
+
+/** The config key each package's default provider reads its region from. */
+const REGION_KEYS: Record<string, string> = {
+  aws: "aws:region",
+  "aws-native": "aws-native:region",
+};
+
+/**
+ * Every explicit provider the program creates and every default provider its resources use, with
+ * its region. An explicit provider: its `region` input. A default one: its own config key, else
+ * AWS_REGION, else AWS_DEFAULT_REGION; aws-native never reads aws:region (pulumi-aws-native
+ * provider/pkg/provider/provider.go, `Configure`). Packages without a region (random) are left
+ * out.
+ */
+export function providerRegions(
+  resources: readonly RecordedResource[],
+  config: Readonly<Record<string, string>>,
+  env: Readonly<Record<string, string | undefined>>,
+): ProviderRegion[] {
+  const explicit = new Map(
+    resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.name, r]),
+  );
+  const seen = new Map<string, ProviderRegion>();
+  for (const p of explicit.values()) {
+    const pkg = p.type.slice("pulumi:providers:".length);
+    if (REGION_KEYS[pkg] === undefined) continue;
+    const region = typeof p.inputs.region === "string" ? p.inputs.region : null;
+    seen.set(`${pkg}/${p.name}`, {
+      package: pkg,
+      provider: p.name,
+      region,
+      from: "its region input",
+    });
+  }
+  for (const r of resources) {
+    if (!r.custom || r.type.startsWith("pulumi:providers:") || r.provider) continue;
+    const pkg = r.type.split(":")[0] ?? r.type;
+    const key = REGION_KEYS[pkg];
+    if (key === undefined || seen.has(`${pkg}/default`)) continue;
+    const [from, region] = [
+      [key, config[key]],
+      ["AWS_REGION", env.AWS_REGION],
+      ["AWS_DEFAULT_REGION", env.AWS_DEFAULT_REGION],
+    ].find(([, v]) => v !== undefined) ?? [
+      `none of ${key}, AWS_REGION, AWS_DEFAULT_REGION is set`,
+      null,
+    ];
+    seen.set(`${pkg}/default`, {
+      package: pkg,
+      provider: "default",
+      region: region ?? null,
+      from: from ?? key,
+    });
+  }
+  return [...seen.values()].sort(
+    (a, b) => a.package.localeCompare(b.package) || a.provider.localeCompare(b.provider),
+  );
+}
+
+function regionText(p: ProviderRegion): string {
+  return p.region === null ? `has no region (${p.from})` : `in ${p.region} (from ${p.from})`;
+}
+
+/** Why these providers cannot deploy as one stack (no region, or more than one), or undefined. */
+export function providerRegionProblem(providers: readonly ProviderRegion[]): string | undefined {
+  const describe = (p: ProviderRegion) =>
+    `${p.package} (${p.provider === "default" ? "default provider" : p.provider}) ${regionText(p)}`;
+  const missing = providers.filter((p) => p.region === null);
+  if (missing.length > 0) {
+    return `${missing.map(describe).join("; ")}: the provider would stop with "missing required configuration key". The program gives aws-native resources a provider in the aws provider's region; a resource outside it needs one too.`;
+  }
+  const regions = new Set(providers.map((p) => p.region));
+  if (regions.size > 1) {
+    return `the providers would deploy to ${regions.size} regions: ${providers.map(describe).join("; ")}. Incident Manager contacts, rotations and response plans must be in one region.`;
+  }
+  return undefined;
 }
 
 export function buildPlanDocument(p: PlanInputs): PlanDocument {
@@ -137,6 +236,7 @@ export function buildPlanDocument(p: PlanInputs): PlanDocument {
       ),
     ),
     onCall: plain(p.timeline.rotations),
+    providers: p.providers.map((x) => ({ ...x })),
     violations: [...p.violations],
     warnings,
   };
@@ -219,6 +319,17 @@ export function renderPlanText(
   out.push("");
   out.push(st.bold(`Resources: ${doc.summary.total} to create`));
   for (const line of groupedResources(resources)) out.push(`  ${line}`);
+  out.push("");
+  const regions = [...new Set(doc.providers.map((p) => p.region ?? "no region"))];
+  out.push(
+    st.bold(
+      `Providers (${regions.length === 1 ? "one region" : "regions"}: ${regions.join(", ")})`,
+    ),
+  );
+  for (const p of doc.providers) {
+    const which = p.provider === "default" ? "default provider" : `provider ${p.provider}`;
+    out.push(`  ${p.package} (${which}) ${regionText(p)}`);
+  }
   out.push("");
   out.push(st.bold("Levels (who gets woken up, when, and how)"));
   for (const [level, t] of Object.entries(doc.timeline)) {

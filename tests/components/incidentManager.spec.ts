@@ -1,7 +1,8 @@
 /**
  * The Incident Manager side of the pipeline under Pulumi's mock engine, for both example stacks:
- * exact resources, engagement and escalation stages, rotations, response plans, secrets and
- * the ordering on a created replication set.
+ * exact resources, engagement and escalation stages, rotations, response plans, secrets; no
+ * replication set in either example (both use the account's existing one); and, for a stack that
+ * creates one, the replication set itself and the ordering on it.
  *
  * Not proven here: that AWS accepts these inputs (tests/components/apiConformance.spec.ts checks
  * them against the API models, which is still not a deploy) or that the provider plans them the
@@ -215,7 +216,7 @@ describe("Incident Manager components (prod example)", () => {
     });
   });
 
-  it("creates one response plan, for the paging level only, engaging the escalation plan", () => {
+  it("creates one response plan, for the paging level only, engaging the escalation plan, chatting on the alerts topic", () => {
     const plans = ofType(run.resources, "aws:ssmincidents/responsePlan:ResponsePlan");
     assert.deepEqual(
       plans.map((p) => p.name),
@@ -228,16 +229,18 @@ describe("Incident Manager components (prod example)", () => {
       engagements: [contactArn("ie-prod-escalation")],
       tags: { "ie-stack": "prod", "managed-by": "incident-escalation" },
     });
-    const template = incidentTemplate as Record<string, unknown>;
-    assert.equal(template.title, "[critical] ie-prod alarm");
-    assert.equal(template.impact, 1);
-    assert.deepEqual(template.incidentTags, { stack: "prod", level: "critical" });
-    assert.equal(typeof template.summary, "string");
-    // The chat channel and notification target are the alerts topic (see the routing spec).
-    assert.ok(Array.isArray(chatChannels) && chatChannels.length === 1);
-    assert.deepEqual(template.notificationTargets, [
-      { snsTopicArn: (chatChannels as string[])[0] },
-    ]);
+    assert.deepEqual(incidentTemplate, {
+      title: "[critical] ie-prod alarm",
+      impact: 1,
+      summary:
+        "Opened by incident-escalation (stack prod) because a critical alarm fired. " +
+        "The related items link to the alarm; the timeline shows the engagements.",
+      incidentTags: { stack: "prod", level: "critical" },
+    });
+    // The alerts topic is the chat channel, and not also a notification target: both send the
+    // incident's updates to the topic, so Slack would get each twice (API_ChatChannel,
+    // API_NotificationTargetItem; see responsePlans.ts).
+    assert.deepEqual(chatChannels, [`arn:aws:sns:${REGION}:${ACCT}:ie-prod-alerts`]);
   });
 
   it("exports response plan ARNs by level and every channel as needing activation", () => {
@@ -296,6 +299,24 @@ describe("Incident Manager components (dev example)", () => {
     ]);
   });
 
+  it("creates no replication set: an onboarded account already has its one (replicationSet: existing)", () => {
+    assert.deepEqual(
+      run.resources.filter((r) => r.type.includes("ReplicationSet")).map((r) => r.name),
+      [],
+    );
+  });
+});
+
+describe("Incident Manager components (dev example, but creating the replication set)", () => {
+  let run: ProgramRun;
+  before(async () => {
+    run = await runProgram("dev", undefined, {
+      "incident-escalation:incidentManager": JSON.stringify({
+        replicationSet: { regions: ["ap-northeast-1"] },
+      }),
+    });
+  });
+
   it("creates the replication set with deletion protection, protected and retained", () => {
     const rs = one(
       run.resources,
@@ -313,6 +334,7 @@ describe("Incident Manager components (dev example)", () => {
     assert.equal(rs.protect, true);
     assert.equal(rs.retainOnDelete, true);
     assert.equal(rs.parent, "escalation-replication-set");
+    assert.equal(rs.provider, "escalation-aws-native");
   });
 
   it("makes every Incident Manager resource depend on the created replication set", () => {

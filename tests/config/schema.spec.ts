@@ -191,7 +191,7 @@ describe("stack config schema", () => {
     it("Pulumi.dev.yaml is valid and gets the documented defaults", () => {
       assert.deepEqual(readStackFile(DEV).secretKeys, []);
       const cfg = parseStackConfig(rawOf(DEV), "Pulumi.dev.yaml");
-      assert.deepEqual(cfg.incidentManager.replicationSet, { regions: ["ap-northeast-1"] });
+      assert.equal(cfg.incidentManager.replicationSet, "existing");
       assert.deepEqual(cfg.contacts[1], {
         alias: "suzuki",
         displayName: "Suzuki Ichiro",

@@ -12,12 +12,19 @@ export interface ProgramRun {
   readonly outputs: Record<string, unknown>;
 }
 
-/** Runs index.ts for `Pulumi.<stack>.yaml` (or a given file) and resolves its exports. */
-export async function runProgram(stack: string, file?: string): Promise<ProgramRun> {
+/**
+ * Runs index.ts for `Pulumi.<stack>.yaml` (or a given file) and resolves its exports; `override`
+ * replaces whole config keys (flat form, e.g. `"incident-escalation:incidentManager": "{...}"`).
+ */
+export async function runProgram(
+  stack: string,
+  file?: string,
+  override: Record<string, string> = {},
+): Promise<ProgramRun> {
   const stackFile = readStackFile(file ?? path.join(REPO, `Pulumi.${stack}.yaml`));
   const entry = require.resolve(path.join(REPO, "index.ts"));
   const { resources, result } = await runWithMocks(
-    { stack, config: stackFile.config, secretKeys: stackFile.secretKeys },
+    { stack, config: { ...stackFile.config, ...override }, secretKeys: stackFile.secretKeys },
     () => {
       // A fresh load per run: the program registers its resources when the module executes.
       delete require.cache[entry];

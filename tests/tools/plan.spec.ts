@@ -4,15 +4,18 @@
 // usage, a missing file, invalid YAML and an invalid config (every path reported, no stack
 // trace); policy violations and the exit code per enforcement level (an orphan alarm, voice in
 // the first stage); secrets never printed in either format; colour only when asked for and never
-// in JSON; and once, the real CLI as a child process, as `npm run plan` runs it.
+// in JSON; the providers and their one region (and, on recorded resources, config and environment,
+// the problems that would stop a deploy: no region, two regions); and once, the real CLI as a
+// child process, as `npm run plan` runs it.
 //
 // What this does NOT prove: that `pulumi preview`/`up` would create exactly these resources (the
 // program runs under Pulumi's mock engine; ids and ARNs are the mocks'); that AWS accepts them
 // (the API-model specs check part of that); that the policy engine reports the same violations
 // (tests/policy does); that the rotation arithmetic matches Incident Manager's
 // (tests/tools/timeline.spec.ts pins the model, not AWS); that a value the tool does not know
-// to be sensitive (one not in the contacts or webhooks) is kept out of the output; or that the
-// report reads well to a human beyond the lines pinned here.
+// to be sensitive (one not in the contacts or webhooks) is kept out of the output; that the real
+// providers resolve their region as providerRegions models them (read from their source, not
+// run); or that the report reads well to a human beyond the lines pinned here.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -20,7 +23,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PlanResult, plan } from "../../tools/plan";
-import { PlanDocument, planDocumentSchema } from "../../tools/planReport";
+import type { RecordedResource } from "../../tools/mockEngine";
+import {
+  PlanDocument,
+  planDocumentSchema,
+  providerRegionProblem,
+  providerRegions,
+} from "../../tools/planReport";
 import { PROD_CRITICAL_EVENTS } from "./fixtures/prodTimeline";
 
 const ROOT = join(__dirname, "..", "..");
@@ -115,12 +124,29 @@ describe("tools/plan", function () {
       assert.equal(lines(r.stdout).at(-2), "OK: 2 advisory finding(s), no mandatory violation.");
     });
 
-    it("warns about NOT_ACTIVATED channels, Incident Manager's availability and the replication set", () => {
+    it("warns about NOT_ACTIVATED channels, Incident Manager's availability and uses the existing replication set", () => {
       hasBlock(r.stdout, [
         "Warnings",
         '  ! 2 contact channel(s) will be created NOT_ACTIVATED and page nobody until each is activated with a code sent to the device (README: "Activate contact channels"): ie-dev-sato-email, ie-dev-suzuki-email',
         IM_AVAILABILITY,
-        "  ! Creates the account's replication set, with deletion protection, protected from `pulumi destroy` and retained if removed. There is one per account.",
+        "  ! Uses the account's existing replication set (replicationSet: existing).",
+      ]);
+    });
+
+    it("creates no replication set and shows one region for every provider (no aws-native: no rotation)", () => {
+      assert.ok(r.document);
+      assert.deepEqual(
+        r.document.resources.filter((x) => x.type.includes("ReplicationSet")),
+        [],
+      );
+      assert.ok(!r.stdout.includes("ReplicationSet"), r.stdout);
+      hasBlock(r.stdout, [
+        "Providers (one region: ap-northeast-1)",
+        "  aws (default provider) in ap-northeast-1 (from aws:region)",
+        "",
+      ]);
+      assert.deepEqual(r.document.providers, [
+        { package: "aws", provider: "default", region: "ap-northeast-1", from: "aws:region" },
       ]);
     });
 
@@ -204,6 +230,15 @@ describe("tools/plan", function () {
     it("never prints a phone number or an e-mail address", () => {
       assert.doesNotMatch(r.stdout, /\+8190000000\d\d|@example\.com/);
     });
+
+    it("shows one region for every provider", () => {
+      hasBlock(r.stdout, [
+        "Providers (one region: ap-northeast-1)",
+        "  aws (default provider) in ap-northeast-1 (from aws:region)",
+        "  aws-native (provider escalation-aws-native) in ap-northeast-1 (from its region input)",
+        "",
+      ]);
+    });
   });
 
   describe("prod example stack, --json", () => {
@@ -285,6 +320,21 @@ describe("tools/plan", function () {
       }
     });
 
+    it("lists each provider with its region: the default aws one and the pipeline's aws-native one", () => {
+      assert.deepEqual(doc.providers, [
+        { package: "aws", provider: "default", region: "ap-northeast-1", from: "aws:region" },
+        {
+          package: "aws-native",
+          provider: "escalation-aws-native",
+          region: "ap-northeast-1",
+          from: "its region input",
+        },
+      ]);
+      const p = resource(doc, "pulumi:providers:aws-native", "escalation-aws-native");
+      assert.equal(p.parent, "escalation");
+      assert.equal(p.inputs.region, "ap-northeast-1");
+    });
+
     it("has the critical timeline's exact events, the rotation and no violations", () => {
       assert.deepEqual(doc.timeline.critical?.events, PROD_CRITICAL_EVENTS);
       assert.equal(doc.timeline.critical?.endsAt, 30);
@@ -306,6 +356,88 @@ describe("tools/plan", function () {
 
     it("never contains a phone number, an e-mail address or the webhook URL", () => {
       assert.doesNotMatch(r.stdout, /\+8190000000\d\d|@example\.com|tickets\.example\.com/);
+    });
+  });
+
+  describe("provider regions (pure: recorded resources, config, environment)", () => {
+    const rec = (
+      type: string,
+      name: string,
+      provider: string | null = null,
+      inputs: Record<string, unknown> = {},
+    ): RecordedResource => ({
+      type,
+      name,
+      urn: `urn:pulumi:s::p::${type}::${name}`,
+      parent: null,
+      custom: true,
+      inputs,
+      secretPaths: [],
+      dependencies: [],
+      protect: false,
+      retainOnDelete: false,
+      id: `${name}-id`,
+      provider,
+    });
+    const topic = rec("aws:sns/topic:Topic", "t");
+    const key = rec("random:index/randomPassword:RandomPassword", "k");
+    const mine = rec("pulumi:providers:aws-native", "mine", null, { region: "ap-northeast-1" });
+    const viaMine = rec("aws-native:ssmcontacts:Contact", "oncall", "mine");
+    const viaDefault = rec("aws-native:ssmcontacts:Contact", "oncall");
+    const TOKYO = { "aws:region": "ap-northeast-1" };
+
+    it("an explicit aws-native provider: its region input; random has no region and is left out", () => {
+      const p = providerRegions([topic, key, mine, viaMine], TOKYO, { AWS_REGION: "us-east-1" });
+      assert.deepEqual(p, [
+        { package: "aws", provider: "default", region: "ap-northeast-1", from: "aws:region" },
+        {
+          package: "aws-native",
+          provider: "mine",
+          region: "ap-northeast-1",
+          from: "its region input",
+        },
+      ]);
+      assert.equal(providerRegionProblem(p), undefined);
+    });
+
+    it("the default aws-native provider never reads aws:region: no region, and the plan says so", () => {
+      const p = providerRegions([topic, viaDefault], TOKYO, {});
+      assert.deepEqual(p[1], {
+        package: "aws-native",
+        provider: "default",
+        region: null,
+        from: "none of aws-native:region, AWS_REGION, AWS_DEFAULT_REGION is set",
+      });
+      assert.equal(
+        providerRegionProblem(p),
+        'aws-native (default provider) has no region (none of aws-native:region, AWS_REGION, AWS_DEFAULT_REGION is set): the provider would stop with "missing required configuration key". The program gives aws-native resources a provider in the aws provider\'s region; a resource outside it needs one too.',
+      );
+    });
+
+    it("the default aws-native provider with AWS_REGION elsewhere: two regions, named", () => {
+      const p = providerRegions([topic, viaDefault], TOKYO, {
+        AWS_REGION: "us-east-1",
+        AWS_DEFAULT_REGION: "eu-west-1",
+      });
+      assert.equal(
+        providerRegionProblem(p),
+        "the providers would deploy to 2 regions: aws (default provider) in ap-northeast-1 (from aws:region); aws-native (default provider) in us-east-1 (from AWS_REGION). Incident Manager contacts, rotations and response plans must be in one region.",
+      );
+    });
+
+    it("the default aws-native provider with aws-native:region set to the same region: fine", () => {
+      const p = providerRegions(
+        [topic, viaDefault],
+        { ...TOKYO, "aws-native:region": "ap-northeast-1" },
+        { AWS_DEFAULT_REGION: "eu-west-1" },
+      );
+      assert.deepEqual(p[1], {
+        package: "aws-native",
+        provider: "default",
+        region: "ap-northeast-1",
+        from: "aws-native:region",
+      });
+      assert.equal(providerRegionProblem(p), undefined);
     });
   });
 
