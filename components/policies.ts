@@ -181,11 +181,20 @@ export function routerStatements(args: RouterPolicyArgs): Statement[] {
         Resource: "*",
       },
       {
+        // Each action on its own resource type only (service authorization reference:
+        // ListPagesByEngagement → engagement, ListPageReceipts → page).
         Sid: "ReadDrillPages",
         Effect: "Allow",
-        Action: ["ssm-contacts:ListPagesByEngagement", "ssm-contacts:ListPageReceipts"],
+        Action: ["ssm-contacts:ListPagesByEngagement"],
         Resource: [
           pulumi.interpolate`arn:aws:ssm-contacts:${args.region}:${args.accountId}:engagement/${d.contactPrefix}*`,
+        ],
+      },
+      {
+        Sid: "ReadDrillPageReceipts",
+        Effect: "Allow",
+        Action: ["ssm-contacts:ListPageReceipts"],
+        Resource: [
           pulumi.interpolate`arn:aws:ssm-contacts:${args.region}:${args.accountId}:page/${d.contactPrefix}*`,
         ],
       },
