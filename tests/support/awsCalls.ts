@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { mockClient, type AwsStub } from "aws-sdk-client-mock";
+import { mockClient } from "aws-sdk-client-mock";
 import { REPO } from "./program";
 
 /** What the table needs to know about the stack besides the command's input. */
@@ -219,10 +219,13 @@ export function commandsInHandlerSources(): string[] {
   );
 }
 
+/** A client mock, whatever its client's input and output types. */
+export type ClientMock = ReturnType<typeof mockClient>;
+
 /** Mocks of every SDK client class the handlers import; lists what was sent through them. */
 export class SdkRecorder {
   /** The client mocks, by package suffix. */
-  readonly mocks = new Map<string, AwsStub<object, object, unknown>>();
+  readonly mocks = new Map<string, ClientMock>();
 
   constructor() {
     for (const [pkg, names] of sdkImports()) {
@@ -231,13 +234,13 @@ export class SdkRecorder {
       for (const name of names) {
         if (!/Client$/.test(name) || typeof mod[name] !== "function") continue;
         const stub = mockClient(mod[name] as Parameters<typeof mockClient>[0]);
-        this.mocks.set(pkg, stub as unknown as AwsStub<object, object, unknown>);
+        this.mocks.set(pkg, stub);
       }
     }
   }
 
   /** The mock of a package's client (throws when the handlers import none). */
-  mock(pkg: string): AwsStub<object, object, unknown> {
+  mock(pkg: string): ClientMock {
     const m = this.mocks.get(pkg);
     if (!m) throw new Error(`the handlers import no @aws-sdk/client-${pkg} client`);
     return m;

@@ -111,10 +111,10 @@ function answerRouterCalls(ctx: ScenarioContext): void {
       }),
   );
   const dynamodb = recorder.mock("dynamodb");
-  dynamodb.on(GetItemCommand as never).callsFake((i: never) => table.get(i));
-  dynamodb.on(PutItemCommand as never).callsFake((i: never) => table.put(i));
-  dynamodb.on(UpdateItemCommand as never).callsFake((i: never) => table.update(i));
-  dynamodb.on(DeleteItemCommand as never).callsFake((i: never) => table.delete(i));
+  dynamodb.on(GetItemCommand as never).callsFake((i) => table.get(i));
+  dynamodb.on(PutItemCommand as never).callsFake((i) => table.put(i));
+  dynamodb.on(UpdateItemCommand as never).callsFake((i) => table.update(i));
+  dynamodb.on(DeleteItemCommand as never).callsFake((i) => table.delete(i));
 
   const incidents = recorder.mock("ssm-incidents");
   incidents.on(StartIncidentCommand as never).callsFake((i: Input) => ({
@@ -180,7 +180,7 @@ function answerRouterCalls(ctx: ScenarioContext): void {
   recorder
     .mock("sns")
     .on(PublishCommand as never)
-    .resolves({ MessageId: uuid(++n) });
+    .callsFake(() => ({ MessageId: uuid(++n) }));
 }
 
 interface RouteEntry {
@@ -218,8 +218,10 @@ async function routerScenarios(ctx: ScenarioContext): Promise<void> {
     const scheduled = "2026-12-07T01:00:00Z";
     for (const [level, route] of Object.entries(routes)) {
       if (!route.responsePlanArn) continue;
-      const before = ctx.recorder.sent().length;
-      await at(new Date("2026-12-07T01:00:03.000Z"), () =>
+      const schedules = () =>
+        ctx.recorder.sent().filter((c) => c.key === "scheduler:CreateSchedule");
+      const before = schedules().length;
+      const result = await at(new Date("2026-12-07T01:00:03.000Z"), () =>
         quietly(() =>
           router.handler(
             { drill: { level, scheduledTime: scheduled, reportAfterMinutes: 30 } },
@@ -227,11 +229,10 @@ async function routerScenarios(ctx: ScenarioContext): Promise<void> {
           ),
         ),
       );
-      const schedule = ctx.recorder
-        .sent()
-        .slice(before)
-        .find((c) => c.key === "scheduler:CreateSchedule");
-      if (!schedule) throw new Error(`drill of ${level}: the router created no report schedule`);
+      const schedule = schedules()[before];
+      if (!schedule) {
+        throw new Error(`drill of ${level}: no report schedule (${JSON.stringify(result)})`);
+      }
       const report = JSON.parse(String((schedule.input.Target as Input).Input)) as unknown;
       await at(new Date("2026-12-07T01:31:00.000Z"), () =>
         quietly(() => router.handler(report, invoked)),

@@ -322,8 +322,11 @@ function accountOf(arn: string, fallback: string): string {
  */
 export async function decide(policies: StackPolicies, request: IamRequest): Promise<Decision> {
   const identity = policies.identity.filter((p) => p.roleArn === request.principal);
+  // A role's trust policy is the resource policy of sts:AssumeRole on the role, and only of that.
   const resourcePolicy = policies.resource.find(
-    (p) => p.resourceArn === request.resource && p.kind !== "iam-trust",
+    (p) =>
+      p.resourceArn === request.resource &&
+      (p.kind === "iam-trust") === (request.action === "sts:AssumeRole"),
   );
   const result = await runSimulation(
     {
