@@ -71,6 +71,35 @@ describe("IAM policies, judged by the service authorization reference (@cloud-co
     });
   }
 
+  it("stack full: only the plan that is no alarm action has template tags, and the router may tag exactly its incident records with exactly those keys (ssm-incidents API reference, IncidentTemplate.incidentTags; AWSCloudWatchAlarms_ActionSSMIncidentsServiceRolePolicy)", async () => {
+    const stack = await judged("full");
+    assert.deepEqual(
+      stack.resources
+        .filter((r) => r.type === "aws:ssmincidents/responsePlan:ResponsePlan")
+        .map((r) => [r.id, (r.inputs.incidentTemplate as { incidentTags?: unknown }).incidentTags]),
+      [
+        ["arn:aws:ssm-incidents::123456789012:response-plan/ie-full-critical", undefined],
+        [
+          "arn:aws:ssm-incidents::123456789012:response-plan/ie-full-major",
+          { level: "major", stack: "full" },
+        ],
+      ],
+    );
+    const router = stack.policies.identity.find((p) => p.roleName === "ie-full-router-role")!;
+    assert.deepEqual(
+      router.document.Statement.filter((st) => st.Sid === "TagIncidentsOfTaggedPlans"),
+      [
+        {
+          Sid: "TagIncidentsOfTaggedPlans",
+          Effect: "Allow",
+          Action: ["ssm-incidents:TagResource"],
+          Resource: ["arn:aws:ssm-incidents::123456789012:incident-record/ie-full-major/*"],
+          Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": ["stack", "level"] } },
+        },
+      ],
+    );
+  });
+
   it("the checks bite: an opsitem ARN for the wildcard-only ssm:CreateOpsItem, an incident record for StartIncident, an unknown action, a key of another service", async () => {
     assert.deepEqual(
       await statementProblems(
