@@ -114,6 +114,13 @@ async function denied(stack: JudgedStack, requests: readonly IamRequest[]): Prom
   return out;
 }
 
+/** The action that delivers to a target: invoke a function or send to a queue. */
+function deliveryAction(targetArn: string): string {
+  if (targetArn.startsWith("arn:aws:lambda:")) return "lambda:InvokeFunction";
+  if (targetArn.startsWith("arn:aws:sqs:")) return "sqs:SendMessage";
+  throw new Error(`no delivery action known for target ${targetArn}: add it here`);
+}
+
 const alarmArn = (name: string) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
 const ruleArn = (name: string) => `arn:aws:events:${REGION}:${ACCOUNT}:rule/${name}`;
 
@@ -320,7 +327,7 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
         assert.deepEqual(await denied(stack, requests), []);
       });
 
-      it("EventBridge invokes every rule target's function and dead-letters to the target's queue (Lambda resource-based policy from AddPermission; EventBridge user guide, dead-letter queue permissions)", async () => {
+      it("EventBridge delivers to every rule target (a function: its resource-based policy from AddPermission; a queue: its queue policy) and dead-letters to the target's queue (EventBridge user guide, resource-based policies and dead-letter queues)", async () => {
         const stack = await judged(name);
         const requests: IamRequest[] = [];
         for (const target of ofType(stack, "aws:cloudwatch/eventTarget:EventTarget")) {
@@ -330,7 +337,7 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
           };
           requests.push({
             principal: "events.amazonaws.com",
-            action: "lambda:InvokeFunction",
+            action: deliveryAction(String(target.inputs.arn)),
             resource: String(target.inputs.arn),
             context,
           });
@@ -369,10 +376,55 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
           }
         }
         const requests: IamRequest[] = targets.flatMap((t) => [
-          { principal: t.roleArn, action: "lambda:InvokeFunction", resource: t.arn },
+          { principal: t.roleArn, action: deliveryAction(t.arn), resource: t.arn },
           ...(t.dlq ? [{ principal: t.roleArn, action: "sqs:SendMessage", resource: t.dlq }] : []),
         ]);
         if (name === "full") assert.ok(requests.length > 0);
+        assert.deepEqual(await denied(stack, requests), []);
+      });
+
+      it("Lambda, as each function's role, writes the function's logs and sends failed async invocations to its on-failure destination (Lambda developer guide: execution role, CloudWatch Logs; asynchronous invocation destinations)", async () => {
+        const stack = await judged(name);
+        const requests: IamRequest[] = [];
+        for (const fn of ofType(stack, "aws:lambda/function:Function")) {
+          const role = String(fn.inputs.role);
+          const group = (fn.inputs.loggingConfig as { logGroup: string }).logGroup;
+          const stream = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}:log-stream:2026/12/01/[$LATEST]0a1b2c3d`;
+          for (const action of ["logs:CreateLogStream", "logs:PutLogEvents"]) {
+            requests.push({ principal: role, action, resource: stream });
+          }
+          for (const config of ofType(
+            stack,
+            "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+          ).filter((c) => c.inputs.functionName === fn.id)) {
+            const dest = (
+              config.inputs.destinationConfig as { onFailure?: { destination: string } }
+            ).onFailure?.destination;
+            if (dest)
+              requests.push({ principal: role, action: deliveryAction(dest), resource: dest });
+          }
+        }
+        assert.ok(requests.length > 0);
+        assert.deepEqual(await denied(stack, requests), []);
+      });
+
+      it("Lambda polls every event source mapping's queue with the function's role (Lambda developer guide, Amazon SQS: execution role needs ReceiveMessage, DeleteMessage, GetQueueAttributes)", async () => {
+        const stack = await judged(name);
+        const requests: IamRequest[] = [];
+        for (const m of ofType(stack, "aws:lambda/eventSourceMapping:EventSourceMapping")) {
+          const source = String(m.inputs.eventSourceArn);
+          const fnName = String(m.inputs.functionName).split(":").pop();
+          const fn = ofType(stack, "aws:lambda/function:Function").find((f) => f.id === fnName);
+          assert.ok(fn, `no function ${fnName}`);
+          if (!source.startsWith("arn:aws:sqs:")) throw new Error(`${source}: add its actions`);
+          for (const action of [
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+          ]) {
+            requests.push({ principal: String(fn.inputs.role), action, resource: source });
+          }
+        }
         assert.deepEqual(await denied(stack, requests), []);
       });
 
@@ -476,7 +528,7 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
         assert.deepEqual([...new Set(decisions)], ["ImplicitlyDenied"]);
       });
 
-      it(`stack ${name}: EventBridge cannot invoke the functions for another rule, nor dead-letter for it (aws:SourceArn)`, async () => {
+      it(`stack ${name}: EventBridge cannot deliver to the targets for another rule, nor dead-letter for it (aws:SourceArn)`, async () => {
         const stack = await judged(name);
         const context = { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": ruleArn("another-rule") };
         const decisions = [];
@@ -484,7 +536,7 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
           decisions.push(
             await decide(stack.policies, {
               principal: "events.amazonaws.com",
-              action: "lambda:InvokeFunction",
+              action: deliveryAction(String(target.inputs.arn)),
               resource: String(target.inputs.arn),
               context,
             }),
