@@ -29,6 +29,7 @@ import {
   type SentCommand,
 } from "../support/awsCalls";
 import { SCENARIOS, envOf, handlerOf } from "../support/handlerScenarios";
+import { checkOperationInput } from "../support/apiModel";
 import { decide, type IamRequest, type PolicyDocument } from "../support/iamPolicies";
 import { ACCOUNT, OTHER_ACCOUNT, REGION, STACKS, judged, ofType, type JudgedStack } from "./stacks";
 
@@ -179,6 +180,20 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
         assert.deepEqual([...new Set(problems)], []);
       });
     }
+
+    it("the scenarios' Incident Manager requests match the botocore API models (so their ARNs are ones the services accept)", async () => {
+      const problems: string[] = [];
+      for (const { name } of STACKS) {
+        for (const run of await handlerRuns(await judged(name))) {
+          for (const c of run.sent) {
+            const [service, operation] = c.key.split(":");
+            if (service !== "ssm-incidents" && service !== "ssm-contacts") continue;
+            problems.push(...checkOperationInput(service, operation, c.input));
+          }
+        }
+      }
+      assert.deepEqual(problems, []);
+    });
 
     it("stack full: the router's commands include a tagged plan's StartIncident, so its TagResource request is simulated (ssm-incidents API reference, IncidentTemplate.incidentTags)", async () => {
       const stack = await judged("full");

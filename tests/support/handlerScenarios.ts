@@ -1,6 +1,8 @@
 /**
- * Re-runs the handler scenarios of the handler specs (tests/handlers) against the environment a
- * program run gives each Lambda function, with every SDK client mocked by SdkRecorder, so that
+ * Runs the paths the handler specs (tests/handlers) cover — every level's ALARM (incident,
+ * engagements), a repeat firing, the OK that follows (recovery), each paging level's drill and
+ * its report, the notifier's deliveries — with the fixtures of tests/handlers, against the
+ * environment a program run gives each Lambda function, with every SDK client mocked by SdkRecorder, so that
  * the commands recorded carry the stack's real ARNs (response plans, contacts, table, topic,
  * scheduler role). The mocks answer like the services do (StartIncident returns an incident
  * record under the plan, StartEngagement an engagement of the contact, DynamoDB is the FakeTable
