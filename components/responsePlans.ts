@@ -51,8 +51,9 @@ export interface ResponsePlansArgs {
  * template also needs ssm-incidents:TagResource on the incident record. The router has it
  * (routerStatements, TagIncidentsOfTaggedPlans), but CloudWatch's service-linked role for the
  * alarm action, AWSServiceRoleForCloudWatchAlarms_ActionSSMIncidents, has only
- * ssm-incidents:StartIncident (managed policy AWSCloudWatchAlarms_ActionSSMIncidentsServiceRolePolicy,
- * v1: https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCloudWatchAlarms_ActionSSMIncidentsServiceRolePolicy.html;
+ * ssm-incidents:StartIncident (managed policy
+ * AWSCloudWatchAlarms_ActionSSMIncidentsServiceRolePolicy, v1:
+ * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCloudWatchAlarms_ActionSSMIncidentsServiceRolePolicy.html;
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-service-linked-roles.html),
  * so the plan a broken router's alarms page through must be untagged, or the fail-safe is refused.
  * Its incidents still name the stack in the summary; the plan itself keeps its resource tags.

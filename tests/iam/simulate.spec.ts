@@ -443,7 +443,7 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
         assert.deepEqual(await denied(stack, requests), []);
       });
 
-      it("every role can be assumed by the service that runs it, and by nothing else in the trust policy (IAM user guide, role trust policies)", async () => {
+      it("every role can be assumed by the one service that runs it, not by another account (IAM user guide, role trust policies)", async () => {
         const stack = await judged(name);
         const problems: string[] = [];
         for (const trust of stack.policies.resource.filter((p) => p.kind === "iam-trust")) {

@@ -2,11 +2,12 @@
  * Runs the paths the handler specs (tests/handlers) cover — every level's ALARM (incident,
  * engagements), a repeat firing, the OK that follows (recovery), each paging level's drill and
  * its report, the notifier's deliveries — with the fixtures of tests/handlers, against the
- * environment a program run gives each Lambda function, with every SDK client mocked by SdkRecorder, so that
- * the commands recorded carry the stack's real ARNs (response plans, contacts, table, topic,
- * scheduler role). The mocks answer like the services do (StartIncident returns an incident
- * record under the plan, StartEngagement an engagement of the contact, DynamoDB is the FakeTable
- * with DynamoDB's conditional semantics); events are the fixtures' CloudWatch events.
+ * environment a program run gives each Lambda function, with every SDK client mocked by
+ * SdkRecorder, so that the commands recorded carry the stack's real ARNs (response plans,
+ * contacts, table, topic, scheduler role). The mocks answer like the services do (StartIncident
+ * returns an incident record under the plan, StartEngagement an engagement of the contact,
+ * DynamoDB is the FakeTable with DynamoDB's conditional semantics); events are the fixtures'
+ * CloudWatch events.
  *
  * Which handler a function runs is read from its `sourceCodeHash` (the bundle's SHA-256), so a
  * new function is found without a list here; a handler without scenarios throws.
