@@ -19,8 +19,25 @@ export interface AlertsTopicArgs {
   readonly tags?: Record<string, string>;
 }
 
-/** Services that publish to the alerts topic. */
-const PUBLISHERS = ["cloudwatch.amazonaws.com", "ssm-incidents.amazonaws.com"];
+/**
+ * Services that publish to the alerts topic, and the condition each one's documentation gives.
+ * - CloudWatch alarm actions: sns:Publish for cloudwatch.amazonaws.com
+ *   (https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger), limited to
+ *   this account's alarms with the global key aws:SourceAccount (confused-deputy prevention).
+ * - Incident Manager (chat channel and notification target of the response plans): its chat
+ *   channel guide writes the condition as `StringEqualsIfExists AWS:SourceAccount`
+ *   (https://docs.aws.amazon.com/incident-manager/latest/userguide/chat.html, "Configuring SNS
+ *   permissions"), so a request without the key is not refused.
+ */
+const PUBLISHERS: readonly {
+  service: string;
+  operator: "StringEquals" | "StringEqualsIfExists";
+}[] = [
+  { service: "cloudwatch.amazonaws.com", operator: "StringEquals" },
+  { service: "ssm-incidents.amazonaws.com", operator: "StringEqualsIfExists" },
+];
+
+const sidOf = (service: string): string => service.split(".")[0].replace(/[^a-z]/g, "");
 
 /** KMS key policy: the account administers the key; the publishing services may use it. */
 export function alertsKeyPolicy(accountId: pulumi.Input<string>): Statement[] {
@@ -51,15 +68,33 @@ export function alertsKeyPolicy(accountId: pulumi.Input<string>): Statement[] {
       ],
       Resource: "*",
     },
-    ...PUBLISHERS.map((service): Statement => ({
-      Sid: `PublishFrom${service.split(".")[0].replace(/[^a-z]/g, "")}`,
+    // A publisher to an encrypted topic needs kms:GenerateDataKey and kms:Decrypt on its key
+    // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html), with the same
+    // condition as its sns:Publish statement.
+    ...PUBLISHERS.map(({ service, operator }): Statement => ({
+      Sid: `PublishFrom${sidOf(service)}`,
       Effect: "Allow",
       Principal: { Service: service },
       Action: ["kms:Decrypt", "kms:GenerateDataKey"],
       Resource: "*",
-      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      Condition: { [operator]: { "aws:SourceAccount": accountId } },
     })),
   ];
+}
+
+/** SNS topic policy: the publishing services may publish, each with its documented condition. */
+export function alertsTopicPolicy(
+  topicArn: pulumi.Input<string>,
+  accountId: pulumi.Input<string>,
+): Statement[] {
+  return PUBLISHERS.map(({ service, operator }): Statement => ({
+    Sid: `Publish${sidOf(service)}`,
+    Effect: "Allow",
+    Principal: { Service: service },
+    Action: ["sns:Publish"],
+    Resource: topicArn,
+    Condition: { [operator]: { "aws:SourceAccount": accountId } },
+  }));
 }
 
 /**
@@ -102,16 +137,7 @@ export class AlertsTopic extends pulumi.ComponentResource {
       `${name}-policy`,
       {
         arn: topic.arn,
-        policy: policyJson([
-          ...PUBLISHERS.map((service): Statement => ({
-            Sid: `Publish${service.split(".")[0].replace(/[^a-z]/g, "")}`,
-            Effect: "Allow",
-            Principal: { Service: service },
-            Action: ["sns:Publish"],
-            Resource: topic.arn,
-            Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
-          })),
-        ]),
+        policy: policyJson(alertsTopicPolicy(topic.arn, args.accountId)),
       },
       childOpts,
     );

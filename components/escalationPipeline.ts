@@ -13,7 +13,7 @@ import { dlqDepthAlarmArgs } from "./selfMonitoring";
 import { OnCallSchedule } from "./onCallSchedule";
 import { PersonalContact } from "./personalContact";
 import { ReplicationSet } from "./replicationSet";
-import { ResponsePlans } from "./responsePlans";
+import { ResponsePlans, failSafeLevel } from "./responsePlans";
 import { pipelineRegion } from "./awsNativeProvider";
 
 /**
@@ -209,6 +209,7 @@ export class EscalationPipeline extends pulumi.ComponentResource {
           name: level,
           impact: l.impact,
           engagements: [escalation!.contactArn, ...(l.engage ?? []).map(arnOf)],
+          alarmAction: level === failSafeLevel(cfg.levels),
         })),
       },
       childOpts,
@@ -219,9 +220,6 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       alertsTopicArn: alerts.topicArn,
       alertsKeyArn: alerts.keyArn,
       planArns: plans.arns,
-      escalationArn: escalation?.contactArn,
-      contactArns: [...contacts.values()].map((c) => c.contactArn),
-      onCallArns: [...onCall.values()].map((o) => o.contactArn),
       arnOf,
       accountId: identity.accountId,
       region: region.region,
@@ -267,9 +265,6 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       alertsTopicArn: pulumi.Output<string>;
       alertsKeyArn: pulumi.Output<string>;
       planArns: Record<string, pulumi.Output<string>>;
-      escalationArn?: pulumi.Output<string>;
-      contactArns: pulumi.Output<string>[];
-      onCallArns: pulumi.Output<string>[];
       arnOf: (ref: string) => pulumi.Output<string>;
       accountId: pulumi.Output<string>;
       region: pulumi.Output<string>;
@@ -278,9 +273,7 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     const levels = Object.entries(cfg.levels);
     // Self-monitoring alarms page a human directly through the most severe paging level's plan,
     // so a broken router still wakes someone.
-    const mostSevere = levels
-      .filter(([, l]) => l.page)
-      .sort(([, a], [, b]) => a.impact - b.impact)[0]?.[0];
+    const mostSevere = failSafeLevel(cfg.levels);
     const selfAlarmActions = [
       refs.alertsTopicArn,
       ...(mostSevere ? [refs.planArns[mostSevere]] : []),
@@ -341,17 +334,15 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       );
       const statements: Statement[] = routerStatements({
         responsePlanArns: levels.filter(([, l]) => l.page).map(([level]) => refs.planArns[level]),
-        incidentContactArns: [
-          ...(refs.escalationArn ? [refs.escalationArn] : []),
-          ...refs.onCallArns,
-          ...refs.contactArns,
-        ],
         directEngageArns: levels
           .filter(([, l]) => !l.page)
           .flatMap(([, l]) => (l.engage ?? []).map(refs.arnOf)),
         region: refs.region,
         accountId: refs.accountId,
         responsePlanNames: paging.map(([level]) => names.responsePlan(prefix, level)),
+        taggedResponsePlanNames: paging
+          .filter(([level]) => level !== mostSevere)
+          .map(([level]) => names.responsePlan(prefix, level)),
         dedupeTableArn: dedupeTable?.arn,
         drills: drillRole
           ? {

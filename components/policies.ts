@@ -55,14 +55,17 @@ export function lambdaBaseStatements(
 export interface RouterPolicyArgs {
   /** Response plans the router may start incidents with (paging levels only). */
   readonly responsePlanArns: pulumi.Input<string>[];
-  /** Contacts Incident Manager engages on the router's behalf (escalation, on-call, personal). */
-  readonly incidentContactArns: pulumi.Input<string>[];
   /** Contacts the router engages directly for non-paging levels. */
   readonly directEngageArns: pulumi.Input<string>[];
   readonly region: pulumi.Input<string>;
   readonly accountId: pulumi.Input<string>;
   /** Physical names of the paging response plans (incident records live under them). */
   readonly responsePlanNames?: readonly string[];
+  /**
+   * Physical names of the response plans whose incident template carries `incidentTags` (see
+   * `incidentTemplate`): StartIncident with them also needs ssm-incidents:TagResource.
+   */
+  readonly taggedResponsePlanNames?: readonly string[];
   /** The alarm → open incident table (dedupe and recovery). */
   readonly dedupeTableArn?: pulumi.Input<string>;
   /** Drills: the role Scheduler assumes, the schedule-name prefix, the report topic and its key. */
@@ -76,44 +79,57 @@ export interface RouterPolicyArgs {
   };
 }
 
+/** The tag keys `incidentTemplate` puts on incident records (TagResource is limited to them). */
+export const INCIDENT_TAG_KEYS = ["stack", "level"] as const;
+
 /**
- * The router's statements. StartIncident makes Incident Manager start engagements and create an
- * OpsItem with the caller's credentials, so the caller also needs those two actions, but only
- * when called via ssm-incidents.
+ * The router's statements.
+ *
+ * No statement for what Incident Manager does after StartIncident: it engages the response plan's
+ * contacts (ssm-contacts:StartEngagement) and creates OpsItems (ssm:CreateOpsItem) with its own
+ * service-linked role AWSServiceRoleforIncidentManager, whose policy
+ * AWSIncidentManagerServiceRolePolicy grants exactly those actions
+ * (https://docs.aws.amazon.com/incident-manager/latest/userguide/using-service-linked-roles.html,
+ * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSIncidentManagerServiceRolePolicy.html).
+ * The router engages contacts itself only for non-paging levels (EngageDirectly).
  */
 export function routerStatements(args: RouterPolicyArgs): Statement[] {
-  const viaIncidents = {
-    StringEquals: { "aws:CalledViaFirst": "ssm-incidents.amazonaws.com" },
-  };
   const out: Statement[] = [];
   if (args.responsePlanArns.length > 0) {
-    out.push(
-      {
-        Sid: "StartIncidentWithPagingPlans",
-        Effect: "Allow",
-        Action: ["ssm-incidents:StartIncident"],
-        Resource: args.responsePlanArns,
-      },
-      {
-        Sid: "EngageViaIncidentManager",
-        Effect: "Allow",
-        Action: ["ssm-contacts:StartEngagement"],
-        Resource: args.incidentContactArns,
-        Condition: viaIncidents,
-      },
-      {
-        Sid: "CreateOpsItemViaIncidentManager",
-        Effect: "Allow",
-        Action: ["ssm:CreateOpsItem"],
-        Resource: [pulumi.interpolate`arn:aws:ssm:${args.region}:${args.accountId}:opsitem/*`],
-        Condition: viaIncidents,
-      },
-    );
+    out.push({
+      Sid: "StartIncidentWithPagingPlans",
+      Effect: "Allow",
+      Action: ["ssm-incidents:StartIncident"],
+      Resource: args.responsePlanArns,
+    });
   }
-  const incidentRecords = (args.responsePlanNames ?? []).map(
-    (plan) =>
-      pulumi.interpolate`arn:aws:ssm-incidents::${args.accountId}:incident-record/${plan}/*`,
-  );
+  const recordsOf = (plans: readonly string[]) =>
+    plans.map(
+      (plan) =>
+        pulumi.interpolate`arn:aws:ssm-incidents::${args.accountId}:incident-record/${plan}/*`,
+    );
+  const taggedPlans = args.taggedResponsePlanNames ?? [];
+  if (args.responsePlanArns.length > 0 && taggedPlans.length > 0) {
+    // ssm-incidents API reference, IncidentTemplate.incidentTags: "When the StartIncident API
+    // action is called, Incident Manager assigns the tags specified in the template to the
+    // incident. To call this action, you must also have permission to call the TagResource API
+    // action for the incident record resource." The service authorization reference lists
+    // incident-record as a resource type of TagResource and aws:TagKeys as its condition key;
+    // ForAllValues also holds when the request carries no tag keys at all.
+    out.push({
+      Sid: "TagIncidentsOfTaggedPlans",
+      Effect: "Allow",
+      Action: ["ssm-incidents:TagResource"],
+      Resource: recordsOf(taggedPlans),
+      Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [...INCIDENT_TAG_KEYS] } },
+    });
+  }
+  // GetIncidentRecord, CreateTimelineEvent and UpdateIncidentRecord list two required resource
+  // types in the service authorization reference, incident-record and response-plan; "If you
+  // limit resource access with the Resource element in an IAM policy, you must include an ARN or
+  // pattern for each required resource type"
+  // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanagerincidentmanager.html).
+  const followUpResources = [...recordsOf(args.responsePlanNames ?? []), ...args.responsePlanArns];
   if (args.dedupeTableArn) {
     out.push(
       {
@@ -135,7 +151,7 @@ export function routerStatements(args: RouterPolicyArgs): Statement[] {
           "ssm-incidents:CreateTimelineEvent",
           "ssm-incidents:UpdateIncidentRecord",
         ],
-        Resource: incidentRecords,
+        Resource: followUpResources,
       },
     );
   }
@@ -165,11 +181,20 @@ export function routerStatements(args: RouterPolicyArgs): Statement[] {
         Resource: "*",
       },
       {
+        // Each action on its own resource type only (service authorization reference:
+        // ListPagesByEngagement → engagement, ListPageReceipts → page).
         Sid: "ReadDrillPages",
         Effect: "Allow",
-        Action: ["ssm-contacts:ListPagesByEngagement", "ssm-contacts:ListPageReceipts"],
+        Action: ["ssm-contacts:ListPagesByEngagement"],
         Resource: [
           pulumi.interpolate`arn:aws:ssm-contacts:${args.region}:${args.accountId}:engagement/${d.contactPrefix}*`,
+        ],
+      },
+      {
+        Sid: "ReadDrillPageReceipts",
+        Effect: "Allow",
+        Action: ["ssm-contacts:ListPageReceipts"],
+        Resource: [
           pulumi.interpolate`arn:aws:ssm-contacts:${args.region}:${args.accountId}:page/${d.contactPrefix}*`,
         ],
       },
@@ -195,7 +220,7 @@ export function routerStatements(args: RouterPolicyArgs): Statement[] {
           "ssm-incidents:CreateTimelineEvent",
           "ssm-incidents:UpdateIncidentRecord",
         ],
-        Resource: incidentRecords,
+        Resource: followUpResources,
       });
     }
   }

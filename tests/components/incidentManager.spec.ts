@@ -229,13 +229,15 @@ describe("Incident Manager components (prod example)", () => {
       engagements: [contactArn("ie-prod-escalation")],
       tags: { "ie-stack": "prod", "managed-by": "incident-escalation" },
     });
+    // No incidentTags: the self-monitoring alarms page through this plan, and CloudWatch's
+    // service-linked role cannot tag (AWSCloudWatchAlarms_ActionSSMIncidentsServiceRolePolicy:
+    // StartIncident only).
     assert.deepEqual(incidentTemplate, {
       title: "[critical] ie-prod alarm",
       impact: 1,
       summary:
         "Opened by incident-escalation (stack prod) because a critical alarm fired. " +
         "The related items link to the alarm; the timeline shows the engagements.",
-      incidentTags: { stack: "prod", level: "critical" },
     });
     // The alerts topic is the chat channel, and not also a notification target: both send the
     // incident's updates to the topic, so Slack would get each twice (API_ChatChannel,

@@ -17,7 +17,6 @@ const A = "123456789012";
 const R = "ap-northeast-1";
 const TOPIC = `arn:aws:sns:${R}:${A}:ie-prod-alerts`;
 const PLAN = `arn:aws:ssm-incidents::${A}:response-plan/ie-prod-critical`;
-const contact = (alias: string) => `arn:aws:ssm-contacts:${R}:${A}:contact/${alias}`;
 const TAGS = { "ie-stack": "prod", "managed-by": "incident-escalation" };
 
 function doc(r: RecordedResource, key = "policy"): { Statement: Record<string, unknown>[] } {
@@ -276,7 +275,7 @@ describe("alert routing (prod example)", () => {
     });
   });
 
-  it("grants the router exactly: own logs, own DLQ, StartIncident on the paging plan, conditioned engagement and OpsItem", () => {
+  it("grants the router exactly: own logs, own DLQ, StartIncident on the paging plan (no TagResource: its template is untagged), the table, follow-ups on records and plan; nothing Incident Manager does with its own service-linked role (AWSIncidentManagerServiceRolePolicy)", () => {
     assert.deepEqual(
       doc(one(res, "aws:iam/rolePolicy:RolePolicy", "escalation-router-policy")).Statement,
       [
@@ -299,26 +298,6 @@ describe("alert routing (prod example)", () => {
           Resource: [PLAN],
         },
         {
-          Sid: "EngageViaIncidentManager",
-          Effect: "Allow",
-          Action: ["ssm-contacts:StartEngagement"],
-          Resource: [
-            "ie-prod-escalation",
-            "ie-prod-oncall-primary",
-            "ie-prod-sato",
-            "ie-prod-suzuki",
-            "ie-prod-tanaka",
-          ].map(contact),
-          Condition: { StringEquals: { "aws:CalledViaFirst": "ssm-incidents.amazonaws.com" } },
-        },
-        {
-          Sid: "CreateOpsItemViaIncidentManager",
-          Effect: "Allow",
-          Action: ["ssm:CreateOpsItem"],
-          Resource: [`arn:aws:ssm:${R}:${A}:opsitem/*`],
-          Condition: { StringEquals: { "aws:CalledViaFirst": "ssm-incidents.amazonaws.com" } },
-        },
-        {
           Sid: "MapAlarmsToOpenIncidents",
           Effect: "Allow",
           Action: [
@@ -337,7 +316,7 @@ describe("alert routing (prod example)", () => {
             "ssm-incidents:CreateTimelineEvent",
             "ssm-incidents:UpdateIncidentRecord",
           ],
-          Resource: [`arn:aws:ssm-incidents::${A}:incident-record/ie-prod-critical/*`],
+          Resource: [`arn:aws:ssm-incidents::${A}:incident-record/ie-prod-critical/*`, PLAN],
         },
       ],
     );
@@ -413,12 +392,44 @@ describe("alert routing (prod example)", () => {
     );
     assert.deepEqual(
       services.map((s) => [(s.Principal as { Service: string }).Service, s.Action, s.Condition]),
-      ["cloudwatch.amazonaws.com", "ssm-incidents.amazonaws.com"].map((svc) => [
-        svc,
-        ["kms:Decrypt", "kms:GenerateDataKey"],
-        { StringEquals: { "aws:SourceAccount": A } },
-      ]),
+      [
+        [
+          "cloudwatch.amazonaws.com",
+          ["kms:Decrypt", "kms:GenerateDataKey"],
+          { StringEquals: { "aws:SourceAccount": A } },
+        ],
+        [
+          // Incident Manager user guide, chat channels: StringEqualsIfExists AWS:SourceAccount.
+          "ssm-incidents.amazonaws.com",
+          ["kms:Decrypt", "kms:GenerateDataKey"],
+          { StringEqualsIfExists: { "aws:SourceAccount": A } },
+        ],
+      ],
     );
+  });
+
+  it("lets CloudWatch (StringEquals) and Incident Manager (StringEqualsIfExists, its chat channel guide) publish to the topic, nobody else", () => {
+    assert.deepEqual(doc(one(res, "aws:sns/topicPolicy:TopicPolicy", "escalation-alerts-policy")), {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "Publishcloudwatch",
+          Effect: "Allow",
+          Principal: { Service: "cloudwatch.amazonaws.com" },
+          Action: ["sns:Publish"],
+          Resource: TOPIC,
+          Condition: { StringEquals: { "aws:SourceAccount": A } },
+        },
+        {
+          Sid: "Publishssmincidents",
+          Effect: "Allow",
+          Principal: { Service: "ssm-incidents.amazonaws.com" },
+          Action: ["sns:Publish"],
+          Resource: TOPIC,
+          Condition: { StringEqualsIfExists: { "aws:SourceAccount": A } },
+        },
+      ],
+    });
   });
 
   it("relays the topic to Slack through Chatbot, and makes it the response plan's chat channel only (API_ChatChannel, API_NotificationTargetItem)", () => {

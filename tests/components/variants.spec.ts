@@ -361,6 +361,7 @@ describe("scheduled drills and recovery settings", () => {
           "PassRoleToScheduler",
           "ListDrillEngagements",
           "ReadDrillPages",
+          "ReadDrillPageReceipts",
           "PostDrillReports",
           "EncryptDrillReports",
         ].includes(s.Sid as string),
@@ -388,11 +389,14 @@ describe("scheduled drills and recovery settings", () => {
         {
           Sid: "ReadDrillPages",
           Effect: "Allow",
-          Action: ["ssm-contacts:ListPagesByEngagement", "ssm-contacts:ListPageReceipts"],
-          Resource: [
-            `arn:aws:ssm-contacts:${R}:${A}:engagement/pay-*`,
-            `arn:aws:ssm-contacts:${R}:${A}:page/pay-*`,
-          ],
+          Action: ["ssm-contacts:ListPagesByEngagement"],
+          Resource: [`arn:aws:ssm-contacts:${R}:${A}:engagement/pay-*`],
+        },
+        {
+          Sid: "ReadDrillPageReceipts",
+          Effect: "Allow",
+          Action: ["ssm-contacts:ListPageReceipts"],
+          Resource: [`arn:aws:ssm-contacts:${R}:${A}:page/pay-*`],
         },
         {
           Sid: "PostDrillReports",

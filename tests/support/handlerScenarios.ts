@@ -1,0 +1,293 @@
+/**
+ * Runs the paths the handler specs (tests/handlers) cover — every level's ALARM (incident,
+ * engagements), a repeat firing, the OK that follows (recovery), each paging level's drill and
+ * its report, the notifier's deliveries — with the fixtures of tests/handlers, against the
+ * environment a program run gives each Lambda function, with every SDK client mocked by
+ * SdkRecorder, so that the commands recorded carry the stack's real ARNs (response plans,
+ * contacts, table, topic, scheduler role). The mocks answer like the services do (StartIncident
+ * returns an incident record under the plan, StartEngagement an engagement of the contact,
+ * DynamoDB is the FakeTable with DynamoDB's conditional semantics); events are the fixtures'
+ * CloudWatch events.
+ *
+ * Which handler a function runs is read from its `sourceCodeHash` (the bundle's SHA-256), so a
+ * new function is found without a list here; a handler without scenarios throws.
+ */
+import { readdirSync } from "node:fs";
+import * as path from "node:path";
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { CreateScheduleCommand } from "@aws-sdk/client-scheduler";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { PublishCommand } from "@aws-sdk/client-sns";
+import {
+  ListEngagementsCommand,
+  ListPageReceiptsCommand,
+  ListPagesByEngagementCommand,
+  StartEngagementCommand,
+} from "@aws-sdk/client-ssm-contacts";
+import {
+  CreateTimelineEventCommand,
+  GetIncidentRecordCommand,
+  StartIncidentCommand,
+  UpdateIncidentRecordCommand,
+} from "@aws-sdk/client-ssm-incidents";
+import { handlerBundle } from "../../components/bundles";
+import type { RecordedResource } from "../../tools/mockEngine";
+import {
+  FakeTable,
+  applyEnv,
+  loadRouterHandler,
+  routerInput,
+  routerInputAt,
+} from "../handlers/fixtures/routerFixtures";
+import type { SdkRecorder } from "./awsCalls";
+import { REPO } from "./program";
+
+type Env = Record<string, string>;
+type Input = Record<string, unknown>;
+
+export interface ScenarioContext {
+  readonly fn: RecordedResource;
+  readonly env: Env;
+  readonly resources: readonly RecordedResource[];
+  readonly recorder: SdkRecorder;
+  readonly account: string;
+  readonly region: string;
+}
+
+/** The handler folder (handlers/<name>) whose bundle a function deploys. */
+export function handlerOf(fn: RecordedResource): string {
+  const hash = fn.inputs.sourceCodeHash;
+  const names = readdirSync(path.join(REPO, "handlers"), { withFileTypes: true })
+    .filter((e) => e.isDirectory() && e.name !== "shared")
+    .map((e) => e.name);
+  const found = names.filter((n) => handlerBundle(n).sha256 === hash);
+  if (found.length !== 1) throw new Error(`${fn.name}: no handler bundle has hash ${String(hash)}`);
+  return found[0];
+}
+
+export function envOf(fn: RecordedResource): Env {
+  const vars = (fn.inputs.environment as { variables?: Env } | undefined)?.variables ?? {};
+  return { ...vars };
+}
+
+const uuid = (n: number): string => `0a1b2c3d-4e5f-6789-abcd-${String(n).padStart(12, "0")}`;
+/** The alias in `…:contact/<alias>` or `…:engagement/<alias>/<id>`. */
+const aliasOf = (arn: string): string => arn.split("/")[1];
+
+/** Pins Date.now while `run` runs. */
+async function at<T>(time: Date, run: () => Promise<T>): Promise<T> {
+  const real = Date.now;
+  Date.now = () => time.getTime();
+  try {
+    return await run();
+  } finally {
+    Date.now = real;
+  }
+}
+
+/** Silences the handlers' JSON log lines while `run` runs. */
+async function quietly<T>(run: () => Promise<T>): Promise<T> {
+  const real = console.log;
+  console.log = () => undefined;
+  try {
+    return await run();
+  } finally {
+    console.log = real;
+  }
+}
+
+/** Answers the router's services the way they answer, with ARNs in the stack's account. */
+function answerRouterCalls(ctx: ScenarioContext): void {
+  const { recorder, account, region, resources } = ctx;
+  let n = 0;
+  const table = new FakeTable(
+    () =>
+      new ConditionalCheckFailedException({
+        message: "The conditional request failed",
+        $metadata: {},
+      }),
+  );
+  const dynamodb = recorder.mock("dynamodb");
+  dynamodb.on(GetItemCommand as never).callsFake((i) => table.get(i));
+  dynamodb.on(PutItemCommand as never).callsFake((i) => table.put(i));
+  dynamodb.on(UpdateItemCommand as never).callsFake((i) => table.update(i));
+  dynamodb.on(DeleteItemCommand as never).callsFake((i) => table.delete(i));
+
+  const incidents = recorder.mock("ssm-incidents");
+  incidents.on(StartIncidentCommand as never).callsFake((i: Input) => ({
+    incidentRecordArn: `${String(i.responsePlanArn).replace(":response-plan/", ":incident-record/")}/${uuid(++n)}`,
+  }));
+  incidents.on(GetIncidentRecordCommand as never).callsFake((i: Input) => ({
+    incidentRecord: {
+      arn: i.arn,
+      title: "[DRILL] an incident",
+      impact: 1,
+      status: "OPEN",
+      creationTime: new Date(Date.now() - 60_000),
+      dedupeString: "x",
+      incidentRecordSource: { createdBy: "x", source: "incident-escalation" },
+      lastModifiedBy: "x",
+      lastModifiedTime: new Date(Date.now() - 60_000),
+    },
+  }));
+  incidents
+    .on(CreateTimelineEventCommand as never)
+    .callsFake((i: Input) => ({ eventId: uuid(++n), incidentRecordArn: i.incidentRecordArn }));
+  incidents.on(UpdateIncidentRecordCommand as never).resolves({});
+
+  const contactArns = resources.filter((r) => r.type.endsWith(":Contact")).map((r) => r.id);
+  const contacts = recorder.mock("ssm-contacts");
+  contacts.on(StartEngagementCommand as never).callsFake((i: Input) => ({
+    EngagementArn: `arn:aws:ssm-contacts:${region}:${account}:engagement/${aliasOf(String(i.ContactId))}/${uuid(++n)}`,
+  }));
+  contacts.on(ListEngagementsCommand as never).callsFake((i: Input) => ({
+    Engagements: contactArns.map((c, k) => ({
+      EngagementArn: `arn:aws:ssm-contacts:${region}:${account}:engagement/${aliasOf(c)}/${uuid(100 + k)}`,
+      ContactArn: c,
+      Sender: "incident-escalation",
+      IncidentId: i.IncidentId,
+      StartTime: new Date(Date.now() - 30 * 60_000),
+    })),
+  }));
+  contacts.on(ListPagesByEngagementCommand as never).callsFake((i: Input) => {
+    const engagement = String(i.EngagementId);
+    const alias = aliasOf(engagement);
+    return {
+      Pages: [
+        {
+          PageArn: `arn:aws:ssm-contacts:${region}:${account}:page/${alias}/${uuid(++n)}`,
+          EngagementArn: engagement,
+          ContactArn: `arn:aws:ssm-contacts:${region}:${account}:contact/${alias}`,
+          Sender: "incident-escalation",
+          SentTime: new Date(Date.now() - 29 * 60_000),
+        },
+      ],
+    };
+  });
+  contacts.on(ListPageReceiptsCommand as never).callsFake(() => ({
+    Receipts: [{ ReceiptType: "SENT", ReceiptTime: new Date(Date.now() - 29 * 60_000) }],
+  }));
+
+  recorder
+    .mock("scheduler")
+    .on(CreateScheduleCommand as never)
+    .callsFake((i: Input) => ({
+      ScheduleArn: `arn:aws:scheduler:${region}:${account}:schedule/default/${String(i.Name)}`,
+    }));
+  recorder
+    .mock("sns")
+    .on(PublishCommand as never)
+    .callsFake(() => ({ MessageId: uuid(++n) }));
+}
+
+interface RouteEntry {
+  readonly responsePlanArn?: string;
+  readonly engage?: readonly string[];
+}
+
+/**
+ * The router: every level's ALARM (incident and/or engagements), a repeat firing while the
+ * incident is open, the OK that follows (recovery), and, with drills, each paging level's drill
+ * and its report.
+ */
+async function routerScenarios(ctx: ScenarioContext): Promise<void> {
+  answerRouterCalls(ctx);
+  const router = await loadRouterHandler({ ...ctx.env, AWS_REGION: ctx.region });
+  const invoked = {
+    invokedFunctionArn: `arn:aws:lambda:${ctx.region}:${ctx.account}:function:${ctx.fn.id}`,
+  };
+  const routes = JSON.parse(ctx.env.ROUTING_TABLE) as Record<string, RouteEntry>;
+  const fired = new Date("2019-10-02T17:05:00.989Z");
+  for (const [level, route] of Object.entries(routes)) {
+    if (!route.responsePlanArn && !(route.engage ?? []).length) continue;
+    await at(fired, () => quietly(() => router.handler(routerInput(level), invoked)));
+    if (!route.responsePlanArn) continue;
+    const again = "2019-10-02T17:20:00.000+0000";
+    await at(new Date("2019-10-02T17:20:10.000Z"), () =>
+      quietly(() => router.handler(routerInputAt(level, again), invoked)),
+    );
+    const ok = "2019-10-02T17:40:00.000+0000";
+    await at(new Date("2019-10-02T17:40:10.000Z"), () =>
+      quietly(() => router.handler(routerInputAt(level, ok, "OK"), invoked)),
+    );
+  }
+  if (ctx.env.SCHEDULER_ROLE_ARN) {
+    const scheduled = "2026-12-07T01:00:00Z";
+    for (const [level, route] of Object.entries(routes)) {
+      if (!route.responsePlanArn) continue;
+      const schedules = () =>
+        ctx.recorder.sent().filter((c) => c.key === "scheduler:CreateSchedule");
+      const before = schedules().length;
+      const result = await at(new Date("2026-12-07T01:00:03.000Z"), () =>
+        quietly(() =>
+          router.handler(
+            { drill: { level, scheduledTime: scheduled, reportAfterMinutes: 30 } },
+            invoked,
+          ),
+        ),
+      );
+      const schedule = schedules()[before];
+      if (!schedule) {
+        throw new Error(`drill of ${level}: no report schedule (${JSON.stringify(result)})`);
+      }
+      const report = JSON.parse(String((schedule.input.Target as Input).Input)) as unknown;
+      await at(new Date("2026-12-07T01:31:00.000Z"), () =>
+        quietly(() => router.handler(report, invoked)),
+      );
+    }
+  }
+}
+
+/** The notifier: an ALARM and an OK of every level a webhook subscribes to. */
+async function notifierScenarios(ctx: ScenarioContext): Promise<void> {
+  const secretArn = ctx.env.WEBHOOK_SECRET_ARN;
+  const version = ctx.resources.find(
+    (r) =>
+      r.type === "aws:secretsmanager/secretVersion:SecretVersion" &&
+      r.inputs.secretId === secretArn,
+  );
+  if (!version) throw new Error(`${ctx.fn.name}: no secret version for ${secretArn}`);
+  ctx.recorder
+    .mock("secrets-manager")
+    .on(GetSecretValueCommand as never)
+    .callsFake((i: Input) => {
+      if (i.SecretId !== secretArn) throw new Error(`unexpected secret ${String(i.SecretId)}`);
+      return { SecretString: version.inputs.secretString };
+    });
+  const saved = applyEnv(ctx.env);
+  let mod: typeof import("../../handlers/notifier/handler");
+  try {
+    const file = require.resolve("../../handlers/notifier/handler");
+    delete require.cache[file];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(file) as typeof import("../../handlers/notifier/handler");
+  } finally {
+    applyEnv(saved);
+  }
+  const handler = mod.createHandler({
+    config: mod.loadConfig(ctx.env, () => undefined),
+    secrets: new SecretsManagerClient({ region: ctx.region }),
+    // The webhook receivers are not AWS: answer 200 without a network.
+    fetchFn: () => Promise.resolve(new Response(null, { status: 200 })),
+    sleep: () => Promise.resolve(),
+    nowSeconds: () => Math.floor(Date.now() / 1000),
+    log: () => undefined,
+  });
+  const webhooks = JSON.parse(ctx.env.WEBHOOKS) as { levels: string[] }[];
+  for (const level of new Set(webhooks.flatMap((w) => w.levels))) {
+    await handler(routerInput(level));
+    await handler(routerInput(level, "OK"));
+  }
+}
+
+/** Scenarios by handler folder. */
+export const SCENARIOS: Readonly<Record<string, (ctx: ScenarioContext) => Promise<void>>> = {
+  router: routerScenarios,
+  notifier: notifierScenarios,
+};
