@@ -167,6 +167,8 @@ function isSecretWrapper(v: unknown): v is { value: unknown } {
 
 function unwrapSecrets(v: unknown): unknown {
   if (isSecretWrapper(v)) return unwrapSecrets(v.value);
+  // Assets and archives hold their contents in promises: kept as they are, for specs to read.
+  if (pulumi.asset.Asset.isInstance(v) || pulumi.asset.Archive.isInstance(v)) return v;
   if (Array.isArray(v)) return v.map(unwrapSecrets);
   if (typeof v === "object" && v !== null) {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
