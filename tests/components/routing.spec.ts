@@ -11,25 +11,19 @@
  */
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { LAMBDA_RUNTIME } from "../../components/handlerFunction";
 import { inputTemplate, levelEventPattern } from "../../components/levelRouting";
 import { wildcardActions } from "../../components/policies";
 import { RecordedResource } from "../../tools/mockEngine";
-import { ProgramRun, REPO, countByType, one, ofType, runProgram } from "../support/program";
-
-/** File name → text (StringAsset) or path (FileAsset) of a recorded code archive. */
-async function archiveFiles(code: unknown): Promise<Record<string, string>> {
-  assert.ok(pulumi.asset.AssetArchive.isInstance(code), "code is an AssetArchive");
-  const assets = await (code as pulumi.asset.AssetArchive).assets;
-  const out: Record<string, string> = {};
-  for (const [name, a] of Object.entries(assets)) {
-    if (a instanceof pulumi.asset.StringAsset) out[name] = await a.text;
-    else if (a instanceof pulumi.asset.FileAsset) out[name] = await a.path;
-    else assert.fail(`${name}: unexpected asset`);
-  }
-  return out;
-}
+import {
+  ProgramRun,
+  REPO,
+  archiveFiles,
+  countByType,
+  one,
+  ofType,
+  runProgram,
+} from "../support/program";
 
 const A = "123456789012";
 const R = "ap-northeast-1";
