@@ -119,6 +119,15 @@ export class HandlerFunction extends pulumi.ComponentResource {
 
   constructor(name: string, args: HandlerFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("incident-escalation:index:HandlerFunction", name, {}, opts);
+    // The environment's size is checked before anything is created: here when every value is a
+    // plain string (the constructor throws), else once the values are known (below: the apply
+    // fails `pulumi up` before the function is registered).
+    const known = Object.entries(args.environment).filter(
+      (e): e is [string, string] => typeof e[1] === "string",
+    );
+    if (known.length === Object.keys(args.environment).length) {
+      checkEnvironmentSize(args.functionName, Object.fromEntries(known));
+    }
     const childOpts = { parent: this, dependsOn: opts.dependsOn };
     const bundle = handlerBundle(args.handler);
     this.bundle = { path: bundle.relative, sha256: bundle.sha256 };
@@ -183,7 +192,6 @@ export class HandlerFunction extends pulumi.ComponentResource {
       },
       childOpts,
     );
-    // Checked once every value is known, before the function is created.
     const variables = pulumi.output(args.environment).apply((v) => {
       checkEnvironmentSize(args.functionName, v);
       return v;

@@ -14,7 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-export type Service = "ssm-contacts" | "ssm-incidents";
+export type Service = "ssm-contacts" | "ssm-incidents" | "lambda";
 
 export const SERVICES: readonly Service[] = ["ssm-contacts", "ssm-incidents"];
 
