@@ -370,7 +370,7 @@ export class EscalationPipeline extends pulumi.ComponentResource {
           description:
             "Starts the level's Incident Manager response plan or engagement for an alarm",
           // The routing table grows with levels and contacts: it travels in the function's code,
-          // where no 4 KB environment limit applies (core.ts, ROUTING_TABLE_FILE).
+          // where no 4 KB environment limit applies (handlers/shared/limits.ts, ROUTING_TABLE_FILE).
           files: { [ROUTING_TABLE_FILE]: routingTable.apply((t) => JSON.stringify(t)) },
           environment: {
             INCIDENT_SOURCE: incidentSource(stack),
