@@ -16,6 +16,7 @@ import {
   StartIncidentCommand,
   ThrottlingException,
 } from "@aws-sdk/client-ssm-incidents";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { RetryLaterError, RoutingError } from "../../handlers/router/core";
 import {
@@ -28,7 +29,10 @@ import {
 import { pageGivenUpMetric } from "../../handlers/shared/selfMetrics";
 import {
   ACCOUNT,
+  changeToken,
+  DEDUPE_ENV,
   ENV,
+  mappingItem,
   PLAN_CRITICAL,
   REGION,
   alarmName,
@@ -264,6 +268,60 @@ describe("router handler: SQS batches (aws-sdk-client-mock)", () => {
       engagements: 0,
     });
     await assert.rejects(router.handler({ level: "nope", event: {} }), RoutingError);
+  });
+});
+
+describe("router handler: SQS batches with the dedupe table (aws-sdk-client-mock)", () => {
+  let dynamo: ReturnType<typeof mockClient>;
+  let incidents: ReturnType<typeof mockClient>;
+  let router: RouterModule;
+  const emf: string[] = [];
+  const realWrite = process.stdout.write.bind(process.stdout);
+  const realLog = console.log;
+
+  before(async () => {
+    dynamo = mockClient(DynamoDBClient);
+    incidents = mockClient(SSMIncidentsClient);
+    router = await loadRouterHandler(DEDUPE_ENV);
+  });
+  after(() => {
+    dynamo.restore();
+    incidents.restore();
+  });
+  afterEach(() => {
+    process.stdout.write = realWrite;
+    console.log = realLog;
+  });
+
+  it("a RetryLaterError (an OK while the incident is being opened) is a batch item failure, not a function error, and no page given up", async () => {
+    // Another invocation is opening the alarm's incident ("opening", claimed a second ago).
+    const openedAt = new Date(Date.now() - 1_000).toISOString();
+    dynamo.on(GetItemCommand).resolves({
+      Item: mappingItem({
+        level: "critical",
+        state: "opening",
+        openedAt,
+        clientToken: changeToken("critical", "2019-10-02T17:00:00.000+0000"),
+      }),
+    });
+    const logs: Record<string, unknown>[] = [];
+    console.log = (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>);
+    process.stdout.write = ((chunk: string, ...rest: unknown[]) => {
+      if (String(chunk).startsWith('{"_aws"')) return emf.push(String(chunk)) > 0;
+      return (realWrite as (c: string, ...r: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stdout.write;
+    // Even at its last receive: a recovery note is not a page.
+    const ok = JSON.stringify(routerInput("critical", "OK"));
+    const event = { Records: [record(ok, 3, "m-7")] };
+    assert.deepEqual(await router.handler(event), {
+      batchItemFailures: [{ itemIdentifier: "m-7" }],
+    });
+    assert.equal(incidents.commandCalls(StartIncidentCommand).length, 0);
+    assert.deepEqual(
+      logs.map((l) => [l.decision, l.error, l.code]),
+      [["error", "RetryLaterError", "INCIDENT_OPENING"]],
+    );
+    assert.deepEqual(emf, []);
   });
 });
 
