@@ -3,7 +3,7 @@
 // interleaved: the esbuild bundle, an unbundled build of the same source, bare `node -e ""`.
 import { buildSync } from "esbuild";
 import { bundleOptions } from "../tools/bundle.mjs";
-import { statSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, statSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -17,8 +17,15 @@ const TARGET = 0.5;
 const ACCOUNT = "123456789012";
 const REGION = "ap-northeast-1";
 const PLAN = `arn:aws:ssm-incidents::${ACCOUNT}:response-plan/ie-bench-critical`;
+/** The function's code folder (LAMBDA_TASK_ROOT) holds the routing table, routing.json. */
+const CODE_DIR = join(TMP, "cold-start-code");
+mkdirSync(CODE_DIR, { recursive: true });
+writeFileSync(
+  join(CODE_DIR, "routing.json"),
+  JSON.stringify({ critical: { impact: 1, responsePlanArn: PLAN } }),
+);
 const ENV = {
-  ROUTING_TABLE: JSON.stringify({ critical: { impact: 1, responsePlanArn: PLAN } }),
+  LAMBDA_TASK_ROOT: CODE_DIR,
   INCIDENT_SOURCE: "incident-escalation.bench",
   ENGAGEMENT_SENDER: "incident-escalation",
   NAME_PREFIX: "ie-bench",

@@ -15,33 +15,42 @@
  * into node_modules/.cache, once: a new execution environment then costs a re-`require` of
  * handler.js (about a millisecond), not a ts-node compile that would eat the CPU the router needs.
  *
- * Lambda is simulated as an asynchronous invoker with reserved concurrency:
- * - an asynchronous queue in front of at most `concurrency` (default 10) concurrent invocations:
- *   an event that finds every slot busy waits in the queue (Lambda retries such throttled
- *   asynchronous invocations itself, for up to 6 hours; they are not function errors). The queue
- *   is FIFO and a freed slot takes the next event at once, so it drains at least as fast as
- *   Lambda's (whose internal retries back off from 1 s to 5 min);
+ * Lambda is simulated as the router is deployed: the rules deliver to its SQS queue, and an event
+ * source mapping (batch size 1, ReportBatchItemFailures) invokes it:
+ * - the mapping's maximum concurrency caps the router at `concurrency` (default 10, the
+ *   component's ROUTER_MAX_CONCURRENCY) concurrent invocations without reserving any: a message
+ *   that finds every slot busy waits in the queue. The simulated queue is FIFO and a freed slot
+ *   takes the next message at once (no polling delay), so it drains at least as fast as Lambda's
+ *   pollers;
  * - execution environments: an invocation takes an idle environment or creates one; each is a
  *   fresh module instance of handler.ts (its own SDK clients, sockets, retry quota and adaptive
  *   rate limiter), reused later, as Lambda reuses warm environments;
- * - the function timeout (FUNCTION_TIMEOUT_MS, the 120 s the router needs): an invocation still
+ * - the function timeout (FUNCTION_TIMEOUT_MS, the component's 120 s): an invocation still
  *   running then is a function error and its environment is dropped. (Its work cannot be stopped
  *   in-process and goes on in the background; in Lambda it would be cut off.)
- * - function errors: the event is queued again 1 s, then 2 s after the failure (Lambda waits
- *   about 1 min, then 2 min: scaled down 60×), then it is dead-lettered.
+ * - a failed message (a batch item failure, or a function error) becomes visible again one
+ *   visibility timeout after it was received (720 s, scaled down 60× to 12 s); after
+ *   maxReceiveCount (3) receives it is dead-lettered, as the queue's redrive policy does.
  *
- * What is scaled and what is real: only Lambda's two retry delays are scaled (60×). Real, because
+ * What is scaled and what is real: only the visibility timeout is scaled (60×). Real, because
  * each is measured against the real Incident Manager throttle or against real SDK retries: the
  * throttle, the SDK's backoff and adaptive rate limiting, the function timeout (it bounds the SDK's
  * retries), the router's "abandoned claim" timeout (it must exceed the function timeout) and its
  * note interval (it bounds Incident Manager calls per alarm against the throttle). The scaled
- * retries come 60× sooner than in Lambda, before the throttle has refilled and before a slow
- * opener is done: harsher than production.
+ * retries come 60× sooner than in production, before a slow opener may be done: harsher than
+ * production.
  */
-import { readdirSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { NOTE_INTERVAL_MS } from "../handlers/router/dedupe";
+import {
+  ROUTER_MAX_CONCURRENCY,
+  ROUTER_QUEUE_MAX_RECEIVES,
+  ROUTER_QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+  ROUTER_TIMEOUT_SECONDS,
+  ROUTING_TABLE_FILE,
+} from "../handlers/shared/limits";
 import { startDynamoStub, startIncidentsStub } from "./stubs";
 
 const [
@@ -49,18 +58,20 @@ const [
   burstsArg = "10",
   intervalArg = "2000",
   rateArg = "5",
-  concurrencyArg = "10",
+  concurrencyArg = String(ROUTER_MAX_CONCURRENCY),
 ] = process.argv.slice(2);
 const ALARMS = Number(alarmsArg);
 const BURSTS = Number(burstsArg);
 const BURST_INTERVAL_MS = Number(intervalArg);
 const RATE = Number(rateArg);
-/** The router's reserved concurrency (what the component must set). */
+/** The event source mapping's maximum concurrency (the component sets ROUTER_MAX_CONCURRENCY). */
 const CONCURRENCY = Number(concurrencyArg);
-/** Lambda's asynchronous retry delays, about 1 min then 2 min, scaled down 60×. */
-const RETRY_DELAYS_MS = [1000, 2000];
-/** The router's function timeout (what the component must set); real time. */
-const FUNCTION_TIMEOUT_MS = 120_000;
+/** A failed message is received again one visibility timeout later: 720 s, scaled down 60×. */
+const VISIBILITY_MS = (ROUTER_QUEUE_VISIBILITY_TIMEOUT_SECONDS * 1000) / 60;
+/** Receives before the redrive policy moves a message to the dead-letter queue. */
+const MAX_RECEIVES = ROUTER_QUEUE_MAX_RECEIVES;
+/** The router's function timeout (the component's); real time. */
+const FUNCTION_TIMEOUT_MS = ROUTER_TIMEOUT_SECONDS * 1000;
 /** Abort (and report what happened so far) after this long, both phases together. */
 const DEADLINE_MS = 240_000;
 
@@ -70,7 +81,7 @@ const TABLE = "ie-bench-open-incidents";
 const PLAN = `arn:aws:ssm-incidents::${ACCOUNT}:response-plan/ie-bench-critical`;
 
 interface RouterModule {
-  handler(event: unknown): Promise<{ decision: string; dedupe?: string }>;
+  handler(event: unknown): Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
 }
 
 interface Delivery {
@@ -78,6 +89,7 @@ interface Delivery {
   readonly burst: number;
   readonly alarm: number;
   readonly input: unknown;
+  readonly messageId: string;
   attempts: number;
   /** Error of each failed attempt: name and, for the router's own errors, code. */
   readonly errors: string[];
@@ -194,8 +206,15 @@ function quantile(values: readonly number[], q: number): number {
 async function main(): Promise<void> {
   const incidents = await startIncidentsStub(RATE, 5);
   const dynamo = await startDynamoStub();
+  // The routing table travels in the function's code: routing.json in LAMBDA_TASK_ROOT.
+  const codeDir = path.join(BUILD, "code");
+  mkdirSync(codeDir, { recursive: true });
+  writeFileSync(
+    path.join(codeDir, ROUTING_TABLE_FILE),
+    JSON.stringify({ critical: { impact: 1, responsePlanArn: PLAN } }),
+  );
   Object.assign(process.env, {
-    ROUTING_TABLE: JSON.stringify({ critical: { impact: 1, responsePlanArn: PLAN } }),
+    LAMBDA_TASK_ROOT: codeDir,
     INCIDENT_SOURCE: "incident-escalation.bench",
     ENGAGEMENT_SENDER: "incident-escalation",
     NAME_PREFIX: "ie-bench",
@@ -222,6 +241,13 @@ async function main(): Promise<void> {
   const logLines: string[] = [];
   const print = console.log;
   console.log = (line: unknown) => void logLines.push(String(line));
+  // PagesGivenUp EMF lines go to stdout directly (handlers/shared/selfMetrics.ts).
+  const emfLines: string[] = [];
+  const realWrite = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    if (String(chunk).startsWith('{"_aws"')) return emfLines.push(String(chunk)) > 0;
+    return (realWrite as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stdout.write;
 
   const handlerPath = buildRouter();
   const idle: RouterModule[] = [];
@@ -235,7 +261,7 @@ async function main(): Promise<void> {
   // Load the SDK once, untimed: later environments share the loaded (stateless) modules.
   idle.push(newEnvironment());
 
-  // ---- Lambda: asynchronous queue, reserved concurrency, timeout, retries ----------------------
+  // ---- SQS queue + event source mapping: maximum concurrency, timeout, redrive ------------------
   const queue: { d: Delivery; since: number }[] = [];
   let running = 0;
   let maxQueued = 0;
@@ -243,16 +269,31 @@ async function main(): Promise<void> {
   let unfinished = 0;
   let drained: () => void = () => undefined;
 
-  const invoke = async (input: unknown): Promise<string> => {
+  /** One invocation with a batch of one message; resolves with whether the message failed. */
+  const invoke = async (d: Delivery): Promise<boolean> => {
     const env = idle.pop() ?? newEnvironment();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new FunctionTimeout()), FUNCTION_TIMEOUT_MS);
     });
+    const event = {
+      Records: [
+        {
+          messageId: d.messageId,
+          receiptHandle: `${d.messageId}-${d.attempts}`,
+          body: JSON.stringify(d.input),
+          attributes: { ApproximateReceiveCount: String(d.attempts) },
+          messageAttributes: {},
+          eventSource: "aws:sqs",
+          eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:ie-bench-router-queue`,
+          awsRegion: REGION,
+        },
+      ],
+    };
     try {
-      const r = await Promise.race([env.handler(input), timeout]);
+      const r = await Promise.race([env.handler(event), timeout]);
       idle.push(env);
-      return r.dedupe ?? r.decision;
+      return r.batchItemFailures.length > 0;
     } catch (err: unknown) {
       // A timed-out environment is not reused (Lambda would have stopped it).
       if (err instanceof FunctionTimeout) timeouts++;
@@ -280,16 +321,22 @@ async function main(): Promise<void> {
   };
   const attempt = async (d: Delivery): Promise<void> => {
     d.attempts++;
+    let failed: boolean;
     try {
-      d.outcome = await invoke(d.input);
+      failed = await invoke(d);
+      if (failed) d.errors.push("batch item failure");
     } catch (err: unknown) {
+      // A function error: the whole batch (this one message) returns to the queue.
       d.errors.push(errorLabel(err));
-      if (d.attempts <= RETRY_DELAYS_MS.length) {
-        setTimeout(() => enqueue(d), RETRY_DELAYS_MS[d.attempts - 1]);
+      failed = true;
+    }
+    if (failed) {
+      if (d.attempts < MAX_RECEIVES) {
+        setTimeout(() => enqueue(d), VISIBILITY_MS);
         return;
       }
       d.deadLettered = true;
-    }
+    } else d.outcome = "ok";
     if (--unfinished === 0) drained();
   };
 
@@ -311,6 +358,7 @@ async function main(): Promise<void> {
           burst: b,
           alarm: i,
           input: routerInput(i, b),
+          messageId: `m-${phase}-${b}-${i}`,
           attempts: 0,
           errors: [],
           waits: [],
@@ -334,9 +382,11 @@ async function main(): Promise<void> {
     incidents: incidents.incidents.length,
   };
   let phase2 = false;
+  let phase2LogStart = Number.POSITIVE_INFINITY;
   let phase2Ms = 0;
   if (phase1) {
     clockOffsetMs += NOTE_INTERVAL_MS;
+    phase2LogStart = logLines.length;
     const t = performance.now();
     phase2 = await Promise.race([run(2, BURSTS, 1).then(() => true), deadline]);
     phase2Ms = performance.now() - t;
@@ -344,6 +394,16 @@ async function main(): Promise<void> {
   const wallMs = performance.now() - started;
   console.log = print;
 
+  // One JSON line per routed message (and none for the batch): the outcome of each attempt.
+  const routerLog = logLines.flatMap((text, at) => {
+    try {
+      return [{ line: JSON.parse(text) as Record<string, unknown>, at }];
+    } catch {
+      return [];
+    }
+  });
+  const outcomeOf = (line: Record<string, unknown>): string[] =>
+    line.decision === "error" ? [] : [String(line.dedupe ?? line.decision)];
   const perAlarm = new Map<string, number>();
   for (const inc of incidents.incidents) {
     perAlarm.set(inc.triggerArn, (perAlarm.get(inc.triggerArn) ?? 0) + 1);
@@ -357,7 +417,6 @@ async function main(): Promise<void> {
     .reduce((s, n) => s + n, 0);
   const counted = items.map((it) => Number(it.firedAgain?.N ?? 0)).reduce((s, n) => s + n, 0);
   const waits = deliveries.flatMap((d) => d.waits);
-  const phaseOf = (phase: 1 | 2) => deliveries.filter((d) => d.phase === phase);
   const result = {
     finished: phase1 && phase2,
     alarms: ALARMS,
@@ -367,7 +426,8 @@ async function main(): Promise<void> {
     concurrency: CONCURRENCY,
     functionTimeoutMs: FUNCTION_TIMEOUT_MS,
     noteIntervalMs: NOTE_INTERVAL_MS,
-    retryDelaysMs: RETRY_DELAYS_MS,
+    visibilityMs: VISIBILITY_MS,
+    maxReceives: MAX_RECEIVES,
     events: deliveries.length,
     wallMs,
     phase1Ms,
@@ -378,12 +438,21 @@ async function main(): Promise<void> {
     deadLettered: lost.length,
     deadLetteredByPhase: count(lost.map((d) => String(d.phase))),
     deadLetteredByLastError: count(lost.map((d) => d.errors[d.errors.length - 1])),
-    failedAttemptsByError: count(deliveries.flatMap((d) => d.errors)),
-    outcomes: count(deliveries.filter((d) => d.outcome).map((d) => d.outcome as string)),
+    // The router's own errors come from its log lines; function errors (timeouts) from here.
+    failedAttemptsByError: count([
+      ...routerLog.flatMap(({ line }) =>
+        line.decision === "error"
+          ? [line.code ? `${String(line.error)}:${String(line.code)}` : String(line.error)]
+          : [],
+      ),
+      ...deliveries.flatMap((d) => d.errors.filter((e) => e !== "batch item failure")),
+    ]),
+    outcomes: count(routerLog.flatMap(({ line }) => outcomeOf(line))),
     outcomesByPhase: {
-      1: count(phaseOf(1).flatMap((d) => (d.outcome ? [d.outcome] : []))),
-      2: count(phaseOf(2).flatMap((d) => (d.outcome ? [d.outcome] : []))),
+      1: count(routerLog.flatMap(({ line, at }) => (at < phase2LogStart ? outcomeOf(line) : []))),
+      2: count(routerLog.flatMap(({ line, at }) => (at >= phase2LogStart ? outcomeOf(line) : []))),
     },
+    pagesGivenUp: emfLines.length,
     repeatFirings: deliveries.length - ALARMS,
     repeatFiringsReported: reported,
     repeatFiringsCounted: counted,

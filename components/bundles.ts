@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 
 /** The package root: the nearest folder above this file whose package.json is ours. */
 export function packageRoot(from: string = __dirname): string {
@@ -41,4 +42,25 @@ export function handlerBundle(fn: string): HandlerBundle {
   }
   const sha256 = createHash("sha256").update(readFileSync(file)).digest("base64");
   return { file, relative, sha256 };
+}
+
+/**
+ * The function's code archive: the bundle as index.js, plus `files` (name → text) beside it,
+ * e.g. the router's routing.json. A changed file changes the archive's content hash, which is
+ * what Pulumi compares to decide that the function's code must be updated.
+ */
+export function codeArchive(
+  bundle: HandlerBundle,
+  files: Readonly<Record<string, string>> = {},
+): pulumi.asset.AssetArchive {
+  const clash = Object.keys(files).find((f) => f === "index.js" || !/^[\w.-]+$/.test(f));
+  if (clash !== undefined) {
+    throw new Error(`code archive of ${bundle.relative}: file name "${clash}" is not allowed`);
+  }
+  return new pulumi.asset.AssetArchive({
+    "index.js": new pulumi.asset.FileAsset(bundle.file),
+    ...Object.fromEntries(
+      Object.entries(files).map(([name, text]) => [name, new pulumi.asset.StringAsset(text)]),
+    ),
+  });
 }

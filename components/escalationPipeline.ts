@@ -8,7 +8,20 @@ import { DrillSchedules, drillReportSchedulePrefix, schedulerRole } from "./dril
 import { EscalationPlan } from "./escalationPlan";
 import { HandlerFunction } from "./handlerFunction";
 import { LevelRouting, RuleTargetArgs } from "./levelRouting";
-import { Statement, notifierStatements, policyJson, routerStatements } from "./policies";
+import {
+  Statement,
+  notifierStatements,
+  policyJson,
+  routerStatements,
+  ruleTargetQueueStatements,
+} from "./policies";
+import {
+  ROUTER_MAX_CONCURRENCY,
+  ROUTER_QUEUE_MAX_RECEIVES,
+  ROUTER_QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+  ROUTER_TIMEOUT_SECONDS,
+  ROUTING_TABLE_FILE,
+} from "../handlers/shared/limits";
 import { dlqDepthAlarmArgs } from "./selfMonitoring";
 import { OnCallSchedule } from "./onCallSchedule";
 import { PersonalContact } from "./personalContact";
@@ -271,13 +284,13 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     },
   ): void {
     const levels = Object.entries(cfg.levels);
-    // Self-monitoring alarms page a human directly through the most severe paging level's plan,
-    // so a broken router still wakes someone.
+    // When a page may be lost (a dead letter on the paging path, a page the router gave up on),
+    // self-monitoring pages a human directly through the most severe paging level's plan (the
+    // untagged fail-safe plan, responsePlans.ts), so a broken router still wakes someone.
+    // Everything else goes to Slack only (selfMonitoring.ts).
     const mostSevere = failSafeLevel(cfg.levels);
-    const selfAlarmActions = [
-      refs.alertsTopicArn,
-      ...(mostSevere ? [refs.planArns[mostSevere]] : []),
-    ];
+    const pagePlanArn = mostSevere ? refs.planArns[mostSevere] : undefined;
+    const pageActions = [refs.alertsTopicArn, ...(pagePlanArn ? [pagePlanArn] : [])];
 
     // Events EventBridge (or Scheduler) could not deliver after their retries.
     const eventsDlq = new aws.sqs.Queue(
@@ -361,8 +374,10 @@ export class EscalationPipeline extends pulumi.ComponentResource {
           handler: "router",
           description:
             "Starts the level's Incident Manager response plan or engagement for an alarm",
+          // The routing table grows with levels and contacts: it travels in the function's code,
+          // where no 4 KB environment limit applies (handlers/shared/limits.ts, ROUTING_TABLE_FILE).
+          files: { [ROUTING_TABLE_FILE]: routingTable.apply((t) => JSON.stringify(t)) },
           environment: {
-            ROUTING_TABLE: routingTable.apply((t) => JSON.stringify(t)),
             INCIDENT_SOURCE: incidentSource(stack),
             ENGAGEMENT_SENDER: "incident-escalation",
             NAME_PREFIX: prefix,
@@ -372,15 +387,24 @@ export class EscalationPipeline extends pulumi.ComponentResource {
               : {}),
           },
           statements,
-          // Adaptive Incident Manager retries (8 attempts) need up to ~71 s; stays well below the
-          // router's 5-minute abandoned-claim timeout.
-          timeoutSeconds: 120,
+          // Adaptive Incident Manager retries within the timeout, which stays below the dedupe
+          // claim timeout (handlers/shared/limits.ts; tests/components/limits.spec.ts).
+          timeoutSeconds: ROUTER_TIMEOUT_SECONDS,
           memoryMb: 256,
-          // Bursts wait in Lambda's async queue instead of failing against the 5 req/s API limit.
-          reservedConcurrency: 10,
+          // Rules deliver to the router's queue: bursts wait there instead of failing against the
+          // 5 req/s API limit, and the mapping's maximum concurrency caps the router without
+          // reserving concurrency (which accounts with a low quota refuse).
+          queue: {
+            maximumConcurrency: ROUTER_MAX_CONCURRENCY,
+            visibilityTimeoutSeconds: ROUTER_QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+            maxReceiveCount: ROUTER_QUEUE_MAX_RECEIVES,
+          },
           logRetentionDays: 90,
+          // Direct (asynchronous) invocations: drills from EventBridge Scheduler.
           maximumRetryAttempts: 2,
-          alarmActions: selfAlarmActions,
+          alertsTopicArn: refs.alertsTopicArn,
+          pagePlanArn,
+          reportsPagesGivenUp: true,
           tags,
         },
         { parent: this },
@@ -456,7 +480,8 @@ export class EscalationPipeline extends pulumi.ComponentResource {
           memoryMb: 256,
           logRetentionDays: 90,
           maximumRetryAttempts: 2,
-          alarmActions: selfAlarmActions,
+          // Webhook receivers down lose no page: Slack only.
+          alertsTopicArn: refs.alertsTopicArn,
           tags,
         },
         { parent: this },
@@ -464,19 +489,16 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     }
 
     const ruleArns: pulumi.Output<string>[] = [];
+    const routerRuleArns: pulumi.Output<string>[] = [];
     for (const [level] of levels) {
       const targets: RuleTargetArgs[] = [];
-      if (this.router && routed.some(([l]) => l === level)) {
-        targets.push({
-          id: "router",
-          functionArn: this.router.arn,
-          functionName: this.router.functionName,
-        });
+      if (this.router?.queue && routed.some(([l]) => l === level)) {
+        targets.push({ id: "router", arn: this.router.queue.arn });
       }
       if (this.notifier && webhooks.some((w) => w.levels.includes(level))) {
         targets.push({
           id: "notifier",
-          functionArn: this.notifier.arn,
+          arn: this.notifier.arn,
           functionName: this.notifier.functionName,
         });
       }
@@ -496,22 +518,31 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       );
       this.alarmNames[level] = routing.alarmNames;
       if (routing.ruleArn) ruleArns.push(routing.ruleArn);
+      if (routing.ruleArn && targets.some((t) => t.id === "router")) {
+        routerRuleArns.push(routing.ruleArn);
+      }
+    }
+    const routerQueue = this.router?.queue;
+    if (routerQueue && routerRuleArns.length > 0) {
+      new aws.sqs.QueuePolicy(
+        `${name}-router-queue`,
+        {
+          queueUrl: routerQueue.url,
+          policy: policyJson(
+            ruleTargetQueueStatements("EventBridgeRulesToRouter", routerQueue.arn, routerRuleArns),
+          ),
+        },
+        { parent: this },
+      );
     }
     if (ruleArns.length > 0) {
       new aws.sqs.QueuePolicy(
         `${name}-events-dlq`,
         {
           queueUrl: eventsDlq.url,
-          policy: policyJson([
-            {
-              Sid: "EventBridgeDeadLetters",
-              Effect: "Allow",
-              Principal: { Service: "events.amazonaws.com" },
-              Action: ["sqs:SendMessage"],
-              Resource: [eventsDlq.arn],
-              Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
-            },
-          ]),
+          policy: policyJson(
+            ruleTargetQueueStatements("EventBridgeDeadLetters", eventsDlq.arn, ruleArns),
+          ),
         },
         { parent: this },
       );
@@ -522,7 +553,7 @@ export class EscalationPipeline extends pulumi.ComponentResource {
         `${prefix}-events-dlq-depth`,
         "Alarm events EventBridge could not deliver to the router or notifier",
         eventsDlq.name,
-        selfAlarmActions,
+        pageActions,
         tags,
       ),
       { parent: this },

@@ -27,12 +27,18 @@ export function levelEventPattern(
   });
 }
 
-/** A Lambda the rule delivers to. */
+/** A Lambda or an SQS queue the rule delivers to. */
 export interface RuleTargetArgs {
   /** Short id of the target, e.g. "router". */
   readonly id: string;
-  readonly functionArn: pulumi.Input<string>;
-  readonly functionName: pulumi.Input<string>;
+  /** ARN of the function or queue. */
+  readonly arn: pulumi.Input<string>;
+  /**
+   * The function's name, for a Lambda target: the rule gets permission to invoke it. Absent for
+   * a queue target, whose queue policy must let the rule send (policies.ts,
+   * ruleTargetQueueStatements).
+   */
+  readonly functionName?: pulumi.Input<string>;
 }
 
 export interface LevelRoutingArgs {
@@ -46,7 +52,7 @@ export interface LevelRoutingArgs {
   readonly externalAlarms: readonly string[];
   /** Alerts topic: ALARM and OK actions of every alarm (Slack). */
   readonly alertsTopicArn: pulumi.Input<string>;
-  /** Lambdas the level's rule delivers to; no rule is created when empty. */
+  /** Lambdas and queues the level's rule delivers to; no rule is created when empty. */
   readonly targets: readonly RuleTargetArgs[];
   /** Queue for events EventBridge could not deliver. */
   readonly deadLetterArn: pulumi.Input<string>;
@@ -63,7 +69,7 @@ export const TARGET_RETRY_POLICY = {
 /**
  * One level: a CloudWatch alarm per configured alarm with this level's threshold (ALARM and OK →
  * the alerts topic), and an EventBridge rule for the level's alarm state changes delivering
- * `{level, event}` to the router and/or notifier, with retries and a dead-letter queue.
+ * `{level, event}` to the router's queue and/or the notifier, with retries and a dead-letter queue.
  */
 export class LevelRouting extends pulumi.ComponentResource {
   /** The rule's ARN, when the level has targets. */
@@ -118,27 +124,30 @@ export class LevelRouting extends pulumi.ComponentResource {
         childOpts,
       );
       for (const t of args.targets) {
-        const permission = new aws.lambda.Permission(
-          `${name}-${t.id}-invoke`,
-          {
-            action: "lambda:InvokeFunction",
-            function: t.functionName,
-            principal: "events.amazonaws.com",
-            sourceArn: rule.arn,
-          },
-          childOpts,
-        );
+        const permission =
+          t.functionName === undefined
+            ? undefined
+            : new aws.lambda.Permission(
+                `${name}-${t.id}-invoke`,
+                {
+                  action: "lambda:InvokeFunction",
+                  function: t.functionName,
+                  principal: "events.amazonaws.com",
+                  sourceArn: rule.arn,
+                },
+                childOpts,
+              );
         new aws.cloudwatch.EventTarget(
           `${name}-${t.id}`,
           {
             rule: rule.name,
             targetId: t.id,
-            arn: t.functionArn,
+            arn: t.arn,
             inputTransformer: { inputPaths: {}, inputTemplate: inputTemplate(args.level) },
             retryPolicy: TARGET_RETRY_POLICY,
             deadLetterConfig: { arn: args.deadLetterArn },
           },
-          { ...childOpts, dependsOn: [permission] },
+          { ...childOpts, dependsOn: permission ? [permission] : [] },
         );
       }
       this.ruleArn = rule.arn;

@@ -253,3 +253,43 @@ export function wildcardActions(statements: readonly { Action: string | string[]
     .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
     .filter((a) => a.includes("*"));
 }
+
+/**
+ * What Lambda's event source mapping needs on the function's role to poll its queue:
+ * sqs:ReceiveMessage, sqs:DeleteMessage and sqs:GetQueueAttributes ("Execution role
+ * permissions", https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html; the
+ * AWSLambdaSQSQueueExecutionRole managed policy grants the same three). The queue uses SSE-SQS,
+ * so no KMS permission is needed.
+ */
+export function queueConsumerStatements(queueArn: pulumi.Input<string>): Statement[] {
+  return [
+    {
+      Sid: "ConsumeOwnQueue",
+      Effect: "Allow",
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+      Resource: [queueArn],
+    },
+  ];
+}
+
+/**
+ * The queue policy letting EventBridge rules deliver to an SQS target: events.amazonaws.com may
+ * sqs:SendMessage, only on behalf of these rules (aws:SourceArn; EventBridge user guide, "Amazon
+ * SQS permissions", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sqs-permissions).
+ */
+export function ruleTargetQueueStatements(
+  sid: string,
+  queueArn: pulumi.Input<string>,
+  ruleArns: pulumi.Input<string>[],
+): Statement[] {
+  return [
+    {
+      Sid: sid,
+      Effect: "Allow",
+      Principal: { Service: "events.amazonaws.com" },
+      Action: ["sqs:SendMessage"],
+      Resource: [queueArn],
+      Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
+    },
+  ];
+}

@@ -1,12 +1,20 @@
+/**
+ * The pipeline's alarms on itself. They page (a response plan) only when a page may be lost: a
+ * dead-letter queue of the paging path holds a message, or the router gave up on a page
+ * (PagesGivenUp, handlers/shared/selfMetrics.ts). Lambda errors, which include retries that may
+ * still succeed (RetryLaterError, throttling during storms), and everything of the notifier
+ * (webhook receivers down) go to Slack only.
+ */
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { PAGES_GIVEN_UP, SELF_METRICS_NAMESPACE } from "../handlers/shared/selfMetrics";
 
 /** What a self-monitoring alarm watches. */
 export interface SelfAlarmSpec {
   readonly name: string;
   readonly description: string;
-  readonly namespace: "AWS/Lambda" | "AWS/SQS";
-  readonly metricName: "Errors" | "ApproximateNumberOfMessagesVisible";
+  readonly namespace: "AWS/Lambda" | "AWS/SQS" | typeof SELF_METRICS_NAMESPACE;
+  readonly metricName: "Errors" | "ApproximateNumberOfMessagesVisible" | typeof PAGES_GIVEN_UP;
   readonly dimensions: Record<string, pulumi.Input<string>>;
   readonly statistic: "Sum" | "Maximum";
   /** The first action is the alerts topic (also told on OK); the rest page (a response plan). */
@@ -15,9 +23,9 @@ export interface SelfAlarmSpec {
 }
 
 /**
- * Arguments of an alarm on the pipeline's own failures: a Lambda's errors or a dead-letter
- * queue's depth, ≥ 1 in a minute. ALARM goes to Slack and, when given, to a response plan so a
- * broken router still pages a human; OK goes to Slack only.
+ * Arguments of an alarm on the pipeline's own failures (a Lambda's errors, a dead-letter queue's
+ * depth, pages given up), ≥ 1 in a minute. ALARM goes to Slack and, when given, to a response
+ * plan so a broken router still pages a human; OK goes to Slack only.
  */
 export function selfAlarmArgs(spec: SelfAlarmSpec): aws.cloudwatch.MetricAlarmArgs {
   return {

@@ -16,7 +16,7 @@ export type { ResponsePlansArgs, PagingLevelArgs } from "../components/responseP
 export { AlertsTopic } from "../components/alertsTopic";
 export type { AlertsTopicArgs } from "../components/alertsTopic";
 export { HandlerFunction, LAMBDA_RUNTIME } from "../components/handlerFunction";
-export type { HandlerFunctionArgs } from "../components/handlerFunction";
+export type { HandlerFunctionArgs, HandlerQueueArgs } from "../components/handlerFunction";
 export { LevelRouting, inputTemplate, levelEventPattern } from "../components/levelRouting";
 export type { LevelRoutingArgs, RuleTargetArgs } from "../components/levelRouting";
 export { DrillSchedules } from "../components/drillSchedules";

@@ -225,8 +225,15 @@ function isSecretWrapper(v: unknown): v is { value: unknown } {
   );
 }
 
+/** Not a type guard: both classes are structurally empty, so narrowing would leave `never`. */
+function isAssetOrArchive(v: unknown): boolean {
+  return pulumi.asset.Asset.isInstance(v) || pulumi.asset.Archive.isInstance(v);
+}
+
 function unwrapSecrets(v: unknown): unknown {
   if (isSecretWrapper(v)) return unwrapSecrets(v.value);
+  // Assets and archives hold their contents in promises: kept as they are, for specs to read.
+  if (isAssetOrArchive(v)) return v;
   if (Array.isArray(v)) return v.map(unwrapSecrets);
   if (typeof v === "object" && v !== null) {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));

@@ -16,6 +16,7 @@ import { createHash } from "node:crypto";
 import type { StartEngagementCommandInput } from "@aws-sdk/client-ssm-contacts";
 import type { StartIncidentCommandInput } from "@aws-sdk/client-ssm-incidents";
 import { drillTitle } from "../shared/drillReport";
+import { ROUTING_TABLE_FILE } from "../shared/limits";
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -645,10 +646,15 @@ const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** Standard topics only: AWS Chatbot does not read FIFO topics. */
 const TOPIC_ARN = /^arn:aws:sns:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:[a-zA-Z0-9_-]{1,256}$/;
 
+export { ROUTING_TABLE_FILE };
+
 /**
- * Validates the router's environment:
- * - `ROUTING_TABLE`: JSON `{"<level>": {"impact": 1-5, "responsePlanArn"?: "...", "engage"?: [...],
+ * Validates the router's configuration: the routing table and the environment.
+ * - `ROUTING_TABLE` (the text of routing.json, which the component puts in the function's code:
+ *   it grows with levels and contacts, and Lambda allows 4 KB of environment variables in all):
+ *   JSON `{"<level>": {"impact": 1-5, "responsePlanArn"?: "...", "engage"?: [...],
  *   "resolveOnRecovery"?: boolean}}`; resolveOnRecovery needs responsePlanArn and DEDUPE_TABLE
+ * Environment variables:
  * - `INCIDENT_SOURCE`: 1-50 characters, not starting with `aws.`
  * - `ENGAGEMENT_SENDER`: 1-255 characters of `[\a-zA-Z0-9_@#%*+=:?./!-]` and whitespace
  * Optional; when set, validated like the rest:
@@ -660,9 +666,12 @@ const TOPIC_ARN = /^arn:aws:sns:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:[a-zA-Z0-9_-
  * drill event without them fails with a `RouterConfigError` naming them.
  * Throws one `RouterConfigError` listing every problem, each prefixed with its variable's path.
  */
-export function parseRouterEnv(env: Readonly<Record<string, string | undefined>>): RouterConfig {
+export function parseRouterEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  routingTable: string | undefined,
+): RouterConfig {
   const problems: string[] = [];
-  const routing = parseRoutingTable(env.ROUTING_TABLE, problems);
+  const routing = parseRoutingTable(routingTable, problems);
 
   const incidentSource = env.INCIDENT_SOURCE ?? "";
   if (incidentSource === "") problems.push("INCIDENT_SOURCE: is not set");
@@ -756,8 +765,12 @@ function optional(
 
 function parseRoutingTable(text: string | undefined, problems: string[]): Map<string, LevelRoute> {
   const routing = new Map<string, LevelRoute>();
-  if (text === undefined || text === "") {
-    problems.push("ROUTING_TABLE: is not set");
+  if (text === undefined) {
+    problems.push(`ROUTING_TABLE: ${ROUTING_TABLE_FILE} is missing from the function's code`);
+    return routing;
+  }
+  if (text === "") {
+    problems.push(`ROUTING_TABLE: ${ROUTING_TABLE_FILE} is empty`);
     return routing;
   }
   let table: unknown;

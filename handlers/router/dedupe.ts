@@ -79,12 +79,13 @@ import {
   type Decision,
   type RetryLaterCode,
 } from "./core";
+import { CLAIM_TIMEOUT_MS } from "../shared/limits";
 
 /**
  * An "opening" claim older than this was abandoned (its invocation crashed or timed out). It must
  * exceed the router's Lambda timeout, or a slow opener's claim is taken over while it still runs.
  */
-export const OPENING_TIMEOUT_MS = 5 * 60_000;
+export const OPENING_TIMEOUT_MS = CLAIM_TIMEOUT_MS;
 /** Repeat firings within this long of the last timeline note are only counted (see above). */
 export const NOTE_INTERVAL_MS = 5 * 60_000;
 /** Conditional writes an invocation may lose before it gives up and lets Lambda retry. */

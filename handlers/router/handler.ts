@@ -1,21 +1,32 @@
 /**
- * Router Lambda, invoked asynchronously with one of:
- * - `{"level": "<level>", "event": <CloudWatch "Alarm State Change" event>}` (EventBridge rule)
- * - `{"drill": {level, scheduledTime, reportAfterMinutes}}` (EventBridge Scheduler, a drill)
- * - `{"drillReport": {level, incidentArn, startedAt}}` (the one-time schedule a drill creates)
- * parse env (once) → decide (pure) → do what it says → one JSON log line.
+ * Router Lambda, invoked with one of:
+ * - a batch from its SQS queue (event source mapping, batch size 1), each message body
+ *   `{"level": "<level>", "event": <CloudWatch "Alarm State Change" event>}` (the EventBridge
+ *   rule's input transformer; the rules deliver to the queue): answered with a partial batch
+ *   response, so a failed message is retried after the queue's visibility timeout and finally
+ *   dead-lettered (queue.ts);
+ * - `{"drill": {level, scheduledTime, reportAfterMinutes}}` (EventBridge Scheduler, a drill,
+ *   asynchronously);
+ * - `{"drillReport": {level, incidentArn, startedAt}}` (the one-time schedule a drill creates).
+ * parse config (once) → decide (pure) → do what it says → one JSON log line.
  *
- * Every failure is re-thrown: Lambda retries the invocation and finally dead-letters it; the
- * idempotency tokens make the retries safe. One exception, by design: when the dedupe table
- * (DynamoDB) fails, an ALARM pages anyway ("dedupe": "unavailable" in the log line), because a
- * duplicate incident is better than none. An OK is different: a recovery note is not a page, so a
- * failing table fails the invocation and Lambda retries it.
+ * Every failure of a routed input is re-thrown: for a queue message it becomes a batch item
+ * failure (not a function error), for a direct invocation Lambda retries it and finally
+ * dead-letters it; the idempotency tokens make the retries safe. One exception, by design: when
+ * the dedupe table (DynamoDB) fails, an ALARM pages anyway ("dedupe": "unavailable" in the log
+ * line), because a duplicate incident is better than none. An OK is different: a recovery note
+ * is not a page, so a failing table fails the message and it is retried.
+ *
+ * A page the router gives up on (queue.ts: failed for good, or at its last receive) is counted
+ * in the PagesGivenUp metric (EMF, handlers/shared/selfMetrics.ts), whose alarm pages a human.
  *
  * Alarm storms: repeat firings of an alarm whose incident is open are coalesced (dedupe.ts), so
  * most cost one DynamoDB write and no Incident Manager call; the Incident Manager client retries
- * throttling adaptively (below); and the function's reserved concurrency (set by the component)
- * keeps bursts waiting in Lambda's asynchronous queue instead of failing on throttling.
+ * throttling adaptively (below); and the event source mapping's maximum concurrency (set by the
+ * component) keeps bursts waiting in the queue instead of failing on throttling.
  */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SNSClient } from "@aws-sdk/client-sns";
@@ -46,6 +57,7 @@ import {
   RetryLaterError,
   RouterConfigError,
   RoutingError,
+  ROUTING_TABLE_FILE,
   type AlarmChange,
   type Decision,
 } from "./core";
@@ -67,27 +79,70 @@ import {
   drillTimelineEvent,
   reportScheduleInput,
 } from "./drill";
+import {
+  givesUpPage,
+  isSqsEvent,
+  receiveCount,
+  recordInput,
+  type SqsBatchResponse,
+  type SqsEvent,
+} from "./queue";
+import {
+  INCIDENTS_ATTEMPT_TIMEOUT_MS,
+  INCIDENTS_MAX_ATTEMPTS,
+  ROUTER_QUEUE_MAX_RECEIVES,
+} from "../shared/limits";
+import { pageGivenUpMetric } from "../shared/selfMetrics";
 
-// Cold start: a missing or malformed variable throws here, naming the variable.
-const config = parseRouterEnv(process.env);
+/**
+ * The routing table's text, from routing.json beside the bundle in the function's code
+ * (LAMBDA_TASK_ROOT: "The path to your Lambda function code", defined runtime environment
+ * variables, https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+ * Undefined when the file is missing; the core names the problem.
+ */
+function readRoutingTable(env: NodeJS.ProcessEnv): string | undefined {
+  const root = env.LAMBDA_TASK_ROOT;
+  if (root === undefined || root === "") {
+    throw new RouterConfigError([
+      `LAMBDA_TASK_ROOT: is not set (Lambda sets it to the folder of the function's code, where ${ROUTING_TABLE_FILE} is)`,
+    ]);
+  }
+  try {
+    return readFileSync(path.join(root, ROUTING_TABLE_FILE), "utf8");
+  } catch (err: unknown) {
+    if ((err as { code?: unknown }).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+// Cold start: a missing or malformed variable (or routing table) throws here, naming it.
+const config = parseRouterEnv(process.env, readRoutingTable(process.env));
+/** The function's name (a Lambda defined runtime variable): the PagesGivenUp metric's dimension. */
+const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME;
 const retry = { maxAttempts: 5, retryMode: "standard" } as const;
 /**
  * Incident Manager is what a storm throttles. "adaptive" adds a client-side token bucket to the
  * standard retries: after a throttle this environment sends more slowly (CUBIC; never slower than
  * 0.5 request/s), so that concurrent environments settle near the account's rate instead of each
- * retrying at full speed (with reserved concurrency 10, their floor is 10 × 0.5 = 5 requests/s).
+ * retrying at full speed (with the event source mapping's maximum concurrency 10, their floor is
+ * 10 × 0.5 = 5 requests/s).
  * 8 attempts: throttling backoff is random up to min(1 s × 2^n, 20 s), so the 7 retries wait 35 s
  * on average and 71 s at most, within the function's timeout (120 s, set by the component) with
- * room for the DynamoDB calls. A call still throttled after that fails the invocation, and Lambda
- * retries it a minute later.
+ * room for the DynamoDB calls. A call still throttled after that fails the message (or, for a
+ * direct invocation, the invocation), and it is retried later.
  */
 // Each attempt gives up after 5 s (a hung connection would otherwise hold the invocation for the
 // whole timeout): 8 × 5 s + at most 71 s of backoff stays under 120 s. A timed-out attempt is an
 // unclear outcome, so the claim is kept and the retry reuses the same clientToken.
+// The figures are shared with the component (handlers/shared/limits.ts), whose spec relates them.
 const incidents = new SSMIncidentsClient({
-  maxAttempts: 8,
+  maxAttempts: INCIDENTS_MAX_ATTEMPTS,
   retryMode: "adaptive",
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
+  requestHandler: {
+    connectionTimeout: 1_000,
+    requestTimeout: INCIDENTS_ATTEMPT_TIMEOUT_MS,
+    throwOnRequestTimeout: true,
+  },
 });
 markUnclearAttempts(incidents);
 // Clients only some events need (direct engagements, drills) are created on first use, once per
@@ -161,6 +216,7 @@ export type RouterResult =
 /** The part of the Lambda context the router reads (optional, so tests can omit it). */
 export interface RouterContext {
   readonly invokedFunctionArn?: string;
+  readonly functionName?: string;
 }
 
 /** A result and what else the log line should say. */
@@ -169,7 +225,51 @@ interface Outcome {
   readonly log?: Readonly<Record<string, unknown>>;
 }
 
-export async function handler(event: unknown, context?: RouterContext): Promise<RouterResult> {
+/** A batch from the router's queue: every record routed, the failed ones reported. */
+export async function handler(event: SqsEvent, context?: RouterContext): Promise<SqsBatchResponse>;
+/** A direct invocation (drills; tests): the result, or the error re-thrown. */
+export async function handler(event: unknown, context?: RouterContext): Promise<RouterResult>;
+export async function handler(
+  event: unknown,
+  context?: RouterContext,
+): Promise<RouterResult | SqsBatchResponse> {
+  return isSqsEvent(event) ? routeBatch(event, context) : route(event, context);
+}
+
+/**
+ * Routes each record of a batch on its own (concurrently, so that one slow record does not eat
+ * the others' time). A failed record is a batch item failure, never a function error, so the
+ * others are not retried; a page given up is counted in PagesGivenUp.
+ */
+async function routeBatch(event: SqsEvent, context?: RouterContext): Promise<SqsBatchResponse> {
+  const failures = await Promise.all(
+    event.Records.map(async (record) => {
+      const input = recordInput(record);
+      try {
+        await route(input, context);
+        return [];
+      } catch (err: unknown) {
+        const receives = receiveCount(record);
+        if (givesUpPage(input, err, receives, ROUTER_QUEUE_MAX_RECEIVES)) {
+          const labels = logLabels(input);
+          emitMetric(
+            pageGivenUpMetric(functionName ?? context?.functionName ?? "unknown", now(), {
+              message: "router.page_given_up",
+              alertLevel: labels.level,
+              alarmName: labels.alarmName,
+              receives,
+              error: errorName(err),
+            }),
+          );
+        }
+        return [{ itemIdentifier: record.messageId }];
+      }
+    }),
+  );
+  return { batchItemFailures: failures.flat() };
+}
+
+async function route(event: unknown, context?: RouterContext): Promise<RouterResult> {
   try {
     const { result, log: extra } = await run(decide(event, config), context);
     log({ ...logLabels(event), ...result, ...extra });
@@ -484,6 +584,18 @@ function errorFields(err: unknown): Record<string, string | number | undefined> 
   return { error: err.name, httpStatusCode, requestId };
 }
 
+function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : typeof err;
+}
+
 function log(fields: Record<string, unknown>): void {
   console.log(JSON.stringify(fields));
+}
+
+/**
+ * One EMF line on stdout, bypassing `console` (which Lambda's JSON log format wraps in its own
+ * record, hiding the metric from CloudWatch: handlers/shared/selfMetrics.ts).
+ */
+function emitMetric(line: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
 }

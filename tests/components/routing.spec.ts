@@ -1,17 +1,28 @@
 /**
  * The alert-routing half under Pulumi's mock engine (prod example): per-level alarms, one
- * EventBridge rule per level, targets with retries and dead-letter queues, Lambda permissions,
- * IAM documents statement by statement, Chatbot, encryption and the self-monitoring alarms.
+ * EventBridge rule per level, targets with retries and dead-letter queues (the router's through
+ * its SQS queue and event source mapping), Lambda permissions, queue policies, IAM documents
+ * statement by statement, the routing table in the router's code, Chatbot, encryption and the
+ * self-monitoring alarms.
  *
  * Not proven here: that AWS accepts these inputs, that EventBridge matches real events with the
  * pattern (tests/handlers cover the transformer output; the pattern is asserted literally), or
  * that Chatbot is authorised in the Slack workspace (a one-time console step).
  */
 import { strict as assert } from "node:assert";
+import * as path from "node:path";
 import { inputTemplate, levelEventPattern } from "../../components/levelRouting";
 import { wildcardActions } from "../../components/policies";
 import { RecordedResource } from "../../tools/mockEngine";
-import { ProgramRun, countByType, one, ofType, runProgram } from "../support/program";
+import {
+  ProgramRun,
+  REPO,
+  archiveFiles,
+  countByType,
+  one,
+  ofType,
+  runProgram,
+} from "../support/program";
 
 const A = "123456789012";
 const R = "ap-northeast-1";
@@ -38,21 +49,22 @@ describe("alert routing (prod example)", () => {
       "aws:cloudwatch/eventRule:EventRule": 2,
       "aws:cloudwatch/eventTarget:EventTarget": 3,
       "aws:cloudwatch/logGroup:LogGroup": 2,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 9,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 10,
       "aws:dynamodb/table:Table": 1,
       "aws:iam/role:Role": 3,
       "aws:iam/rolePolicy:RolePolicy": 3,
       "aws:kms/alias:Alias": 1,
       "aws:kms/key:Key": 1,
+      "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
       "aws:lambda/function:Function": 2,
       "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 2,
-      "aws:lambda/permission:Permission": 3,
+      "aws:lambda/permission:Permission": 2,
       "aws:secretsmanager/secret:Secret": 1,
       "aws:secretsmanager/secretVersion:SecretVersion": 1,
       "aws:sns/topic:Topic": 1,
       "aws:sns/topicPolicy:TopicPolicy": 1,
-      "aws:sqs/queue:Queue": 3,
-      "aws:sqs/queuePolicy:QueuePolicy": 1,
+      "aws:sqs/queue:Queue": 4,
+      "aws:sqs/queuePolicy:QueuePolicy": 2,
       "aws:ssm/contactsRotation:ContactsRotation": 1,
       "aws:ssmcontacts/contact:Contact": 4,
       "aws:ssmcontacts/contactChannel:ContactChannel": 9,
@@ -133,13 +145,16 @@ describe("alert routing (prod example)", () => {
     });
   });
 
-  it("targets the router (paging level) and the notifier (webhook levels) with retries and the DLQ", () => {
+  it("targets the router's queue (paging level) and the notifier (webhook levels) with retries and the DLQ", () => {
     const eventsDlq = `arn:aws:sqs:${R}:${A}:ie-prod-events-dlq`;
     const targets = ofType(res, "aws:cloudwatch/eventTarget:EventTarget").map((t) => t.inputs);
     const expected = (level: string, id: string) => ({
       rule: `ie-prod-${level}`,
       targetId: id,
-      arn: `arn:aws:lambda:${R}:${A}:function:ie-prod-${id}`,
+      arn:
+        id === "router"
+          ? `arn:aws:sqs:${R}:${A}:ie-prod-router-queue`
+          : `arn:aws:lambda:${R}:${A}:function:ie-prod-${id}`,
       inputTransformer: {
         inputPaths: {},
         inputTemplate: `{"level":"${level}","event":<aws.events.event.json>}`,
@@ -158,7 +173,7 @@ describe("alert routing (prod example)", () => {
     assert.equal(inputTemplate('we"ird'), '{"level":"we\\"ird","event":<aws.events.event.json>}');
   });
 
-  it("scopes each Lambda permission to its rule's ARN", () => {
+  it("scopes each Lambda permission to its rule's ARN (the notifier's; the router is fed by its queue)", () => {
     const perms = ofType(res, "aws:lambda/permission:Permission").map((p) => p.inputs);
     assert.deepEqual(
       perms.sort((a, b) =>
@@ -166,7 +181,6 @@ describe("alert routing (prod example)", () => {
       ),
       [
         ["critical", "ie-prod-notifier"],
-        ["critical", "ie-prod-router"],
         ["warning", "ie-prod-notifier"],
       ].map(([level, fn]) => ({
         action: "lambda:InvokeFunction",
@@ -239,43 +253,96 @@ describe("alert routing (prod example)", () => {
     }
   });
 
-  it("sizes the router for storms: 120 s timeout, 10 reserved concurrent executions", () => {
+  it("sizes the router for storms without reserving concurrency: 120 s timeout, a queue polled at most 10 at a time", () => {
     const router = one(res, "aws:lambda/function:Function", "escalation-router").inputs;
     assert.equal(router.timeout, 120);
-    assert.equal(router.reservedConcurrentExecutions, 10);
+    assert.equal(router.reservedConcurrentExecutions, undefined);
     const notifier = one(res, "aws:lambda/function:Function", "escalation-notifier").inputs;
     assert.equal(notifier.timeout, 60);
     assert.equal(notifier.reservedConcurrentExecutions, undefined);
+    // Lambda: ScalingConfig.MaximumConcurrency 2-1000; ReportBatchItemFailures
+    // (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
+    assert.deepEqual(
+      one(
+        res,
+        "aws:lambda/eventSourceMapping:EventSourceMapping",
+        "escalation-router-queue-mapping",
+      ).inputs,
+      {
+        eventSourceArn: `arn:aws:sqs:${R}:${A}:ie-prod-router-queue`,
+        functionName: `arn:aws:lambda:${R}:${A}:function:ie-prod-router`,
+        batchSize: 1,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+        scalingConfig: { maximumConcurrency: 10 },
+      },
+    );
+    // Visibility 720 s = 6 × the 120 s timeout (Lambda developer guide); 3 receives, then the
+    // router's dead-letter queue, which keeps messages longer (14 days) than the queue (4 days).
+    assert.deepEqual(one(res, "aws:sqs/queue:Queue", "escalation-router-queue").inputs, {
+      name: "ie-prod-router-queue",
+      sqsManagedSseEnabled: true,
+      visibilityTimeoutSeconds: 720,
+      messageRetentionSeconds: 345600,
+      redrivePolicy: JSON.stringify({
+        deadLetterTargetArn: `arn:aws:sqs:${R}:${A}:ie-prod-router-dlq`,
+        maxReceiveCount: 3,
+      }),
+      tags: TAGS,
+    });
+    const mapping = res.find((r) => r.name === "escalation-router-queue-mapping");
+    // Created after the role may poll the queue (Lambda checks it on CreateEventSourceMapping).
+    assert.deepEqual(mapping?.dependencies, [
+      "escalation-router-policy",
+      "escalation-router-queue",
+      "escalation-router",
+    ]);
+    assert.equal(mapping?.parent, "escalation-router");
   });
 
-  it("gives the router its routing table and incident source in the environment", () => {
-    const env = (
-      one(res, "aws:lambda/function:Function", "escalation-router").inputs.environment as {
-        variables: Record<string, string>;
-      }
-    ).variables;
+  it("lets only the router's rules send to the router's queue", () => {
+    const q = one(res, "aws:sqs/queuePolicy:QueuePolicy", "escalation-router-queue");
+    assert.equal(q.inputs.queueUrl, `https://sqs.${R}.amazonaws.com/${A}/ie-prod-router-queue`);
+    assert.deepEqual(doc(q).Statement, [
+      {
+        Sid: "EventBridgeRulesToRouter",
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: ["sqs:SendMessage"],
+        Resource: [`arn:aws:sqs:${R}:${A}:ie-prod-router-queue`],
+        Condition: {
+          ArnEquals: { "aws:SourceArn": [`arn:aws:events:${R}:${A}:rule/ie-prod-critical`] },
+        },
+      },
+    ]);
+    assert.equal(q.parent, "escalation");
+  });
+
+  it("ships the router's routing table as routing.json in its code, not in the environment", async () => {
+    const fn = one(res, "aws:lambda/function:Function", "escalation-router").inputs;
+    const env = (fn.environment as { variables: Record<string, string> }).variables;
     assert.deepEqual(env, {
       ENGAGEMENT_SENDER: "incident-escalation",
       INCIDENT_SOURCE: "incident-escalation.prod",
       NAME_PREFIX: "ie-prod",
       DEDUPE_TABLE: "ie-prod-open-incidents",
-      ROUTING_TABLE: JSON.stringify({
-        critical: { impact: 1, responsePlanArn: PLAN },
-        warning: { impact: 3 },
-      }),
     });
-    const nenv = (
-      one(res, "aws:lambda/function:Function", "escalation-notifier").inputs.environment as {
-        variables: Record<string, string>;
-      }
-    ).variables;
+    const files = await archiveFiles(fn.code);
+    assert.deepEqual(Object.keys(files), ["index.js", "routing.json"]);
+    assert.equal(files["index.js"], path.join(REPO, "dist", "bundles", "router", "index.js"));
+    assert.deepEqual(JSON.parse(files["routing.json"]), {
+      critical: { impact: 1, responsePlanArn: PLAN },
+      warning: { impact: 3 },
+    });
+    const notifier = one(res, "aws:lambda/function:Function", "escalation-notifier").inputs;
+    assert.deepEqual(Object.keys(await archiveFiles(notifier.code)), ["index.js"]);
+    const nenv = (notifier.environment as { variables: Record<string, string> }).variables;
     assert.deepEqual(nenv, {
       WEBHOOKS: JSON.stringify([{ name: "ticketing", levels: ["critical", "warning"] }]),
       WEBHOOK_SECRET_ARN: one(res, "aws:secretsmanager/secret:Secret", "escalation-webhooks").id,
     });
   });
 
-  it("grants the router exactly: own logs, own DLQ, StartIncident on the paging plan (no TagResource: its template is untagged), the table, follow-ups on records and plan; nothing Incident Manager does with its own service-linked role (AWSIncidentManagerServiceRolePolicy)", () => {
+  it("grants the router exactly: own logs, own DLQ, own queue, StartIncident on the paging plan (no TagResource: its template is untagged), the table, follow-ups on records and plan; nothing Incident Manager does with its own service-linked role (AWSIncidentManagerServiceRolePolicy)", () => {
     assert.deepEqual(
       doc(one(res, "aws:iam/rolePolicy:RolePolicy", "escalation-router-policy")).Statement,
       [
@@ -290,6 +357,13 @@ describe("alert routing (prod example)", () => {
           Effect: "Allow",
           Action: ["sqs:SendMessage"],
           Resource: [`arn:aws:sqs:${R}:${A}:ie-prod-router-dlq`],
+        },
+        {
+          // Lambda's SQS event source mapping polls with the function's role.
+          Sid: "ConsumeOwnQueue",
+          Effect: "Allow",
+          Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+          Resource: [`arn:aws:sqs:${R}:${A}:ie-prod-router-queue`],
         },
         {
           Sid: "StartIncidentWithPagingPlans",
@@ -369,7 +443,7 @@ describe("alert routing (prod example)", () => {
       ...ofType(res, "aws:sqs/queuePolicy:QueuePolicy"),
       ...ofType(res, "aws:kms/key:Key"),
     ];
-    assert.equal(docs.length, 6);
+    assert.equal(docs.length, 7);
     for (const d of docs) {
       assert.deepEqual(wildcardActions(doc(d).Statement as { Action: string[] }[]), [], d.name);
     }
@@ -463,64 +537,88 @@ describe("alert routing (prod example)", () => {
     );
   });
 
-  it("alarms on every DLQ and Lambda error, to Slack and directly to the critical response plan", () => {
+  it("pages the critical response plan only when a page may be lost; errors and the notifier go to Slack only", () => {
     const self = ofType(res, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(
       (a) => !/^escalation-(critical|warning)-/.test(a.name),
     );
+    const row = (
+      name: string,
+      namespace: string,
+      metric: string,
+      dimensions: Record<string, string>,
+      statistic: string,
+      actions: string[],
+    ) => [name, namespace, metric, dimensions, statistic, 1, actions, [TOPIC]];
     assert.deepEqual(
       self
         .map((a) => [
           a.inputs.name,
+          a.inputs.namespace,
           a.inputs.metricName,
           a.inputs.dimensions,
+          a.inputs.statistic,
           a.inputs.threshold,
           a.inputs.alarmActions,
           a.inputs.okActions,
         ])
         .sort(),
       [
-        [
+        row(
           "ie-prod-events-dlq-depth",
+          "AWS/SQS",
           "ApproximateNumberOfMessagesVisible",
           { QueueName: "ie-prod-events-dlq" },
-          1,
+          "Maximum",
           [TOPIC, PLAN],
-          [TOPIC],
-        ],
-        [
+        ),
+        row(
           "ie-prod-notifier-dlq-depth",
+          "AWS/SQS",
           "ApproximateNumberOfMessagesVisible",
           { QueueName: "ie-prod-notifier-dlq" },
-          1,
-          [TOPIC, PLAN],
+          "Maximum",
           [TOPIC],
-        ],
-        [
+        ),
+        row(
           "ie-prod-notifier-errors",
+          "AWS/Lambda",
           "Errors",
           { FunctionName: "ie-prod-notifier" },
-          1,
-          [TOPIC, PLAN],
+          "Sum",
           [TOPIC],
-        ],
-        [
+        ),
+        row(
           "ie-prod-router-dlq-depth",
+          "AWS/SQS",
           "ApproximateNumberOfMessagesVisible",
           { QueueName: "ie-prod-router-dlq" },
-          1,
+          "Maximum",
           [TOPIC, PLAN],
-          [TOPIC],
-        ],
-        [
+        ),
+        row(
           "ie-prod-router-errors",
+          "AWS/Lambda",
           "Errors",
           { FunctionName: "ie-prod-router" },
-          1,
-          [TOPIC, PLAN],
+          "Sum",
           [TOPIC],
-        ],
+        ),
+        row(
+          "ie-prod-router-pages-given-up",
+          "IncidentEscalation",
+          "PagesGivenUp",
+          { FunctionName: "ie-prod-router" },
+          "Sum",
+          [TOPIC, PLAN],
+        ),
       ],
     );
+    for (const a of self) {
+      assert.equal(a.inputs.period, 60, a.name);
+      assert.equal(a.inputs.evaluationPeriods, 1, a.name);
+      assert.equal(a.inputs.comparisonOperator, "GreaterThanOrEqualToThreshold", a.name);
+      assert.equal(a.inputs.treatMissingData, "notBreaching", a.name);
+    }
   });
 
   it("stores webhook URLs and signing keys only as secrets, and exports none in clear text", () => {

@@ -13,7 +13,7 @@ import { EscalationPipeline, EscalationPipelineArgs } from "../../components/esc
 import { PersonalContact } from "../../components/personalContact";
 import { inputTemplate } from "../../components/levelRouting";
 import { RecordedResource, runWithMocks } from "../../tools/mockEngine";
-import { one, ofType } from "../support/program";
+import { archiveFiles, one, ofType } from "../support/program";
 
 const A = "123456789012";
 const R = "ap-northeast-1";
@@ -108,13 +108,11 @@ describe("pipeline variants", () => {
     });
   });
 
-  it("engages the on-call directly for a non-paging engage level, and adds extra response-plan engagements", () => {
-    const env = (
-      one(res, "aws:lambda/function:Function", "p-router").inputs.environment as {
-        variables: Record<string, string>;
-      }
-    ).variables;
-    assert.deepEqual(JSON.parse(env.ROUTING_TABLE), {
+  it("engages the on-call directly for a non-paging engage level, and adds extra response-plan engagements", async () => {
+    const files = await archiveFiles(
+      one(res, "aws:lambda/function:Function", "p-router").inputs.code,
+    );
+    assert.deepEqual(JSON.parse(files["routing.json"]), {
       sev1: { impact: 1, responsePlanArn: `arn:aws:ssm-incidents::${A}:response-plan/pay-sev1` },
       sev2: { impact: 3, engage: [contact("pay-oncall-day")] },
       sev3: { impact: 5 },
@@ -336,7 +334,7 @@ describe("scheduled drills and recovery settings", () => {
     ]);
   });
 
-  it("gives the router what drills and recovery need, scoped", () => {
+  it("gives the router what drills and recovery need, scoped", async () => {
     const env = (
       one(res, "aws:lambda/function:Function", "p-router").inputs.environment as {
         variables: Record<string, string>;
@@ -345,7 +343,10 @@ describe("scheduled drills and recovery settings", () => {
     assert.equal(env.SCHEDULER_ROLE_ARN, `arn:aws:iam::${A}:role/pay-drill-scheduler`);
     assert.equal(env.ALERTS_TOPIC_ARN, `arn:aws:sns:${R}:${A}:pay-alerts`);
     assert.equal(env.DEDUPE_TABLE, "pay-open-incidents");
-    assert.deepEqual(JSON.parse(env.ROUTING_TABLE).sev1, {
+    const files = await archiveFiles(
+      one(res, "aws:lambda/function:Function", "p-router").inputs.code,
+    );
+    assert.deepEqual(JSON.parse(files["routing.json"]).sev1, {
       impact: 1,
       responsePlanArn: `arn:aws:ssm-incidents::${A}:response-plan/pay-sev1`,
       resolveOnRecovery: true,

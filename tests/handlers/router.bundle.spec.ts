@@ -27,6 +27,7 @@ import {
   DEDUPE_ENV,
   DEDUPE_TABLE,
   DRILL_ENV,
+  codeFolder,
   ENV,
   FUNCTION_ARN,
   sha256,
@@ -74,9 +75,12 @@ function invokeBundle(
 ): Promise<Run> {
   const home = os.tmpdir();
   const args = ["-e", INVOKE, BUNDLE, JSON.stringify(input), FUNCTION_ARN];
+  // The routing table travels in the function's code (routing.json in LAMBDA_TASK_ROOT).
+  const { ROUTING_TABLE: table, ...variables } = env;
   const child = spawn(process.execPath, args, {
     env: {
-      ...env,
+      ...variables,
+      LAMBDA_TASK_ROOT: codeFolder(table),
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
       AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
@@ -298,12 +302,15 @@ describe("router bundle (dist/bundles/router/index.js against a local HTTP stub)
     });
   });
 
-  it("a missing ROUTING_TABLE fails the cold start naming it, before any request", async () => {
+  it("a missing routing.json fails the cold start naming it, before any request", async () => {
     const env: Record<string, string> = { ...ENV };
     delete env.ROUTING_TABLE;
     const run = await invokeBundle(stub.url, routerInput("critical"), env);
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /RouterConfigError: ROUTING_TABLE: is not set/);
+    assert.match(
+      run.stderr,
+      /RouterConfigError: ROUTING_TABLE: routing.json is missing from the function's code/,
+    );
     assert.deepEqual(stub.requests, []);
   });
 });

@@ -59,7 +59,6 @@ import {
 import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
 import {
   decide,
-  parseRouterEnv,
   RetryLaterError,
   type Decision,
   type RouterConfig,
@@ -77,6 +76,7 @@ import {
 } from "../../handlers/router/dedupe";
 import { checkOperationInput } from "../support/apiModel";
 import {
+  configOf,
   alarmArn,
   alarmName,
   changeToken,
@@ -101,7 +101,7 @@ import {
 
 type HandlerModule = RouterModule;
 
-const CONFIG: RouterConfig = parseRouterEnv(DEDUPE_ENV);
+const CONFIG: RouterConfig = configOf(DEDUPE_ENV);
 
 /** 20 seconds after the fixture's state change (2019-10-02T17:04:40.989Z). */
 const NOW = new Date("2019-10-02T17:05:00.989Z");

@@ -50,7 +50,6 @@ import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
 import {
   decide,
   invokedFunctionArn,
-  parseRouterEnv,
   RouterConfigError,
   RoutingError,
   type Decision,
@@ -69,6 +68,7 @@ import {
 } from "../../handlers/shared/drillReport";
 import { checkOperationInput } from "../support/apiModel";
 import {
+  configOf,
   ACCOUNT,
   ALERTS_TOPIC_ARN,
   DRILL_ENV,
@@ -88,7 +88,7 @@ type HandlerModule = RouterModule;
 type DrillStart = Extract<Decision, { kind: "drill" }>;
 type DrillReportDue = Extract<Decision, { kind: "drill-report" }>;
 
-const CONFIG = parseRouterEnv(DRILL_ENV);
+const CONFIG = configOf(DRILL_ENV);
 
 const SCHEDULED = "2026-12-07T01:00:00Z";
 /** The drill start runs 3 s after the scheduled time. */
@@ -330,7 +330,7 @@ describe("router drills: decide", () => {
   ];
   for (const [name, input, overrides, message] of unconfigured) {
     it(`RouterConfigError: ${name}`, () => {
-      const config = parseRouterEnv({ ...DRILL_ENV, ...overrides });
+      const config = configOf({ ...DRILL_ENV, ...overrides });
       assert.throws(
         () => decide(input, config),
         (err: unknown) => err instanceof RouterConfigError && err.message === message,
@@ -339,7 +339,7 @@ describe("router drills: decide", () => {
   }
 
   it("a drill report needs no NAME_PREFIX (contact names then keep their prefix)", () => {
-    const config = parseRouterEnv({ ...DRILL_ENV, NAME_PREFIX: undefined });
+    const config = configOf({ ...DRILL_ENV, NAME_PREFIX: undefined });
     const decision = decide(reportEvent(), config) as DrillReportDue;
     assert.equal(decision.namePrefix, undefined);
   });
@@ -406,7 +406,7 @@ describe("router drills: pure builders", () => {
 
   it("the longest name prefix still yields a 64-character schedule name", () => {
     const prefix = "p".repeat(41);
-    const config = parseRouterEnv({ ...DRILL_ENV, NAME_PREFIX: prefix });
+    const config = configOf({ ...DRILL_ENV, NAME_PREFIX: prefix });
     const decision = decide(drillEvent(), config) as DrillStart;
     const input = reportScheduleInput(decision, DRILL_INCIDENT, FUNCTION_ARN, NOW, NOW);
     assert.equal(input.Name?.length, 64);

@@ -41,7 +41,6 @@ import * as fc from "fast-check";
 import { markUnclearAttempts } from "../../handlers/router/adapters";
 import {
   decide,
-  parseRouterEnv,
   RouterConfigError,
   RoutingError,
   truncate,
@@ -51,6 +50,7 @@ import {
 import { claimAfterStartFailure } from "../../handlers/router/dedupe";
 import { checkOperationInput } from "../support/apiModel";
 import {
+  configOf,
   ACCOUNT,
   alarmArn,
   alarmEvent,
@@ -93,7 +93,7 @@ const StartEngagement = StartEngagementCommand as unknown as new (
 ) => AwsCommand<StartEngagementCommandInput, StartEngagementCommandOutput>;
 
 const OMITTED = "(omitted: event too large for rawData)";
-const CONFIG: RouterConfig = parseRouterEnv(ENV);
+const CONFIG: RouterConfig = configOf(ENV);
 
 /** The input for `level` with `mutate` applied to its event. */
 function inputWith(
@@ -135,7 +135,7 @@ function assertConforms(decision: Decision): void {
 describe("router core: parseRouterEnv", () => {
   it("parses the example environment into an exact config", () => {
     assert.deepEqual(
-      parseRouterEnv({
+      configOf({
         ROUTING_TABLE:
           '{"critical":{"impact":1,"responsePlanArn":"arn:aws:ssm-incidents::123456789012:response-plan/prod-critical"},' +
           '"warning":{"impact":3,"engage":["arn:aws:ssm-contacts:ap-northeast-1:123456789012:contact/prod-oncall-primary"]},' +
@@ -169,9 +169,9 @@ describe("router core: parseRouterEnv", () => {
     [
       "nothing set",
       { ROUTING_TABLE: undefined, INCIDENT_SOURCE: undefined, ENGAGEMENT_SENDER: undefined },
-      "ROUTING_TABLE: is not set; INCIDENT_SOURCE: is not set; ENGAGEMENT_SENDER: is not set",
+      "ROUTING_TABLE: routing.json is missing from the function's code; INCIDENT_SOURCE: is not set; ENGAGEMENT_SENDER: is not set",
     ],
-    ["ROUTING_TABLE empty", { ROUTING_TABLE: "" }, "ROUTING_TABLE: is not set"],
+    ["ROUTING_TABLE empty", { ROUTING_TABLE: "" }, "ROUTING_TABLE: routing.json is empty"],
     ["ROUTING_TABLE not JSON", { ROUTING_TABLE: "{critical:" }, "ROUTING_TABLE: is not valid JSON"],
     [
       "ROUTING_TABLE an array",
@@ -327,7 +327,7 @@ describe("router core: parseRouterEnv", () => {
   for (const [name, overrides, message] of cases) {
     it(`rejects: ${name}`, () => {
       assert.throws(
-        () => parseRouterEnv({ ...ENV, ...overrides }),
+        () => configOf({ ...ENV, ...overrides }),
         (err: unknown) => {
           assert.ok(err instanceof RouterConfigError);
           assert.equal(err.name, "RouterConfigError");
@@ -340,7 +340,7 @@ describe("router core: parseRouterEnv", () => {
   }
 
   it("parses the optional variables: dedupe table, drill variables, resolveOnRecovery", () => {
-    const config = parseRouterEnv({
+    const config = configOf({
       ...ENV,
       ROUTING_TABLE: JSON.stringify({
         critical: { impact: 1, responsePlanArn: PLAN_CRITICAL, resolveOnRecovery: true },
@@ -370,7 +370,7 @@ describe("router core: parseRouterEnv", () => {
 
   it("treats empty optional variables as unset", () => {
     assert.deepEqual(
-      parseRouterEnv({
+      configOf({
         ...ENV,
         DEDUPE_TABLE: "",
         NAME_PREFIX: "",
@@ -383,7 +383,7 @@ describe("router core: parseRouterEnv", () => {
 
   it("accepts a sender with the model's special characters", () => {
     const sender = "ops\\team_1@example.com #oncall %*+=:?./!-\tx";
-    assert.equal(parseRouterEnv({ ...ENV, ENGAGEMENT_SENDER: sender }).engagementSender, sender);
+    assert.equal(configOf({ ...ENV, ENGAGEMENT_SENDER: sender }).engagementSender, sender);
   });
 });
 
@@ -1150,7 +1150,11 @@ describe("router handler (aws-sdk-client-mock)", () => {
 // =============================================================================================
 describe("router handler: cold start with a bad environment", () => {
   const cases: [string, Record<string, string | undefined>, string][] = [
-    ["ROUTING_TABLE missing", { ROUTING_TABLE: undefined }, "ROUTING_TABLE: is not set"],
+    [
+      "ROUTING_TABLE missing",
+      { ROUTING_TABLE: undefined },
+      "ROUTING_TABLE: routing.json is missing from the function's code",
+    ],
     [
       "ROUTING_TABLE garbled",
       { ROUTING_TABLE: '{"critical":' },

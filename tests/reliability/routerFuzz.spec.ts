@@ -40,13 +40,12 @@ import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import {
   decide,
-  parseRouterEnv,
   RoutingError,
   type Decision,
   type RoutingErrorCode,
 } from "../../handlers/router/core";
 import { checkOperationInput } from "../support/apiModel";
-import { ENV, ROUTING_TABLE, sha256 } from "../handlers/fixtures/routerFixtures";
+import { configOf, ENV, ROUTING_TABLE, sha256 } from "../handlers/fixtures/routerFixtures";
 import {
   anyText,
   badTimestampArb,
@@ -70,7 +69,7 @@ import { bump, recordResults } from "./support/results";
 type HandlerModule = typeof import("../../handlers/router/handler");
 const HANDLER_PATH = path.join(__dirname, "..", "..", "handlers", "router", "handler.ts");
 
-const CONFIG = parseRouterEnv(ENV);
+const CONFIG = configOf(ENV);
 const PURE_RUNS = 10_000;
 const HANDLER_RUNS = 500;
 

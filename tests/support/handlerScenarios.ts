@@ -45,8 +45,9 @@ import {
   routerInput,
   routerInputAt,
 } from "../handlers/fixtures/routerFixtures";
+import type { SqsBatchResponse } from "../../handlers/router/queue";
 import type { SdkRecorder } from "./awsCalls";
-import { REPO } from "./program";
+import { REPO, archiveFiles } from "./program";
 
 type Env = Record<string, string>;
 type Input = Record<string, unknown>;
@@ -198,23 +199,57 @@ interface RouteEntry {
  */
 async function routerScenarios(ctx: ScenarioContext): Promise<void> {
   answerRouterCalls(ctx);
-  const router = await loadRouterHandler({ ...ctx.env, AWS_REGION: ctx.region });
+  // The routing table is routing.json in the function's code archive, as Lambda deploys it.
+  const table = (await archiveFiles(ctx.fn.inputs.code))["routing.json"];
+  if (table === undefined) throw new Error(`${ctx.fn.name}: no routing.json in its code`);
+  const router = await loadRouterHandler({
+    ...ctx.env,
+    ROUTING_TABLE: table,
+    AWS_REGION: ctx.region,
+  });
   const invoked = {
     invokedFunctionArn: `arn:aws:lambda:${ctx.region}:${ctx.account}:function:${ctx.fn.id}`,
   };
-  const routes = JSON.parse(ctx.env.ROUTING_TABLE) as Record<string, RouteEntry>;
+  // Alarm events arrive from the router's queue (event source mapping), one record a batch.
+  let messages = 0;
+  const viaQueue = async (input: Record<string, unknown>) => {
+    const messageId = `m-${++messages}`;
+    const response = (await router.handler(
+      {
+        Records: [
+          {
+            messageId,
+            receiptHandle: `r-${messages}`,
+            body: JSON.stringify(input),
+            attributes: { ApproximateReceiveCount: "1" },
+            messageAttributes: {},
+            md5OfBody: "",
+            eventSource: "aws:sqs",
+            eventSourceARN: `arn:aws:sqs:${ctx.region}:${ctx.account}:router-queue`,
+            awsRegion: ctx.region,
+          },
+        ],
+      },
+      invoked,
+    )) as unknown as SqsBatchResponse; // RouterModule types the direct-invocation overload
+    // A failed record would hide the calls it did not make: every scenario must succeed.
+    if (response.batchItemFailures.length > 0) {
+      throw new Error(`${ctx.fn.name}: record ${messageId} failed (${JSON.stringify(input)})`);
+    }
+  };
+  const routes = JSON.parse(table) as Record<string, RouteEntry>;
   const fired = new Date("2019-10-02T17:05:00.989Z");
   for (const [level, route] of Object.entries(routes)) {
     if (!route.responsePlanArn && !(route.engage ?? []).length) continue;
-    await at(fired, () => quietly(() => router.handler(routerInput(level), invoked)));
+    await at(fired, () => quietly(() => viaQueue(routerInput(level))));
     if (!route.responsePlanArn) continue;
     const again = "2019-10-02T17:20:00.000+0000";
     await at(new Date("2019-10-02T17:20:10.000Z"), () =>
-      quietly(() => router.handler(routerInputAt(level, again), invoked)),
+      quietly(() => viaQueue(routerInputAt(level, again))),
     );
     const ok = "2019-10-02T17:40:00.000+0000";
     await at(new Date("2019-10-02T17:40:10.000Z"), () =>
-      quietly(() => router.handler(routerInputAt(level, ok, "OK"), invoked)),
+      quietly(() => viaQueue(routerInputAt(level, ok, "OK"))),
     );
   }
   if (ctx.env.SCHEDULER_ROLE_ARN) {

@@ -1,7 +1,9 @@
 /**
  * Runs the real program (index.ts) under the mock engine with an example stack's config.
  */
+import { strict as assert } from "node:assert";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { RecordedResource, runWithMocks } from "../../tools/mockEngine";
 import { readStackFile } from "../../tools/stackFile";
 
@@ -69,4 +71,17 @@ export function countByType(resources: readonly RecordedResource[]): Record<stri
   const out: Record<string, number> = {};
   for (const r of resources) out[r.type] = (out[r.type] ?? 0) + 1;
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** File name → text (StringAsset) or path (FileAsset) of a recorded Lambda code archive. */
+export async function archiveFiles(code: unknown): Promise<Record<string, string>> {
+  assert.ok(pulumi.asset.AssetArchive.isInstance(code), "code is an AssetArchive");
+  const assets = await (code as pulumi.asset.AssetArchive).assets;
+  const out: Record<string, string> = {};
+  for (const [name, a] of Object.entries(assets)) {
+    if (a instanceof pulumi.asset.StringAsset) out[name] = await a.text;
+    else if (a instanceof pulumi.asset.FileAsset) out[name] = await a.path;
+    else assert.fail(`${name}: unexpected asset`);
+  }
+  return out;
 }

@@ -300,13 +300,16 @@ describe("tools/plan", function () {
         arn: "arn:aws:sqs:ap-northeast-1:123456789012:ie-prod-events-dlq",
       });
       const planArn = "arn:aws:ssm-incidents::123456789012:response-plan/ie-prod-critical";
-      for (const name of ["escalation-router-errors", "escalation-events-dlq-depth"]) {
+      for (const name of ["escalation-router-pages-given-up", "escalation-events-dlq-depth"]) {
         const alarm = resource(doc, TYPES.alarm, name);
         assert.ok(
           (alarm.inputs.alarmActions as unknown[]).includes(planArn),
           `${name}: ${JSON.stringify(alarm.inputs.alarmActions)}`,
         );
       }
+      // Raw Lambda errors include retries that may still succeed: Slack only, never a page.
+      const errors = resource(doc, TYPES.alarm, "escalation-router-errors");
+      assert.ok(!(errors.inputs.alarmActions as unknown[]).includes(planArn));
     });
 
     it("gives each resource its parent", () => {

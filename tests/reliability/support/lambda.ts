@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 // The SDK clients' retry module (every current client resolves this one copy).
 import { DefaultRateLimiter } from "@smithy/core/retry";
+import { codeFolder } from "../../handlers/fixtures/routerFixtures";
 
 /** Sets (or, for undefined, deletes) variables; returns their previous values. */
 export function applyEnv(
@@ -26,7 +27,14 @@ export function applyEnv(
  * new Lambda execution environment would: new SDK clients, new retry quota, new caches.
  */
 export function coldStart<T>(modulePath: string, env: Record<string, string | undefined>): T {
-  const saved = applyEnv(env);
+  // The router's routing table travels in its code: a ROUTING_TABLE here becomes routing.json in
+  // LAMBDA_TASK_ROOT (tests/handlers/fixtures/routerFixtures.ts, configOf).
+  const { ROUTING_TABLE: table, ...variables } = env;
+  const saved = applyEnv(
+    "ROUTING_TABLE" in env
+      ? { ...variables, LAMBDA_TASK_ROOT: codeFolderOnce(table), ROUTING_TABLE: undefined }
+      : variables,
+  );
   try {
     delete require.cache[modulePath];
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -34,6 +42,14 @@ export function coldStart<T>(modulePath: string, env: Record<string, string | un
   } finally {
     applyEnv(saved);
   }
+}
+
+const folders = new Map<string | undefined, string>();
+/** One code folder per routing table, reused across the many cold starts of a spec. */
+function codeFolderOnce(table: string | undefined): string {
+  let dir = folders.get(table);
+  if (dir === undefined) folders.set(table, (dir = codeFolder(table)));
+  return dir;
 }
 
 /** Fake credentials and endpoints: every SDK request goes to `stubUrl` on 127.0.0.1. */

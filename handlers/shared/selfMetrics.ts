@@ -1,0 +1,46 @@
+/**
+ * The pipeline's own metrics, written as CloudWatch Embedded Metric Format (EMF) log lines: one
+ * home for the namespace and metric names that the handlers emit and the self-monitoring alarms
+ * (components/selfMonitoring.ts) watch.
+ *
+ * EMF (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html):
+ * a JSON object whose root member `_aws` holds `Timestamp` (milliseconds since the epoch) and
+ * `CloudWatchMetrics`, an array of directives, each a `Namespace`, `Dimensions` (an array of
+ * dimension sets, each an array of root member names) and `Metrics` (`Name`, `Unit`); the metric
+ * values and dimension values are root members named after them. CloudWatch Logs extracts the
+ * metrics from a log event that is such an object.
+ *
+ * Under Lambda's JSON log format, the Node.js runtime wraps every `console.log` in its own JSON
+ * record, so the EMF object would arrive as a string inside "message" and no metric would be
+ * extracted; the line is written to stdout directly instead, as aws-embedded-metrics-node does
+ * since it supports the JSON log format (awslabs/aws-embedded-metrics-node#158; Lambda developer
+ * guide, https://docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html#nodejs-logging-advanced-emf).
+ */
+
+/** Namespace of the pipeline's own metrics. */
+export const SELF_METRICS_NAMESPACE = "IncidentEscalation";
+/** The router gave up on a page: the alarm it came from may page nobody. Unit Count. */
+export const PAGES_GIVEN_UP = "PagesGivenUp";
+
+/** The EMF line saying that `functionName` gave up on one page. Plain data, no I/O. */
+export function pageGivenUpMetric(
+  functionName: string,
+  at: Date,
+  labels: Readonly<Record<string, string | number | null>>,
+): Record<string, unknown> {
+  return {
+    _aws: {
+      Timestamp: at.getTime(),
+      CloudWatchMetrics: [
+        {
+          Namespace: SELF_METRICS_NAMESPACE,
+          Dimensions: [["FunctionName"]],
+          Metrics: [{ Name: PAGES_GIVEN_UP, Unit: "Count" }],
+        },
+      ],
+    },
+    ...labels,
+    FunctionName: functionName,
+    [PAGES_GIVEN_UP]: 1,
+  };
+}
