@@ -120,13 +120,17 @@ export function drillPlanRefusal(due: DrillReportDue): DrillRefusal | undefined 
 
 /**
  * Checked on GetIncidentRecord's answer (none at all is INCIDENT_NOT_FOUND), before anything is
- * noted or resolved. The record must be the one asked for, titled as the router titles this level's drills
- * (`[DRILL] <level> paging drill `: an alarm's incident is titled `[<level>] <alarm name>`, and
- * level names are lower case, so no alarm's title starts with `[DRILL]`), with the source drills
- * start with (GetIncidentRecord `incidentRecordSource.source`, "The service that started the
- * incident", the StartIncident `triggerDetails.source` the drill sent: ssm-incidents API
- * reference, IncidentRecordSource and TriggerDetails). GetIncidentRecord does not return
- * `triggerDetails.rawData` or the clientToken, so the drill's token cannot be checked here.
+ * noted or resolved. The record must be the one asked for; titled as the router titles this
+ * level's drills, `[DRILL] <level> paging drill ` (IncidentRecord `title`: "either provided by the
+ * response plan or overwritten on creation", i.e. StartIncident's `title`; an alarm's incident is
+ * titled `[<level>] <alarm name>` and level names are lower case, so no alarm's title starts
+ * with `[DRILL]`); and with the source drills start with (IncidentRecord
+ * `incidentRecordSource.source`, "The service that started the incident", which StartIncident
+ * gives as `triggerDetails.source`, "the service that sourced the event"). Sources: ssm-incidents
+ * API reference, IncidentRecord, IncidentRecordSource, TriggerDetails
+ * (https://docs.aws.amazon.com/incident-manager/latest/APIReference/API_IncidentRecordSource.html).
+ * GetIncidentRecord returns neither `triggerDetails.rawData` nor the clientToken, so the drill's
+ * token cannot be checked here.
  */
 export function drillRecordRefusal(
   due: DrillReportDue,
