@@ -113,21 +113,34 @@ export async function getIncident(
   return output.incidentRecord;
 }
 
+/**
+ * The incident record; undefined when there is none (GetIncidentRecord's documented
+ * ResourceNotFoundException, ssm-incidents API reference). Other errors propagate.
+ */
+export async function findIncident(
+  client: SSMIncidentsClient,
+  arn: string,
+): Promise<IncidentRecord | undefined> {
+  try {
+    return await getIncident(client, arn);
+  } catch (err: unknown) {
+    if (isNamed(err, "ResourceNotFoundException")) return undefined;
+    throw err;
+  }
+}
+
 /** OPEN or RESOLVED; NOT_FOUND when the incident was deleted. */
 export async function incidentStatus(
   client: SSMIncidentsClient,
   arn: string,
 ): Promise<IncidentStatus> {
-  try {
-    const { status } = await getIncident(client, arn);
-    if (status !== "OPEN" && status !== "RESOLVED") {
-      throw new Error(`GetIncidentRecord answered with status ${String(status)}`);
-    }
-    return status;
-  } catch (err: unknown) {
-    if (isNamed(err, "ResourceNotFoundException")) return "NOT_FOUND";
-    throw err;
+  const record = await findIncident(client, arn);
+  if (record === undefined) return "NOT_FOUND";
+  const { status } = record;
+  if (status !== "OPEN" && status !== "RESOLVED") {
+    throw new Error(`GetIncidentRecord answered with status ${String(status)}`);
   }
+  return status;
 }
 
 export async function createTimelineEvent(

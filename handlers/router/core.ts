@@ -104,13 +104,20 @@ export type Decision =
       readonly schedulerRoleArn: string;
     }
   | {
-      /** A drill's report is due: collect the pages, post the report, resolve the incident. */
+      /**
+       * A drill's report is due: if the incident is this stack's drill (drill.ts
+       * drillReportRefusal), collect the pages, post the report, resolve the incident.
+       */
       readonly kind: "drill-report";
       readonly level: string;
       readonly incidentArn: string;
       readonly startedAt: string;
       readonly alertsTopicArn: string;
       readonly namePrefix: string | undefined;
+      /** The stack's paging response plans: a drill incident lives under one of them. */
+      readonly responsePlanArns: readonly string[];
+      /** `triggerDetails.source` the drill started its incident with. */
+      readonly incidentSource: string;
     };
 
 export type RoutingErrorCode =
@@ -479,6 +486,10 @@ function decideDrillReport(report: unknown, config: RouterConfig): Decision {
     startedAt,
     alertsTopicArn,
     namePrefix: config.namePrefix,
+    responsePlanArns: [
+      ...new Set([...config.routing.values()].flatMap((r) => r.responsePlanArn ?? [])),
+    ],
+    incidentSource: config.incidentSource,
   };
 }
 

@@ -7,10 +7,12 @@ import type { CreateScheduleCommandInput } from "@aws-sdk/client-scheduler";
 import type { Engagement, Page, Receipt } from "@aws-sdk/client-ssm-contacts";
 import type {
   CreateTimelineEventCommandInput,
+  IncidentRecord,
   UpdateIncidentRecordCommandInput,
 } from "@aws-sdk/client-ssm-incidents";
 import {
   buildDrillReport,
+  drillTitlePrefix,
   renderDrillReport,
   type DrillObservation,
   type DrillReport,
@@ -58,6 +60,86 @@ export function reportScheduleInput(
     ActionAfterCompletion: "DELETE",
     Target: { Arn: functionArn, RoleArn: drill.schedulerRoleArn, Input: JSON.stringify(event) },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which incidents a report may touch
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Why a drill report refuses its incident. Anyone who may invoke the router (or pass the
+ * scheduler role) can send a report event naming any incident ARN; a refused report reads no
+ * pages, notes, resolves and posts nothing, logs one line with this code, and is final: the
+ * invocation succeeds, so Lambda does not retry it.
+ */
+export type DrillRefusal =
+  /** The ARN is not an incident record of one of this stack's paging response plans. */
+  | "NOT_THIS_STACKS_PLAN"
+  /** GetIncidentRecord: ResourceNotFoundException. */
+  | "INCIDENT_NOT_FOUND"
+  /** GetIncidentRecord answered with the record of another ARN. */
+  | "OTHER_INCIDENT"
+  /** The title is not a drill title of the report's level. */
+  | "NOT_A_DRILL_TITLE"
+  /** `incidentRecordSource.source` is not the `triggerDetails.source` drills start with. */
+  | "OTHER_SOURCE";
+
+/** The log line's message for each refusal; names no title, contact or alarm. */
+export const DRILL_REFUSAL_MESSAGES: Readonly<Record<DrillRefusal, string>> = {
+  NOT_THIS_STACKS_PLAN:
+    "drill report refused: the incident is not under one of this stack's paging response plans; nothing resolved",
+  INCIDENT_NOT_FOUND:
+    "drill report refused: GetIncidentRecord found no such incident; nothing resolved",
+  OTHER_INCIDENT:
+    "drill report refused: GetIncidentRecord answered with another incident's record; nothing resolved",
+  NOT_A_DRILL_TITLE:
+    "drill report refused: the incident's title does not start with this level's drill title; nothing resolved",
+  OTHER_SOURCE:
+    "drill report refused: the incident's source is not the INCIDENT_SOURCE drills start with; nothing resolved",
+};
+
+/**
+ * An incident record ARN is `arn:${Partition}:ssm-incidents::${Account}:incident-record/
+ * ${ResponsePlan}/${IncidentRecord}` (service authorization reference, Incident Manager resource
+ * types: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanagerincidentmanager.html);
+ * its plan is `arn:aws:ssm-incidents::${Account}:response-plan/${ResponsePlan}`.
+ */
+const RECORD_OF_PLAN = /^arn:aws:ssm-incidents::(\d{12}):incident-record\/([^/]+)\/[^/]+$/;
+
+/**
+ * Checked before any call: the incident must live under one of the stack's paging response plans
+ * (the only ones a drill starts incidents with, and the only records the router's role may read).
+ */
+export function drillPlanRefusal(due: DrillReportDue): DrillRefusal | undefined {
+  const m = RECORD_OF_PLAN.exec(due.incidentArn);
+  const plan = m ? `arn:aws:ssm-incidents::${m[1]}:response-plan/${m[2]}` : undefined;
+  return plan !== undefined && due.responsePlanArns.includes(plan)
+    ? undefined
+    : "NOT_THIS_STACKS_PLAN";
+}
+
+/**
+ * Checked on GetIncidentRecord's answer (none at all is INCIDENT_NOT_FOUND), before anything is
+ * noted or resolved. The record must be the one asked for; titled as the router titles this
+ * level's drills, `[DRILL] <level> paging drill ` (IncidentRecord `title`: "either provided by the
+ * response plan or overwritten on creation", i.e. StartIncident's `title`; an alarm's incident is
+ * titled `[<level>] <alarm name>` and level names are lower case, so no alarm's title starts
+ * with `[DRILL]`); and with the source drills start with (IncidentRecord
+ * `incidentRecordSource.source`, "The service that started the incident", which StartIncident
+ * gives as `triggerDetails.source`, "the service that sourced the event"). Sources: ssm-incidents
+ * API reference, IncidentRecord, IncidentRecordSource, TriggerDetails
+ * (https://docs.aws.amazon.com/incident-manager/latest/APIReference/API_IncidentRecordSource.html).
+ * GetIncidentRecord returns neither `triggerDetails.rawData` nor the clientToken, so the drill's
+ * token cannot be checked here.
+ */
+export function drillRecordRefusal(
+  due: DrillReportDue,
+  record: Pick<IncidentRecord, "arn" | "title" | "incidentRecordSource">,
+): DrillRefusal | undefined {
+  if (record.arn !== due.incidentArn) return "OTHER_INCIDENT";
+  if (!(record.title ?? "").startsWith(drillTitlePrefix(due.level))) return "NOT_A_DRILL_TITLE";
+  if (record.incidentRecordSource?.source !== due.incidentSource) return "OTHER_SOURCE";
+  return undefined;
 }
 
 /** What ssm-contacts listed for the incident: its engagements, their pages, the pages' receipts. */

@@ -37,7 +37,7 @@ import {
   createSchedule,
   createTimelineEvent,
   deleteIf,
-  getIncident,
+  findIncident,
   incidentStatus,
   listDrillPages,
   markUnclearAttempts,
@@ -72,12 +72,16 @@ import {
   type DedupeView,
 } from "./dedupe";
 import {
+  DRILL_REFUSAL_MESSAGES,
   drillNotification,
   drillObservation,
+  drillPlanRefusal,
+  drillRecordRefusal,
   drillReport,
   drillResolveInput,
   drillTimelineEvent,
   reportScheduleInput,
+  type DrillRefusal,
 } from "./drill";
 import {
   givesUpPage,
@@ -211,6 +215,12 @@ export type RouterResult =
       readonly outcome: DrillOutcome;
       readonly pages: number;
       readonly resolved: boolean;
+    }
+  | {
+      /** Not this stack's drill: nothing read beyond its record, nothing changed (final). */
+      readonly decision: "drill-report-refused";
+      readonly incidentArn: string;
+      readonly reason: DrillRefusal;
     };
 
 /** The part of the Lambda context the router reads (optional, so tests can omit it). */
@@ -519,12 +529,27 @@ async function startDrill(
  * Collects the drill's pages, notes the report on the incident, resolves it, and posts the report
  * to Slack. The idempotent steps come first and the post last, so a retry after any failure posts
  * the report once.
+ *
+ * Only for this stack's drills: the report event names an incident ARN, and whoever may invoke
+ * the router could name a live incident. Before anything is listed, noted or resolved the ARN must
+ * be under one of the stack's plans and its record a drill's (drill.ts drillPlanRefusal,
+ * drillRecordRefusal); otherwise the report is refused: one log line with the reason, and the
+ * invocation succeeds, so it is not retried.
  */
 async function reportDrill(
   decision: Extract<Decision, { kind: "drill-report" }>,
 ): Promise<Outcome> {
   const { incidentArn } = decision;
-  const record = await getIncident(incidents, incidentArn);
+  const refused = (reason: DrillRefusal): Outcome => ({
+    result: { decision: "drill-report-refused", incidentArn, reason },
+    log: { message: DRILL_REFUSAL_MESSAGES[reason] },
+  });
+  const byPlan = drillPlanRefusal(decision);
+  if (byPlan !== undefined) return refused(byPlan);
+  const record = await findIncident(incidents, incidentArn);
+  if (record === undefined) return refused("INCIDENT_NOT_FOUND");
+  const byRecord = drillRecordRefusal(decision, record);
+  if (byRecord !== undefined) return refused(byRecord);
   const listed = await listDrillPages(contacts(), incidentArn);
   const observation = drillObservation(
     decision,

@@ -96,6 +96,15 @@ export interface DrillReport {
 /** Maximum incident title length (ssm-incidents StartIncident). */
 export const MAX_TITLE_LENGTH = 200;
 
+/**
+ * What every drill title of `level` starts with: `[DRILL] <level> paging drill `. A drill report
+ * resolves only incidents whose title starts with it (router drill.ts); level names of up to 64
+ * characters (the router's limit) are never shortened, so drillTitle always keeps it.
+ */
+export function drillTitlePrefix(level: string): string {
+  return `[DRILL] ${level} paging drill `;
+}
+
 /** "[DRILL] <level> paging drill <when>", cut to 200 characters (the level is shortened first). */
 export function drillTitle(level: string, when: string): string {
   const fixed = `[DRILL]  paging drill ${when}`;

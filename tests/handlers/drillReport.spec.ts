@@ -18,6 +18,7 @@ import {
   channelKind,
   contactAlias,
   drillTitle,
+  drillTitlePrefix,
   errorKind,
   formatDuration,
   isAcknowledged,
@@ -417,6 +418,19 @@ describe("drill report", () => {
       assert.equal(title.length, MAX_TITLE_LENGTH);
       assert.ok(title.startsWith("[DRILL] "));
       assert.ok(title.endsWith("w…"));
+    });
+
+    it("drillTitlePrefix is '[DRILL] <level> paging drill ' (what a drill report checks)", () => {
+      assert.equal(drillTitlePrefix("critical"), "[DRILL] critical paging drill ");
+    });
+
+    it("every title of a level the router accepts (1-64 of [a-z0-9_-]) keeps its prefix", () => {
+      const level = fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,63}$/);
+      fc.assert(
+        fc.property(level, fc.string({ maxLength: 400 }), (lvl, when) =>
+          drillTitle(lvl, when).startsWith(drillTitlePrefix(lvl)),
+        ),
+      );
     });
   });
 

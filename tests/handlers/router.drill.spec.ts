@@ -3,7 +3,9 @@
  * builders (report schedule, observation, Chatbot notification), and the handler against
  * aws-sdk-client-mock: a drill start sends exactly one StartIncident and one CreateSchedule, a
  * drill report lists engagements → pages → receipts (following NextToken), notes the report on the
- * timeline, resolves the incident and publishes the report. ssm-incidents and ssm-contacts inputs
+ * timeline, resolves the incident and publishes the report; a report naming anything but this
+ * stack's drill (a live alarm incident, another stack's plan, a deleted incident) is refused after
+ * at most GetIncidentRecord, with one log line. ssm-incidents and ssm-contacts inputs
  * are checked against the API models; Scheduler inputs against the constraints the Scheduler API
  * reference documents (no model of it is in aws-models/).
  *
@@ -14,6 +16,10 @@
  * - that AWS Chatbot renders the custom notification as intended (only its documented shape).
  * - the report's wording: handlers/shared/drillReport.ts owns it; here the report is built from
  *   an exactly asserted observation, so the test proves what the router feeds it.
+ * - that Incident Manager records StartIncident's `title` and `triggerDetails.source` as
+ *   GetIncidentRecord's `title` and `incidentRecordSource.source` (the API reference describes
+ *   both as what started the incident; the records here are hand-written in that shape), or that
+ *   nobody retitles a live incident "[DRILL] …" by hand.
  */
 import { strict as assert } from "node:assert";
 import {
@@ -40,6 +46,7 @@ import {
 import {
   CreateTimelineEventCommand,
   GetIncidentRecordCommand,
+  ResourceNotFoundException,
   SSMIncidentsClient,
   StartIncidentCommand,
   UpdateIncidentRecordCommand,
@@ -57,8 +64,11 @@ import {
 import {
   drillNotification,
   drillObservation,
+  drillPlanRefusal,
+  drillRecordRefusal,
   reportScheduleInput,
   reportScheduleName,
+  type DrillRefusal,
 } from "../../handlers/router/drill";
 import {
   buildDrillReport,
@@ -77,6 +87,7 @@ import {
   incidentArnOf,
   NAME_PREFIX,
   PLAN_CRITICAL,
+  PLAN_MAJOR,
   REGION,
   SCHEDULER_ROLE_ARN,
   sha256,
@@ -205,6 +216,8 @@ describe("router drills: decide", () => {
       startedAt: NOW.toISOString(),
       alertsTopicArn: ALERTS_TOPIC_ARN,
       namePrefix: NAME_PREFIX,
+      responsePlanArns: [PLAN_CRITICAL, PLAN_MAJOR],
+      incidentSource: "incident-escalation.prod",
     });
   });
 
@@ -343,6 +356,99 @@ describe("router drills: decide", () => {
     const decision = decide(reportEvent(), config) as DrillReportDue;
     assert.equal(decision.namePrefix, undefined);
   });
+});
+
+// =============================================================================================
+describe("router drills: which incidents a report may resolve (pure)", () => {
+  const due = decide(reportEvent(), CONFIG) as DrillReportDue;
+  const ALARM_INCIDENT = incidentArnOf("prod-critical", "a1a1a1a1");
+
+  // Incident record ARN arn:${Partition}:ssm-incidents::${Account}:incident-record/${ResponsePlan}/
+  // ${IncidentRecord} (service authorization reference, Incident Manager resource types).
+  const byArn: [string, string, DrillRefusal | undefined][] = [
+    ["a record of the critical plan", DRILL_INCIDENT, undefined],
+    ["a record of the major plan", incidentArnOf("prod-major", "d2"), undefined],
+    [
+      "a record of another stack's plan",
+      incidentArnOf("dev-critical", "d1"),
+      "NOT_THIS_STACKS_PLAN",
+    ],
+    [
+      "a record of the critical plan's name in another account",
+      "arn:aws:ssm-incidents::210987654321:incident-record/prod-critical/d1",
+      "NOT_THIS_STACKS_PLAN",
+    ],
+    [
+      "a plan name that only starts with the stack's",
+      incidentArnOf("prod-critical-2", "d1"),
+      "NOT_THIS_STACKS_PLAN",
+    ],
+  ];
+  for (const [name, incidentArn, refusal] of byArn) {
+    it(`incident record ARN (service authorization reference): ${name} → ${refusal ?? "allowed"}`, () => {
+      assert.equal(drillPlanRefusal({ ...due, incidentArn }), refusal);
+    });
+  }
+
+  const DRILL_TITLE = `[DRILL] critical paging drill ${SCHEDULED}`;
+  const source = {
+    createdBy: "arn:aws:iam::123456789012:role/x",
+    source: "incident-escalation.prod",
+  };
+  const drillRecord = { arn: DRILL_INCIDENT, title: DRILL_TITLE, incidentRecordSource: source };
+  const byRecord: [string, typeof drillRecord, DrillRefusal | undefined][] = [
+    ["the drill's own record", drillRecord, undefined],
+    [
+      "a live alarm incident ([<level>] <alarm name>)",
+      { ...drillRecord, title: "[critical] prod-critical-api-5xx" },
+      "NOT_A_DRILL_TITLE",
+    ],
+    [
+      "an alarm named like a drill ([critical] [DRILL] critical paging drill …)",
+      { ...drillRecord, title: `[critical] ${DRILL_TITLE}` },
+      "NOT_A_DRILL_TITLE",
+    ],
+    [
+      "a drill title of another level",
+      { ...drillRecord, title: `[DRILL] major paging drill ${SCHEDULED}` },
+      "NOT_A_DRILL_TITLE",
+    ],
+    [
+      "a lower-case [drill] title",
+      { ...drillRecord, title: DRILL_TITLE.toLowerCase() },
+      "NOT_A_DRILL_TITLE",
+    ],
+    [
+      "a [DRILL] title from another source (started by hand or another tool)",
+      { ...drillRecord, incidentRecordSource: { ...source, source: "someone.else" } },
+      "OTHER_SOURCE",
+    ],
+    [
+      "a [DRILL] title started by another stack's router",
+      { ...drillRecord, incidentRecordSource: { ...source, source: "incident-escalation.dev" } },
+      "OTHER_SOURCE",
+    ],
+    ["the record of another ARN", { ...drillRecord, arn: ALARM_INCIDENT }, "OTHER_INCIDENT"],
+  ];
+  it("no alarm's incident title can start with [DRILL]: alarms are titled [<level>] and a level named DRILL is refused", () => {
+    assert.throws(
+      () =>
+        configOf({
+          ...DRILL_ENV,
+          ROUTING_TABLE: JSON.stringify({ DRILL: { impact: 1, responsePlanArn: PLAN_CRITICAL } }),
+        }),
+      (err: unknown) =>
+        err instanceof RouterConfigError &&
+        err.message ===
+          "ROUTING_TABLE.DRILL: level names must be 1-64 characters of a-z, 0-9, _ or -, not starting with _ or -",
+    );
+  });
+
+  for (const [name, record, refusal] of byRecord) {
+    it(`GetIncidentRecord title and incidentRecordSource.source (ssm-incidents API reference): ${name} → ${refusal ?? "allowed"}`, () => {
+      assert.equal(drillRecordRefusal(due, record), refusal);
+    });
+  }
 });
 
 // =============================================================================================
@@ -909,6 +1015,98 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
     assert.equal((result as { resolved: boolean }).resolved, false);
     assert.deepEqual(incidents.commandCalls(UpdateIncidentRecordCommand), []);
     assert.equal(sns.commandCalls(PublishCommand).length, 1);
+  });
+
+  /** Exactly what a refused report may do: at most read the record; one log line; no retry. */
+  async function assertRefused(
+    event: unknown,
+    incidentArn: string,
+    reason: DrillRefusal,
+    message: string,
+    reads: [string, unknown][],
+  ): Promise<void> {
+    const result = await router.handler(event);
+    assert.deepEqual(result, { decision: "drill-report-refused", incidentArn, reason });
+    assert.deepEqual(incidentsInputs(), reads);
+    assert.deepEqual(contacts.calls().length + scheduler.calls().length + sns.calls().length, 0);
+    assert.deepEqual(logs, [
+      {
+        level: "critical",
+        alarmName: null,
+        decision: "drill-report-refused",
+        incidentArn,
+        reason,
+        message,
+      },
+    ]);
+  }
+
+  it("drill report for a real incident (GetIncidentRecord title '[critical] <alarm>'): resolves nothing, notes nothing, posts nothing; refused for good", async () => {
+    const LIVE = incidentArnOf("prod-critical", "a1a1a1a1");
+    incidents.on(GetIncidentRecordCommand).resolves({
+      incidentRecord: { ...record("OPEN"), arn: LIVE, title: "[critical] prod-critical-api-5xx" },
+    });
+    listings();
+    await assertRefused(
+      reportEvent({ incidentArn: LIVE }),
+      LIVE,
+      "NOT_A_DRILL_TITLE",
+      "drill report refused: the incident's title does not start with this level's drill title; nothing resolved",
+      [["GetIncidentRecord", { arn: LIVE }]],
+    );
+  });
+
+  it("drill report for a [DRILL]-titled incident whose GetIncidentRecord incidentRecordSource.source is not INCIDENT_SOURCE: refused", async () => {
+    incidents.on(GetIncidentRecordCommand).resolves({
+      incidentRecord: {
+        ...record("OPEN"),
+        incidentRecordSource: {
+          createdBy: "arn:aws:iam::123456789012:role/x",
+          source: "someone.else",
+        },
+      },
+    });
+    await assertRefused(
+      reportEvent(),
+      DRILL_INCIDENT,
+      "OTHER_SOURCE",
+      "drill report refused: the incident's source is not the INCIDENT_SOURCE drills start with; nothing resolved",
+      [["GetIncidentRecord", { arn: DRILL_INCIDENT }]],
+    );
+  });
+
+  it("drill report for another stack's incident: refused before any call (not even GetIncidentRecord)", async () => {
+    const OTHER = incidentArnOf("dev-critical", "d1d1d1d1");
+    await assertRefused(
+      reportEvent({ incidentArn: OTHER }),
+      OTHER,
+      "NOT_THIS_STACKS_PLAN",
+      "drill report refused: the incident is not under one of this stack's paging response plans; nothing resolved",
+      [],
+    );
+  });
+
+  it("drill report for an incident GetIncidentRecord does not find (ResourceNotFoundException): refused, not retried", async () => {
+    incidents
+      .on(GetIncidentRecordCommand)
+      .rejects(
+        new ResourceNotFoundException({ message: "Incident record not found", $metadata: {} }),
+      );
+    await assertRefused(
+      reportEvent(),
+      DRILL_INCIDENT,
+      "INCIDENT_NOT_FOUND",
+      "drill report refused: GetIncidentRecord found no such incident; nothing resolved",
+      [["GetIncidentRecord", { arn: DRILL_INCIDENT }]],
+    );
+  });
+
+  it("drill report with GetIncidentRecord failing otherwise: rejects (Lambda retries), nothing changed", async () => {
+    const failure = new Error("ThrottlingException");
+    incidents.on(GetIncidentRecordCommand).rejects(failure);
+    await assert.rejects(router.handler(reportEvent()), (err: unknown) => err === failure);
+    assert.equal(incidents.calls().length, 1);
+    assert.equal(contacts.calls().length + sns.calls().length, 0);
   });
 
   it("drill report with nobody paged: 'No pages were sent', NOT acknowledged", async () => {

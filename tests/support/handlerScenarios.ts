@@ -121,22 +121,33 @@ function answerRouterCalls(ctx: ScenarioContext): void {
   dynamodb.on(DeleteItemCommand as never).callsFake((i) => table.delete(i));
 
   const incidents = recorder.mock("ssm-incidents");
-  incidents.on(StartIncidentCommand as never).callsFake((i: Input) => ({
-    incidentRecordArn: `${String(i.responsePlanArn).replace(":response-plan/", ":incident-record/")}/${uuid(++n)}`,
-  }));
-  incidents.on(GetIncidentRecordCommand as never).callsFake((i: Input) => ({
-    incidentRecord: {
-      arn: i.arn,
-      title: "[DRILL] an incident",
-      impact: 1,
-      status: "OPEN",
-      creationTime: new Date(Date.now() - 60_000),
-      dedupeString: "x",
-      incidentRecordSource: { createdBy: "x", source: "incident-escalation" },
-      lastModifiedBy: "x",
-      lastModifiedTime: new Date(Date.now() - 60_000),
-    },
-  }));
+  // The record of each started incident carries its title and triggerDetails.source, as
+  // GetIncidentRecord returns them (title, incidentRecordSource.source): drill reports check both.
+  const started = new Map<string, Input>();
+  incidents.on(StartIncidentCommand as never).callsFake((i: Input) => {
+    const arn = `${String(i.responsePlanArn).replace(":response-plan/", ":incident-record/")}/${uuid(++n)}`;
+    started.set(arn, i);
+    return { incidentRecordArn: arn };
+  });
+  incidents.on(GetIncidentRecordCommand as never).callsFake((i: Input) => {
+    const start = started.get(String(i.arn));
+    return {
+      incidentRecord: {
+        arn: i.arn,
+        title: start?.title ?? "an incident",
+        impact: 1,
+        status: "OPEN",
+        creationTime: new Date(Date.now() - 60_000),
+        dedupeString: "x",
+        incidentRecordSource: {
+          createdBy: "x",
+          source: (start?.triggerDetails as Input | undefined)?.source ?? "incident-escalation",
+        },
+        lastModifiedBy: "x",
+        lastModifiedTime: new Date(Date.now() - 60_000),
+      },
+    };
+  });
   incidents
     .on(CreateTimelineEventCommand as never)
     .callsFake((i: Input) => ({ eventId: uuid(++n), incidentRecordArn: i.incidentRecordArn }));
