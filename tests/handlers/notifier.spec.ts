@@ -816,6 +816,18 @@ describe("notifier core", () => {
       );
     });
 
+    it("uses the canonical string and test vector docs/webhooks.md publishes", () => {
+      const doc = readFileSync(join(ROOT, "docs", "webhooks.md"), "utf8");
+      assert.ok(
+        doc.includes(
+          "```text\nv2.<X-Escalation-Timestamp>.<X-Escalation-Delivery>.<raw body>\n```",
+        ),
+      );
+      assert.ok(doc.includes(`key \`${KEY}\`, timestamp \`${TS}\`, delivery id\n\`${ID}\``));
+      assert.ok(doc.includes(`\`v2=${V2}\``));
+      assert.ok(doc.includes(`\`v1=${V1}\``));
+    });
+
     it("builds the exact headers of one attempt: v1 unchanged, v2 for the current key", () => {
       assert.deepEqual(buildHeaders({ name: "ticketing", signingKey: KEY }, ID, TS, BODY), {
         "Content-Type": "application/json",
