@@ -92,7 +92,12 @@ export const LEGACY_SIGNATURE_VERSION = "v1";
 export const SIGNATURE_VERSION = "v2";
 /**
  * How long a container uses the webhook secret it read before reading it again, so a rotated key
- * or URL is picked up within minutes without a deploy (the one place this is set).
+ * or URL is picked up within minutes without a deploy (the one place this is set). Module state
+ * lives as long as the execution environment, which Lambda reuses across invocations
+ * (https://docs.aws.amazon.com/lambda/latest/dg/foundation-progmodel.html); AWS's own secret
+ * caching clients refresh after 1 hour by default (secret_refresh_interval 3600,
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_cache-ref-secretcacheconfig.html),
+ * too slow for a rotation; 5 minutes means one GetSecretValue per container per 5 minutes at most.
  */
 export const SECRET_TTL_SECONDS = 5 * 60;
 

@@ -7,7 +7,10 @@
 // (the mock answers anything sent to it; the bundle spec only shows the SDK call leaves the
 // process); TLS behaviour (receivers are plain http on localhost, allowed by
 // ALLOW_INSECURE_LOCALHOST); Lambda's own async retries and dead-lettering (only that the handler
-// throws one error for them); timing on a real network.
+// throws one error for them); timing on a real network; that Lambda reuses a container long enough
+// for the secret TTL to matter (the TTL specs drive an injected clock); that receivers in other
+// languages build the documented canonical strings as node:crypto does here (only the openssl
+// vectors tie the docs to an outside implementation).
 import assert from "node:assert/strict";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -1232,7 +1235,7 @@ describe("notifier handler (real module, local receivers on 127.0.0.1, mocked Se
     assert.equal(req.body.toString("utf8"), JSON.stringify(payload));
   }
 
-  it("POSTs the exact signed payload of an ALARM event and reads the secret once per container", async () => {
+  it("POSTs the exact signed payload of an ALARM event and reads the secret once within its TTL", async () => {
     receiver.script("/ticketing", { status: 204 });
     useSecret({ ticketing: receiver.url("/ticketing") });
     const { handler } = coldStart(
