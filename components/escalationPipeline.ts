@@ -457,7 +457,17 @@ export class EscalationPipeline extends pulumi.ComponentResource {
             pulumi
               .output(
                 Object.fromEntries(
-                  webhooks.map((w) => [w.name, { url: w.url, signingKey: keys[w.name] }]),
+                  webhooks.map((w) => [
+                    w.name,
+                    // The notifier's secret format (handlers/notifier/core.ts parseWebhookSecret).
+                    w.previousSigningKey === undefined
+                      ? { url: w.url, signingKey: keys[w.name] }
+                      : {
+                          url: w.url,
+                          signingKey: keys[w.name],
+                          previousSigningKey: pulumi.secret(w.previousSigningKey),
+                        },
+                  ]),
                 ),
               )
               .apply((v) => JSON.stringify(v)),

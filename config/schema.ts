@@ -333,6 +333,11 @@ const webhook = z.strictObject({
     .string({ error: (i) => typeError(i.input, "a string") })
     .min(32, { error: "is shorter than 32 characters; use a random key of at least 32 characters" })
     .optional(),
+  /** Key being rotated out: the notifier also signs with it until it is removed. */
+  previousSigningKey: z
+    .string({ error: (i) => typeError(i.input, "a string") })
+    .min(32, { error: "is shorter than 32 characters; use a random key of at least 32 characters" })
+    .optional(),
 });
 
 const notifications = z.strictObject({

@@ -16,7 +16,7 @@ export const SECRET = "[secret]";
 export function sensitiveValues(cfg: StackConfig): string[] {
   return [
     ...cfg.contacts.flatMap((c) => [c.email, c.phone, c.phone?.replace(/^\+/, "")]),
-    ...cfg.notifications.webhooks.flatMap((w) => [w.url, w.signingKey]),
+    ...cfg.notifications.webhooks.flatMap((w) => [w.url, w.signingKey, w.previousSigningKey]),
   ].filter((v): v is string => typeof v === "string");
 }
 

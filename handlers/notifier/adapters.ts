@@ -9,7 +9,6 @@ import {
   buildHeaders,
   describeFailure,
   NotifyError,
-  sign,
   type WebhookTarget,
 } from "./core";
 
@@ -150,12 +149,7 @@ export async function deliverWebhook(
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
     if (attempt > 1) await deps.sleep(backoffDelayMs(options.backoffMs, attempt - 1));
     const timestamp = deps.nowSeconds();
-    const headers = buildHeaders(
-      target.name,
-      id,
-      timestamp,
-      sign(target.signingKey, timestamp, body),
-    );
+    const headers = buildHeaders(target, id, timestamp, body);
     const result = await postWebhook(deps.fetchFn, target.url, body, headers, options.timeoutMs);
     if (result.ok) {
       deps.log({

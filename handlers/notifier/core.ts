@@ -47,6 +47,8 @@ export interface NotifierConfig {
 export interface WebhookCredentials {
   readonly url: string;
   readonly signingKey: string;
+  /** The key being rotated out: while it is set, every signature is also sent with it. */
+  readonly previousSigningKey?: string;
 }
 
 /** A webhook ready to be called: routing joined with its secret half. */
@@ -84,7 +86,20 @@ export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_ATTEMPTS = 3;
 export const DEFAULT_BACKOFF_MS = 200;
 export const USER_AGENT = "incident-escalation-notifier";
-export const SIGNATURE_VERSION = "v1";
+/** Deprecated scheme, `<timestamp>.<body>`, in X-Escalation-Signature: sent for one more release. */
+export const LEGACY_SIGNATURE_VERSION = "v1";
+/** Current scheme, `v2.<timestamp>.<delivery id>.<body>`, in X-Escalation-Signature-V2. */
+export const SIGNATURE_VERSION = "v2";
+/**
+ * How long a container uses the webhook secret it read before reading it again, so a rotated key
+ * or URL is picked up within minutes without a deploy (the one place this is set). Module state
+ * lives as long as the execution environment, which Lambda reuses across invocations
+ * (https://docs.aws.amazon.com/lambda/latest/dg/foundation-progmodel.html); AWS's own secret
+ * caching clients refresh after 1 hour by default (secret_refresh_interval 3600,
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets_cache-ref-secretcacheconfig.html),
+ * too slow for a rotation; 5 minutes means one GetSecretValue per container per 5 minutes at most.
+ */
+export const SECRET_TTL_SECONDS = 5 * 60;
 
 const WEBHOOK_NAME = /^[a-z0-9-]+$/;
 const MAX_WEBHOOK_NAME_LENGTH = 64;
@@ -96,7 +111,7 @@ const REGION = /^[a-z]{2,}(-[a-z]+)+-\d+$/;
 const MAX_EVENT_ID_LENGTH = 256;
 const AWS_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/;
 const ROUTE_KEYS = new Set(["name", "levels"]);
-const CREDENTIAL_KEYS = new Set(["url", "signingKey"]);
+const CREDENTIAL_KEYS = new Set(["url", "signingKey", "previousSigningKey"]);
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -305,13 +320,25 @@ export function parseWebhookSecret(
         throw secretError(`entry "${name}" has unknown key ${JSON.stringify(key)}`);
     }
     const url = checkWebhookUrl(name, entry.url, config.allowInsecureLocalhost);
-    const { signingKey } = entry;
+    const { signingKey, previousSigningKey } = entry;
     if (typeof signingKey !== "string" || signingKey.length < MIN_SIGNING_KEY_LENGTH) {
       throw secretError(
         `entry "${name}".signingKey must be a string of at least ${MIN_SIGNING_KEY_LENGTH} characters`,
       );
     }
-    targets.set(name, { name, url, signingKey });
+    if (previousSigningKey === undefined || previousSigningKey === signingKey) {
+      targets.set(name, { name, url, signingKey });
+      continue;
+    }
+    if (
+      typeof previousSigningKey !== "string" ||
+      previousSigningKey.length < MIN_SIGNING_KEY_LENGTH
+    ) {
+      throw secretError(
+        `entry "${name}".previousSigningKey must be a string of at least ${MIN_SIGNING_KEY_LENGTH} characters`,
+      );
+    }
+    targets.set(name, { name, url, signingKey, previousSigningKey });
   }
   return targets;
 }
@@ -446,9 +473,30 @@ export function encodeBody(payload: WebhookPayload): Buffer {
   return Buffer.from(JSON.stringify(payload), "utf8");
 }
 
-/** Lower-case hex HMAC-SHA256 of `<timestamp>.<body>` with the webhook's signing key. */
+/** v1 (deprecated): lower-case hex HMAC-SHA256 of `<timestamp>.<body>` with a signing key. */
 export function sign(signingKey: string, timestamp: number, body: Uint8Array | string): string {
   return createHmac("sha256", signingKey).update(`${timestamp}.`).update(body).digest("hex");
+}
+
+/**
+ * v2: lower-case hex HMAC-SHA256 of `v2.<timestamp>.<delivery id>.<body>` with a signing key. The
+ * timestamp is decimal digits and the delivery id 32 hex digits, so the string is unambiguous.
+ */
+export function signV2(
+  signingKey: string,
+  timestamp: number,
+  id: string,
+  body: Uint8Array | string,
+): string {
+  return createHmac("sha256", signingKey)
+    .update(`${SIGNATURE_VERSION}.${timestamp}.${id}.`)
+    .update(body)
+    .digest("hex");
+}
+
+/** True when a secret read at `readAtSeconds` must be read again at `nowSeconds`. */
+export function secretExpired(readAtSeconds: number, nowSeconds: number): boolean {
+  return nowSeconds - readAtSeconds >= SECRET_TTL_SECONDS || nowSeconds < readAtSeconds;
 }
 
 /** Webhooks subscribed to `level`, in configuration order. */
@@ -467,19 +515,30 @@ export function deliveryId(eventId: string, webhookName: string): string {
   return createHash("sha256").update(`${eventId}\n${webhookName}`).digest("hex").slice(0, 32);
 }
 
-/** Request headers of one attempt (`timestamp` in unix seconds, the one that was signed). */
+/**
+ * Request headers of one attempt (`timestamp` in unix seconds, the one that was signed).
+ * X-Escalation-Signature keeps its exact v1 form (one `v1=<hex>`, current key) so receivers that
+ * compare the whole header keep working for this release; X-Escalation-Signature-V2 lists
+ * `v2=<hex>` for the current key and, during a rotation, for the previous key.
+ */
 export function buildHeaders(
-  webhookName: string,
+  target: Pick<WebhookTarget, "name" | "signingKey" | "previousSigningKey">,
   id: string,
   timestamp: number,
-  signature: string,
+  body: Uint8Array,
 ): Record<string, string> {
+  const keys =
+    target.previousSigningKey === undefined
+      ? [target.signingKey]
+      : [target.signingKey, target.previousSigningKey];
+  const v2 = keys.map((key) => `${SIGNATURE_VERSION}=${signV2(key, timestamp, id, body)}`);
   return {
     "Content-Type": "application/json",
     "User-Agent": USER_AGENT,
     "X-Escalation-Timestamp": String(timestamp),
-    "X-Escalation-Signature": `${SIGNATURE_VERSION}=${signature}`,
-    "X-Escalation-Webhook": webhookName,
+    "X-Escalation-Signature": `${LEGACY_SIGNATURE_VERSION}=${sign(target.signingKey, timestamp, body)}`,
+    "X-Escalation-Signature-V2": v2.join(", "),
+    "X-Escalation-Webhook": target.name,
     "X-Escalation-Delivery": id,
   };
 }

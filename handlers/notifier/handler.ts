@@ -1,8 +1,8 @@
 // Notifier Lambda: EventBridge invokes it asynchronously with
 // {"level":"<level>","event":<CloudWatch "Alarm State Change" event>} for ALARM and OK transitions;
 // it POSTs a signed JSON payload to every webhook subscribed to the level (docs/webhooks.md).
-// Thin: parse (core) → route (core) → read secret once, post (adapters) → throw one error if any
-// webhook failed, so Lambda retries and finally dead-letters.
+// Thin: parse (core) → route (core) → read the secret (cached for SECRET_TTL_SECONDS), post
+// (adapters) → throw one error if any webhook failed, so Lambda retries and finally dead-letters.
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import {
   buildPayload,
@@ -14,6 +14,7 @@ import {
   parseEnv,
   parseInput,
   parseWebhookSecret,
+  secretExpired,
   selectWebhooks,
   type WebhookTarget,
 } from "./core";
@@ -45,18 +46,23 @@ export interface NotifyResult {
 
 /**
  * Builds the handler around its dependencies. The webhook secret is read on the first invocation
- * that needs it and cached for the container's life; a failed read or an invalid secret is not
- * cached, so the next invocation (a Lambda retry) reads it again.
+ * that needs it and used for SECRET_TTL_SECONDS (by `deps.nowSeconds`); the first invocation
+ * after that reads it again, so a rotated key or a changed URL is picked up without a deploy. A
+ * failed read or an invalid secret is never cached: that invocation fails (Lambda retries it) as
+ * on a cold start, and the next one reads again. A receiver's answer never triggers a read.
  */
 export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<NotifyResult> {
   const { config, log } = deps;
-  let targets: Map<string, WebhookTarget> | undefined;
+  let cached: { readonly targets: Map<string, WebhookTarget>; readonly readAt: number } | undefined;
 
   async function loadTargets(): Promise<Map<string, WebhookTarget>> {
-    if (targets === undefined) {
-      targets = parseWebhookSecret(await readWebhookSecret(deps.secrets, config.secretArn), config);
+    const now = deps.nowSeconds();
+    if (cached === undefined || secretExpired(cached.readAt, now)) {
+      cached = undefined;
+      const secretString = await readWebhookSecret(deps.secrets, config.secretArn);
+      cached = { targets: parseWebhookSecret(secretString, config), readAt: now };
     }
-    return targets;
+    return cached.targets;
   }
 
   return async (event: unknown): Promise<NotifyResult> => {

@@ -189,6 +189,37 @@ describe("pipeline variants", () => {
     });
   });
 
+  it("writes previousSigningKey into the webhook secret during a rotation, and no other value", async () => {
+    const rotating = await build({
+      ...base,
+      notifications: {
+        ...base.notifications,
+        webhooks: [
+          {
+            name: "siem",
+            url: "https://siem.example.com/in",
+            levels: ["sev3"],
+            signingKey: "k".repeat(40),
+            previousSigningKey: "p".repeat(40),
+          },
+        ],
+      },
+    });
+    const version = one(rotating, "aws:secretsmanager/secretVersion:SecretVersion", "p-webhooks");
+    assert.deepEqual(version.secretPaths, ["secretString"]);
+    assert.deepEqual(JSON.parse(version.inputs.secretString as string), {
+      siem: {
+        url: "https://siem.example.com/in",
+        signingKey: "k".repeat(40),
+        previousSigningKey: "p".repeat(40),
+      },
+    });
+    const env = JSON.stringify(
+      ofType(rotating, "aws:lambda/function:Function").map((f) => f.inputs.environment),
+    );
+    assert.ok(!env.includes("p".repeat(40)), "the previous key is in a Lambda environment");
+  });
+
   it("creates no router when no level pages or engages", async () => {
     const r = await build({
       ...base,

@@ -862,6 +862,17 @@ describe("stack config schema", () => {
         secret: "s3cr3tk3y!",
       },
       {
+        name: "webhook previousSigningKey of 10 characters",
+        change: set(["notifications", "webhooks", 0, "previousSigningKey"], "0ld-s3cr3t"),
+        issues: [
+          {
+            path: "notifications.webhooks[0].previousSigningKey",
+            message: "is shorter than 32 characters; use a random key of at least 32 characters",
+          },
+        ],
+        secret: "0ld-s3cr3t",
+      },
+      {
         name: 'Slack channel id "general"',
         change: set(["notifications", "slack", "channelId"], "general"),
         issues: [

@@ -16,7 +16,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deliveryId } from "../../handlers/notifier/core";
-import { verifyEscalationSignature } from "../../handlers/notifier/verify";
+import { verifyEscalationRequest } from "../../handlers/notifier/verify";
 
 const ROOT = join(__dirname, "..", "..");
 const BUNDLE = join(ROOT, "dist", "bundles", "notifier", "index.js");
@@ -216,14 +216,11 @@ describe("notifier bundle (dist/bundles/notifier/index.js in a child process)", 
       assert.equal(req.headers["x-escalation-webhook"], "ticketing");
       assert.equal(req.headers["x-escalation-delivery"], deliveryId(EVENT_ID, "ticketing"));
       assert.equal(req.headers["user-agent"], "incident-escalation-notifier");
+      assert.match(String(req.headers["x-escalation-signature"]), /^v1=[0-9a-f]{64}$/);
+      assert.match(String(req.headers["x-escalation-signature-v2"]), /^v2=[0-9a-f]{64}$/);
       assert.ok(
-        verifyEscalationSignature(
-          KEY,
-          req.body,
-          req.headers["x-escalation-timestamp"],
-          req.headers["x-escalation-signature"],
-        ),
-        "the bundle's signature does not verify",
+        verifyEscalationRequest(KEY, req.body, req.headers),
+        "the bundle's v2 signature does not verify",
       );
       assert.deepEqual(JSON.parse(req.body.toString("utf8")), {
         level: "critical",

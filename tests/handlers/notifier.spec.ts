@@ -7,8 +7,12 @@
 // (the mock answers anything sent to it; the bundle spec only shows the SDK call leaves the
 // process); TLS behaviour (receivers are plain http on localhost, allowed by
 // ALLOW_INSECURE_LOCALHOST); Lambda's own async retries and dead-lettering (only that the handler
-// throws one error for them); timing on a real network.
+// throws one error for them); timing on a real network; that Lambda reuses a container long enough
+// for the secret TTL to matter (the TTL specs drive an injected clock); that receivers in other
+// languages build the documented canonical strings as node:crypto does here (only the openssl
+// vectors tie the docs to an outside implementation).
 import assert from "node:assert/strict";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +21,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import {
+  buildHeaders,
   buildPayload,
   consoleUrl,
   deliveryId,
@@ -25,15 +30,15 @@ import {
   parseEnv,
   parseInput,
   parseWebhookSecret,
+  SECRET_TTL_SECONDS,
+  secretExpired,
   selectWebhooks,
   sign,
+  signV2,
   toIsoTimestamp,
   worstCaseDeliveryMs,
 } from "../../handlers/notifier/core";
-import {
-  MAX_SIGNATURE_AGE_SECONDS,
-  verifyEscalationSignature,
-} from "../../handlers/notifier/verify";
+import { MAX_SIGNATURE_AGE_SECONDS, verifyEscalationRequest } from "../../handlers/notifier/verify";
 import type * as HandlerModule from "../../handlers/notifier/handler";
 
 const ROOT = join(__dirname, "..", "..");
@@ -451,6 +456,29 @@ describe("notifier core", () => {
       );
     });
 
+    it("reads a previousSigningKey (rotation) and ignores one equal to signingKey", () => {
+      const previous = "previous-signing-key-abcdefghijklmnop";
+      const targets = parseWebhookSecret(
+        JSON.stringify({
+          ticketing: { ...good.ticketing, previousSigningKey: previous },
+          pager: { ...good.pager, previousSigningKey: KEYS.pager },
+        }),
+        config,
+      );
+      assert.deepEqual(
+        [...targets.values()],
+        [
+          {
+            name: "ticketing",
+            url: "https://tickets.example.com/hooks/aws",
+            signingKey: KEYS.ticketing,
+            previousSigningKey: previous,
+          },
+          { name: "pager", url: "https://pager.example.com/in?x=1", signingKey: KEYS.pager },
+        ],
+      );
+    });
+
     it("allows http://127.0.0.1 and http://localhost only with allowInsecureLocalhost", () => {
       const local = JSON.stringify({
         ticketing: { url: "http://127.0.0.1:8080/a", signingKey: KEYS.ticketing },
@@ -529,6 +557,19 @@ describe("notifier core", () => {
         "short signing key",
         JSON.stringify({ ...good, pager: { url: secretUrl, signingKey: "x".repeat(31) } }),
         'WEBHOOK_SECRET_ARN: entry "pager".signingKey must be a string of at least 32 characters',
+      ],
+      [
+        "short previous signing key",
+        JSON.stringify({
+          ...good,
+          pager: { ...good.pager, previousSigningKey: "s3cr3t-previous" },
+        }),
+        'WEBHOOK_SECRET_ARN: entry "pager".previousSigningKey must be a string of at least 32 characters',
+      ],
+      [
+        "a previous signing key that is not a string",
+        JSON.stringify({ ...good, pager: { ...good.pager, previousSigningKey: 12345 } }),
+        'WEBHOOK_SECRET_ARN: entry "pager".previousSigningKey must be a string of at least 32 characters',
       ],
     ];
     for (const [title, secret, message] of cases) {
@@ -743,12 +784,91 @@ describe("notifier core", () => {
     });
   });
 
-  describe("sign, deliveryId, selectWebhooks", () => {
-    it("signs <timestamp>.<body> with HMAC-SHA256 (vector computed with openssl dgst -hmac)", () => {
-      const body = Buffer.from('{"a":"é"}', "utf8");
-      const expected = "23d94a6792f72761b6d081a1a68684e01e136205989ae555f4bb4e8c99df9234";
-      assert.equal(sign("test-signing-key-0123456789abcdef", 1700000000, body), expected);
-      assert.equal(sign("test-signing-key-0123456789abcdef", 1700000000, '{"a":"é"}'), expected);
+  describe("sign, signV2, buildHeaders, secret TTL, deliveryId, selectWebhooks", () => {
+    // The expected values below were computed outside this code base, e.g.
+    //   printf 'v2.1700000000.f52c3daef3aecbf1632a097225280a86.{"a":"é"}' \
+    //     | openssl dgst -sha256 -hmac test-signing-key-0123456789abcdef
+    // over the canonical strings docs/webhooks.md gives; each is also recomputed here with
+    // node:crypto over the documented string, never with the builder's own code.
+    const KEY = "test-signing-key-0123456789abcdef";
+    const PREVIOUS = "previous-signing-key-abcdefghijklmnop";
+    const TS = 1700000000;
+    const ID = "f52c3daef3aecbf1632a097225280a86";
+    const BODY = Buffer.from('{"a":"é"}', "utf8");
+    const V1 = "23d94a6792f72761b6d081a1a68684e01e136205989ae555f4bb4e8c99df9234";
+    const V2 = "aaf69b52fb0668e4262243a8e6f7d7362e417992fe433128e1d4ee55ef00b415";
+    const V2_PREVIOUS = "292d82512c2ab88fd9cee235cc9651ff3ca1e5036e2b0a8f27b177ded942cbd7";
+    const documented = (key: string, text: string) =>
+      createHmac("sha256", key).update(text, "utf8").digest("hex");
+
+    it("signs <timestamp>.<body> with HMAC-SHA256 for v1 (vector computed with openssl dgst -hmac)", () => {
+      assert.equal(sign(KEY, TS, BODY), V1);
+      assert.equal(sign(KEY, TS, '{"a":"é"}'), V1);
+      assert.equal(documented(KEY, `1700000000.{"a":"é"}`), V1);
+    });
+
+    it("signs v2.<timestamp>.<delivery id>.<body> with HMAC-SHA256 for v2 (openssl vector)", () => {
+      assert.equal(signV2(KEY, TS, ID, BODY), V2);
+      assert.equal(documented(KEY, `v2.1700000000.${ID}.{"a":"é"}`), V2);
+      assert.equal(signV2(PREVIOUS, TS, ID, BODY), V2_PREVIOUS);
+      assert.equal(documented(PREVIOUS, `v2.1700000000.${ID}.{"a":"é"}`), V2_PREVIOUS);
+      // Another delivery id is another signature (the replay the v2 scheme closes).
+      assert.equal(
+        signV2(KEY, TS, "00000000000000000000000000000000", BODY),
+        "eb7a46b2595145732eca1623b3136e1b21a8067c7f27fe5e495770388b11aaf0",
+      );
+    });
+
+    it("uses the canonical string and test vector docs/webhooks.md publishes", () => {
+      const doc = readFileSync(join(ROOT, "docs", "webhooks.md"), "utf8");
+      assert.ok(
+        doc.includes(
+          "```text\nv2.<X-Escalation-Timestamp>.<X-Escalation-Delivery>.<raw body>\n```",
+        ),
+      );
+      assert.ok(doc.includes(`key \`${KEY}\`, timestamp \`${TS}\`, delivery id\n\`${ID}\``));
+      assert.ok(doc.includes(`\`v2=${V2}\``));
+      assert.ok(doc.includes(`\`v1=${V1}\``));
+    });
+
+    it("builds the exact headers of one attempt: v1 unchanged, v2 for the current key", () => {
+      assert.deepEqual(buildHeaders({ name: "ticketing", signingKey: KEY }, ID, TS, BODY), {
+        "Content-Type": "application/json",
+        "User-Agent": "incident-escalation-notifier",
+        "X-Escalation-Timestamp": "1700000000",
+        "X-Escalation-Signature":
+          "v1=23d94a6792f72761b6d081a1a68684e01e136205989ae555f4bb4e8c99df9234",
+        "X-Escalation-Signature-V2":
+          "v2=aaf69b52fb0668e4262243a8e6f7d7362e417992fe433128e1d4ee55ef00b415",
+        "X-Escalation-Webhook": "ticketing",
+        "X-Escalation-Delivery": "f52c3daef3aecbf1632a097225280a86",
+      });
+    });
+
+    it("during a rotation sends v2 for the current and the previous key, v1 for the current key", () => {
+      const headers = buildHeaders(
+        { name: "ticketing", signingKey: KEY, previousSigningKey: PREVIOUS },
+        ID,
+        TS,
+        BODY,
+      );
+      assert.equal(
+        headers["X-Escalation-Signature-V2"],
+        "v2=aaf69b52fb0668e4262243a8e6f7d7362e417992fe433128e1d4ee55ef00b415, " +
+          "v2=292d82512c2ab88fd9cee235cc9651ff3ca1e5036e2b0a8f27b177ded942cbd7",
+      );
+      assert.equal(
+        headers["X-Escalation-Signature"],
+        "v1=23d94a6792f72761b6d081a1a68684e01e136205989ae555f4bb4e8c99df9234",
+      );
+    });
+
+    it("re-reads the secret 5 minutes after reading it, not before (and if the clock went back)", () => {
+      assert.equal(SECRET_TTL_SECONDS, 300);
+      assert.equal(secretExpired(TS, TS), false);
+      assert.equal(secretExpired(TS, TS + 299), false);
+      assert.equal(secretExpired(TS, TS + 300), true);
+      assert.equal(secretExpired(TS, TS - 1), true);
     });
 
     it("derives a stable 32-hex delivery id per (event id, webhook)", () => {
@@ -782,11 +902,31 @@ describe("notifier core", () => {
     }
   });
 
-  describe("receiver verification snippet (docs/webhooks.md)", () => {
+  describe("receiver verification (handlers/notifier/verify.ts, docs/webhooks.md)", () => {
     const key = KEYS.ticketing;
+    const previous = "previous-ticketing-key-0123456789abcdef";
     const body = encodeBody(buildPayload(parseInput(input("critical"))));
     const now = 1_700_000_000;
-    const header = (ts: number, b: Uint8Array = body, k = key) => `v1=${sign(k, ts, b)}`;
+    const id = deliveryId(EVENT_ID, "ticketing");
+    /** Lower-case node:http header names of what the notifier sends. */
+    const received = (
+      ts: number,
+      opts: { b?: Uint8Array; k?: string; previousKey?: string; delivery?: string } = {},
+    ): Record<string, string> =>
+      Object.fromEntries(
+        Object.entries(
+          buildHeaders(
+            { name: "ticketing", signingKey: opts.k ?? key, previousSigningKey: opts.previousKey },
+            opts.delivery ?? id,
+            ts,
+            opts.b ?? body,
+          ),
+        ).map(([name, value]) => [name.toLowerCase(), value]),
+      );
+    const without = (headers: Record<string, string>, name: string) =>
+      Object.fromEntries(Object.entries(headers).filter(([n]) => n !== name));
+    const verify = (headers: Record<string, string | string[] | undefined>, acceptV1 = false) =>
+      verifyEscalationRequest(key, body, headers, { nowSeconds: now, acceptV1 });
 
     it("is in docs/webhooks.md verbatim, identical to handlers/notifier/verify.ts", () => {
       const doc = readFileSync(join(ROOT, "docs", "webhooks.md"), "utf8");
@@ -799,72 +939,119 @@ describe("notifier core", () => {
     });
 
     const cases: [string, boolean, () => boolean][] = [
-      [
-        "a fresh, correct signature",
-        true,
-        () => verifyEscalationSignature(key, body, String(now), header(now), now),
-      ],
-      [
-        "exactly 5 minutes old",
-        true,
-        () => verifyEscalationSignature(key, body, String(now - 300), header(now - 300), now),
-      ],
-      [
-        "older than 5 minutes",
-        false,
-        () => verifyEscalationSignature(key, body, String(now - 301), header(now - 301), now),
-      ],
-      [
-        "more than 5 minutes in the future",
-        false,
-        () => verifyEscalationSignature(key, body, String(now + 301), header(now + 301), now),
-      ],
+      ["a fresh, correct v2 signature", true, () => verify(received(now))],
+      ["exactly 5 minutes old", true, () => verify(received(now - 300))],
+      ["older than 5 minutes", false, () => verify(received(now - 301))],
+      ["more than 5 minutes in the future", false, () => verify(received(now + 301))],
       [
         "a changed body",
         false,
         () =>
-          verifyEscalationSignature(
-            key,
-            Buffer.concat([body, Buffer.from(" ")]),
-            String(now),
-            header(now),
-            now,
-          ),
+          verifyEscalationRequest(key, Buffer.concat([body, Buffer.from(" ")]), received(now), {
+            nowSeconds: now,
+          }),
       ],
-      [
-        "another webhook's key",
-        false,
-        () => verifyEscalationSignature(key, body, String(now), header(now, body, KEYS.pager), now),
-      ],
+      ["another webhook's key", false, () => verify(received(now, { k: KEYS.pager }))],
       [
         "a timestamp that is not the signed one",
         false,
-        () => verifyEscalationSignature(key, body, String(now - 1), header(now), now),
+        () => verify({ ...received(now), "x-escalation-timestamp": String(now - 1) }),
+      ],
+      [
+        "a replay under a new delivery id (captured request, X-Escalation-Delivery changed)",
+        false,
+        () => verify({ ...received(now), "x-escalation-delivery": deliveryId("other-event", "x") }),
+      ],
+      [
+        "the same replay even with acceptV1 (a v2 header present never falls back to v1)",
+        false,
+        () =>
+          verify(
+            { ...received(now), "x-escalation-delivery": deliveryId("other-event", "x") },
+            true,
+          ),
+      ],
+      [
+        "a missing delivery id",
+        false,
+        () => verify(without(received(now), "x-escalation-delivery")),
       ],
       [
         "upper-case hex",
         false,
-        () => verifyEscalationSignature(key, body, String(now), header(now).toUpperCase(), now),
+        () =>
+          verify({
+            ...received(now),
+            "x-escalation-signature-v2": received(now)["x-escalation-signature-v2"].toUpperCase(),
+          }),
       ],
       [
-        "no v1= prefix",
+        "no v2= prefix",
         false,
-        () => verifyEscalationSignature(key, body, String(now), sign(key, now, body), now),
+        () => verify({ ...received(now), "x-escalation-signature-v2": signV2(key, now, id, body) }),
       ],
       [
-        "a missing header",
+        "a v2 list with more than 4 entries",
         false,
-        () => verifyEscalationSignature(key, body, undefined, header(now), now),
+        () =>
+          verify({
+            ...received(now),
+            "x-escalation-signature-v2": Array(5)
+              .fill(`v2=${signV2(key, now, id, body)}`)
+              .join(", "),
+          }),
+      ],
+      [
+        "a v1-only request (v2 header stripped) by default",
+        false,
+        () => verify(without(received(now), "x-escalation-signature-v2")),
+      ],
+      [
+        "a v1-only request with acceptV1 (an older notifier; the delivery id is then unsigned)",
+        true,
+        () => verify(without(received(now), "x-escalation-signature-v2"), true),
+      ],
+      [
+        "a v1-only request with acceptV1 but a wrong v1 signature",
+        false,
+        () => verify(without(received(now, { k: KEYS.pager }), "x-escalation-signature-v2"), true),
+      ],
+      [
+        "a missing timestamp",
+        false,
+        () => verify(without(received(now), "x-escalation-timestamp")),
       ],
       [
         "a repeated header",
         false,
-        () => verifyEscalationSignature(key, body, String(now), [header(now), header(now)], now),
+        () => {
+          const h = received(now);
+          const v2 = h["x-escalation-signature-v2"];
+          return verify({ ...h, "x-escalation-signature-v2": [v2, v2] });
+        },
       ],
       [
         "a non-numeric timestamp",
         false,
-        () => verifyEscalationSignature(key, body, "1e9", header(now), now),
+        () => verify({ ...received(now), "x-escalation-timestamp": "1e9" }),
+      ],
+      [
+        "a rotation request, by a receiver that still has only the previous key",
+        true,
+        () =>
+          verifyEscalationRequest(previous, body, received(now, { previousKey: previous }), {
+            nowSeconds: now,
+          }),
+      ],
+      [
+        "a request with the old key, by a receiver holding [new key, old key]",
+        true,
+        () => verifyEscalationRequest([KEYS.pager, key], body, received(now), { nowSeconds: now }),
+      ],
+      [
+        "a request with the old key after the rotation ended, by a receiver with the new key only",
+        false,
+        () => verifyEscalationRequest(KEYS.pager, body, received(now), { nowSeconds: now }),
       ],
     ];
     for (const [title, expected, run] of cases) {
@@ -874,6 +1061,41 @@ describe("notifier core", () => {
     }
     it("allows 5 minutes of clock difference", () => {
       assert.equal(MAX_SIGNATURE_AGE_SECONDS, 300);
+    });
+
+    /**
+     * The verifier docs/webhooks.md published before v2, copied verbatim: receivers running it
+     * compare the whole X-Escalation-Signature header, so its value must stay exactly `v1=<hex>`.
+     */
+    function legacyV1Verify(
+      signingKey: string,
+      rawBody: Buffer,
+      timestampHeader: string | string[] | undefined,
+      signatureHeader: string | string[] | undefined,
+      nowSeconds: number = Math.floor(Date.now() / 1000),
+    ): boolean {
+      if (typeof timestampHeader !== "string" || typeof signatureHeader !== "string") return false;
+      if (!/^\d{1,12}$/.test(timestampHeader)) return false;
+      const age = nowSeconds - Number(timestampHeader);
+      if (age > MAX_SIGNATURE_AGE_SECONDS || age < -MAX_SIGNATURE_AGE_SECONDS) return false;
+      const hmac = createHmac("sha256", signingKey).update(`${timestampHeader}.`).update(rawBody);
+      const expected = Buffer.from(`v1=${hmac.digest("hex")}`);
+      const got = Buffer.from(signatureHeader);
+      return got.length === expected.length && timingSafeEqual(got, expected);
+    }
+
+    it("v1-only receivers (the previously published verifier) still verify, also during a rotation", () => {
+      for (const headers of [received(now), received(now, { previousKey: previous })]) {
+        assert.ok(
+          legacyV1Verify(
+            key,
+            body,
+            headers["x-escalation-timestamp"],
+            headers["x-escalation-signature"],
+            now,
+          ),
+        );
+      }
     });
 
     it("property: for any alarm name and reason the body is JSON of the payload and the signature verifies", () => {
@@ -910,8 +1132,16 @@ describe("notifier core", () => {
             assert.deepEqual(parsed, payload);
             assert.equal((parsed as { alarmName: string }).alarmName, alarmName);
             assert.equal((parsed as { reason: string }).reason, reason);
+            const headers = received(ts, { b: bytes });
+            assert.ok(verifyEscalationRequest(key, bytes, headers, { nowSeconds: ts }));
             assert.ok(
-              verifyEscalationSignature(key, bytes, String(ts), `v1=${sign(key, ts, bytes)}`, ts),
+              legacyV1Verify(
+                key,
+                bytes,
+                headers["x-escalation-timestamp"],
+                headers["x-escalation-signature"],
+                ts,
+              ),
             );
           },
         ),
@@ -993,20 +1223,19 @@ describe("notifier handler (real module, local receivers on 127.0.0.1, mocked Se
     const ts = Number(req.headers["x-escalation-timestamp"]);
     assert.ok(Math.abs(ts - Date.now() / 1000) < 5, `timestamp ${ts} is not the send time`);
     assert.match(String(req.headers["x-escalation-signature"]), /^v1=[0-9a-f]{64}$/);
+    assert.match(
+      String(req.headers["x-escalation-signature-v2"]),
+      /^v2=[0-9a-f]{64}(, v2=[0-9a-f]{64})?$/,
+    );
     assert.ok(
-      verifyEscalationSignature(
-        KEYS[name],
-        req.body,
-        req.headers["x-escalation-timestamp"],
-        req.headers["x-escalation-signature"],
-      ),
+      verifyEscalationRequest(KEYS[name], req.body, req.headers),
       "signature does not verify over the received bytes",
     );
     assert.deepEqual(JSON.parse(req.body.toString("utf8")), payload);
     assert.equal(req.body.toString("utf8"), JSON.stringify(payload));
   }
 
-  it("POSTs the exact signed payload of an ALARM event and reads the secret once per container", async () => {
+  it("POSTs the exact signed payload of an ALARM event and reads the secret once within its TTL", async () => {
     receiver.script("/ticketing", { status: 204 });
     useSecret({ ticketing: receiver.url("/ticketing") });
     const { handler } = coldStart(
@@ -1319,6 +1548,112 @@ describe("notifier handler (real module, local receivers on 127.0.0.1, mocked Se
 
     await assert.rejects(handler(input("critical")), { code: "INVALID_SECRET" });
     assert.deepEqual((await handler(input("critical"))).delivered, ["ticketing"]);
+  });
+
+  it("during a rotation sends v2 signatures for the new and the previous key over real HTTP", async () => {
+    const previous = "previous-ticketing-key-0123456789abcdef";
+    receiver.script("/ticketing", { status: 200 });
+    sm.on(GetSecretValueCommand, { SecretId: ARN }).resolves({
+      SecretString: JSON.stringify({
+        ticketing: {
+          url: receiver.url("/ticketing"),
+          signingKey: KEYS.ticketing,
+          previousSigningKey: previous,
+        },
+      }),
+    });
+    const { handler } = coldStart(testEnv([{ name: "ticketing", levels: ["critical"] }]));
+
+    assert.deepEqual((await handler(input("critical"))).delivered, ["ticketing"]);
+    const [req] = receiver.received;
+    assertSignedDelivery(req, "ticketing", ALARM_PAYLOAD);
+    const ts = String(req.headers["x-escalation-timestamp"]);
+    const id = deliveryId(EVENT_ID, "ticketing");
+    const v2 = (key: string) =>
+      createHmac("sha256", key).update(`v2.${ts}.${id}.`).update(req.body).digest("hex");
+    assert.equal(
+      req.headers["x-escalation-signature-v2"],
+      `v2=${v2(KEYS.ticketing)}, v2=${v2(previous)}`,
+    );
+    assert.ok(verifyEscalationRequest(previous, req.body, req.headers), "old key must verify");
+    assertNoSecretsLogged([previous]);
+  });
+
+  it("re-reads the secret after SECRET_TTL_SECONDS and not before, and uses the rotated key", async () => {
+    const rotated = "rotated-ticketing-key-0123456789abcdef";
+    receiver.script("/ticketing", { status: 200 });
+    const url = receiver.url("/ticketing");
+    sm.on(GetSecretValueCommand, { SecretId: ARN })
+      .resolvesOnce({ SecretString: secretFor({ ticketing: url }) })
+      .resolves({
+        SecretString: JSON.stringify({
+          ticketing: { url, signingKey: rotated, previousSigningKey: KEYS.ticketing },
+        }),
+      });
+    const mod = coldStart(testEnv([{ name: "ticketing", levels: ["critical"] }]));
+    let clock = 1_800_000_000;
+    const handler = mod.createHandler({
+      config: mod.loadConfig(testEnv([{ name: "ticketing", levels: ["critical"] }])),
+      secrets: new SecretsManagerClient({ region: "ap-northeast-1" }),
+      fetchFn: (u, init) => fetch(u, init),
+      sleep: () => Promise.resolve(),
+      nowSeconds: () => clock,
+      log: () => undefined,
+    });
+    /** Which of the two keys request `n` verifies with. */
+    const signedWith = (n: number) =>
+      Object.entries({ original: KEYS.ticketing, rotated })
+        .filter(([, key]) =>
+          verifyEscalationRequest(key, receiver.received[n].body, receiver.received[n].headers, {
+            nowSeconds: clock,
+          }),
+        )
+        .map(([label]) => label);
+
+    await handler(input("critical"));
+    assert.equal(sm.commandCalls(GetSecretValueCommand).length, 1);
+    clock += 299; // 4 min 59 s after the read: still cached
+    await handler(input("critical"));
+    assert.equal(sm.commandCalls(GetSecretValueCommand).length, 1);
+    assert.deepEqual(signedWith(1), ["original"]);
+    clock += 1; // 5 min after the read: read again
+    await handler(input("critical"));
+    assert.equal(sm.commandCalls(GetSecretValueCommand).length, 2);
+    assert.deepEqual(signedWith(2), ["original", "rotated"]);
+    clock += 299;
+    await handler(input("critical"));
+    assert.equal(sm.commandCalls(GetSecretValueCommand).length, 2);
+    assert.equal(receiver.received.length, 4);
+  });
+
+  it("a failed re-read after the TTL fails that invocation (Lambda retries) and the next reads again", async () => {
+    receiver.script("/ticketing", { status: 200 });
+    const secretString = secretFor({ ticketing: receiver.url("/ticketing") });
+    sm.on(GetSecretValueCommand, { SecretId: ARN })
+      .resolvesOnce({ SecretString: secretString })
+      .rejectsOnce(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }))
+      .resolves({ SecretString: secretString });
+    const mod = coldStart(testEnv([{ name: "ticketing", levels: ["critical"] }]));
+    let clock = 1_800_000_000;
+    const handler = mod.createHandler({
+      config: mod.loadConfig(testEnv([{ name: "ticketing", levels: ["critical"] }])),
+      secrets: new SecretsManagerClient({ region: "ap-northeast-1" }),
+      fetchFn: (u, init) => fetch(u, init),
+      sleep: () => Promise.resolve(),
+      nowSeconds: () => clock,
+      log: () => undefined,
+    });
+
+    await handler(input("critical"));
+    clock += SECRET_TTL_SECONDS;
+    await assertRejectsNotifyError(
+      handler(input("critical")),
+      "SECRET_UNAVAILABLE",
+      "WEBHOOK_SECRET_ARN: could not read the secret (ThrottlingException)",
+    );
+    assert.deepEqual((await handler(input("critical"))).delivered, ["ticketing"]);
+    assert.equal(sm.commandCalls(GetSecretValueCommand).length, 3);
+    assert.equal(receiver.received.length, 2);
   });
 
   it("fails the cold start on a bad variable, naming it, with one JSON log line", () => {

@@ -9,9 +9,10 @@
  * - broken at path P: NotifyError INVALID_INPUT whose message starts with "P:" and quotes no
  *   input, nothing sent; never a TypeError or any other error;
  * - valid: a body that is exactly the UTF-8 JSON of the documented fields in the documented order
- *   (lone surrogates escaped, so lossless), a signature that verifies over those exact bytes (and
- *   not over any other bytes or timestamp); through the handler, one POST per subscribed webhook,
- *   verified on the receiver side with the receiver's snippet (verify.ts).
+ *   (lone surrogates escaped, so lossless), v1 and v2 signatures equal to HMACs of the documented
+ *   canonical strings, verifying over those exact bytes (and not over any other bytes, timestamp,
+ *   key or, for v2, delivery id); through the handler, one POST per subscribed webhook, verified
+ *   on the receiver side with the receiver's snippet (verify.ts).
  *
  * What this spec does NOT prove:
  * - that EventBridge delivers such inputs (a 300 KB reason is larger than an EventBridge event
@@ -28,6 +29,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { mockClient } from "aws-sdk-client-mock";
 import fc from "fast-check";
 import {
+  buildHeaders,
   buildPayload,
   deliveryId,
   encodeBody,
@@ -35,7 +37,7 @@ import {
   parseInput,
   sign,
 } from "../../handlers/notifier/core";
-import { verifyEscalationSignature } from "../../handlers/notifier/verify";
+import { verifyEscalationRequest } from "../../handlers/notifier/verify";
 import {
   anyText,
   badTimestampArb,
@@ -309,10 +311,23 @@ function assertBody(body: Buffer, v: Valid): void {
   assert.deepEqual(parsed, payload);
 }
 
-/** HMAC-SHA256 of `<timestamp>.<raw body>`, computed as docs/webhooks.md describes it. */
+/** v1: HMAC-SHA256 of `<timestamp>.<raw body>`, computed as docs/webhooks.md describes it. */
 function documentedSignature(key: string, timestamp: number, body: Buffer): string {
   const hmac = createHmac("sha256", key);
   return hmac.update(Buffer.concat([Buffer.from(`${timestamp}.`, "utf8"), body])).digest("hex");
+}
+
+/** v2: HMAC-SHA256 of `v2.<timestamp>.<delivery id>.<raw body>`, as docs/webhooks.md says. */
+function documentedV2(key: string, timestamp: number, id: string, body: Buffer): string {
+  const text = Buffer.from(`v2.${timestamp}.${id}.`, "utf8");
+  return createHmac("sha256", key)
+    .update(Buffer.concat([text, body]))
+    .digest("hex");
+}
+
+/** buildHeaders' output as node:http hands it to a receiver (lower-case names). */
+function asReceived(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([n, v]) => [n.toLowerCase(), v]));
 }
 
 /** Runs parseInput; checks the error, or the exact body and its signature. */
@@ -338,13 +353,21 @@ function assertPure(c: Case, key: string, ts: number): "valid" | "error" {
   assertBody(body, c.valid);
   const signature = sign(key, ts, body);
   assert.equal(signature, documentedSignature(key, ts, body));
-  assert.ok(verifyEscalationSignature(key, body, String(ts), `v1=${signature}`, ts));
-  // …and over nothing else: another byte, another timestamp, another key.
+  const id = deliveryId(c.valid.id, "ticketing");
+  const headers = asReceived(buildHeaders({ name: "ticketing", signingKey: key }, id, ts, body));
+  assert.equal(headers["x-escalation-signature"], `v1=${documentedSignature(key, ts, body)}`);
+  assert.equal(headers["x-escalation-signature-v2"], `v2=${documentedV2(key, ts, id, body)}`);
+  const at = { nowSeconds: ts };
+  assert.ok(verifyEscalationRequest(key, body, headers, at));
+  // …and over nothing else: another byte, another timestamp, another key, another delivery id.
   const tampered = Buffer.from(body);
   tampered[tampered.length - 1] ^= 0x01;
-  assert.ok(!verifyEscalationSignature(key, tampered, String(ts), `v1=${signature}`, ts));
-  assert.ok(!verifyEscalationSignature(key, body, String(ts + 1), `v1=${signature}`, ts));
-  assert.ok(!verifyEscalationSignature(`${key}x`, body, String(ts), `v1=${signature}`, ts));
+  assert.ok(!verifyEscalationRequest(key, tampered, headers, at));
+  const later = { ...headers, "x-escalation-timestamp": String(ts + 1) };
+  assert.ok(!verifyEscalationRequest(key, body, later, at));
+  assert.ok(!verifyEscalationRequest(`${key}x`, body, headers, at));
+  const replayed = { ...headers, "x-escalation-delivery": deliveryId(`${c.valid.id}x`, "x") };
+  assert.ok(!verifyEscalationRequest(key, body, replayed, at));
   return "valid";
 }
 
@@ -555,12 +578,7 @@ describe("reliability: notifier input fuzzing", () => {
               assert.equal(request.headers["x-escalation-webhook"], name);
               assert.equal(request.headers["x-escalation-delivery"], deliveryId(c.valid.id, name));
               assert.ok(
-                verifyEscalationSignature(
-                  KEYS[name],
-                  request.body,
-                  request.headers["x-escalation-timestamp"],
-                  request.headers["x-escalation-signature"],
-                ),
+                verifyEscalationRequest(KEYS[name], request.body, request.headers),
                 "the signature does not verify over the bytes received",
               );
               verified++;

@@ -31,7 +31,7 @@ import type { AddressInfo } from "node:net";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { deliveryId, NotifyError, parseEnv } from "../../handlers/notifier/core";
-import { verifyEscalationSignature } from "../../handlers/notifier/verify";
+import { verifyEscalationRequest } from "../../handlers/notifier/verify";
 import { stateChange, type Json, type StateChange } from "./support/events";
 import {
   captureLogs,
@@ -122,8 +122,8 @@ class Receivers {
     const hook = (req.url ?? "").slice(1) as Hook;
     const delivery = String(req.headers["x-escalation-delivery"]);
     const timestamp = String(req.headers["x-escalation-timestamp"]);
-    const signature = String(req.headers["x-escalation-signature"]);
-    if (!verifyEscalationSignature(KEYS[hook], body, timestamp, signature, this.now())) {
+    const signature = String(req.headers["x-escalation-signature-v2"]);
+    if (!verifyEscalationRequest(KEYS[hook], body, req.headers, { nowSeconds: this.now() })) {
       this.unverified++;
     }
     const attempt = this.attempts.get(delivery) ?? 0;
@@ -307,7 +307,8 @@ describe("reliability: webhook receivers failing (real handler, real HTTP on 127
     receivers.faultFor = (_hook, _delivery, attempt) =>
       attempt < 2 ? { kind: "status", status: 500 } : null;
     const { createHandler } = coldStart<HandlerModule>(HANDLER_PATH, envFor(["ticketing"]));
-    // A clock that moves 10 s on every read; the receiver verifies against the same clock.
+    // A clock that moves 10 s on every read; the receiver verifies against the same clock. The
+    // handler reads it once for the secret cache (…010), then once per attempt.
     let clock = 1_800_000_000;
     const nowSeconds = (): number => (clock += 10);
     receivers.now = () => clock;
@@ -327,19 +328,22 @@ describe("reliability: webhook receivers failing (real handler, real HTTP on 127
     const attempts = receivers.of("ticketing");
     assert.deepEqual(
       attempts.map((r) => r.timestamp),
-      [1_800_000_010, 1_800_000_020, 1_800_000_030],
+      [1_800_000_020, 1_800_000_030, 1_800_000_040],
     );
     assert.equal(new Set(attempts.map((r) => r.signature)).size, 3);
     assert.ok(attempts.every((r) => r.body.equals(attempts[0].body)));
     assert.equal(receivers.unverified, 0);
     // An earlier attempt's signature does not verify with a later timestamp: each is its own.
     assert.ok(
-      !verifyEscalationSignature(
+      !verifyEscalationRequest(
         KEYS.ticketing,
         attempts[2].body,
-        String(attempts[2].timestamp),
-        attempts[0].signature,
-        attempts[2].timestamp,
+        {
+          "x-escalation-timestamp": String(attempts[2].timestamp),
+          "x-escalation-delivery": attempts[2].delivery,
+          "x-escalation-signature-v2": attempts[0].signature,
+        },
+        { nowSeconds: attempts[2].timestamp },
       ),
     );
     assert.deepEqual(slept, [10, 20]); // exponential backoff between attempts
