@@ -40,12 +40,31 @@ export function bundleOptions(fn) {
 
 const isMain =
   process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+/**
+ * The installed npm packages whose files esbuild put into a bundle (from its metafile), as their
+ * paths in package-lock.json (`node_modules/a`, `node_modules/a/node_modules/b`), sorted.
+ */
+export function bundledPackages(metafile) {
+  const paths = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const m = /^(?:.*\/)?((?:node_modules\/(?:@[^/]+\/)?[^/]+\/)+)/.exec(input);
+    if (m) paths.add(m[1].replace(/\/$/, ""));
+  }
+  return [...paths].sort();
+}
+
 for (const fn of isMain ? fns : []) {
-  const result = buildSync(bundleOptions(fn));
+  const result = buildSync({ ...bundleOptions(fn), metafile: true });
   const code = result.outputFiles[0].contents;
   const outDir = join(outRoot, fn);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, "index.js"), code);
+  // What the deployed code contains, for the supply-chain spec (tests/supplyChain.spec.ts): every
+  // one of these must be a production dependency, so `npm audit --omit=dev` covers it.
+  writeFileSync(
+    join(outDir, "packages.json"),
+    `${JSON.stringify(bundledPackages(result.metafile), null, 2)}\n`,
+  );
   const sha = createHash("sha256").update(code).digest("hex");
   console.log(
     `bundled handlers/${fn} -> dist/bundles/${fn}/index.js (${code.length} bytes, sha256 ${sha.slice(0, 12)})`,
