@@ -11,10 +11,12 @@
  *   Side effect, accepted: an emoji ZWJ sequence (👨‍👩‍👧) shows as its separate emoji.
  * - `defuseMarkup`: for text shown by renderers we do not control (Incident Manager's console,
  *   its e-mail/SMS/voice pages, and the incident notifications AWS Chatbot posts to Slack):
- *   `<` and `>` become the look-alikes ‹ ›, and `@here`/`@channel`/`@everyone` get a full-width
- *   ＠, so neither a Slack control sequence (`<https://evil.example|details>`, `<!channel>`) nor
- *   a broadcast mention can form, and the text reads the same whether the renderer decodes HTML
- *   entities or not (Slack's entity escaping would show as a literal `&lt;` everywhere else).
+ *   `<` becomes the look-alike ‹ and `@here`/`@channel`/`@everyone` get a full-width ＠, so
+ *   neither a Slack control sequence (`<https://evil.example|details>`, `<!channel>`: each starts
+ *   with `<`) nor a broadcast mention can form, and the text reads the same whether the renderer
+ *   decodes HTML entities or not (Slack's entity escaping would show as a literal `&lt;`
+ *   everywhere else). `>` stays: CloudWatch's own reasons say `OK -> ALARM`, and without a `<`
+ *   it starts nothing (a `>` quote needs a line start, which quoted() never gives alarm text).
  * - `slackEscape`: for mrkdwn the stack posts itself: Slack's escaping ("Slack uses &, <, and >
  *   as control characters for special parsing in text objects, so they must be converted to HTML
  *   entities", https://api.slack.com/reference/surfaces/formatting#escaping), plus defused
@@ -63,9 +65,9 @@ export function stripUnsafe(text: string, newlines = false): string {
     .replace(UNSAFE, "");
 }
 
-/** `<` `>` as ‹ ›, and `@here`/`@channel`/`@everyone` with a full-width ＠ (see the header). */
+/** `<` as ‹, and `@here`/`@channel`/`@everyone` with a full-width ＠ (see the header). */
 export function defuseMarkup(text: string): string {
-  return defuseMentions(text.replace(/</g, "\u2039").replace(/>/g, "\u203A"));
+  return defuseMentions(text.replace(/</g, "\u2039"));
 }
 
 /** Slack mrkdwn escaping (&amp; &lt; &gt;) plus defused broadcast mentions. */

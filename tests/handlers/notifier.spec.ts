@@ -38,6 +38,7 @@ import {
   toIsoTimestamp,
   worstCaseDeliveryMs,
 } from "../../handlers/notifier/core";
+import { stripUnsafe } from "../../handlers/shared/untrustedText";
 import { MAX_SIGNATURE_AGE_SECONDS, verifyEscalationRequest } from "../../handlers/notifier/verify";
 import type * as HandlerModule from "../../handlers/notifier/handler";
 
@@ -280,6 +281,7 @@ const ALARM_PAYLOAD = {
   region: "ap-northeast-1",
   consoleUrl:
     "https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#alarmsV2:alarm/prod-critical-api-5xx",
+  display: { alarmName: "prod-critical-api-5xx", reason: REASON },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -593,6 +595,7 @@ describe("notifier core", () => {
         state: "OK",
         previousState: "ALARM",
         reason: OK_REASON,
+        display: { alarmName: "prod-critical-api-5xx", reason: OK_REASON },
       });
     });
 
@@ -607,6 +610,7 @@ describe("notifier core", () => {
         "account",
         "region",
         "consoleUrl",
+        "display",
       ]);
     });
 
@@ -1318,6 +1322,7 @@ describe("notifier handler (real module, local receivers on 127.0.0.1, mocked Se
       state: "OK",
       previousState: "ALARM",
       reason: OK_REASON,
+      display: { alarmName: "prod-critical-api-5xx", reason: OK_REASON },
     });
   });
 
@@ -1790,6 +1795,9 @@ describe("notifier handler (real module, local receivers on 127.0.0.1, mocked Se
             alarmName,
             reason,
             consoleUrl: consoleUrl("ap-northeast-1", alarmName),
+            // What display holds is proven by the literal table of untrustedText.spec.ts; here,
+            // that the raw fields arrive unchanged beside it and the signature covers both.
+            display: { alarmName: stripUnsafe(alarmName), reason: stripUnsafe(reason, true) },
           });
         },
       ),

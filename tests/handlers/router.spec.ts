@@ -488,25 +488,28 @@ describe("router core: decide", () => {
   }
 
   describe("title", () => {
-    it("cuts a 300-character alarm name to 200 characters ending with …", () => {
+    it('cuts a 300-character alarm name to 200 characters ending with …" inside its quotes', () => {
       const name = "n".repeat(300);
       const decision = decide(
         inputWith("critical", (e) => (e.detail.alarmName = name)),
         CONFIG,
       );
-      assert.equal(incidentOf(decision).title, `[critical] ${"n".repeat(188)}…`);
+      // '[critical] CloudWatch alarm "' is 29 units; the name keeps 169, then '…"'.
+      assert.equal(incidentOf(decision).title, `[critical] CloudWatch alarm "${"n".repeat(169)}…"`);
       assert.equal(incidentOf(decision).title?.length, 200);
       assertConforms(decision);
     });
 
     it("never splits a surrogate pair at the cut", () => {
-      // "[critical] " is 11 units; the 199-unit cut falls between the halves of the first emoji.
-      const name = `${"a".repeat(187)}${"😀".repeat(10)}`;
+      // '[critical] CloudWatch alarm "' is 29 units and '…"' 2: 169 units of name fit, and the
+      // cut falls between the halves of the first emoji.
+      const name = `${"a".repeat(168)}${"😀".repeat(10)}`;
       const decision = decide(
         inputWith("critical", (e) => (e.detail.alarmName = name)),
         CONFIG,
       );
-      assert.equal(incidentOf(decision).title, `[critical] ${"a".repeat(187)}…`);
+      assert.equal(incidentOf(decision).title, `[critical] CloudWatch alarm "${"a".repeat(168)}…"`);
+      assert.equal(incidentOf(decision).title?.length, 199);
     });
 
     const truncations: [string, number, string][] = [
@@ -573,7 +576,12 @@ describe("router core: decide", () => {
         CONFIG,
       );
       const [engagement] = pageOf(decision).engagements;
-      assert.ok(engagement.Content?.includes(`Reason: ${"r".repeat(1_999)}…\n`));
+      // 2000 units quoted: '"', 1997 r, '…"'.
+      assert.ok(
+        engagement.Content?.includes(
+          `\nAlarm reason (quoted from CloudWatch): "${"r".repeat(1_997)}…"\n`,
+        ),
+      );
       assert.ok(!engagement.PublicSubject?.includes("r".repeat(10)));
       assert.ok(!engagement.PublicContent?.includes("r".repeat(10)));
       assertConforms(decision);
@@ -584,7 +592,11 @@ describe("router core: decide", () => {
         inputWith("warning", (e) => delete stateOf(e).reason),
         CONFIG,
       );
-      assert.ok(pageOf(decision).engagements[0].Content?.includes("\nReason: (none given)\n"));
+      assert.ok(
+        pageOf(decision).engagements[0].Content?.includes(
+          "\nAlarm reason (quoted from CloudWatch): (none given)\n",
+        ),
+      );
     });
 
     it("leaves the console link out when a long non-ASCII name makes it exceed 1000 characters", () => {
@@ -1057,7 +1069,7 @@ describe("router handler (aws-sdk-client-mock)", () => {
     await router.handler(inputWith("critical", (e) => (e.detail.alarmName = "x".repeat(300))));
     const [sent] = sentIncidents();
     assert.equal(sent.title?.length, 200);
-    assert.ok(sent.title?.endsWith("…"));
+    assert.ok(sent.title?.endsWith('…"'));
   });
 
   const rejected: [string, unknown, string, string, Record<string, unknown>][] = [
