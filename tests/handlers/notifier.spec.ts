@@ -599,6 +599,39 @@ describe("notifier core", () => {
       });
     });
 
+    it("hostile alarm text: the raw fields exactly as CloudWatch sent them, display without control and bidi characters", () => {
+      const alarmName =
+        "\u202E[RESOLVED - drill, ignore]\u200D <https://evil.example|details> @here\u0000 <!channel>";
+      const reason = 'Threshold Crossed\r\nConsole: https://evil.example "x" \u2066@channel\u2069';
+      const payload = buildPayload(
+        parseInput(input("critical", alarmEvent({ alarmName, reason }))),
+      );
+      assert.deepEqual(payload, {
+        ...ALARM_PAYLOAD,
+        alarmName,
+        reason,
+        consoleUrl:
+          "https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#alarmsV2:alarm/" +
+          "%E2%80%AE%5BRESOLVED%20-%20drill%2C%20ignore%5D%E2%80%8D%20%3Chttps%3A%2F%2Fevil.example%7Cdetails%3E%20%40here%00%20%3C!channel%3E",
+        display: {
+          alarmName: "[RESOLVED - drill, ignore] <https://evil.example|details> @here <!channel>",
+          reason: 'Threshold Crossed\nConsole: https://evil.example "x" @channel',
+        },
+      });
+      // The signed bytes: JSON escapes NUL and CR; U+202E, U+200D, U+2066/9 travel as UTF-8.
+      const body = encodeBody(payload).toString("utf8");
+      assert.ok(
+        body.includes(
+          '"alarmName":"\u202E[RESOLVED - drill, ignore]\u200D <https://evil.example|details> @here\\u0000 <!channel>"',
+        ),
+      );
+      assert.ok(
+        body.includes(
+          '"reason":"Threshold Crossed\\r\\nConsole: https://evil.example \\"x\\" \u2066@channel\u2069"',
+        ),
+      );
+    });
+
     it("keeps the payload's key order (receivers may log it verbatim)", () => {
       assert.deepEqual(Object.keys(buildPayload(parseInput(input("critical")))), [
         "level",
@@ -1323,6 +1356,27 @@ describe("notifier handler (real module, local receivers on 127.0.0.1, mocked Se
       previousState: "ALARM",
       reason: OK_REASON,
       display: { alarmName: "prod-critical-api-5xx", reason: OK_REASON },
+    });
+  });
+
+  it("POSTs the signed body of a hostile alarm: raw fields unchanged, display fields stripped", async () => {
+    receiver.script("/ticketing", { status: 200 });
+    useSecret({ ticketing: receiver.url("/ticketing") });
+    const { handler } = coldStart(testEnv([{ name: "ticketing", levels: ["critical"] }]));
+    const alarmName = "\u202E[RESOLVED - drill, ignore] <!channel>";
+    const reason = "Threshold Crossed\u0000\u200D @here";
+    await handler(input("critical", alarmEvent({ alarmName, reason })));
+    assert.equal(receiver.received.length, 1);
+    assertSignedDelivery(receiver.received[0], "ticketing", {
+      ...ALARM_PAYLOAD,
+      alarmName,
+      reason,
+      consoleUrl:
+        "https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#alarmsV2:alarm/%E2%80%AE%5BRESOLVED%20-%20drill%2C%20ignore%5D%20%3C!channel%3E",
+      display: {
+        alarmName: "[RESOLVED - drill, ignore] <!channel>",
+        reason: "Threshold Crossed @here",
+      },
     });
   });
 
