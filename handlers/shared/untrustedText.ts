@@ -49,6 +49,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** CR LF, CR, NEL (U+0085), LINE SEPARATOR, PARAGRAPH SEPARATOR: each one line break. */
 const LINE_BREAK = /\r\n|[\r\u0085\u2028\u2029]/g;
 /** C0 controls but LF, DEL, C1 controls, and every format character (Cf). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\p{Cf}]/gu;
 const MENTION = /@(here|channel|everyone)\b/gi;
 

@@ -1076,7 +1076,19 @@ describe("router handler (aws-sdk-client-mock)", () => {
       ]);
       const [sent] = sentEngagements();
       for (const text of [sent.Subject, sent.Content, sent.PublicSubject, sent.PublicContent]) {
-        assert.ok(!/[\u0000\u200D\u202E\u2066\u2069<]|@here|@channel|\r/.test(text ?? ""), text);
+        for (const bad of [
+          "\u0000",
+          "\u200D",
+          "\u202E",
+          "\u2066",
+          "\u2069",
+          "<",
+          "@here",
+          "@channel",
+          "\r",
+        ]) {
+          assert.ok(!(text ?? "").includes(bad), `${JSON.stringify(bad)} in ${text}`);
+        }
         assert.ok(!(text ?? "").includes("\nConsole: https://evil"), text);
       }
     });
