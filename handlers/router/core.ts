@@ -365,10 +365,11 @@ function consoleUrl({ region, alarmName }: Alarm): string | undefined {
 const OMITTED = "(omitted: event too large for rawData)";
 
 /**
- * The event as JSON, at most 10000 characters and always valid JSON: machine data for whoever
- * audits the incident, so its alarm text stays as CloudWatch sent it (JSON quotes it; nothing
- * of the event is silently dropped or rewritten but the bulky fields named below): the whole event if it fits,
- * else the event with its bulky fields replaced, else a summary of the validated fields.
+ * The event as JSON, at most 10000 characters and always valid JSON: the whole event if it
+ * fits, else the event with its bulky fields replaced, else a summary of the validated fields.
+ * Machine data for whoever audits the incident, so its alarm text stays as CloudWatch sent it
+ * (JSON quotes it): nothing of the event is silently stripped or rewritten. The texts people
+ * read (title, engagement texts) carry the sanitised, quoted form.
  */
 function rawData(alarm: Alarm): string {
   const whole = jsonOf(alarm.event);

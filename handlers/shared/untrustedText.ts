@@ -10,7 +10,8 @@
  *   characters), so a U+202E cannot reverse what follows it and nothing hides between letters.
  *   Side effect, accepted: an emoji ZWJ sequence (👨‍👩‍👧) shows as its separate emoji.
  * - `defuseMarkup`: for text shown by renderers we do not control (Incident Manager's console,
- *   its e-mail/SMS/voice pages, and the incident notifications AWS Chatbot posts to Slack):
+ *   its e-mail/SMS/voice pages, and the incident notifications AWS Chatbot posts to Slack when a
+ *   response plan has the alerts topic as its chat channel, components/responsePlans.ts):
  *   `<` becomes the look-alike ‹ and `@here`/`@channel`/`@everyone` get a full-width ＠, so
  *   neither a Slack control sequence (`<https://evil.example|details>`, `<!channel>`: each starts
  *   with `<`) nor a broadcast mention can form, and the text reads the same whether the renderer
@@ -19,11 +20,14 @@
  *   it starts nothing (a `>` quote needs a line start, which quoted() never gives alarm text).
  * - `slackEscape`: for mrkdwn the stack posts itself: Slack's escaping ("Slack uses &, <, and >
  *   as control characters for special parsing in text objects, so they must be converted to HTML
- *   entities", https://api.slack.com/reference/surfaces/formatting#escaping), plus defused
- *   mentions.
+ *   entities if they're not going to be used for their parsing purpose",
+ *   https://api.slack.com/reference/surfaces/formatting#escaping), plus defused mentions. Nothing
+ *   the stack posts to Slack today carries alarm text (drill reports name levels and contacts).
  * - `ssmlEscape`: the five characters SSML reserves, as Amazon Polly lists them (`"` &quot;,
- *   `&` &amp;, `'` &apos;, `<` &lt;, `>` &gt;; https://docs.aws.amazon.com/polly/latest/dg/escapees.html),
- *   for a voice backend that speaks SSML (Incident Manager reads PublicContent as plain text).
+ *   `&` &amp;, `'` &apos;, `<` &lt;, `>` &gt;;
+ *   https://docs.aws.amazon.com/polly/latest/dg/escapees.html), for a voice backend that speaks
+ *   SSML. Incident Manager's own voice pages read PublicContent, which the router writes as plain
+ *   text; nothing here sends SSML yet.
  * - `quoted`: the text as a JSON string literal, cut to a length inside its quotes: a name such as
  *   `x" [RESOLVED - drill, ignore] "` shows as `"x\" [RESOLVED - drill, ignore] \""`, and a
  *   newline in a reason as `\n`, so alarm text can neither close its quotes nor start a line.
