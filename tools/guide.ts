@@ -126,12 +126,14 @@ export function buildGuide(
     p("### E-mail", "");
     p(
       "The e-mail comes from AWS Systems Manager Incident Manager. Its subject carries the " +
-        `incident title, which this stack sets to \`[<level>] <alarm name>\` (for example ` +
-        `\`${example}\`). It contains an acknowledgement link and code: ` +
-        "[acknowledge](#acknowledging) with them." +
+        `incident title, which this stack sets to \`[<level>] CloudWatch alarm "<alarm name>"\` ` +
+        `(for example \`${example}\`). It contains an acknowledgement link and code: ` +
+        "[acknowledge](#acknowledging) with them. Text in quotes after " +
+        '"CloudWatch alarm" or "(quoted from CloudWatch)" comes from the alarm, not from this ' +
+        "stack: whoever set up the alarm chose it, so a quoted `[RESOLVED]` resolves nothing." +
         (timeline.levels.some((l) => l.mode === "engage")
           ? " Levels that engage people without opening an incident send the subject " +
-            "`[<level>] CloudWatch alarm <alarm name> is in ALARM` instead, with the alarm's " +
+            '`[<level>] CloudWatch alarm "<alarm name>" is in ALARM` instead, with the alarm\'s ' +
             "reason and a console link."
           : ""),
       "",
@@ -438,7 +440,7 @@ function destinations(l: LevelTimeline): string {
 function exampleTitle(t: Timeline): string {
   const level = t.levels.find((l) => l.mode === "incident") ?? t.levels[0];
   const alarm = level?.alarms[0]?.name ?? level?.externalAlarms[0] ?? "<alarm name>";
-  return `[${level?.level ?? "<level>"}] ${alarm}`;
+  return `[${level?.level ?? "<level>"}] CloudWatch alarm "${alarm}"`;
 }
 
 /** `Sato Hanako (`sato`)`: display name and alias, never an address. */

@@ -3,6 +3,7 @@
 // it is tested table-driven without mocks. Error messages never contain webhook URLs, signing
 // keys or alarm reasons (they end up in logs and in Lambda's error records).
 import { createHash, createHmac } from "node:crypto";
+import { stripUnsafe } from "../shared/untrustedText";
 
 /** What went wrong, machine-readable; `message` says it in a sentence. */
 export type NotifyErrorCode =
@@ -80,6 +81,15 @@ export interface WebhookPayload {
   readonly account: string;
   readonly region: string;
   readonly consoleUrl: string;
+  /**
+   * `alarmName` and `reason` for display. The fields above are the event's values, unchanged:
+   * receivers match and audit on them, and the signature covers them as CloudWatch sent them.
+   * These are the same texts without control and format characters (bidi overrides, zero-width
+   * characters; handlers/shared/untrustedText.ts stripUnsafe; the name on one line, the reason
+   * keeps its newlines). Still alarm text: a receiver escapes it for its own markup and shows it
+   * as quoted alarm text (docs/webhooks.md).
+   */
+  readonly display: { readonly alarmName: string; readonly reason: string };
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -465,6 +475,10 @@ export function buildPayload(input: NotifyInput): WebhookPayload {
     account: input.account,
     region: input.region,
     consoleUrl: consoleUrl(input.region, input.alarmName),
+    display: {
+      alarmName: stripUnsafe(input.alarmName),
+      reason: stripUnsafe(input.reason, true),
+    },
   };
 }
 

@@ -17,6 +17,7 @@ import type { StartEngagementCommandInput } from "@aws-sdk/client-ssm-contacts";
 import type { StartIncidentCommandInput } from "@aws-sdk/client-ssm-incidents";
 import { drillTitle } from "../shared/drillReport";
 import { ROUTING_TABLE_FILE } from "../shared/limits";
+import { ALARM_TEXT_LABELS as LABELS, alarmText, truncateText } from "../shared/untrustedText";
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -189,8 +190,13 @@ const SOURCE_MAX = 50;
 const SENDER_MAX = 255;
 /** CloudWatch's own limit; only malformed events have longer names, and texts cut them. */
 export const ALARM_NAME_MAX = 255;
-/** Keeps Content (max 8192) well within bounds whatever the reason's length. */
-const REASON_MAX = 2000;
+/**
+ * Bounds of the quoted alarm texts (quotes, escapes and "…" included; handlers/shared/
+ * untrustedText.ts): Subject (max 2048) and PublicContent (max 8192) hold one name, Content
+ * (max 8192) two names and the reason, well within bounds whatever their lengths.
+ */
+const NAME_QUOTED_MAX = ALARM_NAME_MAX + 2;
+const REASON_QUOTED_MAX = 2000;
 
 // ---------------------------------------------------------------------------------------------
 // decide
@@ -284,7 +290,7 @@ function incidentInput(
     clientToken: changeToken(alarm),
     responsePlanArn,
     impact: alarm.route.impact,
-    title: truncate(`[${alarm.level}] ${alarm.alarmName}`, TITLE_MAX),
+    title: incidentTitle(alarm.level, alarm.alarmName),
     triggerDetails: {
       source,
       triggerArn: alarm.alarmArn,
@@ -303,16 +309,21 @@ function engagementInput(
   contactArn: string,
   sender: string,
 ): StartEngagementCommandInput {
-  // CloudWatch names are at most 255 characters; the cut only bounds malformed events.
-  const name = truncate(alarm.alarmName, ALARM_NAME_MAX);
-  const subject = `[${alarm.level}] CloudWatch alarm ${name} is in ALARM`;
+  // Alarm name and reason are untrusted (untrustedText.ts): stripped of control and format
+  // characters, markup defused, and quoted after a fixed label, so neither can pass for the
+  // stack's own text. CloudWatch names are at most 255 characters; the cut only bounds malformed
+  // events.
+  const name = alarmText(alarm.alarmName, NAME_QUOTED_MAX);
+  const subject = `[${alarm.level}] ${LABELS.alarm} ${name} is in ALARM`;
+  const reason =
+    alarm.reason === undefined ? LABELS.noReason : alarmText(alarm.reason, REASON_QUOTED_MAX, true);
   const content = [
     subject,
     "",
     `Level: ${alarm.level}`,
-    `Alarm: ${name}`,
+    `${LABELS.name}: ${name}`,
     `Since: ${alarm.time.toISOString()}`,
-    `Reason: ${alarm.reason === undefined ? "(none given)" : truncate(alarm.reason, REASON_MAX)}`,
+    `${LABELS.reason}: ${reason}`,
     `Account: ${alarm.account}`,
     `Region: ${alarm.region}`,
     `Console: ${consoleUrl(alarm) ?? "(alarm name too long for a link)"}`,
@@ -324,9 +335,20 @@ function engagementInput(
     Content: content,
     // SMS and voice are not private: level and alarm name only, never the reason.
     PublicSubject: subject,
-    PublicContent: `CloudWatch alarm ${name} (level ${alarm.level}) is in ALARM.`,
+    PublicContent: `${LABELS.alarm} ${name} (level ${alarm.level}) is in ALARM.`,
     IdempotencyToken: sha256(`${alarm.alarmArn}|${alarm.stateTimestamp}|${contactArn}`),
   };
+}
+
+/**
+ * `[<level>] CloudWatch alarm "<name>"`, at most 200 characters (StartIncident title): the name
+ * is untrusted, so it is stripped, defused and quoted after a fixed label (untrustedText.ts), and
+ * a long one is cut inside its quotes. Level names are `[a-z0-9_-]`, so the `[<level>]` tag is
+ * the stack's own, and no alarm's title starts with a drill's `[DRILL]`.
+ */
+export function incidentTitle(level: string, alarmName: string): string {
+  const prefix = `[${level}] ${LABELS.alarm} `;
+  return prefix + alarmText(alarmName, TITLE_MAX - prefix.length);
 }
 
 /**
@@ -343,8 +365,11 @@ function consoleUrl({ region, alarmName }: Alarm): string | undefined {
 const OMITTED = "(omitted: event too large for rawData)";
 
 /**
- * The event as JSON, at most 10000 characters and always valid JSON: the whole event if it fits,
- * else the event with its bulky fields replaced, else a summary of the validated fields.
+ * The event as JSON, at most 10000 characters and always valid JSON: the whole event if it
+ * fits, else the event with its bulky fields replaced, else a summary of the validated fields.
+ * Machine data for whoever audits the incident, so its alarm text stays as CloudWatch sent it
+ * (JSON quotes it): nothing of the event is silently stripped or rewritten. The texts people
+ * read (title, engagement texts) carry the sanitised, quoted form.
  */
 function rawData(alarm: Alarm): string {
   const whole = jsonOf(alarm.event);
@@ -873,12 +898,7 @@ function parseRoutingTable(text: string | undefined, problems: string[]): Map<st
 // ---------------------------------------------------------------------------------------------
 
 /** Cuts `text` to at most `max` UTF-16 units, ending with "…", never splitting a surrogate pair. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let cut = text.slice(0, max - 1);
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut}…`;
-}
+export const truncate = truncateText;
 
 /** Level and alarm name of any input (a drill's level, no alarm name), for its log line. */
 export function logLabels(input: unknown): { level: string | null; alarmName: string | null } {

@@ -80,6 +80,7 @@ import {
   type RetryLaterCode,
 } from "./core";
 import { CLAIM_TIMEOUT_MS } from "../shared/limits";
+import { stripUnsafe } from "../shared/untrustedText";
 
 /**
  * An "opening" claim older than this was abandoned (its invocation crashed or timed out). It must
@@ -632,7 +633,8 @@ function timelineEvent(
 ): CreateTimelineEventCommandInput {
   const eventData = JSON.stringify({
     type,
-    alarmName: truncate(change.alarmName, ALARM_NAME_MAX),
+    // Shown on the incident's timeline: JSON quotes the name; no control or bidi characters.
+    alarmName: truncate(stripUnsafe(change.alarmName), ALARM_NAME_MAX),
     at: change.at.toISOString(),
     ...firings,
   });

@@ -123,7 +123,8 @@ export function drillPlanRefusal(due: DrillReportDue): DrillRefusal | undefined 
  * noted or resolved. The record must be the one asked for; titled as the router titles this
  * level's drills, `[DRILL] <level> paging drill ` (IncidentRecord `title`: "either provided by the
  * response plan or overwritten on creation", i.e. StartIncident's `title`; an alarm's incident is
- * titled `[<level>] <alarm name>` and level names are lower case, so no alarm's title starts
+ * titled `[<level>] CloudWatch alarm "<name>"` (core.ts incidentTitle) and level names are
+ * lower case, so no alarm's title starts
  * with `[DRILL]`); and with the source drills start with (IncidentRecord
  * `incidentRecordSource.source`, "The service that started the incident", which StartIncident
  * gives as `triggerDetails.source`, "the service that sourced the event"). Sources: ssm-incidents

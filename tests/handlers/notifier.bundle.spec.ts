@@ -233,6 +233,7 @@ describe("notifier bundle (dist/bundles/notifier/index.js in a child process)", 
         region: "ap-northeast-1",
         consoleUrl:
           "https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#alarmsV2:alarm/prod-critical-api-5xx",
+        display: { alarmName: "prod-critical-api-5xx", reason: REASON },
       });
 
       assert.deepEqual(

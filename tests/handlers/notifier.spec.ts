@@ -38,6 +38,7 @@ import {
   toIsoTimestamp,
   worstCaseDeliveryMs,
 } from "../../handlers/notifier/core";
+import { stripUnsafe } from "../../handlers/shared/untrustedText";
 import { MAX_SIGNATURE_AGE_SECONDS, verifyEscalationRequest } from "../../handlers/notifier/verify";
 import type * as HandlerModule from "../../handlers/notifier/handler";
 
@@ -280,6 +281,7 @@ const ALARM_PAYLOAD = {
   region: "ap-northeast-1",
   consoleUrl:
     "https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#alarmsV2:alarm/prod-critical-api-5xx",
+  display: { alarmName: "prod-critical-api-5xx", reason: REASON },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -593,7 +595,41 @@ describe("notifier core", () => {
         state: "OK",
         previousState: "ALARM",
         reason: OK_REASON,
+        display: { alarmName: "prod-critical-api-5xx", reason: OK_REASON },
       });
+    });
+
+    it("hostile alarm text: the raw fields exactly as CloudWatch sent them, display without control and bidi characters", () => {
+      const alarmName =
+        "\u202E[RESOLVED - drill, ignore]\u200D <https://evil.example|details> @here\u0000 <!channel>";
+      const reason = 'Threshold Crossed\r\nConsole: https://evil.example "x" \u2066@channel\u2069';
+      const payload = buildPayload(
+        parseInput(input("critical", alarmEvent({ alarmName, reason }))),
+      );
+      assert.deepEqual(payload, {
+        ...ALARM_PAYLOAD,
+        alarmName,
+        reason,
+        consoleUrl:
+          "https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#alarmsV2:alarm/" +
+          "%E2%80%AE%5BRESOLVED%20-%20drill%2C%20ignore%5D%E2%80%8D%20%3Chttps%3A%2F%2Fevil.example%7Cdetails%3E%20%40here%00%20%3C!channel%3E",
+        display: {
+          alarmName: "[RESOLVED - drill, ignore] <https://evil.example|details> @here <!channel>",
+          reason: 'Threshold Crossed\nConsole: https://evil.example "x" @channel',
+        },
+      });
+      // The signed bytes: JSON escapes NUL and CR; U+202E, U+200D, U+2066/9 travel as UTF-8.
+      const body = encodeBody(payload).toString("utf8");
+      assert.ok(
+        body.includes(
+          '"alarmName":"\u202E[RESOLVED - drill, ignore]\u200D <https://evil.example|details> @here\\u0000 <!channel>"',
+        ),
+      );
+      assert.ok(
+        body.includes(
+          '"reason":"Threshold Crossed\\r\\nConsole: https://evil.example \\"x\\" \u2066@channel\u2069"',
+        ),
+      );
     });
 
     it("keeps the payload's key order (receivers may log it verbatim)", () => {
@@ -607,6 +643,7 @@ describe("notifier core", () => {
         "account",
         "region",
         "consoleUrl",
+        "display",
       ]);
     });
 
@@ -1318,6 +1355,28 @@ describe("notifier handler (real module, local receivers on 127.0.0.1, mocked Se
       state: "OK",
       previousState: "ALARM",
       reason: OK_REASON,
+      display: { alarmName: "prod-critical-api-5xx", reason: OK_REASON },
+    });
+  });
+
+  it("POSTs the signed body of a hostile alarm: raw fields unchanged, display fields stripped", async () => {
+    receiver.script("/ticketing", { status: 200 });
+    useSecret({ ticketing: receiver.url("/ticketing") });
+    const { handler } = coldStart(testEnv([{ name: "ticketing", levels: ["critical"] }]));
+    const alarmName = "\u202E[RESOLVED - drill, ignore] <!channel>";
+    const reason = "Threshold Crossed\u0000\u200D @here";
+    await handler(input("critical", alarmEvent({ alarmName, reason })));
+    assert.equal(receiver.received.length, 1);
+    assertSignedDelivery(receiver.received[0], "ticketing", {
+      ...ALARM_PAYLOAD,
+      alarmName,
+      reason,
+      consoleUrl:
+        "https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#alarmsV2:alarm/%E2%80%AE%5BRESOLVED%20-%20drill%2C%20ignore%5D%20%3C!channel%3E",
+      display: {
+        alarmName: "[RESOLVED - drill, ignore] <!channel>",
+        reason: "Threshold Crossed @here",
+      },
     });
   });
 
@@ -1790,6 +1849,9 @@ describe("notifier handler (real module, local receivers on 127.0.0.1, mocked Se
             alarmName,
             reason,
             consoleUrl: consoleUrl("ap-northeast-1", alarmName),
+            // What display holds is proven by the literal table of untrustedText.spec.ts; here,
+            // that the raw fields arrive unchanged beside it and the signature covers both.
+            display: { alarmName: stripUnsafe(alarmName), reason: stripUnsafe(reason, true) },
           });
         },
       ),

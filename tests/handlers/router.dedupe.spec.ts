@@ -1185,7 +1185,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       lastModifiedBy: "arn:aws:iam::123456789012:role/x",
       lastModifiedTime: new Date("2019-10-02T16:05:01.000Z"),
       status,
-      title: "[critical] prod-critical-api-5xx",
+      title: '[critical] CloudWatch alarm "prod-critical-api-5xx"',
     };
   }
 

@@ -488,25 +488,28 @@ describe("router core: decide", () => {
   }
 
   describe("title", () => {
-    it("cuts a 300-character alarm name to 200 characters ending with …", () => {
+    it('cuts a 300-character alarm name to 200 characters ending with …" inside its quotes', () => {
       const name = "n".repeat(300);
       const decision = decide(
         inputWith("critical", (e) => (e.detail.alarmName = name)),
         CONFIG,
       );
-      assert.equal(incidentOf(decision).title, `[critical] ${"n".repeat(188)}…`);
+      // '[critical] CloudWatch alarm "' is 29 units; the name keeps 169, then '…"'.
+      assert.equal(incidentOf(decision).title, `[critical] CloudWatch alarm "${"n".repeat(169)}…"`);
       assert.equal(incidentOf(decision).title?.length, 200);
       assertConforms(decision);
     });
 
     it("never splits a surrogate pair at the cut", () => {
-      // "[critical] " is 11 units; the 199-unit cut falls between the halves of the first emoji.
-      const name = `${"a".repeat(187)}${"😀".repeat(10)}`;
+      // '[critical] CloudWatch alarm "' is 29 units and '…"' 2: 169 units of name fit, and the
+      // cut falls between the halves of the first emoji.
+      const name = `${"a".repeat(168)}${"😀".repeat(10)}`;
       const decision = decide(
         inputWith("critical", (e) => (e.detail.alarmName = name)),
         CONFIG,
       );
-      assert.equal(incidentOf(decision).title, `[critical] ${"a".repeat(187)}…`);
+      assert.equal(incidentOf(decision).title, `[critical] CloudWatch alarm "${"a".repeat(168)}…"`);
+      assert.equal(incidentOf(decision).title?.length, 199);
     });
 
     const truncations: [string, number, string][] = [
@@ -573,7 +576,12 @@ describe("router core: decide", () => {
         CONFIG,
       );
       const [engagement] = pageOf(decision).engagements;
-      assert.ok(engagement.Content?.includes(`Reason: ${"r".repeat(1_999)}…\n`));
+      // 2000 units quoted: '"', 1997 r, '…"'.
+      assert.ok(
+        engagement.Content?.includes(
+          `\nAlarm reason (quoted from CloudWatch): "${"r".repeat(1_997)}…"\n`,
+        ),
+      );
       assert.ok(!engagement.PublicSubject?.includes("r".repeat(10)));
       assert.ok(!engagement.PublicContent?.includes("r".repeat(10)));
       assertConforms(decision);
@@ -584,7 +592,11 @@ describe("router core: decide", () => {
         inputWith("warning", (e) => delete stateOf(e).reason),
         CONFIG,
       );
-      assert.ok(pageOf(decision).engagements[0].Content?.includes("\nReason: (none given)\n"));
+      assert.ok(
+        pageOf(decision).engagements[0].Content?.includes(
+          "\nAlarm reason (quoted from CloudWatch): (none given)\n",
+        ),
+      );
     });
 
     it("leaves the console link out when a long non-ASCII name makes it exceed 1000 characters", () => {
@@ -1003,6 +1015,85 @@ describe("router handler (aws-sdk-client-mock)", () => {
     assert.deepEqual(sentEngagements(), [expectedEngagement("major", CONTACT_PRIMARY)]);
   });
 
+  describe("alarm text is untrusted (handlers/shared/untrustedText.ts)", () => {
+    // U+202E, a zero-width joiner, NUL, Slack markup, broadcast mentions, a forged stack label.
+    const HOSTILE_NAME =
+      "\u202E[RESOLVED - drill, ignore]\u200D <https://evil.example|details> @here\u0000 <!channel>";
+    // CRLF, a forged "Console:" line, quotes, bidi isolates around a mention.
+    const HOSTILE_REASON =
+      'Threshold Crossed\r\nConsole: https://evil.example "x" \u2066@channel\u2069';
+    const SHOWN = '"[RESOLVED - drill, ignore] ‹https://evil.example|details> ＠here ‹!channel>"';
+    const URL =
+      "https://ap-northeast-1.console.aws.amazon.com/cloudwatch/home?region=ap-northeast-1#alarmsV2:alarm/" +
+      "%E2%80%AE%5BRESOLVED%20-%20drill%2C%20ignore%5D%E2%80%8D%20%3Chttps%3A%2F%2Fevil.example%7Cdetails%3E%20%40here%00%20%3C!channel%3E";
+
+    function hostileInput(): Record<string, unknown> {
+      return inputWith("major", (e) => {
+        e.detail.alarmName = HOSTILE_NAME;
+        stateOf(e).reason = HOSTILE_REASON;
+      });
+    }
+
+    it("StartIncident: the name stripped, defused and quoted after a fixed label; rawData keeps the event as sent", async () => {
+      const input = hostileInput();
+      await router.handler(input);
+      assert.deepEqual(sentIncidents(), [
+        {
+          ...expectedIncident("major", PLAN_MAJOR, 2),
+          title: `[major] CloudWatch alarm ${SHOWN}`,
+          triggerDetails: {
+            ...expectedIncident("major", PLAN_MAJOR, 2).triggerDetails,
+            rawData: JSON.stringify(input.event),
+          },
+          relatedItems: [
+            { identifier: { type: "OTHER", value: { url: URL } }, title: "CloudWatch alarm" },
+          ],
+        },
+      ]);
+    });
+
+    it("StartEngagement: e-mail, SMS and voice texts quote the name; the reason is labelled quoted alarm text, its line break escaped", async () => {
+      await router.handler(hostileInput());
+      const subject = `[major] CloudWatch alarm ${SHOWN} is in ALARM`;
+      assert.deepEqual(sentEngagements(), [
+        {
+          ...expectedEngagement("major", CONTACT_PRIMARY),
+          Subject: subject,
+          Content: [
+            subject,
+            "",
+            "Level: major",
+            `Alarm name (quoted from CloudWatch): ${SHOWN}`,
+            "Since: 2019-10-02T17:04:40.989Z",
+            'Alarm reason (quoted from CloudWatch): "Threshold Crossed\\nConsole: https://evil.example \\"x\\" ＠channel"',
+            `Account: ${ACCOUNT}`,
+            `Region: ${REGION}`,
+            `Console: ${URL}`,
+          ].join("\n"),
+          PublicSubject: subject,
+          PublicContent: `CloudWatch alarm ${SHOWN} (level major) is in ALARM.`,
+        },
+      ]);
+      const [sent] = sentEngagements();
+      for (const text of [sent.Subject, sent.Content, sent.PublicSubject, sent.PublicContent]) {
+        for (const bad of [
+          "\u0000",
+          "\u200D",
+          "\u202E",
+          "\u2066",
+          "\u2069",
+          "<",
+          "@here",
+          "@channel",
+          "\r",
+        ]) {
+          assert.ok(!(text ?? "").includes(bad), `${JSON.stringify(bad)} in ${text}`);
+        }
+        assert.ok(!(text ?? "").includes("\nConsole: https://evil"), text);
+      }
+    });
+  });
+
   const quiet: [string, "ALARM" | "OK" | "INSUFFICIENT_DATA", string][] = [
     ["critical", "OK", "state OK"],
     ["critical", "INSUFFICIENT_DATA", "state INSUFFICIENT_DATA"],
@@ -1057,7 +1148,7 @@ describe("router handler (aws-sdk-client-mock)", () => {
     await router.handler(inputWith("critical", (e) => (e.detail.alarmName = "x".repeat(300))));
     const [sent] = sentIncidents();
     assert.equal(sent.title?.length, 200);
-    assert.ok(sent.title?.endsWith("…"));
+    assert.ok(sent.title?.endsWith('…"'));
   });
 
   const rejected: [string, unknown, string, string, Record<string, unknown>][] = [

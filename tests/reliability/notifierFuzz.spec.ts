@@ -75,6 +75,7 @@ const DOCUMENTED_FIELDS = [
   "account",
   "region",
   "consoleUrl",
+  "display",
 ];
 
 type State = "ALARM" | "OK" | "INSUFFICIENT_DATA";
@@ -286,7 +287,30 @@ function caseArb(levels: fc.Arbitrary<string>): fc.Arbitrary<Case> {
 // The oracle (docs/webhooks.md)
 // ---------------------------------------------------------------------------------------------
 
-function expectedPayload(v: Valid): Record<string, string> {
+/**
+ * The display form docs/webhooks.md promises: control characters (C0 but LF, DEL, C1) and format
+ * characters (Cf) removed, tab as a space, a line break (CRLF, CR, NEL, U+2028, U+2029, LF) as LF
+ * where newlines are kept and as a space otherwise, a lone surrogate as U+FFFD. Per code point,
+ * not with the production module's expressions.
+ */
+function displayOf(text: string, newlines: boolean): string {
+  let out = "";
+  const chars = [...text];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i];
+    const cp = c.codePointAt(0) ?? 0;
+    if (c === "\r" && chars[i + 1] === "\n") continue;
+    if (c === "\n" || c === "\r" || cp === 0x85 || cp === 0x2028 || cp === 0x2029) {
+      out += newlines ? "\n" : " ";
+    } else if (c === "\t") out += " ";
+    else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || /^\p{Cf}$/u.test(c)) continue;
+    else if (cp >= 0xd800 && cp <= 0xdfff) out += "\uFFFD";
+    else out += c;
+  }
+  return out;
+}
+
+function expectedPayload(v: Valid): Record<string, unknown> {
   return {
     level: v.level,
     state: v.state,
@@ -299,6 +323,7 @@ function expectedPayload(v: Valid): Record<string, string> {
     consoleUrl:
       `https://${v.region}.console.aws.amazon.com/cloudwatch/home?region=${v.region}` +
       `#alarmsV2:alarm/${encodeURIComponent(toWellFormed(v.alarmName))}`,
+    display: { alarmName: displayOf(v.alarmName, false), reason: displayOf(v.reason, true) },
   };
 }
 

@@ -336,15 +336,48 @@ function showValue(value: unknown): string {
 // The oracle
 // ---------------------------------------------------------------------------------------------
 
-/** `cut` is `full` cut to at most `max` UTF-16 units with "…", never splitting a pair. */
-function assertCut(full: string, cut: string, max: number, what: string): void {
-  if (full.length <= max) {
-    assert.equal(cut, full, what);
+/**
+ * Alarm text as the contract says responders see it (README "Alarm text is untrusted"): control
+ * characters (C0 but LF, DEL, C1) and format characters (Cf) removed, tab as a space, a line
+ * break (CRLF, CR, NEL, U+2028, U+2029, LF) as LF where newlines are kept and as a space
+ * otherwise, a lone surrogate as U+FFFD, `<` as ‹, `@here`/`@channel`/`@everyone` with a
+ * full-width ＠. Written per code
+ * point, not with the production module's expressions.
+ */
+function displayOf(text: string, newlines: boolean): string {
+  const lineBreak = newlines ? "\n" : " ";
+  let out = "";
+  const chars = [...text];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i];
+    const cp = c.codePointAt(0) ?? 0;
+    if (c === "\r" && chars[i + 1] === "\n") continue; // CRLF: the LF that follows counts
+    if (c === "\n" || c === "\r" || cp === 0x85 || cp === 0x2028 || cp === 0x2029) {
+      out += lineBreak;
+    } else if (c === "\t") out += " ";
+    else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || /^\p{Cf}$/u.test(c)) continue;
+    else if (c === "<") out += "\u2039";
+    else if (cp >= 0xd800 && cp <= 0xdfff)
+      out += "\uFFFD"; // a lone half: [...] keeps pairs whole
+    else out += c;
+  }
+  return out.replace(/@(here|channel|everyone)\b/gi, "\uFF20$1");
+}
+
+/**
+ * `got` is `text` as a JSON string literal, or, when that is longer than `max`, a literal of at
+ * most `max` units ending `…"` whose content is a prefix of `text` that splits no pair.
+ */
+function assertQuoted(text: string, got: string, max: number, what: string): void {
+  const whole = JSON.stringify(text);
+  if (whole.length <= max) {
+    assert.equal(got, whole, what);
     return;
   }
-  assert.ok(cut.length <= max && cut.length >= max - 1, `${what}: length ${cut.length}`);
-  assert.ok(cut.endsWith("…") && full.startsWith(cut.slice(0, -1)), `${what}: not a prefix`);
-  assert.ok(!hasLoneSurrogate(cut), `${what}: splits a surrogate pair`);
+  assert.ok(got.length <= max && got.endsWith('…"'), `${what}: length ${got.length}`);
+  const prefix = JSON.parse(`${got.slice(0, -2)}"`) as string;
+  assert.ok(text.startsWith(prefix), `${what}: not a prefix`);
+  assert.ok(!hasLoneSurrogate(prefix), `${what}: splits a surrogate pair`);
 }
 
 const consoleUrlOf = (region: string, name: string): string =>
@@ -358,7 +391,15 @@ function assertIncident(incident: StartIncidentCommandInput, v: Valid, event: un
   assert.equal(incident.clientToken, sha256(`${v.alarmArn}|${v.timestamp.text}`));
   assert.equal(incident.responsePlanArn, route.responsePlanArn);
   assert.equal(incident.impact, route.impact);
-  assertCut(`[${v.level}] ${v.alarmName}`, incident.title ?? "", 200, "title");
+  const titlePrefix = `[${v.level}] CloudWatch alarm `;
+  const title = incident.title ?? "";
+  assert.ok(title.startsWith(titlePrefix), title);
+  assertQuoted(
+    displayOf(v.alarmName, false),
+    title.slice(titlePrefix.length),
+    200 - titlePrefix.length,
+    "title",
+  );
   const trigger = incident.triggerDetails;
   assert.ok(trigger);
   assert.equal(trigger.source, ENV.INCIDENT_SOURCE);
@@ -394,14 +435,20 @@ function assertEngagement(e: StartEngagementCommandInput, v: Valid, contact: str
   const prefix = "CloudWatch alarm ";
   const suffix = ` (level ${v.level}) is in ALARM.`;
   assert.ok(publicContent.startsWith(prefix) && publicContent.endsWith(suffix), publicContent);
-  assertCut(v.alarmName, publicContent.slice(prefix.length, -suffix.length), 255, "name");
+  const name = publicContent.slice(prefix.length, -suffix.length);
+  assertQuoted(displayOf(v.alarmName, false), name, 257, "name");
+  assert.equal(e.Subject, `[${v.level}] CloudWatch alarm ${name} is in ALARM`);
   // SMS and voice are not private: never the reason.
   for (const text of [e.Subject, e.PublicSubject, e.PublicContent]) {
     assert.ok(!(text ?? "").includes(REASON_MARK));
   }
-  if (v.reason !== undefined && v.reason.length <= 2000) {
-    assert.ok((e.Content ?? "").includes(`Reason: ${v.reason}`));
-  }
+  const content = e.Content ?? "";
+  assert.ok(content.includes(`\nAlarm name (quoted from CloudWatch): ${name}\n`), "name line");
+  const label = "\nAlarm reason (quoted from CloudWatch): ";
+  const start = content.indexOf(label) + label.length;
+  const reasonLine = content.slice(start, content.indexOf("\nAccount: ", start));
+  if (v.reason === undefined) assert.equal(reasonLine, "(none given)");
+  else assertQuoted(displayOf(v.reason, true), reasonLine, 2000, "reason");
 }
 
 type Outcome = "page" | "ignore" | "error";

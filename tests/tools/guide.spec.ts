@@ -185,7 +185,7 @@ describe("responder guide (tools/guide.ts)", () => {
       assert.ok(g.includes("stages marked _not essential_ below do not"));
       assert.ok(g.includes("resolved by the stack when the alarm returns to OK"));
       assert.ok(
-        g.includes("send the subject `[<level>] CloudWatch alarm <alarm name> is in ALARM`"),
+        g.includes('send the subject `[<level>] CloudWatch alarm "<alarm name>" is in ALARM`'),
       );
     });
   });
@@ -267,7 +267,8 @@ describe("responder guide (tools/guide.ts)", () => {
         ),
       );
       assert.ok(ch.includes("### E-mail"));
-      assert.ok(ch.includes("`[critical] ie-prod-critical-api-5xx`"));
+      assert.ok(ch.includes('`[critical] CloudWatch alarm "ie-prod-critical-api-5xx"`'));
+      assert.ok(ch.includes("so a quoted `[RESOLVED]` resolves nothing."));
       assert.ok(ch.includes("### SMS"));
       assert.ok(ch.includes("reply with the acknowledgement code given in the message"));
       assert.ok(ch.includes("### Voice call"));
