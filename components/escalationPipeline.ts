@@ -326,7 +326,13 @@ export class EscalationPipeline extends pulumi.ComponentResource {
         : undefined;
     const drillRole =
       cfg.drills.length > 0
-        ? schedulerRole(`${name}-drill-scheduler`, prefix, tags, { parent: this })
+        ? schedulerRole(
+            `${name}-drill-scheduler`,
+            prefix,
+            { region: refs.region, accountId: refs.accountId },
+            tags,
+            { parent: this },
+          )
         : undefined;
     if (routed.length > 0) {
       const routingTable = pulumi.output(

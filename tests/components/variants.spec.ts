@@ -171,7 +171,8 @@ describe("pipeline variants", () => {
         iamRoleArn: `arn:aws:iam::${A}:role/pay-chatbot`,
         snsTopicArns: [`arn:aws:sns:${R}:${A}:pay-alerts`],
         loggingLevel: "ERROR",
-        guardrailPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        guardrailPolicyArns: [`arn:aws:iam::${A}:policy/pay-chatbot-guardrail`],
+        userAuthorizationRequired: false,
         tags: { "ie-stack": "team", "managed-by": "incident-escalation" },
       },
     );
@@ -338,13 +339,19 @@ describe("scheduled drills and recovery settings", () => {
     });
   });
 
-  it("lets Scheduler's role invoke the router and dead-letter, nothing else", () => {
+  it("lets Scheduler's role invoke the router and dead-letter, nothing else, assumed only for this account's default schedule group (Scheduler user guide, confused deputy prevention)", () => {
     const role = one(res, "aws:iam/role:Role", "p-drill-scheduler");
     assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement, [
       {
         Effect: "Allow",
         Principal: { Service: "scheduler.amazonaws.com" },
         Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: {
+            "aws:SourceAccount": A,
+            "aws:SourceArn": `arn:aws:scheduler:${R}:${A}:schedule-group/default`,
+          },
+        },
       },
     ]);
     const policy = one(res, "aws:iam/rolePolicy:RolePolicy", "p-drills-policy");
