@@ -488,7 +488,13 @@ export class EscalationPipeline extends pulumi.ComponentResource {
           handler: "notifier",
           description: "Sends signed webhooks for alarm state changes",
           environment: {
-            WEBHOOKS: JSON.stringify(webhooks.map((w) => ({ name: w.name, levels: w.levels }))),
+            WEBHOOKS: JSON.stringify(
+              webhooks.map((w) => ({
+                name: w.name,
+                levels: w.levels,
+                ...(w.allowPrivateNetwork === true ? { allowPrivateNetwork: true } : {}),
+              })),
+            ),
             WEBHOOK_SECRET_ARN: secret.arn,
           },
           statements: notifierStatements(secret.arn),

@@ -251,7 +251,8 @@ interface Route {
 
 function testEnv(routes: Route[], overrides: Record<string, string> = {}): Record<string, string> {
   return {
-    WEBHOOKS: JSON.stringify(routes),
+    // The receivers are on 127.0.0.1, which only a webhook with allowPrivateNetwork may reach.
+    WEBHOOKS: JSON.stringify(routes.map((r) => ({ ...r, allowPrivateNetwork: true }))),
     WEBHOOK_SECRET_ARN: ARN,
     WEBHOOK_TIMEOUT_MS: "300",
     WEBHOOK_ATTEMPTS: "3",
