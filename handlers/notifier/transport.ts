@@ -57,6 +57,17 @@ export function guardedLookup(resolve: typeof dnsLookup = dnsLookup): LookupFunc
  * unspecified destination unless `init.allowPrivateNetwork`, and with the socket's error otherwise.
  */
 export function guardedFetch(url: string, init: WebhookRequest): Promise<Response> {
+  return createGuardedFetch()(url, init);
+}
+
+/** guardedFetch with its resolver as a parameter (tests pass a stub resolver). */
+export function createGuardedFetch(
+  resolveName: typeof dnsLookup = dnsLookup,
+): (url: string, init: WebhookRequest) => Promise<Response> {
+  return (url, init) => send(url, init, resolveName);
+}
+
+function send(url: string, init: WebhookRequest, resolveName: typeof dnsLookup): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     const target = new URL(url);
     const host = target.hostname.replace(/^\[(.*)\]$/, "$1");
@@ -64,14 +75,14 @@ export function guardedFetch(url: string, init: WebhookRequest): Promise<Respons
       const refused = refusedDestination(host);
       if (refused !== undefined) return reject(new DestinationRefused(refused));
     }
-    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
-    const req = send(
+    const request = target.protocol === "https:" ? httpsRequest : httpRequest;
+    const req = request(
       target,
       {
         method: init.method,
         headers: init.headers,
         signal: init.signal,
-        ...(init.allowPrivateNetwork ? {} : { lookup: guardedLookup() }),
+        ...(init.allowPrivateNetwork ? {} : { lookup: guardedLookup(resolveName) }),
       },
       (res) => {
         res.resume();

@@ -229,12 +229,36 @@ describe("pipeline variants", () => {
       levels: { info: { impact: 5, page: false } },
       externalAlarms: [],
       notifications: {
-        webhooks: [{ name: "siem", url: "https://siem.example.com/in", levels: ["info"] }],
+        webhooks: [
+          {
+            name: "siem",
+            url: "https://siem.example.com/in",
+            levels: ["info"],
+            allowPrivateNetwork: true,
+          },
+        ],
       },
     });
     assert.deepEqual(
       ofType(r, "aws:lambda/function:Function").map((f) => f.name),
       ["p-notifier"],
+    );
+    // allowPrivateNetwork reaches the notifier in WEBHOOKS (not in the secret).
+    const notifierEnv = one(r, "aws:lambda/function:Function", "p-notifier").inputs.environment as {
+      variables: Record<string, string>;
+    };
+    assert.equal(
+      notifierEnv.variables.WEBHOOKS,
+      '[{"name":"siem","levels":["info"],"allowPrivateNetwork":true}]',
+    );
+    assert.deepEqual(
+      Object.keys(
+        JSON.parse(
+          one(r, "aws:secretsmanager/secretVersion:SecretVersion", "p-webhooks").inputs
+            .secretString as string,
+        ).siem,
+      ),
+      ["url", "signingKey"],
     );
     assert.equal(ofType(r, "aws:ssmincidents/responsePlan:ResponsePlan").length, 0);
     // Self-monitoring alarms without a paging level can only reach Slack.
