@@ -180,7 +180,7 @@ describe("notifier bundle (dist/bundles/notifier/index.js in a child process)", 
   });
 
   after(() => {
-    rmSync(home, { recursive: true, force: true });
+    if (home) rmSync(home, { recursive: true, force: true });
   });
 
   function childEnv(smUrl: string, extra: Record<string, string>): Record<string, string> {
