@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Statement, assumeRolePolicy, policyJson } from "./policies";
+import { Statement, conditionalAssumeRolePolicy, policyJson } from "./policies";
 
 export interface AlertsTopicArgs {
   /** Physical-name prefix. */
@@ -98,6 +98,49 @@ export function alertsTopicPolicy(
 }
 
 /**
+ * What the Chatbot channel needs: render the alarm notifications it relays. The actions of the
+ * Chatbot guide's "Notification permissions" template, spelled out (no wildcard actions):
+ * CloudWatch alarm notifications show the alarm and its metric graph
+ * (https://docs.aws.amazon.com/chatbot/latest/adminguide/chatbot-iam-policies.html, "Notification
+ * permissions"; https://docs.aws.amazon.com/chatbot/latest/adminguide/understanding-permissions.html).
+ * Used twice: as the channel role's policy and as the channel guardrail, so what channel members
+ * can do is exactly this (the guide: "What your users can do is the intersection of your guardrail
+ * policies and what is allowed by their roles").
+ */
+export function chatbotNotificationStatements(): Statement[] {
+  return [
+    {
+      Sid: "RenderAlarms",
+      Effect: "Allow",
+      Action: [
+        "cloudwatch:DescribeAlarms",
+        "cloudwatch:GetMetricData",
+        "cloudwatch:GetMetricWidgetImage",
+      ],
+      Resource: "*",
+    },
+  ];
+}
+
+/**
+ * Trust policy of the Chatbot channel role. The Chatbot guide documents no confused-deputy keys for
+ * the channel role (its role templates trust chatbot.amazonaws.com with no condition), so a
+ * `StringEquals` on aws:SourceAccount / aws:SourceArn could deny every AssumeRole and silence Slack.
+ * The IfExists forms refuse a request that carries another account or another account's chat
+ * configuration (global keys, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceaccount),
+ * and admit one without them; the ARN is the ChatbotConfiguration resource type of the service
+ * authorization reference, `arn:aws:chatbot::<account>:chat-configuration/<type>/<name>`.
+ */
+export function chatbotTrustPolicy(accountId: pulumi.Input<string>): pulumi.Output<string> {
+  return conditionalAssumeRolePolicy("chatbot.amazonaws.com", {
+    StringEqualsIfExists: { "aws:SourceAccount": accountId },
+    ArnLikeIfExists: {
+      "aws:SourceArn": pulumi.interpolate`arn:aws:chatbot::${accountId}:chat-configuration/*`,
+    },
+  });
+}
+
+/**
  * The encrypted SNS "alerts" topic that alarms, self-monitoring alarms and Incident Manager
  * publish to, relayed to Slack (and Teams) by AWS Chatbot. A customer-managed key is needed
  * because CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key.
@@ -143,12 +186,13 @@ export class AlertsTopic extends pulumi.ComponentResource {
     );
 
     if (args.slack || args.teams) {
-      // Chatbot only needs to read alarms to render them; guardrail caps what channel users can do.
+      // Chatbot only needs to read alarms to render them; the guardrail caps channel members to
+      // the same actions (chatbotNotificationStatements).
       const role = new aws.iam.Role(
         `${name}-chatbot-role`,
         {
           name: `${args.prefix}-chatbot`,
-          assumeRolePolicy: assumeRolePolicy("chatbot.amazonaws.com"),
+          assumeRolePolicy: chatbotTrustPolicy(args.accountId),
           tags: args.tags,
         },
         childOpts,
@@ -158,18 +202,22 @@ export class AlertsTopic extends pulumi.ComponentResource {
         {
           role: role.name,
           name: `${args.prefix}-chatbot-read-alarms`,
-          policy: policyJson([
-            {
-              Sid: "RenderAlarms",
-              Effect: "Allow",
-              Action: [
-                "cloudwatch:DescribeAlarms",
-                "cloudwatch:GetMetricData",
-                "cloudwatch:GetMetricWidgetImage",
-              ],
-              Resource: "*",
-            },
-          ]),
+          policy: policyJson(chatbotNotificationStatements()),
+        },
+        childOpts,
+      );
+      // A guardrail is a managed policy ARN (@pulumi/aws chatbot.SlackChannelConfiguration
+      // guardrailPolicyArns: "List of IAM policy ARNs that are applied as channel guardrails. The
+      // AWS managed AdministratorAccess policy is applied by default if this is not set"), so it
+      // is a customer managed policy instead of the AWS-managed ReadOnlyAccess (every service's
+      // reads, secrets' metadata and S3 objects included).
+      const guardrail = new aws.iam.Policy(
+        `${name}-chatbot-guardrail`,
+        {
+          name: `${args.prefix}-chatbot-guardrail`,
+          description: `${args.prefix}: what members of the alerts chat channels may do`,
+          policy: policyJson(chatbotNotificationStatements()),
+          tags: args.tags,
         },
         childOpts,
       );
@@ -177,7 +225,11 @@ export class AlertsTopic extends pulumi.ComponentResource {
         iamRoleArn: role.arn,
         snsTopicArns: [topic.arn],
         loggingLevel: "ERROR",
-        guardrailPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        guardrailPolicyArns: [guardrail.arn],
+        // Channel members act with the channel role (capped by the guardrail), never with a user
+        // role of their own choosing (understanding-permissions.html, "Role setting": user roles
+        // "require channel members to choose their own roles"). Set explicitly, not by default.
+        userAuthorizationRequired: false,
         tags: args.tags,
       };
       if (args.slack) {

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DrillConfig } from "../config/schema";
-import { assumeRolePolicy, policyJson } from "./policies";
+import { conditionalAssumeRolePolicy, policyJson } from "./policies";
 
 export interface DrillSchedulesArgs {
   /** Physical-name prefix. */
@@ -37,12 +37,45 @@ export function drillInput(d: Pick<DrillConfig, "level" | "reportAfterMinutes">)
 }
 
 /**
+ * The schedule group every drill schedule and report schedule is in: neither DrillSchedules nor
+ * the router's CreateSchedule sets GroupName, so both use the group named `default` (API_CreateSchedule,
+ * GroupName: "If you omit this, the default schedule group is used").
+ */
+export function defaultScheduleGroupArn(
+  region: pulumi.Input<string>,
+  accountId: pulumi.Input<string>,
+): pulumi.Output<string> {
+  return pulumi.interpolate`arn:aws:scheduler:${region}:${accountId}:schedule-group/default`;
+}
+
+/**
+ * Trust policy of the drill role: Scheduler may assume it only for schedules of this account's
+ * default schedule group. The Scheduler user guide recommends aws:SourceAccount and aws:SourceArn
+ * in the execution role's trust policy, with aws:SourceArn the schedule GROUP's ARN ("Do not scope
+ * the aws:SourceArn statement to a specific schedule or a schedule name prefix";
+ * https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html,
+ * https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role).
+ */
+export function schedulerTrustPolicy(
+  region: pulumi.Input<string>,
+  accountId: pulumi.Input<string>,
+): pulumi.Output<string> {
+  return conditionalAssumeRolePolicy("scheduler.amazonaws.com", {
+    StringEquals: {
+      "aws:SourceAccount": accountId,
+      "aws:SourceArn": defaultScheduleGroupArn(region, accountId),
+    },
+  });
+}
+
+/**
  * The role EventBridge Scheduler assumes for drills. Created before the router (which passes it
  * to the report schedules it creates); its permissions are attached by DrillSchedules.
  */
 export function schedulerRole(
   name: string,
   prefix: string,
+  where: { readonly region: pulumi.Input<string>; readonly accountId: pulumi.Input<string> },
   tags: Record<string, string> | undefined,
   opts: pulumi.CustomResourceOptions,
 ): aws.iam.Role {
@@ -50,7 +83,7 @@ export function schedulerRole(
     name,
     {
       name: `${prefix}-drill-scheduler`,
-      assumeRolePolicy: assumeRolePolicy("scheduler.amazonaws.com"),
+      assumeRolePolicy: schedulerTrustPolicy(where.region, where.accountId),
       tags,
     },
     opts,

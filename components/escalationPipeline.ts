@@ -326,7 +326,13 @@ export class EscalationPipeline extends pulumi.ComponentResource {
         : undefined;
     const drillRole =
       cfg.drills.length > 0
-        ? schedulerRole(`${name}-drill-scheduler`, prefix, tags, { parent: this })
+        ? schedulerRole(
+            `${name}-drill-scheduler`,
+            prefix,
+            { region: refs.region, accountId: refs.accountId },
+            tags,
+            { parent: this },
+          )
         : undefined;
     if (routed.length > 0) {
       const routingTable = pulumi.output(
@@ -482,7 +488,13 @@ export class EscalationPipeline extends pulumi.ComponentResource {
           handler: "notifier",
           description: "Sends signed webhooks for alarm state changes",
           environment: {
-            WEBHOOKS: JSON.stringify(webhooks.map((w) => ({ name: w.name, levels: w.levels }))),
+            WEBHOOKS: JSON.stringify(
+              webhooks.map((w) => ({
+                name: w.name,
+                levels: w.levels,
+                ...(w.allowPrivateNetwork === true ? { allowPrivateNetwork: true } : {}),
+              })),
+            ),
             WEBHOOK_SECRET_ARN: secret.arn,
           },
           statements: notifierStatements(secret.arn),

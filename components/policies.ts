@@ -31,6 +31,33 @@ export function assumeRolePolicy(service: string): string {
   });
 }
 
+/** A trust-policy condition block: operator → key → value. */
+export type TrustCondition = Record<string, Record<string, pulumi.Input<string>>>;
+
+/**
+ * Trust policy letting one AWS service assume a role only under `condition` (confused-deputy
+ * prevention with the global keys aws:SourceAccount / aws:SourceArn,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+ */
+export function conditionalAssumeRolePolicy(
+  service: string,
+  condition: TrustCondition,
+): pulumi.Output<string> {
+  return pulumi
+    .output({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: service },
+          Action: "sts:AssumeRole",
+          Condition: condition,
+        },
+      ],
+    })
+    .apply((doc) => JSON.stringify(doc));
+}
+
 /** What every handler needs: write to its own log group, dead-letter to its own queue. */
 export function lambdaBaseStatements(
   logGroupArn: pulumi.Input<string>,

@@ -338,6 +338,13 @@ const webhook = z.strictObject({
     .string({ error: (i) => typeError(i.input, "a string") })
     .min(32, { error: "is shorter than 32 characters; use a random key of at least 32 characters" })
     .optional(),
+  /**
+   * Lets this webhook reach loopback, link-local, private (RFC 1918, fc00::/7) and unspecified
+   * addresses, e.g. a receiver inside the VPC. Off by default: the notifier refuses to connect to
+   * them (handlers/notifier/destination.ts), so whoever can change the webhook secret cannot aim
+   * signed requests at the Lambda Runtime API, metadata endpoints or internal hosts.
+   */
+  allowPrivateNetwork: z.boolean({ error: (i) => typeError(i.input, "true or false") }).optional(),
 });
 
 const notifications = z.strictObject({

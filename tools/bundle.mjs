@@ -31,6 +31,9 @@ export function bundleOptions(fn) {
     mainFields: ["module", "main"],
     // Lambda supplies credentials in the environment: skip the default chain (SSO, STS, ...).
     alias: { "@aws-sdk/credential-provider-node": "./tools/lambdaCredentials.mjs" },
+    // Test-only switches (handlers/notifier/core.ts ALLOW_INSECURE_LOCALHOST) do not exist in a
+    // deployed bundle: esbuild removes the code they guard.
+    define: { __NOTIFIER_TEST_SWITCHES__: "false" },
     legalComments: "none",
     sourcemap: false,
     write: false,

@@ -11,6 +11,7 @@ import {
   NotifyError,
   type WebhookTarget,
 } from "./core";
+import type { WebhookRequest } from "./transport";
 
 export const SERVICE = "incident-escalation-notifier";
 
@@ -27,8 +28,8 @@ export const logJson: Logger = (record) => {
   console.log(JSON.stringify({ service: SERVICE, ...record }));
 };
 
-/** The subset of `fetch` the notifier uses. */
-export type FetchFn = (url: string, init: RequestInit) => Promise<Response>;
+/** The subset of `fetch` the notifier uses (deployed: transport.ts guardedFetch). */
+export type FetchFn = (url: string, init: WebhookRequest) => Promise<Response>;
 
 const SAFE_NAME = /^[A-Za-z][A-Za-z0-9_.]{0,99}$/;
 const SAFE_CODE = /^[A-Z][A-Z0-9_]{1,49}$/;
@@ -88,6 +89,7 @@ export async function postWebhook(
   body: Uint8Array,
   headers: Record<string, string>,
   timeoutMs: number,
+  allowPrivateNetwork = false,
 ): Promise<PostResult> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -98,6 +100,7 @@ export async function postWebhook(
       body,
       redirect: "manual",
       signal: controller.signal,
+      allowPrivateNetwork,
     });
     // Only the status counts; cancelling the unread body releases the connection.
     await res.body?.cancel().catch(() => undefined);
@@ -150,7 +153,14 @@ export async function deliverWebhook(
     if (attempt > 1) await deps.sleep(backoffDelayMs(options.backoffMs, attempt - 1));
     const timestamp = deps.nowSeconds();
     const headers = buildHeaders(target, id, timestamp, body);
-    const result = await postWebhook(deps.fetchFn, target.url, body, headers, options.timeoutMs);
+    const result = await postWebhook(
+      deps.fetchFn,
+      target.url,
+      body,
+      headers,
+      options.timeoutMs,
+      target.allowPrivateNetwork === true,
+    );
     if (result.ok) {
       deps.log({
         level: "INFO",

@@ -32,6 +32,8 @@ export type AlarmState = (typeof ALARM_STATES)[number];
 export interface WebhookRoute {
   readonly name: string;
   readonly levels: readonly string[];
+  /** Config notifications.webhooks[].allowPrivateNetwork: may reach private/local addresses. */
+  readonly allowPrivateNetwork?: true;
 }
 
 /** Everything the notifier reads from its environment, validated once at cold start. */
@@ -55,6 +57,8 @@ export interface WebhookCredentials {
 /** A webhook ready to be called: routing joined with its secret half. */
 export interface WebhookTarget extends WebhookCredentials {
   readonly name: string;
+  /** From its route: the destination check (transport.ts) is skipped. */
+  readonly allowPrivateNetwork?: true;
 }
 
 /** The notifier's input, as EventBridge's input transformer builds it. */
@@ -120,10 +124,13 @@ const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2,}(-[a-z]+)+-\d+$/;
 const MAX_EVENT_ID_LENGTH = 256;
 const AWS_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$/;
-const ROUTE_KEYS = new Set(["name", "levels"]);
+const ROUTE_KEYS = new Set(["name", "levels", "allowPrivateNetwork"]);
 const CREDENTIAL_KEYS = new Set(["url", "signingKey", "previousSigningKey"]);
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** Set by esbuild's `define` (tools/bundle.mjs: false in every deployed bundle). */
+declare const __NOTIFIER_TEST_SWITCHES__: boolean | undefined;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -185,7 +192,7 @@ function parseWebhookRoutes(raw: string | undefined): WebhookRoute[] {
         throw configError(at, `unknown key ${JSON.stringify(key)}${hint}`);
       }
     }
-    const { name, levels } = entry;
+    const { name, levels, allowPrivateNetwork } = entry;
     if (
       typeof name !== "string" ||
       !WEBHOOK_NAME.test(name) ||
@@ -209,7 +216,17 @@ function parseWebhookRoutes(raw: string | undefined): WebhookRoute[] {
       if (unique.has(level)) throw configError(`${at}.levels[${j}]`, `duplicate level "${level}"`);
       unique.add(level);
     });
-    return { name, levels: [...unique] };
+    if (allowPrivateNetwork !== undefined && typeof allowPrivateNetwork !== "boolean") {
+      throw configError(
+        `${at}.allowPrivateNetwork`,
+        `must be a boolean, got ${kindOf(allowPrivateNetwork)}`,
+      );
+    }
+    return {
+      name,
+      levels: [...unique],
+      ...(allowPrivateNetwork === true ? { allowPrivateNetwork: true as const } : {}),
+    };
   });
 }
 
@@ -232,21 +249,22 @@ export function parseEnv(env: Env): NotifierConfig {
   const timeoutMs = parseIntegerVar(env, "WEBHOOK_TIMEOUT_MS", 100, 30000, DEFAULT_TIMEOUT_MS);
   const attempts = parseIntegerVar(env, "WEBHOOK_ATTEMPTS", 1, 5, DEFAULT_ATTEMPTS);
   const backoffMs = parseIntegerVar(env, "WEBHOOK_BACKOFF_MS", 0, 10000, DEFAULT_BACKOFF_MS);
-  const insecure = env.ALLOW_INSECURE_LOCALHOST;
-  if (insecure !== undefined && insecure !== "" && insecure !== "true" && insecure !== "false") {
-    throw configError(
-      "ALLOW_INSECURE_LOCALHOST",
-      `must be "true" or "false" (got ${JSON.stringify(insecure)})`,
-    );
+  let allowInsecureLocalhost = false;
+  // Test-only switch: plain http to 127.0.0.1/localhost. tools/bundle.mjs defines
+  // __NOTIFIER_TEST_SWITCHES__ as false, so esbuild drops this block (and the variable's name) from
+  // the deployed bundle; only the sources run by the specs, and a test build that defines it true,
+  // have it (tests/handlers/notifier.bundle.spec.ts proves both).
+  if (typeof __NOTIFIER_TEST_SWITCHES__ === "undefined" || __NOTIFIER_TEST_SWITCHES__) {
+    const insecure = env.ALLOW_INSECURE_LOCALHOST;
+    if (insecure !== undefined && insecure !== "" && insecure !== "true" && insecure !== "false") {
+      throw configError(
+        "ALLOW_INSECURE_LOCALHOST",
+        `must be "true" or "false" (got ${JSON.stringify(insecure)})`,
+      );
+    }
+    allowInsecureLocalhost = insecure === "true";
   }
-  return {
-    webhooks,
-    secretArn,
-    timeoutMs,
-    attempts,
-    backoffMs,
-    allowInsecureLocalhost: insecure === "true",
-  };
+  return { webhooks, secretArn, timeoutMs, attempts, backoffMs, allowInsecureLocalhost };
 }
 
 /** Delay before retry number `attempt` (1-based: the wait after the first failed attempt is 1). */
@@ -320,7 +338,7 @@ export function parseWebhookSecret(
     throw secretError(`secret has no entry for webhook${missing.length > 1 ? "s" : ""} ${names}`);
   }
   const targets = new Map<string, WebhookTarget>();
-  for (const { name } of config.webhooks) {
+  for (const { name, allowPrivateNetwork } of config.webhooks) {
     const entry = parsed[name];
     if (!isRecord(entry)) {
       throw secretError(`entry "${name}" must be an object with "url" and "signingKey"`);
@@ -336,8 +354,9 @@ export function parseWebhookSecret(
         `entry "${name}".signingKey must be a string of at least ${MIN_SIGNING_KEY_LENGTH} characters`,
       );
     }
+    const route = allowPrivateNetwork === true ? { allowPrivateNetwork } : {};
     if (previousSigningKey === undefined || previousSigningKey === signingKey) {
-      targets.set(name, { name, url, signingKey });
+      targets.set(name, { name, url, signingKey, ...route });
       continue;
     }
     if (
@@ -348,7 +367,7 @@ export function parseWebhookSecret(
         `entry "${name}".previousSigningKey must be a string of at least ${MIN_SIGNING_KEY_LENGTH} characters`,
       );
     }
-    targets.set(name, { name, url, signingKey, previousSigningKey });
+    targets.set(name, { name, url, signingKey, previousSigningKey, ...route });
   }
   return targets;
 }

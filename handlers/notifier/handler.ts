@@ -29,6 +29,7 @@ import {
   readWebhookSecret,
   sleep,
 } from "./adapters";
+import { guardedFetch } from "./transport";
 
 export { NotifyError } from "./core";
 
@@ -138,6 +139,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, log: Logger = logJson): Notif
 
 const config = loadConfig(process.env);
 const secrets = new SecretsManagerClient({});
-const fetchFn: FetchFn = (url, init) => fetch(url, init);
+const fetchFn: FetchFn = guardedFetch;
 
 export const handler = createHandler({ config, secrets, fetchFn, sleep, nowSeconds, log: logJson });

@@ -51,6 +51,7 @@ describe("alert routing (prod example)", () => {
       "aws:cloudwatch/logGroup:LogGroup": 2,
       "aws:cloudwatch/metricAlarm:MetricAlarm": 10,
       "aws:dynamodb/table:Table": 1,
+      "aws:iam/policy:Policy": 1,
       "aws:iam/role:Role": 3,
       "aws:iam/rolePolicy:RolePolicy": 3,
       "aws:kms/alias:Alias": 1,
@@ -520,8 +521,53 @@ describe("alert routing (prod example)", () => {
         iamRoleArn: `arn:aws:iam::${A}:role/ie-prod-chatbot`,
         snsTopicArns: [TOPIC],
         loggingLevel: "ERROR",
-        guardrailPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        guardrailPolicyArns: [`arn:aws:iam::${A}:policy/ie-prod-chatbot-guardrail`],
+        userAuthorizationRequired: false,
         tags: TAGS,
+      },
+    );
+    // The guardrail and the channel role: the same three read actions, nothing else; the role
+    // trusts Chatbot only for this account's chat configurations (alertsTopic.ts).
+    const render = [
+      {
+        Sid: "RenderAlarms",
+        Effect: "Allow",
+        Action: [
+          "cloudwatch:DescribeAlarms",
+          "cloudwatch:GetMetricData",
+          "cloudwatch:GetMetricWidgetImage",
+        ],
+        Resource: "*",
+      },
+    ];
+    const guardrail = one(res, "aws:iam/policy:Policy", "escalation-alerts-chatbot-guardrail");
+    assert.equal(guardrail.inputs.name, "ie-prod-chatbot-guardrail");
+    assert.deepEqual(JSON.parse(guardrail.inputs.policy as string).Statement, render);
+    assert.deepEqual(
+      JSON.parse(
+        one(res, "aws:iam/rolePolicy:RolePolicy", "escalation-alerts-chatbot-policy").inputs
+          .policy as string,
+      ).Statement,
+      render,
+    );
+    assert.deepEqual(
+      JSON.parse(
+        one(res, "aws:iam/role:Role", "escalation-alerts-chatbot-role").inputs
+          .assumeRolePolicy as string,
+      ),
+      {
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "chatbot.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: {
+              StringEqualsIfExists: { "aws:SourceAccount": A },
+              ArnLikeIfExists: { "aws:SourceArn": `arn:aws:chatbot::${A}:chat-configuration/*` },
+            },
+          },
+        ],
       },
     );
     const plan = one(

@@ -171,7 +171,8 @@ describe("pipeline variants", () => {
         iamRoleArn: `arn:aws:iam::${A}:role/pay-chatbot`,
         snsTopicArns: [`arn:aws:sns:${R}:${A}:pay-alerts`],
         loggingLevel: "ERROR",
-        guardrailPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        guardrailPolicyArns: [`arn:aws:iam::${A}:policy/pay-chatbot-guardrail`],
+        userAuthorizationRequired: false,
         tags: { "ie-stack": "team", "managed-by": "incident-escalation" },
       },
     );
@@ -228,12 +229,36 @@ describe("pipeline variants", () => {
       levels: { info: { impact: 5, page: false } },
       externalAlarms: [],
       notifications: {
-        webhooks: [{ name: "siem", url: "https://siem.example.com/in", levels: ["info"] }],
+        webhooks: [
+          {
+            name: "siem",
+            url: "https://siem.example.com/in",
+            levels: ["info"],
+            allowPrivateNetwork: true,
+          },
+        ],
       },
     });
     assert.deepEqual(
       ofType(r, "aws:lambda/function:Function").map((f) => f.name),
       ["p-notifier"],
+    );
+    // allowPrivateNetwork reaches the notifier in WEBHOOKS (not in the secret).
+    const notifierEnv = one(r, "aws:lambda/function:Function", "p-notifier").inputs.environment as {
+      variables: Record<string, string>;
+    };
+    assert.equal(
+      notifierEnv.variables.WEBHOOKS,
+      '[{"name":"siem","levels":["info"],"allowPrivateNetwork":true}]',
+    );
+    assert.deepEqual(
+      Object.keys(
+        JSON.parse(
+          one(r, "aws:secretsmanager/secretVersion:SecretVersion", "p-webhooks").inputs
+            .secretString as string,
+        ).siem,
+      ),
+      ["url", "signingKey"],
     );
     assert.equal(ofType(r, "aws:ssmincidents/responsePlan:ResponsePlan").length, 0);
     // Self-monitoring alarms without a paging level can only reach Slack.
@@ -338,13 +363,19 @@ describe("scheduled drills and recovery settings", () => {
     });
   });
 
-  it("lets Scheduler's role invoke the router and dead-letter, nothing else", () => {
+  it("lets Scheduler's role invoke the router and dead-letter, nothing else, assumed only for this account's default schedule group (Scheduler user guide, confused deputy prevention)", () => {
     const role = one(res, "aws:iam/role:Role", "p-drill-scheduler");
     assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement, [
       {
         Effect: "Allow",
         Principal: { Service: "scheduler.amazonaws.com" },
         Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: {
+            "aws:SourceAccount": A,
+            "aws:SourceArn": `arn:aws:scheduler:${R}:${A}:schedule-group/default`,
+          },
+        },
       },
     ]);
     const policy = one(res, "aws:iam/rolePolicy:RolePolicy", "p-drills-policy");

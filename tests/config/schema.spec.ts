@@ -188,6 +188,17 @@ describe("stack config schema", () => {
       });
     });
 
+    it("keeps notifications.webhooks[].allowPrivateNetwork: true (off when absent, as in Pulumi.prod.yaml)", () => {
+      const c = prod();
+      set(["notifications", "webhooks", 0, "allowPrivateNetwork"], true)(c);
+      assert.deepEqual(parseStackConfig(c, "Pulumi.prod.yaml").notifications.webhooks[0], {
+        name: "ticketing",
+        url: "https://tickets.example.com/hooks/aws",
+        levels: ["critical", "warning"],
+        allowPrivateNetwork: true,
+      });
+    });
+
     it("Pulumi.dev.yaml is valid and gets the documented defaults", () => {
       assert.deepEqual(readStackFile(DEV).secretKeys, []);
       const cfg = parseStackConfig(rawOf(DEV), "Pulumi.dev.yaml");
@@ -871,6 +882,16 @@ describe("stack config schema", () => {
           },
         ],
         secret: "0ld-s3cr3t",
+      },
+      {
+        name: 'webhook allowPrivateNetwork "yes"',
+        change: set(["notifications", "webhooks", 0, "allowPrivateNetwork"], "yes"),
+        issues: [
+          {
+            path: "notifications.webhooks[0].allowPrivateNetwork",
+            message: 'must be true or false, got string "yes"',
+          },
+        ],
       },
       {
         name: 'Slack channel id "general"',

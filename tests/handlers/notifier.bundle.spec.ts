@@ -1,7 +1,9 @@
-// Runs the built Lambda bundle dist/bundles/notifier/index.js (what is deployed) in a child Node
-// process, as a cold start, with the real AWS SDK bundled inside it pointed at a local Secrets
-// Manager stub (AWS_ENDPOINT_URL_SECRETS_MANAGER, fake credentials) and a local webhook receiver,
-// all on 127.0.0.1.
+// Runs the notifier bundle in a child Node process, as a cold start, with the real AWS SDK bundled
+// inside it pointed at a local Secrets Manager stub (AWS_ENDPOINT_URL_SECRETS_MANAGER, fake
+// credentials) and a local webhook receiver, all on 127.0.0.1. Deliveries run against a TEST build:
+// tools/bundle.mjs's own options with __NOTIFIER_TEST_SWITCHES__ defined true, so plain http to
+// 127.0.0.1 (ALLOW_INSECURE_LOCALHOST) works; the built dist/bundles/notifier/index.js (what is
+// deployed) is shown to lack that switch and to refuse loopback destinations.
 //
 // What this does NOT prove: that the real Secrets Manager or IAM accept the request (the stub
 // answers any well-formed GetSecretValue call; it only checks the target, the SecretId and that a
@@ -10,18 +12,19 @@
 // covered by notifier.spec.ts against the TypeScript sources.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildSync, type BuildOptions } from "esbuild";
 import { deliveryId } from "../../handlers/notifier/core";
 import { verifyEscalationRequest } from "../../handlers/notifier/verify";
 
 const ROOT = join(__dirname, "..", "..");
 const BUNDLE = join(ROOT, "dist", "bundles", "notifier", "index.js");
-const SOURCES = ["core.ts", "adapters.ts", "handler.ts"].map((f) =>
-  join(ROOT, "handlers", "notifier", f),
+const SOURCES = ["core.ts", "adapters.ts", "handler.ts", "transport.ts", "destination.ts"].map(
+  (f) => join(ROOT, "handlers", "notifier", f),
 );
 const ARN =
   "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:incident-escalation/webhooks-AbCdEf";
@@ -99,9 +102,16 @@ interface ChildRun {
   readonly stderr: string;
 }
 
-function runBundle(env: Record<string, string>, event: unknown): Promise<ChildRun> {
+/** The test build (see the header); set in `before`. */
+let testBundle = "";
+
+function runBundle(
+  env: Record<string, string>,
+  event: unknown,
+  bundle: string = testBundle,
+): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-e", CHILD, BUNDLE, JSON.stringify(event)], {
+    const child = spawn(process.execPath, ["-e", CHILD, bundle, JSON.stringify(event)], {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -154,8 +164,23 @@ describe("notifier bundle (dist/bundles/notifier/index.js in a child process)", 
     home = mkdtempSync(join(tmpdir(), "notifier-bundle-"));
   });
 
+  before(async () => {
+    // ts-node compiles import() to require(), which loads an ES module on Node 24.
+    const tools = (await import(join(ROOT, "tools", "bundle.mjs"))) as {
+      bundleOptions: (fn: string) => BuildOptions;
+    };
+    const options = tools.bundleOptions("notifier");
+    testBundle = join(home, "notifier-test-build.js");
+    buildSync({
+      ...options,
+      define: { ...options.define, __NOTIFIER_TEST_SWITCHES__: "true" },
+      write: true,
+      outfile: testBundle,
+    });
+  });
+
   after(() => {
-    rmSync(home, { recursive: true, force: true });
+    if (home) rmSync(home, { recursive: true, force: true });
   });
 
   function childEnv(smUrl: string, extra: Record<string, string>): Record<string, string> {
@@ -191,7 +216,9 @@ describe("notifier bundle (dist/bundles/notifier/index.js in a child process)", 
     const sm = await startServer(secretsManagerStub(secret));
     try {
       const run = await runBundle(
-        childEnv(sm.url, { WEBHOOKS: '[{"name":"ticketing","levels":["critical"]}]' }),
+        childEnv(sm.url, {
+          WEBHOOKS: '[{"name":"ticketing","levels":["critical"],"allowPrivateNetwork":true}]',
+        }),
         alarmInput(),
       );
       assert.equal(run.code, 0, run.stderr);
@@ -313,6 +340,87 @@ describe("notifier bundle (dist/bundles/notifier/index.js in a child process)", 
       assert.equal(sm.received.length, 0);
     } finally {
       await sm.close();
+    }
+  });
+
+  describe("the deployed bundle (dist/bundles/notifier/index.js)", () => {
+    const WEBHOOKS_PRIVATE =
+      '[{"name":"ticketing","levels":["critical"],"allowPrivateNetwork":true}]';
+    const WEBHOOKS_DEFAULT = '[{"name":"ticketing","levels":["critical"]}]';
+
+    it("contains no test switch: neither ALLOW_INSECURE_LOCALHOST nor __NOTIFIER_TEST_SWITCHES__ (esbuild define false removes the block)", () => {
+      const code = readFileSync(BUNDLE, "utf8");
+      assert.equal(code.includes("ALLOW_INSECURE_LOCALHOST"), false);
+      assert.equal(code.includes("__NOTIFIER_TEST_SWITCHES__"), false);
+      // The test build has it, so the check above is not vacuous.
+      assert.equal(readFileSync(testBundle, "utf8").includes("ALLOW_INSECURE_LOCALHOST"), true);
+    });
+
+    it("ALLOW_INSECURE_LOCALHOST=true does not admit http://127.0.0.1, even with allowPrivateNetwork: the secret is refused, nothing is sent", async () => {
+      const receiver = await startServer(() => ({ status: 202 }));
+      const secret = JSON.stringify({
+        ticketing: { url: `${receiver.url}/hook`, signingKey: KEY },
+      });
+      const sm = await startServer(secretsManagerStub(secret));
+      try {
+        const run = await runBundle(
+          childEnv(sm.url, { WEBHOOKS: WEBHOOKS_PRIVATE, ALLOW_INSECURE_LOCALHOST: "true" }),
+          alarmInput(),
+          BUNDLE,
+        );
+        assert.notEqual(run.code, 0);
+        assert.equal(
+          outputLines(run).last,
+          "ERROR " +
+            JSON.stringify({
+              name: "NotifyError",
+              code: "INVALID_SECRET",
+              message: 'WEBHOOK_SECRET_ARN: entry "ticketing".url must be an https:// URL',
+            }),
+        );
+        assert.equal(receiver.received.length, 0);
+      } finally {
+        await sm.close();
+        await receiver.close();
+      }
+    });
+
+    for (const [label, host] of [
+      ["an IP literal, 127.0.0.1", "127.0.0.1"],
+      ["a name that resolves to loopback, localhost", "localhost"],
+      ["an IPv4-mapped IPv6 literal, [::ffff:127.0.0.1]", "[::ffff:127.0.0.1]"],
+    ] as const) {
+      it(`refuses an https webhook on ${label} without connecting: DESTINATION_REFUSED after every attempt, named by webhook, never by URL`, async () => {
+        const receiver = await startServer(() => ({ status: 202 }));
+        const port = new URL(receiver.url).port;
+        const secret = JSON.stringify({
+          ticketing: { url: `https://${host}:${port}/hook`, signingKey: KEY },
+        });
+        const sm = await startServer(secretsManagerStub(secret));
+        try {
+          const run = await runBundle(
+            childEnv(sm.url, { WEBHOOKS: WEBHOOKS_DEFAULT, WEBHOOK_ATTEMPTS: "2" }),
+            alarmInput(),
+            BUNDLE,
+          );
+          assert.notEqual(run.code, 0);
+          assert.equal(
+            outputLines(run).last,
+            "ERROR " +
+              JSON.stringify({
+                name: "NotifyError",
+                code: "DELIVERY_FAILED",
+                message:
+                  "1 of 1 webhook failed after 2 attempts each: ticketing (connection error DESTINATION_REFUSED)",
+              }),
+          );
+          assert.equal(receiver.received.length, 0);
+          assert.equal(run.stdout.includes(port), false, "the port (part of the URL) is logged");
+        } finally {
+          await sm.close();
+          await receiver.close();
+        }
+      });
     }
   });
 });

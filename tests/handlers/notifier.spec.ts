@@ -252,7 +252,8 @@ interface Route {
 
 function testEnv(routes: Route[], overrides: Record<string, string> = {}): Record<string, string> {
   return {
-    WEBHOOKS: JSON.stringify(routes),
+    // The receivers are on 127.0.0.1, which only a webhook with allowPrivateNetwork may reach.
+    WEBHOOKS: JSON.stringify(routes.map((r) => ({ ...r, allowPrivateNetwork: true }))),
     WEBHOOK_SECRET_ARN: ARN,
     WEBHOOK_TIMEOUT_MS: "300",
     WEBHOOK_ATTEMPTS: "3",
@@ -304,7 +305,8 @@ describe("notifier core", () => {
     it("reads every variable", () => {
       assert.deepEqual(
         parseEnv({
-          WEBHOOKS: '[{"name":"a-1","levels":["critical"]},{"name":"b","levels":["info"]}]',
+          WEBHOOKS:
+            '[{"name":"a-1","levels":["critical"],"allowPrivateNetwork":true},{"name":"b","levels":["info"],"allowPrivateNetwork":false}]',
           WEBHOOK_SECRET_ARN: ARN,
           WEBHOOK_TIMEOUT_MS: "30000",
           WEBHOOK_ATTEMPTS: "1",
@@ -313,7 +315,7 @@ describe("notifier core", () => {
         }),
         {
           webhooks: [
-            { name: "a-1", levels: ["critical"] },
+            { name: "a-1", levels: ["critical"], allowPrivateNetwork: true },
             { name: "b", levels: ["info"] },
           ],
           secretArn: ARN,
@@ -409,6 +411,11 @@ describe("notifier core", () => {
         'WEBHOOK_BACKOFF_MS: must be an integer from 0 to 10000 (got "-1")',
       ],
       [
+        "allowPrivateNetwork not boolean",
+        { WEBHOOKS: '[{"name":"t","levels":["critical"],"allowPrivateNetwork":"true"}]' },
+        "WEBHOOKS[0].allowPrivateNetwork: must be a boolean, got a string",
+      ],
+      [
         "insecure flag not boolean",
         { ALLOW_INSECURE_LOCALHOST: "yes" },
         'ALLOW_INSECURE_LOCALHOST: must be "true" or "false" (got "yes")',
@@ -452,6 +459,28 @@ describe("notifier core", () => {
             name: "ticketing",
             url: "https://tickets.example.com/hooks/aws",
             signingKey: KEYS.ticketing,
+          },
+          { name: "pager", url: "https://pager.example.com/in?x=1", signingKey: KEYS.pager },
+        ],
+      );
+    });
+
+    it("carries a route's allowPrivateNetwork onto its target only (what guardedFetch is told per POST)", () => {
+      const privateTicketing = {
+        ...config,
+        webhooks: [
+          { name: "ticketing", levels: ["critical"], allowPrivateNetwork: true as const },
+          { name: "pager", levels: ["critical"] },
+        ],
+      };
+      assert.deepEqual(
+        [...parseWebhookSecret(JSON.stringify(good), privateTicketing).values()],
+        [
+          {
+            name: "ticketing",
+            url: "https://tickets.example.com/hooks/aws",
+            signingKey: KEYS.ticketing,
+            allowPrivateNetwork: true,
           },
           { name: "pager", url: "https://pager.example.com/in?x=1", signingKey: KEYS.pager },
         ],

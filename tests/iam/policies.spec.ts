@@ -46,6 +46,29 @@ describe("IAM policies, judged by the service authorization reference (@cloud-co
         assert.deepEqual(problems, []);
       });
 
+      it("every managed policy (the Chatbot channel guardrail): the same checks, and no more than the channel role's own policy (Chatbot admin guide, understanding permissions: members get the intersection)", async () => {
+        const { policies } = await judged(name);
+        assert.equal(
+          policies.managed.length,
+          1,
+          "one guardrail per stack (every stack relays to Slack)",
+        );
+        const problems: string[] = [];
+        for (const p of policies.managed) {
+          for (const st of p.document.Statement) {
+            for (const problem of await statementProblems(st, "identity")) {
+              if (!allowedStar(st.Sid, problem)) problems.push(`${p.source}: ${problem}`);
+            }
+          }
+          const role = policies.identity.find(
+            (r) => r.source === p.source.replace(/-guardrail$/, "-policy"),
+          );
+          assert.ok(role, `${p.source}: no channel role policy beside it`);
+          assert.deepEqual(p.document.Statement, role.document.Statement, p.source);
+        }
+        assert.deepEqual(problems, []);
+      });
+
       it("every resource policy (trust, topic, key, queue, Lambda permission): the same, and it names only its own resource", async () => {
         const { policies } = await judged(name);
         const kinds = new Set(policies.resource.map((p) => p.kind));

@@ -125,6 +125,18 @@ function deliveryAction(targetArn: string): string {
 const alarmArn = (name: string) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
 const ruleArn = (name: string) => `arn:aws:events:${REGION}:${ACCOUNT}:rule/${name}`;
 
+/**
+ * The request context each service sends when it assumes a role, where its guide documents one:
+ * EventBridge Scheduler sets aws:SourceAccount and aws:SourceArn (the schedule group) on the
+ * execution role's AssumeRole (https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html).
+ */
+const SERVICE_ASSUME_CONTEXT: Readonly<Record<string, Record<string, string>>> = {
+  "scheduler.amazonaws.com": {
+    "aws:SourceAccount": ACCOUNT,
+    "aws:SourceArn": `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/default`,
+  },
+};
+
 describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the program builds them", () => {
   describe("handler calls, derived from the commands the handler scenarios send", () => {
     it("every command class the handler sources import has a row in COMMAND_PERMISSIONS and is sent by a scenario", async () => {
@@ -456,6 +468,7 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
               principal,
               action: "sts:AssumeRole",
               resource: trust.resourceArn,
+              context: SERVICE_ASSUME_CONTEXT[principal],
             });
           if ((await assume(services[0]!)) !== "Allowed")
             problems.push(`${services[0]} cannot assume ${trust.resourceArn}`);
@@ -468,6 +481,95 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
   }
 
   describe("expected denials", () => {
+    for (const { name } of STACKS) {
+      it(`stack ${name}: Scheduler assumes the drill role only for this account's default schedule group; another account's or another group's schedule cannot (Scheduler user guide, confused deputy prevention: aws:SourceAccount, aws:SourceArn = schedule group)`, async () => {
+        const stack = await judged(name);
+        const role = `arn:aws:iam::${ACCOUNT}:role/ie-${name}-drill-scheduler`;
+        // Only the full fixture schedules drills; the example stacks have no Scheduler role.
+        const present = stack.policies.resource.some((p) => p.resourceArn === role);
+        assert.equal(present, name === "full", role);
+        if (!present) return;
+        const group = (account: string, g: string) =>
+          `arn:aws:scheduler:${REGION}:${account}:schedule-group/${g}`;
+        const cases: [string, Record<string, string> | undefined][] = [
+          [
+            "own default group",
+            { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": group(ACCOUNT, "default") },
+          ],
+          ["no source keys", undefined],
+          [
+            "another account",
+            {
+              "aws:SourceAccount": OTHER_ACCOUNT,
+              "aws:SourceArn": group(OTHER_ACCOUNT, "default"),
+            },
+          ],
+          [
+            "another account's group, our account id",
+            { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": group(OTHER_ACCOUNT, "default") },
+          ],
+          [
+            "another group of this account",
+            { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": group(ACCOUNT, "other-team") },
+          ],
+        ];
+        const decisions = [];
+        for (const [label, context] of cases) {
+          decisions.push([
+            label,
+            await decide(stack.policies, {
+              principal: "scheduler.amazonaws.com",
+              action: "sts:AssumeRole",
+              resource: role,
+              context,
+            }),
+          ]);
+        }
+        assert.deepEqual(decisions, [
+          ["own default group", "Allowed"],
+          ["no source keys", "ImplicitlyDenied"],
+          ["another account", "ImplicitlyDenied"],
+          ["another account's group, our account id", "ImplicitlyDenied"],
+          ["another group of this account", "ImplicitlyDenied"],
+        ]);
+      });
+
+      it(`stack ${name}: Chatbot cannot assume the channel role for another account's chat configuration (aws:SourceAccount / aws:SourceArn, IfExists)`, async () => {
+        const stack = await judged(name);
+        const role = `arn:aws:iam::${ACCOUNT}:role/ie-${name}-chatbot`;
+        assert.ok(
+          stack.policies.resource.some((p) => p.resourceArn === role),
+          `${role}: every judged stack relays to Slack`,
+        );
+        const config = (account: string) =>
+          `arn:aws:chatbot::${account}:chat-configuration/slack-channel/ie-${name}-alerts-slack`;
+        const cases: [string, Record<string, string> | undefined][] = [
+          ["own configuration", { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": config(ACCOUNT) }],
+          ["no source keys", undefined],
+          ["another account", { "aws:SourceAccount": OTHER_ACCOUNT }],
+          ["another account's configuration", { "aws:SourceArn": config(OTHER_ACCOUNT) }],
+        ];
+        const decisions = [];
+        for (const [label, context] of cases) {
+          decisions.push([
+            label,
+            await decide(stack.policies, {
+              principal: "chatbot.amazonaws.com",
+              action: "sts:AssumeRole",
+              resource: role,
+              context,
+            }),
+          ]);
+        }
+        assert.deepEqual(decisions, [
+          ["own configuration", "Allowed"],
+          ["no source keys", "Allowed"],
+          ["another account", "ImplicitlyDenied"],
+          ["another account's configuration", "ImplicitlyDenied"],
+        ]);
+      });
+    }
+
     const routerOf = async (stack: JudgedStack) =>
       (await handlerRuns(stack)).find((r) => r.handler === "router")!;
 

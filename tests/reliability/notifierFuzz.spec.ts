@@ -546,8 +546,9 @@ describe("reliability: notifier input fuzzing", () => {
       });
       notifier = coldStart<HandlerModule>(HANDLER_PATH, {
         WEBHOOKS: JSON.stringify([
-          { name: "ticketing", levels: ["critical", "warning"] },
-          { name: "pager", levels: ["critical"] },
+          // The receiver is on 127.0.0.1: only allowPrivateNetwork webhooks may reach it.
+          { name: "ticketing", levels: ["critical", "warning"], allowPrivateNetwork: true },
+          { name: "pager", levels: ["critical"], allowPrivateNetwork: true },
         ]),
         WEBHOOK_SECRET_ARN: SECRET_ARN,
         WEBHOOK_TIMEOUT_MS: "5000",

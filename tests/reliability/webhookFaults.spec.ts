@@ -172,7 +172,10 @@ async function closedPort(): Promise<number> {
 
 function envFor(hooks: readonly Hook[], timeoutMs = TIMEOUT_MS): Record<string, string> {
   return {
-    WEBHOOKS: JSON.stringify(hooks.map((name) => ({ name, levels: ["critical"] }))),
+    // Receivers are on 127.0.0.1: only allowPrivateNetwork webhooks may reach them.
+    WEBHOOKS: JSON.stringify(
+      hooks.map((name) => ({ name, levels: ["critical"], allowPrivateNetwork: true })),
+    ),
     WEBHOOK_SECRET_ARN: SECRET_ARN,
     WEBHOOK_TIMEOUT_MS: String(timeoutMs),
     WEBHOOK_ATTEMPTS: String(ATTEMPTS),
@@ -234,7 +237,8 @@ describe("reliability: webhook receivers failing (real handler, real HTTP on 127
 
   const KINDS: [string, ReceiverFault | "down", string][] = [
     ["down (nothing listening)", "down", "connection error ECONNREFUSED"],
-    ["resetting the connection", { kind: "reset" }, "connection error UND_ERR_SOCKET"],
+    // node:http's code (the deployed transport, handlers/notifier/transport.ts), not undici's.
+    ["resetting the connection", { kind: "reset" }, "connection error ECONNRESET"],
     [
       "slow (answers after 600 ms)",
       { kind: "slow", delayMs: 600 },
@@ -386,7 +390,7 @@ describe("reliability: webhook receivers failing (real handler, real HTTP on 127
         ? `HTTP ${f.status}`
         : f.kind === "slow"
           ? `timeout after ${MIX_TIMEOUT_MS} ms`
-          : "connection error UND_ERR_SOCKET";
+          : "connection error ECONNRESET";
     let expectedRequests = 0;
     let faults = 0;
     let reinvoked = 0;

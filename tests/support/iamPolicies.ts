@@ -49,11 +49,19 @@ export interface ResourcePolicy {
   readonly document: PolicyDocument;
 }
 
+/** A standalone managed policy (attached to no role here: a Chatbot channel guardrail). */
+export interface ManagedPolicy {
+  readonly policyArn: string;
+  readonly source: string;
+  readonly document: PolicyDocument;
+}
+
 export interface StackPolicies {
   readonly account: string;
   readonly region: string;
   readonly identity: readonly IdentityPolicy[];
   readonly resource: readonly ResourcePolicy[];
+  readonly managed: readonly ManagedPolicy[];
 }
 
 const asList = (v: string | string[] | undefined): string[] =>
@@ -82,6 +90,13 @@ const COLLECTORS: Record<
     out.identity.push({
       roleName,
       roleArn: `arn:aws:iam::${out.account}:role/${roleName}`,
+      source: r.name,
+      document: parseDocument(r.inputs.policy, r.name),
+    });
+  },
+  "aws:iam/policy:Policy": (r, _all, out) => {
+    out.managed.push({
+      policyArn: `arn:aws:iam::${out.account}:policy/${str(r, "name")}`,
       source: r.name,
       document: parseDocument(r.inputs.policy, r.name),
     });
@@ -165,6 +180,7 @@ interface Collected {
   readonly region: string;
   readonly identity: IdentityPolicy[];
   readonly resource: ResourcePolicy[];
+  readonly managed: ManagedPolicy[];
 }
 
 /** True when an input value looks like an IAM policy document (JSON with a Statement list). */
@@ -183,7 +199,7 @@ export function stackPolicies(
   account: string,
   region: string,
 ): StackPolicies {
-  const out: Collected = { account, region, identity: [], resource: [] };
+  const out: Collected = { account, region, identity: [], resource: [], managed: [] };
   for (const r of resources) {
     if (!r.custom) continue;
     const collect = COLLECTORS[r.type];
