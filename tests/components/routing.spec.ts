@@ -127,22 +127,43 @@ describe("alert routing (prod example)", () => {
     assert.equal(p99.inputs.treatMissingData, "missing");
   });
 
-  it("creates one rule per level matching exactly that level's alarm names", () => {
+  it("creates one rule per level matching exactly that level's alarms of this account and region (literal patterns)", () => {
     const rules = ofType(res, "aws:cloudwatch/eventRule:EventRule");
     assert.deepEqual(
-      rules.map((r) => [r.inputs.name, JSON.parse(r.inputs.eventPattern as string)]),
-      ["critical", "warning"].map((level) => [
-        `ie-prod-${level}`,
-        {
-          source: ["aws.cloudwatch"],
-          "detail-type": ["CloudWatch Alarm State Change"],
-          detail: { alarmName: [{ prefix: `ie-prod-${level}-` }] },
-        },
-      ]),
+      rules.map((r) => [r.inputs.name, r.inputs.eventPattern]),
+      [
+        [
+          "ie-prod-critical",
+          '{"source":["aws.cloudwatch"],"detail-type":["CloudWatch Alarm State Change"],' +
+            '"account":["123456789012"],"region":["ap-northeast-1"],' +
+            '"resources":[{"prefix":"arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ie-prod-critical-"}]}',
+        ],
+        [
+          "ie-prod-warning",
+          '{"source":["aws.cloudwatch"],"detail-type":["CloudWatch Alarm State Change"],' +
+            '"account":["123456789012"],"region":["ap-northeast-1"],' +
+            '"resources":[{"prefix":"arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ie-prod-warning-"}]}',
+        ],
+      ],
     );
-    assert.deepEqual(JSON.parse(levelEventPattern("p", "sev1", ["legacy-db-cpu"])).detail, {
-      alarmName: [{ prefix: "p-sev1-" }, "legacy-db-cpu"],
-    });
+    assert.deepEqual(
+      JSON.parse(
+        levelEventPattern("p", "sev1", ["legacy-db-cpu"], {
+          account: "111122223333",
+          region: "us-west-2",
+        }),
+      ),
+      {
+        source: ["aws.cloudwatch"],
+        "detail-type": ["CloudWatch Alarm State Change"],
+        account: ["111122223333"],
+        region: ["us-west-2"],
+        resources: [
+          { prefix: "arn:aws:cloudwatch:us-west-2:111122223333:alarm:p-sev1-" },
+          "arn:aws:cloudwatch:us-west-2:111122223333:alarm:legacy-db-cpu",
+        ],
+      },
+    );
   });
 
   it("targets the router's queue (paging level) and the notifier (webhook levels) with retries and the DLQ", () => {
@@ -323,6 +344,7 @@ describe("alert routing (prod example)", () => {
     assert.deepEqual(env, {
       ENGAGEMENT_SENDER: "incident-escalation",
       INCIDENT_SOURCE: "incident-escalation.prod",
+      ACCOUNT_ID: "123456789012",
       NAME_PREFIX: "ie-prod",
       DEDUPE_TABLE: "ie-prod-open-incidents",
     });
@@ -339,6 +361,7 @@ describe("alert routing (prod example)", () => {
     assert.deepEqual(nenv, {
       WEBHOOKS: JSON.stringify([{ name: "ticketing", levels: ["critical", "warning"] }]),
       WEBHOOK_SECRET_ARN: one(res, "aws:secretsmanager/secret:Secret", "escalation-webhooks").id,
+      ACCOUNT_ID: "123456789012",
     });
   });
 
