@@ -424,8 +424,16 @@ describe("notifier core", () => {
         { ALLOW_INSECURE_LOCALHOST: "yes" },
         'ALLOW_INSECURE_LOCALHOST: must be "true" or "false" (got "yes")',
       ],
-      ["account missing", { ACCOUNT_ID: "" }, "ACCOUNT_ID: must be the stack's 12-digit account id"],
-      ["account not 12 digits", { ACCOUNT_ID: "12345" }, "ACCOUNT_ID: must be the stack's 12-digit account id"],
+      [
+        "account missing",
+        { ACCOUNT_ID: "" },
+        "ACCOUNT_ID: must be the stack's 12-digit account id",
+      ],
+      [
+        "account not 12 digits",
+        { ACCOUNT_ID: "12345" },
+        "ACCOUNT_ID: must be the stack's 12-digit account id",
+      ],
       [
         "region missing",
         { AWS_REGION: "" },

@@ -198,7 +198,9 @@ describe("router handler: SQS batches (aws-sdk-client-mock)", () => {
         record(
           other({
             account: "111122223333",
-            resources: ["arn:aws:cloudwatch:ap-northeast-1:111122223333:alarm:prod-critical-api-5xx"],
+            resources: [
+              "arn:aws:cloudwatch:ap-northeast-1:111122223333:alarm:prod-critical-api-5xx",
+            ],
           }),
           1,
           "m-1",

@@ -457,7 +457,9 @@ describe("router core: decide", () => {
       "another account",
       (e) => {
         e.account = "111122223333";
-        e.resources = ["arn:aws:cloudwatch:ap-northeast-1:111122223333:alarm:prod-critical-api-5xx"];
+        e.resources = [
+          "arn:aws:cloudwatch:ap-northeast-1:111122223333:alarm:prod-critical-api-5xx",
+        ];
       },
       'event.account is "111122223333", not this stack\'s "123456789012": another account\'s or region\'s alarm pages nobody here',
     ],
@@ -472,7 +474,9 @@ describe("router core: decide", () => {
     [
       "this account in the envelope, another's alarm ARN",
       (e) => {
-        e.resources = ["arn:aws:cloudwatch:ap-northeast-1:111122223333:alarm:prod-critical-api-5xx"];
+        e.resources = [
+          "arn:aws:cloudwatch:ap-northeast-1:111122223333:alarm:prod-critical-api-5xx",
+        ];
       },
       'event.resources[0] account is "111122223333", not this stack\'s "123456789012": another account\'s or region\'s alarm pages nobody here',
     ],
@@ -929,7 +933,9 @@ describe("router core: decide", () => {
       account: maybe(
         fc.oneof({ weight: 12, arbitrary: fc.constant(ACCOUNT) }, fc.constant("111122223333")),
       ),
-      region: maybe(fc.oneof({ weight: 12, arbitrary: fc.constant(REGION) }, fc.constant("us-east-1"))),
+      region: maybe(
+        fc.oneof({ weight: 12, arbitrary: fc.constant(REGION) }, fc.constant("us-east-1")),
+      ),
     });
     const levels = ["critical", "major", "warning", "info", "debug", "constructor", "__proto__"];
     const nearValid = fc.record({ level: maybe(fc.constantFrom(...levels)), event: maybe(event) });
