@@ -11,6 +11,7 @@
  */
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
+import { defaultPrefix } from "../../components/builders";
 import { inputTemplate, levelEventPattern } from "../../components/levelRouting";
 import { wildcardActions } from "../../components/policies";
 import { RecordedResource } from "../../tools/mockEngine";
@@ -661,5 +662,42 @@ describe("alert routing (prod example)", () => {
       !envText.includes("tickets.example.com") && !envText.includes(stored.ticketing.signingKey),
     );
     assert.ok(!JSON.stringify(run.outputs).includes("tickets.example.com"));
+  });
+});
+
+describe("defaultPrefix (components/builders.ts): default prefixes of two stacks never overlap", () => {
+  const table: [string, string][] = [
+    ["dev", "ie-dev"],
+    ["prod", "ie-prod"],
+    ["stg2", "ie-stg2"],
+    ["Prod", "ie-prod"],
+    ["prod-critical", "ie-prod_critical"],
+    ["prod.critical", "ie-prod_critical"],
+    ["team--a__b", "ie-team_a_b"],
+    ["-edge-", "ie-edge"],
+    ["", "ie-stack"],
+    ["a".repeat(50), `ie-${"a".repeat(37)}`],
+  ];
+  for (const [stack, prefix] of table) {
+    it(`stack ${JSON.stringify(stack)} → ${prefix}`, () => {
+      assert.equal(defaultPrefix(stack), prefix);
+    });
+  }
+
+  it("no stack's <prefix>-<level>- starts another stack's alarm names (property over stack names with - . _)", () => {
+    const stacks = ["prod", "prod-critical", "prod-critical-warning", "prod.x", "a-b", "a", "b-a"];
+    const levels = ["critical", "warning", "sev-1"];
+    for (const s1 of stacks) {
+      for (const s2 of stacks) {
+        if (defaultPrefix(s1) === defaultPrefix(s2)) continue;
+        for (const l1 of levels) {
+          for (const l2 of levels) {
+            const rule = `${defaultPrefix(s1)}-${l1}-`;
+            const alarm = `${defaultPrefix(s2)}-${l2}-api-5xx`;
+            assert.ok(!alarm.startsWith(rule), `${s1}/${l1} would match ${alarm}`);
+          }
+        }
+      }
+    }
   });
 });
