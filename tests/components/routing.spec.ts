@@ -6,8 +6,11 @@
  * self-monitoring alarms.
  *
  * Not proven here: that AWS accepts these inputs, that EventBridge matches real events with the
- * pattern (tests/handlers cover the transformer output; the pattern is asserted literally), or
- * that Chatbot is authorised in the Slack workspace (a one-time console step).
+ * pattern (tests/handlers cover the transformer output; the pattern is asserted literally, and
+ * tests/policy/policies.spec.ts evaluates it with a matcher checked against the EventBridge user
+ * guide's examples, not with EventBridge itself), or that Chatbot is authorised in the Slack
+ * workspace (a one-time console step). The defaultPrefix table proves the names do not overlap
+ * for the stack names listed, not for every name.
  */
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
