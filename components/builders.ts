@@ -5,13 +5,26 @@
 import type { ChannelKind, EscalationStageConfig, RotationConfig } from "../config/schema";
 import { ONCALL_REF_PREFIX } from "../config/schema";
 
-/** Default physical-name prefix for a stack: `ie-<stack>`, sanitised to [a-z0-9-]. */
+/**
+ * Default physical-name prefix for a stack: `ie-<stack>`, lower-cased, every run of characters
+ * outside [a-z0-9] replaced by one "_" (so `dev`, `stg`, `prod` keep `ie-dev`, `ie-stg`, `ie-prod`,
+ * and `prod-critical` becomes `ie-prod_critical`, formerly `ie-prod-critical`).
+ *
+ * Why "_": each level's rule matches alarm ARNs starting with `<prefix>-<level>-`. With a "-" in
+ * the stack part, stack `prod` level `critical` (`ie-prod-critical-`) would match the alarms of
+ * stack `prod-critical` (`ie-prod-critical-<level>-<alarm>`), and the other way round. The stack
+ * part of a default prefix has no "-", so the first "-" after `ie-` ends it: `ie-<a>-<level>-` is
+ * a prefix of `ie-<b>-…` only when a = b. "_" is allowed in every name built from the prefix
+ * (contact aliases, response plans, rules, functions, queues, topics, roles, schedules).
+ * Explicit `prefix` values ([a-z][a-z0-9-]*) are the stack's choice: a README section says how
+ * to keep them apart.
+ */
 export function defaultPrefix(stack: string): string {
   const clean = stack
     .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  return `ie-${clean || "stack"}`.slice(0, 40).replace(/-+$/, "");
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+  return `ie-${clean || "stack"}`.slice(0, 40).replace(/_+$/, "");
 }
 
 /** Physical names of everything the pipeline creates, derived from the prefix. */

@@ -386,6 +386,8 @@ export class EscalationPipeline extends pulumi.ComponentResource {
           environment: {
             INCIDENT_SOURCE: incidentSource(stack),
             ENGAGEMENT_SENDER: "incident-escalation",
+            // Alarms of other accounts and regions page nobody (handlers/router/core.ts foreignAlarm).
+            ACCOUNT_ID: refs.accountId,
             NAME_PREFIX: prefix,
             ...(dedupeTable ? { DEDUPE_TABLE: dedupeTable.name } : {}),
             ...(drillRole
@@ -496,6 +498,8 @@ export class EscalationPipeline extends pulumi.ComponentResource {
               })),
             ),
             WEBHOOK_SECRET_ARN: secret.arn,
+            // Alarms of other accounts and regions reach no webhook (handlers/notifier/core.ts).
+            ACCOUNT_ID: refs.accountId,
           },
           statements: notifierStatements(secret.arn),
           timeoutSeconds: 60,
@@ -531,6 +535,8 @@ export class EscalationPipeline extends pulumi.ComponentResource {
           level,
           alarms: cfg.alarms.filter((a) => a.thresholds[level] !== undefined),
           externalAlarms: cfg.externalAlarms.filter((e) => e.level === level).map((e) => e.name),
+          account: refs.accountId,
+          region: refs.region,
           alertsTopicArn: refs.alertsTopicArn,
           targets,
           deadLetterArn: eventsDlq.arn,

@@ -12,18 +12,49 @@ export function inputTemplate(level: string): string {
   return `{"level":${JSON.stringify(level)},"event":<aws.events.event.json>}`;
 }
 
-/** The event pattern matching exactly one level's alarms: its name prefix and external names. */
+/** The account and region whose alarms a rule routes: the stack's own. */
+export interface AlarmScope {
+  /** 12-digit account id. */
+  readonly account: string;
+  /** Region, e.g. ap-northeast-1. */
+  readonly region: string;
+}
+
+/** `arn:aws:cloudwatch:<region>:<account>:alarm:<name>`, the alarm's ARN in the event's resources. */
+export function alarmArn(scope: AlarmScope, alarmName: string): string {
+  return `arn:aws:cloudwatch:${scope.region}:${scope.account}:alarm:${alarmName}`;
+}
+
+/**
+ * The event pattern matching exactly one level's alarms of this account and region: the ARN
+ * prefix `arn:aws:cloudwatch:<region>:<account>:alarm:<prefix>-<level>-` of the alarms the stack
+ * creates, and the exact ARN of each external alarm. `account` and `region` are the event's
+ * top-level fields, which keep the sending account and region when another account's bus (if its
+ * policy admits it) or another region forwards the event
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html); a CloudWatch
+ * alarm state change lists the alarm's ARN, and only it, in `resources`
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html).
+ * A pattern array matches an event array when they intersect
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html), and
+ * `prefix` applies to each string of it
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/content-filtering-with-event-patterns.html#eb-filtering-prefix-matching).
+ * Partition `aws` only, like the router's ARN check (handlers/router/core.ts).
+ */
 export function levelEventPattern(
   prefix: string,
   level: string,
   externalAlarms: readonly string[],
+  scope: AlarmScope,
 ): string {
   return JSON.stringify({
     source: ["aws.cloudwatch"],
     "detail-type": ["CloudWatch Alarm State Change"],
-    detail: {
-      alarmName: [{ prefix: `${names.alarm(prefix, level, "")}` }, ...externalAlarms],
-    },
+    account: [scope.account],
+    region: [scope.region],
+    resources: [
+      { prefix: alarmArn(scope, names.alarm(prefix, level, "")) },
+      ...externalAlarms.map((n) => alarmArn(scope, n)),
+    ],
   });
 }
 
@@ -48,8 +79,12 @@ export interface LevelRoutingArgs {
   readonly level: string;
   /** Alarms the stack creates at this level, each with this level's threshold. */
   readonly alarms: readonly AlarmConfig[];
-  /** Names of existing alarms routed to this level. */
+  /** Names of existing alarms routed to this level (in the stack's account and region). */
   readonly externalAlarms: readonly string[];
+  /** The stack's account id: the rule matches only its alarms. */
+  readonly account: pulumi.Input<string>;
+  /** The stack's region: the rule matches only its alarms. */
+  readonly region: pulumi.Input<string>;
   /** Alerts topic: ALARM and OK actions of every alarm (Slack). */
   readonly alertsTopicArn: pulumi.Input<string>;
   /** Lambdas and queues the level's rule delivers to; no rule is created when empty. */
@@ -118,7 +153,11 @@ export class LevelRouting extends pulumi.ComponentResource {
         {
           name: `${args.prefix}-${args.level}`,
           description: `Alarm state changes at level ${args.level}`,
-          eventPattern: levelEventPattern(args.prefix, args.level, args.externalAlarms),
+          eventPattern: pulumi
+            .all([args.account, args.region])
+            .apply(([account, region]) =>
+              levelEventPattern(args.prefix, args.level, args.externalAlarms, { account, region }),
+            ),
           tags: args.tags,
         },
         childOpts,

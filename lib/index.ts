@@ -17,7 +17,12 @@ export { AlertsTopic } from "../components/alertsTopic";
 export type { AlertsTopicArgs } from "../components/alertsTopic";
 export { HandlerFunction, LAMBDA_RUNTIME } from "../components/handlerFunction";
 export type { HandlerFunctionArgs, HandlerQueueArgs } from "../components/handlerFunction";
-export { LevelRouting, inputTemplate, levelEventPattern } from "../components/levelRouting";
+export {
+  LevelRouting,
+  inputTemplate,
+  levelEventPattern,
+  type AlarmScope,
+} from "../components/levelRouting";
 export type { LevelRoutingArgs, RuleTargetArgs } from "../components/levelRouting";
 export { DrillSchedules } from "../components/drillSchedules";
 export type { DrillSchedulesArgs } from "../components/drillSchedules";

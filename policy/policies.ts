@@ -736,24 +736,58 @@ const lambdaFailure: StackRule = {
 // 12. every-alarm-routed (stack) ---------------------------------------------------------------
 
 /**
- * Whether one EventBridge `alarmName` pattern element matches an alarm name. Supported: exact
- * strings, `{prefix}`, `{suffix}`; other matchers (anything-but, wildcard, …) never match.
+ * Whether one element of an EventBridge pattern's value array matches one event value. Supported:
+ * exact strings, numbers, booleans and null, `{prefix}` and `{suffix}` on strings
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/content-filtering-with-event-patterns.html);
+ * other matchers (anything-but, wildcard, numeric, exists, …) never match, so the policy under-
+ * rather than over-reports routing.
  */
-export function alarmNameElementMatches(element: unknown, alarmName: string): boolean {
-  if (typeof element === "string") return element === alarmName;
-  if (isRecord(element)) {
-    if (typeof element.prefix === "string") return alarmName.startsWith(element.prefix);
-    if (typeof element.suffix === "string") return alarmName.endsWith(element.suffix);
+export function patternElementMatches(element: unknown, value: unknown): boolean {
+  if (element === null || ["string", "number", "boolean"].includes(typeof element)) {
+    return element === value;
+  }
+  if (isRecord(element) && typeof value === "string") {
+    const keys = Object.keys(element);
+    if (keys.length !== 1) return false;
+    if (typeof element.prefix === "string") return value.startsWith(element.prefix);
+    if (typeof element.suffix === "string") return value.endsWith(element.suffix);
   }
   return false;
 }
 
 /**
+ * EventBridge's matching of `pattern` (a parsed event pattern) against `event`, for the matchers
+ * patternElementMatches supports: every field the pattern names must be in the event; an object
+ * in the pattern descends into the event's object; a value array matches when one of its
+ * elements matches the event's value, or, when the event's value is an array, one of its values
+ * (the intersection is non-empty:
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html).
+ */
+export function eventMatchesPattern(pattern: unknown, event: unknown): boolean {
+  if (!isRecord(pattern) || !isRecord(event)) return false;
+  return Object.entries(pattern).every(([key, want]) => {
+    if (!Object.prototype.hasOwnProperty.call(event, key)) return false;
+    const got = event[key];
+    if (Array.isArray(want)) {
+      const values = Array.isArray(got) ? got : [got];
+      return want.some((e) => values.some((v) => patternElementMatches(e, v)));
+    }
+    return isRecord(want) && eventMatchesPattern(want, got);
+  });
+}
+
+/** `arn:aws:cloudwatch:<region>:<account>:alarm:`: the account and region an alarm ARN names. */
+const ALARM_ARN_HEAD = /^arn:aws:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:/;
+
+/**
  * Whether an EventBridge event pattern (JSON string or object) routes the state changes of the
- * alarm named `alarmName`: `source` (if present) lists `aws.cloudwatch`, `detail-type` (if
- * present) lists `CloudWatch Alarm State Change`, and `detail.alarmName` (if present) has an
- * element that matches. Other detail fields (state, …) are not considered; an unparseable
- * pattern matches nothing.
+ * alarm named `alarmName`: whether the alarm's "CloudWatch Alarm State Change" event
+ * (`source`, `detail-type`, `account`, `region`, `resources: [<alarm ARN>]`, `detail.alarmName`:
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html)
+ * matches it, for some account and region. The policy pack does not know the stack's account, so
+ * the candidates are those the pattern's own alarm ARNs (in `resources`) name, else those its
+ * `account`/`region` fields list: a rule whose ARNs and `account` disagree matches nothing. An
+ * unparseable pattern matches nothing.
  */
 export function eventPatternMatchesAlarm(pattern: unknown, alarmName: string): boolean {
   let p = pattern;
@@ -765,19 +799,24 @@ export function eventPatternMatchesAlarm(pattern: unknown, alarmName: string): b
     }
   }
   if (!isRecord(p)) return false;
-  const lists = (v: unknown, wanted: string) =>
-    v === undefined || (Array.isArray(v) && v.includes(wanted));
-  if (
-    !lists(p.source, "aws.cloudwatch") ||
-    !lists(p["detail-type"], "CloudWatch Alarm State Change")
-  ) {
-    return false;
+  const first = (v: unknown) => (Array.isArray(v) && typeof v[0] === "string" ? v[0] : "x");
+  const scopes: { region: string; account: string }[] = [];
+  for (const e of Array.isArray(p.resources) ? p.resources : []) {
+    const arn = typeof e === "string" ? e : isRecord(e) ? e.prefix : undefined;
+    const m = typeof arn === "string" ? ALARM_ARN_HEAD.exec(arn) : null;
+    if (m !== null) scopes.push({ region: m[1], account: m[2] });
   }
-  if (p.detail === undefined) return true;
-  if (!isRecord(p.detail)) return false;
-  const names = p.detail.alarmName;
-  if (names === undefined) return true;
-  return Array.isArray(names) && names.some((e) => alarmNameElementMatches(e, alarmName));
+  if (scopes.length === 0) scopes.push({ region: first(p.region), account: first(p.account) });
+  return scopes.some(({ region, account }) =>
+    eventMatchesPattern(p, {
+      source: "aws.cloudwatch",
+      "detail-type": "CloudWatch Alarm State Change",
+      account,
+      region,
+      resources: [`arn:aws:cloudwatch:${region}:${account}:alarm:${alarmName}`],
+      detail: { alarmName },
+    }),
+  );
 }
 
 /**

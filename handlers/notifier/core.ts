@@ -44,6 +44,10 @@ export interface NotifierConfig {
   readonly attempts: number;
   readonly backoffMs: number;
   readonly allowInsecureLocalhost: boolean;
+  /** The stack's account (ACCOUNT_ID): another account's alarm reaches no webhook. */
+  readonly account: string;
+  /** The function's region (AWS_REGION): another region's alarm reaches no webhook. */
+  readonly region: string;
 }
 
 /** A webhook's secret half, from the Secrets Manager secret. */
@@ -264,7 +268,45 @@ export function parseEnv(env: Env): NotifierConfig {
     }
     allowInsecureLocalhost = insecure === "true";
   }
-  return { webhooks, secretArn, timeoutMs, attempts, backoffMs, allowInsecureLocalhost };
+  const account = env.ACCOUNT_ID;
+  if (account === undefined || !ACCOUNT_ID.test(account)) {
+    throw configError("ACCOUNT_ID", "must be the stack's 12-digit account id");
+  }
+  // Lambda sets AWS_REGION to the function's region (reserved; a function cannot override it):
+  // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+  const region = env.AWS_REGION;
+  if (region === undefined || !REGION.test(region)) {
+    throw configError("AWS_REGION", "must be the function's region (Lambda sets it)");
+  }
+  return {
+    webhooks,
+    secretArn,
+    timeoutMs,
+    attempts,
+    backoffMs,
+    allowInsecureLocalhost,
+    account,
+    region,
+  };
+}
+
+/**
+ * Why an event is not this stack's, or undefined when it is: its top-level `account` and `region`
+ * keep the sender's when another account's bus or another region forwards it
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html). Such an event
+ * reaches no webhook and is not retried. Account ids and regions are not personal data.
+ */
+export function foreignEvent(
+  input: Pick<NotifyInput, "account" | "region">,
+  config: Pick<NotifierConfig, "account" | "region">,
+): string | undefined {
+  if (input.account !== config.account) {
+    return `input.event.account ${input.account} is not this stack's account ${config.account}`;
+  }
+  if (input.region !== config.region) {
+    return `input.event.region ${input.region} is not this stack's region ${config.region}`;
+  }
+  return undefined;
 }
 
 /** Delay before retry number `attempt` (1-based: the wait after the first failed attempt is 1). */

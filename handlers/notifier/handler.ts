@@ -11,6 +11,7 @@ import {
   encodeBody,
   NotifyError,
   type NotifierConfig,
+  foreignEvent,
   parseEnv,
   parseInput,
   parseWebhookSecret,
@@ -43,6 +44,8 @@ export interface NotifyResult {
   readonly eventId: string;
   /** Names of the webhooks that answered 2xx (empty when none is subscribed to the level). */
   readonly delivered: readonly string[];
+  /** Set when the event is another account's or region's: nothing was sent (not retried). */
+  readonly rejected?: string;
 }
 
 /**
@@ -76,6 +79,11 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<No
         alarmName: input.alarmName,
         state: input.state,
       };
+      const rejected = foreignEvent(input, config);
+      if (rejected !== undefined) {
+        log({ level: "WARN", message: "notifier.rejected", ...context, reason: rejected });
+        return { level: input.level, eventId: input.eventId, delivered: [], rejected };
+      }
       const routes = selectWebhooks(input.level, config);
       if (routes.length === 0) {
         log({ level: "INFO", message: "notifier.no_webhooks", ...context });

@@ -42,6 +42,10 @@ export interface LevelRoute {
 export interface RouterConfig {
   /** Level name → route. A Map, so no level can collide with Object.prototype members. */
   readonly routing: ReadonlyMap<string, LevelRoute>;
+  /** The stack's account (ACCOUNT_ID): an alarm of any other account pages nobody. */
+  readonly account: string;
+  /** The function's region (AWS_REGION): an alarm of any other region pages nobody. */
+  readonly region: string;
   /** `triggerDetails.source` of every incident. */
   readonly incidentSource: string;
   /** `Sender` of every engagement. */
@@ -94,6 +98,16 @@ export type Decision =
       readonly level: string;
       readonly alarmName: string;
       readonly reason: IgnoreReason;
+    }
+  | {
+      /**
+       * Another account's or region's alarm (forwarded by another bus, or a rule that matches too
+       * much): logged and dropped, never paged and never retried (a retry cannot make it ours).
+       */
+      readonly kind: "reject";
+      readonly level: string;
+      readonly alarmName: string;
+      readonly reason: string;
     }
   | {
       /** A scheduled drill: start a [DRILL] incident, then schedule its report. */
@@ -213,6 +227,8 @@ export function decide(input: unknown, config: RouterConfig): Decision {
   }
   const alarm = parseInput(input, config);
   const { level, route, alarmName } = alarm;
+  const foreign = foreignAlarm(alarm, config);
+  if (foreign !== undefined) return { kind: "reject", level, alarmName, reason: foreign };
   const dedupe =
     config.dedupeTable !== undefined && route.responsePlanArn !== undefined
       ? alarmChange(alarm, config.dedupeTable)
@@ -246,6 +262,30 @@ export function decide(input: unknown, config: RouterConfig): Decision {
     ),
     dedupe,
   };
+}
+
+/**
+ * Why an alarm is not this stack's, or undefined when it is: the event's top-level `account` and
+ * `region` (which keep the sender's when another account or region forwards the event,
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html) and the alarm
+ * ARN's must both be the function's. Account ids and regions are not personal data.
+ */
+export function foreignAlarm(
+  alarm: Pick<Alarm, "account" | "region" | "event">,
+  config: Pick<RouterConfig, "account" | "region">,
+): string | undefined {
+  const where = [
+    ["event.account", alarm.event.account, config.account],
+    ["event.region", alarm.event.region, config.region],
+    ["event.resources[0] account", alarm.account, config.account],
+    ["event.resources[0] region", alarm.region, config.region],
+  ] as const;
+  for (const [path, got, own] of where) {
+    if (got !== own) {
+      return `${path} is ${show(got)}, not this stack's ${show(own)}: another account's or region's alarm pages nobody here`;
+    }
+  }
+  return undefined;
 }
 
 function alarmChange(alarm: Alarm, table: string): AlarmChange {
@@ -668,6 +708,9 @@ function malformed(path: string, expected: string, got: unknown): RoutingError {
 // ---------------------------------------------------------------------------------------------
 
 const LEVEL_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+/** As in ALARM_ARN. */
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 const RESPONSE_PLAN_ARN = /^arn:aws:ssm-incidents::\d{12}:response-plan\/[a-zA-Z0-9_-]{1,200}$/;
 const CONTACT_ARN =
   /^arn:aws:ssm-contacts:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:contact\/[a-z0-9_-]{1,255}$/;
@@ -693,6 +736,8 @@ export { ROUTING_TABLE_FILE };
  * Environment variables:
  * - `INCIDENT_SOURCE`: 1-50 characters, not starting with `aws.`
  * - `ENGAGEMENT_SENDER`: 1-255 characters of `[\a-zA-Z0-9_@#%*+=:?./!-]` and whitespace
+ * - `ACCOUNT_ID`: the stack's 12-digit account id; `AWS_REGION` (set by Lambda): the region. An
+ *   alarm event of another account or region is rejected (decide → "reject")
  * Optional; when set, validated like the rest:
  * - `DEDUPE_TABLE`: DynamoDB table name; turns on dedupe and recovery notes
  * - `NAME_PREFIX`: 1-41 characters of `[a-zA-Z0-9_.-]`; drills need it
@@ -770,9 +815,30 @@ export function parseRouterEnv(
     }
   }
 
+  const account = env.ACCOUNT_ID ?? "";
+  if (!ACCOUNT_ID.test(account)) {
+    problems.push(
+      account === ""
+        ? "ACCOUNT_ID: is not set (the stack's 12-digit account id)"
+        : `ACCOUNT_ID: must be a 12-digit account id, got ${show(account)}`,
+    );
+  }
+  // Lambda sets AWS_REGION to the function's region (reserved; a function cannot override it):
+  // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+  const region = env.AWS_REGION ?? "";
+  if (!REGION.test(region)) {
+    problems.push(
+      region === ""
+        ? "AWS_REGION: is not set (Lambda sets it to the function's region)"
+        : `AWS_REGION: must be a region like ap-northeast-1, got ${show(region)}`,
+    );
+  }
+
   if (problems.length > 0) throw new RouterConfigError(problems);
   return {
     routing,
+    account,
+    region,
     incidentSource,
     engagementSender,
     ...(dedupeTable !== undefined && { dedupeTable }),

@@ -198,6 +198,8 @@ export type RouterResult =
       readonly dedupe?: DedupeOutcome;
     }
   | { readonly decision: "ignore"; readonly reason: string }
+  /** Another account's or region's alarm: nothing called, not retried (final). */
+  | { readonly decision: "reject"; readonly reason: string }
   | {
       readonly decision: "recover";
       readonly incidentArn: string | null;
@@ -294,6 +296,8 @@ async function run(decision: Decision, context: RouterContext | undefined): Prom
   switch (decision.kind) {
     case "ignore":
       return { result: { decision: "ignore", reason: decision.reason } };
+    case "reject":
+      return { result: { decision: "reject", reason: decision.reason } };
     case "page":
       return page(decision);
     case "recover":

@@ -179,6 +179,7 @@ describe("limits: a 20-level stack (5 paging, 15 engaging 3 contacts each)", () 
     const fn = one(res, "aws:lambda/function:Function", "big-router").inputs;
     const variables = (fn.environment as { variables: Record<string, string> }).variables;
     assert.deepEqual(Object.keys(variables).sort(), [
+      "ACCOUNT_ID",
       "DEDUPE_TABLE",
       "ENGAGEMENT_SENDER",
       "INCIDENT_SOURCE",

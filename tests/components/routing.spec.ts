@@ -6,11 +6,15 @@
  * self-monitoring alarms.
  *
  * Not proven here: that AWS accepts these inputs, that EventBridge matches real events with the
- * pattern (tests/handlers cover the transformer output; the pattern is asserted literally), or
- * that Chatbot is authorised in the Slack workspace (a one-time console step).
+ * pattern (tests/handlers cover the transformer output; the pattern is asserted literally, and
+ * tests/policy/policies.spec.ts evaluates it with a matcher checked against the EventBridge user
+ * guide's examples, not with EventBridge itself), or that Chatbot is authorised in the Slack
+ * workspace (a one-time console step). The defaultPrefix table proves the names do not overlap
+ * for the stack names listed, not for every name.
  */
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
+import { defaultPrefix } from "../../components/builders";
 import { inputTemplate, levelEventPattern } from "../../components/levelRouting";
 import { wildcardActions } from "../../components/policies";
 import { RecordedResource } from "../../tools/mockEngine";
@@ -128,22 +132,43 @@ describe("alert routing (prod example)", () => {
     assert.equal(p99.inputs.treatMissingData, "missing");
   });
 
-  it("creates one rule per level matching exactly that level's alarm names", () => {
+  it("creates one rule per level matching exactly that level's alarms of this account and region (literal patterns)", () => {
     const rules = ofType(res, "aws:cloudwatch/eventRule:EventRule");
     assert.deepEqual(
-      rules.map((r) => [r.inputs.name, JSON.parse(r.inputs.eventPattern as string)]),
-      ["critical", "warning"].map((level) => [
-        `ie-prod-${level}`,
-        {
-          source: ["aws.cloudwatch"],
-          "detail-type": ["CloudWatch Alarm State Change"],
-          detail: { alarmName: [{ prefix: `ie-prod-${level}-` }] },
-        },
-      ]),
+      rules.map((r) => [r.inputs.name, r.inputs.eventPattern]),
+      [
+        [
+          "ie-prod-critical",
+          '{"source":["aws.cloudwatch"],"detail-type":["CloudWatch Alarm State Change"],' +
+            '"account":["123456789012"],"region":["ap-northeast-1"],' +
+            '"resources":[{"prefix":"arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ie-prod-critical-"}]}',
+        ],
+        [
+          "ie-prod-warning",
+          '{"source":["aws.cloudwatch"],"detail-type":["CloudWatch Alarm State Change"],' +
+            '"account":["123456789012"],"region":["ap-northeast-1"],' +
+            '"resources":[{"prefix":"arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ie-prod-warning-"}]}',
+        ],
+      ],
     );
-    assert.deepEqual(JSON.parse(levelEventPattern("p", "sev1", ["legacy-db-cpu"])).detail, {
-      alarmName: [{ prefix: "p-sev1-" }, "legacy-db-cpu"],
-    });
+    assert.deepEqual(
+      JSON.parse(
+        levelEventPattern("p", "sev1", ["legacy-db-cpu"], {
+          account: "111122223333",
+          region: "us-west-2",
+        }),
+      ),
+      {
+        source: ["aws.cloudwatch"],
+        "detail-type": ["CloudWatch Alarm State Change"],
+        account: ["111122223333"],
+        region: ["us-west-2"],
+        resources: [
+          { prefix: "arn:aws:cloudwatch:us-west-2:111122223333:alarm:p-sev1-" },
+          "arn:aws:cloudwatch:us-west-2:111122223333:alarm:legacy-db-cpu",
+        ],
+      },
+    );
   });
 
   it("targets the router's queue (paging level) and the notifier (webhook levels) with retries and the DLQ", () => {
@@ -324,6 +349,7 @@ describe("alert routing (prod example)", () => {
     assert.deepEqual(env, {
       ENGAGEMENT_SENDER: "incident-escalation",
       INCIDENT_SOURCE: "incident-escalation.prod",
+      ACCOUNT_ID: "123456789012",
       NAME_PREFIX: "ie-prod",
       DEDUPE_TABLE: "ie-prod-open-incidents",
     });
@@ -340,6 +366,7 @@ describe("alert routing (prod example)", () => {
     assert.deepEqual(nenv, {
       WEBHOOKS: JSON.stringify([{ name: "ticketing", levels: ["critical", "warning"] }]),
       WEBHOOK_SECRET_ARN: one(res, "aws:secretsmanager/secret:Secret", "escalation-webhooks").id,
+      ACCOUNT_ID: "123456789012",
     });
   });
 
@@ -684,5 +711,42 @@ describe("alert routing (prod example)", () => {
       !envText.includes("tickets.example.com") && !envText.includes(stored.ticketing.signingKey),
     );
     assert.ok(!JSON.stringify(run.outputs).includes("tickets.example.com"));
+  });
+});
+
+describe("defaultPrefix (components/builders.ts): default prefixes of two stacks never overlap", () => {
+  const table: [string, string][] = [
+    ["dev", "ie-dev"],
+    ["prod", "ie-prod"],
+    ["stg2", "ie-stg2"],
+    ["Prod", "ie-prod"],
+    ["prod-critical", "ie-prod_critical"],
+    ["prod.critical", "ie-prod_critical"],
+    ["team--a__b", "ie-team_a_b"],
+    ["-edge-", "ie-edge"],
+    ["", "ie-stack"],
+    ["a".repeat(50), `ie-${"a".repeat(37)}`],
+  ];
+  for (const [stack, prefix] of table) {
+    it(`stack ${JSON.stringify(stack)} → ${prefix}`, () => {
+      assert.equal(defaultPrefix(stack), prefix);
+    });
+  }
+
+  it("no stack's <prefix>-<level>- starts another stack's alarm names (property over stack names with - . _)", () => {
+    const stacks = ["prod", "prod-critical", "prod-critical-warning", "prod.x", "a-b", "a", "b-a"];
+    const levels = ["critical", "warning", "sev-1"];
+    for (const s1 of stacks) {
+      for (const s2 of stacks) {
+        if (defaultPrefix(s1) === defaultPrefix(s2)) continue;
+        for (const l1 of levels) {
+          for (const l2 of levels) {
+            const rule = `${defaultPrefix(s1)}-${l1}-`;
+            const alarm = `${defaultPrefix(s2)}-${l2}-api-5xx`;
+            assert.ok(!alarm.startsWith(rule), `${s1}/${l1} would match ${alarm}`);
+          }
+        }
+      }
+    }
   });
 });

@@ -94,17 +94,23 @@ describe("pipeline variants", () => {
     res = await build(base);
   });
 
-  it("routes external alarms by exact name in their level's rule", () => {
+  it("routes external alarms by exact ARN in their level's rule", () => {
     const patterns = Object.fromEntries(
       ofType(res, "aws:cloudwatch/eventRule:EventRule").map((r) => [
         r.inputs.name,
-        JSON.parse(r.inputs.eventPattern as string).detail.alarmName,
+        JSON.parse(r.inputs.eventPattern as string).resources,
       ]),
     );
     assert.deepEqual(patterns, {
-      "pay-sev1": [{ prefix: "pay-sev1-" }, "legacy-db-cpu"],
-      "pay-sev2": [{ prefix: "pay-sev2-" }, "legacy-queue-age"],
-      "pay-sev3": [{ prefix: "pay-sev3-" }],
+      "pay-sev1": [
+        { prefix: "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:pay-sev1-" },
+        "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:legacy-db-cpu",
+      ],
+      "pay-sev2": [
+        { prefix: "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:pay-sev2-" },
+        "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:legacy-queue-age",
+      ],
+      "pay-sev3": [{ prefix: "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:pay-sev3-" }],
     });
   });
 

@@ -226,6 +226,8 @@ const NOTIFIER_VARS = [
   "WEBHOOK_ATTEMPTS",
   "WEBHOOK_BACKOFF_MS",
   "ALLOW_INSECURE_LOCALHOST",
+  "ACCOUNT_ID",
+  "AWS_REGION",
 ];
 
 /** Imports handler.ts afresh (a cold start) with exactly these notifier variables set. */
@@ -259,6 +261,8 @@ function testEnv(routes: Route[], overrides: Record<string, string> = {}): Recor
     WEBHOOK_ATTEMPTS: "3",
     WEBHOOK_BACKOFF_MS: "10",
     ALLOW_INSECURE_LOCALHOST: "true",
+    ACCOUNT_ID: "123456789012",
+    AWS_REGION: "ap-northeast-1",
     ...overrides,
   };
 }
@@ -287,18 +291,23 @@ const ALARM_PAYLOAD = {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The stack's account (set by the component) and region (set by Lambda). */
+const SCOPE = { ACCOUNT_ID: "123456789012", AWS_REGION: "ap-northeast-1" };
+
 describe("notifier core", () => {
   describe("parseEnv", () => {
     const routes = '[{"name":"ticketing","levels":["critical","warning"]}]';
 
     it("applies the defaults", () => {
-      assert.deepEqual(parseEnv({ WEBHOOKS: routes, WEBHOOK_SECRET_ARN: ARN }), {
+      assert.deepEqual(parseEnv({ WEBHOOKS: routes, WEBHOOK_SECRET_ARN: ARN, ...SCOPE }), {
         webhooks: [{ name: "ticketing", levels: ["critical", "warning"] }],
         secretArn: ARN,
         timeoutMs: 5000,
         attempts: 3,
         backoffMs: 200,
         allowInsecureLocalhost: false,
+        account: "123456789012",
+        region: "ap-northeast-1",
       });
     });
 
@@ -312,6 +321,8 @@ describe("notifier core", () => {
           WEBHOOK_ATTEMPTS: "1",
           WEBHOOK_BACKOFF_MS: "0",
           ALLOW_INSECURE_LOCALHOST: "true",
+          ACCOUNT_ID: "111122223333",
+          AWS_REGION: "us-east-1",
         }),
         {
           webhooks: [
@@ -323,6 +334,8 @@ describe("notifier core", () => {
           attempts: 1,
           backoffMs: 0,
           allowInsecureLocalhost: true,
+          account: "111122223333",
+          region: "us-east-1",
         },
       );
     });
@@ -420,11 +433,26 @@ describe("notifier core", () => {
         { ALLOW_INSECURE_LOCALHOST: "yes" },
         'ALLOW_INSECURE_LOCALHOST: must be "true" or "false" (got "yes")',
       ],
+      [
+        "account missing",
+        { ACCOUNT_ID: "" },
+        "ACCOUNT_ID: must be the stack's 12-digit account id",
+      ],
+      [
+        "account not 12 digits",
+        { ACCOUNT_ID: "12345" },
+        "ACCOUNT_ID: must be the stack's 12-digit account id",
+      ],
+      [
+        "region missing",
+        { AWS_REGION: "" },
+        "AWS_REGION: must be the function's region (Lambda sets it)",
+      ],
     ];
     for (const [title, env, message] of cases) {
       it(`rejects: ${title}`, () => {
         assertNotifyError(
-          () => parseEnv({ WEBHOOKS: routes, WEBHOOK_SECRET_ARN: ARN, ...env }),
+          () => parseEnv({ WEBHOOKS: routes, WEBHOOK_SECRET_ARN: ARN, ...SCOPE, ...env }),
           "INVALID_CONFIG",
           message,
         );
@@ -1464,6 +1492,55 @@ describe("notifier handler (real module, local receivers on 127.0.0.1, mocked Se
       },
     ]);
   });
+
+  // Another account's event (forwarded by a bus whose policy admits it) or another region's keeps
+  // its own account and region (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html).
+  const elsewhere: [string, Record<string, unknown>, string][] = [
+    [
+      "another account",
+      {
+        account: "111122223333",
+        resources: ["arn:aws:cloudwatch:ap-northeast-1:111122223333:alarm:prod-critical-api-5xx"],
+      },
+      "input.event.account 111122223333 is not this stack's account 123456789012",
+    ],
+    [
+      "another region",
+      {
+        region: "us-east-1",
+        resources: ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:prod-critical-api-5xx"],
+      },
+      "input.event.region us-east-1 is not this stack's region ap-northeast-1",
+    ],
+  ];
+  for (const [title, fields, reason] of elsewhere) {
+    it(`an ALARM from ${title}: no webhook called, no secret read, one WARN line, resolves (no retry)`, async () => {
+      receiver.script("/ticketing", { status: 204 });
+      useSecret({ ticketing: receiver.url("/ticketing") });
+      const { handler } = coldStart(testEnv([{ name: "ticketing", levels: ["critical"] }]));
+
+      assert.deepEqual(await handler(input("critical", { ...alarmEvent(), ...fields })), {
+        level: "critical",
+        eventId: EVENT_ID,
+        delivered: [],
+        rejected: reason,
+      });
+      assert.equal(receiver.received.length, 0);
+      assert.equal(sm.commandCalls(GetSecretValueCommand).length, 0);
+      assert.deepEqual(records(), [
+        {
+          service: "incident-escalation-notifier",
+          level: "WARN",
+          message: "notifier.rejected",
+          alertLevel: "critical",
+          eventId: EVENT_ID,
+          alarmName: "prod-critical-api-5xx",
+          state: "ALARM",
+          reason,
+        },
+      ]);
+    });
+  }
 
   it("retries a 500 and succeeds when the receiver then answers 200 (same delivery id, fresh signature)", async () => {
     receiver.script("/ticketing", { status: 500 }, { status: 200 });

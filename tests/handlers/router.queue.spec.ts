@@ -29,6 +29,7 @@ import {
 import { pageGivenUpMetric } from "../../handlers/shared/selfMetrics";
 import {
   ACCOUNT,
+  alarmEvent,
   changeToken,
   DEDUPE_ENV,
   ENV,
@@ -186,6 +187,37 @@ describe("router handler: SQS batches (aws-sdk-client-mock)", () => {
   afterEach(() => {
     process.stdout.write = realWrite;
     console.log = realLog;
+  });
+
+  it("a record from another account or region: no StartIncident and no batch item failure (never retried)", async () => {
+    incidents.on(StartIncidentCommand).resolves({ incidentRecordArn: "arn:x" });
+    const other = (fields: Record<string, unknown>) =>
+      JSON.stringify({ level: "critical", event: { ...alarmEvent("critical"), ...fields } });
+    const event = {
+      Records: [
+        record(
+          other({
+            account: "111122223333",
+            resources: [
+              "arn:aws:cloudwatch:ap-northeast-1:111122223333:alarm:prod-critical-api-5xx",
+            ],
+          }),
+          1,
+          "m-1",
+        ),
+        record(
+          other({
+            region: "us-east-1",
+            resources: ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:prod-critical-api-5xx"],
+          }),
+          1,
+          "m-2",
+        ),
+      ],
+    };
+    assert.deepEqual(await router.handler(event), { batchItemFailures: [] });
+    assert.equal(incidents.calls().length, 0);
+    assert.deepEqual(stdout, []);
   });
 
   it("routes each record and answers an empty batchItemFailures when all succeed", async () => {

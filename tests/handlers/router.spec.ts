@@ -142,6 +142,8 @@ describe("router core: parseRouterEnv", () => {
           '"info":{"impact":5}}',
         INCIDENT_SOURCE: "incident-escalation.prod",
         ENGAGEMENT_SENDER: "incident-escalation prod",
+        ACCOUNT_ID: "123456789012",
+        AWS_REGION: "ap-northeast-1",
         UNRELATED: "ignored",
       }),
       {
@@ -150,6 +152,8 @@ describe("router core: parseRouterEnv", () => {
           ["warning", { impact: 3, engage: [CONTACT_PRIMARY] }],
           ["info", { impact: 5, engage: [] }],
         ]),
+        account: "123456789012",
+        region: "ap-northeast-1",
         incidentSource: "incident-escalation.prod",
         engagementSender: "incident-escalation prod",
       },
@@ -359,6 +363,8 @@ describe("router core: parseRouterEnv", () => {
         ],
         ["major", { impact: 2, responsePlanArn: PLAN_MAJOR, engage: [], resolveOnRecovery: false }],
       ]),
+      account: ACCOUNT,
+      region: REGION,
       incidentSource: "incident-escalation.prod",
       engagementSender: "incident-escalation prod",
       dedupeTable: "prod-incident-dedupe",
@@ -443,6 +449,65 @@ describe("router core: decide", () => {
     ["info", "ALARM", "level is notify-only"],
     ["info", "OK", "state OK"],
   ];
+  // Another account's alarm (forwarded by a bus whose policy admits it) or another region's
+  // (cross-Region bus target) keeps its own account/region in the event and in the ARN
+  // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html).
+  const foreign: [string, (e: Record<string, unknown>) => void, string][] = [
+    [
+      "another account",
+      (e) => {
+        e.account = "111122223333";
+        e.resources = [
+          "arn:aws:cloudwatch:ap-northeast-1:111122223333:alarm:prod-critical-api-5xx",
+        ];
+      },
+      'event.account is "111122223333", not this stack\'s "123456789012": another account\'s or region\'s alarm pages nobody here',
+    ],
+    [
+      "another region",
+      (e) => {
+        e.region = "us-east-1";
+        e.resources = ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:prod-critical-api-5xx"];
+      },
+      'event.region is "us-east-1", not this stack\'s "ap-northeast-1": another account\'s or region\'s alarm pages nobody here',
+    ],
+    [
+      "this account in the envelope, another's alarm ARN",
+      (e) => {
+        e.resources = [
+          "arn:aws:cloudwatch:ap-northeast-1:111122223333:alarm:prod-critical-api-5xx",
+        ];
+      },
+      'event.resources[0] account is "111122223333", not this stack\'s "123456789012": another account\'s or region\'s alarm pages nobody here',
+    ],
+    [
+      "this region in the envelope, another region's alarm ARN",
+      (e) => {
+        e.resources = ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:prod-critical-api-5xx"];
+      },
+      'event.resources[0] region is "us-east-1", not this stack\'s "ap-northeast-1": another account\'s or region\'s alarm pages nobody here',
+    ],
+    [
+      "no account in the envelope",
+      (e) => {
+        delete e.account;
+      },
+      "event.account is nothing, not this stack's \"123456789012\": another account's or region's alarm pages nobody here",
+    ],
+  ];
+  for (const [title, mutate, reason] of foreign) {
+    it(`ALARM on critical from ${title}: reject, pages nobody`, () => {
+      const event = alarmEvent("critical");
+      mutate(event);
+      assert.deepEqual(decide({ level: "critical", event }, CONFIG), {
+        kind: "reject",
+        level: "critical",
+        alarmName: alarmName("critical"),
+        reason,
+      });
+    });
+  }
+
   for (const [level, state, reason] of ignored) {
     it(`${state} on ${level}: ignore, "${reason}"`, () => {
       assert.deepEqual(decide(routerInput(level, state), CONFIG), {
@@ -876,13 +941,19 @@ describe("router core: decide", () => {
         ),
       ),
       id: maybe(text),
-      region: maybe(fc.anything()),
+      // Mostly this stack's account and region; sometimes another's, which pages nobody.
+      account: maybe(
+        fc.oneof({ weight: 12, arbitrary: fc.constant(ACCOUNT) }, fc.constant("111122223333")),
+      ),
+      region: maybe(
+        fc.oneof({ weight: 12, arbitrary: fc.constant(REGION) }, fc.constant("us-east-1")),
+      ),
     });
     const levels = ["critical", "major", "warning", "info", "debug", "constructor", "__proto__"];
     const nearValid = fc.record({ level: maybe(fc.constantFrom(...levels)), event: maybe(event) });
 
     /** Runs decide; any decision must satisfy the models; any error must be a RoutingError. */
-    function check(input: unknown): "page" | "ignore" | "error" {
+    function check(input: unknown): "page" | "ignore" | "reject" | "error" {
       let decision: Decision;
       try {
         decision = decide(input, CONFIG);
@@ -892,7 +963,15 @@ describe("router core: decide", () => {
         return "error";
       }
       // Without DEDUPE_TABLE and without a `drill` key, nothing else can come out.
-      assert.ok(decision.kind === "page" || decision.kind === "ignore", decision.kind);
+      assert.ok(
+        decision.kind === "page" || decision.kind === "ignore" || decision.kind === "reject",
+        decision.kind,
+      );
+      if (decision.kind === "reject") {
+        const e = (input as { event: { account?: unknown; region?: unknown } }).event;
+        assert.ok(e.account !== ACCOUNT || e.region !== REGION, "rejected this stack's alarm");
+        return "reject";
+      }
       assertConforms(decision);
       if (decision.kind === "page" && decision.incident !== null) {
         const rawData = decision.incident.triggerDetails?.rawData ?? "";
@@ -904,7 +983,7 @@ describe("router core: decide", () => {
     }
 
     it("near-valid inputs (3,000 runs): a decision conforming to the models, or a RoutingError", () => {
-      const seen = { page: 0, ignore: 0, error: 0 };
+      const seen = { page: 0, ignore: 0, reject: 0, error: 0 };
       fc.assert(
         fc.property(nearValid, (input) => {
           seen[check(input)]++;
@@ -912,7 +991,10 @@ describe("router core: decide", () => {
         { numRuns: 3_000 },
       );
       // The generator must reach every outcome, or the property proves little.
-      assert.ok(seen.page > 50 && seen.ignore > 50 && seen.error > 50, JSON.stringify(seen));
+      assert.ok(
+        seen.page > 50 && seen.ignore > 50 && seen.reject > 50 && seen.error > 50,
+        JSON.stringify(seen),
+      );
     });
 
     it("arbitrary values (2,000 runs): never an error other than RoutingError", () => {
@@ -1111,6 +1193,39 @@ describe("router handler (aws-sdk-client-mock)", () => {
       assert.equal(contacts.calls().length, 0);
       assert.deepEqual(logs, [{ level, alarmName: alarmName(level), decision: "ignore", reason }]);
     });
+  }
+
+  const elsewhere: [string, Record<string, unknown>][] = [
+    [
+      "another account",
+      {
+        account: "111122223333",
+        resources: ["arn:aws:cloudwatch:ap-northeast-1:111122223333:alarm:prod-critical-api-5xx"],
+      },
+    ],
+    [
+      "another region",
+      {
+        region: "us-east-1",
+        resources: ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:prod-critical-api-5xx"],
+      },
+    ],
+  ];
+  for (const [title, fields] of elsewhere) {
+    for (const level of ["critical", "warning", "major"]) {
+      it(`ALARM on ${level} from ${title}: no StartIncident, no StartEngagement, one log line, resolves (no retry)`, async () => {
+        const event = { ...alarmEvent(level), ...fields };
+        const result = await router.handler({ level, event });
+        assert.equal(incidents.calls().length, 0);
+        assert.equal(contacts.calls().length, 0);
+        assert.equal(result.decision, "reject");
+        assert.deepEqual(logs, [{ level, alarmName: alarmName(level), ...result }]);
+        assert.match(
+          (result as { reason: string }).reason,
+          /^event\.(account|region) is "(111122223333|us-east-1)", not this stack's "(123456789012|ap-northeast-1)": another account's or region's alarm pages nobody here$/,
+        );
+      });
+    }
   }
 
   it("the same event twice (a retried invocation): the same clientToken and IdempotencyToken", async () => {

@@ -39,6 +39,7 @@ import {
   TYPES,
   UNKNOWN,
   Violation,
+  eventMatchesPattern,
   eventPatternMatchesAlarm,
   evaluatePolicies,
   evaluateResourcePolicies,
@@ -50,6 +51,8 @@ import {
   policies,
 } from "../../policy/policies";
 import { REPO, runProgram } from "../support/program";
+import { defaultPrefix } from "../../components/builders";
+import { levelEventPattern } from "../../components/levelRouting";
 
 const ACCT = "123456789012";
 const REGION = "ap-northeast-1";
@@ -969,15 +972,28 @@ function channel(alias: string, kind: "email" | "sms" | "voice"): PolicyInput {
     channelArn(`ie-prod-${alias}`, kind),
   );
 }
+/** A level rule as components/levelRouting.ts writes it: alarm names become alarm ARNs. */
 function rule(level: string, alarmName: unknown[]): PolicyInput {
+  const arn = (n: string) => `arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:${n}`;
   return res(TYPES.eventRule, `escalation-${level}`, {
     name: `ie-prod-${level}`,
     eventPattern: JSON.stringify({
       source: ["aws.cloudwatch"],
       "detail-type": ["CloudWatch Alarm State Change"],
-      detail: { alarmName },
+      account: ["123456789012"],
+      region: ["ap-northeast-1"],
+      resources: alarmName.map((e) =>
+        typeof e === "string"
+          ? arn(e)
+          : isObject(e) && typeof e.prefix === "string"
+            ? { prefix: arn(e.prefix) }
+            : e,
+      ),
     }),
   });
+}
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 function levelAlarm(level: string, name: string): PolicyInput {
   return res(TYPES.metricAlarm, `escalation-${level}-${name}`, {
@@ -1323,6 +1339,136 @@ describe("policy pack: stack policies", () => {
       await expectStack(c.resources, c.expected, c.config);
     });
   }
+
+  // The examples of the EventBridge user guide, evaluated by the pack's matcher: "Arrays in
+  // event patterns" (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html)
+  // and prefix matching in "Content filtering in event patterns"
+  // (https://docs.aws.amazon.com/eventbridge/latest/userguide/content-filtering-with-event-patterns.html).
+  it("evaluates the EventBridge user guide's examples as documented (arrays intersect; prefix)", () => {
+    const arrays = {
+      resources: [
+        "arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f",
+        "arn:aws:ec2:us-east-1:111122223333:instance/i-b188560f",
+        "arn:aws:ec2:us-east-1:444455556666:instance/i-b188560f",
+      ],
+    };
+    const table: [unknown, unknown, boolean][] = [
+      [
+        arrays,
+        {
+          resources: [
+            "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:eb56d16b-bbf0-401d-b893-d5978ed4a025:autoScalingGroupName/ASGTerminate",
+            "arn:aws:ec2:us-east-1:123456789012:instance/i-b188560f",
+          ],
+        },
+        true,
+      ],
+      [
+        arrays,
+        {
+          resources: [
+            "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:eb56d16b-bbf0-401d-b893-d5978ed4a025:autoScalingGroupName/ASGTerminate",
+          ],
+        },
+        false,
+      ],
+      [{ time: [{ prefix: "2017-10-02" }] }, { time: "2017-10-02T18:43:48Z" }, true],
+      [{ time: [{ prefix: "2017-10-02" }] }, { time: "2017-10-03T18:43:48Z" }, false],
+      // prefix applies to each string of an event array (resources)
+      [
+        { resources: [{ prefix: "arn:aws:ec2:us-east-1:123456789012:" }] },
+        { resources: ["arn:aws:s3:::b", "arn:aws:ec2:us-east-1:123456789012:instance/i-1"] },
+        true,
+      ],
+      // a field the pattern names must be in the event
+      [{ account: ["123456789012"] }, { region: "us-east-1" }, false],
+      [{ detail: { state: ["ALARM"] } }, { detail: { state: "ALARM" } }, true],
+      [{ detail: { state: ["ALARM"] } }, { detail: "ALARM" }, false],
+    ];
+    for (const [p, e, expected] of table) {
+      assert.equal(
+        eventMatchesPattern(p, e),
+        expected,
+        `${JSON.stringify(p)} ${JSON.stringify(e)}`,
+      );
+    }
+  });
+
+  it("matches the rules levelRouting writes: account, region and alarm ARN prefix; external alarms by exact ARN; stacks prod and prod-critical apart", () => {
+    const arn = (name: string, account = "123456789012", region = "ap-northeast-1") =>
+      `arn:aws:cloudwatch:${region}:${account}:alarm:${name}`;
+    const level = (prefix: string, lvl: string, external: string[] = []) =>
+      levelEventPattern(prefix, lvl, external, {
+        account: "123456789012",
+        region: "ap-northeast-1",
+      });
+    // Default prefixes (components/builders.ts): stack prod → ie-prod, prod-critical → ie-prod_critical.
+    assert.equal(defaultPrefix("prod"), "ie-prod");
+    assert.equal(defaultPrefix("prod-critical"), "ie-prod_critical");
+    const prodCritical = level(defaultPrefix("prod"), "critical", ["legacy-db-cpu"]);
+    const otherWarning = level(defaultPrefix("prod-critical"), "warning");
+    const table: [string, string, boolean][] = [
+      [prodCritical, "ie-prod-critical-api-5xx", true],
+      [prodCritical, "legacy-db-cpu", true],
+      [prodCritical, "legacy-db-cpu-2", false],
+      [prodCritical, "ie-prod-warning-api-5xx", false],
+      // the other stack's alarms: neither rule matches the other's
+      [prodCritical, "ie-prod_critical-warning-api-5xx", false],
+      [otherWarning, "ie-prod_critical-warning-api-5xx", true],
+      [otherWarning, "ie-prod-critical-api-5xx", false],
+      [otherWarning, "ie-prod-warning-api-5xx", false],
+    ];
+    for (const [p, alarmName, expected] of table) {
+      assert.equal(eventPatternMatchesAlarm(p, alarmName), expected, `${p} ${alarmName}`);
+    }
+    // The old layout (hyphen in the stack part) would have overlapped, which is why it changed:
+    assert.equal(
+      eventPatternMatchesAlarm(level("ie-prod", "critical"), "ie-prod-critical-warning-api-5xx"),
+      true,
+    );
+    // The same alarm name in another account or region is another event: EventBridge semantics.
+    const event = (account: string, region: string, name: string) => ({
+      source: "aws.cloudwatch",
+      "detail-type": "CloudWatch Alarm State Change",
+      account,
+      region,
+      resources: [arn(name, account, region)],
+      detail: { alarmName: name },
+    });
+    const p = JSON.parse(prodCritical) as unknown;
+    assert.equal(
+      eventMatchesPattern(p, event("123456789012", "ap-northeast-1", "ie-prod-critical-x")),
+      true,
+    );
+    assert.equal(
+      eventMatchesPattern(p, event("111122223333", "ap-northeast-1", "ie-prod-critical-x")),
+      false,
+    );
+    assert.equal(
+      eventMatchesPattern(p, event("123456789012", "us-east-1", "ie-prod-critical-x")),
+      false,
+    );
+    assert.equal(
+      eventMatchesPattern(p, event("111122223333", "ap-northeast-1", "legacy-db-cpu")),
+      false,
+    );
+    // forwarded with this account in the envelope but another account's alarm ARN
+    assert.equal(
+      eventMatchesPattern(p, {
+        ...event("123456789012", "ap-northeast-1", "ie-prod-critical-x"),
+        resources: [arn("ie-prod-critical-x", "111122223333")],
+      }),
+      false,
+    );
+    // a rule whose ARNs name another account than its account field matches nothing
+    assert.equal(
+      eventPatternMatchesAlarm(
+        { account: ["111122223333"], resources: [{ prefix: arn("ie-prod-critical-") }] },
+        "ie-prod-critical-x",
+      ),
+      false,
+    );
+  });
 
   it("matches EventBridge alarmName patterns: exact names, prefix, suffix", () => {
     const pattern = (alarmName?: unknown[]) =>

@@ -109,6 +109,8 @@ type Case =
 
 const LEVEL_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
 const stateArb = fc.constantFrom<State>("ALARM", "OK", "INSUFFICIENT_DATA");
+const OWN_ACCOUNT = "123456789012";
+const OWN_REGION = "ap-northeast-1";
 const regionArb = fc.constantFrom(
   "ap-northeast-1",
   "us-east-1",
@@ -145,8 +147,13 @@ function validArb(levels: fc.Arbitrary<string>): fc.Arbitrary<{ valid: Valid; in
       // Huge reasons are rarer here than in the router spec: each costs ~12 ms to check.
       reason: reasonArb(1),
       timestamp: timestampArb,
-      account: fc.integer({ min: 0, max: 999_999_999_999 }).map((n) => String(n).padStart(12, "0")),
-      region: regionArb,
+      // Mostly the stack's own account and region (the handler's ACCOUNT_ID / AWS_REGION below);
+      // the rest another's, which reaches no webhook.
+      account: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(OWN_ACCOUNT) },
+        fc.integer({ min: 0, max: 999_999_999_999 }).map((n) => String(n).padStart(12, "0")),
+      ),
+      region: fc.oneof({ weight: 3, arbitrary: fc.constant(OWN_REGION) }, regionArb),
       extra: fc.option(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue(), { maxKeys: 3 }), {
         nil: undefined,
         freq: 5,
@@ -555,6 +562,8 @@ describe("reliability: notifier input fuzzing", () => {
         WEBHOOK_ATTEMPTS: "3",
         WEBHOOK_BACKOFF_MS: "10",
         ALLOW_INSECURE_LOCALHOST: "true",
+        ACCOUNT_ID: OWN_ACCOUNT,
+        AWS_REGION: OWN_REGION,
       });
     });
     after(async () => {
@@ -592,6 +601,20 @@ describe("reliability: notifier input fuzzing", () => {
             }
             assert.equal(c.kind, "valid");
             if (c.kind !== "valid") return;
+            if (c.valid.account !== OWN_ACCOUNT || c.valid.region !== OWN_REGION) {
+              assert.deepEqual(settled.result, {
+                level: c.valid.level,
+                eventId: c.valid.id,
+                delivered: [],
+                rejected:
+                  c.valid.account !== OWN_ACCOUNT
+                    ? `input.event.account ${c.valid.account} is not this stack's account ${OWN_ACCOUNT}`
+                    : `input.event.region ${c.valid.region} is not this stack's region ${OWN_REGION}`,
+              });
+              assert.equal(requests.length, 0, "a foreign event reached a webhook");
+              bump(tally.handler, "valid:rejected");
+              return;
+            }
             const names = SUBSCRIBED[c.valid.level] ?? [];
             assert.deepEqual(settled.result, {
               level: c.valid.level,
@@ -616,7 +639,13 @@ describe("reliability: notifier input fuzzing", () => {
         { numRuns: HANDLER_RUNS, seed: 20261204 },
       );
       assert.equal(runs, HANDLER_RUNS);
-      for (const key of ["valid:2-posts", "valid:1-posts", "valid:0-posts", "broken:error"]) {
+      for (const key of [
+        "valid:2-posts",
+        "valid:1-posts",
+        "valid:0-posts",
+        "valid:rejected",
+        "broken:error",
+      ]) {
         assert.ok((tally.handler[key] ?? 0) >= 20, `${key}: ${JSON.stringify(tally.handler)}`);
       }
       assert.equal(sm.commandCalls(GetSecretValueCommand).length, 1, "the secret is read once");

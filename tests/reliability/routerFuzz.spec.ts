@@ -93,6 +93,7 @@ interface Valid {
   readonly alarmName: string;
   readonly alarmArn: string;
   readonly region: string;
+  readonly account: string;
   readonly timestamp: Timestamp;
   readonly reason: string | undefined;
 }
@@ -155,8 +156,9 @@ const validArb: fc.Arbitrary<{ valid: Valid; input: Json }> = fc
     level: fc.constantFrom<Level>("critical", "major", "warning", "info"),
     state: fc.constantFrom<State>("ALARM", "ALARM", "ALARM", "OK", "INSUFFICIENT_DATA"),
     alarmName: nameArb,
-    region: regionArb,
-    account: accountArb,
+    // Mostly the stack's own account and region (ENV); the rest another's, which pages nobody.
+    region: fc.oneof({ weight: 3, arbitrary: fc.constant(ENV.AWS_REGION) }, regionArb),
+    account: fc.oneof({ weight: 3, arbitrary: fc.constant(ENV.ACCOUNT_ID) }, accountArb),
     timestamp: timestampArb,
     reason: fc.option(reasonArb(5), { nil: undefined, freq: 8 }),
     reasonData: fc.constantFrom(0, 0, 0, 0, 12_000),
@@ -185,7 +187,7 @@ const validArb: fc.Arbitrary<{ valid: Valid; input: Json }> = fc
       event = { ...unknown, ...event };
     }
     return {
-      valid: { level, state, alarmName, alarmArn, region, timestamp, reason },
+      valid: { level, state, alarmName, alarmArn, region, account, timestamp, reason },
       input: { level, event },
     };
   });
@@ -451,10 +453,25 @@ function assertEngagement(e: StartEngagementCommandInput, v: Valid, contact: str
   else assertQuoted(displayOf(v.reason, true), reasonLine, 2000, "reason");
 }
 
-type Outcome = "page" | "ignore" | "error";
+type Outcome = "page" | "ignore" | "reject" | "error";
 
 /** What the oracle expects of a valid state change. */
-function expected(v: Valid): { kind: "page" } | { kind: "ignore"; reason: string } {
+function expected(
+  v: Valid,
+): { kind: "page" } | { kind: "ignore"; reason: string } | { kind: "reject"; reason: string } {
+  const elsewhere = ": another account's or region's alarm pages nobody here";
+  if (v.account !== ENV.ACCOUNT_ID) {
+    return {
+      kind: "reject",
+      reason: `event.account is "${v.account}", not this stack's "${ENV.ACCOUNT_ID}"${elsewhere}`,
+    };
+  }
+  if (v.region !== ENV.AWS_REGION) {
+    return {
+      kind: "reject",
+      reason: `event.region is "${v.region}", not this stack's "${ENV.AWS_REGION}"${elsewhere}`,
+    };
+  }
   const route = routeOf(v.level);
   if (v.state !== "ALARM") return { kind: "ignore", reason: `state ${v.state}` };
   if (route.responsePlanArn === undefined && (route.engage ?? []).length === 0) {
@@ -489,6 +506,15 @@ function assertDecision(c: Case, run: () => Decision): Outcome {
   if (c.kind !== "valid") return decision.kind === "page" ? "page" : "ignore";
   const v = c.valid;
   const want = expected(v);
+  if (want.kind === "reject") {
+    assert.deepEqual(decision, {
+      kind: "reject",
+      level: v.level,
+      alarmName: v.alarmName,
+      reason: want.reason,
+    });
+    return "reject";
+  }
   if (want.kind === "ignore") {
     assert.deepEqual(decision, {
       kind: "ignore",
@@ -565,10 +591,10 @@ describe("reliability: router input fuzzing", () => {
     );
     assert.equal(runs, PURE_RUNS);
     // The generator must reach every outcome, every broken field and huge reasons.
-    for (const key of ["valid:page", "valid:ignore", "broken:error", "any:error"]) {
+    for (const key of ["valid:page", "valid:ignore", "valid:reject", "broken:error", "any:error"]) {
       assert.ok((tally.pure[key] ?? 0) >= 100, `${key}: ${JSON.stringify(tally.pure)}`);
     }
-    assert.equal(Object.keys(tally.pure).length, 4, JSON.stringify(tally.pure));
+    assert.equal(Object.keys(tally.pure).length, 5, JSON.stringify(tally.pure));
     assert.equal(Object.keys(tally.brokenAt).length, 10, JSON.stringify(tally.brokenAt));
     assert.ok(huge >= 100, `only ${huge} reasons over 300 KB`);
     passed.pure = runs;
@@ -641,7 +667,7 @@ describe("reliability: router input fuzzing", () => {
         { numRuns: HANDLER_RUNS, seed: 20261202 },
       );
       assert.equal(runs, HANDLER_RUNS);
-      for (const key of ["valid:page", "valid:ignore", "broken:error"]) {
+      for (const key of ["valid:page", "valid:ignore", "valid:reject", "broken:error"]) {
         assert.ok((tally.handler[key] ?? 0) >= 20, `${key}: ${JSON.stringify(tally.handler)}`);
       }
       passed.handler = runs;

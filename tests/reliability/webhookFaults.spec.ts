@@ -181,6 +181,8 @@ function envFor(hooks: readonly Hook[], timeoutMs = TIMEOUT_MS): Record<string, 
     WEBHOOK_ATTEMPTS: String(ATTEMPTS),
     WEBHOOK_BACKOFF_MS: "10",
     ALLOW_INSECURE_LOCALHOST: "true",
+    ACCOUNT_ID: "123456789012",
+    AWS_REGION: "ap-northeast-1",
   };
 }
 

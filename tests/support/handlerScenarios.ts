@@ -306,7 +306,9 @@ async function notifierScenarios(ctx: ScenarioContext): Promise<void> {
       if (i.SecretId !== secretArn) throw new Error(`unexpected secret ${String(i.SecretId)}`);
       return { SecretString: version.inputs.secretString };
     });
-  const saved = applyEnv(ctx.env);
+  // Lambda sets AWS_REGION in every function's environment, as the router scenario does above.
+  const env = { ...ctx.env, AWS_REGION: ctx.region };
+  const saved = applyEnv(env);
   let mod: typeof import("../../handlers/notifier/handler");
   try {
     const file = require.resolve("../../handlers/notifier/handler");
@@ -317,7 +319,7 @@ async function notifierScenarios(ctx: ScenarioContext): Promise<void> {
     applyEnv(saved);
   }
   const handler = mod.createHandler({
-    config: mod.loadConfig(ctx.env, () => undefined),
+    config: mod.loadConfig(env, () => undefined),
     secrets: new SecretsManagerClient({ region: ctx.region }),
     // The webhook receivers are not AWS: answer 200 without a network.
     fetchFn: () => Promise.resolve(new Response(null, { status: 200 })),
