@@ -260,15 +260,18 @@ export function decideDedupe(decision: DedupeDecision, view: DedupeView, now: Da
     : decideAlarm(decision.dedupe, view, now);
 }
 
+/** Retry later: this invocation lost MAX_CONFLICTS conditional writes to other invocations. */
+function lostTooManyWrites(change: AlarmChange, conflicts: number): RetryLater {
+  return {
+    kind: "retry-later",
+    code: "DEDUPE_CONFLICT",
+    message: `${label(change)}: lost ${conflicts} conditional writes to the dedupe table to other invocations`,
+  };
+}
+
 function decideAlarm(change: AlarmChange, view: DedupeView, now: Date): AlarmAction {
   const { item, conflicts } = view;
-  if (conflicts >= MAX_CONFLICTS) {
-    return {
-      kind: "retry-later",
-      code: "DEDUPE_CONFLICT",
-      message: `${label(change)}: lost ${conflicts} conditional writes to the dedupe table to other invocations`,
-    };
-  }
+  if (conflicts >= MAX_CONFLICTS) return lostTooManyWrites(change, conflicts);
   if (item === null) return claim(change, now, "new");
 
   if (item.clientToken === change.token) {
@@ -328,13 +331,7 @@ function decideRecovery(
   now: Date,
 ): RecoveryAction {
   const { item, conflicts } = view;
-  if (conflicts >= MAX_CONFLICTS) {
-    return {
-      kind: "retry-later",
-      code: "DEDUPE_CONFLICT",
-      message: `${label(change)}: lost ${conflicts} conditional writes to the dedupe table to other invocations`,
-    };
-  }
+  if (conflicts >= MAX_CONFLICTS) return lostTooManyWrites(change, conflicts);
   if (item === null) return { kind: "done", why: "no-mapping", incidentArn: null };
   if (item.state === "opening") {
     if (isAbandoned(item, now)) {
