@@ -13,6 +13,7 @@
  * the exit code.
  */
 import { z } from "zod";
+import { ROUTER_MAX_CONCURRENCY } from "../handlers/shared/limits";
 import { maskAddress } from "./activate";
 import { classifyAwsError, describeAwsError } from "./awsErrors";
 
@@ -22,15 +23,12 @@ import { classifyAwsError, describeAwsError } from "./awsErrors";
 
 /**
  * The unreserved Lambda concurrency the stack needs in its region: the router's concurrency cap,
- * i.e. how many router invocations may run at once (today the router's reserved concurrency,
- * components/escalationPipeline.ts `reservedConcurrency: 10`; after issue 9 the SQS event source
- * mapping's maximum concurrency). Point this at the router's own constant once it exists, so the
- * two cannot drift. GetAccountSettings reports `AccountLimit.UnreservedConcurrentExecutions`
- * (https://docs.aws.amazon.com/lambda/latest/dg/API_GetAccountSettings.html); reserving
- * concurrency must leave at least 100 unreserved in a standard account (PutFunctionConcurrency,
- * https://docs.aws.amazon.com/lambda/latest/dg/API_PutFunctionConcurrency.html).
+ * the SQS event source mapping's maximum concurrency (handlers/shared/limits.ts, the constant the
+ * component deploys), so the two cannot drift. The stack reserves no concurrency. GetAccountSettings
+ * reports `AccountLimit.UnreservedConcurrentExecutions`
+ * (https://docs.aws.amazon.com/lambda/latest/dg/API_GetAccountSettings.html).
  */
-export const REQUIRED_UNRESERVED_CONCURRENCY = 10;
+export const REQUIRED_UNRESERVED_CONCURRENCY = ROUTER_MAX_CONCURRENCY;
 
 /**
  * CloudWatch's service-linked role for alarm actions that start Incident Manager incidents (the
