@@ -19,7 +19,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { parseArgs } from "node:util";
+import { parseStrictArgs } from "./cliArgs";
 import {
   ActivateContactChannelCommand,
   ListContactChannelsCommand,
@@ -298,24 +298,16 @@ export type ArgsResult =
 
 /** Parses the command line; `--code` values are checked for shape and duplicates. */
 export function parseActivateArgs(argv: readonly string[]): ArgsResult {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: {
-        stack: { type: "string" },
-        region: { type: "string" },
-        code: { type: "string", multiple: true },
-        "codes-from": { type: "string" },
-        yes: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err: unknown) {
-    return { ok: false, message: err instanceof Error ? err.message : String(err) };
-  }
+  const parsed = parseStrictArgs(argv, {
+    stack: { type: "string" },
+    region: { type: "string" },
+    code: { type: "string", multiple: true },
+    "codes-from": { type: "string" },
+    yes: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  });
+  if (!parsed.ok) return parsed;
+  const { values } = parsed;
   if (values.help) return { ok: true, help: true };
   if (!values.stack) return { ok: false, message: "--stack <name> is required" };
   const codes = new Map<string, string>();

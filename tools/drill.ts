@@ -17,7 +17,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { parseArgs } from "node:util";
+import { parseStrictArgs } from "./cliArgs";
 import {
   ListContactChannelsCommand,
   ListEngagementsCommand,
@@ -113,26 +113,18 @@ export type ParsedArgs =
   | { readonly kind: "run"; readonly options: DrillOptions };
 
 export function parseDrillArgs(argv: readonly string[]): ParsedArgs {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: {
-        stack: { type: "string" },
-        level: { type: "string" },
-        "dry-run": { type: "boolean", default: false },
-        yes: { type: "boolean", default: false },
-        timeout: { type: "string" },
-        interval: { type: "string" },
-        region: { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err: unknown) {
-    return { kind: "error", message: err instanceof Error ? err.message : String(err) };
-  }
+  const parsed = parseStrictArgs(argv, {
+    stack: { type: "string" },
+    level: { type: "string" },
+    "dry-run": { type: "boolean", default: false },
+    yes: { type: "boolean", default: false },
+    timeout: { type: "string" },
+    interval: { type: "string" },
+    region: { type: "string" },
+    help: { type: "boolean", default: false },
+  });
+  if (!parsed.ok) return { kind: "error", message: parsed.message };
+  const { values } = parsed;
   if (values.help) return { kind: "help" };
   if (!values.stack) return { kind: "error", message: "--stack <name> is required" };
   if (!values.level) return { kind: "error", message: "--level <level> is required" };

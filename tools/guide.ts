@@ -13,7 +13,7 @@
  */
 import { closeSync, constants, existsSync, lstatSync, openSync, writeSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseStrictArgs } from "./cliArgs";
 import { ChannelKind, ConfigError, ContactConfig, StackConfig } from "../config/schema";
 import { channelsUsed, names, parseRef } from "../components/builders";
 import { scrub, sensitiveValues } from "../config/sensitive";
@@ -610,22 +610,14 @@ export interface GuideCliOptions {
 
 /** Runs the CLI: reads the config, builds the guide, prints or writes it. */
 export function guide(opts: GuideCliOptions): GuideResult {
-  let args;
-  try {
-    args = parseArgs({
-      args: [...opts.argv],
-      options: {
-        stack: { type: "string" },
-        "config-file": { type: "string" },
-        out: { type: "string" },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err: unknown) {
-    return usageError(err instanceof Error ? err.message : String(err));
-  }
+  const parsed = parseStrictArgs(opts.argv, {
+    stack: { type: "string" },
+    "config-file": { type: "string" },
+    out: { type: "string" },
+    help: { type: "boolean", default: false },
+  });
+  if (!parsed.ok) return usageError(parsed.message);
+  const args = parsed.values;
   if (args.help) return { exitCode: 0, stdout: `${GUIDE_USAGE}\n`, stderr: "" };
   if (!args.stack && !args["config-file"]) return usageError("--stack <name> is required");
 

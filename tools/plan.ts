@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseStrictArgs } from "./cliArgs";
 import { createHash } from "node:crypto";
 import { ConfigError, StackConfig } from "../config/schema";
 import { scrub, sensitiveValues } from "../config/sensitive";
@@ -63,24 +63,16 @@ export interface PlanOptions {
 
 /** Runs the plan; returns what to print and the exit code (the CLI wrapper does the I/O). */
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
-  let args;
-  try {
-    args = parseArgs({
-      args: [...opts.argv],
-      options: {
-        stack: { type: "string" },
-        "config-file": { type: "string" },
-        "policy-config": { type: "string" },
-        json: { type: "boolean", default: false },
-        "no-color": { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err: unknown) {
-    return usageError(err instanceof Error ? err.message : String(err));
-  }
+  const parsed = parseStrictArgs(opts.argv, {
+    stack: { type: "string" },
+    "config-file": { type: "string" },
+    "policy-config": { type: "string" },
+    json: { type: "boolean", default: false },
+    "no-color": { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  });
+  if (!parsed.ok) return usageError(parsed.message);
+  const args = parsed.values;
   if (args.help) return { exitCode: 0, stdout: `${PLAN_USAGE}\n`, stderr: "" };
 
   const file = args["config-file"]

@@ -19,7 +19,7 @@
  */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { parseStrictArgs } from "./cliArgs";
 import {
   ChatbotClient,
   DescribeSlackWorkspacesCommand,
@@ -109,22 +109,14 @@ export type PreflightArgsResult =
   | { readonly ok: false; readonly message: string };
 
 export function parsePreflightArgs(argv: readonly string[]): PreflightArgsResult {
-  let values;
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: {
-        stack: { type: "string" },
-        region: { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (err: unknown) {
-    return { ok: false, message: err instanceof Error ? err.message : String(err) };
-  }
+  const parsed = parseStrictArgs(argv, {
+    stack: { type: "string" },
+    region: { type: "string" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  });
+  if (!parsed.ok) return parsed;
+  const { values } = parsed;
   if (values.help) return { ok: true, help: true };
   if (!values.stack) return { ok: false, message: "--stack <name> is required" };
   return { ok: true, args: { stack: values.stack, region: values.region, json: values.json } };
