@@ -14,7 +14,7 @@ import {
   policyJson,
   routerStatements,
   ruleTargetQueueStatements,
-} from "./policies";
+} from "./iamStatements";
 import {
   ROUTER_MAX_CONCURRENCY,
   ROUTER_QUEUE_MAX_RECEIVES,
