@@ -58,8 +58,6 @@ export interface ChannelToActivate {
  * per paging level.
  */
 export class EscalationPipeline extends pulumi.ComponentResource {
-  /** The validated config, defaults filled in. */
-  public readonly config: StackConfig;
   /** Physical-name prefix. */
   public readonly prefix: string;
   /** Response plan ARN by paging level. */
@@ -95,7 +93,6 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     super("incident-escalation:index:EscalationPipeline", name, {}, opts);
     const { stack, ...raw } = args;
     const cfg = parseStackConfig(raw, `EscalationPipeline "${name}" args`);
-    this.config = cfg;
     const prefix = cfg.prefix ?? defaultPrefix(stack);
     this.prefix = prefix;
     const scope: Scope = {
