@@ -138,10 +138,9 @@ describe("resource URNs and parents stay as they were (snapshots in tests/compon
         }
       }
       const want = [...expected].sort();
-      assert.ok(
-        want.length === actual.length && want.every((l, i) => l === actual[i]),
-        `${stack}: ${urnDiff(want, actual)}`,
-      );
+      if (want.length !== actual.length || want.some((l, i) => l !== actual[i])) {
+        assert.fail(`${stack}: ${urnDiff(want, actual)}`);
+      }
     });
   }
 
