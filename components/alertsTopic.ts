@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Statement, conditionalAssumeRolePolicy, policyJson } from "./policies";
+import { Statement, conditionalAssumeRolePolicy, policyJson } from "./iamStatements";
 
 export interface AlertsTopicArgs {
   /** Physical-name prefix. */

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DrillConfig } from "../config/schema";
-import { conditionalAssumeRolePolicy, policyJson } from "./policies";
+import { conditionalAssumeRolePolicy, policyJson } from "./iamStatements";
 
 export interface DrillSchedulesArgs {
   /** Physical-name prefix. */

@@ -9,12 +9,13 @@ import { EscalationPlan } from "./escalationPlan";
 import { HandlerFunction } from "./handlerFunction";
 import { LevelRouting, RuleTargetArgs } from "./levelRouting";
 import {
+  RouterPolicyArgs,
   Statement,
   notifierStatements,
   policyJson,
   routerStatements,
   ruleTargetQueueStatements,
-} from "./policies";
+} from "./iamStatements";
 import {
   ROUTER_MAX_CONCURRENCY,
   ROUTER_QUEUE_MAX_RECEIVES,
@@ -57,8 +58,6 @@ export interface ChannelToActivate {
  * per paging level.
  */
 export class EscalationPipeline extends pulumi.ComponentResource {
-  /** The validated config, defaults filled in. */
-  public readonly config: StackConfig;
   /** Physical-name prefix. */
   public readonly prefix: string;
   /** Response plan ARN by paging level. */
@@ -78,13 +77,13 @@ export class EscalationPipeline extends pulumi.ComponentResource {
   /** The encrypted SNS topic relayed to Slack. */
   public readonly alertsTopicArn: pulumi.Output<string>;
   /** The router Lambda (when a level pages or engages). */
-  public router?: HandlerFunction;
+  public readonly router?: HandlerFunction;
   /** The notifier Lambda (when webhooks are configured). */
-  public notifier?: HandlerFunction;
+  public readonly notifier?: HandlerFunction;
   /** Webhook signing keys by webhook name (secret), for the receivers. */
-  public webhookSigningKeys?: pulumi.Output<Record<string, string>>;
+  public readonly webhookSigningKeys?: pulumi.Output<Record<string, string>>;
   /** Names of the alarms created, by level. */
-  public readonly alarmNames: Record<string, string[]> = {};
+  public readonly alarmNames: Record<string, string[]>;
 
   constructor(
     name: string,
@@ -94,166 +93,71 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     super("incident-escalation:index:EscalationPipeline", name, {}, opts);
     const { stack, ...raw } = args;
     const cfg = parseStackConfig(raw, `EscalationPipeline "${name}" args`);
-    this.config = cfg;
     const prefix = cfg.prefix ?? defaultPrefix(stack);
     this.prefix = prefix;
-    const tags = { ...cfg.tags, "managed-by": "incident-escalation", "ie-stack": stack };
-
-    // One region for both providers: aws-native never reads aws:region (see awsNativeProvider.ts).
+    const scope: Scope = {
+      name,
+      prefix,
+      stack,
+      tags: { ...cfg.tags, "managed-by": "incident-escalation", "ie-stack": stack },
+      parent: this,
+    };
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const region = aws.getRegionOutput({}, { parent: this });
-    const replicated = cfg.incidentManager.replicationSet;
-    const checked = pipelineRegion(name, this, region.region, {
-      awsNative: cfg.onCall.length > 0 || replicated !== "existing",
-      replicationSetRegions: replicated === "existing" ? undefined : replicated.regions,
-    });
-    this.awsNativeProvider = checked.provider;
-    const nativeOpts = { parent: this, providers: checked.providers };
+    const where: Where = { accountId: identity.accountId, region: region.region };
 
-    // Everything Incident Manager owns depends on the replication set when this stack creates it.
-    const rs =
-      cfg.incidentManager.replicationSet === "existing"
-        ? undefined
-        : new ReplicationSet(
-            `${name}-replication-set`,
-            {
-              regions: cfg.incidentManager.replicationSet.regions,
-              kmsKeyArn: cfg.incidentManager.replicationSet.kmsKeyArn,
-              tags,
-            },
-            { ...nativeOpts, dependsOn: checked.region.apply(() => []) },
-          );
-    this.replicationSetArn = rs?.arn;
-    // Incident Manager children wait for the region check (and for a created replication set).
-    const childOpts: pulumi.ComponentResourceOptions = {
-      ...nativeOpts,
-      dependsOn: checked.region.apply(() => (rs ? [rs.resource] : [])),
-    };
-
-    const contacts = new Map<string, PersonalContact>();
-    for (const c of cfg.contacts) {
-      contacts.set(
-        c.alias,
-        new PersonalContact(
-          `${name}-${c.alias}`,
-          {
-            alias: names.contact(prefix, c.alias),
-            displayName: c.displayName,
-            email: c.email,
-            phone: c.phone,
-            engagement: c.engagement,
-            retryIntervalMinutes: c.retryIntervalMinutes,
-            tags,
-          },
-          childOpts,
-        ),
-      );
-    }
-
-    const onCall = new Map<string, OnCallSchedule>();
-    for (const r of cfg.onCall) {
-      onCall.set(
-        r.name,
-        new OnCallSchedule(
-          `${name}-oncall-${r.name}`,
-          {
-            alias: names.onCallContact(prefix, r.name),
-            displayName: `${prefix} on-call ${r.name}`,
-            rotationName: names.rotation(prefix, r.name),
-            memberContactArns: r.members.map((m) => contacts.get(m)!.contactArn),
-            timeZone: r.timeZone,
-            recurrence: rotationRecurrence(r),
-            startTime: r.startTime,
-            tags,
-          },
-          childOpts,
-        ),
-      );
-    }
-
-    const arnOfTarget = (t: { kind: "contact" | "oncall"; name: string }): pulumi.Output<string> =>
-      t.kind === "oncall" ? onCall.get(t.name)!.contactArn : contacts.get(t.name)!.contactArn;
-    const arnOf = (ref: string): pulumi.Output<string> => arnOfTarget(parseRef(ref));
-
-    const escalation =
-      cfg.escalation.length > 0
-        ? new EscalationPlan(
-            `${name}-escalation`,
-            {
-              alias: names.escalationContact(prefix),
-              displayName: `${prefix} escalation`,
-              stages: escalationStages(cfg.escalation).map((stage) => ({
-                durationInMinutes: stage.durationInMinutes,
-                targets: stage.targets.map((t) => ({
-                  contactArn: arnOfTarget(t),
-                  isEssential: t.isEssential,
-                })),
-              })),
-              tags,
-            },
-            childOpts,
-          )
-        : undefined;
+    // Who gets engaged, in which order, for which level (Incident Manager), and the Slack topic.
+    const im = checkRegionAndReplicate(scope, cfg, where.region);
+    this.awsNativeProvider = im.provider;
+    this.replicationSetArn = im.replicationSetArn;
+    const people = createContacts(scope, cfg, im.childOpts);
+    const escalation = createEscalationPlan(scope, cfg, people, im.childOpts);
     this.escalationPlanArn = escalation?.contactArn;
-
-    const alerts = new AlertsTopic(
-      `${name}-alerts`,
-      {
-        prefix,
-        accountId: identity.accountId,
-        slack: cfg.notifications.slack,
-        teams: cfg.notifications.teams,
-        tags,
-      },
-      { parent: this },
-    );
+    const alerts = createAlertsTopic(scope, cfg, where.accountId);
     this.alertsTopicArn = alerts.topicArn;
-    const chatTopicArn = alerts.topicArn;
-
-    const pagingLevels = Object.entries(cfg.levels).filter(([, l]) => l.page);
-    const plans = new ResponsePlans(
-      `${name}-response`,
-      {
-        prefix,
-        stack,
-        chatTopicArn,
-        tags,
-        levels: pagingLevels.map(([level, l]) => ({
-          name: level,
-          impact: l.impact,
-          engagements: [escalation!.contactArn, ...(l.engage ?? []).map(arnOf)],
-          alarmAction: level === failSafeLevel(cfg.levels),
-        })),
-      },
-      childOpts,
-    );
-    this.responsePlanArns = pulumi.output(plans.arns);
-
-    this.wireRouting(name, cfg, prefix, stack, tags, {
-      alertsTopicArn: alerts.topicArn,
-      alertsKeyArn: alerts.keyArn,
-      planArns: plans.arns,
-      arnOf,
-      accountId: identity.accountId,
-      region: region.region,
+    const planArns = createResponsePlans(scope, cfg, {
+      chatTopicArn: alerts.topicArn,
+      escalation,
+      arnOf: people.arnOf,
+      opts: im.childOpts,
     });
+    this.responsePlanArns = pulumi.output(planArns);
 
-    this.contactArns = Object.fromEntries([...contacts].map(([a, c]) => [a, c.contactArn]));
-    this.onCallArns = Object.fromEntries([...onCall].map(([r, s]) => [r, s.contactArn]));
-    this.channelsToActivate = pulumi
-      .all(
-        [...contacts].flatMap(([alias, c]) =>
-          c.channels.map((ch) =>
-            pulumi.all([ch.arn, ch.activationStatus]).apply(([arn, status]) => ({
-              contact: alias,
-              channel: ch.kind,
-              arn,
-              activationStatus: status ?? "NOT_ACTIVATED",
-            })),
-          ),
-        ),
-      )
-      .apply((list) => list.filter((c) => c.activationStatus !== "ACTIVATED"));
+    // Routing: alarms → rules → the router (paging) and the notifier (webhooks).
+    const pageActions = selfMonitoringPageActions(cfg, alerts.topicArn, planArns);
+    const eventsDlq = createEventsDlq(scope);
+    const dedupeTable = createDedupeTable(scope, cfg);
+    const drills = createDrills(scope, cfg, where, alerts, eventsDlq);
+    this.router = createRouter(scope, cfg, where, {
+      planArns,
+      arnOf: people.arnOf,
+      alertsTopicArn: alerts.topicArn,
+      pagePlanArn: pageActions.planArn,
+      dedupeTable,
+      drills,
+    });
+    if (this.router) drills?.scheduleOn(this.router);
+    const webhooks = createNotifier(scope, cfg, where, alerts.topicArn);
+    this.notifier = webhooks?.notifier;
+    this.webhookSigningKeys = webhooks?.signingKeys;
+    const rules = createLevelRouting(scope, cfg, where, {
+      router: this.router,
+      notifier: this.notifier,
+      alertsTopicArn: alerts.topicArn,
+      eventsDlq,
+    });
+    this.alarmNames = rules.alarmNames;
+    createQueuePolicies(scope, {
+      router: this.router,
+      eventsDlq,
+      ruleArns: rules.ruleArns,
+      routerRuleArns: rules.routerRuleArns,
+    });
+    createEventsDlqAlarm(scope, eventsDlq, pageActions.actions);
+
+    this.contactArns = Object.fromEntries([...people.contacts].map(([a, c]) => [a, c.contactArn]));
+    this.onCallArns = Object.fromEntries([...people.onCall].map(([r, s]) => [r, s.contactArn]));
+    this.channelsToActivate = channelsToActivate(people.contacts);
 
     this.registerOutputs({
       responsePlanArns: this.responsePlanArns,
@@ -266,327 +170,658 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       webhookSigningKeys: this.webhookSigningKeys,
     });
   }
+}
 
-  /** Alarms, EventBridge rules, the router and notifier Lambdas and their failure paths. */
-  private wireRouting(
-    name: string,
-    cfg: StackConfig,
-    prefix: string,
-    stack: string,
-    tags: Record<string, string>,
-    refs: {
-      alertsTopicArn: pulumi.Output<string>;
-      alertsKeyArn: pulumi.Output<string>;
-      planArns: Record<string, pulumi.Output<string>>;
-      arnOf: (ref: string) => pulumi.Output<string>;
-      accountId: pulumi.Output<string>;
-      region: pulumi.Output<string>;
-    },
-  ): void {
-    const levels = Object.entries(cfg.levels);
-    // When a page may be lost (a dead letter on the paging path, a page the router gave up on),
-    // self-monitoring pages a human directly through the most severe paging level's plan (the
-    // untagged fail-safe plan, responsePlans.ts), so a broken router still wakes someone.
-    // Everything else goes to Slack only (selfMonitoring.ts).
-    const mostSevere = failSafeLevel(cfg.levels);
-    const pagePlanArn = mostSevere ? refs.planArns[mostSevere] : undefined;
-    const pageActions = [refs.alertsTopicArn, ...(pagePlanArn ? [pagePlanArn] : [])];
+/** What every child needs: names derive from `name`, physical names from `prefix`. */
+interface Scope {
+  /** The pipeline's logical name; children are named `${name}-…`. */
+  readonly name: string;
+  /** Physical-name prefix. */
+  readonly prefix: string;
+  /** Stack name (incident source, response plan tags). */
+  readonly stack: string;
+  /** Tags of every taggable child. */
+  readonly tags: Record<string, string>;
+  /** The pipeline: the parent of every child. */
+  readonly parent: pulumi.Resource;
+}
 
-    // Events EventBridge (or Scheduler) could not deliver after their retries.
-    const eventsDlq = new aws.sqs.Queue(
-      `${name}-events-dlq`,
-      {
-        name: `${prefix}-events-dlq`,
-        sqsManagedSseEnabled: true,
-        messageRetentionSeconds: 14 * 24 * 3600,
-        tags,
-      },
-      { parent: this },
-    );
+/** The deploying account and the aws provider's region. */
+interface Where {
+  readonly accountId: pulumi.Output<string>;
+  readonly region: pulumi.Output<string>;
+}
 
-    const paging = levels.filter(([, l]) => l.page);
-    const routed = levels.filter(([, l]) => l.page || (l.engage ?? []).length > 0);
-    // Alarm → open incident: dedupe while an incident is open, follow-up on recovery.
-    const dedupeTable =
-      paging.length > 0
-        ? new aws.dynamodb.Table(
-            `${name}-open-incidents`,
-            {
-              name: `${prefix}-open-incidents`,
-              billingMode: "PAY_PER_REQUEST",
-              hashKey: "alarmArn",
-              attributes: [{ name: "alarmArn", type: "S" }],
-              pointInTimeRecovery: { enabled: true },
-              serverSideEncryption: { enabled: true },
-              deletionProtectionEnabled: true,
-              tags,
-            },
-            { parent: this },
-          )
-        : undefined;
-    const drillRole =
-      cfg.drills.length > 0
-        ? schedulerRole(
-            `${name}-drill-scheduler`,
-            prefix,
-            { region: refs.region, accountId: refs.accountId },
-            tags,
-            { parent: this },
-          )
-        : undefined;
-    if (routed.length > 0) {
-      const routingTable = pulumi.output(
-        Object.fromEntries(
-          levels.map(([level, l]) => [
-            level,
-            l.page
-              ? {
-                  impact: l.impact,
-                  responsePlanArn: refs.planArns[level],
-                  ...(l.resolveOnRecovery ? { resolveOnRecovery: true } : {}),
-                }
-              : (l.engage ?? []).length > 0
-                ? { impact: l.impact, engage: (l.engage ?? []).map(refs.arnOf) }
-                : { impact: l.impact },
-          ]),
-        ),
-      );
-      const statements: Statement[] = routerStatements({
-        responsePlanArns: levels.filter(([, l]) => l.page).map(([level]) => refs.planArns[level]),
-        directEngageArns: levels
-          .filter(([, l]) => !l.page)
-          .flatMap(([, l]) => (l.engage ?? []).map(refs.arnOf)),
-        region: refs.region,
-        accountId: refs.accountId,
-        responsePlanNames: paging.map(([level]) => names.responsePlan(prefix, level)),
-        taggedResponsePlanNames: paging
-          .filter(([level]) => level !== mostSevere)
-          .map(([level]) => names.responsePlan(prefix, level)),
-        dedupeTableArn: dedupeTable?.arn,
-        drills: drillRole
-          ? {
-              schedulerRoleArn: drillRole.arn,
-              schedulePrefix: drillReportSchedulePrefix(prefix),
-              contactPrefix: `${prefix}-`,
-              topicArn: refs.alertsTopicArn,
-              topicKeyArn: refs.alertsKeyArn,
-            }
-          : undefined,
-      });
-      this.router = new HandlerFunction(
-        `${name}-router`,
-        {
-          functionName: `${prefix}-router`,
-          handler: "router",
-          description:
-            "Starts the level's Incident Manager response plan or engagement for an alarm",
-          // The routing table grows with levels and contacts: it travels in the function's code,
-          // where no 4 KB environment limit applies (handlers/shared/limits.ts, ROUTING_TABLE_FILE).
-          files: { [ROUTING_TABLE_FILE]: routingTable.apply((t) => JSON.stringify(t)) },
-          environment: {
-            INCIDENT_SOURCE: incidentSource(stack),
-            ENGAGEMENT_SENDER: "incident-escalation",
-            // Alarms of other accounts and regions page nobody (handlers/router/core.ts foreignAlarm).
-            ACCOUNT_ID: refs.accountId,
-            NAME_PREFIX: prefix,
-            ...(dedupeTable ? { DEDUPE_TABLE: dedupeTable.name } : {}),
-            ...(drillRole
-              ? { SCHEDULER_ROLE_ARN: drillRole.arn, ALERTS_TOPIC_ARN: refs.alertsTopicArn }
-              : {}),
-          },
-          statements,
-          // Adaptive Incident Manager retries within the timeout, which stays below the dedupe
-          // claim timeout (handlers/shared/limits.ts; tests/components/limits.spec.ts).
-          timeoutSeconds: ROUTER_TIMEOUT_SECONDS,
-          memoryMb: 256,
-          // Rules deliver to the router's queue: bursts wait there instead of failing against the
-          // 5 req/s API limit, and the mapping's maximum concurrency caps the router without
-          // reserving concurrency (which accounts with a low quota refuse).
-          queue: {
-            maximumConcurrency: ROUTER_MAX_CONCURRENCY,
-            visibilityTimeoutSeconds: ROUTER_QUEUE_VISIBILITY_TIMEOUT_SECONDS,
-            maxReceiveCount: ROUTER_QUEUE_MAX_RECEIVES,
-          },
-          logRetentionDays: 90,
-          // Direct (asynchronous) invocations: drills from EventBridge Scheduler.
-          maximumRetryAttempts: 2,
-          alertsTopicArn: refs.alertsTopicArn,
-          pagePlanArn,
-          reportsPagesGivenUp: true,
-          tags,
-        },
-        { parent: this },
-      );
-      if (drillRole) {
-        new DrillSchedules(
-          `${name}-drills`,
+/**
+ * One region for both providers (aws-native never reads aws:region, see awsNativeProvider.ts) and
+ * the replication set when this stack creates it; returns the options of every Incident Manager
+ * child, which wait for the region check (and for a created replication set).
+ */
+function checkRegionAndReplicate(
+  scope: Scope,
+  cfg: StackConfig,
+  region: pulumi.Output<string>,
+): {
+  provider?: pulumi.ProviderResource;
+  replicationSetArn?: pulumi.Output<string>;
+  childOpts: pulumi.ComponentResourceOptions;
+} {
+  const { name, tags, parent } = scope;
+  const replicated = cfg.incidentManager.replicationSet;
+  const checked = pipelineRegion(name, parent, region, {
+    awsNative: cfg.onCall.length > 0 || replicated !== "existing",
+    replicationSetRegions: replicated === "existing" ? undefined : replicated.regions,
+  });
+  const nativeOpts = { parent, providers: checked.providers };
+
+  // Everything Incident Manager owns depends on the replication set when this stack creates it.
+  const rs =
+    cfg.incidentManager.replicationSet === "existing"
+      ? undefined
+      : new ReplicationSet(
+          `${name}-replication-set`,
           {
-            prefix,
-            drills: cfg.drills,
-            routerArn: this.router.arn,
-            roleName: drillRole.name,
-            roleArn: drillRole.arn,
-            deadLetterArn: eventsDlq.arn,
+            regions: cfg.incidentManager.replicationSet.regions,
+            kmsKeyArn: cfg.incidentManager.replicationSet.kmsKeyArn,
             tags,
           },
-          { parent: this },
+          { ...nativeOpts, dependsOn: checked.region.apply(() => []) },
         );
-      }
-    }
+  return {
+    provider: checked.provider,
+    replicationSetArn: rs?.arn,
+    childOpts: {
+      ...nativeOpts,
+      dependsOn: checked.region.apply(() => (rs ? [rs.resource] : [])),
+    },
+  };
+}
 
-    const webhooks = cfg.notifications.webhooks;
-    if (webhooks.length > 0) {
-      const keys: Record<string, pulumi.Output<string>> = {};
-      for (const w of webhooks) {
-        keys[w.name] = w.signingKey
-          ? pulumi.secret(w.signingKey)
-          : new random.RandomPassword(
-              `${name}-webhook-${w.name}-key`,
-              { length: 48, special: false },
-              { parent: this },
-            ).result;
-      }
-      this.webhookSigningKeys = pulumi.secret(pulumi.output(keys));
-      const secret = new aws.secretsmanager.Secret(
-        `${name}-webhooks`,
+/** Personal contacts and on-call schedules, and the contact ARN of a config reference. */
+interface People {
+  readonly contacts: Map<string, PersonalContact>;
+  readonly onCall: Map<string, OnCallSchedule>;
+  readonly arnOfTarget: (t: { kind: "contact" | "oncall"; name: string }) => pulumi.Output<string>;
+  /** `sato` or `oncall:primary` → its contact ARN. */
+  readonly arnOf: (ref: string) => pulumi.Output<string>;
+}
+
+function createContacts(
+  scope: Scope,
+  cfg: StackConfig,
+  childOpts: pulumi.ComponentResourceOptions,
+): People {
+  const { name, prefix, tags } = scope;
+  const contacts = new Map<string, PersonalContact>();
+  for (const c of cfg.contacts) {
+    contacts.set(
+      c.alias,
+      new PersonalContact(
+        `${name}-${c.alias}`,
         {
-          name: `${prefix}/webhooks`,
-          description: "Webhook URLs and signing keys of the incident-escalation notifier",
-          recoveryWindowInDays: 7,
+          alias: names.contact(prefix, c.alias),
+          displayName: c.displayName,
+          email: c.email,
+          phone: c.phone,
+          engagement: c.engagement,
+          retryIntervalMinutes: c.retryIntervalMinutes,
           tags,
         },
-        { parent: this },
-      );
-      new aws.secretsmanager.SecretVersion(
-        `${name}-webhooks`,
+        childOpts,
+      ),
+    );
+  }
+
+  const onCall = new Map<string, OnCallSchedule>();
+  for (const r of cfg.onCall) {
+    onCall.set(
+      r.name,
+      new OnCallSchedule(
+        `${name}-oncall-${r.name}`,
         {
-          secretId: secret.id,
-          secretString: pulumi.secret(
-            pulumi
-              .output(
-                Object.fromEntries(
-                  webhooks.map((w) => [
-                    w.name,
-                    // The notifier's secret format (handlers/notifier/core.ts parseWebhookSecret).
-                    w.previousSigningKey === undefined
-                      ? { url: w.url, signingKey: keys[w.name] }
-                      : {
-                          url: w.url,
-                          signingKey: keys[w.name],
-                          previousSigningKey: pulumi.secret(w.previousSigningKey),
-                        },
-                  ]),
-                ),
-              )
-              .apply((v) => JSON.stringify(v)),
-          ),
-        },
-        { parent: this },
-      );
-      this.notifier = new HandlerFunction(
-        `${name}-notifier`,
-        {
-          functionName: `${prefix}-notifier`,
-          handler: "notifier",
-          description: "Sends signed webhooks for alarm state changes",
-          environment: {
-            WEBHOOKS: JSON.stringify(
-              webhooks.map((w) => ({
-                name: w.name,
-                levels: w.levels,
-                ...(w.allowPrivateNetwork === true ? { allowPrivateNetwork: true } : {}),
-              })),
-            ),
-            WEBHOOK_SECRET_ARN: secret.arn,
-            // Alarms of other accounts and regions reach no webhook (handlers/notifier/core.ts).
-            ACCOUNT_ID: refs.accountId,
-          },
-          statements: notifierStatements(secret.arn),
-          timeoutSeconds: 60,
-          memoryMb: 256,
-          logRetentionDays: 90,
-          maximumRetryAttempts: 2,
-          // Webhook receivers down lose no page: Slack only.
-          alertsTopicArn: refs.alertsTopicArn,
+          alias: names.onCallContact(prefix, r.name),
+          displayName: `${prefix} on-call ${r.name}`,
+          rotationName: names.rotation(prefix, r.name),
+          memberContactArns: r.members.map((m) => contacts.get(m)!.contactArn),
+          timeZone: r.timeZone,
+          recurrence: rotationRecurrence(r),
+          startTime: r.startTime,
           tags,
         },
-        { parent: this },
-      );
-    }
+        childOpts,
+      ),
+    );
+  }
 
-    const ruleArns: pulumi.Output<string>[] = [];
-    const routerRuleArns: pulumi.Output<string>[] = [];
-    for (const [level] of levels) {
-      const targets: RuleTargetArgs[] = [];
-      if (this.router?.queue && routed.some(([l]) => l === level)) {
-        targets.push({ id: "router", arn: this.router.queue.arn });
-      }
-      if (this.notifier && webhooks.some((w) => w.levels.includes(level))) {
-        targets.push({
-          id: "notifier",
-          arn: this.notifier.arn,
-          functionName: this.notifier.functionName,
-        });
-      }
-      const routing = new LevelRouting(
-        `${name}-${level}`,
+  const arnOfTarget = (t: { kind: "contact" | "oncall"; name: string }): pulumi.Output<string> =>
+    t.kind === "oncall" ? onCall.get(t.name)!.contactArn : contacts.get(t.name)!.contactArn;
+  return { contacts, onCall, arnOfTarget, arnOf: (ref) => arnOfTarget(parseRef(ref)) };
+}
+
+/** The escalation plan (an ESCALATION contact), when the config has escalation stages. */
+function createEscalationPlan(
+  scope: Scope,
+  cfg: StackConfig,
+  people: People,
+  childOpts: pulumi.ComponentResourceOptions,
+): EscalationPlan | undefined {
+  const { name, prefix, tags } = scope;
+  if (cfg.escalation.length === 0) return undefined;
+  return new EscalationPlan(
+    `${name}-escalation`,
+    {
+      alias: names.escalationContact(prefix),
+      displayName: `${prefix} escalation`,
+      stages: escalationStages(cfg.escalation).map((stage) => ({
+        durationInMinutes: stage.durationInMinutes,
+        targets: stage.targets.map((t) => ({
+          contactArn: people.arnOfTarget(t),
+          isEssential: t.isEssential,
+        })),
+      })),
+      tags,
+    },
+    childOpts,
+  );
+}
+
+/** The encrypted SNS topic relayed to Slack (and Teams): alarms, reports, self-monitoring. */
+function createAlertsTopic(
+  scope: Scope,
+  cfg: StackConfig,
+  accountId: pulumi.Output<string>,
+): AlertsTopic {
+  const { name, prefix, tags, parent } = scope;
+  return new AlertsTopic(
+    `${name}-alerts`,
+    {
+      prefix,
+      accountId,
+      slack: cfg.notifications.slack,
+      teams: cfg.notifications.teams,
+      tags,
+    },
+    { parent },
+  );
+}
+
+/** One response plan per paging level; returns their ARNs by level. */
+function createResponsePlans(
+  scope: Scope,
+  cfg: StackConfig,
+  refs: {
+    readonly chatTopicArn: pulumi.Output<string>;
+    readonly escalation: EscalationPlan | undefined;
+    readonly arnOf: (ref: string) => pulumi.Output<string>;
+    readonly opts: pulumi.ComponentResourceOptions;
+  },
+): Record<string, pulumi.Output<string>> {
+  const { name, prefix, stack, tags } = scope;
+  const pagingLevels = Object.entries(cfg.levels).filter(([, l]) => l.page);
+  const plans = new ResponsePlans(
+    `${name}-response`,
+    {
+      prefix,
+      stack,
+      chatTopicArn: refs.chatTopicArn,
+      tags,
+      levels: pagingLevels.map(([level, l]) => ({
+        name: level,
+        impact: l.impact,
+        engagements: [refs.escalation!.contactArn, ...(l.engage ?? []).map(refs.arnOf)],
+        alarmAction: level === failSafeLevel(cfg.levels),
+      })),
+    },
+    refs.opts,
+  );
+  return plans.arns;
+}
+
+/**
+ * Where self-monitoring sends an alarm when a page may be lost (a dead letter on the paging path,
+ * a page the router gave up on): the alerts topic and the most severe paging level's plan (the
+ * untagged fail-safe plan, responsePlans.ts), so a broken router still wakes someone. Everything
+ * else goes to Slack only (selfMonitoring.ts).
+ */
+function selfMonitoringPageActions(
+  cfg: StackConfig,
+  alertsTopicArn: pulumi.Output<string>,
+  planArns: Record<string, pulumi.Output<string>>,
+): { planArn?: pulumi.Output<string>; actions: pulumi.Output<string>[] } {
+  const mostSevere = failSafeLevel(cfg.levels);
+  const planArn = mostSevere ? planArns[mostSevere] : undefined;
+  return { planArn, actions: [alertsTopicArn, ...(planArn ? [planArn] : [])] };
+}
+
+/** Events EventBridge (or Scheduler) could not deliver after their retries. */
+function createEventsDlq(scope: Scope): aws.sqs.Queue {
+  const { name, prefix, tags, parent } = scope;
+  return new aws.sqs.Queue(
+    `${name}-events-dlq`,
+    {
+      name: `${prefix}-events-dlq`,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 14 * 24 * 3600,
+      tags,
+    },
+    { parent },
+  );
+}
+
+/** Alarm → open incident: dedupe while an incident is open, follow-up on recovery. */
+function createDedupeTable(scope: Scope, cfg: StackConfig): aws.dynamodb.Table | undefined {
+  const { name, prefix, tags, parent } = scope;
+  if (!Object.values(cfg.levels).some((l) => l.page)) return undefined;
+  return new aws.dynamodb.Table(
+    `${name}-open-incidents`,
+    {
+      name: `${prefix}-open-incidents`,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "alarmArn",
+      attributes: [{ name: "alarmArn", type: "S" }],
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true },
+      deletionProtectionEnabled: true,
+      tags,
+    },
+    { parent },
+  );
+}
+
+/** What drills add to the router, and the schedules that start them. */
+interface Drills {
+  /** The router's drill statements (routerStatements `drills`). */
+  readonly routerStatements: NonNullable<RouterPolicyArgs["drills"]>;
+  /** The router's drill environment variables. */
+  readonly routerEnvironment: Record<string, pulumi.Input<string>>;
+  /** Creates the drill schedules, which invoke the router. */
+  readonly scheduleOn: (router: HandlerFunction) => DrillSchedules;
+}
+
+/**
+ * Drills, all in one place: the role EventBridge Scheduler assumes (created before the router,
+ * which passes it to the report schedules it creates), what the router needs for them, and the
+ * schedules (created once the router exists). Undefined when the config has no drills.
+ */
+function createDrills(
+  scope: Scope,
+  cfg: StackConfig,
+  where: Where,
+  alerts: AlertsTopic,
+  eventsDlq: aws.sqs.Queue,
+): Drills | undefined {
+  const { name, prefix, tags, parent } = scope;
+  if (cfg.drills.length === 0) return undefined;
+  const drillRole = schedulerRole(
+    `${name}-drill-scheduler`,
+    prefix,
+    { region: where.region, accountId: where.accountId },
+    tags,
+    { parent },
+  );
+  return {
+    routerStatements: {
+      schedulerRoleArn: drillRole.arn,
+      schedulePrefix: drillReportSchedulePrefix(prefix),
+      contactPrefix: `${prefix}-`,
+      topicArn: alerts.topicArn,
+      topicKeyArn: alerts.keyArn,
+    },
+    routerEnvironment: { SCHEDULER_ROLE_ARN: drillRole.arn, ALERTS_TOPIC_ARN: alerts.topicArn },
+    scheduleOn: (router) =>
+      new DrillSchedules(
+        `${name}-drills`,
         {
           prefix,
-          level,
-          alarms: cfg.alarms.filter((a) => a.thresholds[level] !== undefined),
-          externalAlarms: cfg.externalAlarms.filter((e) => e.level === level).map((e) => e.name),
-          account: refs.accountId,
-          region: refs.region,
-          alertsTopicArn: refs.alertsTopicArn,
-          targets,
+          drills: cfg.drills,
+          routerArn: router.arn,
+          roleName: drillRole.name,
+          roleArn: drillRole.arn,
           deadLetterArn: eventsDlq.arn,
           tags,
         },
-        { parent: this },
-      );
-      this.alarmNames[level] = routing.alarmNames;
-      if (routing.ruleArn) ruleArns.push(routing.ruleArn);
-      if (routing.ruleArn && targets.some((t) => t.id === "router")) {
-        routerRuleArns.push(routing.ruleArn);
-      }
-    }
-    const routerQueue = this.router?.queue;
-    if (routerQueue && routerRuleArns.length > 0) {
-      new aws.sqs.QueuePolicy(
-        `${name}-router-queue`,
-        {
-          queueUrl: routerQueue.url,
-          policy: policyJson(
-            ruleTargetQueueStatements("EventBridgeRulesToRouter", routerQueue.arn, routerRuleArns),
-          ),
-        },
-        { parent: this },
-      );
-    }
-    if (ruleArns.length > 0) {
-      new aws.sqs.QueuePolicy(
-        `${name}-events-dlq`,
-        {
-          queueUrl: eventsDlq.url,
-          policy: policyJson(
-            ruleTargetQueueStatements("EventBridgeDeadLetters", eventsDlq.arn, ruleArns),
-          ),
-        },
-        { parent: this },
-      );
-    }
-    new aws.cloudwatch.MetricAlarm(
-      `${name}-events-dlq-depth`,
-      dlqDepthAlarmArgs(
-        `${prefix}-events-dlq-depth`,
-        "Alarm events EventBridge could not deliver to the router or notifier",
-        eventsDlq.name,
-        pageActions,
-        tags,
+        { parent },
       ),
-      { parent: this },
+  };
+}
+
+/** Levels the router handles: those that page, and those that engage contacts directly. */
+function routedLevels(cfg: StackConfig): string[] {
+  return Object.entries(cfg.levels)
+    .filter(([, l]) => l.page || (l.engage ?? []).length > 0)
+    .map(([level]) => level);
+}
+
+/**
+ * The router Lambda, behind its SQS queue, when a level pages or engages: its routing table, IAM
+ * statements and environment. Undefined when no level needs it.
+ */
+function createRouter(
+  scope: Scope,
+  cfg: StackConfig,
+  where: Where,
+  refs: {
+    readonly planArns: Record<string, pulumi.Output<string>>;
+    readonly arnOf: (ref: string) => pulumi.Output<string>;
+    readonly alertsTopicArn: pulumi.Output<string>;
+    readonly pagePlanArn: pulumi.Output<string> | undefined;
+    readonly dedupeTable: aws.dynamodb.Table | undefined;
+    readonly drills: Drills | undefined;
+  },
+): HandlerFunction | undefined {
+  const { name, prefix, stack, tags, parent } = scope;
+  if (routedLevels(cfg).length === 0) return undefined;
+  const levels = Object.entries(cfg.levels);
+  const paging = levels.filter(([, l]) => l.page);
+  const mostSevere = failSafeLevel(cfg.levels);
+  const routingTable = pulumi.output(
+    Object.fromEntries(
+      levels.map(([level, l]) => [
+        level,
+        l.page
+          ? {
+              impact: l.impact,
+              responsePlanArn: refs.planArns[level],
+              ...(l.resolveOnRecovery ? { resolveOnRecovery: true } : {}),
+            }
+          : (l.engage ?? []).length > 0
+            ? { impact: l.impact, engage: (l.engage ?? []).map(refs.arnOf) }
+            : { impact: l.impact },
+      ]),
+    ),
+  );
+  const statements: Statement[] = routerStatements({
+    responsePlanArns: paging.map(([level]) => refs.planArns[level]),
+    directEngageArns: levels
+      .filter(([, l]) => !l.page)
+      .flatMap(([, l]) => (l.engage ?? []).map(refs.arnOf)),
+    region: where.region,
+    accountId: where.accountId,
+    responsePlanNames: paging.map(([level]) => names.responsePlan(prefix, level)),
+    taggedResponsePlanNames: paging
+      .filter(([level]) => level !== mostSevere)
+      .map(([level]) => names.responsePlan(prefix, level)),
+    dedupeTableArn: refs.dedupeTable?.arn,
+    drills: refs.drills?.routerStatements,
+  });
+  return new HandlerFunction(
+    `${name}-router`,
+    {
+      functionName: `${prefix}-router`,
+      handler: "router",
+      description: "Starts the level's Incident Manager response plan or engagement for an alarm",
+      // The routing table grows with levels and contacts: it travels in the function's code,
+      // where no 4 KB environment limit applies (handlers/shared/limits.ts, ROUTING_TABLE_FILE).
+      files: { [ROUTING_TABLE_FILE]: routingTable.apply((t) => JSON.stringify(t)) },
+      environment: {
+        INCIDENT_SOURCE: incidentSource(stack),
+        ENGAGEMENT_SENDER: "incident-escalation",
+        // Alarms of other accounts and regions page nobody (handlers/router/core.ts foreignAlarm).
+        ACCOUNT_ID: where.accountId,
+        NAME_PREFIX: prefix,
+        ...(refs.dedupeTable ? { DEDUPE_TABLE: refs.dedupeTable.name } : {}),
+        ...(refs.drills?.routerEnvironment ?? {}),
+      },
+      statements,
+      // Adaptive Incident Manager retries within the timeout, which stays below the dedupe
+      // claim timeout (handlers/shared/limits.ts; tests/components/limits.spec.ts).
+      timeoutSeconds: ROUTER_TIMEOUT_SECONDS,
+      memoryMb: 256,
+      // Rules deliver to the router's queue: bursts wait there instead of failing against the
+      // 5 req/s API limit, and the mapping's maximum concurrency caps the router without
+      // reserving concurrency (which accounts with a low quota refuse).
+      queue: {
+        maximumConcurrency: ROUTER_MAX_CONCURRENCY,
+        visibilityTimeoutSeconds: ROUTER_QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+        maxReceiveCount: ROUTER_QUEUE_MAX_RECEIVES,
+      },
+      logRetentionDays: 90,
+      // Direct (asynchronous) invocations: drills from EventBridge Scheduler.
+      maximumRetryAttempts: 2,
+      alertsTopicArn: refs.alertsTopicArn,
+      pagePlanArn: refs.pagePlanArn,
+      reportsPagesGivenUp: true,
+      tags,
+    },
+    { parent },
+  );
+}
+
+/**
+ * Webhooks, when configured: a signing key per webhook (generated unless given), the secret that
+ * holds URLs and keys, and the notifier Lambda that reads it.
+ */
+function createNotifier(
+  scope: Scope,
+  cfg: StackConfig,
+  where: Where,
+  alertsTopicArn: pulumi.Output<string>,
+): { notifier: HandlerFunction; signingKeys: pulumi.Output<Record<string, string>> } | undefined {
+  const { name, prefix, tags, parent } = scope;
+  const webhooks = cfg.notifications.webhooks;
+  if (webhooks.length === 0) return undefined;
+  const keys: Record<string, pulumi.Output<string>> = {};
+  for (const w of webhooks) {
+    keys[w.name] = w.signingKey
+      ? pulumi.secret(w.signingKey)
+      : new random.RandomPassword(
+          `${name}-webhook-${w.name}-key`,
+          { length: 48, special: false },
+          { parent },
+        ).result;
+  }
+  const signingKeys = pulumi.secret(pulumi.output(keys));
+  const secret = new aws.secretsmanager.Secret(
+    `${name}-webhooks`,
+    {
+      name: `${prefix}/webhooks`,
+      description: "Webhook URLs and signing keys of the incident-escalation notifier",
+      recoveryWindowInDays: 7,
+      tags,
+    },
+    { parent },
+  );
+  new aws.secretsmanager.SecretVersion(
+    `${name}-webhooks`,
+    {
+      secretId: secret.id,
+      secretString: pulumi.secret(
+        pulumi
+          .output(
+            Object.fromEntries(
+              webhooks.map((w) => [
+                w.name,
+                // The notifier's secret format (handlers/notifier/core.ts parseWebhookSecret).
+                w.previousSigningKey === undefined
+                  ? { url: w.url, signingKey: keys[w.name] }
+                  : {
+                      url: w.url,
+                      signingKey: keys[w.name],
+                      previousSigningKey: pulumi.secret(w.previousSigningKey),
+                    },
+              ]),
+            ),
+          )
+          .apply((v) => JSON.stringify(v)),
+      ),
+    },
+    { parent },
+  );
+  const notifier = new HandlerFunction(
+    `${name}-notifier`,
+    {
+      functionName: `${prefix}-notifier`,
+      handler: "notifier",
+      description: "Sends signed webhooks for alarm state changes",
+      environment: {
+        WEBHOOKS: JSON.stringify(
+          webhooks.map((w) => ({
+            name: w.name,
+            levels: w.levels,
+            ...(w.allowPrivateNetwork === true ? { allowPrivateNetwork: true } : {}),
+          })),
+        ),
+        WEBHOOK_SECRET_ARN: secret.arn,
+        // Alarms of other accounts and regions reach no webhook (handlers/notifier/core.ts).
+        ACCOUNT_ID: where.accountId,
+      },
+      statements: notifierStatements(secret.arn),
+      timeoutSeconds: 60,
+      memoryMb: 256,
+      logRetentionDays: 90,
+      maximumRetryAttempts: 2,
+      // Webhook receivers down lose no page: Slack only.
+      alertsTopicArn,
+      tags,
+    },
+    { parent },
+  );
+  return { notifier, signingKeys };
+}
+
+/**
+ * Per level: its alarms and its EventBridge rule, whose targets are the router's queue (levels
+ * the router handles) and the notifier (levels with webhooks). Returns the alarm names by level
+ * and the rule ARNs the queue policies admit.
+ */
+function createLevelRouting(
+  scope: Scope,
+  cfg: StackConfig,
+  where: Where,
+  refs: {
+    readonly router: HandlerFunction | undefined;
+    readonly notifier: HandlerFunction | undefined;
+    readonly alertsTopicArn: pulumi.Output<string>;
+    readonly eventsDlq: aws.sqs.Queue;
+  },
+): {
+  alarmNames: Record<string, string[]>;
+  ruleArns: pulumi.Output<string>[];
+  routerRuleArns: pulumi.Output<string>[];
+} {
+  const { name, prefix, tags, parent } = scope;
+  const routed = routedLevels(cfg);
+  const webhooks = cfg.notifications.webhooks;
+  const alarmNames: Record<string, string[]> = {};
+  const ruleArns: pulumi.Output<string>[] = [];
+  const routerRuleArns: pulumi.Output<string>[] = [];
+  for (const level of Object.keys(cfg.levels)) {
+    const targets: RuleTargetArgs[] = [];
+    if (refs.router?.queue && routed.includes(level)) {
+      targets.push({ id: "router", arn: refs.router.queue.arn });
+    }
+    if (refs.notifier && webhooks.some((w) => w.levels.includes(level))) {
+      targets.push({
+        id: "notifier",
+        arn: refs.notifier.arn,
+        functionName: refs.notifier.functionName,
+      });
+    }
+    const routing = new LevelRouting(
+      `${name}-${level}`,
+      {
+        prefix,
+        level,
+        alarms: cfg.alarms.filter((a) => a.thresholds[level] !== undefined),
+        externalAlarms: cfg.externalAlarms.filter((e) => e.level === level).map((e) => e.name),
+        account: where.accountId,
+        region: where.region,
+        alertsTopicArn: refs.alertsTopicArn,
+        targets,
+        deadLetterArn: refs.eventsDlq.arn,
+        tags,
+      },
+      { parent },
+    );
+    alarmNames[level] = routing.alarmNames;
+    if (routing.ruleArn) ruleArns.push(routing.ruleArn);
+    if (routing.ruleArn && targets.some((t) => t.id === "router")) {
+      routerRuleArns.push(routing.ruleArn);
+    }
+  }
+  return { alarmNames, ruleArns, routerRuleArns };
+}
+
+/** The router's queue and the events DLQ admit messages from this stack's rules only. */
+function createQueuePolicies(
+  scope: Scope,
+  refs: {
+    readonly router: HandlerFunction | undefined;
+    readonly eventsDlq: aws.sqs.Queue;
+    readonly ruleArns: pulumi.Output<string>[];
+    readonly routerRuleArns: pulumi.Output<string>[];
+  },
+): void {
+  const { name, parent } = scope;
+  const routerQueue = refs.router?.queue;
+  if (routerQueue && refs.routerRuleArns.length > 0) {
+    new aws.sqs.QueuePolicy(
+      `${name}-router-queue`,
+      {
+        queueUrl: routerQueue.url,
+        policy: policyJson(
+          ruleTargetQueueStatements(
+            "EventBridgeRulesToRouter",
+            routerQueue.arn,
+            refs.routerRuleArns,
+          ),
+        ),
+      },
+      { parent },
     );
   }
+  if (refs.ruleArns.length > 0) {
+    new aws.sqs.QueuePolicy(
+      `${name}-events-dlq`,
+      {
+        queueUrl: refs.eventsDlq.url,
+        policy: policyJson(
+          ruleTargetQueueStatements("EventBridgeDeadLetters", refs.eventsDlq.arn, refs.ruleArns),
+        ),
+      },
+      { parent },
+    );
+  }
+}
+
+/** An undeliverable alarm event may be a lost page: its alarm pages (selfMonitoringPageActions). */
+function createEventsDlqAlarm(
+  scope: Scope,
+  eventsDlq: aws.sqs.Queue,
+  pageActions: pulumi.Output<string>[],
+): aws.cloudwatch.MetricAlarm {
+  const { name, prefix, tags, parent } = scope;
+  return new aws.cloudwatch.MetricAlarm(
+    `${name}-events-dlq-depth`,
+    dlqDepthAlarmArgs(
+      `${prefix}-events-dlq-depth`,
+      "Alarm events EventBridge could not deliver to the router or notifier",
+      eventsDlq.name,
+      pageActions,
+      tags,
+    ),
+    { parent },
+  );
+}
+
+/** Every contact channel not yet activated (it pages nobody until it is). */
+function channelsToActivate(
+  contacts: ReadonlyMap<string, PersonalContact>,
+): pulumi.Output<ChannelToActivate[]> {
+  return pulumi
+    .all(
+      [...contacts].flatMap(([alias, c]) =>
+        c.channels.map((ch) =>
+          pulumi.all([ch.arn, ch.activationStatus]).apply(([arn, status]) => ({
+            contact: alias,
+            channel: ch.kind,
+            arn,
+            activationStatus: status ?? "NOT_ACTIVATED",
+          })),
+        ),
+      ),
+    )
+    .apply((list) => list.filter((c) => c.activationStatus !== "ACTIVATED"));
 }
 
 /** `triggerDetails.source` of incidents: ≤ 50 characters, not starting with "aws.". */

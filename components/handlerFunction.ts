@@ -9,7 +9,7 @@ import {
   lambdaBaseStatements,
   policyJson,
   queueConsumerStatements,
-} from "./policies";
+} from "./iamStatements";
 import { dlqDepthAlarmArgs, selfAlarmArgs } from "./selfMonitoring";
 
 /**

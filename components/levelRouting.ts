@@ -66,7 +66,7 @@ export interface RuleTargetArgs {
   readonly arn: pulumi.Input<string>;
   /**
    * The function's name, for a Lambda target: the rule gets permission to invoke it. Absent for
-   * a queue target, whose queue policy must let the rule send (policies.ts,
+   * a queue target, whose queue policy must let the rule send (iamStatements.ts,
    * ruleTargetQueueStatements).
    */
   readonly functionName?: pulumi.Input<string>;

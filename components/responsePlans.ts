@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { incidentTagValue, names } from "./builders";
-import { INCIDENT_TAG_KEYS } from "./policies";
+import { INCIDENT_TAG_KEYS } from "./iamStatements";
 
 /** A paging level and what its response plan engages. */
 export interface PagingLevelArgs {

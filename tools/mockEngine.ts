@@ -25,6 +25,11 @@ export interface RecordedResource {
   readonly urn: string;
   /** Logical name of the parent resource, or null for the stack's top level. */
   readonly parent: string | null;
+  /**
+   * Type token of the parent resource (with `parent`, it names the parent: several resources can
+   * share a logical name), or null for the top level. Always set by runWithMocks.
+   */
+  readonly parentType?: string | null;
   readonly custom: boolean;
   /** Inputs as the provider would receive them (custom resources only). */
   readonly inputs: Record<string, unknown>;
@@ -155,6 +160,7 @@ export async function runWithMocks(
       name: req.getName(),
       urn: "",
       parent: req.getParent() ? urnName(req.getParent()) : null,
+      parentType: req.getParent() ? urnType(req.getParent()) : null,
       custom: req.getCustom(),
       dependencies: req.getDependenciesList().map(urnName),
       protect: req.getProtect(),
@@ -260,6 +266,12 @@ function providerKey(ref: string): string {
 
 function urnName(urn: string): string {
   return urn.split("::").pop() ?? urn;
+}
+
+/** The resource's own type in a URN: the last of its qualified type's `$`-separated parts. */
+function urnType(urn: string): string {
+  const qualifiedType = urn.split("::")[2] ?? "";
+  return qualifiedType.split("$").pop() ?? qualifiedType;
 }
 
 /** Mock ids, ARNs and computed attributes per resource type. */

@@ -355,8 +355,28 @@ describe("Incident Manager components (dev example, but creating the replication
   });
 });
 
+/**
+ * A component's own public fields with Outputs and resources replaced by a marker: what a consumer
+ * can read from it without an apply. Pulumi's bookkeeping fields (`__…`, `urn`) are left out.
+ */
+function plainFields(r: pulumi.Resource): Record<string, unknown> {
+  const walk = (v: unknown): unknown => {
+    if (pulumi.Output.isInstance(v) || pulumi.Resource.isInstance(v)) return "<opaque>";
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === "object" && v !== null) {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    }
+    return v;
+  };
+  return Object.fromEntries(
+    Object.entries(r)
+      .filter(([k]) => !k.startsWith("__") && k !== "urn")
+      .map(([k, v]) => [k, walk(v)]),
+  );
+}
+
 describe("EscalationPipeline as a library component", () => {
-  it("wraps phone and email as secrets even when given plain strings, and validates its args", async () => {
+  it("wraps phone and email as secrets even when given plain strings, keeps them on no public field, and validates its args", async () => {
     const { resources, result } = await runWithMocks({ stack: "lib" }, () => {
       const p = new EscalationPipeline("team", {
         stack: "lib",
@@ -386,6 +406,12 @@ describe("EscalationPipeline as a library component", () => {
       sev1: `arn:aws:ssm-incidents::${ACCT}:response-plan/ie-lib-sev1`,
     });
     assert.equal(await pulumi.isSecret(pulumi.output(p.contactArns.kim)), false);
+    // Nor does it keep them in plain text on a public field (it used to keep the whole validated
+    // config on `config`): every plain value reachable from its fields, Outputs and child
+    // resources left opaque, is free of them.
+    const plain = JSON.stringify(plainFields(p));
+    assert.doesNotMatch(plain, /kim@example\.com|819000000009/);
+    assert.match(plain, /"prefix":"ie-lib"/, "the walk reaches the plain fields");
   });
 
   it("rejects invalid args with every problem and its path", async () => {

@@ -16,7 +16,7 @@ import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { defaultPrefix } from "../../components/builders";
 import { inputTemplate, levelEventPattern } from "../../components/levelRouting";
-import { wildcardActions } from "../../components/policies";
+import { wildcardActions } from "../../components/iamStatements";
 import { RecordedResource } from "../../tools/mockEngine";
 import {
   ProgramRun,
