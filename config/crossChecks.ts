@@ -61,14 +61,7 @@ function checkContacts({ cfg, add }: Scope): Set<string> {
   const aliases = new Set<string>();
   arr(cfg.contacts).forEach((c, i) => {
     if (!isObj(c)) return;
-    if (typeof c.alias === "string") {
-      if (aliases.has(c.alias))
-        add(
-          ["contacts", i, "alias"],
-          `"${c.alias}" is used by an earlier contact; aliases must be unique`,
-        );
-      aliases.add(c.alias);
-    }
+    unique(add, aliases, c.alias, ["contacts", i, "alias"], "contact", "aliases");
     const stages = arr(c.engagement).filter(isObj);
     stages.forEach((_, j) => checkEngagementStage(add, c, i, stages, j));
     if (!Array.isArray(c.engagement)) return;
@@ -145,14 +138,7 @@ function checkRotations({ cfg, add }: Scope, aliases: ReadonlySet<string> | unde
   const rotationNames = new Set<string>();
   arr(cfg.onCall).forEach((r, i) => {
     if (!isObj(r)) return;
-    if (typeof r.name === "string") {
-      if (rotationNames.has(r.name))
-        add(
-          ["onCall", i, "name"],
-          `"${r.name}" is used by an earlier rotation; names must be unique`,
-        );
-      rotationNames.add(r.name);
-    }
+    unique(add, rotationNames, r.name, ["onCall", i, "name"], "rotation");
     const members = arr(r.members);
     const seen = new Set<unknown>();
     members.forEach((m, j) => {
@@ -265,11 +251,7 @@ function checkAlarms({ cfg, add, levels, levelNames, levelsKnown }: Scope): void
   const alarmNames = new Set<string>();
   arr(cfg.alarms).forEach((a, i) => {
     if (!isObj(a)) return;
-    if (typeof a.name === "string") {
-      if (alarmNames.has(a.name))
-        add(["alarms", i, "name"], `"${a.name}" is used by an earlier alarm; names must be unique`);
-      alarmNames.add(a.name);
-    }
+    unique(add, alarmNames, a.name, ["alarms", i, "name"], "alarm");
     if (
       typeof a.datapointsToAlarm === "number" &&
       typeof a.evaluationPeriods === "number" &&
@@ -416,14 +398,7 @@ function checkWebhooks({ cfg, add, levelNames, levelsKnown }: Scope): void {
   const webhookNames = new Set<string>();
   arr(n.webhooks).forEach((w, i) => {
     if (!isObj(w)) return;
-    if (typeof w.name === "string") {
-      if (webhookNames.has(w.name))
-        add(
-          ["notifications", "webhooks", i, "name"],
-          `"${w.name}" is used by an earlier webhook; names must be unique`,
-        );
-      webhookNames.add(w.name);
-    }
+    unique(add, webhookNames, w.name, ["notifications", "webhooks", i, "name"], "webhook");
     arr(w.levels).forEach((lvl, j) => {
       if (typeof lvl === "string" && levelsKnown && !levelNames.includes(lvl)) {
         add(
@@ -433,6 +408,20 @@ function checkWebhooks({ cfg, add, levelNames, levelsKnown }: Scope): void {
       }
     });
   });
+}
+
+/** Adds a string `name` to `seen`, reporting it at `path` when an earlier `entry` has it. */
+function unique(
+  add: Add,
+  seen: Set<string>,
+  name: unknown,
+  path: Path,
+  entry: string,
+  key = "names",
+): void {
+  if (typeof name !== "string") return;
+  if (seen.has(name)) add(path, `"${name}" is used by an earlier ${entry}; ${key} must be unique`);
+  seen.add(name);
 }
 
 function isObj(v: unknown): v is Raw {

@@ -31,21 +31,23 @@ import {
   noVoiceFirst,
   twoChannelTypes,
 } from "./stackRules";
-import type { PolicyInput, ResourceRule, StackRule } from "./types";
+import { withoutEnforcementLevel } from "./engine";
+import type { PolicyInput, ResourceRule, RuleBase, StackRule } from "./types";
 import { plainData } from "./wire";
 
-function engineConfig(getConfig: () => object): Record<string, unknown> {
-  const config: Record<string, unknown> = { ...(getConfig() as Record<string, unknown>) };
-  delete config.enforcementLevel;
-  return config;
-}
-
-function toResourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
+/** What the engine reads of every policy: name, description, default level, config schema. */
+function header(rule: RuleBase) {
   return {
     name: rule.name,
     description: rule.description,
     enforcementLevel: rule.enforcementLevel,
     ...(rule.configSchema ? { configSchema: rule.configSchema } : {}),
+  };
+}
+
+function toResourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
+  return {
+    ...header(rule),
     validateResource: (args: ResourceValidationArgs, reportViolation) => {
       if (!rule.types.includes(args.type)) return;
       const resource: PolicyInput = {
@@ -54,10 +56,7 @@ function toResourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
         urn: args.urn,
         inputs: plainData(args.props) as Record<string, unknown>,
       };
-      for (const message of rule.check(
-        resource,
-        engineConfig(() => args.getConfig()),
-      ))
+      for (const message of rule.check(resource, withoutEnforcementLevel(args.getConfig())))
         reportViolation(message);
     },
   };
@@ -71,16 +70,10 @@ function fromPolicyResource(r: PolicyResource): PolicyInput {
 
 function toStackPolicy(rule: StackRule): StackValidationPolicy {
   return {
-    name: rule.name,
-    description: rule.description,
-    enforcementLevel: rule.enforcementLevel,
-    ...(rule.configSchema ? { configSchema: rule.configSchema } : {}),
+    ...header(rule),
     validateStack: (args: StackValidationArgs, reportViolation) => {
       const resources = args.resources.map(fromPolicyResource);
-      for (const f of rule.check(
-        resources,
-        engineConfig(() => args.getConfig()),
-      )) {
+      for (const f of rule.check(resources, withoutEnforcementLevel(args.getConfig()))) {
         reportViolation(f.message, f.resource?.urn);
       }
     },

@@ -44,8 +44,15 @@ function effectiveLevel(rule: RuleBase, config: PackConfig): Level | null {
 /** A rule's own settings from `config` (the enforcement level removed). */
 function settings(rule: RuleBase, config: PackConfig): Record<string, unknown> {
   const entry = config[rule.name];
-  if (typeof entry !== "object" || entry === null) return {};
-  const rest: Record<string, unknown> = { ...entry };
+  return typeof entry === "object" && entry !== null ? withoutEnforcementLevel(entry) : {};
+}
+
+/**
+ * A policy's configuration object without its `enforcementLevel`: the settings its check reads
+ * (the engine path, adapters.ts, gets the same object from `getConfig()`).
+ */
+export function withoutEnforcementLevel(entry: object): Record<string, unknown> {
+  const rest: Record<string, unknown> = { ...(entry as Record<string, unknown>) };
   delete rest.enforcementLevel;
   return rest;
 }

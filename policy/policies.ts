@@ -63,5 +63,10 @@ export {
   stackRules,
 } from "./stackRules";
 export * from "./eventPattern";
-export * from "./engine";
+export {
+  evaluatePolicies,
+  evaluateResourcePolicies,
+  evaluateStackPolicies,
+  packConfig,
+} from "./engine";
 export * from "./adapters";
