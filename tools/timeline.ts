@@ -132,12 +132,10 @@ export function buildTimeline(cfg: StackConfig, stack: string, now: Date): Timel
             at,
             stage: i + 1,
             minutes: escalation[i].durationInMinutes,
-            targets: stage.engage.map((ref) => ({
-              ref,
-              essential: stage.essential,
-              ...(ref.startsWith("oncall:")
-                ? { onCallNow: onCallNow.get(parseRef(ref).name) ?? [] }
-                : {}),
+            targets: escalation[i].targets.map((t, j) => ({
+              ref: stage.engage[j],
+              essential: t.isEssential,
+              ...(t.kind === "oncall" ? { onCallNow: onCallNow.get(t.name) ?? [] } : {}),
             })),
           });
           for (const ref of stage.engage)
