@@ -3,15 +3,16 @@
 // interleaved: the esbuild bundle, an unbundled build of the same source, bare `node -e ""`.
 import { buildSync } from "esbuild";
 import { bundleOptions } from "../tools/bundle.mjs";
-import { mkdirSync, statSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, readFileSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import { join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
+import { handlerSources, transpileHandlers } from "./handlerBuild.mjs";
 import { ROOT, TMP, ms, ratio, roundOrder, summary, table, timedNode, verdict } from "./lib.mjs";
 
 const BUNDLE = join(ROOT, "dist", "bundles", "router", "index.js");
+/** The unbundled variant (handlerBuild.mjs), built into node_modules/.cache/…/unbundled/. */
 const UNBUNDLED_DIR = join(TMP, "unbundled");
-const UNBUNDLED = join(UNBUNDLED_DIR, "handlers", "router", "handler.js");
 const TARGET = 0.5;
 
 const ACCOUNT = "123456789012";
@@ -29,6 +30,8 @@ const ENV = {
   INCIDENT_SOURCE: "incident-escalation.bench",
   ENGAGEMENT_SENDER: "incident-escalation",
   NAME_PREFIX: "ie-bench",
+  /** The router pages only for its own account's alarms (handlers/router env). */
+  ACCOUNT_ID: ACCOUNT,
 };
 
 /**
@@ -104,36 +107,6 @@ function startStub() {
   );
 }
 
-/** Every .ts file under handlers/, newest modification time. */
-function sources(dir = join(ROOT, "handlers")) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory()
-      ? sources(join(dir, d.name))
-      : d.name.endsWith(".ts")
-        ? [join(dir, d.name)]
-        : [],
-  );
-}
-
-/**
- * The unbundled variant: every handlers/**.ts transpiled one-to-one by esbuild (bundle: false,
- * cjs, the bundles' Node target, not minified) into node_modules/.cache/…/unbundled/handlers/, so `require`
- * resolves @aws-sdk/* from the repository's node_modules, as tsc's dist/handlers/ output would.
- */
-function buildUnbundled() {
-  buildSync({
-    absWorkingDir: ROOT,
-    entryPoints: sources(),
-    outbase: ROOT,
-    outdir: UNBUNDLED_DIR,
-    bundle: false,
-    platform: "node",
-    target: bundleOptions("router").target,
-    format: "cjs",
-    logLevel: "warning",
-  });
-}
-
 /**
  * What the bundle is made of: the router rebuilt in memory with tools/bundle.mjs's options plus
  * a metafile, output bytes summed by package (or by folder for the project's own code).
@@ -175,7 +148,7 @@ function why(s, phase, composition, files) {
 }
 
 export async function run({ rounds = 20, warmup = 2, log = console.log } = {}) {
-  const newest = Math.max(...sources().map((f) => statSync(f).mtimeMs));
+  const newest = Math.max(...handlerSources().map((f) => statSync(f).mtimeMs));
   let bundleMtime = 0;
   try {
     bundleMtime = statSync(BUNDLE).mtimeMs;
@@ -183,7 +156,7 @@ export async function run({ rounds = 20, warmup = 2, log = console.log } = {}) {
     throw new Error(`${relative(ROOT, BUNDLE)} is missing: run \`npm run bundle\` first`);
   }
   const stale = bundleMtime < newest;
-  buildUnbundled();
+  const unbundled = transpileHandlers(UNBUNDLED_DIR);
 
   const stub = await startStub();
   const env = {
@@ -201,7 +174,7 @@ export async function run({ rounds = 20, warmup = 2, log = console.log } = {}) {
   const payload = JSON.stringify(input());
   const variants = {
     bundled: ["-e", INVOKE, BUNDLE, payload],
-    unbundled: ["-e", INVOKE, UNBUNDLED, payload],
+    unbundled: ["-e", INVOKE, unbundled, payload],
     bare: ["-e", ""],
   };
   const names = Object.keys(variants);

@@ -11,9 +11,10 @@
  * delivered: each alarm's firing now checks its incident and notes on its timeline how often it
  * fired meanwhile. The router (DEDUPE_TABLE set) runs in this process against bench/stubs.ts:
  * Incident Manager throttled to `requestsPerSecond` (default 5), DynamoDB in memory. Its current
- * source (handlers/**.ts) is transpiled file by file by esbuild (bundle: false, as tsc would)
- * into node_modules/.cache, once: a new execution environment then costs a re-`require` of
- * handler.js (about a millisecond), not a ts-node compile that would eat the CPU the router needs.
+ * source (handlers/**.ts) is transpiled file by file by esbuild (bench/handlerBuild.mjs: bundle:
+ * false, as tsc would) into node_modules/.cache, once: a new execution environment then costs a
+ * re-`require` of handler.js (about a millisecond), not a ts-node compile that would eat the CPU
+ * the router needs.
  *
  * Lambda is simulated as the router is deployed: the rules deliver to its SQS queue, and an event
  * source mapping (batch size 1, ReportBatchItemFailures) invokes it:
@@ -40,9 +41,8 @@
  * retries come 60× sooner than in production, before a slow opener may be done: harsher than
  * production.
  */
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { buildSync } from "esbuild";
 import { NOTE_INTERVAL_MS } from "../handlers/router/dedupe";
 import {
   ROUTER_MAX_CONCURRENCY,
@@ -149,30 +149,6 @@ function routerInput(i: number, b: number): unknown {
 const ROOT = path.join(__dirname, "..");
 const BUILD = path.join(ROOT, "node_modules", ".cache", "incident-escalation-bench", "storm");
 
-/** Transpiles handlers/**.ts one-to-one into BUILD; returns the router's handler.js. */
-function buildRouter(): string {
-  const sources = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-      d.isDirectory()
-        ? sources(path.join(dir, d.name))
-        : d.name.endsWith(".ts")
-          ? [path.join(dir, d.name)]
-          : [],
-    );
-  buildSync({
-    absWorkingDir: ROOT,
-    entryPoints: sources(path.join(ROOT, "handlers")),
-    outbase: ROOT,
-    outdir: BUILD,
-    bundle: false,
-    platform: "node",
-    target: "node22",
-    format: "cjs",
-    logLevel: "warning",
-  });
-  return path.join(BUILD, "handlers", "router", "handler.js");
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 class FunctionTimeout extends Error {
@@ -218,6 +194,8 @@ async function main(): Promise<void> {
     INCIDENT_SOURCE: "incident-escalation.bench",
     ENGAGEMENT_SENDER: "incident-escalation",
     NAME_PREFIX: "ie-bench",
+    // The router pages only for its own account's alarms (handlers/router env).
+    ACCOUNT_ID: ACCOUNT,
     DEDUPE_TABLE: TABLE,
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
@@ -249,7 +227,12 @@ async function main(): Promise<void> {
     return (realWrite as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
   }) as typeof process.stdout.write;
 
-  const handlerPath = buildRouter();
+  // The router transpiled one-to-one from the current source (bench/handlerBuild.mjs, shared with
+  // the cold-start bench's unbundled variant).
+  const build = (await import(path.join(__dirname, "handlerBuild.mjs"))) as {
+    transpileHandlers(outdir: string): string;
+  };
+  const handlerPath = build.transpileHandlers(BUILD);
   const idle: RouterModule[] = [];
   let environments = 0;
   const newEnvironment = (): RouterModule => {

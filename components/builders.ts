@@ -43,15 +43,17 @@ export function channelType(kind: ChannelKind): "EMAIL" | "SMS" | "VOICE" {
   return kind === "email" ? "EMAIL" : kind === "sms" ? "SMS" : "VOICE";
 }
 
-/** Channel kinds a contact uses anywhere in its engagement, in first-use order. */
-/** A contact's engagement stage by offset. */
-export interface OffsetStage {
+/** One stage of a contact's engagement, as an offset from the moment the contact is engaged. */
+export interface EngagementStageArgs {
+  /** Minutes after the contact is engaged. */
   readonly after: number;
+  /** Channels engaged in this stage. */
   readonly via: readonly ChannelKind[];
 }
 
+/** Channel kinds a contact uses anywhere in its engagement, in first-use order. */
 export function channelsUsed(contact: {
-  readonly engagement: readonly OffsetStage[];
+  readonly engagement: readonly EngagementStageArgs[];
 }): ChannelKind[] {
   const out: ChannelKind[] = [];
   for (const stage of contact.engagement) {
@@ -71,11 +73,36 @@ export interface PlanStage<T> {
  * lasts 0 minutes (it has targets, so Incident Manager accepts 0, and there is nothing after it).
  * `[{after:0, via:[email]}, {after:10, via:[sms, voice]}]` → `[{10, [email]}, {0, [sms, voice]}]`.
  */
-export function engagementStages(engagement: readonly OffsetStage[]): PlanStage<ChannelKind>[] {
+export function engagementStages(
+  engagement: readonly EngagementStageArgs[],
+): PlanStage<ChannelKind>[] {
   return engagement.map((stage, i) => ({
     durationInMinutes: i + 1 < engagement.length ? engagement[i + 1].after - stage.after : 0,
     targets: [...stage.via],
   }));
+}
+
+/**
+ * When each stage of a plan begins, in minutes after the plan is engaged: a stage's
+ * `durationInMinutes` is "the time to wait until beginning the next stage"
+ * (https://docs.aws.amazon.com/incident-manager/latest/APIReference/API_SSMContacts_Stage.html),
+ * so stage k begins at the sum of the durations before it. `[{10, …}, {15, …}, {0, …}]` →
+ * `[0, 10, 25]`: for a validated engagement (first offset 0) the offsets engagementStages started
+ * from. The paging timeline (tools/timeline.ts) reads its minutes from here, so it shows the plans
+ * as deployed.
+ */
+export function stageStarts(stages: readonly PlanStage<unknown>[]): number[] {
+  let at = 0;
+  return stages.map((stage) => {
+    const start = at;
+    at += stage.durationInMinutes;
+    return start;
+  });
+}
+
+/** Minutes from engaging a plan until its last stage has run (the sum of the durations). */
+export function planMinutes(stages: readonly PlanStage<unknown>[]): number {
+  return stages.reduce((sum, stage) => sum + stage.durationInMinutes, 0);
 }
 
 /** A resolved escalation target: a personal contact or an on-call schedule. */

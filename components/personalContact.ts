@@ -1,15 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ChannelKind } from "../config/schema";
-import { channelType, channelsUsed, engagementStages } from "./builders";
+import { type EngagementStageArgs, channelType, channelsUsed, engagementStages } from "./builders";
 
-/** One stage of a contact's engagement, as an offset from the moment the contact is engaged. */
-export interface EngagementStageArgs {
-  /** Minutes after the contact is engaged. */
-  readonly after: number;
-  /** Channels engaged in this stage. */
-  readonly via: readonly ChannelKind[];
-}
+export type { EngagementStageArgs } from "./builders";
 
 export interface PersonalContactArgs {
   /** Physical Incident Manager alias (unique in the account). */

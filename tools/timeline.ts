@@ -7,9 +7,21 @@
  * Rotations are resolved the way Incident Manager describes them (the first shift starts at the
  * rotation's start time with the first member(s); each hand-off moves to the next); for the
  * authoritative schedule use `aws ssm-contacts list-preview-rotation-shifts`.
+ *
+ * The minutes come from the plans the stack deploys, not from a second reading of the config:
+ * the escalation plan's and each engagement plan's stages (components/builders.ts
+ * `escalationStages`, `engagementStages`), placed in time by `stageStarts`.
  */
 import type { ChannelKind, ContactConfig, RotationConfig, StackConfig } from "../config/schema";
-import { defaultPrefix, names, parseRef } from "../components/builders";
+import {
+  defaultPrefix,
+  engagementStages,
+  escalationStages,
+  names,
+  parseRef,
+  planMinutes,
+  stageStarts,
+} from "../components/builders";
 
 /** One thing that happens at a moment after the alarm fired. */
 export type TimelineEvent =
@@ -94,6 +106,8 @@ export function buildTimeline(cfg: StackConfig, stack: string, now: Date): Timel
   const contacts = new Map(cfg.contacts.map((c) => [c.alias, c]));
   const rotationsNow = cfg.onCall.map((r) => rotationAt(r, now));
   const onCallNow = new Map(rotationsNow.map((r) => [r.name, r.now]));
+  const escalation = escalationStages(cfg.escalation);
+  const escalationStarts = stageStarts(escalation);
 
   const pagesFor = (ref: string, at: number, via: string): TimelineEvent[] => {
     const { kind, name } = parseRef(ref);
@@ -111,26 +125,23 @@ export function buildTimeline(cfg: StackConfig, stack: string, now: Date): Timel
         mode = "incident";
         for (const ref of l.engage ?? [])
           events.push(...pagesFor(ref, 0, "response plan engagement"));
-        let at = 0;
         cfg.escalation.forEach((stage, i) => {
+          const at = escalationStarts[i];
           events.push({
             kind: "stage",
             at,
             stage: i + 1,
-            minutes: stage.minutes,
-            targets: stage.engage.map((ref) => ({
-              ref,
-              essential: stage.essential,
-              ...(ref.startsWith("oncall:")
-                ? { onCallNow: onCallNow.get(parseRef(ref).name) ?? [] }
-                : {}),
+            minutes: escalation[i].durationInMinutes,
+            targets: escalation[i].targets.map((t, j) => ({
+              ref: stage.engage[j],
+              essential: t.isEssential,
+              ...(t.kind === "oncall" ? { onCallNow: onCallNow.get(t.name) ?? [] } : {}),
             })),
           });
           for (const ref of stage.engage)
             events.push(...pagesFor(ref, at, `stage ${i + 1} → ${ref}`));
-          at += stage.minutes;
         });
-        endsAt = at;
+        endsAt = planMinutes(escalation);
       } else if ((l.engage ?? []).length > 0) {
         mode = "engage";
         for (const ref of l.engage ?? [])
@@ -167,13 +178,16 @@ export function buildTimeline(cfg: StackConfig, stack: string, now: Date): Timel
   return { prefix, plannedAt: now.toISOString(), levels, rotations: rotationsNow };
 }
 
+/** The pages of a contact engaged at minute `at`: one per stage of its engagement plan. */
 function contactPages(c: ContactConfig | undefined, at: number, via: string): TimelineEvent[] {
   if (!c) return [];
-  return c.engagement.map((s) => ({
+  const stages = engagementStages(c.engagement);
+  const starts = stageStarts(stages);
+  return stages.map((s, j) => ({
     kind: "page" as const,
-    at: at + s.after,
+    at: at + starts[j],
     contact: c.alias,
-    channels: [...s.via],
+    channels: s.targets,
     via,
   }));
 }

@@ -4,7 +4,9 @@
 // rotationAt for weekly, daily and monthly hand-offs, intervals, two people on call at once,
 // before the start and exactly at a hand-off instant; nextHandoff across DST changes (Berlin and
 // New York, both directions) and with hand-off times inside a DST gap or overlap; zonedToUtc in
-// gaps and overlaps; and a fast-check property over arbitrary rotations and instants.
+// gaps and overlaps; a fast-check property over arbitrary rotations and instants; and that the
+// timeline's minutes are the starts of the plan stages components/builders.ts deploys (literal
+// stages and minutes for one config, a property that the stages give back the config's offsets).
 //
 // What this does NOT prove: that Incident Manager computes shifts the same way (the rotation
 // model follows its documentation; the authoritative schedule is
@@ -16,6 +18,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import fc from "fast-check";
+import {
+  engagementStages,
+  escalationStages,
+  planMinutes,
+  stageStarts,
+} from "../../components/builders";
 import { rawConfigFrom, validateRawConfig } from "../../config/load";
 import { RotationConfig, StackConfigInput, parseStackConfig } from "../../config/schema";
 import { readStackFile } from "../../tools/stackFile";
@@ -327,6 +335,91 @@ describe("tools/timeline", () => {
           .filter((e) => e.kind === "page" && e.via.startsWith("stage 1"))
           .map((e) => (e.kind === "page" ? [e.at, e.contact, e.channels] : [])),
         [[0, "suzuki", ["email"]]],
+      );
+    });
+  });
+
+  // The timeline and the deployed plans are one derivation: the timeline's minutes are the
+  // starts (stageStarts) of the stages the components deploy (engagementStages,
+  // escalationStages). Literal plan stages and literal timeline minutes for one config, and a
+  // property that the plan stages give back the config's offsets.
+  describe("one derivation with the deployed plans (components/builders.ts)", () => {
+    const TIED: StackConfigInput = {
+      prefix: "tie",
+      incidentManager: { replicationSet: "existing" },
+      contacts: [
+        {
+          alias: "sato",
+          displayName: "Sato",
+          email: "sato@example.com",
+          phone: "+819000000001",
+          engagement: [
+            { after: 0, via: ["email"] },
+            { after: 10, via: ["sms"] },
+            { after: 25, via: ["voice"] },
+          ],
+        },
+        {
+          alias: "tanaka",
+          displayName: "Tanaka",
+          email: "tanaka@example.com",
+          engagement: [{ after: 0, via: ["email"] }],
+        },
+      ],
+      escalation: [
+        { engage: ["sato"], minutes: 5 },
+        { engage: ["tanaka"], minutes: 10 },
+      ],
+      levels: { critical: { impact: 1, page: true } },
+    };
+    const cfg = parseStackConfig(TIED);
+
+    it("the deployed stages of the config: engagement durations 10, 15, 0; escalation 5, 10", () => {
+      assert.deepEqual(engagementStages(cfg.contacts[0].engagement), [
+        { durationInMinutes: 10, targets: ["email"] },
+        { durationInMinutes: 15, targets: ["sms"] },
+        { durationInMinutes: 0, targets: ["voice"] },
+      ]);
+      assert.deepEqual(stageStarts(engagementStages(cfg.contacts[0].engagement)), [0, 10, 25]);
+      const escalation = escalationStages(cfg.escalation);
+      assert.deepEqual(
+        escalation.map((st) => st.durationInMinutes),
+        [5, 10],
+      );
+      assert.deepEqual(stageStarts(escalation), [0, 5]);
+      assert.equal(planMinutes(escalation), 15);
+    });
+
+    it("the timeline pages at those stages' starts: sato T+0/10/25 from stage 1, tanaka T+5", () => {
+      const l = level(buildTimeline(cfg, "tie", NOW).levels, "critical");
+      assert.deepEqual(
+        l.events.map((e) =>
+          e.kind === "stage" ? ["stage", e.at, e.stage, e.minutes] : [e.at, e.contact, e.channels],
+        ),
+        [
+          ["stage", 0, 1, 5],
+          [0, "sato", ["email"]],
+          ["stage", 5, 2, 10],
+          [5, "tanaka", ["email"]],
+          [10, "sato", ["sms"]],
+          [25, "sato", ["voice"]],
+        ],
+      );
+      assert.equal(l.endsAt, 25);
+    });
+
+    it("property: the plan stages of any valid engagement start at the config's offsets", () => {
+      const engagement = fc
+        .array(fc.integer({ min: 1, max: 30 }), { maxLength: 8 })
+        .map((gaps) => [0, ...gaps].map((_, i, all) => all.slice(0, i + 1).reduce((a, b) => a + b)))
+        .map((offsets) => offsets.map((after) => ({ after, via: ["email" as const] })));
+      fc.assert(
+        fc.property(engagement, (e) => {
+          assert.deepEqual(
+            stageStarts(engagementStages(e)),
+            e.map((st) => st.after),
+          );
+        }),
       );
     });
   });
