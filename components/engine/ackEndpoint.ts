@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { RECENT_INDEX } from "../../handlers/shared/incidentStore";
+import { incidentTableName, RECENT_INDEX } from "../../handlers/shared/incidentStore";
 import { HandlerFunction } from "../handlerFunction";
 import type { Statement } from "../policies";
 
@@ -206,7 +206,7 @@ function createIncidentTable(
   return new aws.dynamodb.Table(
     `${name}-incidents`,
     {
-      name: `${args.prefix}-incidents`,
+      name: incidentTableName(args.prefix),
       billingMode: "PAY_PER_REQUEST",
       hashKey: "pk",
       attributes: [

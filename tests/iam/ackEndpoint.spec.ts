@@ -133,7 +133,7 @@ describe("IAM simulator: the ack endpoint's role", () => {
     assert.equal(own.length, 1);
     const problems: string[] = [];
     for (const st of own[0]?.document.Statement ?? []) {
-      problems.push(...(await statementProblems(st as PolicyStatement)));
+      problems.push(...(await statementProblems(st as PolicyStatement, "identity")));
     }
     assert.deepEqual(problems, []);
   });
