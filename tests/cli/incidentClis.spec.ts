@@ -149,14 +149,12 @@ describe("incident CLIs: npm run ack and npm run incidents", () => {
   });
 
   it("ack of a resolved incident (no item with the exception: a consistent GetItem tells): exit 1, nothing changed", async () => {
-    ddb
-      .on(UpdateItemCommand)
-      .rejects(
-        new ConditionalCheckFailedException({
-          message: "The conditional request failed",
-          $metadata: {},
-        }),
-      );
+    ddb.on(UpdateItemCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: "The conditional request failed",
+        $metadata: {},
+      }),
+    );
     ddb.on(GetItemCommand).resolves({
       Item: item({ status: { S: "resolved" }, resolvedAt: { S: "2026-12-02T00:58:00.000Z" } }),
     });

@@ -11,6 +11,7 @@
  * - what the endpoint does with a result (tests/handlers/ack.spec.ts).
  */
 import { strict as assert } from "node:assert";
+import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import {
   ackLink,
@@ -52,7 +53,14 @@ describe("ack token: HMAC-SHA256 over version, incident, contact, channel and ex
 
   it("ackLink is <base>/ack/<incident>?t=<token>, a trailing slash of a function URL dropped", () => {
     assert.equal(
-      ackLink("inc-1", "suzuki", "sms", EXPIRES, KEY, "https://abc.lambda-url.ap-northeast-1.on.aws/"),
+      ackLink(
+        "inc-1",
+        "suzuki",
+        "sms",
+        EXPIRES,
+        KEY,
+        "https://abc.lambda-url.ap-northeast-1.on.aws/",
+      ),
       `https://abc.lambda-url.ap-northeast-1.on.aws/ack/inc-1?t=${TOKEN}`,
     );
     assert.equal(ackPath("inc-1"), "/ack/inc-1");
@@ -105,7 +113,6 @@ describe("ack token: HMAC-SHA256 over version, incident, contact, channel and ex
 
   it("a MAC-valid token whose payload is not the claim array is malformed (only a key holder makes one)", () => {
     const odd = Buffer.from('{"incidentId":"inc-1"}').toString("base64url");
-    const { createHmac } = require("node:crypto") as typeof import("node:crypto");
     const oddMac = createHmac("sha256", KEY)
       .update(`incident-escalation/ack/a1\n${odd}`)
       .digest("base64url");

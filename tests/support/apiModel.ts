@@ -18,12 +18,7 @@ import * as path from "node:path";
 
 /** SERVICES, plus models checked for requests only (their Java patterns are not all checked here). */
 export type Service =
-  | "ssm-contacts"
-  | "ssm-incidents"
-  | "lambda"
-  | "dynamodb"
-  | "secretsmanager"
-  | "sns";
+  "ssm-contacts" | "ssm-incidents" | "lambda" | "dynamodb" | "secretsmanager" | "sns";
 
 /** The models every pattern of which compiles as JavaScript (tests/apiModel.spec.ts). */
 export const SERVICES: readonly Service[] = ["ssm-contacts", "ssm-incidents", "lambda"];
