@@ -8,7 +8,9 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads.
  *
  * - GET `/ack/<incident>?t=<token>` shows the confirmation page with a POST form and changes
- *   nothing: mail scanners and link previews open every link in a message.
+ *   nothing: mail scanners and link previews open every link in a message. (A scanner that also
+ *   submits forms could acknowledge; nothing server-side can tell it from a person. The page
+ *   needs no script, so a scanner that only renders pages changes nothing.)
  * - POST `/ack/<incident>` with the form field `t` acknowledges (conditional write: only an open
  *   incident); a second POST finds it acknowledged and shows "already acknowledged".
  * - A token that is malformed (400), forged or for another incident (403), expired (410), for a

@@ -260,7 +260,7 @@ describe("ack endpoint handler (aws-sdk-client-mock)", () => {
     ]);
   });
 
-  it("not a function URL event: 400 page, logged", async () => {
+  it("not a function URL event (no requestContext.http, payload format 2.0: https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads): 400 page, logged", async () => {
     const r = await handle({ Records: [] });
     assert.equal(r.statusCode, 400);
     assert.equal(logs[0]?.code, "INVALID_REQUEST");
