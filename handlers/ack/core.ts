@@ -375,9 +375,9 @@ export function pageFacts(incident: Incident | undefined, at?: string): PageFact
 const SLACK_ALARM_MAX = 200;
 
 /**
- * The Slack note (an AWS Chatbot custom notification, as handlers/router/drill.ts sends; format:
- * https://docs.aws.amazon.com/chatbot/latest/adminguide/custom-notifs.html) that an incident was
- * acknowledged. The alarm name is untrusted text: quoted, markup defused.
+ * The Slack note that an incident was acknowledged: an AWS Chatbot custom notification in the
+ * same format handlers/router/drill.ts sends (version 1.0, source custom, client-markdown). The
+ * alarm name is untrusted text: quoted, markup defused.
  */
 export function acknowledgedNotification(
   lang: Language,

@@ -12,8 +12,9 @@
  *
  * What this spec does NOT prove:
  * - that DynamoDB evaluates every expression as dynalite does (dynalite is a reimplementation);
- * - ReturnValuesOnConditionCheckFailure: dynalite 4 ignores it, so the handler's fallback read is
- *   what runs here; ack.spec.ts covers the item returned with the exception;
+ * - ReturnValuesOnConditionCheckFailure: dynalite 4 ignores it (open request
+ *   https://github.com/architect/dynalite/issues/182), so the handler's fallback read is what
+ *   runs here; ack.spec.ts covers the item returned with the exception;
  * - the GSI's eventual consistency (dynalite updates the index at once) or TTL deletion;
  * - IAM (tests/iam/simulate.spec.ts) or the function URL front end itself (the browser spec
  *   serves the handler through a small adapter, not Lambda).
