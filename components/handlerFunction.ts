@@ -68,6 +68,11 @@ export interface HandlerFunctionArgs {
   readonly pagePlanArn?: pulumi.Input<string>;
   /** The handler emits the PagesGivenUp metric (EMF): alarm on it. */
   readonly reportsPagesGivenUp?: boolean;
+  /**
+   * Concurrency reserved for (and capping) the function; undefined: none reserved. Reserving
+   * fails in accounts whose unreserved concurrency would drop below its minimum (DESIGN.md).
+   */
+  readonly reservedConcurrentExecutions?: number;
   /** Tags. */
   readonly tags?: Record<string, string>;
 }
@@ -217,6 +222,9 @@ export class HandlerFunction extends pulumi.ComponentResource {
         role: role.arn,
         timeout: args.timeoutSeconds,
         memorySize: args.memoryMb,
+        ...(args.reservedConcurrentExecutions === undefined
+          ? {}
+          : { reservedConcurrentExecutions: args.reservedConcurrentExecutions }),
         environment: { variables },
         loggingConfig: {
           logFormat: "JSON",

@@ -334,8 +334,96 @@ async function notifierScenarios(ctx: ScenarioContext): Promise<void> {
   }
 }
 
+/**
+ * The ack endpoint: a GET of an open incident, the POST that acknowledges it (Slack note), and a
+ * second POST whose conditional write fails (the fallback read). The incident is the one open
+ * item of the function's table; the key is the secret version's.
+ */
+async function ackScenarios(ctx: ScenarioContext): Promise<void> {
+  const secretArn = ctx.env.ACK_KEY_SECRET_ARN;
+  const table = ctx.env.INCIDENT_TABLE;
+  const version = ctx.resources.find(
+    (r) =>
+      r.type === "aws:secretsmanager/secretVersion:SecretVersion" &&
+      r.inputs.secretId === secretArn,
+  );
+  if (!version) throw new Error(`${ctx.fn.name}: no secret version for ${secretArn}`);
+  const key = String(version.inputs.secretString);
+  ctx.recorder
+    .mock("secrets-manager")
+    .on(GetSecretValueCommand as never)
+    .callsFake((i: Input) => {
+      if (i.SecretId !== secretArn) throw new Error(`unexpected secret ${String(i.SecretId)}`);
+      return { SecretString: key };
+    });
+  const { openIncidentRequest, parseIncident } =
+    await import("../../handlers/shared/incidentStore");
+  const { signAckToken } = await import("../../handlers/shared/ackToken");
+  const opened = openIncidentRequest(table, {
+    id: "inc-1",
+    alarmName: "prod-critical-api-5xx",
+    alertLevel: "critical",
+    openedAt: new Date("2026-12-02T00:50:00.000Z"),
+  }).Item as Record<string, import("@aws-sdk/client-dynamodb").AttributeValue>;
+  let acknowledged = false;
+  const dynamo = ctx.recorder.mock("dynamodb");
+  dynamo.on(GetItemCommand as never).callsFake((i: Input) => {
+    if (i.TableName !== table) throw new Error(`unexpected table ${String(i.TableName)}`);
+    return { Item: acknowledged ? { ...opened, status: { S: "acknowledged" } } : opened };
+  });
+  dynamo.on(UpdateItemCommand as never).callsFake((i: Input) => {
+    if (i.TableName !== table) throw new Error(`unexpected table ${String(i.TableName)}`);
+    if (acknowledged) {
+      throw new ConditionalCheckFailedException({
+        message: "The conditional request failed",
+        $metadata: {},
+      });
+    }
+    acknowledged = true;
+    const item = { ...opened, status: { S: "acknowledged" } };
+    parseIncident(item);
+    return { Attributes: item };
+  });
+  ctx.recorder
+    .mock("sns")
+    .on(PublishCommand as never)
+    .resolves({ MessageId: "m-1" } as never);
+  const env = { ...ctx.env, AWS_REGION: ctx.region };
+  const saved = applyEnv(env);
+  let mod: typeof import("../../handlers/ack/handler");
+  try {
+    const file = require.resolve("../../handlers/ack/handler");
+    delete require.cache[file];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(file) as typeof import("../../handlers/ack/handler");
+  } finally {
+    applyEnv(saved);
+  }
+  const handler = mod.handler;
+  const token = signAckToken(
+    { incidentId: "inc-1", contactAlias: "sato", channel: "email", expiresAt: 4_102_444_800 },
+    key,
+  );
+  const event = (method: string) => ({
+    version: "2.0",
+    rawPath: "/ack/inc-1",
+    rawQueryString: method === "GET" ? `t=${token}` : "",
+    headers: {},
+    requestContext: { http: { method } },
+    ...(method === "POST" ? { body: `t=${token}` } : {}),
+    isBase64Encoded: false,
+  });
+  const pages: number[] = [];
+  for (const method of ["GET", "POST", "POST"]) {
+    const r = await quietly(() => handler(event(method)));
+    pages.push(r.statusCode);
+  }
+  if (pages.join() !== "200,200,200") throw new Error(`ack scenario pages ${pages.join()}`);
+}
+
 /** Scenarios by handler folder. */
 export const SCENARIOS: Readonly<Record<string, (ctx: ScenarioContext) => Promise<void>>> = {
   router: routerScenarios,
   notifier: notifierScenarios,
+  ack: ackScenarios,
 };

@@ -1,0 +1,129 @@
+// I/O of the acknowledgement endpoint: Secrets Manager (the HMAC key), DynamoDB (the incident
+// table), SNS (the Slack note) and logging. Clients are parameters, so specs pass
+// aws-sdk-client-mock clients or real clients pointed at dynalite. Nothing here logs a token, a
+// key, a contact or a raw error message (an SDK message can quote the request).
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
+import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { ackKeyBytes } from "../shared/ackToken";
+import {
+  acknowledgeRequest,
+  getIncidentRequest,
+  parseIncident,
+  type Incident,
+} from "../shared/incidentStore";
+import { AckError } from "./core";
+
+export const SERVICE = "incident-escalation-ack";
+
+/** One structured log record; values must be free of tokens, keys and personal data. */
+export type LogRecord = {
+  readonly level: "INFO" | "WARN" | "ERROR";
+  readonly message: string;
+} & Record<string, unknown>;
+
+export type Logger = (record: LogRecord) => void;
+
+/** Writes one JSON line (Lambda keeps it as the message of its own JSON log record). */
+export const logJson: Logger = (record) => {
+  console.log(JSON.stringify({ service: SERVICE, ...record }));
+};
+
+const SAFE_NAME = /^[A-Za-z][A-Za-z0-9_.]{0,99}$/;
+
+/** The error's class/name if it is a plain identifier, for logs; never its message. */
+export function errorName(err: unknown): string {
+  if (err instanceof Error && SAFE_NAME.test(err.name)) return err.name;
+  return "unknown error";
+}
+
+/**
+ * The HMAC key: the secret's SecretString (GetSecretValue returns it for a string secret; API
+ * reference https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html,
+ * `SecretString`). Throws AckError; the caller caches only success.
+ */
+export async function readAckKey(client: SecretsManagerClient, arn: string): Promise<Buffer> {
+  let secretString: string | undefined;
+  try {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    secretString = out.SecretString;
+  } catch (err: unknown) {
+    throw new AckError(
+      "SECRET_UNAVAILABLE",
+      `ACK_KEY_SECRET_ARN: could not read the secret (${errorName(err)})`,
+      { cause: err },
+    );
+  }
+  if (typeof secretString !== "string") {
+    throw new AckError("SECRET_UNAVAILABLE", "ACK_KEY_SECRET_ARN: secret has no SecretString");
+  }
+  try {
+    return ackKeyBytes(secretString);
+  } catch {
+    throw new AckError("SECRET_UNAVAILABLE", "ACK_KEY_SECRET_ARN: the key is too short");
+  }
+}
+
+/** The incident (strongly consistent read), undefined when there is none. */
+export async function getIncident(
+  client: DynamoDBClient,
+  table: string,
+  id: string,
+): Promise<Incident | undefined> {
+  const out = await client.send(new GetItemCommand(getIncidentRequest(table, id)));
+  return out.Item === undefined ? undefined : parseIncident(out.Item);
+}
+
+export type AcknowledgeOutcome =
+  | { readonly written: true; readonly incident: Incident }
+  | { readonly written: false; readonly old: Incident | undefined };
+
+/**
+ * The conditional acknowledge (status must be open). On ConditionalCheckFailedException nothing
+ * was written; the item as it was comes with the exception (ReturnValuesOnConditionCheckFailure
+ * ALL_OLD, API reference UpdateItem) or, where an implementation does not return it, from a
+ * consistent read.
+ */
+export async function acknowledge(
+  client: DynamoDBClient,
+  table: string,
+  ack: {
+    readonly id: string;
+    readonly at: Date;
+    readonly contact: string;
+    readonly channel: string;
+  },
+): Promise<AcknowledgeOutcome> {
+  try {
+    const out = await client.send(
+      new UpdateItemCommand(
+        acknowledgeRequest(table, ack.id, {
+          at: ack.at,
+          contact: ack.contact,
+          channel: ack.channel,
+        }),
+      ),
+    );
+    if (out.Attributes === undefined) {
+      throw new AckError("INTERNAL", "UpdateItem returned no attributes (ReturnValues ALL_NEW)");
+    }
+    return { written: true, incident: parseIncident(out.Attributes) };
+  } catch (err: unknown) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    if (err.Item !== undefined) return { written: false, old: parseIncident(err.Item) };
+    return { written: false, old: await getIncident(client, table, ack.id) };
+  }
+}
+
+export async function publish(client: SNSClient, topicArn: string, message: string): Promise<void> {
+  await client.send(new PublishCommand({ TopicArn: topicArn, Message: message }));
+}
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
