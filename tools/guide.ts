@@ -1,5 +1,5 @@
 /**
- * `npm run guide -- --stack <name> [--config-file <path>] [--out <file>] [--help]`
+ * The responder guide behind `npm run guide` (cli/guide.ts parses the command line and prints).
  *
  * The responder guide of a stack, in Markdown: what a page looks like on each channel the stack
  * uses, how to acknowledge (and the one key never to press on a call), who is paged when for each
@@ -13,7 +13,7 @@
  */
 import { closeSync, constants, existsSync, lstatSync, openSync, writeSync } from "node:fs";
 import * as path from "node:path";
-import { parseStrictArgs } from "./cliArgs";
+import { UsageError } from "./cliArgs";
 import { ChannelKind, ConfigError, ContactConfig, StackConfig } from "../config/schema";
 import { channelsUsed, names, parseRef } from "../components/builders";
 import { scrub, sensitiveValues } from "../config/sensitive";
@@ -28,19 +28,6 @@ import {
   channelList,
   localParts,
 } from "./timeline";
-
-export const GUIDE_USAGE = `Usage: npm run guide -- --stack <name> [--config-file <path>] [--out <file>]
-
-Writes the responder guide of a stack (Markdown): what a page looks like on each channel, how to
-acknowledge, who is paged when for each level, who is on call, drills, and how to activate a
-channel. Offline (no AWS account); never prints a phone number or an e-mail address.
-
-  --stack <name>        stack whose Pulumi.<name>.yaml to read
-  --config-file <path>  a stack config file of the same shape, instead of Pulumi.<stack>.yaml
-  --out <file>          write the guide to this file instead of stdout
-  --help                this text
-
-Exit codes: 0 written, 1 the output file could not be written, 2 config errors or bad usage.`;
 
 /** A scheduled drill, as `drills[]` in the stack config says it. */
 export interface GuideDrill {
@@ -602,31 +589,31 @@ export interface GuideResult {
   readonly stderr: string;
 }
 
+/** The command line of `npm run guide` (cli/guide.ts), as `util.parseArgs` gives it. */
+export interface GuideArgs {
+  readonly stack?: string;
+  readonly "config-file"?: string;
+  readonly out?: string;
+}
+
 export interface GuideCliOptions {
-  readonly argv: readonly string[];
   readonly root: string;
   readonly now: Date;
 }
 
-/** Runs the CLI: reads the config, builds the guide, prints or writes it. */
-export function guide(opts: GuideCliOptions): GuideResult {
-  const parsed = parseStrictArgs(opts.argv, {
-    stack: { type: "string" },
-    "config-file": { type: "string" },
-    out: { type: "string" },
-    help: { type: "boolean", default: false },
-  });
-  if (!parsed.ok) return usageError(parsed.message);
-  const args = parsed.values;
-  if (args.help) return { exitCode: 0, stdout: `${GUIDE_USAGE}\n`, stderr: "" };
-  if (!args.stack && !args["config-file"]) return usageError("--stack <name> is required");
-
+/**
+ * Reads the config, builds the guide, prints or writes it. A stack config file that does not
+ * exist is a `UsageError`.
+ */
+export function guide(args: GuideArgs, opts: GuideCliOptions): GuideResult {
   const file = args["config-file"]
     ? path.resolve(args["config-file"])
     : path.join(opts.root, `Pulumi.${args.stack}.yaml`);
   const stack = args.stack ?? /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file))?.[1] ?? "stack";
   if (!existsSync(file)) {
-    return usageError(`${path.relative(process.cwd(), file) || file}: no such stack config file`);
+    throw new UsageError(
+      `${path.relative(process.cwd(), file) || file}: no such stack config file`,
+    );
   }
 
   let cfg: StackConfig;
@@ -692,19 +679,4 @@ function writeNoFollow(file: string, text: string): void {
   } finally {
     closeSync(fd);
   }
-}
-
-function usageError(message: string): GuideResult {
-  return { exitCode: 2, stdout: "", stderr: `guide: ${message}\n\n${GUIDE_USAGE}\n` };
-}
-
-if (require.main === module) {
-  const r = guide({
-    argv: process.argv.slice(2),
-    root: path.join(__dirname, ".."),
-    now: new Date(),
-  });
-  process.stdout.write(r.stdout);
-  process.stderr.write(r.stderr);
-  process.exitCode = r.exitCode;
 }
