@@ -133,7 +133,12 @@ describe("tools/cliArgs: one parser and one usage convention for every CLI", () 
       stdout: "",
       stderr: `demo: --policy-config p: bad JSON\n\n${USAGE}\n`,
     });
-    const e = await runCliAsync(DEMO, ["--bogus"], async () => "ran", ran);
+    const e = await runCliAsync<{ name: string; loud: boolean }, CliOutcome | string>(
+      DEMO,
+      ["--bogus"],
+      async () => "ran",
+      ran,
+    );
     assert.deepEqual(e, {
       exitCode: 2,
       stdout: "",
