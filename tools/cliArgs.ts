@@ -33,7 +33,7 @@ export function parseStrictArgs<O extends Options>(
   }
 }
 
-/** What parsing a CLI's command line gives: arguments to run with, a request for help, or why not. */
+/** What parsing a command line gives: the arguments to run with, a request for help, or why not. */
 export type CliArgs<A> =
   | { readonly kind: "run"; readonly args: A }
   | { readonly kind: "help"; readonly text: string }

@@ -1,5 +1,5 @@
-// Responder guide (tools/guide.ts, cli/guide.ts): for both example stacks, the Markdown that `buildGuide` builds
-// at a fixed moment holds the exact escalation lines of each level (from buildTimeline), the
+// Responder guide (tools/guide.ts; its command line cli/guide.ts): for both example stacks, the
+// Markdown that `buildGuide` builds at a fixed moment holds the exact escalation lines of each level (from buildTimeline), the
 // on-call line with the hand-off in the rotation's time zone, the call rules (press 1, never 9,
 // US or withheld number, contact card, Do Not Disturb), how to acknowledge by SMS code and e-mail,
 // and the activation steps; the e-mail-only dev stack does not present SMS or calls as its

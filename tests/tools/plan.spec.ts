@@ -1,5 +1,5 @@
-// The offline plan tool (cli/plan.ts, tools/plan.ts, tools/planReport.ts), called in-process with a fixed
-// clock: specific lines of the text report and fields of the JSON document for both example
+// The offline plan tool (cli/plan.ts, tools/plan.ts, tools/planReport.ts), called in-process
+// with a fixed clock: specific lines of the text report and fields of the JSON document for both example
 // stacks (the document validated against planDocumentSchema); exit codes and messages for bad
 // usage, a missing file, invalid YAML and an invalid config (every path reported, no stack
 // trace); policy violations and the exit code per enforcement level (an orphan alarm, voice in
