@@ -5,7 +5,7 @@ import { TS_NODE, ms, ratio, roundOrder, summary, table, timedNode } from "./lib
 export async function run({ rounds = 7, warmup = 1, log = console.log } = {}) {
   const variants = {
     // What `npm run plan -- --stack prod` runs, without npm's own start-up.
-    plan: [...TS_NODE, "tools/plan.ts", "--stack", "prod", "--no-color"],
+    plan: [...TS_NODE, "cli/plan.ts", "--stack", "prod", "--no-color"],
     bare: ["-e", ""],
   };
   const names = Object.keys(variants);
@@ -28,7 +28,7 @@ export async function run({ rounds = 7, warmup = 1, log = console.log } = {}) {
   const md = [
     `## 4. Plan tool`,
     ``,
-    `\`node -r ts-node/register/transpile-only tools/plan.ts --stack prod --no-color\` (what`,
+    `\`node -r ts-node/register/transpile-only cli/plan.ts --stack prod --no-color\` (what`,
     `\`npm run plan -- --stack prod\` runs, minus npm's own start-up of a few hundred ms), spawn`,
     `to exit, output discarded; ${rounds} interleaved rounds after ${warmup} discarded warm-up.`,
     `Exit code(s): ${[...codes].join(", ")}.`,

@@ -1,5 +1,5 @@
 /**
- * `npm run activate -- --stack <name> [--region <r>] [--codes-from <file>|-] [--yes]`
+ * The activation behind `npm run activate` (cli/activate.ts parses the command line).
  *
  * Activates the stack's Incident Manager contact channels. Channels created by IaC start
  * NOT_ACTIVATED and page nobody until a code sent to the device is entered. The tool lists the
@@ -7,7 +7,7 @@
  * (SendActivationCode), asks for them at the terminal or takes them from `--codes-from` (or `--code`), activates
  * (ActivateContactChannel) and shows the final status. Addresses are always masked.
  *
- * Structure: a pure core (argument parsing, region resolution, `planActivation`, masking,
+ * Structure: a pure core (code checks, region resolution, `planActivation`, masking,
  * messages, the table) and a thin I/O layer (`activate`) that gets the SDK client from a factory
  * called once and reads answers from an injectable input stream.
  *
@@ -19,7 +19,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { parseStrictArgs } from "./cliArgs";
+import { UsageError } from "./cliArgs";
 import {
   ActivateContactChannelCommand,
   ListContactChannelsCommand,
@@ -37,33 +37,6 @@ import {
   isSetupError,
 } from "./awsErrors";
 import { loadStackConfigFile } from "./stackFile";
-
-export const ACTIVATE_USAGE = `Usage: npm run activate -- --stack <name> [--region <region>] [--codes-from <file>|-] [--yes]
-
-Activates the stack's Incident Manager contact channels. Channels created by Pulumi start
-NOT_ACTIVATED and page nobody until the code Incident Manager sends to the device is entered.
-
-  --stack <name>            stack whose Pulumi.<name>.yaml names the contacts (required)
-  --region <region>         region of the contacts (default: the stack's aws:region, then
-                            AWS_REGION, then AWS_DEFAULT_REGION)
-  --codes-from <file>|-     activate channels with codes already received, read as lines
-                            <channel>=<code> (name as listed, e.g. ie-prod-sato-sms) from <file>,
-                            or from standard input with "-" (type them, then Ctrl-D); no new code
-                            is sent to those channels. Blank lines and "#" comments are ignored.
-  --code <channel>=<code>   the same for one channel on the command line (repeatable); avoid it:
-                            the code lands in shell history, the process list and npm's logs
-  --yes                     send codes without asking: at a terminal, no "send a code?" question;
-                            without a terminal, send codes to the channels that have no --code
-                            (then run again with --code once the codes have arrived)
-  --help                    this text
-
-At a terminal: for each NOT_ACTIVATED channel, asks whether to send a code, sends it, and asks
-for it (one retry; type "resend" for a new code, or press Enter to skip the channel).
-Without a terminal (CI, pipes), or with --codes-from -: never prompts; channels without a code
-are skipped, and get a code only with --yes.
-
-Exit codes: 0 every channel is ACTIVATED, 1 some channel is still NOT_ACTIVATED,
-2 usage, config, region, credentials or Incident Manager setup errors.`;
 
 /** Activation codes: what the API accepts (ActivationCode: 6-10 digits). */
 export const CODE_PATTERN = /^[0-9]{6,10}$/;
@@ -281,7 +254,8 @@ export const MISSING_REGION =
   "no AWS region: pass --region <region>, set aws:region in the stack config, or set " +
   "AWS_REGION (or AWS_DEFAULT_REGION).";
 
-export interface ParsedArgs {
+/** The command line of `npm run activate` (cli/activate.ts). */
+export interface ActivateArgs {
   readonly stack: string;
   readonly region?: string;
   /** Codes given with --code (the ones from --codes-from are read later, by `activate`). */
@@ -291,49 +265,15 @@ export interface ParsedArgs {
   readonly yes: boolean;
 }
 
-export type ArgsResult =
-  | { readonly ok: true; readonly args: ParsedArgs }
-  | { readonly ok: true; readonly help: true }
-  | { readonly ok: false; readonly message: string };
-
-/** Parses the command line; `--code` values are checked for shape and duplicates. */
-export function parseActivateArgs(argv: readonly string[]): ArgsResult {
-  const parsed = parseStrictArgs(argv, {
-    stack: { type: "string" },
-    region: { type: "string" },
-    code: { type: "string", multiple: true },
-    "codes-from": { type: "string" },
-    yes: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  });
-  if (!parsed.ok) return parsed;
-  const { values } = parsed;
-  if (values.help) return { ok: true, help: true };
-  if (!values.stack) return { ok: false, message: "--stack <name> is required" };
-  const codes = new Map<string, string>();
-  for (const spec of values.code ?? []) {
-    const problem = addCode(codes, spec, "--code");
-    if (problem) return { ok: false, message: problem };
-  }
-  const codesFrom = values["codes-from"];
-  if (codesFrom === "") return { ok: false, message: "--codes-from needs a file path or -" };
-  return {
-    ok: true,
-    args: {
-      stack: values.stack,
-      region: values.region,
-      codes,
-      ...(codesFrom !== undefined ? { codesFrom } : {}),
-      yes: values.yes,
-    },
-  };
-}
-
 /**
  * Adds one `<channel>=<code>` to `codes`; the problem (never showing the code) or undefined.
  * `where` names the source: `--code` or `<file> line 3`.
  */
-function addCode(codes: Map<string, string>, spec: string, where: string): string | undefined {
+export function addCode(
+  codes: Map<string, string>,
+  spec: string,
+  where: string,
+): string | undefined {
   const eq = spec.lastIndexOf("=");
   const name = eq > 0 ? spec.slice(0, eq).trim() : "";
   const code = eq > 0 ? spec.slice(eq + 1).trim() : "";
@@ -476,7 +416,6 @@ export interface ActivateIo {
 }
 
 export interface ActivateOptions {
-  readonly argv: readonly string[];
   /** Directory holding Pulumi.<stack>.yaml. */
   readonly root: string;
   /** Environment (AWS_REGION, AWS_DEFAULT_REGION). */
@@ -522,42 +461,33 @@ async function readAll(input: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** What one run works with once the stack, region and codes are known. */
+interface Session {
+  readonly client: SSMContactsClient;
+  readonly stack: string;
+  readonly interactive: boolean;
+  readonly yes: boolean;
+  /** Tables, progress and prompts (delivery addresses masked). */
+  readonly out: (text: string) => void;
+  /** Errors and notes (delivery addresses masked). */
+  readonly err: (text: string) => void;
+  /** Prompts and reads one answer; undefined at end of input. */
+  readonly ask: (prompt: string) => Promise<string | undefined>;
+  /** SendActivationCode / ActivateContactChannel calls made (the final listing is re-read if any). */
+  readonly run: { writes: number };
+}
+
 /** Runs the tool; returns the exit code. All output goes through `opts.io`. */
-export async function activate(opts: ActivateOptions): Promise<0 | 1 | 2> {
+export async function activate(args: ActivateArgs, opts: ActivateOptions): Promise<0 | 1 | 2> {
   const { io } = opts;
-  const parsed = parseActivateArgs(opts.argv);
-  if (!parsed.ok) {
-    io.stderr.write(`activate: ${parsed.message}\n\n${ACTIVATE_USAGE}\n`);
-    return 2;
-  }
-  if ("help" in parsed) {
-    io.stdout.write(`${ACTIVATE_USAGE}\n`);
-    return 0;
-  }
-  const args = parsed.args;
 
   // 1. The stack config (offline): prefix, contacts, aws:region.
-  const file = path.join(opts.root, `Pulumi.${args.stack}.yaml`);
-  if (!existsSync(file)) {
-    io.stderr.write(`activate: ${file}: no such stack config file (is --stack right?)\n`);
-    return 2;
-  }
-  let prefix: string;
-  let aliases: string[];
-  let stackRegion: string | undefined;
-  try {
-    const { stackFile, config: cfg } = loadStackConfigFile(file, args.stack);
-    prefix = cfg.prefix ?? defaultPrefix(args.stack);
-    aliases = cfg.contacts.map((c) => c.alias);
-    stackRegion = stackFile.config["aws:region"] || undefined;
-  } catch (err: unknown) {
-    const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
-    io.stderr.write(`${message}\n`);
-    return 2;
-  }
+  const stack = readStack(args.stack, opts.root, io.stderr);
+  if (!stack) return 2;
+  const { prefix, aliases } = stack;
 
   // 2. Region, checked before any call.
-  const region = resolveRegion(args.region, opts.env, stackRegion);
+  const region = resolveRegion(args.region, opts.env, stack.region);
   if (!region) {
     io.stderr.write(`activate: ${MISSING_REGION}\n`);
     return 2;
@@ -565,28 +495,8 @@ export async function activate(opts: ActivateOptions): Promise<0 | 1 | 2> {
   if (region.note) io.stderr.write(`${region.note}\n`);
 
   // 3. Codes from --codes-from (a file, or standard input, which then answers no prompt).
-  let codes = args.codes;
-  if (args.codesFrom !== undefined) {
-    const source = args.codesFrom === "-" ? "standard input" : args.codesFrom;
-    let text: string;
-    try {
-      // `npm run` starts scripts in the package root; INIT_CWD is where the user typed it.
-      text =
-        args.codesFrom === "-"
-          ? await readAll(io.input)
-          : readFileSync(path.resolve(opts.env.INIT_CWD ?? process.cwd(), args.codesFrom), "utf8");
-    } catch (e: unknown) {
-      const why = e instanceof Error ? e.message : String(e);
-      io.stderr.write(`activate: --codes-from ${source}: cannot read it (${why})\n`);
-      return 2;
-    }
-    const read = parseCodeLines(text, source, codes);
-    if (!read.ok) {
-      io.stderr.write(`activate: ${read.message}\n\n${ACTIVATE_USAGE}\n`);
-      return 2;
-    }
-    codes = read.codes;
-  }
+  const codes = await readCodes(args, opts);
+  if (!codes) return 2;
   if (args.codes.size > 0) io.stderr.write(`${CODE_FLAG_NOTE}\n`);
   const interactive = io.interactive && args.codesFrom !== "-";
 
@@ -595,13 +505,21 @@ export async function activate(opts: ActivateOptions): Promise<0 | 1 | 2> {
   const out = (text: string) => io.stdout.write(scrubAddresses(text, addresses));
   const err = (text: string) => io.stderr.write(scrubAddresses(text, addresses));
   const answers = interactive ? new Answers(io.input) : undefined;
-  /** SendActivationCode / ActivateContactChannel calls made (the final listing is re-read if any). */
-  const run = { writes: 0 };
   const ask = async (prompt: string): Promise<string | undefined> => {
     out(prompt);
     const line = answers ? await answers.next() : undefined;
     if (line === undefined) out("\n");
     return line;
+  };
+  const session: Session = {
+    client,
+    stack: args.stack,
+    interactive,
+    yes: args.yes,
+    out,
+    err,
+    ask,
+    run: { writes: 0 },
   };
 
   try {
@@ -622,67 +540,10 @@ export async function activate(opts: ActivateOptions): Promise<0 | 1 | 2> {
     }
 
     // 4. Send codes, ask for them or take them from --code, activate.
-    const skipped: string[] = [];
-    let quit = false;
-    const todo = plan.steps.filter((s) => s.kind !== "active");
-    if (todo.length > 0) out("\n");
-    for (const step of plan.steps) {
-      const ch = step.channel;
-      switch (step.kind) {
-        case "active":
-          if (step.ignoredCode) out(`${ch.name}: already ACTIVATED; its code is not used.\n`);
-          break;
-        case "skip":
-          err(skipMessage(args.stack, ch, false));
-          skipped.push(ch.name);
-          break;
-        case "send-only":
-          if (await send(client, ch, err, run)) out(skipMessage(args.stack, ch, true));
-          skipped.push(ch.name);
-          break;
-        case "use-code":
-          await activateLoop(client, ch, step.code, interactive ? ask : undefined, out, err, run);
-          break;
-        case "send-and-ask": {
-          if (quit) break;
-          if (step.confirm) {
-            const a = (
-              (await ask(`Send an activation code to ${ch.name} (${destination(ch)})? [Y/n/q] `)) ??
-              "q"
-            ).toLowerCase();
-            if (a === "q" || a === "quit") {
-              quit = true;
-              out("Stopped: the remaining channels are skipped.\n");
-              break;
-            }
-            if (a === "n" || a === "no") {
-              out(`${ch.name}: skipped.\n`);
-              break;
-            }
-          }
-          if (!(await send(client, ch, err, run))) break;
-          out(`${ch.name}: code sent (${destination(ch)}).\n`);
-          await activateLoop(client, ch, undefined, ask, out, err, run);
-          break;
-        }
-      }
-    }
-    if (skipped.length > 0 && !args.yes) err(skippedHint(args.stack, skipped));
+    await runSteps(session, plan.steps);
 
     // 5. The final state, from AWS.
-    const acted = run.writes > 0;
-    const final = acted ? await list(client, prefix, aliases) : listed;
-    if (acted) out(`\nNow:\n${renderTable(final.channels)}`);
-    const code = exitCodeFor(final.channels, final.missingContacts);
-    const inactive = final.channels.filter((c) => c.status !== "ACTIVATED").length;
-    if (code === 0) out(`\nAll ${final.channels.length} contact channel(s) are ACTIVATED.\n`);
-    else if (inactive > 0) {
-      out(
-        `\n${inactive} contact channel(s) are still NOT_ACTIVATED and page nobody. ` +
-          `See docs/activation.md.\n`,
-      );
-    }
-    return code;
+    return await reportFinal(session, listed, prefix, aliases);
   } catch (e: unknown) {
     if (e instanceof ActivateAbort) {
       err(`activate: ${e.message}\n`);
@@ -692,6 +553,132 @@ export async function activate(opts: ActivateOptions): Promise<0 | 1 | 2> {
   } finally {
     answers?.close();
   }
+}
+
+/** The stack's contact prefix, contact aliases and aws:region; undefined after printing why not. */
+function readStack(
+  stack: string,
+  root: string,
+  stderr: NodeJS.WritableStream,
+): { prefix: string; aliases: string[]; region: string | undefined } | undefined {
+  const file = path.join(root, `Pulumi.${stack}.yaml`);
+  if (!existsSync(file)) {
+    stderr.write(`activate: ${file}: no such stack config file (is --stack right?)\n`);
+    return undefined;
+  }
+  try {
+    const { stackFile, config: cfg } = loadStackConfigFile(file, stack);
+    return {
+      prefix: cfg.prefix ?? defaultPrefix(stack),
+      aliases: cfg.contacts.map((c) => c.alias),
+      region: stackFile.config["aws:region"] || undefined,
+    };
+  } catch (err: unknown) {
+    const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
+    stderr.write(`${message}\n`);
+    return undefined;
+  }
+}
+
+/**
+ * The codes of --code plus those of --codes-from; undefined after printing why the input could
+ * not be read. A malformed line is a `UsageError`.
+ */
+async function readCodes(
+  args: ActivateArgs,
+  opts: ActivateOptions,
+): Promise<ReadonlyMap<string, string> | undefined> {
+  if (args.codesFrom === undefined) return args.codes;
+  const source = args.codesFrom === "-" ? "standard input" : args.codesFrom;
+  let text: string;
+  try {
+    // `npm run` starts scripts in the package root; INIT_CWD is where the user typed it.
+    text =
+      args.codesFrom === "-"
+        ? await readAll(opts.io.input)
+        : readFileSync(path.resolve(opts.env.INIT_CWD ?? process.cwd(), args.codesFrom), "utf8");
+  } catch (e: unknown) {
+    const why = e instanceof Error ? e.message : String(e);
+    opts.io.stderr.write(`activate: --codes-from ${source}: cannot read it (${why})\n`);
+    return undefined;
+  }
+  const read = parseCodeLines(text, source, args.codes);
+  if (!read.ok) throw new UsageError(read.message);
+  return read.codes;
+}
+
+/** Section 4 of `activate`: each channel's step, in order. */
+async function runSteps(session: Session, steps: readonly ChannelStep[]): Promise<void> {
+  const { client, stack, interactive, out, err, ask, run } = session;
+  const skipped: string[] = [];
+  let quit = false;
+  const todo = steps.filter((s) => s.kind !== "active");
+  if (todo.length > 0) out("\n");
+  for (const step of steps) {
+    const ch = step.channel;
+    switch (step.kind) {
+      case "active":
+        if (step.ignoredCode) out(`${ch.name}: already ACTIVATED; its code is not used.\n`);
+        break;
+      case "skip":
+        err(skipMessage(stack, ch, false));
+        skipped.push(ch.name);
+        break;
+      case "send-only":
+        if (await send(client, ch, err, run)) out(skipMessage(stack, ch, true));
+        skipped.push(ch.name);
+        break;
+      case "use-code":
+        await activateLoop(client, ch, step.code, interactive ? ask : undefined, out, err, run);
+        break;
+      case "send-and-ask": {
+        if (quit) break;
+        if (step.confirm) {
+          const a = (
+            (await ask(`Send an activation code to ${ch.name} (${destination(ch)})? [Y/n/q] `)) ??
+            "q"
+          ).toLowerCase();
+          if (a === "q" || a === "quit") {
+            quit = true;
+            out("Stopped: the remaining channels are skipped.\n");
+            break;
+          }
+          if (a === "n" || a === "no") {
+            out(`${ch.name}: skipped.\n`);
+            break;
+          }
+        }
+        if (!(await send(client, ch, err, run))) break;
+        out(`${ch.name}: code sent (${destination(ch)}).\n`);
+        await activateLoop(client, ch, undefined, ask, out, err, run);
+        break;
+      }
+    }
+  }
+  if (skipped.length > 0 && !session.yes) err(skippedHint(stack, skipped));
+}
+
+/** Section 5 of `activate`: the final state (re-listed if anything was sent), its exit code. */
+async function reportFinal(
+  session: Session,
+  listed: StackChannels,
+  prefix: string,
+  aliases: readonly string[],
+): Promise<0 | 1> {
+  const { out } = session;
+  const acted = session.run.writes > 0;
+  const final = acted ? await list(session.client, prefix, aliases) : listed;
+  if (acted) out(`\nNow:\n${renderTable(final.channels)}`);
+  const code = exitCodeFor(final.channels, final.missingContacts);
+  const inactive = final.channels.filter((c) => c.status !== "ACTIVATED").length;
+  if (code === 0) out(`\nAll ${final.channels.length} contact channel(s) are ACTIVATED.\n`);
+  else if (inactive > 0) {
+    out(
+      `\n${inactive} contact channel(s) are still NOT_ACTIVATED and page nobody. ` +
+        `See docs/activation.md.\n`,
+    );
+  }
+  return code;
 }
 
 async function list(
@@ -820,26 +807,4 @@ async function activateLoop(
           `pass it with --codes-from (a line ${ch.name}=<code>).\n`,
   );
   return false;
-}
-
-if (require.main === module) {
-  activate({
-    argv: process.argv.slice(2),
-    root: path.join(__dirname, ".."),
-    env: process.env,
-    io: {
-      input: process.stdin,
-      stdout: process.stdout,
-      stderr: process.stderr,
-      interactive: Boolean(process.stdin.isTTY),
-    },
-    makeClient: (region) => new SSMContactsClient({ region }),
-  })
-    .then((code) => {
-      process.exitCode = code;
-    })
-    .catch((e: unknown) => {
-      process.stderr.write(`activate: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 2;
-    });
 }

@@ -1,6 +1,5 @@
 /**
- * `npm run drill -- --stack <name> --level <level> [--dry-run] [--yes] [--timeout <minutes>]
- *                  [--interval <seconds>] [--region <region>] [--help]`
+ * The paging drill behind `npm run drill` (cli/drill.ts parses the command line).
  *
  * A paging drill: starts a real, clearly marked [DRILL] incident through the level's response
  * plan, watches the engagements, pages and page receipts until someone acknowledges (a READ
@@ -11,13 +10,11 @@
  * 2 usage, config, credential or AWS errors (including a drill that could not be resolved),
  * 130 interrupted with Ctrl-C (the report is still recorded and the incident resolved).
  *
- * Layout: pure core (argument parsing, level checks, request inputs, progress lines, report
+ * Layout: pure core (level checks, request inputs, progress lines, report
  * payload) first, then the I/O (`drill`), which receives its clients, clock and sleep.
  */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import * as readline from "node:readline";
-import { parseStrictArgs } from "./cliArgs";
 import {
   ListContactChannelsCommand,
   ListEngagementsCommand,
@@ -58,31 +55,6 @@ import { loadStackConfigFile } from "./stackFile";
 import { timelineLines } from "./planReport";
 import { buildTimeline, type LevelTimeline } from "./timeline";
 
-export const DRILL_USAGE = `Usage: npm run drill -- --stack <name> --level <level> [--dry-run] [--yes]
-                      [--timeout <minutes>] [--interval <seconds>] [--region <region>]
-
-Paging drill: starts a real incident titled "[DRILL] <level> paging drill <time>" through the
-level's response plan, so the real people are paged over their real channels. Waits until someone
-acknowledges (enters the code from the email/SMS, or presses 1 on the call) or the timeout passes,
-then prints a report, records it on the incident's timeline, resolves the incident and stops
-any engagement still paging.
-
-  --stack <name>        stack whose Pulumi.<name>.yaml to read (required)
-  --level <level>       paging level (page: true) to drill (required)
-  --dry-run             print the expected paging timeline only: no AWS calls, no credentials
-  --yes                 do not ask for confirmation (for scripts)
-  --timeout <minutes>   stop waiting for an acknowledgement after this long (default 30)
-  --interval <seconds>  poll Incident Manager this often (default 20, at least 5)
-  --region <region>     AWS region (default: aws:region of the stack, then the AWS SDK default)
-  --help                this text
-
-Ctrl-C stops waiting, records the report and resolves the incident; Ctrl-C again quits at once.
-Needs: ssm-incidents:ListResponsePlans, StartIncident, CreateTimelineEvent, UpdateIncidentRecord;
-ssm-contacts:ListEngagements, ListPagesByEngagement, ListPageReceipts, ListContactChannels,
-StopEngagement. See docs/drills.md.
-Exit codes: 0 acknowledged, 1 nobody acknowledged before the timeout, 2 usage, config, credential
-or AWS errors, 130 interrupted.`;
-
 /** `triggerDetails.source` of drill incidents (≤ 50 chars, must not start with "aws."). */
 export const DRILL_SOURCE = "incident-escalation.drill";
 /** `eventType` of the timeline event holding the report. */
@@ -97,6 +69,7 @@ export type ExitCode = 0 | 1 | 2 | 130;
 // ---------------------------------------------------------------------------------------------
 // Pure core
 
+/** The command line of `npm run drill` (cli/drill.ts). */
 export interface DrillOptions {
   readonly stack: string;
   readonly level: string;
@@ -105,69 +78,6 @@ export interface DrillOptions {
   readonly timeoutMinutes: number;
   readonly intervalSeconds: number;
   readonly region?: string;
-}
-
-export type ParsedArgs =
-  | { readonly kind: "help" }
-  | { readonly kind: "error"; readonly message: string }
-  | { readonly kind: "run"; readonly options: DrillOptions };
-
-export function parseDrillArgs(argv: readonly string[]): ParsedArgs {
-  const parsed = parseStrictArgs(argv, {
-    stack: { type: "string" },
-    level: { type: "string" },
-    "dry-run": { type: "boolean", default: false },
-    yes: { type: "boolean", default: false },
-    timeout: { type: "string" },
-    interval: { type: "string" },
-    region: { type: "string" },
-    help: { type: "boolean", default: false },
-  });
-  if (!parsed.ok) return { kind: "error", message: parsed.message };
-  const { values } = parsed;
-  if (values.help) return { kind: "help" };
-  if (!values.stack) return { kind: "error", message: "--stack <name> is required" };
-  if (!values.level) return { kind: "error", message: "--level <level> is required" };
-  const timeout = numberOption("--timeout", values.timeout, DEFAULTS.timeoutMinutes, 1, 24 * 60);
-  if (typeof timeout === "string") return { kind: "error", message: timeout };
-  const interval = numberOption(
-    "--interval",
-    values.interval,
-    DEFAULTS.intervalSeconds,
-    5,
-    10 * 60,
-  );
-  if (typeof interval === "string") return { kind: "error", message: interval };
-  if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(values.region)) {
-    return { kind: "error", message: `--region ${values.region}: not an AWS region name` };
-  }
-  return {
-    kind: "run",
-    options: {
-      stack: values.stack,
-      level: values.level,
-      dryRun: values["dry-run"] ?? false,
-      yes: values.yes ?? false,
-      timeoutMinutes: timeout,
-      intervalSeconds: interval,
-      ...(values.region !== undefined ? { region: values.region } : {}),
-    },
-  };
-}
-
-function numberOption(
-  flag: string,
-  raw: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number | string {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    return `${flag} ${raw}: expected a number from ${min} to ${max}`;
-  }
-  return n;
 }
 
 /** Why `level` cannot be drilled, or undefined when it pages through a response plan. */
@@ -370,7 +280,6 @@ export interface DrillClients {
 }
 
 export interface DrillIO {
-  readonly argv: readonly string[];
   /** Repository root (where Pulumi.<stack>.yaml lives). */
   readonly root: string;
   readonly now: () => Date;
@@ -553,19 +462,8 @@ export async function observe(
   };
 }
 
-/** Runs the CLI; returns the exit code. All output goes through `io.out` / `io.err`. */
-export async function drill(io: DrillIO): Promise<ExitCode> {
-  const parsed = parseDrillArgs(io.argv);
-  if (parsed.kind === "help") {
-    io.out(DRILL_USAGE);
-    return 0;
-  }
-  if (parsed.kind === "error") {
-    io.err(`drill: ${parsed.message}\n\n${DRILL_USAGE}`);
-    return 2;
-  }
-  const opts = parsed.options;
-
+/** Runs the drill; returns the exit code. All output goes through `io.out` / `io.err`. */
+export async function drill(opts: DrillOptions, io: DrillIO): Promise<ExitCode> {
   // 1. Config, offline.
   const file = path.join(io.root, `Pulumi.${opts.stack}.yaml`);
   if (!existsSync(file)) {
@@ -797,55 +695,4 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
   });
-}
-
-function terminalConfirm(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY) {
-    process.stderr.write("drill: stdin is not a terminal; pass --yes to start the drill.\n");
-    return Promise.resolve(false);
-  }
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-  return new Promise((resolve) => {
-    rl.on("SIGINT", () => {
-      rl.close();
-      resolve(false);
-    });
-    rl.question(question, (answer) => {
-      rl.close();
-      resolve(/^y(es)?$/i.test(answer.trim()));
-    });
-  });
-}
-
-function sdkClients(region: string | undefined): DrillClients {
-  const config = region ? { region } : {};
-  return { incidents: new SSMIncidentsClient(config), contacts: new SSMContactsClient(config) };
-}
-
-if (require.main === module) {
-  const controller = new AbortController();
-  process.once("SIGINT", () => {
-    process.stderr.write(
-      "\nInterrupted (Ctrl-C again quits at once, leaving the incident open).\n",
-    );
-    controller.abort();
-  });
-  drill({
-    argv: process.argv.slice(2),
-    root: path.join(__dirname, ".."),
-    now: () => new Date(),
-    sleep: abortableSleep,
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-    confirm: terminalConfirm,
-    clients: sdkClients,
-    signal: controller.signal,
-  })
-    .then((code) => {
-      process.exitCode = code;
-    })
-    .catch((err: unknown) => {
-      process.stderr.write(`drill: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 2;
-    });
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run plan -- [--stack <name>] [--config-file <path>] [--json] [--no-color]`
+ * The offline plan behind `npm run plan` (cli/plan.ts parses the command line and prints).
  *
  * Offline preview of a stack: runs the real program under Pulumi's mock engine with the stack's
  * config, then prints what would be created, each level's paging timeline, the policy pack's
@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { parseStrictArgs } from "./cliArgs";
+import { UsageError } from "./cliArgs";
 import { createHash } from "node:crypto";
 import { ConfigError, StackConfig } from "../config/schema";
 import { scrub, sensitiveValues } from "../config/sensitive";
@@ -29,21 +29,14 @@ import {
 import { loadStackConfigFile } from "./stackFile";
 import { buildTimeline } from "./timeline";
 
-export const PLAN_USAGE = `Usage: npm run plan -- [--stack <name>] [--config-file <path>] [--policy-config <path>] [--json] [--no-color]
-
-Offline preview of a stack (no AWS account, no Pulumi CLI): what would be created, who gets paged
-when and how for each level, and what the policy pack says.
-
-  --stack <name>        stack whose Pulumi.<name>.yaml to use (default: dev)
-  --config-file <path>  a stack config file of the same shape, instead of Pulumi.<stack>.yaml
-  --policy-config <path>  policy pack configuration (JSON, as for pulumi --policy-pack-config),
-                        merged over what the stack implies (e.g. which levels must be routed)
-  --json                one JSON document instead of text
-  --no-color            no ANSI colours (also when stdout is not a terminal, or NO_COLOR is set)
-  --help                this text
-
-Exit codes: 0 fine (advisory findings allowed), 1 mandatory policy violations, 2 config errors
-or providers that would not deploy to one region.`;
+/** The command line of `npm run plan` (cli/plan.ts), as `util.parseArgs` gives it. */
+export interface PlanArgs {
+  readonly stack?: string;
+  readonly "config-file"?: string;
+  readonly "policy-config"?: string;
+  readonly json: boolean;
+  readonly "no-color": boolean;
+}
 
 export interface PlanResult {
   readonly exitCode: 0 | 1 | 2;
@@ -53,7 +46,6 @@ export interface PlanResult {
 }
 
 export interface PlanOptions {
-  readonly argv: readonly string[];
   readonly root: string;
   readonly now: Date;
   readonly colour: boolean;
@@ -61,26 +53,19 @@ export interface PlanOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Runs the plan; returns what to print and the exit code (the CLI wrapper does the I/O). */
-export async function plan(opts: PlanOptions): Promise<PlanResult> {
-  const parsed = parseStrictArgs(opts.argv, {
-    stack: { type: "string" },
-    "config-file": { type: "string" },
-    "policy-config": { type: "string" },
-    json: { type: "boolean", default: false },
-    "no-color": { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  });
-  if (!parsed.ok) return usageError(parsed.message);
-  const args = parsed.values;
-  if (args.help) return { exitCode: 0, stdout: `${PLAN_USAGE}\n`, stderr: "" };
-
+/**
+ * Runs the plan; returns what to print and the exit code (cli/plan.ts does the I/O). A stack
+ * config file or policy configuration that cannot be read is a `UsageError`.
+ */
+export async function plan(args: PlanArgs, opts: PlanOptions): Promise<PlanResult> {
   const file = args["config-file"]
     ? path.resolve(args["config-file"])
     : path.join(opts.root, `Pulumi.${args.stack ?? "dev"}.yaml`);
   const stack = args.stack ?? stackFromFile(file) ?? "dev";
   if (!existsSync(file)) {
-    return usageError(`${path.relative(process.cwd(), file) || file}: no such stack config file`);
+    throw new UsageError(
+      `${path.relative(process.cwd(), file) || file}: no such stack config file`,
+    );
   }
 
   // 1. Config: every problem, with its path; exit 2.
@@ -105,7 +90,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
         throw new Error("must be a JSON object of policy name → enforcement level or settings");
       }
     } catch (err: unknown) {
-      return usageError(
+      throw new UsageError(
         `--policy-config ${args["policy-config"]}: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
@@ -215,23 +200,4 @@ function bundles(root: string): BundleInfo[] {
 
 function stackFromFile(file: string): string | undefined {
   return /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file))?.[1];
-}
-
-function usageError(message: string): PlanResult {
-  return { exitCode: 2, stdout: "", stderr: `plan: ${message}\n\n${PLAN_USAGE}\n` };
-}
-
-if (require.main === module) {
-  const colour =
-    Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== "dumb";
-  plan({ argv: process.argv.slice(2), root: path.join(__dirname, ".."), now: new Date(), colour })
-    .then((r) => {
-      process.stdout.write(r.stdout);
-      process.stderr.write(r.stderr);
-      process.exitCode = r.exitCode;
-    })
-    .catch((err: unknown) => {
-      process.stderr.write(`plan: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 2;
-    });
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run preflight -- --stack <name> [--region <region>] [--json]`
+ * The checks behind `npm run preflight` (cli/preflight.ts parses the command line).
  *
  * Read-only AWS checks that catch account problems before `pulumi up` half-applies: credentials
  * and region (sts:GetCallerIdentity); Incident Manager onboarded, its replication set ACTIVE and
@@ -19,7 +19,6 @@
  */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { parseStrictArgs } from "./cliArgs";
 import {
   ChatbotClient,
   DescribeSlackWorkspacesCommand,
@@ -68,58 +67,15 @@ import {
 } from "./preflightChecks";
 import { loadStackConfigFile } from "./stackFile";
 
-export const PREFLIGHT_USAGE = `Usage: npm run preflight -- --stack <name> [--region <region>] [--json]
-
-Read-only checks of the AWS account before \`pulumi up\`: credentials and region; Incident Manager
-onboarded with an ACTIVE replication set that includes the stack's region; Lambda concurrency;
-the Slack workspace (or Teams team) authorised with AWS Chatbot; CloudWatch's Incident Manager
-service-linked role; the activation status of the stack's existing contact channels. Each
-problem comes with how to fix it. Nothing is created or changed.
-
-  --stack <name>     stack whose Pulumi.<name>.yaml to read (required)
-  --region <region>  region to check (default: the stack's aws:region, then AWS_REGION, then
-                     AWS_DEFAULT_REGION)
-  --json             one JSON document on stdout instead of the report (usage, config and
-                     region errors stay plain text on stderr, exit 2)
-  --help             this text
-
-Needs (read-only): sts:GetCallerIdentity, ssm-incidents:ListReplicationSets,
-ssm-incidents:GetReplicationSet, lambda:GetAccountSettings, chatbot:DescribeSlackWorkspaces or
-chatbot:ListMicrosoftTeamsConfiguredTeams, iam:GetRole, ssm-contacts:ListContacts,
-ssm-contacts:ListContactChannels; when CloudWatch's role is missing, iam:SimulatePrincipalPolicy
-(and iam:GetRole on the caller's own role). A missing permission is reported as "cannot check".
-
-Exit codes: 0 every check passed (warnings allowed), 1 a check found a problem, 2 some check
-could not run (usage, config, region, credentials, permission, throttling, network) and none
-found a problem.`;
-
 // ---------------------------------------------------------------------------------------------
 // Arguments
 // ---------------------------------------------------------------------------------------------
 
+/** The command line of `npm run preflight` (cli/preflight.ts). */
 export interface PreflightArgs {
   readonly stack: string;
   readonly region?: string;
   readonly json: boolean;
-}
-
-export type PreflightArgsResult =
-  | { readonly ok: true; readonly args: PreflightArgs }
-  | { readonly ok: true; readonly help: true }
-  | { readonly ok: false; readonly message: string };
-
-export function parsePreflightArgs(argv: readonly string[]): PreflightArgsResult {
-  const parsed = parseStrictArgs(argv, {
-    stack: { type: "string" },
-    region: { type: "string" },
-    json: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  });
-  if (!parsed.ok) return parsed;
-  const { values } = parsed;
-  if (values.help) return { ok: true, help: true };
-  if (!values.stack) return { ok: false, message: "--stack <name> is required" };
-  return { ok: true, args: { stack: values.stack, region: values.region, json: values.json } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,7 +342,6 @@ export async function runChecks(
 // ---------------------------------------------------------------------------------------------
 
 export interface PreflightOptions {
-  readonly argv: readonly string[];
   /** Directory holding Pulumi.<stack>.yaml. */
   readonly root: string;
   /** Environment (AWS_REGION, AWS_DEFAULT_REGION). */
@@ -398,17 +353,8 @@ export interface PreflightOptions {
 }
 
 /** Runs the tool; returns the exit code. All output goes through `opts.stdout`/`stderr`. */
-export async function preflight(opts: PreflightOptions): Promise<0 | 1 | 2> {
-  const parsed = parsePreflightArgs(opts.argv);
-  if (!parsed.ok) {
-    opts.stderr.write(`preflight: ${parsed.message}\n\n${PREFLIGHT_USAGE}\n`);
-    return 2;
-  }
-  if ("help" in parsed) {
-    opts.stdout.write(`${PREFLIGHT_USAGE}\n`);
-    return 0;
-  }
-  const { stack, json } = parsed.args;
+export async function preflight(args: PreflightArgs, opts: PreflightOptions): Promise<0 | 1 | 2> {
+  const { stack, json } = args;
 
   const file = path.join(opts.root, `Pulumi.${stack}.yaml`);
   if (!existsSync(file)) {
@@ -426,7 +372,7 @@ export async function preflight(opts: PreflightOptions): Promise<0 | 1 | 2> {
     return 2;
   }
 
-  const region = resolveRegion(parsed.args.region, opts.env, stackRegion);
+  const region = resolveRegion(args.region, opts.env, stackRegion);
   if (!region) {
     opts.stderr.write(`preflight: ${MISSING_REGION}\n`);
     return 2;
@@ -452,22 +398,4 @@ export async function preflight(opts: PreflightOptions): Promise<0 | 1 | 2> {
   };
   opts.stdout.write(json ? `${JSON.stringify(doc, null, 2)}\n` : renderReport(doc));
   return doc.exitCode;
-}
-
-if (require.main === module) {
-  preflight({
-    argv: process.argv.slice(2),
-    root: path.join(__dirname, ".."),
-    env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    makeClients: defaultClients,
-  })
-    .then((code) => {
-      process.exitCode = code;
-    })
-    .catch((e: unknown) => {
-      process.stderr.write(`preflight: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 2;
-    });
 }

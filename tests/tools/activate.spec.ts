@@ -1,5 +1,5 @@
 /**
- * `tools/activate.ts` (contact-channel activation) and `tools/awsErrors.ts`: the pure core
+ * `npm run activate` (cli/activate.ts, tools/activate.ts) and `tools/awsErrors.ts`: the pure core
  * (argument parsing, region resolution, planActivation, masking, the table, exit codes,
  * error descriptions) table-driven; the whole tool against aws-sdk-client-mock with a stateful
  * fake of ssm-contacts (codes per channel, ACTIVATED after the right code) and injected
@@ -48,12 +48,10 @@ import {
   type ServiceOutputTypes as ContactsOutput,
 } from "@aws-sdk/client-ssm-contacts";
 import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
+import { ACTIVATE_USAGE, activateCli, parseActivateArgs } from "../../cli/activate";
 import {
-  ACTIVATE_USAGE,
-  activate,
   exitCodeFor,
   maskAddress,
-  parseActivateArgs,
   planActivation,
   renderTable,
   resolveRegion,
@@ -288,7 +286,7 @@ interface RunOptions {
 /** The stack files used by the AWS tests (a temp directory, independent of the repo's). */
 let stackDir = "";
 
-describe("tools/activate", () => {
+describe("npm run activate (cli/activate.ts, tools/activate.ts)", () => {
   /*
    * One client instance, mocked as an instance (not SSMContactsClient.prototype), so this spec
    * never disturbs another spec's prototype mock; the tool gets it from its client factory.
@@ -305,7 +303,7 @@ describe("tools/activate", () => {
     const stdout = new Sink();
     const stderr = new Sink();
     const regions: string[] = [];
-    const code = await activate({
+    const code = await activateCli({
       argv,
       root: options.root ?? stackDir,
       env: options.env ?? {},
@@ -1070,7 +1068,7 @@ describe("tools/activate", () => {
     it("--help as a child process: exit 0 and the usage text", () => {
       const r = spawnSync(
         process.execPath,
-        ["-r", "ts-node/register/transpile-only", "tools/activate.ts", "--help"],
+        ["-r", "ts-node/register/transpile-only", "cli/activate.ts", "--help"],
         { cwd: ROOT, encoding: "utf8", timeout: 60000 },
       );
       assert.equal(r.status, 0, r.stderr);
@@ -1184,11 +1182,11 @@ describe("tools/activate: pure core", () => {
   });
 
   it("parseActivateArgs", () => {
-    assert.deepEqual(parseActivateArgs(["--help"]), { ok: true, help: true });
+    assert.deepEqual(parseActivateArgs(["--help"]), { kind: "help", text: ACTIVATE_USAGE });
     assert.deepEqual(
       parseActivateArgs(["--stack", "prod", "--code", "a-b=0123456789", "--yes", "--region", "r"]),
       {
-        ok: true,
+        kind: "run",
         args: { stack: "prod", region: "r", codes: new Map([["a-b", "0123456789"]]), yes: true },
       },
     );

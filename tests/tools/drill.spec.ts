@@ -49,7 +49,8 @@ import {
 } from "@aws-sdk/client-ssm-incidents";
 import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
 import { checkOperationInput, type Service } from "../support/apiModel";
-import { DRILL_USAGE, drill, type DrillIO, type ExitCode } from "../../tools/drill";
+import { DRILL_USAGE, drillCli, type DrillCliIO } from "../../cli/drill";
+import type { ExitCode } from "../../tools/drill";
 
 const ROOT = path.join(__dirname, "..", "..");
 const ACCOUNT = "111122223333";
@@ -254,7 +255,7 @@ async function run(
   const regions: (string | undefined)[] = [];
   const controller = opts.controller ?? new AbortController();
   let sleeps = 0;
-  const io: DrillIO = {
+  const io: DrillCliIO = {
     argv,
     root: opts.root ?? ROOT,
     now: () => new Date(clock),
@@ -278,7 +279,7 @@ async function run(
     },
     signal: controller.signal,
   };
-  const code = await drill(io);
+  const code = await drillCli(io);
   return { code, stdout: out.join("\n"), stderr: err.join("\n"), questions, regions };
 }
 
@@ -793,7 +794,7 @@ describe("npm run drill", () => {
     const node = (args: string[]) =>
       spawnSync(
         process.execPath,
-        ["-r", "ts-node/register/transpile-only", "tools/drill.ts", ...args],
+        ["-r", "ts-node/register/transpile-only", "cli/drill.ts", ...args],
         {
           cwd: ROOT,
           env: envWithoutAws(),

@@ -1,5 +1,5 @@
-// Responder guide (tools/guide.ts): for both example stacks, the Markdown that `buildGuide` builds
-// at a fixed moment holds the exact escalation lines of each level (from buildTimeline), the
+// Responder guide (tools/guide.ts; its command line cli/guide.ts): for both example stacks, the
+// Markdown that `buildGuide` builds at a fixed moment holds the exact escalation lines of each level (from buildTimeline), the
 // on-call line with the hand-off in the rotation's time zone, the call rules (press 1, never 9,
 // US or withheld number, contact card, Do Not Disturb), how to acknowledge by SMS code and e-mail,
 // and the activation steps; the e-mail-only dev stack does not present SMS or calls as its
@@ -24,7 +24,8 @@ import * as prettier from "prettier";
 import { parse, stringify } from "yaml";
 import { rawConfigFrom, validateRawConfig } from "../../config/load";
 import { StackConfig, parseStackConfig } from "../../config/schema";
-import { buildGuide, describeSchedule, drillsOf, guide } from "../../tools/guide";
+import { guideCli } from "../../cli/guide";
+import { buildGuide, describeSchedule, drillsOf } from "../../tools/guide";
 import { readStackFile } from "../../tools/stackFile";
 
 const ROOT = join(__dirname, "..", "..");
@@ -445,7 +446,7 @@ describe("responder guide (tools/guide.ts)", () => {
     const run = (args: string[]) =>
       spawnSync(
         process.execPath,
-        ["-r", "ts-node/register/transpile-only", "tools/guide.ts", ...args],
+        ["-r", "ts-node/register/transpile-only", "cli/guide.ts", ...args],
         { cwd: ROOT, encoding: "utf8" },
       );
     let dir: string;
@@ -511,7 +512,7 @@ describe("responder guide (tools/guide.ts)", () => {
   });
 
   describe("CLI arguments (in process)", () => {
-    const call = (argv: string[]) => guide({ argv, root: ROOT, now: NOW });
+    const call = (argv: string[]) => guideCli({ argv, root: ROOT, now: NOW });
 
     it("no --stack and no --config-file: usage error, exit 2", () => {
       const r = call([]);

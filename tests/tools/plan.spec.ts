@@ -1,5 +1,5 @@
-// The offline plan tool (tools/plan.ts, tools/planReport.ts), called in-process with a fixed
-// clock: specific lines of the text report and fields of the JSON document for both example
+// The offline plan tool (cli/plan.ts, tools/plan.ts, tools/planReport.ts), called in-process
+// with a fixed clock: specific lines of the text report and fields of the JSON document for both example
 // stacks (the document validated against planDocumentSchema); exit codes and messages for bad
 // usage, a missing file, invalid YAML and an invalid config (every path reported, no stack
 // trace); policy violations and the exit code per enforcement level (an orphan alarm, voice in
@@ -22,7 +22,8 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PlanResult, plan } from "../../tools/plan";
+import { planCli } from "../../cli/plan";
+import type { PlanResult } from "../../tools/plan";
 import type { RecordedResource } from "../../tools/mockEngine";
 import {
   PlanDocument,
@@ -40,7 +41,7 @@ const NOW = new Date("2026-11-24T01:00:00Z");
 const ESC = "\x1b[";
 
 function run(argv: string[], colour = false): Promise<PlanResult> {
-  return plan({ argv, root: ROOT, now: NOW, colour });
+  return planCli({ argv, root: ROOT, now: NOW, colour });
 }
 
 function lines(out: string): string[] {
@@ -83,7 +84,7 @@ const TWO_CHANNEL_TYPES = (alias: string) =>
 const IM_AVAILABILITY =
   "  ! Incident Manager is closed to new customers since 2025-11-07: deploy only to an account already onboarded.";
 
-describe("tools/plan", function () {
+describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
   // Each run boots the program under the mock engine.
   this.timeout(60_000);
 
@@ -204,7 +205,7 @@ describe("tools/plan", function () {
     });
 
     it("a week later, the other member is on call", async () => {
-      const later = await plan({
+      const later = await planCli({
         argv: ["--stack", "prod", "--no-color"],
         root: ROOT,
         now: new Date("2026-11-30T00:00:00Z"),
@@ -701,7 +702,7 @@ describe("tools/plan", function () {
       delete env.FORCE_COLOR;
       const r = spawnSync(
         process.execPath,
-        ["-r", "ts-node/register/transpile-only", "tools/plan.ts", "--stack", "dev"],
+        ["-r", "ts-node/register/transpile-only", "cli/plan.ts", "--stack", "dev"],
         { cwd: ROOT, env, encoding: "utf8", timeout: 60_000, stdio: ["ignore", "pipe", "pipe"] },
       );
       assert.equal(r.error, undefined);

@@ -1,6 +1,6 @@
 /**
- * `tools/preflight.ts` and `tools/preflightChecks.ts`: the whole tool against aws-sdk-client-mock
- * (one mocked instance per client, reset per test) with a stack file in a temp directory; every
+ * `npm run preflight` (cli/preflight.ts, tools/preflight.ts, tools/preflightChecks.ts): the whole
+ * tool against aws-sdk-client-mock (one mocked instance per client, reset per test) with a stack file in a temp directory; every
  * check passing; each check failing with its exact message and fix; AccessDenied, throttling,
  * network and missing credentials; `--json` validated against the schema; the CLI spawned for
  * real without credentials (`npm run preflight -- --stack prod`) and with `--help`; the pure
@@ -69,7 +69,8 @@ import {
 } from "@aws-sdk/client-ssm-incidents";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
-import { PREFLIGHT_USAGE, preflight, type PreflightClients } from "../../tools/preflight";
+import { PREFLIGHT_USAGE, preflightCli } from "../../cli/preflight";
+import type { PreflightClients } from "../../tools/preflight";
 import {
   REQUIRED_UNRESERVED_CONCURRENCY,
   chatbotRegion,
@@ -220,7 +221,7 @@ function replicationSet(
 
 let stackDir = "";
 
-describe("tools/preflight", () => {
+describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
   const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
   const clients: PreflightClients = {
     sts: new STSClient({ region: REGION, credentials }),
@@ -306,7 +307,7 @@ describe("tools/preflight", () => {
     const stdout = new Sink();
     const stderr = new Sink();
     const regions: string[] = [];
-    const code = await preflight({
+    const code = await preflightCli({
       argv,
       root: stackDir,
       env,
