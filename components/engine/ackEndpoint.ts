@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { incidentTableName, RECENT_INDEX } from "../../handlers/shared/incidentStore";
 import { HandlerFunction } from "../handlerFunction";
-import type { Statement } from "../policies";
+import type { Statement } from "../iamStatements";
 
 /** Languages of the pages (handlers/ack/messages.ts LANGUAGES). */
 export type AckLanguage = "ja" | "en";
