@@ -129,7 +129,10 @@ function task(
     // the Lambda ARN form of Resource).
     Resource: functionArn,
     Parameters: { action, ...parameters },
-    ResultPath: resultPath,
+    // "$" (the result replaces the input) is ResultPath's default (States Language
+    // specification, "ResultPath": "If ResultPath is not specified, it defaults to $"); it is
+    // left out rather than spelled, which aws-local-stepfunctions 3.0.0 misreads as a key "$".
+    ...(resultPath === "$" ? {} : { ResultPath: resultPath }),
     TimeoutSeconds: TASK_TIMEOUT_SECONDS,
     Retry: TASK_RETRY,
     Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: catchTo }],

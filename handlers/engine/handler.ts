@@ -145,7 +145,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
         if (task.step.kind !== "stage") throw new PermanentError("task input (stage): step is not a stage");
         const { run, contacts } = startStage(plan, task.run, task.step.stage, new Date(task.step.at));
         await noteQuietly(
-          slackNote(plan.language, "slack.started.title", "slack.stage", {
+          slackNote(plan.language, "slack.progress.title", "slack.stage", {
             ...params,
             stage: task.step.stage + 1,
             round: run.round + 1,
@@ -241,7 +241,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
     }
     log({ level: "INFO", message: "engine.paged", ...context });
     await noteQuietly(
-      slackNote(plan.language, "slack.started.title", "slack.paged", { ...baseParams(input), contact: page.contact, channel: page.channel }),
+      slackNote(plan.language, "slack.progress.title", "slack.paged", { ...baseParams(input), contact: page.contact, channel: page.channel }),
       context,
     );
     return { sent: true, ...(messageId === undefined ? {} : { messageId }) };

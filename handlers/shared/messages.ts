@@ -79,6 +79,10 @@ export const MESSAGES = {
     en: (p) => `Incident ${p.incidentId}: the escalation stages run until someone acknowledges.`,
     ja: (p) => `インシデント ${p.incidentId}：誰かが確認するまでエスカレーションを続けます。`,
   },
+  "slack.progress.title": {
+    en: (p) => `[${p.level}] escalation of ${p.alarm}`,
+    ja: (p) => `【${p.level}】${p.alarm} のエスカレーション`,
+  },
   "slack.stage": {
     en: (p) => `Incident ${p.incidentId}: stage ${v(p.stage)} (round ${v(p.round)}) engages ${v(p.contact)}`,
     ja: (p) => `インシデント ${p.incidentId}：ステージ ${v(p.stage)}（${v(p.round)} 周目）で ${v(p.contact)} を呼び出します`,
