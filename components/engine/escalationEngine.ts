@@ -10,7 +10,11 @@ import {
   executionTimeoutSeconds,
   historyEventsBound,
 } from "./stateMachine";
-import { engineStatements, stateMachineStatements, type EngineStatementArgs } from "./enginePolicies";
+import {
+  engineStatements,
+  stateMachineStatements,
+  type EngineStatementArgs,
+} from "./enginePolicies";
 
 export interface EscalationEngineArgs {
   /** Physical-name prefix. */
@@ -24,9 +28,15 @@ export interface EscalationEngineArgs {
   /** Contacts' addresses by alias, as a secret (stored in the directory secret, never in the environment). */
   readonly directory: pulumi.Input<Record<string, { email?: string; phone?: string }>>;
   /** The incident table (handlers/shared/incidentStore.ts) of this stack. */
-  readonly incidentTable: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  readonly incidentTable: {
+    readonly name: pulumi.Input<string>;
+    readonly arn: pulumi.Input<string>;
+  };
   /** The alerts topic (Slack notes) and its KMS key. */
-  readonly alertsTopic: { readonly arn: pulumi.Input<string>; readonly keyArn: pulumi.Input<string> };
+  readonly alertsTopic: {
+    readonly arn: pulumi.Input<string>;
+    readonly keyArn: pulumi.Input<string>;
+  };
   /** E-mail: the From address, the SES identity it is sent from, an optional configuration set. */
   readonly email: {
     readonly from: string;
@@ -40,7 +50,10 @@ export interface EscalationEngineArgs {
     readonly configurationSetName?: string;
   };
   /** The acknowledgement key's secret (the ack endpoint's) and the endpoint's base URL. */
-  readonly ack: { readonly keySecretArn: pulumi.Input<string>; readonly baseUrl: pulumi.Input<string> };
+  readonly ack: {
+    readonly keySecretArn: pulumi.Input<string>;
+    readonly baseUrl: pulumi.Input<string>;
+  };
   /** Days to keep the function's and the state machine's logs. */
   readonly logRetentionDays: number;
   /** Tags. */
@@ -56,7 +69,11 @@ export const engineNames = {
 } as const;
 
 /** Step Functions' execution metrics that mean "pages may be lost" (AWS/States, dimension StateMachineArn). */
-export const EXECUTION_FAILURE_METRICS = ["ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"] as const;
+export const EXECUTION_FAILURE_METRICS = [
+  "ExecutionsFailed",
+  "ExecutionsTimedOut",
+  "ExecutionsAborted",
+] as const;
 
 /**
  * The step-functions backend's escalation engine: one STANDARD state machine
@@ -72,14 +89,20 @@ export class EscalationEngine extends pulumi.ComponentResource {
   public readonly stateMachineRoleArn: pulumi.Output<string>;
   public readonly directorySecretArn: pulumi.Output<string>;
 
-  constructor(name: string, args: EscalationEngineArgs, opts: pulumi.ComponentResourceOptions = {}) {
+  constructor(
+    name: string,
+    args: EscalationEngineArgs,
+    opts: pulumi.ComponentResourceOptions = {},
+  ) {
     super("incident-escalation:index:EscalationEngine", name, {}, opts);
     const childOpts = { parent: this, dependsOn: opts.dependsOn };
     // The same checks the function makes at cold start, before anything exists.
     const plan = parsePlan(JSON.stringify(args.plan));
     const timeoutSeconds = executionTimeoutSeconds(plan);
     if (timeoutSeconds > STEP_FUNCTIONS_LIMITS.executionSeconds) {
-      throw new Error(`escalation engine: an execution may take ${timeoutSeconds} s, above Step Functions' 1 year`);
+      throw new Error(
+        `escalation engine: an execution may take ${timeoutSeconds} s, above Step Functions' 1 year`,
+      );
     }
     const events = historyEventsBound(plan);
     if (events > STEP_FUNCTIONS_LIMITS.historyEvents) {
@@ -130,11 +153,15 @@ export class EscalationEngine extends pulumi.ComponentResource {
           INCIDENT_TABLE: args.incidentTable.name,
           ALERTS_TOPIC_ARN: args.alertsTopic.arn,
           EMAIL_FROM: args.email.from,
-          ...(args.email.configurationSetName ? { EMAIL_CONFIGURATION_SET: args.email.configurationSetName } : {}),
+          ...(args.email.configurationSetName
+            ? { EMAIL_CONFIGURATION_SET: args.email.configurationSetName }
+            : {}),
           ...(args.sms
             ? {
                 SMS_ORIGINATION_IDENTITY: args.sms.originationIdentity,
-                ...(args.sms.configurationSetName ? { SMS_CONFIGURATION_SET: args.sms.configurationSetName } : {}),
+                ...(args.sms.configurationSetName
+                  ? { SMS_CONFIGURATION_SET: args.sms.configurationSetName }
+                  : {}),
               }
             : {}),
           DIRECTORY_SECRET_ARN: directory.arn,
@@ -161,7 +188,11 @@ export class EscalationEngine extends pulumi.ComponentResource {
       // Vended logs of Step Functions go to a group under /aws/vendedlogs/ (Step Functions
       // developer guide, "Using CloudWatch Logs to log execution history": the resource policy
       // size limit is why the prefix is recommended).
-      { name: `/aws/vendedlogs/states/${smName}`, retentionInDays: args.logRetentionDays, tags: args.tags },
+      {
+        name: `/aws/vendedlogs/states/${smName}`,
+        retentionInDays: args.logRetentionDays,
+        tags: args.tags,
+      },
       childOpts,
     );
     const role = new aws.iam.Role(
@@ -173,7 +204,9 @@ export class EscalationEngine extends pulumi.ComponentResource {
         // trust policy of the execution role).
         assumeRolePolicy: conditionalAssumeRolePolicy("states.amazonaws.com", {
           StringEquals: { "aws:SourceAccount": args.accountId },
-          ArnLike: { "aws:SourceArn": `arn:aws:states:${args.region}:${args.accountId}:stateMachine:${smName}` },
+          ArnLike: {
+            "aws:SourceArn": `arn:aws:states:${args.region}:${args.accountId}:stateMachine:${smName}`,
+          },
         }),
         tags: args.tags,
       },
@@ -181,7 +214,11 @@ export class EscalationEngine extends pulumi.ComponentResource {
     );
     const rolePolicy = new aws.iam.RolePolicy(
       `${name}-sfn-policy`,
-      { role: role.name, name: `${smName}-policy`, policy: policyJson(stateMachineStatements(fn.arn)) },
+      {
+        role: role.name,
+        name: `${smName}-policy`,
+        policy: policyJson(stateMachineStatements(fn.arn)),
+      },
       childOpts,
     );
     const machine = new aws.sfn.StateMachine(
@@ -190,7 +227,9 @@ export class EscalationEngine extends pulumi.ComponentResource {
         name: smName,
         type: "STANDARD",
         roleArn: role.arn,
-        definition: fn.arn.apply((arn) => JSON.stringify(engineDefinition({ functionArn: arn, timeoutSeconds }))),
+        definition: fn.arn.apply((arn) =>
+          JSON.stringify(engineDefinition({ functionArn: arn, timeoutSeconds })),
+        ),
         loggingConfiguration: {
           // Execution data (inputs and outputs) stays out of the logs: errors only.
           logDestination: pulumi.interpolate`${logGroup.arn}:*`,
@@ -205,7 +244,13 @@ export class EscalationEngine extends pulumi.ComponentResource {
     for (const metric of EXECUTION_FAILURE_METRICS) {
       new aws.cloudwatch.MetricAlarm(
         `${name}-${metric}`,
-        executionAlarmArgs(`${smName}-${metric}`, metric, machine.arn, args.alertsTopic.arn, args.tags),
+        executionAlarmArgs(
+          `${smName}-${metric}`,
+          metric,
+          machine.arn,
+          args.alertsTopic.arn,
+          args.tags,
+        ),
         childOpts,
       );
     }

@@ -71,7 +71,9 @@ export function executionName(alarmName: string, stateChangeTime: string): strin
   const t = new Date(stateChangeTime);
   if (alarmName.length === 0) throw new Error("executionName: the alarm name is empty");
   if (Number.isNaN(t.getTime())) {
-    throw new Error(`executionName: state-change time ${JSON.stringify(stateChangeTime)} is not an ISO-8601 time`);
+    throw new Error(
+      `executionName: state-change time ${JSON.stringify(stateChangeTime)} is not an ISO-8601 time`,
+    );
   }
   const time = t.toISOString().replace(/[-:]/g, "").replace(".", "");
   const slug = alarmName.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || "alarm";
@@ -156,7 +158,11 @@ export function engineDefinition(options: DefinitionOptions): { [key: string]: J
     Start: task(
       fn,
       "start",
-      { "input.$": "$", "executionName.$": "$$.Execution.Name", "executionArn.$": "$$.Execution.Id" },
+      {
+        "input.$": "$",
+        "executionName.$": "$$.Execution.Name",
+        "executionArn.$": "$$.Execution.Id",
+      },
       "$",
       "NextStep",
       "ReportFailure",
@@ -174,15 +180,13 @@ export function engineDefinition(options: DefinitionOptions): { [key: string]: J
       Choices: [
         { Variable: "$.step.kind", StringEquals: "stage", Next: "StartStage" },
         { Variable: "$.step.kind", StringEquals: "end", Next: "Exhausted" },
-        ...ENGINE_CHANNELS.map(
-          (channel): Json => ({
-            And: [
-              { Variable: "$.step.kind", StringEquals: "page" },
-              { Variable: "$.step.channel", StringEquals: channel },
-            ],
-            Next: channelState(channel),
-          }),
-        ),
+        ...ENGINE_CHANNELS.map((channel): Json => ({
+          And: [
+            { Variable: "$.step.kind", StringEquals: "page" },
+            { Variable: "$.step.channel", StringEquals: channel },
+          ],
+          Next: channelState(channel),
+        })),
       ],
       Default: "NoSender",
     },
@@ -190,7 +194,14 @@ export function engineDefinition(options: DefinitionOptions): { [key: string]: J
     ...Object.fromEntries(
       ENGINE_CHANNELS.map((channel) => [
         channelState(channel),
-        task(fn, "send", { channel, "input.$": "$.input", "step.$": "$.step" }, "$.sent", "NextStep", "PageFailed"),
+        task(
+          fn,
+          "send",
+          { channel, "input.$": "$.input", "step.$": "$.step" },
+          "$.sent",
+          "NextStep",
+          "PageFailed",
+        ),
       ]),
     ),
     NoSender: {
@@ -199,7 +210,14 @@ export function engineDefinition(options: DefinitionOptions): { [key: string]: J
       ResultPath: "$.failure",
       Next: "PageFailed",
     },
-    PageFailed: task(fn, "pageFailed", { ...withStep, "failure.$": "$.failure" }, "$.run", "NextStep", "ReportFailure"),
+    PageFailed: task(
+      fn,
+      "pageFailed",
+      { ...withStep, "failure.$": "$.failure" },
+      "$.run",
+      "NextStep",
+      "ReportFailure",
+    ),
     Exhausted: task(fn, "exhausted", doc, "$.run", "RepeatOrEnd", "ReportFailure"),
     RepeatOrEnd: {
       Type: "Choice",
@@ -209,7 +227,14 @@ export function engineDefinition(options: DefinitionOptions): { [key: string]: J
     Stopped: { Type: "Succeed", Comment: "acknowledged or resolved: nothing pending is sent" },
     Unacknowledged: { Type: "Succeed", Comment: "every round ended without an acknowledgement" },
     ReportFailure: {
-      ...task(fn, "failed", { "input.$": "$$.Execution.Input", "failure.$": "$.failure" }, null, "EngineFailed", "EngineFailed"),
+      ...task(
+        fn,
+        "failed",
+        { "input.$": "$$.Execution.Input", "failure.$": "$.failure" },
+        null,
+        "EngineFailed",
+        "EngineFailed",
+      ),
       Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.reportFailure", Next: "EngineFailed" }],
     },
     EngineFailed: {
@@ -255,7 +280,9 @@ export function executionTimeoutSeconds(plan: EnginePlan): number {
  */
 export function historyEventsBound(plan: EnginePlan): number {
   const pagesOf = (alias: string): number =>
-    plan.contacts.find((c) => c.alias === alias)?.engagement.reduce((n, s) => n + s.via.length, 0) ?? 0;
+    plan.contacts
+      .find((c) => c.alias === alias)
+      ?.engagement.reduce((n, s) => n + s.via.length, 0) ?? 0;
   let pages = 0;
   for (const stage of plan.stages) {
     for (const ref of stage.engage) {

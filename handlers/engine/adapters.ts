@@ -17,7 +17,11 @@ import {
   type SendTextMessageCommandInput,
 } from "@aws-sdk/client-pinpoint-sms-voice-v2";
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SendEmailCommand, type SendEmailCommandInput, type SESv2Client } from "@aws-sdk/client-sesv2";
+import {
+  SendEmailCommand,
+  type SendEmailCommandInput,
+  type SESv2Client,
+} from "@aws-sdk/client-sesv2";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import {
   attachExecutionRequest,
@@ -64,11 +68,15 @@ export function classify(err: unknown, what: string): TransientError | Permanent
   const status = meta.$metadata?.httpStatusCode;
   const transient =
     meta.$retryable !== undefined ||
-    /Throttl|TooManyRequests|ServiceUnavailable|InternalServer|InternalFailure|RequestTimeout/.test(name) ||
+    /Throttl|TooManyRequests|ServiceUnavailable|InternalServer|InternalFailure|RequestTimeout/.test(
+      name,
+    ) ||
     status === undefined ||
     status >= 500;
   const text = `${what}: ${name}${status === undefined ? "" : ` (HTTP ${status})`}`;
-  return transient ? new TransientError(text, { cause: err }) : new PermanentError(text, { cause: err });
+  return transient
+    ? new TransientError(text, { cause: err })
+    : new PermanentError(text, { cause: err });
 }
 
 async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -82,8 +90,14 @@ async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
 // ---------------------------------------------------------------------------------------------
 // Incident table
 
-export async function getIncident(db: DynamoDBClient, table: string, id: string): Promise<Incident | undefined> {
-  const out = await call("incident table GetItem", () => db.send(new GetItemCommand(getIncidentRequest(table, id))));
+export async function getIncident(
+  db: DynamoDBClient,
+  table: string,
+  id: string,
+): Promise<Incident | undefined> {
+  const out = await call("incident table GetItem", () =>
+    db.send(new GetItemCommand(getIncidentRequest(table, id))),
+  );
   return out.Item === undefined ? undefined : parseIncident(out.Item);
 }
 
@@ -97,7 +111,8 @@ export async function openIncident(
   try {
     await db.send(new PutItemCommand(openIncidentRequest(table, open)));
   } catch (err: unknown) {
-    if (!(err instanceof ConditionalCheckFailedException)) throw classify(err, "incident table PutItem");
+    if (!(err instanceof ConditionalCheckFailedException))
+      throw classify(err, "incident table PutItem");
     result = "existed";
   }
   await call("incident table UpdateItem", () =>
@@ -142,7 +157,9 @@ export async function recordNote(
   id: string,
   note: { at: Date; kind: "exhausted" | "note"; detail?: string },
 ): Promise<void> {
-  await call("incident table UpdateItem", () => db.send(new UpdateItemCommand(recordNoteRequest(table, id, note))));
+  await call("incident table UpdateItem", () =>
+    db.send(new UpdateItemCommand(recordNoteRequest(table, id, note))),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -172,7 +189,10 @@ export function sendEmailInput(
   };
 }
 
-export async function sendEmail(client: SESv2Client, input: SendEmailCommandInput): Promise<string | undefined> {
+export async function sendEmail(
+  client: SESv2Client,
+  input: SendEmailCommandInput,
+): Promise<string | undefined> {
   const out = await call("SES SendEmail", () => client.send(new SendEmailCommand(input)));
   return out.MessageId;
 }
@@ -201,20 +221,35 @@ export async function sendText(
   client: PinpointSMSVoiceV2Client,
   input: SendTextMessageCommandInput,
 ): Promise<string | undefined> {
-  const out = await call("SMS SendTextMessage", () => client.send(new SendTextMessageCommand(input)));
+  const out = await call("SMS SendTextMessage", () =>
+    client.send(new SendTextMessageCommand(input)),
+  );
   return out.MessageId;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Slack, secrets
 
-export async function publishNote(client: SNSClient, topicArn: string, message: string): Promise<void> {
-  await call("SNS Publish", () => client.send(new PublishCommand({ TopicArn: topicArn, Message: message })));
+export async function publishNote(
+  client: SNSClient,
+  topicArn: string,
+  message: string,
+): Promise<void> {
+  await call("SNS Publish", () =>
+    client.send(new PublishCommand({ TopicArn: topicArn, Message: message })),
+  );
 }
 
-export async function readSecret(client: SecretsManagerClient, arn: string, what: string): Promise<string> {
-  const out = await call(`${what} GetSecretValue`, () => client.send(new GetSecretValueCommand({ SecretId: arn })));
-  if (typeof out.SecretString !== "string") throw new PermanentError(`${what}: the secret has no SecretString`);
+export async function readSecret(
+  client: SecretsManagerClient,
+  arn: string,
+  what: string,
+): Promise<string> {
+  const out = await call(`${what} GetSecretValue`, () =>
+    client.send(new GetSecretValueCommand({ SecretId: arn })),
+  );
+  if (typeof out.SecretString !== "string")
+    throw new PermanentError(`${what}: the secret has no SecretString`);
   return out.SecretString;
 }
 

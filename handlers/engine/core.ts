@@ -82,7 +82,11 @@ export function parseEnv(env: Readonly<Record<string, string | undefined>>): Eng
   };
   const config: EngineConfig = {
     tableName: need("INCIDENT_TABLE", /^[A-Za-z0-9_.-]{3,255}$/, "a DynamoDB table name"),
-    alertsTopicArn: need("ALERTS_TOPIC_ARN", /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, "an SNS topic ARN"),
+    alertsTopicArn: need(
+      "ALERTS_TOPIC_ARN",
+      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/,
+      "an SNS topic ARN",
+    ),
     functionName: need("AWS_LAMBDA_FUNCTION_NAME", /^[\w-]{1,64}$/, "a function name"),
     email: {
       from: need("EMAIL_FROM", /^[^\s@]+@[^\s@]+\.[^\s@]+$/, "an e-mail address"),
@@ -96,12 +100,24 @@ export function parseEnv(env: Readonly<Record<string, string | undefined>>): Eng
               /^[A-Za-z0-9_:/+-]{1,256}$/,
               "a phone number, pool or sender ID (ID or ARN)",
             ),
-            configurationSet: opt("SMS_CONFIGURATION_SET", /^[A-Za-z0-9_:/-]{1,256}$/, "a configuration set name or ARN"),
+            configurationSet: opt(
+              "SMS_CONFIGURATION_SET",
+              /^[A-Za-z0-9_:/-]{1,256}$/,
+              "a configuration set name or ARN",
+            ),
           },
         }
       : {}),
-    directorySecretArn: need("DIRECTORY_SECRET_ARN", /^arn:aws[a-z-]*:secretsmanager:/, "a Secrets Manager secret ARN"),
-    ackKeySecretArn: need("ACK_KEY_SECRET_ARN", /^arn:aws[a-z-]*:secretsmanager:/, "a Secrets Manager secret ARN"),
+    directorySecretArn: need(
+      "DIRECTORY_SECRET_ARN",
+      /^arn:aws[a-z-]*:secretsmanager:/,
+      "a Secrets Manager secret ARN",
+    ),
+    ackKeySecretArn: need(
+      "ACK_KEY_SECRET_ARN",
+      /^arn:aws[a-z-]*:secretsmanager:/,
+      "a Secrets Manager secret ARN",
+    ),
     ackBaseUrl: need("ACK_BASE_URL", /^https:\/\/[^\s]+$/, "an https URL"),
   };
   if (problems.length > 0) throw new PermanentError(`engine environment: ${problems.join("; ")}`);
@@ -126,7 +142,8 @@ export function parsePlan(text: string): EnginePlan {
   if (!LANGUAGES.includes(doc.language as Language)) fail("language", "is not ja or en");
   if (!Number.isInteger(doc.repeat) || (doc.repeat as number) < 0 || (doc.repeat as number) > 5)
     fail("repeat", "is not an integer 0-5");
-  if (!Array.isArray(doc.stages) || doc.stages.length === 0) fail("stages", "is not a non-empty list");
+  if (!Array.isArray(doc.stages) || doc.stages.length === 0)
+    fail("stages", "is not a non-empty list");
   if (!Array.isArray(doc.contacts)) fail("contacts", "is not a list");
   if (!Array.isArray(doc.rotations)) fail("rotations", "is not a list");
   if (!Number.isInteger(doc.ackLinkHours) || (doc.ackLinkHours as number) < 1)
@@ -140,7 +157,8 @@ export function parsePlan(text: string): EnginePlan {
       if (!Number.isInteger(s.after) || s.after < 0)
         fail(`contacts[${i}].engagement[${j}].after`, "is not a whole number of minutes");
       for (const via of s.via)
-        if (!CHANNEL_KINDS.includes(via)) fail(`contacts[${i}].engagement[${j}].via`, `"${via}" is not a channel`);
+        if (!CHANNEL_KINDS.includes(via))
+          fail(`contacts[${i}].engagement[${j}].via`, `"${via}" is not a channel`);
     });
   });
   plan.stages.forEach((s, i) => {
@@ -153,7 +171,8 @@ export function parsePlan(text: string): EnginePlan {
   });
   for (const r of plan.rotations)
     for (const m of r.members)
-      if (!aliases.has(m)) fail(`rotations.${r.name}.members`, `"${m}" is not a contact of the plan`);
+      if (!aliases.has(m))
+        fail(`rotations.${r.name}.members`, `"${m}" is not a contact of the plan`);
   return plan;
 }
 
@@ -181,10 +200,29 @@ export function parseDirectory(text: string): Directory {
 // Task input
 
 export type TaskRequest =
-  | { readonly action: "start"; readonly input: EngineInput; readonly executionName: string; readonly executionArn: string }
-  | { readonly action: "next" | "check" | "exhausted"; readonly input: EngineInput; readonly run: RunState }
-  | { readonly action: "stage"; readonly input: EngineInput; readonly run: RunState; readonly step: Step }
-  | { readonly action: "send"; readonly channel: ChannelKind; readonly input: EngineInput; readonly step: Step }
+  | {
+      readonly action: "start";
+      readonly input: EngineInput;
+      readonly executionName: string;
+      readonly executionArn: string;
+    }
+  | {
+      readonly action: "next" | "check" | "exhausted";
+      readonly input: EngineInput;
+      readonly run: RunState;
+    }
+  | {
+      readonly action: "stage";
+      readonly input: EngineInput;
+      readonly run: RunState;
+      readonly step: Step;
+    }
+  | {
+      readonly action: "send";
+      readonly channel: ChannelKind;
+      readonly input: EngineInput;
+      readonly step: Step;
+    }
   | {
       readonly action: "pageFailed";
       readonly input: EngineInput;
@@ -219,10 +257,13 @@ export function parseTask(event: unknown): TaskRequest {
   if (!isObj(event)) throw new PermanentError("task input: is not an object");
   const action = event.action;
   if (typeof action !== "string" || !(ACTIONS as readonly string[]).includes(action))
-    throw new PermanentError(`task input: action ${JSON.stringify(action)} is not one of ${ACTIONS.join(", ")}`);
+    throw new PermanentError(
+      `task input: action ${JSON.stringify(action)} is not one of ${ACTIONS.join(", ")}`,
+    );
   const input = parseInput(event.input);
   const need = (key: string): unknown => {
-    if (!isObj(event[key])) throw new PermanentError(`task input (${action}): ${key} is not an object`);
+    if (!isObj(event[key]))
+      throw new PermanentError(`task input (${action}): ${key} is not an object`);
     return event[key];
   };
   switch (action as Action) {
@@ -230,7 +271,9 @@ export function parseTask(event: unknown): TaskRequest {
       const executionName = event.executionName;
       const executionArn = event.executionArn;
       if (typeof executionName !== "string" || typeof executionArn !== "string")
-        throw new PermanentError("task input (start): executionName / executionArn are not strings");
+        throw new PermanentError(
+          "task input (start): executionName / executionArn are not strings",
+        );
       if (executionName !== input.incidentId)
         throw new PermanentError("task input (start): the execution name is not the incident id");
       return { action: "start", input, executionName, executionArn };
@@ -240,12 +283,22 @@ export function parseTask(event: unknown): TaskRequest {
     case "exhausted":
       return { action: action as "next", input, run: need("run") as unknown as RunState };
     case "stage":
-      return { action: "stage", input, run: need("run") as unknown as RunState, step: need("step") as unknown as Step };
+      return {
+        action: "stage",
+        input,
+        run: need("run") as unknown as RunState,
+        step: need("step") as unknown as Step,
+      };
     case "send": {
       const channel = event.channel;
       if (typeof channel !== "string" || !(CHANNEL_KINDS as readonly string[]).includes(channel))
         throw new PermanentError("task input (send): channel is not a channel");
-      return { action: "send", channel: channel as ChannelKind, input, step: need("step") as unknown as Step };
+      return {
+        action: "send",
+        channel: channel as ChannelKind,
+        input,
+        step: need("step") as unknown as Step,
+      };
     }
     case "pageFailed":
       return {
@@ -256,7 +309,11 @@ export function parseTask(event: unknown): TaskRequest {
         failure: need("failure") as { Error?: string; Cause?: string },
       };
     case "failed":
-      return { action: "failed", input, failure: (isObj(event.failure) ? event.failure : {}) as { Error?: string } };
+      return {
+        action: "failed",
+        input,
+        failure: (isObj(event.failure) ? event.failure : {}) as { Error?: string },
+      };
   }
 }
 
@@ -270,7 +327,14 @@ export function stageOffset(plan: EnginePlan, i: number): number {
 
 /** The first round, starting now. */
 export function startRun(now: Date): RunState {
-  return { round: 0, roundStartedAt: now.toISOString(), nextStage: 0, pending: [], failedPages: 0, done: false };
+  return {
+    round: 0,
+    roundStartedAt: now.toISOString(),
+    nextStage: 0,
+    pending: [],
+    failedPages: 0,
+    done: false,
+  };
 }
 
 /**
@@ -279,7 +343,11 @@ export function startRun(now: Date): RunState {
  * else that page, else the end of the round: when its stages' minutes have passed, or now if a
  * contact's engagement plan ran longer.
  */
-export function nextStep(plan: EnginePlan, run: RunState, now: Date): { run: RunState; step: Step } {
+export function nextStep(
+  plan: EnginePlan,
+  run: RunState,
+  now: Date,
+): { run: RunState; step: Step } {
   const start = ms(run.roundStartedAt);
   const page = run.pending[0];
   if (run.nextStage < plan.stages.length) {
@@ -289,7 +357,10 @@ export function nextStep(plan: EnginePlan, run: RunState, now: Date): { run: Run
     }
   }
   if (page !== undefined) {
-    return { run: { ...run, pending: run.pending.slice(1) }, step: { kind: "page", at: page.at, channel: page.channel, page } };
+    return {
+      run: { ...run, pending: run.pending.slice(1) },
+      step: { kind: "page", at: page.at, channel: page.channel, page },
+    };
   }
   const end = Math.max(start + stageOffset(plan, plan.stages.length) * MINUTE, now.getTime());
   return { run, step: { kind: "end", at: iso(end) } };
@@ -315,8 +386,14 @@ export function stageTargets(plan: EnginePlan, stage: number, at: Date): string[
 }
 
 /** Starts a stage: its contacts' pages join the pending ones, in time order (stable). */
-export function startStage(plan: EnginePlan, run: RunState, stage: number, at: Date): { run: RunState; contacts: string[] } {
-  if (stage !== run.nextStage) throw new PermanentError(`stage ${stage + 1} is not the next stage (${run.nextStage + 1})`);
+export function startStage(
+  plan: EnginePlan,
+  run: RunState,
+  stage: number,
+  at: Date,
+): { run: RunState; contacts: string[] } {
+  if (stage !== run.nextStage)
+    throw new PermanentError(`stage ${stage + 1} is not the next stage (${run.nextStage + 1})`);
   const contacts = stageTargets(plan, stage, at);
   const pages: ScheduledPage[] = [];
   for (const alias of contacts) {
@@ -357,7 +434,11 @@ export function isEngineChannel(channel: string): channel is EngineChannel {
 
 /** The parameters every message shares; the alarm quoted and defused (untrusted text). */
 export function baseParams(input: EngineInput): MessageParams {
-  return { alarm: alarmText(input.alarmName, 120), level: input.level, incidentId: input.incidentId };
+  return {
+    alarm: alarmText(input.alarmName, 120),
+    level: input.level,
+    incidentId: input.incidentId,
+  };
 }
 
 export interface EmailContent {
@@ -366,7 +447,10 @@ export interface EmailContent {
 }
 
 export function emailContent(language: Language, params: MessageParams): EmailContent {
-  return { subject: message("email.subject", language, params), body: message("email.body", language, params) };
+  return {
+    subject: message("email.subject", language, params),
+    body: message("email.body", language, params),
+  };
 }
 
 export function smsContent(language: Language, params: MessageParams): string {

@@ -142,8 +142,14 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
         return { open: status === "open", status };
       }
       case "stage": {
-        if (task.step.kind !== "stage") throw new PermanentError("task input (stage): step is not a stage");
-        const { run, contacts } = startStage(plan, task.run, task.step.stage, new Date(task.step.at));
+        if (task.step.kind !== "stage")
+          throw new PermanentError("task input (stage): step is not a stage");
+        const { run, contacts } = startStage(
+          plan,
+          task.run,
+          task.step.stage,
+          new Date(task.step.at),
+        );
         await noteQuietly(
           slackNote(plan.language, "slack.progress.title", "slack.stage", {
             ...params,
@@ -153,13 +159,21 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
           }),
           { incidentId: input.incidentId, stage: task.step.stage + 1 },
         );
-        log({ level: "INFO", message: "engine.stage", incidentId: input.incidentId, stage: task.step.stage + 1, round: run.round + 1, contacts });
+        log({
+          level: "INFO",
+          message: "engine.stage",
+          incidentId: input.incidentId,
+          stage: task.step.stage + 1,
+          round: run.round + 1,
+          contacts,
+        });
         return run as unknown as TaskResult;
       }
       case "send":
         return send(task);
       case "pageFailed": {
-        if (task.step.kind !== "page") throw new PermanentError("task input (pageFailed): step is not a page");
+        if (task.step.kind !== "page")
+          throw new PermanentError("task input (pageFailed): step is not a page");
         const { page } = task.step;
         const reason = failureReason(task.failure);
         await recordDelivery(deps.db, config.tableName, input.incidentId, {
@@ -179,19 +193,47 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
             reason,
           }),
         );
-        deps.metric(pageGivenUpMetric(config.functionName, now, { incidentId: input.incidentId, contact: page.contact, channel: page.channel, reason }));
-        log({ level: "ERROR", message: "engine.page_failed", incidentId: input.incidentId, contact: page.contact, channel: page.channel, reason });
+        deps.metric(
+          pageGivenUpMetric(config.functionName, now, {
+            incidentId: input.incidentId,
+            contact: page.contact,
+            channel: page.channel,
+            reason,
+          }),
+        );
+        log({
+          level: "ERROR",
+          message: "engine.page_failed",
+          incidentId: input.incidentId,
+          contact: page.contact,
+          channel: page.channel,
+          reason,
+        });
         return { ...task.run, failedPages: task.run.failedPages + 1 };
       }
       case "exhausted": {
         const round = task.run.round + 1;
-        await recordNote(deps.db, config.tableName, input.incidentId, { at: now, kind: "exhausted", detail: `round ${round} of ${rounds}` });
+        await recordNote(deps.db, config.tableName, input.incidentId, {
+          at: now,
+          kind: "exhausted",
+          detail: `round ${round} of ${rounds}`,
+        });
         await publishNote(
           deps.sns,
           config.alertsTopicArn,
-          slackNote(plan.language, "slack.exhausted.title", "slack.exhausted.text", { ...params, round, rounds }),
+          slackNote(plan.language, "slack.exhausted.title", "slack.exhausted.text", {
+            ...params,
+            round,
+            rounds,
+          }),
         );
-        log({ level: "WARN", message: "engine.exhausted", incidentId: input.incidentId, round, rounds });
+        log({
+          level: "WARN",
+          message: "engine.exhausted",
+          incidentId: input.incidentId,
+          round,
+          rounds,
+        });
         return endRound(plan, task.run, now) as unknown as TaskResult;
       }
       case "failed": {
@@ -199,9 +241,17 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
         await publishNote(
           deps.sns,
           config.alertsTopicArn,
-          slackNote(plan.language, "slack.engineFailed.title", "slack.engineFailed.text", { ...params, reason }),
+          slackNote(plan.language, "slack.engineFailed.title", "slack.engineFailed.text", {
+            ...params,
+            reason,
+          }),
         );
-        log({ level: "ERROR", message: "engine.execution_failed", incidentId: input.incidentId, reason });
+        log({
+          level: "ERROR",
+          message: "engine.execution_failed",
+          incidentId: input.incidentId,
+          reason,
+        });
         return { reported: true };
       }
     }
@@ -210,38 +260,86 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
   async function send(task: Extract<TaskRequest, { action: "send" }>): Promise<TaskResult> {
     const { input, step } = task;
     if (step.kind !== "page" || step.channel !== task.channel)
-      throw new PermanentError(`task input (send ${task.channel}): step is not a ${task.channel} page`);
+      throw new PermanentError(
+        `task input (send ${task.channel}): step is not a ${task.channel} page`,
+      );
     const { page } = step;
-    const context = { incidentId: input.incidentId, contact: page.contact, channel: page.channel, stage: page.stage, round: page.round + 1 };
+    const context = {
+      incidentId: input.incidentId,
+      contact: page.contact,
+      channel: page.channel,
+      stage: page.stage,
+      round: page.round + 1,
+    };
     if (!isEngineChannel(page.channel))
       throw new PermanentError(`channel ${page.channel} has no sender in this engine`);
     const { directory, ackKey } = await loadSecrets();
-    const address = page.channel === "email" ? directory[page.contact]?.email : directory[page.contact]?.phone;
+    const address =
+      page.channel === "email" ? directory[page.contact]?.email : directory[page.contact]?.phone;
     if (address === undefined)
-      throw new PermanentError(`contact ${page.contact} has no ${page.channel} address in the directory secret`);
+      throw new PermanentError(
+        `contact ${page.contact} has no ${page.channel} address in the directory secret`,
+      );
     if (page.channel === "sms" && config.sms === undefined)
       throw new PermanentError("SMS_ORIGINATION_IDENTITY: is not set, so no SMS can be sent");
     // The page is written before it is sent, and only while the incident is open: an
     // acknowledgement that landed after the state machine's check still stops it.
     const now = deps.now();
-    if (!(await recordPage(deps.db, config.tableName, input.incidentId, { at: now, contact: page.contact, channel: page.channel }))) {
+    if (
+      !(await recordPage(deps.db, config.tableName, input.incidentId, {
+        at: now,
+        contact: page.contact,
+        channel: page.channel,
+      }))
+    ) {
       log({ level: "INFO", message: "engine.page_skipped", ...context, reason: "not open" });
       return { sent: false };
     }
     const expiresAt = Math.floor(now.getTime() / 1000) + plan.ackLinkHours * 3600;
-    const link = deps.ackLink(input.incidentId, page.contact, page.channel as AckChannel, expiresAt, ackKey, config.ackBaseUrl);
+    const link = deps.ackLink(
+      input.incidentId,
+      page.contact,
+      page.channel as AckChannel,
+      expiresAt,
+      ackKey,
+      config.ackBaseUrl,
+    );
     const language = languageOf(page.contact);
-    const params = { ...baseParams(input), link, linkExpires: new Date(expiresAt * 1000).toISOString() };
+    const params = {
+      ...baseParams(input),
+      link,
+      linkExpires: new Date(expiresAt * 1000).toISOString(),
+    };
     let messageId: string | undefined;
     if (page.channel === "email") {
-      messageId = await sendEmail(deps.ses, sendEmailInput(config.email.from, address, emailContent(language, params), config.email.configurationSet));
+      messageId = await sendEmail(
+        deps.ses,
+        sendEmailInput(
+          config.email.from,
+          address,
+          emailContent(language, params),
+          config.email.configurationSet,
+        ),
+      );
     } else {
       const sms = config.sms!;
-      messageId = await sendText(deps.sms, sendTextInput(sms.originationIdentity, address, smsContent(language, params), sms.configurationSet));
+      messageId = await sendText(
+        deps.sms,
+        sendTextInput(
+          sms.originationIdentity,
+          address,
+          smsContent(language, params),
+          sms.configurationSet,
+        ),
+      );
     }
     log({ level: "INFO", message: "engine.paged", ...context });
     await noteQuietly(
-      slackNote(plan.language, "slack.progress.title", "slack.paged", { ...baseParams(input), contact: page.contact, channel: page.channel }),
+      slackNote(plan.language, "slack.progress.title", "slack.paged", {
+        ...baseParams(input),
+        contact: page.contact,
+        channel: page.channel,
+      }),
       context,
     );
     return { sent: true, ...(messageId === undefined ? {} : { messageId }) };
@@ -258,7 +356,13 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
         err instanceof TransientError || err instanceof PermanentError
           ? err
           : new PermanentError(`unexpected ${errorName(err)}`, { cause: err });
-      log({ level: "ERROR", message: "engine.task_failed", ...context, code: error.name, error: error.message });
+      log({
+        level: "ERROR",
+        message: "engine.task_failed",
+        ...context,
+        code: error.name,
+        error: error.message,
+      });
       throw error;
     }
   };
@@ -267,21 +371,30 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
 /** The plan file beside the bundle (LAMBDA_TASK_ROOT). */
 export function readPlan(env: NodeJS.ProcessEnv): EnginePlan {
   const root = env.LAMBDA_TASK_ROOT;
-  if (!root) throw new PermanentError(`LAMBDA_TASK_ROOT: is not set (the folder of ${ENGINE_PLAN_FILE})`);
+  if (!root)
+    throw new PermanentError(`LAMBDA_TASK_ROOT: is not set (the folder of ${ENGINE_PLAN_FILE})`);
   return parsePlan(readFileSync(path.join(root, ENGINE_PLAN_FILE), "utf8"));
 }
 
 /** Parses the environment and the plan; on failure logs one line and rethrows, failing the cold start. */
-export function loadConfig(env: NodeJS.ProcessEnv, log: Logger = logJson): { config: EngineConfig; plan: EnginePlan } {
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  log: Logger = logJson,
+): { config: EngineConfig; plan: EnginePlan } {
   try {
     return { config: parseEnv(env), plan: readPlan(env) };
   } catch (err: unknown) {
-    log({ level: "ERROR", message: "engine.init_failed", error: err instanceof PermanentError ? err.message : errorName(err) });
+    log({
+      level: "ERROR",
+      message: "engine.init_failed",
+      error: err instanceof PermanentError ? err.message : errorName(err),
+    });
     throw err;
   }
 }
 
-const isLambda = process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined && process.env.LAMBDA_TASK_ROOT !== undefined;
+const isLambda =
+  process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined && process.env.LAMBDA_TASK_ROOT !== undefined;
 
 /** The deployed entry point (undefined when the module is loaded outside Lambda, e.g. by specs). */
 export const handler = isLambda

@@ -21,7 +21,16 @@ export const ENGINE_CHANNELS = ["email", "sms"] as const satisfies readonly Chan
 export type EngineChannel = (typeof ENGINE_CHANNELS)[number];
 
 /** The Task actions, one Lambda function for all: `{"action": ...}` picks one. */
-export const ACTIONS = ["start", "next", "check", "stage", "send", "pageFailed", "exhausted", "failed"] as const;
+export const ACTIONS = [
+  "start",
+  "next",
+  "check",
+  "stage",
+  "send",
+  "pageFailed",
+  "exhausted",
+  "failed",
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /**
@@ -110,7 +119,10 @@ export interface EnginePlan {
     readonly alias: string;
     readonly language: Language;
     /** Offsets from the moment the contact is engaged. */
-    readonly engagement: readonly { readonly after: number; readonly via: readonly ChannelKind[] }[];
+    readonly engagement: readonly {
+      readonly after: number;
+      readonly via: readonly ChannelKind[];
+    }[];
   }[];
   /** On-call rotations, as in the stack config (resolved by tools/timeline.ts rotationAt). */
   readonly rotations: readonly RotationConfig[];

@@ -84,8 +84,10 @@ export const MESSAGES = {
     ja: (p) => `【${p.level}】${p.alarm} のエスカレーション`,
   },
   "slack.stage": {
-    en: (p) => `Incident ${p.incidentId}: stage ${v(p.stage)} (round ${v(p.round)}) engages ${v(p.contact)}`,
-    ja: (p) => `インシデント ${p.incidentId}：ステージ ${v(p.stage)}（${v(p.round)} 周目）で ${v(p.contact)} を呼び出します`,
+    en: (p) =>
+      `Incident ${p.incidentId}: stage ${v(p.stage)} (round ${v(p.round)}) engages ${v(p.contact)}`,
+    ja: (p) =>
+      `インシデント ${p.incidentId}：ステージ ${v(p.stage)}（${v(p.round)} 周目）で ${v(p.contact)} を呼び出します`,
   },
   "slack.paged": {
     en: (p) => `Incident ${p.incidentId}: paged ${v(p.contact)} by ${v(p.channel)}`,

@@ -25,7 +25,10 @@ import { checkOperationInput } from "../support/apiModel";
 import { plan } from "../handlers/fixtures/engineFixtures";
 
 const FN = "arn:aws:lambda:ap-northeast-1:123456789012:function:ie-prod-engine";
-const def = () => engineDefinition({ functionArn: FN, timeoutSeconds: 5400 }) as { States: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+const def = () =>
+  engineDefinition({ functionArn: FN, timeoutSeconds: 5400 }) as {
+    States: Record<string, Record<string, unknown>>;
+  } & Record<string, unknown>;
 
 describe("engine state machine definition (asl-validator 4.0.0)", () => {
   it("is a valid Amazon States Language document, paths and ARNs checked", () => {
@@ -97,7 +100,9 @@ describe("engine state machine definition (asl-validator 4.0.0)", () => {
       },
       { ErrorEquals: ["Lambda.Unknown"], IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 2 },
     ]);
-    const catchTo = Object.fromEntries(tasks.map(([name, s]) => [name, (s.Catch as { Next: string }[])[0].Next]));
+    const catchTo = Object.fromEntries(
+      tasks.map(([name, s]) => [name, (s.Catch as { Next: string }[])[0].Next]),
+    );
     assert.deepEqual(catchTo, {
       Start: "ReportFailure",
       NextStep: "ReportFailure",
@@ -113,7 +118,11 @@ describe("engine state machine definition (asl-validator 4.0.0)", () => {
 
   it("checks the incident after every wait, before any stage, page or end; sends by channel; a page over a channel without a Task fails into PageFailed", () => {
     const d = def();
-    assert.deepEqual(d.States.WaitForStep, { Type: "Wait", TimestampPath: "$.step.at", Next: "CheckIncident" });
+    assert.deepEqual(d.States.WaitForStep, {
+      Type: "Wait",
+      TimestampPath: "$.step.at",
+      Next: "CheckIncident",
+    });
     assert.deepEqual(d.States.IsOpen, {
       Type: "Choice",
       Choices: [{ Variable: "$.check.open", BooleanEquals: true, Next: "StepKind" }],
@@ -138,7 +147,12 @@ describe("engine state machine definition (asl-validator 4.0.0)", () => {
       },
     ]);
     assert.equal(d.States.StepKind.Default, "NoSender");
-    assert.deepEqual(d.States.Send_sms.Parameters, { action: "send", channel: "sms", "input.$": "$.input", "step.$": "$.step" });
+    assert.deepEqual(d.States.Send_sms.Parameters, {
+      action: "send",
+      channel: "sms",
+      "input.$": "$.input",
+      "step.$": "$.step",
+    });
     assert.deepEqual(d.States.EngineFailed, {
       Type: "Fail",
       Error: "EscalationEngineFailed",
@@ -149,12 +163,28 @@ describe("engine state machine definition (asl-validator 4.0.0)", () => {
 
 describe("executionName (StartExecution `name`: 1-80 characters, no whitespace, brackets, wildcards, special or control characters; [0-9A-Za-z_-] for CloudWatch Logs)", () => {
   const cases: [string, string, string][] = [
-    ["ie-prod-critical-api-5xx", "2026-12-01T10:00:00Z", "ie-prod-critical-api-5xx-20261201T100000000Z"],
-    ["ie-prod-critical-api-5xx", "2026-12-01T10:00:00.123+09:00", "ie-prod-critical-api-5xx-20261201T010000123Z"],
+    [
+      "ie-prod-critical-api-5xx",
+      "2026-12-01T10:00:00Z",
+      "ie-prod-critical-api-5xx-20261201T100000000Z",
+    ],
+    [
+      "ie-prod-critical-api-5xx",
+      "2026-12-01T10:00:00.123+09:00",
+      "ie-prod-critical-api-5xx-20261201T010000123Z",
+    ],
     // Not in the alphabet: replaced, and the SHA-256 of the whole name (its first 8 hex, as
     // `printf %s NAME | sha256sum` shows) keeps "a b" and "a/b" apart.
-    ["ie-prod-critical-api 5xx", "2026-12-01T10:00:00Z", "ie-prod-critical-api-5xx-ddb6ecfc-20261201T100000000Z"],
-    ["ie-prod-critical-api/5xx", "2026-12-01T10:00:00Z", "ie-prod-critical-api-5xx-6fcd2714-20261201T100000000Z"],
+    [
+      "ie-prod-critical-api 5xx",
+      "2026-12-01T10:00:00Z",
+      "ie-prod-critical-api-5xx-ddb6ecfc-20261201T100000000Z",
+    ],
+    [
+      "ie-prod-critical-api/5xx",
+      "2026-12-01T10:00:00Z",
+      "ie-prod-critical-api-5xx-6fcd2714-20261201T100000000Z",
+    ],
     ["日本語のアラーム", "2026-12-01T10:00:00Z", "alarm-2b4d1c7d-20261201T100000000Z"],
     [
       "ie-prod-critical-a-very-long-alarm-name-that-goes-on-and-on-beyond-eighty-characters",
@@ -170,7 +200,9 @@ describe("executionName (StartExecution `name`: 1-80 characters, no whitespace, 
   }
 
   it("refuses an empty alarm name and a time that is not one, naming the value", () => {
-    assert.throws(() => executionName("", "2026-12-01T10:00:00Z"), { message: "executionName: the alarm name is empty" });
+    assert.throws(() => executionName("", "2026-12-01T10:00:00Z"), {
+      message: "executionName: the alarm name is empty",
+    });
     assert.throws(() => executionName("a", "yesterday"), {
       message: 'executionName: state-change time "yesterday" is not an ISO-8601 time',
     });
@@ -180,14 +212,19 @@ describe("executionName (StartExecution `name`: 1-80 characters, no whitespace, 
     fc.assert(
       fc.property(
         fc.string({ minLength: 1, maxLength: 255, unit: "grapheme" }),
-        fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true }),
+        fc.date({
+          min: new Date("2000-01-01T00:00:00Z"),
+          max: new Date("2099-12-31T23:59:59Z"),
+          noInvalidDate: true,
+        }),
         (alarm, at) => {
           const name = executionName(alarm, at.toISOString());
           assert.match(name, EXECUTION_NAME_PATTERN);
           assert.equal(executionName(alarm, at.toISOString()), name);
           assert.deepEqual(
             checkOperationInput("stepfunctions", "StartExecution", {
-              stateMachineArn: "arn:aws:states:ap-northeast-1:123456789012:stateMachine:ie-prod-escalation",
+              stateMachineArn:
+                "arn:aws:states:ap-northeast-1:123456789012:stateMachine:ie-prod-escalation",
               name,
               input: "{}",
             }),
@@ -201,11 +238,15 @@ describe("executionName (StartExecution `name`: 1-80 characters, no whitespace, 
 
   it("property: two different alarms at the same time never share a name", () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 200 }), fc.string({ minLength: 1, maxLength: 200 }), (a, b) => {
-        fc.pre(a !== b);
-        const t = "2026-12-01T10:00:00Z";
-        assert.notEqual(executionName(a, t), executionName(b, t));
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 200 }),
+        fc.string({ minLength: 1, maxLength: 200 }),
+        (a, b) => {
+          fc.pre(a !== b);
+          const t = "2026-12-01T10:00:00Z";
+          assert.notEqual(executionName(a, t), executionName(b, t));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -225,7 +266,14 @@ describe("sizing against Step Functions quotas (25,000 history events, 1 year pe
         { engage: ["tanaka"], minutes: 5, essential: true },
       ],
       contacts: [
-        { alias: "sato", language: "ja", engagement: [{ after: 0, via: ["email"] }, { after: 25, via: ["sms"] }] },
+        {
+          alias: "sato",
+          language: "ja",
+          engagement: [
+            { after: 0, via: ["email"] },
+            { after: 25, via: ["sms"] },
+          ],
+        },
         { alias: "tanaka", language: "en", engagement: [{ after: 0, via: ["email"] }] },
       ],
       rotations: [],

@@ -35,7 +35,10 @@ const pages = (sent: readonly Sent[]) =>
 const notes = (sent: readonly Sent[]) =>
   sent
     .filter((s) => s.kind === "note")
-    .map((s) => `T+${s.t} ${(JSON.parse(String(s.input.Message)) as { content: { title: string } }).content.title}`);
+    .map(
+      (s) =>
+        `T+${s.t} ${(JSON.parse(String(s.input.Message)) as { content: { title: string } }).content.title}`,
+    );
 
 describe("escalation engine, executed (aws-local-stepfunctions + the real handler + dynalite)", function () {
   this.timeout(60_000);
@@ -58,7 +61,10 @@ describe("escalation engine, executed (aws-local-stepfunctions + the real handle
     ]);
     const descriptions = w.sent
       .filter((s) => s.kind === "note")
-      .map((s) => `T+${s.t} ${(JSON.parse(String(s.input.Message)) as { content: { description: string } }).content.description}`);
+      .map(
+        (s) =>
+          `T+${s.t} ${(JSON.parse(String(s.input.Message)) as { content: { description: string } }).content.description}`,
+      );
     const id = engineInput().incidentId;
     assert.deepEqual(descriptions, [
       `T+0 Incident ${id}: the escalation stages run until someone acknowledges.`,
@@ -77,7 +83,12 @@ describe("escalation engine, executed (aws-local-stepfunctions + the real handle
     assert.equal((output as { run: { done: boolean } }).run.done, true);
     const incident = await w.incident(engineInput().incidentId);
     assert.deepEqual(
-      incident?.timeline.map((e) => [e.kind, e.contact ?? null, e.channel ?? null, e.detail ?? null]),
+      incident?.timeline.map((e) => [
+        e.kind,
+        e.contact ?? null,
+        e.channel ?? null,
+        e.detail ?? null,
+      ]),
       [
         ["opened", null, null, null],
         ["paged", "suzuki", "email", null],
@@ -94,7 +105,11 @@ describe("escalation engine, executed (aws-local-stepfunctions + the real handle
     const t = table();
     await world.table(t);
     const id = engineInput().incidentId;
-    const { output, error, world: w } = await world.run({
+    const {
+      output,
+      error,
+      world: w,
+    } = await world.run({
       plan: plan(),
       table: t,
       outside: [acknowledgeAt(12, id, "suzuki", t)],
@@ -116,7 +131,11 @@ describe("escalation engine, executed (aws-local-stepfunctions + the real handle
     await world.table(t);
     const id = engineInput().incidentId;
     // The ack lands after CheckIncident said open at T+10 and before Send_sms runs.
-    const { output, error, world: w } = await world.run({
+    const {
+      output,
+      error,
+      world: w,
+    } = await world.run({
       plan: plan(),
       table: t,
       outside: [acknowledgeAt(10, id, "suzuki", t, "Send_sms")],
@@ -150,11 +169,18 @@ describe("escalation engine, executed (aws-local-stepfunctions + the real handle
     ]);
     assert.deepEqual(
       notes(w.sent).filter((x) => x.includes("nobody")),
-      [`T+30 [critical] nobody acknowledged "${ALARM}"`, `T+60 [critical] nobody acknowledged "${ALARM}"`],
+      [
+        `T+30 [critical] nobody acknowledged "${ALARM}"`,
+        `T+60 [critical] nobody acknowledged "${ALARM}"`,
+      ],
     );
     const texts = w.sent
       .filter((s) => s.kind === "note" && String(s.input.Message).includes("nobody acknowledged"))
-      .map((s) => (JSON.parse(String(s.input.Message)) as { content: { description: string } }).content.description);
+      .map(
+        (s) =>
+          (JSON.parse(String(s.input.Message)) as { content: { description: string } }).content
+            .description,
+      );
     assert.deepEqual(texts, [
       `Incident ${engineInput().incidentId}: round 1 of 2 ended without an acknowledgement; all stages run again.`,
       `Incident ${engineInput().incidentId}: round 2 of 2 ended without an acknowledgement; the escalation is over. Page someone by hand.`,
@@ -189,7 +215,11 @@ describe("escalation engine, executed (aws-local-stepfunctions + the real handle
     assert.equal(engineInput().incidentId, first);
     await world.run({ plan: plan(), table: t, outside: [acknowledgeAt(1, first, "suzuki", t)] });
     const again = await world.run({ plan: plan(), table: t });
-    assert.deepEqual(pages(again.world.sent), [], "the incident is acknowledged: the second run pages nobody");
+    assert.deepEqual(
+      pages(again.world.sent),
+      [],
+      "the incident is acknowledged: the second run pages nobody",
+    );
     const incident = await again.world.incident(first);
     assert.equal(incident?.timeline.filter((e) => e.kind === "opened").length, 1);
   });
@@ -202,11 +232,16 @@ describe("escalation engine, executed (aws-local-stepfunctions + the real handle
     assert.deepEqual(pages(w.sent), ["T+10 sms +819000000002", "T+25 sms +819000000003"]);
     assert.deepEqual(
       notes(w.sent).filter((x) => x.includes("FAILED")),
-      [`T+0 [critical] a page for "${ALARM}" FAILED`, `T+15 [critical] a page for "${ALARM}" FAILED`],
+      [
+        `T+0 [critical] a page for "${ALARM}" FAILED`,
+        `T+15 [critical] a page for "${ALARM}" FAILED`,
+      ],
     );
     const incident = await w.incident(engineInput().incidentId);
     assert.deepEqual(
-      incident?.timeline.filter((e) => e.kind === "delivery-failed").map((e) => [e.contact, e.channel, e.detail]),
+      incident?.timeline
+        .filter((e) => e.kind === "delivery-failed")
+        .map((e) => [e.contact, e.channel, e.detail]),
       [
         ["suzuki", "email", "EnginePermanentError"],
         ["tanaka", "email", "EnginePermanentError"],
@@ -243,31 +278,45 @@ describe("escalation engine, executed (aws-local-stepfunctions + the real handle
     await world.table(t);
     const { world: w } = await world.run({ plan: plan({ repeat: 1 }), table: t });
     const satoMail = w.sent.find((s) => s.kind === "email" && s.to === "sato@example.com")!;
-    const mail = satoMail.input as { Content: { Simple: { Subject: { Data: string }; Body: { Text: { Data: string } } } }; ConfigurationSetName?: string; FromEmailAddress?: string };
+    const mail = satoMail.input as {
+      Content: { Simple: { Subject: { Data: string }; Body: { Text: { Data: string } } } };
+      ConfigurationSetName?: string;
+      FromEmailAddress?: string;
+    };
     assert.equal(mail.Content.Simple.Subject.Data, `【critical】"${ALARM}"：確認をお願いします`);
     assert.equal(mail.FromEmailAddress, "oncall@alerts.example.com");
     assert.equal(mail.ConfigurationSetName, "ie-test-pages");
     const body = mail.Content.Simple.Body.Text.Data;
-    assert.ok(body.includes(`https://ack.example.com/ack?t=${engineInput().incidentId}.sato.email.`), body);
+    assert.ok(
+      body.includes(`https://ack.example.com/ack?t=${engineInput().incidentId}.sato.email.`),
+      body,
+    );
     const everything = JSON.stringify(w.sent.map((s) => s.input));
     for (const s of w.sent.filter((x) => x.kind !== "note")) {
       const text = JSON.stringify(s.input);
       for (const [alias, entry] of Object.entries(DIRECTORY)) {
         const own = s.to === entry.email || s.to === entry.phone;
         if (!own) {
-          assert.ok(!text.includes(entry.email) && !text.includes(entry.phone), `${s.kind} to ${s.to} carries ${alias}'s address`);
+          assert.ok(
+            !text.includes(entry.email) && !text.includes(entry.phone),
+            `${s.kind} to ${s.to} carries ${alias}'s address`,
+          );
         }
       }
     }
     for (const entry of Object.values(DIRECTORY)) {
       const notesText = JSON.stringify(w.sent.filter((x) => x.kind === "note").map((x) => x.input));
-      assert.ok(!notesText.includes(entry.email) && !notesText.includes(entry.phone), "a Slack note carries an address");
+      assert.ok(
+        !notesText.includes(entry.email) && !notesText.includes(entry.phone),
+        "a Slack note carries an address",
+      );
     }
     assert.ok(everything.includes(ORIGINATION));
     const problems: string[] = [];
     for (const s of w.sent) {
       if (s.kind === "email") problems.push(...checkOperationInput("sesv2", "SendEmail", s.input));
-      if (s.kind === "sms") problems.push(...checkOperationInput("pinpoint-sms-voice-v2", "SendTextMessage", s.input));
+      if (s.kind === "sms")
+        problems.push(...checkOperationInput("pinpoint-sms-voice-v2", "SendTextMessage", s.input));
       if (s.kind === "note") {
         assert.equal(s.input.TopicArn, TOPIC_ARN);
         problems.push(...checkOperationInput("sns", "Publish", s.input));
@@ -276,7 +325,10 @@ describe("escalation engine, executed (aws-local-stepfunctions + the real handle
     assert.deepEqual(problems, []);
     const logs = JSON.stringify(w.logs);
     for (const entry of Object.values(DIRECTORY)) {
-      assert.ok(!logs.includes(entry.email) && !logs.includes(entry.phone), "a log line carries an address");
+      assert.ok(
+        !logs.includes(entry.email) && !logs.includes(entry.phone),
+        "a log line carries an address",
+      );
     }
     assert.ok(!logs.includes("ack?t="), "a log line carries a link");
   });

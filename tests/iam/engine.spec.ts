@@ -42,7 +42,10 @@ describe("IAM simulator: the escalation engine's roles (components/engine/engine
       "sesv2:SendEmail",
       "sns:Publish",
     ]);
-    assert.deepEqual(sent.filter((c) => !COMMAND_PERMISSIONS[c.key]).map((c) => c.key), []);
+    assert.deepEqual(
+      sent.filter((c) => !COMMAND_PERMISSIONS[c.key]).map((c) => c.key),
+      [],
+    );
   });
 
   it("IAM allows every request of every command the engine sent, as the engine function's role (service authorization reference: SES v2 SendEmail identity* + configuration-set with ses:FromAddress; sms-voice SendTextMessage; DynamoDB table; SNS topic + its KMS key; Secrets Manager secret)", async () => {
@@ -52,8 +55,14 @@ describe("IAM simulator: the escalation engine's roles (components/engine/engine
     for (const c of stack.sent) {
       for (const a of COMMAND_PERMISSIONS[c.key](c.input, stack.facts)) {
         checked++;
-        const d = await decide(stack.policies, { principal: stack.functionRoleArn, action: a.action, resource: a.resource, context: a.context });
-        if (d !== "Allowed") problems.push(`${c.key} → ${a.action} ${a.resource}: ${d} (${a.source})`);
+        const d = await decide(stack.policies, {
+          principal: stack.functionRoleArn,
+          action: a.action,
+          resource: a.resource,
+          context: a.context,
+        });
+        if (d !== "Allowed")
+          problems.push(`${c.key} → ${a.action} ${a.resource}: ${d} (${a.source})`);
       }
     }
     assert.ok(checked > 10);
@@ -64,19 +73,52 @@ describe("IAM simulator: the escalation engine's roles (components/engine/engine
     const stack = await engineStack();
     const role = stack.functionRoleArn;
     const cases: [string, string, string, Record<string, string>?][] = [
-      ["ses:SendEmail", ENGINE_EMAIL_IDENTITY, "own identity, another From", { "ses:FromAddress": "ceo@alerts.example.com" }],
-      ["ses:SendEmail", `arn:aws:ses:${REGION}:${ACCOUNT}:identity/other.example.com`, "another identity", { "ses:FromAddress": "oncall@alerts.example.com" }],
-      ["sms-voice:SendTextMessage", `arn:aws:sms-voice:${REGION}:${ACCOUNT}:phone-number/phone-ffffffffffffffffffffffffffffffff`, "another number"],
-      ["sms-voice:SendTextMessage", `arn:aws:sms-voice:${REGION}:${ACCOUNT}:pool/pool-ffffffffffffffffffffffffffffffff`, "a pool"],
-      ["dynamodb:UpdateItem", `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/another-team-incidents`, "another table"],
+      [
+        "ses:SendEmail",
+        ENGINE_EMAIL_IDENTITY,
+        "own identity, another From",
+        { "ses:FromAddress": "ceo@alerts.example.com" },
+      ],
+      [
+        "ses:SendEmail",
+        `arn:aws:ses:${REGION}:${ACCOUNT}:identity/other.example.com`,
+        "another identity",
+        { "ses:FromAddress": "oncall@alerts.example.com" },
+      ],
+      [
+        "sms-voice:SendTextMessage",
+        `arn:aws:sms-voice:${REGION}:${ACCOUNT}:phone-number/phone-ffffffffffffffffffffffffffffffff`,
+        "another number",
+      ],
+      [
+        "sms-voice:SendTextMessage",
+        `arn:aws:sms-voice:${REGION}:${ACCOUNT}:pool/pool-ffffffffffffffffffffffffffffffff`,
+        "a pool",
+      ],
+      [
+        "dynamodb:UpdateItem",
+        `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/another-team-incidents`,
+        "another table",
+      ],
       ["dynamodb:DeleteItem", ENGINE_TABLE_ARN, "deleting an incident"],
-      ["sns:Publish", ENGINE_TOPIC_ARN.replace(`:${ACCOUNT}:`, `:${OTHER_ACCOUNT}:`), "another account's topic"],
-      ["secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:another-AbCdEf`, "another secret"],
+      [
+        "sns:Publish",
+        ENGINE_TOPIC_ARN.replace(`:${ACCOUNT}:`, `:${OTHER_ACCOUNT}:`),
+        "another account's topic",
+      ],
+      [
+        "secretsmanager:GetSecretValue",
+        `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:another-AbCdEf`,
+        "another secret",
+      ],
       ["lambda:InvokeFunction", FN, "invoking itself"],
     ];
     const decisions = [];
     for (const [action, resource, label, context] of cases) {
-      decisions.push([label, await decide(stack.policies, { principal: role, action, resource, context })]);
+      decisions.push([
+        label,
+        await decide(stack.policies, { principal: role, action, resource, context }),
+      ]);
     }
     assert.deepEqual(
       decisions,
@@ -84,12 +126,38 @@ describe("IAM simulator: the escalation engine's roles (components/engine/engine
     );
     // …and allowed its own, so the denials above are about the resource, not a missing statement.
     assert.equal(
-      await decide(stack.policies, { principal: role, action: "ses:SendEmail", resource: ENGINE_EMAIL_IDENTITY, context: { "ses:FromAddress": "oncall@alerts.example.com" } }),
+      await decide(stack.policies, {
+        principal: role,
+        action: "ses:SendEmail",
+        resource: ENGINE_EMAIL_IDENTITY,
+        context: { "ses:FromAddress": "oncall@alerts.example.com" },
+      }),
       "Allowed",
     );
-    assert.equal(await decide(stack.policies, { principal: role, action: "sms-voice:SendTextMessage", resource: ENGINE_SMS_ARN }), "Allowed");
-    assert.equal(await decide(stack.policies, { principal: role, action: "kms:GenerateDataKey", resource: stack.topicKeyArn }), "Allowed");
-    assert.equal(await decide(stack.policies, { principal: role, action: "secretsmanager:GetSecretValue", resource: ENGINE_ACK_KEY }), "Allowed");
+    assert.equal(
+      await decide(stack.policies, {
+        principal: role,
+        action: "sms-voice:SendTextMessage",
+        resource: ENGINE_SMS_ARN,
+      }),
+      "Allowed",
+    );
+    assert.equal(
+      await decide(stack.policies, {
+        principal: role,
+        action: "kms:GenerateDataKey",
+        resource: stack.topicKeyArn,
+      }),
+      "Allowed",
+    );
+    assert.equal(
+      await decide(stack.policies, {
+        principal: role,
+        action: "secretsmanager:GetSecretValue",
+        resource: ENGINE_ACK_KEY,
+      }),
+      "Allowed",
+    );
   });
 
   it("the state machine's role invokes the engine function and nothing else; it delivers its logs (Step Functions developer guide: IAM policies for logging to CloudWatch Logs)", async () => {
@@ -104,11 +172,17 @@ describe("IAM simulator: the escalation engine's roles (components/engine/engine
       ["ses:SendEmail", ENGINE_EMAIL_IDENTITY],
       ["dynamodb:GetItem", ENGINE_TABLE_ARN],
     ] as const) {
-      decisions.push([`${action} ${resource}`, await decide(stack.policies, { principal: role, action, resource })]);
+      decisions.push([
+        `${action} ${resource}`,
+        await decide(stack.policies, { principal: role, action, resource }),
+      ]);
     }
     assert.deepEqual(decisions, [
       [`lambda:InvokeFunction ${FN}`, "Allowed"],
-      [`lambda:InvokeFunction arn:aws:lambda:${REGION}:${ACCOUNT}:function:ie-eng-router`, "ImplicitlyDenied"],
+      [
+        `lambda:InvokeFunction arn:aws:lambda:${REGION}:${ACCOUNT}:function:ie-eng-router`,
+        "ImplicitlyDenied",
+      ],
       [`lambda:InvokeFunction ${FN}:1`, "ImplicitlyDenied"],
       ["logs:CreateLogDelivery *", "Allowed"],
       [`ses:SendEmail ${ENGINE_EMAIL_IDENTITY}`, "ImplicitlyDenied"],
@@ -122,14 +196,30 @@ describe("IAM simulator: the escalation engine's roles (components/engine/engine
       decide(stack.policies, { principal, action: "sts:AssumeRole", resource, context });
     assert.deepEqual(
       [
-        await assume("states.amazonaws.com", stack.stateMachineRoleArn, { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": SM }),
-        await assume("states.amazonaws.com", stack.stateMachineRoleArn, { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": `${SM}-other` }),
-        await assume("states.amazonaws.com", stack.stateMachineRoleArn, { "aws:SourceAccount": OTHER_ACCOUNT, "aws:SourceArn": SM.replace(ACCOUNT, OTHER_ACCOUNT) }),
+        await assume("states.amazonaws.com", stack.stateMachineRoleArn, {
+          "aws:SourceAccount": ACCOUNT,
+          "aws:SourceArn": SM,
+        }),
+        await assume("states.amazonaws.com", stack.stateMachineRoleArn, {
+          "aws:SourceAccount": ACCOUNT,
+          "aws:SourceArn": `${SM}-other`,
+        }),
+        await assume("states.amazonaws.com", stack.stateMachineRoleArn, {
+          "aws:SourceAccount": OTHER_ACCOUNT,
+          "aws:SourceArn": SM.replace(ACCOUNT, OTHER_ACCOUNT),
+        }),
         await assume("states.amazonaws.com", stack.stateMachineRoleArn),
         await assume("lambda.amazonaws.com", stack.functionRoleArn),
         await assume(`arn:aws:iam::${OTHER_ACCOUNT}:root`, stack.functionRoleArn),
       ],
-      ["Allowed", "ImplicitlyDenied", "ImplicitlyDenied", "ImplicitlyDenied", "Allowed", "ImplicitlyDenied"],
+      [
+        "Allowed",
+        "ImplicitlyDenied",
+        "ImplicitlyDenied",
+        "ImplicitlyDenied",
+        "Allowed",
+        "ImplicitlyDenied",
+      ],
     );
   });
 });

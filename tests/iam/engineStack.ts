@@ -10,7 +10,13 @@ import { AlertsTopic } from "../../components/alertsTopic";
 import { EscalationEngine } from "../../components/engine/escalationEngine";
 import type { SentCommand, StackFacts } from "../support/awsCalls";
 import { stackPolicies, type StackPolicies } from "../support/iamPolicies";
-import { EngineWorld, plan, acknowledgeAt, engineInput, ORIGINATION } from "../handlers/fixtures/engineFixtures";
+import {
+  EngineWorld,
+  plan,
+  acknowledgeAt,
+  engineInput,
+  ORIGINATION,
+} from "../handlers/fixtures/engineFixtures";
 import { ACCOUNT, REGION } from "./stacks";
 
 export const ENGINE_PREFIX = "ie-eng";
@@ -51,7 +57,11 @@ async function build(): Promise<EngineStack> {
       directory: { sato: { email: "sato@example.com", phone: "+819000000001" } },
       incidentTable: { name: `${ENGINE_PREFIX}-incidents`, arn: ENGINE_TABLE_ARN },
       alertsTopic: { arn: alerts.topicArn, keyArn: alerts.keyArn },
-      email: { from: "oncall@alerts.example.com", identityArn: ENGINE_EMAIL_IDENTITY, configurationSetName: "ie-test-pages" },
+      email: {
+        from: "oncall@alerts.example.com",
+        identityArn: ENGINE_EMAIL_IDENTITY,
+        configurationSetName: "ie-test-pages",
+      },
       sms: { originationIdentity: ENGINE_SMS_ARN, originationIdentityArn: ENGINE_SMS_ARN },
       ack: { keySecretArn: ENGINE_ACK_KEY, baseUrl: "https://ack.example.com/" },
       logRetentionDays: 30,
@@ -118,7 +128,13 @@ async function runRecorded(env: Record<string, string>): Promise<SentCommand[]> 
       },
     });
     // The acknowledgement is the ack endpoint's command, not the engine's.
-    const engineOnly = sent.filter((c) => !(c.key === "dynamodb:UpdateItem" && String(c.input.UpdateExpression).includes("acknowledgedBy")));
+    const engineOnly = sent.filter(
+      (c) =>
+        !(
+          c.key === "dynamodb:UpdateItem" &&
+          String(c.input.UpdateExpression).includes("acknowledgedBy")
+        ),
+    );
     const mocked = world.recordedCalls();
     return [...engineOnly, ...mocked];
   } finally {

@@ -187,7 +187,9 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, Row>> = {
   "pinpoint-sms-voice-v2:SendTextMessage": (input, f) => {
     const origination = s(input, "OriginationIdentity");
     if (!origination.startsWith("arn:")) {
-      throw new Error(`SendTextMessage OriginationIdentity ${origination} is not an ARN: map it here`);
+      throw new Error(
+        `SendTextMessage OriginationIdentity ${origination} is not an ARN: map it here`,
+      );
     }
     const set = input.ConfigurationSetName;
     return [
