@@ -34,10 +34,12 @@ export const ACTIONS = [
 export type Action = (typeof ACTIONS)[number];
 
 /**
- * Error names the handler throws (Lambda reports a Node.js error's `name` as its `errorType`,
- * which is what a Retry/Catch `ErrorEquals` matches: Step Functions developer guide, "Handling
- * errors in Step Functions workflows"). Transient: retried with backoff. Permanent: not retried,
- * caught (a page that fails is recorded and reported, never dropped).
+ * Error names the handler throws. Lambda reports a thrown Node.js error as `{errorType,
+ * errorMessage, trace}` (Lambda developer guide, "AWS Lambda function errors in Node.js",
+ * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html), and Step Functions
+ * matches `errorType` against a Retry/Catch `ErrorEquals` ("the name property of the Error object
+ * must match the ErrorEquals value", ibid., custom errors with Step Functions). Transient: retried
+ * with backoff. Permanent: not retried, caught (a page that fails is recorded and reported).
  */
 export const TRANSIENT_ERROR = "EngineTransientError";
 export const PERMANENT_ERROR = "EnginePermanentError";

@@ -256,6 +256,39 @@ describe("escalation engine, executed (aws-local-stepfunctions + the real handle
     );
   });
 
+  it("a page over a channel without a Task state yet (voice, the next issue) is not dropped: NoSender → PageFailed records and reports it, the rest goes on", async () => {
+    const t = table();
+    await world.table(t);
+    const p = plan({
+      stages: [{ engage: ["tanaka"], minutes: 15, essential: true }],
+      contacts: [
+        {
+          alias: "tanaka",
+          language: "en",
+          engagement: [
+            { after: 0, via: ["email"] },
+            { after: 10, via: ["voice"] },
+          ],
+        },
+      ],
+      rotations: [],
+    });
+    const { error, world: w } = await world.run({ plan: p, table: t });
+    assert.equal(error, undefined);
+    assert.deepEqual(pages(w.sent), ["T+0 email tanaka@example.com"]);
+    const incident = await w.incident(engineInput().incidentId);
+    assert.deepEqual(
+      incident?.timeline
+        .filter((e) => e.kind === "delivery-failed")
+        .map((e) => [e.contact, e.channel, e.detail]),
+      [["tanaka", "voice", "EngineNoSender"]],
+    );
+    assert.deepEqual(
+      w.tasks.filter((x) => x.t === 10).map((x) => x.state),
+      ["CheckIncident", "PageFailed", "NextStep"],
+    );
+  });
+
   it("a Task that still fails after its retries (the incident table does not exist) reports to Slack and ends the execution failed with EscalationEngineFailed, which the ExecutionsFailed alarm sees", async () => {
     const { error, world: w } = await world.run({ plan: plan(), table: "no-such-table" });
     assert.ok(error, "the execution must fail");
