@@ -102,12 +102,20 @@ export function signAckToken(claims: AckClaims, key: string | Uint8Array): strin
 
 /** Query parameter (GET) and form field (POST) that carry the token. */
 export const ACK_TOKEN_PARAM = "t";
-/** Path of the acknowledgement page under the endpoint's base URL. */
+/** Path prefix of the acknowledgement pages under the endpoint's base URL. */
 export const ACK_PATH = "/ack";
 
 /**
- * The link a page carries: `<baseUrl>/ack?t=<token>` (a trailing `/` of baseUrl is dropped; a
- * function URL ends with one). `expiresAt` is whole epoch seconds.
+ * The path of an incident's acknowledgement page, `/ack/<incidentId>`. The endpoint refuses a
+ * token whose incident is not the one in the path, so a link cannot be edited to point elsewhere.
+ */
+export function ackPath(incidentId: string): string {
+  return `${ACK_PATH}/${incidentId}`;
+}
+
+/**
+ * The link a page carries: `<baseUrl>/ack/<incidentId>?t=<token>` (a trailing `/` of baseUrl is
+ * dropped; a function URL ends with one). `expiresAt` is whole epoch seconds.
  */
 export function ackLink(
   incidentId: string,
@@ -118,7 +126,7 @@ export function ackLink(
   baseUrl: string,
 ): string {
   const token = signAckToken({ incidentId, contactAlias, channel, expiresAt }, key);
-  return `${baseUrl.replace(/\/+$/, "")}${ACK_PATH}?${ACK_TOKEN_PARAM}=${token}`;
+  return `${baseUrl.replace(/\/+$/, "")}${ackPath(incidentId)}?${ACK_TOKEN_PARAM}=${token}`;
 }
 
 function parseClaims(payloadPart: string): AckClaims | undefined {

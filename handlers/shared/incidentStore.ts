@@ -114,6 +114,11 @@ export const DETAIL_MAX = 200;
 /** The incident-id alphabet (as handlers/shared/ackToken.ts). */
 export const INCIDENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
 
+/** The incident table's physical name for a stack prefix (the component and the CLIs use it). */
+export function incidentTableName(prefix: string): string {
+  return `${prefix}-incidents`;
+}
+
 export class IncidentStoreError extends Error {
   constructor(message: string) {
     super(message);
