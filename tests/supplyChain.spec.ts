@@ -28,13 +28,14 @@ describe("supply chain: what the Lambda bundles contain is a production dependen
   const fns = readdirSync(bundlesDir).sort();
 
   it("every handler is bundled, each with its package list", () => {
-    assert.deepEqual(fns, ["ack", "notifier", "router"]);
+    assert.deepEqual(fns, ["ack", "engine", "notifier", "router"]);
     assert.ok(bundled("ack").includes("node_modules/@aws-sdk/client-dynamodb"));
     assert.ok(bundled("router").includes("node_modules/@aws-sdk/client-ssm-incidents"));
     assert.ok(bundled("notifier").includes("node_modules/@aws-sdk/client-secrets-manager"));
+    assert.ok(bundled("engine").includes("node_modules/@aws-sdk/client-sesv2"));
   });
 
-  for (const fn of ["ack", "notifier", "router"]) {
+  for (const fn of ["ack", "engine", "notifier", "router"]) {
     it(`every package in the ${fn} bundle is in package-lock.json and not dev-only`, () => {
       const problems = bundled(fn).flatMap((p) => {
         const entry = lock.packages[p];
@@ -52,14 +53,23 @@ describe("supply chain: what the Lambda bundles contain is a production dependen
     const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
       dependencies: Record<string, string>;
     };
-    const direct = [...new Set([...bundled("router"), ...bundled("notifier"), ...bundled("ack")])]
+    const direct = [
+      ...new Set([
+        ...bundled("router"),
+        ...bundled("notifier"),
+        ...bundled("ack"),
+        ...bundled("engine"),
+      ]),
+    ]
       .filter((p) => /^node_modules\/@aws-sdk\/client-[^/]+$/.test(p))
       .map((p) => p.slice("node_modules/".length))
       .sort();
     assert.deepEqual(direct, [
       "@aws-sdk/client-dynamodb",
+      "@aws-sdk/client-pinpoint-sms-voice-v2",
       "@aws-sdk/client-scheduler",
       "@aws-sdk/client-secrets-manager",
+      "@aws-sdk/client-sesv2",
       "@aws-sdk/client-sns",
       "@aws-sdk/client-ssm-contacts",
       "@aws-sdk/client-ssm-incidents",

@@ -1,7 +1,8 @@
 /**
  * API-model conformance checker for the Incident Manager APIs (ssm-contacts, ssm-incidents), and
  * for SDK request inputs of the other services whose model is in aws-models/ (lambda, dynamodb,
- * secretsmanager, sns).
+ * the step-functions backend's stepfunctions, sesv2, pinpoint-sms-voice-v2, sns, and the ack
+ * endpoint's secretsmanager).
  *
  * It validates values against the botocore service models in `aws-models/` (constraints only:
  * types, required members, min/max, patterns, enums, unions) and maps Pulumi resource inputs to
@@ -18,10 +19,26 @@ import * as path from "node:path";
 
 /** SERVICES, plus models checked for requests only (their Java patterns are not all checked here). */
 export type Service =
-  "ssm-contacts" | "ssm-incidents" | "lambda" | "dynamodb" | "secretsmanager" | "sns";
+  | "ssm-contacts"
+  | "ssm-incidents"
+  | "lambda"
+  | "dynamodb"
+  | "stepfunctions"
+  | "sesv2"
+  | "pinpoint-sms-voice-v2"
+  | "sns"
+  | "secretsmanager";
 
 /** The models every pattern of which compiles as JavaScript (tests/apiModel.spec.ts). */
-export const SERVICES: readonly Service[] = ["ssm-contacts", "ssm-incidents", "lambda"];
+export const SERVICES: readonly Service[] = [
+  "ssm-contacts",
+  "ssm-incidents",
+  "lambda",
+  "stepfunctions",
+  "sesv2",
+  "pinpoint-sms-voice-v2",
+  "sns",
+];
 
 interface MemberRef {
   shape: string;

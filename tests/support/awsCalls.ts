@@ -17,6 +17,8 @@ export interface StackFacts {
   readonly templateTagKeys: ReadonlyMap<string, readonly string[]>;
   /** KMS key ARN of each encrypted SNS topic. */
   readonly topicKeys: ReadonlyMap<string, string>;
+  /** The SES identity ARN each From address is sent under (the address or its domain). */
+  readonly emailIdentities?: ReadonlyMap<string, string>;
 }
 
 /** One IAM request a command makes, and where the rule comes from. */
@@ -159,6 +161,51 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, Row>> = {
           }))
         : []),
     ];
+  },
+  // SES v2 SendEmail: resource types identity* and configuration-set, condition key
+  // ses:FromAddress (service authorization reference, Amazon Simple Email Service v2, SendEmail).
+  "sesv2:SendEmail": (input, f) => {
+    const from = s(input, "FromEmailAddress");
+    const identity =
+      f.emailIdentities?.get(from) ?? `arn:aws:ses:${f.region}:${f.account}:identity/${from}`;
+    const set = input.ConfigurationSetName;
+    return [
+      identity,
+      ...(typeof set === "string"
+        ? [`arn:aws:ses:${f.region}:${f.account}:configuration-set/${set}`]
+        : []),
+    ].map((resource) => ({
+      action: "ses:SendEmail",
+      resource,
+      context: { "ses:FromAddress": from },
+      source: `${SAR} (Amazon Simple Email Service v2): SendEmail, ${resource.includes(":identity/") ? "identity*" : "configuration-set"}`,
+    }));
+  },
+  // End User Messaging SMS SendTextMessage: resource types PhoneNumber, Pool, SenderId,
+  // ConfigurationSet (service authorization reference, AWS End User Messaging SMS and Voice V2).
+  // The engine sends the origination identity as an ARN, which is the resource.
+  "pinpoint-sms-voice-v2:SendTextMessage": (input, f) => {
+    const origination = s(input, "OriginationIdentity");
+    if (!origination.startsWith("arn:")) {
+      throw new Error(
+        `SendTextMessage OriginationIdentity ${origination} is not an ARN: map it here`,
+      );
+    }
+    const set = input.ConfigurationSetName;
+    return [
+      origination,
+      ...(typeof set === "string"
+        ? [
+            set.startsWith("arn:")
+              ? set
+              : `arn:aws:sms-voice:${f.region}:${f.account}:configuration-set/${set}`,
+          ]
+        : []),
+    ].map((resource) => ({
+      action: "sms-voice:SendTextMessage",
+      resource,
+      source: `${SAR} (AWS End User Messaging SMS and Voice V2): SendTextMessage`,
+    }));
   },
   "secrets-manager:GetSecretValue": (input) => [
     {

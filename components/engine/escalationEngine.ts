@@ -1,0 +1,301 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { parsePlan } from "../../handlers/engine/core";
+import { ENGINE_PLAN_FILE, type EnginePlan } from "../../handlers/engine/protocol";
+import { HandlerFunction } from "../handlerFunction";
+import { conditionalAssumeRolePolicy, policyJson } from "../iamStatements";
+import {
+  STEP_FUNCTIONS_LIMITS,
+  engineDefinition,
+  executionTimeoutSeconds,
+  historyEventsBound,
+} from "./stateMachine";
+import {
+  engineStatements,
+  stateMachineStatements,
+  type EngineStatementArgs,
+} from "./enginePolicies";
+
+export interface EscalationEngineArgs {
+  /** Physical-name prefix. */
+  readonly prefix: string;
+  /** Account of the stack (the state machine role's confused-deputy condition). */
+  readonly accountId: string;
+  /** Region of the stack. */
+  readonly region: string;
+  /** What the engine follows: stages, contacts' engagement plans, rotations, repeat (no personal data). */
+  readonly plan: EnginePlan;
+  /** Contacts' addresses by alias, as a secret (stored in the directory secret, never in the environment). */
+  readonly directory: pulumi.Input<Record<string, { email?: string; phone?: string }>>;
+  /** The incident table (handlers/shared/incidentStore.ts) of this stack. */
+  readonly incidentTable: {
+    readonly name: pulumi.Input<string>;
+    readonly arn: pulumi.Input<string>;
+  };
+  /** The alerts topic (Slack notes) and its KMS key. */
+  readonly alertsTopic: {
+    readonly arn: pulumi.Input<string>;
+    readonly keyArn: pulumi.Input<string>;
+  };
+  /** E-mail: the From address, the SES identity it is sent from, an optional configuration set. */
+  readonly email: {
+    readonly from: string;
+    readonly identityArn: pulumi.Input<string>;
+    readonly configurationSetName?: string;
+  };
+  /** SMS: the origination identity sent as given, and its ARN (IAM). Undefined: no SMS. */
+  readonly sms?: {
+    readonly originationIdentity: string;
+    readonly originationIdentityArn: pulumi.Input<string>;
+    readonly configurationSetName?: string;
+  };
+  /** The acknowledgement key's secret (the ack endpoint's) and the endpoint's base URL. */
+  readonly ack: {
+    readonly keySecretArn: pulumi.Input<string>;
+    readonly baseUrl: pulumi.Input<string>;
+  };
+  /** Days to keep the function's and the state machine's logs. */
+  readonly logRetentionDays: number;
+  /** Tags. */
+  readonly tags?: Record<string, string>;
+}
+
+/** Physical names of the engine's resources. */
+export const engineNames = {
+  stateMachine: (prefix: string) => `${prefix}-escalation`,
+  function: (prefix: string) => `${prefix}-engine`,
+  stateMachineRole: (prefix: string) => `${prefix}-escalation-sfn`,
+  directory: (prefix: string) => `${prefix}-engine-directory`,
+} as const;
+
+/** Step Functions' execution metrics that mean "pages may be lost" (AWS/States, dimension StateMachineArn). */
+export const EXECUTION_FAILURE_METRICS = [
+  "ExecutionsFailed",
+  "ExecutionsTimedOut",
+  "ExecutionsAborted",
+] as const;
+
+/**
+ * The step-functions backend's escalation engine: one STANDARD state machine
+ * (stateMachine.ts), the engine Lambda with its own least-privilege role (enginePolicies.ts), the
+ * state machine's role (invoke that function only), the directory secret with the contacts'
+ * addresses, and alarms on failed, timed-out and aborted executions (Slack).
+ */
+export class EscalationEngine extends pulumi.ComponentResource {
+  public readonly stateMachineArn: pulumi.Output<string>;
+  public readonly stateMachineName: string;
+  public readonly functionArn: pulumi.Output<string>;
+  public readonly functionRoleArn: pulumi.Output<string>;
+  public readonly stateMachineRoleArn: pulumi.Output<string>;
+  public readonly directorySecretArn: pulumi.Output<string>;
+
+  constructor(
+    name: string,
+    args: EscalationEngineArgs,
+    opts: pulumi.ComponentResourceOptions = {},
+  ) {
+    super("incident-escalation:index:EscalationEngine", name, {}, opts);
+    const childOpts = { parent: this, dependsOn: opts.dependsOn };
+    // The same checks the function makes at cold start, before anything exists.
+    const plan = parsePlan(JSON.stringify(args.plan));
+    const timeoutSeconds = executionTimeoutSeconds(plan);
+    if (timeoutSeconds > STEP_FUNCTIONS_LIMITS.executionSeconds) {
+      throw new Error(
+        `escalation engine: an execution may take ${timeoutSeconds} s, above Step Functions' 1 year`,
+      );
+    }
+    const events = historyEventsBound(plan);
+    if (events > STEP_FUNCTIONS_LIMITS.historyEvents) {
+      throw new Error(
+        `escalation engine: an execution may need ${events} history events, above Step Functions' ${STEP_FUNCTIONS_LIMITS.historyEvents}; use fewer stages, contacts, channels or repeats`,
+      );
+    }
+    const smName = engineNames.stateMachine(args.prefix);
+    const fnName = engineNames.function(args.prefix);
+
+    const directory = new aws.secretsmanager.Secret(
+      `${name}-directory`,
+      {
+        name: engineNames.directory(args.prefix),
+        description: `${args.prefix}: contacts' e-mail addresses and phone numbers for the escalation engine`,
+        tags: args.tags,
+      },
+      childOpts,
+    );
+    new aws.secretsmanager.SecretVersion(
+      `${name}-directory-value`,
+      { secretId: directory.id, secretString: pulumi.secret(pulumi.jsonStringify(args.directory)) },
+      childOpts,
+    );
+
+    const statementArgs: EngineStatementArgs = {
+      tableArn: args.incidentTable.arn,
+      topicArn: args.alertsTopic.arn,
+      topicKeyArn: args.alertsTopic.keyArn,
+      emailIdentityArn: args.email.identityArn,
+      emailFrom: args.email.from,
+      emailConfigurationSetArn: args.email.configurationSetName
+        ? `arn:aws:ses:${args.region}:${args.accountId}:configuration-set/${args.email.configurationSetName}`
+        : undefined,
+      smsOriginationIdentityArn: args.sms?.originationIdentityArn,
+      smsConfigurationSetArn: args.sms?.configurationSetName
+        ? `arn:aws:sms-voice:${args.region}:${args.accountId}:configuration-set/${args.sms.configurationSetName}`
+        : undefined,
+      secretArns: [directory.arn, args.ack.keySecretArn],
+    };
+    const fn = new HandlerFunction(
+      `${name}-function`,
+      {
+        functionName: fnName,
+        handler: "engine",
+        description: `${args.prefix}: escalation engine tasks (stages, e-mail, SMS, incident state, Slack notes)`,
+        environment: {
+          INCIDENT_TABLE: args.incidentTable.name,
+          ALERTS_TOPIC_ARN: args.alertsTopic.arn,
+          EMAIL_FROM: args.email.from,
+          ...(args.email.configurationSetName
+            ? { EMAIL_CONFIGURATION_SET: args.email.configurationSetName }
+            : {}),
+          ...(args.sms
+            ? {
+                SMS_ORIGINATION_IDENTITY: args.sms.originationIdentity,
+                ...(args.sms.configurationSetName
+                  ? { SMS_CONFIGURATION_SET: args.sms.configurationSetName }
+                  : {}),
+              }
+            : {}),
+          DIRECTORY_SECRET_ARN: directory.arn,
+          ACK_KEY_SECRET_ARN: args.ack.keySecretArn,
+          ACK_BASE_URL: args.ack.baseUrl,
+        },
+        files: { [ENGINE_PLAN_FILE]: JSON.stringify(plan) },
+        statements: engineStatements(statementArgs),
+        // Shorter than the Task's TimeoutSeconds (stateMachine.ts TASK_TIMEOUT_SECONDS = 60).
+        timeoutSeconds: 30,
+        memoryMb: 256,
+        logRetentionDays: args.logRetentionDays,
+        // Step Functions invokes it synchronously and retries itself; no async retries.
+        maximumRetryAttempts: 0,
+        alertsTopicArn: args.alertsTopic.arn,
+        reportsPagesGivenUp: true,
+        tags: args.tags,
+      },
+      childOpts,
+    );
+
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      // Vended logs of Step Functions go to a group under /aws/vendedlogs/ (Step Functions
+      // developer guide, "Using CloudWatch Logs to log execution history": the resource policy
+      // size limit is why the prefix is recommended).
+      {
+        name: `/aws/vendedlogs/states/${smName}`,
+        retentionInDays: args.logRetentionDays,
+        tags: args.tags,
+      },
+      childOpts,
+    );
+    const role = new aws.iam.Role(
+      `${name}-sfn-role`,
+      {
+        name: engineNames.stateMachineRole(args.prefix),
+        // Confused-deputy prevention for Step Functions (Step Functions developer guide,
+        // "Cross-service confused deputy prevention": aws:SourceArn / aws:SourceAccount on the
+        // trust policy of the execution role).
+        assumeRolePolicy: conditionalAssumeRolePolicy("states.amazonaws.com", {
+          StringEquals: { "aws:SourceAccount": args.accountId },
+          ArnLike: {
+            "aws:SourceArn": `arn:aws:states:${args.region}:${args.accountId}:stateMachine:${smName}`,
+          },
+        }),
+        tags: args.tags,
+      },
+      childOpts,
+    );
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-sfn-policy`,
+      {
+        role: role.name,
+        name: `${smName}-policy`,
+        policy: policyJson(stateMachineStatements(fn.arn)),
+      },
+      childOpts,
+    );
+    const machine = new aws.sfn.StateMachine(
+      `${name}-state-machine`,
+      {
+        name: smName,
+        type: "STANDARD",
+        roleArn: role.arn,
+        definition: fn.arn.apply((arn) =>
+          JSON.stringify(engineDefinition({ functionArn: arn, timeoutSeconds })),
+        ),
+        loggingConfiguration: {
+          // Execution data (inputs and outputs) stays out of the logs: errors only.
+          logDestination: pulumi.interpolate`${logGroup.arn}:*`,
+          includeExecutionData: false,
+          level: "ERROR",
+        },
+        tags: args.tags,
+      },
+      { ...childOpts, dependsOn: [rolePolicy] },
+    );
+
+    for (const metric of EXECUTION_FAILURE_METRICS) {
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${metric}`,
+        executionAlarmArgs(
+          `${smName}-${metric}`,
+          metric,
+          machine.arn,
+          args.alertsTopic.arn,
+          args.tags,
+        ),
+        childOpts,
+      );
+    }
+
+    this.stateMachineArn = machine.arn;
+    this.stateMachineName = smName;
+    this.functionArn = fn.arn;
+    this.functionRoleArn = fn.roleArn;
+    this.stateMachineRoleArn = role.arn;
+    this.directorySecretArn = directory.arn;
+    this.registerOutputs({
+      stateMachineArn: this.stateMachineArn,
+      functionArn: this.functionArn,
+      directorySecretArn: this.directorySecretArn,
+    });
+  }
+}
+
+/**
+ * An alarm on one of Step Functions' execution metrics (Step Functions developer guide,
+ * "Monitoring Step Functions metrics using Amazon CloudWatch": ExecutionsFailed,
+ * ExecutionsTimedOut, ExecutionsAborted, namespace AWS/States, dimension StateMachineArn), ≥ 1 in
+ * a minute: pending pages were not sent, so Slack hears of it at once.
+ */
+export function executionAlarmArgs(
+  name: string,
+  metric: (typeof EXECUTION_FAILURE_METRICS)[number],
+  stateMachineArn: pulumi.Input<string>,
+  topicArn: pulumi.Input<string>,
+  tags?: Record<string, string>,
+): aws.cloudwatch.MetricAlarmArgs {
+  return {
+    name,
+    alarmDescription: `${name}: an escalation execution ended without finishing; pending pages were not sent`,
+    namespace: "AWS/States",
+    metricName: metric,
+    dimensions: { StateMachineArn: stateMachineArn },
+    statistic: "Sum",
+    period: 60,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: [topicArn],
+    okActions: [topicArn],
+    tags,
+  };
+}

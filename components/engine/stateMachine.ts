@@ -1,0 +1,298 @@
+/**
+ * The escalation engine's state machine, as pure data: one Amazon States Language definition for
+ * a Step Functions STANDARD state machine, one execution per incident, and the execution's name.
+ * No Pulumi here: components/engine/escalationEngine.ts serialises `engineDefinition(...)` once
+ * the function's ARN is known; tests validate it with asl-validator and run it with
+ * aws-local-stepfunctions.
+ *
+ * The loop (every Task state is the one engine Lambda, `{"action": ...}`):
+ *
+ *   Start → NextStep → WaitForStep → CheckIncident ─(acknowledged/resolved)→ Stopped
+ *              ↑                           │ open
+ *              │                       StepKind ─ stage → StartStage ─────────────┐
+ *              │                           ├──── page/email → Send_email ─────────┤
+ *              │                           ├──── page/sms   → Send_sms ───────────┤
+ *              │                           ├──── page/other → NoSender → PageFailed┤
+ *              │                           └──── end → Exhausted → RepeatOrEnd ─ done → Unacknowledged
+ *              └──────────────────────────────────────────────────────────────────┘
+ *
+ * - The incident is checked after every wait, before any stage or page; the send itself records
+ *   the page only while the incident is open (handlers/shared/incidentStore.ts recordPage), so an
+ *   acknowledgement between the check and the send still stops it.
+ * - Every Task retries the transient errors with backoff: the Lambda service errors the Step
+ *   Functions guide lists ("Handle Lambda service exceptions",
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html:
+ *   Lambda.ClientExecutionTimeoutException, ServiceException, AWSLambdaException,
+ *   SdkClientException; Lambda.TooManyRequestsException when Lambda is at its limit) and the
+ *   engine's own EngineTransientError; Lambda.Unknown (function timeout, out of memory) twice.
+ * - A page that still fails is caught into PageFailed: recorded on the timeline, posted to Slack,
+ *   counted as PagesGivenUp (alarmed on), and the escalation goes on. Anything else that still
+ *   fails goes to ReportFailure (a Slack note) and then EngineFailed, a Fail state: the execution
+ *   fails, and the component alarms on ExecutionsFailed / TimedOut / Aborted.
+ * - The document the execution carries: `$.input` (EngineInput), `$.run` (RunState), `$.step`,
+ *   `$.check`, `$.failure` (handlers/engine/protocol.ts).
+ */
+import { createHash } from "node:crypto";
+import {
+  ENGINE_CHANNELS,
+  TRANSIENT_ERROR,
+  type Action,
+  type EnginePlan,
+} from "../../handlers/engine/protocol";
+
+/** Step Functions quotas the definition is sized against (Step Functions developer guide, "Step Functions service quotas"). */
+export const STEP_FUNCTIONS_LIMITS = {
+  /** "Maximum execution history size: 25,000 events" (Standard workflows). */
+  historyEvents: 25_000,
+  /** "Maximum execution time: 1 year" (Standard workflows). */
+  executionSeconds: 365 * 24 * 3600,
+} as const;
+
+/**
+ * StartExecution `name` (Step Functions API reference, StartExecution, Request Parameters,
+ * `name`: "Length Constraints: Minimum length of 1. Maximum length of 80."; it "must not contain
+ * whitespace, brackets < > { } [ ], wildcard characters ? *, special characters " # % \ ^ | ~ ` $
+ * & , ; : /, control characters"; "To enable logging with CloudWatch Logs, the name should only
+ * contain 0-9, A-Z, a-z, - and _"). Names are unique per state machine for 90 days, and a second
+ * StartExecution with the same name and input while the first runs returns the same execution
+ * ("StartExecution is idempotent for STANDARD workflows"): the name is the idempotency key.
+ */
+export const EXECUTION_NAME_MAX = 80;
+export const EXECUTION_NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
+
+/**
+ * The execution (and incident) name of one alarm state change: `<alarm>-<yyyymmddThhmmssmmmZ>`,
+ * the alarm reduced to [A-Za-z0-9_-] (every other run of characters becomes one "-"). When that
+ * is longer than 80, the alarm part is cut and an 8-hex SHA-256 of the whole alarm name is put
+ * before the time, so two long names that share a prefix still differ. Same alarm and time →
+ * same name: a retried event cannot start a second execution.
+ */
+export function executionName(alarmName: string, stateChangeTime: string): string {
+  const t = new Date(stateChangeTime);
+  if (alarmName.length === 0) throw new Error("executionName: the alarm name is empty");
+  if (Number.isNaN(t.getTime())) {
+    throw new Error(
+      `executionName: state-change time ${JSON.stringify(stateChangeTime)} is not an ISO-8601 time`,
+    );
+  }
+  const time = t.toISOString().replace(/[-:]/g, "").replace(".", "");
+  const slug = alarmName.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || "alarm";
+  const whole = `${slug}-${time}`;
+  if (whole.length <= EXECUTION_NAME_MAX && slug === alarmName) return whole;
+  const hash = createHash("sha256").update(alarmName, "utf8").digest("hex").slice(0, 8);
+  const room = EXECUTION_NAME_MAX - time.length - hash.length - 2;
+  return `${slug.slice(0, room).replace(/-+$/, "")}-${hash}-${time}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The definition
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type State = { [key: string]: Json };
+
+/** Retry of every Task: transient errors with backoff (2, 4, 8, 16, 32, 64 s, full jitter). */
+export const TASK_RETRY: Json[] = [
+  {
+    ErrorEquals: [
+      "Lambda.ClientExecutionTimeoutException",
+      "Lambda.ServiceException",
+      "Lambda.AWSLambdaException",
+      "Lambda.SdkClientException",
+      "Lambda.TooManyRequestsException",
+      TRANSIENT_ERROR,
+    ],
+    IntervalSeconds: 2,
+    MaxAttempts: 6,
+    BackoffRate: 2,
+    MaxDelaySeconds: 60,
+    JitterStrategy: "FULL",
+  },
+  { ErrorEquals: ["Lambda.Unknown"], IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 2 },
+];
+
+/** Seconds a Task may take (the function's timeout is shorter: components/engine/escalationEngine.ts). */
+export const TASK_TIMEOUT_SECONDS = 60;
+
+/** The Task state of one channel. */
+export const channelState = (channel: string): string => `Send_${channel}`;
+
+function task(
+  functionArn: string,
+  action: Action,
+  parameters: { [key: string]: Json },
+  resultPath: string | null,
+  next: string,
+  catchTo: string,
+): State {
+  return {
+    Type: "Task",
+    // The function ARN as Resource: the state's effective input is the event, the function's
+    // answer is the result (Step Functions developer guide, "Invoke an AWS Lambda function":
+    // the Lambda ARN form of Resource).
+    Resource: functionArn,
+    Parameters: { action, ...parameters },
+    // "$" (the result replaces the input) is ResultPath's default (States Language
+    // specification, "ResultPath": "If ResultPath is not specified, it defaults to $"); it is
+    // left out rather than spelled, which aws-local-stepfunctions 3.0.0 misreads as a key "$".
+    ...(resultPath === "$" ? {} : { ResultPath: resultPath }),
+    TimeoutSeconds: TASK_TIMEOUT_SECONDS,
+    Retry: TASK_RETRY,
+    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: catchTo }],
+    Next: next,
+  };
+}
+
+export interface DefinitionOptions {
+  /** The engine function's ARN (unqualified). */
+  readonly functionArn: string;
+  /** Execution timeout in seconds (executionTimeoutSeconds of the plan). */
+  readonly timeoutSeconds: number;
+}
+
+/** The state machine's definition (an ASL document). */
+export function engineDefinition(options: DefinitionOptions): { [key: string]: Json } {
+  const fn = options.functionArn;
+  const doc = { "input.$": "$.input", "run.$": "$.run" };
+  const withStep = { ...doc, "step.$": "$.step" };
+  const states: { [name: string]: State } = {
+    Start: task(
+      fn,
+      "start",
+      {
+        "input.$": "$",
+        "executionName.$": "$$.Execution.Name",
+        "executionArn.$": "$$.Execution.Id",
+      },
+      "$",
+      "NextStep",
+      "ReportFailure",
+    ),
+    NextStep: task(fn, "next", doc, "$", "WaitForStep", "ReportFailure"),
+    WaitForStep: { Type: "Wait", TimestampPath: "$.step.at", Next: "CheckIncident" },
+    CheckIncident: task(fn, "check", withStep, "$.check", "IsOpen", "ReportFailure"),
+    IsOpen: {
+      Type: "Choice",
+      Choices: [{ Variable: "$.check.open", BooleanEquals: true, Next: "StepKind" }],
+      Default: "Stopped",
+    },
+    StepKind: {
+      Type: "Choice",
+      Choices: [
+        { Variable: "$.step.kind", StringEquals: "stage", Next: "StartStage" },
+        { Variable: "$.step.kind", StringEquals: "end", Next: "Exhausted" },
+        ...ENGINE_CHANNELS.map((channel): Json => ({
+          And: [
+            { Variable: "$.step.kind", StringEquals: "page" },
+            { Variable: "$.step.channel", StringEquals: channel },
+          ],
+          Next: channelState(channel),
+        })),
+      ],
+      Default: "NoSender",
+    },
+    StartStage: task(fn, "stage", withStep, "$.run", "NextStep", "ReportFailure"),
+    ...Object.fromEntries(
+      ENGINE_CHANNELS.map((channel) => [
+        channelState(channel),
+        task(
+          fn,
+          "send",
+          { channel, "input.$": "$.input", "step.$": "$.step" },
+          "$.sent",
+          "NextStep",
+          "PageFailed",
+        ),
+      ]),
+    ),
+    NoSender: {
+      Type: "Pass",
+      Result: { Error: "EngineNoSender", Cause: "no Task state sends over this channel" },
+      ResultPath: "$.failure",
+      Next: "PageFailed",
+    },
+    PageFailed: task(
+      fn,
+      "pageFailed",
+      { ...withStep, "failure.$": "$.failure" },
+      "$.run",
+      "NextStep",
+      "ReportFailure",
+    ),
+    Exhausted: task(fn, "exhausted", doc, "$.run", "RepeatOrEnd", "ReportFailure"),
+    RepeatOrEnd: {
+      Type: "Choice",
+      Choices: [{ Variable: "$.run.done", BooleanEquals: true, Next: "Unacknowledged" }],
+      Default: "NextStep",
+    },
+    Stopped: { Type: "Succeed", Comment: "acknowledged or resolved: nothing pending is sent" },
+    Unacknowledged: { Type: "Succeed", Comment: "every round ended without an acknowledgement" },
+    ReportFailure: {
+      ...task(
+        fn,
+        "failed",
+        { "input.$": "$$.Execution.Input", "failure.$": "$.failure" },
+        null,
+        "EngineFailed",
+        "EngineFailed",
+      ),
+      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.reportFailure", Next: "EngineFailed" }],
+    },
+    EngineFailed: {
+      Type: "Fail",
+      Error: "EscalationEngineFailed",
+      Cause: "a Task failed after its retries; pending pages were not sent",
+    },
+  };
+  return {
+    Comment: "incident-escalation: one execution per incident (components/engine/stateMachine.ts)",
+    StartAt: "Start",
+    TimeoutSeconds: options.timeoutSeconds,
+    States: states,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sizing
+
+/** Minutes of the longest round: each stage's start plus the longest engagement it may start. */
+export function roundMinutes(plan: EnginePlan): number {
+  const longest = Math.max(0, ...plan.contacts.flatMap((c) => c.engagement.map((s) => s.after)));
+  let at = 0;
+  let end = 0;
+  for (const stage of plan.stages) {
+    end = Math.max(end, at + longest, at + stage.minutes);
+    at += stage.minutes;
+  }
+  return end;
+}
+
+/** Execution timeout: every round at its longest, plus an hour for retries and slow tasks. */
+export function executionTimeoutSeconds(plan: EnginePlan): number {
+  return (plan.repeat + 1) * roundMinutes(plan) * 60 + 3600;
+}
+
+/**
+ * An upper bound on the history events of one execution: per step, the Task that plans it, the
+ * wait, the check, two choices and the step's Task (each Task state: entered, scheduled, started,
+ * succeeded, exited = 5; Wait and Choice: entered, exited = 2), plus six retried attempts of each
+ * of its Tasks (3 events each). Pages: every contact a stage may engage (all members of a
+ * rotation) times their channels.
+ */
+export function historyEventsBound(plan: EnginePlan): number {
+  const pagesOf = (alias: string): number =>
+    plan.contacts
+      .find((c) => c.alias === alias)
+      ?.engagement.reduce((n, s) => n + s.via.length, 0) ?? 0;
+  let pages = 0;
+  for (const stage of plan.stages) {
+    for (const ref of stage.engage) {
+      const members = ref.startsWith("oncall:")
+        ? (plan.rotations.find((r) => r.name === ref.slice(7))?.members ?? [])
+        : [ref];
+      pages += members.reduce((n, m) => n + pagesOf(m), 0);
+    }
+  }
+  const steps = (plan.repeat + 1) * (pages + plan.stages.length + 1);
+  const perStep = 5 + 2 + 5 + 2 + 2 + 5 + 3 * 3 * 6;
+  return 10 + steps * perStep;
+}

@@ -1,0 +1,259 @@
+// I/O of the escalation engine: the incident table (request builders of
+// handlers/shared/incidentStore.ts), SES v2, End User Messaging SMS, SNS (Slack notes through AWS
+// Chatbot), Secrets Manager, and logging. Clients are parameters, so tests pass
+// aws-sdk-client-mock clients or a DynamoDB client pointed at dynalite. Nothing here logs or
+// throws an address, a phone number, a link or a raw SDK message (an SDK message can quote the
+// request): errors carry the SDK error's name only.
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
+import {
+  SendTextMessageCommand,
+  type PinpointSMSVoiceV2Client,
+  type SendTextMessageCommandInput,
+} from "@aws-sdk/client-pinpoint-sms-voice-v2";
+import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  SendEmailCommand,
+  type SendEmailCommandInput,
+  type SESv2Client,
+} from "@aws-sdk/client-sesv2";
+import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import {
+  attachExecutionRequest,
+  getIncidentRequest,
+  openIncidentRequest,
+  parseIncident,
+  recordDeliveryRequest,
+  recordNoteRequest,
+  recordPageRequest,
+  type Incident,
+} from "../shared/incidentStore";
+import { PermanentError, TransientError, type EmailContent } from "./core";
+
+export const SERVICE = "incident-escalation-engine";
+
+/** One structured log record; values must be free of addresses, numbers, links and alarm text. */
+export type LogRecord = {
+  readonly level: "INFO" | "WARN" | "ERROR";
+  readonly message: string;
+} & Record<string, unknown>;
+export type Logger = (record: LogRecord) => void;
+
+export const logJson: Logger = (record) => {
+  console.log(JSON.stringify({ service: SERVICE, ...record }));
+};
+
+const SAFE_NAME = /^[A-Za-z][A-Za-z0-9_.]{0,99}$/;
+
+/** The error's name if it is a plain identifier; never its message. */
+export function errorName(err: unknown): string {
+  if (err instanceof Error && SAFE_NAME.test(err.name)) return err.name;
+  return "unknown error";
+}
+
+/**
+ * SDK errors worth retrying: the SDK marks throttling and transient errors `$retryable` (after
+ * its own retries ran out), 5xx answers are the service's fault, and an error without an HTTP
+ * status never reached the service (network, timeout). Everything else (4xx: validation, access
+ * denied, an unverified identity, an opted-out number) will fail the same way again.
+ */
+export function classify(err: unknown, what: string): TransientError | PermanentError {
+  const name = errorName(err);
+  const meta = (err as { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }) ?? {};
+  const status = meta.$metadata?.httpStatusCode;
+  const transient =
+    meta.$retryable !== undefined ||
+    /Throttl|TooManyRequests|ServiceUnavailable|InternalServer|InternalFailure|RequestTimeout/.test(
+      name,
+    ) ||
+    status === undefined ||
+    status >= 500;
+  const text = `${what}: ${name}${status === undefined ? "" : ` (HTTP ${status})`}`;
+  return transient
+    ? new TransientError(text, { cause: err })
+    : new PermanentError(text, { cause: err });
+}
+
+async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err: unknown) {
+    throw classify(err, what);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Incident table
+
+export async function getIncident(
+  db: DynamoDBClient,
+  table: string,
+  id: string,
+): Promise<Incident | undefined> {
+  const out = await call("incident table GetItem", () =>
+    db.send(new GetItemCommand(getIncidentRequest(table, id))),
+  );
+  return out.Item === undefined ? undefined : parseIncident(out.Item);
+}
+
+/** Opens the incident unless the router already did; records the execution running it. */
+export async function openIncident(
+  db: DynamoDBClient,
+  table: string,
+  open: { id: string; alarmName: string; alertLevel: string; openedAt: Date; executionArn: string },
+): Promise<"opened" | "existed"> {
+  let result: "opened" | "existed" = "opened";
+  try {
+    await db.send(new PutItemCommand(openIncidentRequest(table, open)));
+  } catch (err: unknown) {
+    if (!(err instanceof ConditionalCheckFailedException))
+      throw classify(err, "incident table PutItem");
+    result = "existed";
+  }
+  await call("incident table UpdateItem", () =>
+    db.send(new UpdateItemCommand(attachExecutionRequest(table, open.id, open.executionArn))),
+  );
+  return result;
+}
+
+/**
+ * Records the page before it is sent, only while the incident is open (the store's condition):
+ * false means acknowledged or resolved in the meantime, and the page must not go out.
+ */
+export async function recordPage(
+  db: DynamoDBClient,
+  table: string,
+  id: string,
+  page: { at: Date; contact: string; channel: string },
+): Promise<boolean> {
+  try {
+    await db.send(new UpdateItemCommand(recordPageRequest(table, id, page)));
+    return true;
+  } catch (err: unknown) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw classify(err, "incident table UpdateItem");
+  }
+}
+
+export async function recordDelivery(
+  db: DynamoDBClient,
+  table: string,
+  id: string,
+  delivery: { at: Date; contact: string; channel: string; ok: boolean; detail?: string },
+): Promise<void> {
+  await call("incident table UpdateItem", () =>
+    db.send(new UpdateItemCommand(recordDeliveryRequest(table, id, delivery))),
+  );
+}
+
+export async function recordNote(
+  db: DynamoDBClient,
+  table: string,
+  id: string,
+  note: { at: Date; kind: "exhausted" | "note"; detail?: string },
+): Promise<void> {
+  await call("incident table UpdateItem", () =>
+    db.send(new UpdateItemCommand(recordNoteRequest(table, id, note))),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Channels
+
+/**
+ * SES v2 SendEmail (API reference: `FromEmailAddress`, `Destination.ToAddresses`,
+ * `Content.Simple` with `Subject`/`Body.Text`, optional `ConfigurationSetName` for delivery,
+ * bounce and complaint events). UTF-8 so Japanese text arrives intact.
+ */
+export function sendEmailInput(
+  from: string,
+  to: string,
+  content: EmailContent,
+  configurationSet: string | undefined,
+): SendEmailCommandInput {
+  return {
+    FromEmailAddress: from,
+    Destination: { ToAddresses: [to] },
+    Content: {
+      Simple: {
+        Subject: { Data: content.subject, Charset: "UTF-8" },
+        Body: { Text: { Data: content.body, Charset: "UTF-8" } },
+      },
+    },
+    ...(configurationSet === undefined ? {} : { ConfigurationSetName: configurationSet }),
+  };
+}
+
+export async function sendEmail(
+  client: SESv2Client,
+  input: SendEmailCommandInput,
+): Promise<string | undefined> {
+  const out = await call("SES SendEmail", () => client.send(new SendEmailCommand(input)));
+  return out.MessageId;
+}
+
+/**
+ * End User Messaging SMS SendTextMessage (pinpoint-sms-voice-v2 API reference:
+ * `DestinationPhoneNumber` E.164, `OriginationIdentity` a phone number, pool or sender ID as ID
+ * or ARN, `MessageBody` 1-1600, `MessageType` TRANSACTIONAL for time-critical messages).
+ */
+export function sendTextInput(
+  originationIdentity: string,
+  to: string,
+  body: string,
+  configurationSet: string | undefined,
+): SendTextMessageCommandInput {
+  return {
+    DestinationPhoneNumber: to,
+    OriginationIdentity: originationIdentity,
+    MessageBody: body,
+    MessageType: "TRANSACTIONAL",
+    ...(configurationSet === undefined ? {} : { ConfigurationSetName: configurationSet }),
+  };
+}
+
+export async function sendText(
+  client: PinpointSMSVoiceV2Client,
+  input: SendTextMessageCommandInput,
+): Promise<string | undefined> {
+  const out = await call("SMS SendTextMessage", () =>
+    client.send(new SendTextMessageCommand(input)),
+  );
+  return out.MessageId;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slack, secrets
+
+export async function publishNote(
+  client: SNSClient,
+  topicArn: string,
+  message: string,
+): Promise<void> {
+  await call("SNS Publish", () =>
+    client.send(new PublishCommand({ TopicArn: topicArn, Message: message })),
+  );
+}
+
+export async function readSecret(
+  client: SecretsManagerClient,
+  arn: string,
+  what: string,
+): Promise<string> {
+  const out = await call(`${what} GetSecretValue`, () =>
+    client.send(new GetSecretValueCommand({ SecretId: arn })),
+  );
+  if (typeof out.SecretString !== "string")
+    throw new PermanentError(`${what}: the secret has no SecretString`);
+  return out.SecretString;
+}
+
+/** Writes one EMF line to stdout (handlers/shared/selfMetrics.ts explains why not console.log). */
+export function writeMetric(line: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}

@@ -1,0 +1,490 @@
+/**
+ * The escalation engine's decisions, pure: plain data in, plain data out, the clock a parameter.
+ * - scheduling: which step comes next (a stage starts, a page goes out, the round ends) and when;
+ * - stages: which contacts a stage engages at its moment (on-call rotations resolved by the same
+ *   code the plan and the guide use, tools/timeline.ts `rotationAt`) and their pages, each
+ *   contact following its own engagement plan;
+ * - rounds: nobody acknowledged by the end → the next round (`repeat`) or done;
+ * - messages: the text of each page and Slack note, in the reader's language, with no personal
+ *   data but the recipient's own link;
+ * - parsing: environment, plan file, directory secret and the Task input, each error naming what
+ *   is wrong and where.
+ */
+import { CHANNEL_KINDS, type ChannelKind, type RotationConfig } from "../../config/schema";
+import { rotationAt } from "../../tools/timeline";
+import { message, type MessageKey, type MessageParams } from "../shared/messages";
+import { alarmText } from "../shared/untrustedText";
+import {
+  ACTIONS,
+  ENGINE_CHANNELS,
+  LANGUAGES,
+  PERMANENT_ERROR,
+  TRANSIENT_ERROR,
+  type Action,
+  type Directory,
+  type EngineChannel,
+  type EngineInput,
+  type EnginePlan,
+  type Language,
+  type RunState,
+  type ScheduledPage,
+  type Step,
+} from "./protocol";
+
+/** An error Step Functions retries (Retry on TRANSIENT_ERROR, components/engine/stateMachine.ts). */
+export class TransientError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = TRANSIENT_ERROR;
+  }
+}
+
+/** An error Step Functions does not retry: a page that fails this way is recorded and reported. */
+export class PermanentError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = PERMANENT_ERROR;
+  }
+}
+
+const MINUTE = 60_000;
+const iso = (ms: number): string => new Date(ms).toISOString();
+const ms = (at: string): number => Date.parse(at);
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+
+export interface EngineConfig {
+  readonly tableName: string;
+  readonly alertsTopicArn: string;
+  readonly functionName: string;
+  readonly email: { readonly from: string; readonly configurationSet?: string };
+  readonly sms?: { readonly originationIdentity: string; readonly configurationSet?: string };
+  readonly directorySecretArn: string;
+  readonly ackKeySecretArn: string;
+  readonly ackBaseUrl: string;
+}
+
+/** Parses the environment; throws PermanentError listing every missing or malformed variable. */
+export function parseEnv(env: Readonly<Record<string, string | undefined>>): EngineConfig {
+  const problems: string[] = [];
+  const need = (name: string, re: RegExp, what: string): string => {
+    const value = env[name];
+    if (value === undefined || value === "") problems.push(`${name}: is not set`);
+    else if (!re.test(value)) problems.push(`${name}: is not ${what}`);
+    return value ?? "";
+  };
+  const opt = (name: string, re: RegExp, what: string): string | undefined => {
+    const value = env[name];
+    if (value === undefined || value === "") return undefined;
+    if (!re.test(value)) problems.push(`${name}: is not ${what}`);
+    return value;
+  };
+  const config: EngineConfig = {
+    tableName: need("INCIDENT_TABLE", /^[A-Za-z0-9_.-]{3,255}$/, "a DynamoDB table name"),
+    alertsTopicArn: need(
+      "ALERTS_TOPIC_ARN",
+      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/,
+      "an SNS topic ARN",
+    ),
+    functionName: need("AWS_LAMBDA_FUNCTION_NAME", /^[\w-]{1,64}$/, "a function name"),
+    email: {
+      from: need("EMAIL_FROM", /^[^\s@]+@[^\s@]+\.[^\s@]+$/, "an e-mail address"),
+      configurationSet: opt("EMAIL_CONFIGURATION_SET", /^[\w-]{1,64}$/, "a configuration set name"),
+    },
+    ...(env.SMS_ORIGINATION_IDENTITY
+      ? {
+          sms: {
+            originationIdentity: need(
+              "SMS_ORIGINATION_IDENTITY",
+              /^[A-Za-z0-9_:/+-]{1,256}$/,
+              "a phone number, pool or sender ID (ID or ARN)",
+            ),
+            configurationSet: opt(
+              "SMS_CONFIGURATION_SET",
+              /^[A-Za-z0-9_:/-]{1,256}$/,
+              "a configuration set name or ARN",
+            ),
+          },
+        }
+      : {}),
+    directorySecretArn: need(
+      "DIRECTORY_SECRET_ARN",
+      /^arn:aws[a-z-]*:secretsmanager:/,
+      "a Secrets Manager secret ARN",
+    ),
+    ackKeySecretArn: need(
+      "ACK_KEY_SECRET_ARN",
+      /^arn:aws[a-z-]*:secretsmanager:/,
+      "a Secrets Manager secret ARN",
+    ),
+    ackBaseUrl: need("ACK_BASE_URL", /^https:\/\/[^\s]+$/, "an https URL"),
+  };
+  if (problems.length > 0) throw new PermanentError(`engine environment: ${problems.join("; ")}`);
+  return config;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Parses the plan file; throws PermanentError naming the first wrong member. */
+export function parsePlan(text: string): EnginePlan {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new PermanentError("engine plan: is not JSON");
+  }
+  const fail = (where: string, why: string): never => {
+    throw new PermanentError(`engine plan: ${where}: ${why}`);
+  };
+  if (!isObj(doc)) return fail("(root)", "is not an object");
+  if (!LANGUAGES.includes(doc.language as Language)) fail("language", "is not ja or en");
+  if (!Number.isInteger(doc.repeat) || (doc.repeat as number) < 0 || (doc.repeat as number) > 5)
+    fail("repeat", "is not an integer 0-5");
+  if (!Array.isArray(doc.stages) || doc.stages.length === 0)
+    fail("stages", "is not a non-empty list");
+  if (!Array.isArray(doc.contacts)) fail("contacts", "is not a list");
+  if (!Array.isArray(doc.rotations)) fail("rotations", "is not a list");
+  if (!Number.isInteger(doc.ackLinkHours) || (doc.ackLinkHours as number) < 1)
+    fail("ackLinkHours", "is not a positive integer");
+  const plan = doc as unknown as EnginePlan;
+  const aliases = new Set(plan.contacts.map((c) => c.alias));
+  const rotations = new Set(plan.rotations.map((r) => r.name));
+  plan.contacts.forEach((c, i) => {
+    if (!LANGUAGES.includes(c.language)) fail(`contacts[${i}].language`, "is not ja or en");
+    c.engagement.forEach((s, j) => {
+      if (!Number.isInteger(s.after) || s.after < 0)
+        fail(`contacts[${i}].engagement[${j}].after`, "is not a whole number of minutes");
+      for (const via of s.via)
+        if (!CHANNEL_KINDS.includes(via))
+          fail(`contacts[${i}].engagement[${j}].via`, `"${via}" is not a channel`);
+    });
+  });
+  plan.stages.forEach((s, i) => {
+    if (!Number.isInteger(s.minutes) || s.minutes < 0 || s.minutes > 30)
+      fail(`stages[${i}].minutes`, "is not 0-30");
+    for (const ref of s.engage) {
+      const known = ref.startsWith("oncall:") ? rotations.has(ref.slice(7)) : aliases.has(ref);
+      if (!known) fail(`stages[${i}].engage`, `"${ref}" is not a contact or rotation of the plan`);
+    }
+  });
+  for (const r of plan.rotations)
+    for (const m of r.members)
+      if (!aliases.has(m))
+        fail(`rotations.${r.name}.members`, `"${m}" is not a contact of the plan`);
+  return plan;
+}
+
+/** Parses the directory secret (addresses by alias). Never quotes a value. */
+export function parseDirectory(text: string): Directory {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new PermanentError("directory secret: is not JSON");
+  }
+  if (!isObj(doc)) throw new PermanentError("directory secret: is not an object");
+  for (const [alias, entry] of Object.entries(doc)) {
+    if (!isObj(entry)) throw new PermanentError(`directory secret: ${alias}: is not an object`);
+    for (const key of Object.keys(entry))
+      if (key !== "email" && key !== "phone")
+        throw new PermanentError(`directory secret: ${alias}.${key}: is not email or phone`);
+    if (entry.phone !== undefined && !/^\+[1-9]\d{6,14}$/.test(String(entry.phone)))
+      throw new PermanentError(`directory secret: ${alias}.phone: is not E.164 (value not shown)`);
+  }
+  return doc as Directory;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task input
+
+export type TaskRequest =
+  | {
+      readonly action: "start";
+      readonly input: EngineInput;
+      readonly executionName: string;
+      readonly executionArn: string;
+    }
+  | {
+      readonly action: "next" | "check" | "exhausted";
+      readonly input: EngineInput;
+      readonly run: RunState;
+    }
+  | {
+      readonly action: "stage";
+      readonly input: EngineInput;
+      readonly run: RunState;
+      readonly step: Step;
+    }
+  | {
+      readonly action: "send";
+      readonly channel: ChannelKind;
+      readonly input: EngineInput;
+      readonly step: Step;
+    }
+  | {
+      readonly action: "pageFailed";
+      readonly input: EngineInput;
+      readonly run: RunState;
+      readonly step: Step;
+      readonly failure: { readonly Error?: string; readonly Cause?: string };
+    }
+  | {
+      readonly action: "failed";
+      readonly input: EngineInput;
+      readonly failure: { readonly Error?: string; readonly Cause?: string };
+    };
+
+const INCIDENT_ID = /^[A-Za-z0-9_-]{1,80}$/;
+
+function parseInput(v: unknown): EngineInput {
+  if (!isObj(v)) throw new PermanentError("task input: input is not an object");
+  const { incidentId, level, alarmName, firedAt } = v;
+  if (typeof incidentId !== "string" || !INCIDENT_ID.test(incidentId))
+    throw new PermanentError("task input: input.incidentId is not [A-Za-z0-9_-]{1,80}");
+  if (typeof level !== "string" || !/^[a-z][a-z0-9_-]{0,31}$/.test(level))
+    throw new PermanentError("task input: input.level is not a level name");
+  if (typeof alarmName !== "string" || alarmName.length === 0 || alarmName.length > 255)
+    throw new PermanentError("task input: input.alarmName is not 1-255 characters");
+  if (typeof firedAt !== "string" || Number.isNaN(Date.parse(firedAt)))
+    throw new PermanentError("task input: input.firedAt is not an ISO-8601 time");
+  return { incidentId, level, alarmName, firedAt };
+}
+
+/** Validates a Task state's input (the state machine's Parameters). */
+export function parseTask(event: unknown): TaskRequest {
+  if (!isObj(event)) throw new PermanentError("task input: is not an object");
+  const action = event.action;
+  if (typeof action !== "string" || !(ACTIONS as readonly string[]).includes(action))
+    throw new PermanentError(
+      `task input: action ${JSON.stringify(action)} is not one of ${ACTIONS.join(", ")}`,
+    );
+  const input = parseInput(event.input);
+  const need = (key: string): unknown => {
+    if (!isObj(event[key]))
+      throw new PermanentError(`task input (${action}): ${key} is not an object`);
+    return event[key];
+  };
+  switch (action as Action) {
+    case "start": {
+      const executionName = event.executionName;
+      const executionArn = event.executionArn;
+      if (typeof executionName !== "string" || typeof executionArn !== "string")
+        throw new PermanentError(
+          "task input (start): executionName / executionArn are not strings",
+        );
+      if (executionName !== input.incidentId)
+        throw new PermanentError("task input (start): the execution name is not the incident id");
+      return { action: "start", input, executionName, executionArn };
+    }
+    case "next":
+    case "check":
+    case "exhausted":
+      return { action: action as "next", input, run: need("run") as unknown as RunState };
+    case "stage":
+      return {
+        action: "stage",
+        input,
+        run: need("run") as unknown as RunState,
+        step: need("step") as unknown as Step,
+      };
+    case "send": {
+      const channel = event.channel;
+      if (typeof channel !== "string" || !(CHANNEL_KINDS as readonly string[]).includes(channel))
+        throw new PermanentError("task input (send): channel is not a channel");
+      return {
+        action: "send",
+        channel: channel as ChannelKind,
+        input,
+        step: need("step") as unknown as Step,
+      };
+    }
+    case "pageFailed":
+      return {
+        action: "pageFailed",
+        input,
+        run: need("run") as unknown as RunState,
+        step: need("step") as unknown as Step,
+        failure: need("failure") as { Error?: string; Cause?: string },
+      };
+    case "failed":
+      return {
+        action: "failed",
+        input,
+        failure: (isObj(event.failure) ? event.failure : {}) as { Error?: string },
+      };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scheduling
+
+/** Minutes from a round's start to the start of stage `i`. */
+export function stageOffset(plan: EnginePlan, i: number): number {
+  return plan.stages.slice(0, i).reduce((sum, s) => sum + s.minutes, 0);
+}
+
+/** The first round, starting now. */
+export function startRun(now: Date): RunState {
+  return {
+    round: 0,
+    roundStartedAt: now.toISOString(),
+    nextStage: 0,
+    pending: [],
+    failedPages: 0,
+    done: false,
+  };
+}
+
+/**
+ * The next step and the run without it: the next stage when it starts no later than the earliest
+ * pending page (a stage before a page at the same minute, as the plan's timeline orders them),
+ * else that page, else the end of the round: when its stages' minutes have passed, or now if a
+ * contact's engagement plan ran longer.
+ */
+export function nextStep(
+  plan: EnginePlan,
+  run: RunState,
+  now: Date,
+): { run: RunState; step: Step } {
+  const start = ms(run.roundStartedAt);
+  const page = run.pending[0];
+  if (run.nextStage < plan.stages.length) {
+    const at = start + stageOffset(plan, run.nextStage) * MINUTE;
+    if (page === undefined || at <= ms(page.at)) {
+      return { run, step: { kind: "stage", at: iso(at), stage: run.nextStage } };
+    }
+  }
+  if (page !== undefined) {
+    return {
+      run: { ...run, pending: run.pending.slice(1) },
+      step: { kind: "page", at: page.at, channel: page.channel, page },
+    };
+  }
+  const end = Math.max(start + stageOffset(plan, plan.stages.length) * MINUTE, now.getTime());
+  return { run, step: { kind: "end", at: iso(end) } };
+}
+
+/** Who is on call in `rotation` at `at`, by the plan's own code (tools/timeline.ts). */
+export function onCallAt(rotation: RotationConfig, at: Date): readonly string[] {
+  return rotationAt(rotation, at).now;
+}
+
+/** The contacts stage `stage` engages at `at` (rotations resolved at that moment), deduplicated. */
+export function stageTargets(plan: EnginePlan, stage: number, at: Date): string[] {
+  const out: string[] = [];
+  for (const ref of plan.stages[stage].engage) {
+    if (ref.startsWith("oncall:")) {
+      const rotation = plan.rotations.find((r) => r.name === ref.slice(7));
+      if (rotation) out.push(...onCallAt(rotation, at));
+    } else {
+      out.push(ref);
+    }
+  }
+  return [...new Set(out)];
+}
+
+/** Starts a stage: its contacts' pages join the pending ones, in time order (stable). */
+export function startStage(
+  plan: EnginePlan,
+  run: RunState,
+  stage: number,
+  at: Date,
+): { run: RunState; contacts: string[] } {
+  if (stage !== run.nextStage)
+    throw new PermanentError(`stage ${stage + 1} is not the next stage (${run.nextStage + 1})`);
+  const contacts = stageTargets(plan, stage, at);
+  const pages: ScheduledPage[] = [];
+  for (const alias of contacts) {
+    const contact = plan.contacts.find((c) => c.alias === alias);
+    for (const s of contact?.engagement ?? []) {
+      for (const channel of s.via) {
+        pages.push({
+          at: iso(at.getTime() + s.after * MINUTE),
+          contact: alias,
+          channel,
+          stage: stage + 1,
+          round: run.round,
+          essential: plan.stages[stage].essential,
+        });
+      }
+    }
+  }
+  const pending = [...run.pending, ...pages]
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => ms(a.p.at) - ms(b.p.at) || a.i - b.i)
+    .map(({ p }) => p);
+  return { run: { ...run, nextStage: stage + 1, pending }, contacts };
+}
+
+/** The round ended unacknowledged: the next round starts now, or the run is done. */
+export function endRound(plan: EnginePlan, run: RunState, now: Date): RunState {
+  if (run.round >= plan.repeat) return { ...run, pending: [], done: true };
+  return { ...startRun(now), round: run.round + 1, failedPages: run.failedPages };
+}
+
+/** Whether a channel has a Task state and sender (ENGINE_CHANNELS). */
+export function isEngineChannel(channel: string): channel is EngineChannel {
+  return (ENGINE_CHANNELS as readonly string[]).includes(channel);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+/** The parameters every message shares; the alarm quoted and defused (untrusted text). */
+export function baseParams(input: EngineInput): MessageParams {
+  return {
+    alarm: alarmText(input.alarmName, 120),
+    level: input.level,
+    incidentId: input.incidentId,
+  };
+}
+
+export interface EmailContent {
+  readonly subject: string;
+  readonly body: string;
+}
+
+export function emailContent(language: Language, params: MessageParams): EmailContent {
+  return {
+    subject: message("email.subject", language, params),
+    body: message("email.body", language, params),
+  };
+}
+
+export function smsContent(language: Language, params: MessageParams): string {
+  return message("sms.body", language, params);
+}
+
+/** AWS Chatbot's limits are generous; these keep a note well within them. */
+const TITLE_MAX = 250;
+const DESCRIPTION_MAX = 8000;
+
+/**
+ * An AWS Chatbot custom notification (the SNS message the router's drill reports use too:
+ * `{version: "1.0", source: "custom", content: {textType, title, description}}`, AWS Chatbot
+ * administrator guide, "Custom notifications").
+ */
+export function slackNote(
+  language: Language,
+  title: MessageKey,
+  text: MessageKey,
+  params: MessageParams,
+): string {
+  return JSON.stringify({
+    version: "1.0",
+    source: "custom",
+    content: {
+      textType: "client-markdown",
+      title: message(title, language, params).slice(0, TITLE_MAX),
+      description: message(text, language, params).slice(0, DESCRIPTION_MAX),
+    },
+  });
+}
+
+/** A short, safe reason from a Step Functions error output: the error name only, never a Cause. */
+export function failureReason(failure: { readonly Error?: string }): string {
+  const name = failure.Error ?? "unknown";
+  return /^[A-Za-z][\w.]{0,79}$/.test(name) ? name : "unknown";
+}
