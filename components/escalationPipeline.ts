@@ -22,6 +22,7 @@ import {
   ROUTER_TIMEOUT_SECONDS,
   ROUTING_TABLE_FILE,
 } from "../handlers/shared/limits";
+import { routerEnv } from "../handlers/router/env";
 import { dlqDepthAlarmArgs } from "./selfMonitoring";
 import { OnCallSchedule } from "./onCallSchedule";
 import { PersonalContact } from "./personalContact";
@@ -383,16 +384,18 @@ export class EscalationPipeline extends pulumi.ComponentResource {
           // The routing table grows with levels and contacts: it travels in the function's code,
           // where no 4 KB environment limit applies (handlers/shared/limits.ts, ROUTING_TABLE_FILE).
           files: { [ROUTING_TABLE_FILE]: routingTable.apply((t) => JSON.stringify(t)) },
+          // The variables parseRouterEnv reads, named in one place (handlers/router/env.ts).
           environment: {
-            INCIDENT_SOURCE: incidentSource(stack),
-            ENGAGEMENT_SENDER: "incident-escalation",
-            // Alarms of other accounts and regions page nobody (handlers/router/core.ts foreignAlarm).
-            ACCOUNT_ID: refs.accountId,
-            NAME_PREFIX: prefix,
-            ...(dedupeTable ? { DEDUPE_TABLE: dedupeTable.name } : {}),
-            ...(drillRole
-              ? { SCHEDULER_ROLE_ARN: drillRole.arn, ALERTS_TOPIC_ARN: refs.alertsTopicArn }
-              : {}),
+            ...routerEnv<pulumi.Input<string>>({
+              incidentSource: incidentSource(stack),
+              engagementSender: "incident-escalation",
+              accountId: refs.accountId,
+              namePrefix: prefix,
+              dedupeTable: dedupeTable?.name,
+              drills: drillRole
+                ? { schedulerRoleArn: drillRole.arn, alertsTopicArn: refs.alertsTopicArn }
+                : undefined,
+            }),
           },
           statements,
           // Adaptive Incident Manager retries within the timeout, which stays below the dedupe

@@ -18,7 +18,7 @@ import {
   environmentBytes,
 } from "../../components/handlerFunction";
 import { EscalationPipeline, EscalationPipelineArgs } from "../../components/escalationPipeline";
-import { OPENING_TIMEOUT_MS } from "../../handlers/router/dedupe";
+import { OPENING_TIMEOUT_MS } from "../../handlers/router/dedupe/decide";
 import {
   CLAIM_TIMEOUT_MS,
   INCIDENTS_ATTEMPT_TIMEOUT_MS,

@@ -57,23 +57,22 @@ import {
   type StartEngagementCommandOutput,
 } from "@aws-sdk/client-ssm-contacts";
 import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
-import {
-  decide,
-  RetryLaterError,
-  type Decision,
-  type RouterConfig,
-} from "../../handlers/router/core";
+import { decide, type Decision } from "../../handlers/router/decide";
+import { type RouterConfig } from "../../handlers/router/env";
+import { RetryLaterError } from "../../handlers/router/errors";
 import {
   claimAfterStartFailure,
   decideDedupe,
-  MalformedMappingError,
-  parseMapping,
   type DedupeAction,
   type DedupeDecision,
   type DedupeView,
+} from "../../handlers/router/dedupe/decide";
+import {
+  MalformedMappingError,
+  parseMapping,
   type IncidentStatus,
   type Mapping,
-} from "../../handlers/router/dedupe";
+} from "../../handlers/router/dedupe/item";
 import { checkOperationInput } from "../support/apiModel";
 import {
   configOf,
@@ -1289,7 +1288,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     });
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: alarmName("critical"),
         decision: "page",
         incidentArn: NEW_INCIDENT,
@@ -1330,7 +1329,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     assert.deepEqual(table.items.get(alarmArn("critical"))?.firedAgain, { N: "4" });
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: alarmName("critical"),
         decision: "page",
         incidentArn: OLD_INCIDENT,
@@ -1830,7 +1829,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       assert.deepEqual(starts(), [expectedIncident("critical", PLAN_CRITICAL, 1)]);
       assert.deepEqual(logs, [
         {
-          level: "critical",
+          alertLevel: "critical",
           alarmName: alarmName("critical"),
           decision: "page",
           incidentArn: NEW_INCIDENT,
@@ -1914,7 +1913,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     ]);
     assert.equal(table.items.size, 0);
     assert.deepEqual(logs[0], {
-      level: "critical",
+      alertLevel: "critical",
       alarmName: alarmName("critical"),
       decision: "error",
       error: "ThrottlingException",
@@ -2072,7 +2071,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     assert.deepEqual(starts(), []);
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: alarmName("critical"),
         decision: "recover",
         incidentArn: OLD_INCIDENT,
@@ -2248,7 +2247,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     assert.equal(incidents.calls().length, 0);
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: alarmName("critical"),
         decision: "error",
         error: "ProvisionedThroughputExceededException",

@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-ssm-incidents";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { RetryLaterError, RoutingError } from "../../handlers/router/core";
+import { RetryLaterError, RoutingError } from "../../handlers/router/errors";
 import {
   givesUpPage,
   isPermanent,

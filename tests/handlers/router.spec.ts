@@ -39,15 +39,11 @@ import {
 import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
 import * as fc from "fast-check";
 import { markUnclearAttempts } from "../../handlers/router/adapters";
-import {
-  decide,
-  RouterConfigError,
-  RoutingError,
-  truncate,
-  type Decision,
-  type RouterConfig,
-} from "../../handlers/router/core";
-import { claimAfterStartFailure } from "../../handlers/router/dedupe";
+import { truncate } from "../../handlers/router/alarmEvent";
+import { decide, type Decision } from "../../handlers/router/decide";
+import { type RouterConfig } from "../../handlers/router/env";
+import { RouterConfigError, RoutingError } from "../../handlers/router/errors";
+import { claimAfterStartFailure } from "../../handlers/router/dedupe/decide";
 import { checkOperationInput } from "../support/apiModel";
 import {
   configOf,
@@ -1063,7 +1059,7 @@ describe("router handler (aws-sdk-client-mock)", () => {
     assert.deepEqual(sentEngagements(), []);
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: alarmName("critical"),
         decision: "page",
         incidentArn: INCIDENT_ARN,
@@ -1082,7 +1078,7 @@ describe("router handler (aws-sdk-client-mock)", () => {
     ]);
     assert.deepEqual(logs, [
       {
-        level: "warning",
+        alertLevel: "warning",
         alarmName: alarmName("warning"),
         decision: "page",
         incidentArn: null,
@@ -1191,7 +1187,9 @@ describe("router handler (aws-sdk-client-mock)", () => {
       });
       assert.equal(incidents.calls().length, 0);
       assert.equal(contacts.calls().length, 0);
-      assert.deepEqual(logs, [{ level, alarmName: alarmName(level), decision: "ignore", reason }]);
+      assert.deepEqual(logs, [
+        { alertLevel: level, alarmName: alarmName(level), decision: "ignore", reason },
+      ]);
     });
   }
 
@@ -1219,7 +1217,7 @@ describe("router handler (aws-sdk-client-mock)", () => {
         assert.equal(incidents.calls().length, 0);
         assert.equal(contacts.calls().length, 0);
         assert.equal(result.decision, "reject");
-        assert.deepEqual(logs, [{ level, alarmName: alarmName(level), ...result }]);
+        assert.deepEqual(logs, [{ alertLevel: level, alarmName: alarmName(level), ...result }]);
         assert.match(
           (result as { reason: string }).reason,
           /^event\.(account|region) is "(111122223333|us-east-1)", not this stack's "(123456789012|ap-northeast-1)": another account's or region's alarm pages nobody here$/,
@@ -1272,21 +1270,21 @@ describe("router handler (aws-sdk-client-mock)", () => {
       routerInput("debug"),
       "UNKNOWN_LEVEL",
       'level "debug" is not in ROUTING_TABLE (known levels: critical, major, warning, info)',
-      { level: "debug", alarmName: alarmName("debug") },
+      { alertLevel: "debug", alarmName: alarmName("debug") },
     ],
     [
       "missing state value",
       inputWith("critical", (e) => delete stateOf(e).value),
       "MALFORMED_EVENT",
       'event.detail.state.value: expected "ALARM", "OK" or "INSUFFICIENT_DATA", got nothing',
-      { level: "critical", alarmName: alarmName("critical") },
+      { alertLevel: "critical", alarmName: alarmName("critical") },
     ],
     [
       "not an object",
       "hello",
       "MALFORMED_EVENT",
       'input: expected an object, got "hello"',
-      { level: null, alarmName: null },
+      { alertLevel: null, alarmName: null },
     ],
   ];
   for (const [name, input, code, message, labels] of rejected) {
@@ -1313,7 +1311,7 @@ describe("router handler (aws-sdk-client-mock)", () => {
     await assert.rejects(router.handler(routerInput("critical")), (err: unknown) => err === denied);
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: alarmName("critical"),
         decision: "error",
         error: "AccessDeniedException",
