@@ -94,11 +94,9 @@ import {
   routerInputAt,
   sha256,
   STATE_TIME,
-  RouterModule,
-  loadRouterHandler as loadHandler,
+  createRouter,
 } from "./fixtures/routerFixtures";
-
-type HandlerModule = RouterModule;
+import type { RouterHandler } from "../../handlers/router/createHandler";
 
 const CONFIG: RouterConfig = configOf(DEDUPE_ENV);
 
@@ -1144,11 +1142,9 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
   let incidents: ReturnType<typeof mockIncidents>;
   let contacts: ReturnType<typeof mockContacts>;
   let dynamo: ReturnType<typeof mockDynamo>;
-  let router: HandlerModule;
-  let withoutTable: HandlerModule;
+  let router: RouterHandler;
+  let withoutTable: RouterHandler;
   let logs: Record<string, unknown>[];
-  const realLog = console.log;
-  const realNow = Date.now;
 
   const conditionFailed = () =>
     new ConditionalCheckFailedException({
@@ -1226,8 +1222,9 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents = mockIncidents();
     contacts = mockContacts();
     dynamo = mockDynamo();
-    router = await loadHandler(DEDUPE_ENV);
-    withoutTable = await loadHandler({ ...ENV, DEDUPE_TABLE: undefined });
+    const options = { now: () => NOW, log: (line: Record<string, unknown>) => logs.push(line) };
+    router = createRouter(DEDUPE_ENV, options);
+    withoutTable = createRouter({ ...ENV, DEDUPE_TABLE: undefined }, options);
   });
   after(() => {
     incidents.restore();
@@ -1248,19 +1245,13 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
         "arn:aws:ssm-contacts:ap-northeast-1:123456789012:engagement/prod-oncall-primary/4e5f",
     });
     logs = [];
-    console.log = (line: unknown) => logs.push(JSON.parse(String(line)) as Record<string, unknown>);
-    Date.now = () => NOW.getTime();
-  });
-  afterEach(() => {
-    console.log = realLog;
-    Date.now = realNow;
   });
 
   // ---- ALARM -----------------------------------------------------------------------------
 
   it("happy path: no item → claim (opening) → StartIncident → mark open; exact inputs", async () => {
     const table = useFakeTable();
-    const result = await router.handler(routerInput("critical"));
+    const result = await router(routerInput("critical"));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: NEW_INCIDENT,
@@ -1317,7 +1308,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
   it("ALARM within 5 minutes of the last note: counted on the item, no Incident Manager call", async () => {
     const table = useFakeTable();
     openNoted(table, "critical", 2, 3);
-    const result = await router.handler(routerInputAt("critical", LATER));
+    const result = await router(routerInputAt("critical", LATER));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: OLD_INCIDENT,
@@ -1345,7 +1336,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
-    const result = await router.handler(routerInputAt("critical", LATER));
+    const result = await router(routerInputAt("critical", LATER));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: OLD_INCIDENT,
@@ -1369,7 +1360,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
 
     // The next firing, a moment later, falls in the new interval: counted only.
     incidents.resetHistory();
-    assert.equal(dedupeOf(await router.handler(routerInput("critical"))), "counted");
+    assert.equal(dedupeOf(await router(routerInput("critical"))), "counted");
     assert.equal(incidents.calls().length, 0);
   });
 
@@ -1387,7 +1378,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
-    assert.equal(dedupeOf(await router.handler(routerInputAt("critical", LATER))), "fired-again");
+    assert.equal(dedupeOf(await router(routerInputAt("critical", LATER))), "fired-again");
     assert.deepEqual(timeline(), [
       expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-fired-again", {
         firedAgain: 1,
@@ -1413,8 +1404,8 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       await noting.promise;
       return { eventId: "e-1", incidentRecordArn: OLD_INCIDENT };
     });
-    const a = router.handler(routerInputAt("critical", LATER));
-    const b = router.handler(routerInputAt("critical", "2019-10-02T17:31:00.000+0000"));
+    const a = router(routerInputAt("critical", LATER));
+    const b = router(routerInputAt("critical", "2019-10-02T17:31:00.000+0000"));
     await new Promise((resolve) => setImmediate(resolve));
     noting.open();
     assert.deepEqual([dedupeOf(await a), dedupeOf(await b)], ["fired-again", "fired-again"]);
@@ -1462,7 +1453,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       .resolves({});
     dynamo.on(UpdateItemCommand).rejectsOnce(conditionFailed()).resolves({});
     dynamo.on(PutItemCommand).resolves({});
-    const result = await router.handler(routerInputAt("critical", LATER));
+    const result = await router(routerInputAt("critical", LATER));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: NEW_INCIDENT,
@@ -1482,7 +1473,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     const failure = throttled();
     dynamo.on(UpdateItemCommand).rejects(failure);
     await assert.rejects(
-      router.handler(routerInputAt("critical", LATER)),
+      router(routerInputAt("critical", LATER)),
       (err: unknown) => err === failure,
     );
     assert.equal(incidents.calls().length, 0);
@@ -1495,7 +1486,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
     dynamo.on(UpdateItemCommand).rejects(throttled());
-    const result = await router.handler(routerInputAt("critical", LATER));
+    const result = await router(routerInputAt("critical", LATER));
     assert.equal(dedupeOf(result), "fired-again");
     assert.equal(timeline().length, 1);
     assert.deepEqual(starts(), []);
@@ -1520,7 +1511,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
-    const result = await router.handler(routerInput("major"));
+    const result = await router(routerInput("major"));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: OLD_INCIDENT,
@@ -1536,10 +1527,10 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
 
   it("the same state change retried after it opened its incident: nothing is sent again", async () => {
     const table = useFakeTable();
-    await router.handler(routerInput("critical"));
+    await router(routerInput("critical"));
     incidents.resetHistory();
     dynamo.resetHistory();
-    const result = await router.handler(routerInput("critical"));
+    const result = await router(routerInput("critical"));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: NEW_INCIDENT,
@@ -1559,8 +1550,8 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       return { incidentRecordArn: NEW_INCIDENT };
     });
 
-    const first = router.handler(routerInput("critical"));
-    const second = router.handler(routerInputAt("critical", LATER));
+    const first = router(routerInput("critical"));
+    const second = router(routerInputAt("critical", LATER));
     // Both read "no item"; the first claim wins, the second loses, re-reads "opening" and counts
     // itself on it (before coalescing: INCIDENT_OPENING, retried by Lambda, then a timeline event).
     assert.deepEqual(await second, {
@@ -1601,15 +1592,15 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       await started.promise;
       return { incidentRecordArn: NEW_INCIDENT };
     });
-    const first = router.handler(routerInput("critical"));
-    const duplicate = router.handler(routerInput("critical"));
+    const first = router(routerInput("critical"));
+    const duplicate = router(routerInput("critical"));
     await assert.rejects(
       duplicate,
       (err: unknown) => err instanceof RetryLaterError && err.code === "INCIDENT_OPENING",
     );
     started.open();
     await first;
-    assert.deepEqual(await router.handler(routerInput("critical")), {
+    assert.deepEqual(await router(routerInput("critical")), {
       decision: "page",
       incidentArn: NEW_INCIDENT,
       engagements: 0,
@@ -1628,7 +1619,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       });
     dynamo.on(PutItemCommand).rejects(conditionFailed());
     dynamo.on(UpdateItemCommand).resolves({});
-    assert.equal(dedupeOf(await router.handler(routerInput("critical"))), "counted");
+    assert.equal(dedupeOf(await router(routerInput("critical"))), "counted");
     assert.deepEqual(
       dynamoCalls().map(([operation]) => operation),
       ["GetItem", "PutItem", "GetItem", "UpdateItem"],
@@ -1642,7 +1633,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       alarmArn("critical"),
       mappingItem({ level: "critical", state: "opening", openedAt: minutesBefore(2) }),
     );
-    assert.deepEqual(await router.handler(routerInput("critical")), {
+    assert.deepEqual(await router(routerInput("critical")), {
       decision: "page",
       incidentArn: null,
       engagements: 0,
@@ -1671,7 +1662,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       .on(GetItemCommand)
       .resolvesOnce({})
       .callsFake((input) => table.get(input));
-    await assert.rejects(router.handler(routerInput("critical")), (err: unknown) => {
+    await assert.rejects(router(routerInput("critical")), (err: unknown) => {
       assert.ok(err instanceof RetryLaterError);
       assert.equal(err.code, "INCIDENT_OPENING");
       assert.equal(
@@ -1689,7 +1680,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       alarmArn("critical"),
       mappingItem({ level: "critical", state: "opening", openedAt: minutesBefore(7) }),
     );
-    const result = await router.handler(routerInput("critical"));
+    const result = await router(routerInput("critical"));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: NEW_INCIDENT,
@@ -1711,9 +1702,9 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       .on(StartIncidentCommand)
       .rejectsOnce(new Error("socket hang up"))
       .resolves({ incidentRecordArn: NEW_INCIDENT });
-    await assert.rejects(router.handler(routerInput("critical")));
+    await assert.rejects(router(routerInput("critical")));
     assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
-    const result = await router.handler(routerInput("critical"));
+    const result = await router(routerInput("critical"));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: NEW_INCIDENT,
@@ -1761,7 +1752,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
         }),
       );
       answer();
-      const result = await router.handler(routerInputAt("critical", LATER));
+      const result = await router(routerInputAt("critical", LATER));
       assert.deepEqual(result, {
         decision: "page",
         incidentArn: NEW_INCIDENT,
@@ -1819,7 +1810,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
   for (const [name, fail, dedupeError] of failing) {
     it(`DynamoDB failing (${name}): fails open, StartIncident exactly once, log says dedupe unavailable`, async () => {
       fail();
-      const result = await router.handler(routerInput("critical"));
+      const result = await router(routerInput("critical"));
       assert.deepEqual(result, {
         decision: "page",
         incidentArn: NEW_INCIDENT,
@@ -1846,7 +1837,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     dynamo.on(GetItemCommand).resolves({});
     dynamo.on(PutItemCommand).resolves({});
     dynamo.on(UpdateItemCommand).rejects(throttled());
-    const result = await router.handler(routerInput("critical"));
+    const result = await router(routerInput("critical"));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: NEW_INCIDENT,
@@ -1865,10 +1856,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     const table = useFakeTable();
     const failure = new Error("boom");
     incidents.on(StartIncidentCommand).rejects(failure);
-    await assert.rejects(
-      router.handler(routerInput("critical")),
-      (err: unknown) => err === failure,
-    );
+    await assert.rejects(router(routerInput("critical")), (err: unknown) => err === failure);
     assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
   });
 
@@ -1902,10 +1890,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       .on(StartIncidentCommand)
       .rejectsOnce(failure)
       .resolves({ incidentRecordArn: NEW_INCIDENT });
-    await assert.rejects(
-      router.handler(routerInput("critical")),
-      (err: unknown) => err === failure,
-    );
+    await assert.rejects(router(routerInput("critical")), (err: unknown) => err === failure);
     assert.deepEqual(dynamoCalls(), [
       read("critical"),
       ["PutItem", expectedClaim("critical", NEW)],
@@ -1921,7 +1906,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       requestId: "im-1",
     });
     // Another firing of the alarm (before: INCIDENT_OPENING for 5 minutes, then dead-lettered).
-    const next = await router.handler(routerInputAt("critical", LATER));
+    const next = await router(routerInputAt("critical", LATER));
     assert.deepEqual(next, {
       decision: "page",
       incidentArn: NEW_INCIDENT,
@@ -1942,14 +1927,14 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
         }),
       )
       .resolves({ incidentRecordArn: NEW_INCIDENT });
-    await assert.rejects(router.handler(routerInput("critical")));
+    await assert.rejects(router(routerInput("critical")));
     assert.deepEqual(
       dynamoCalls().map(([operation]) => operation),
       ["GetItem", "PutItem"],
     );
     assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
-    assert.equal(dedupeOf(await router.handler(routerInputAt("critical", LATER))), "counted");
-    assert.equal((await router.handler(routerInput("critical"))).decision, "page");
+    assert.equal(dedupeOf(await router(routerInputAt("critical", LATER))), "counted");
+    assert.equal((await router(routerInput("critical"))).decision, "page");
     const [a, b] = starts();
     assert.equal(b.clientToken, a.clientToken);
     assert.equal(logs[2].claim, "resumed");
@@ -1961,7 +1946,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(StartIncidentCommand)
       .rejects(Object.assign(throttledStart(), { unclearAttempt: true }));
-    await assert.rejects(router.handler(routerInput("critical")));
+    await assert.rejects(router(routerInput("critical")));
     assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
     assert.ok(!dynamoCalls().some(([operation]) => operation === "DeleteItem"));
   });
@@ -1978,7 +1963,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       }),
     );
     incidents.on(StartIncidentCommand).rejects(throttledStart());
-    await assert.rejects(router.handler(routerInput("critical")));
+    await assert.rejects(router(routerInput("critical")));
     assert.deepEqual(dynamoCalls(), [read("critical")]);
     assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
   });
@@ -1988,10 +1973,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     const failure = throttledStart();
     incidents.on(StartIncidentCommand).rejects(failure);
     dynamo.on(DeleteItemCommand).rejects(throttled());
-    await assert.rejects(
-      router.handler(routerInput("critical")),
-      (err: unknown) => err === failure,
-    );
+    await assert.rejects(router(routerInput("critical")), (err: unknown) => err === failure);
     assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
   });
 
@@ -2007,17 +1989,17 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       }),
     );
     incidents.on(GetIncidentRecordCommand).rejects(new Error("AccessDenied"));
-    await assert.rejects(router.handler(routerInputAt("critical", LATER)));
+    await assert.rejects(router(routerInputAt("critical", LATER)));
     assert.deepEqual(starts(), []);
   });
 
   it("without DEDUPE_TABLE: exactly today's behaviour, the table is never touched", async () => {
-    assert.deepEqual(await withoutTable.handler(routerInput("critical")), {
+    assert.deepEqual(await withoutTable(routerInput("critical")), {
       decision: "page",
       incidentArn: NEW_INCIDENT,
       engagements: 0,
     });
-    assert.deepEqual(await withoutTable.handler(routerInput("critical", "OK")), {
+    assert.deepEqual(await withoutTable(routerInput("critical", "OK")), {
       decision: "ignore",
       reason: "state OK",
     });
@@ -2050,7 +2032,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
-    const result = await router.handler(routerInputAt("critical", LATER, "OK"));
+    const result = await router(routerInputAt("critical", LATER, "OK"));
     assert.deepEqual(result, {
       decision: "recover",
       incidentArn: OLD_INCIDENT,
@@ -2088,7 +2070,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
-    const result = await router.handler(routerInputAt("major", LATER, "OK"));
+    const result = await router(routerInputAt("major", LATER, "OK"));
     assert.deepEqual(result, {
       decision: "recover",
       incidentArn: OLD_INCIDENT,
@@ -2121,8 +2103,8 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
-    await router.handler(routerInputAt("major", "2019-10-02T17:20:00.000+0000", "OK"));
-    const result = await router.handler(routerInputAt("major", LATER));
+    await router(routerInputAt("major", "2019-10-02T17:20:00.000+0000", "OK"));
+    const result = await router(routerInputAt("major", LATER));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: OLD_INCIDENT,
@@ -2166,7 +2148,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
         return table.update(input as Parameters<FakeTable["update"]>[0]);
       })
       .callsFake((input) => table.update(input));
-    const result = await router.handler(routerInputAt("major", LATER, "OK"));
+    const result = await router(routerInputAt("major", LATER, "OK"));
     assert.deepEqual(result, {
       decision: "recover",
       incidentArn: OLD_INCIDENT,
@@ -2201,7 +2183,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
         recoveredAt: LATER_TIME.toISOString(),
       }),
     );
-    assert.deepEqual(await router.handler(routerInputAt("major", LATER, "OK")), {
+    assert.deepEqual(await router(routerInputAt("major", LATER, "OK")), {
       decision: "recover",
       incidentArn: OLD_INCIDENT,
       outcome: "already-recovered",
@@ -2212,7 +2194,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
 
   it("OK with no mapping: nothing but the read", async () => {
     useFakeTable();
-    assert.deepEqual(await router.handler(routerInput("critical", "OK")), {
+    assert.deepEqual(await router(routerInput("critical", "OK")), {
       decision: "recover",
       incidentArn: null,
       outcome: "no-mapping",
@@ -2227,7 +2209,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "RESOLVED") });
-    assert.deepEqual(await router.handler(routerInputAt("critical", LATER, "OK")), {
+    assert.deepEqual(await router(routerInputAt("critical", LATER, "OK")), {
       decision: "recover",
       incidentArn: OLD_INCIDENT,
       outcome: "stale",
@@ -2240,10 +2222,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
   it("OK with the table failing: the error propagates so that Lambda retries the note", async () => {
     const failure = throttled();
     dynamo.on(GetItemCommand).rejects(failure);
-    await assert.rejects(
-      router.handler(routerInput("critical", "OK")),
-      (err: unknown) => err === failure,
-    );
+    await assert.rejects(router(routerInput("critical", "OK")), (err: unknown) => err === failure);
     assert.equal(incidents.calls().length, 0);
     assert.deepEqual(logs, [
       {
@@ -2267,8 +2246,8 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       .on(DeleteItemCommand)
       .rejectsOnce(throttled())
       .callsFake((input) => table.delete(input));
-    await assert.rejects(router.handler(routerInputAt("critical", LATER, "OK")));
-    await router.handler(routerInputAt("critical", LATER, "OK"));
+    await assert.rejects(router(routerInputAt("critical", LATER, "OK")));
+    await router(routerInputAt("critical", LATER, "OK"));
     const [a, b] = timeline();
     assert.equal(b.clientToken, a.clientToken);
     const [c, d] = updates();
@@ -2277,7 +2256,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
   });
 
   it("INSUFFICIENT_DATA: nothing at all, the table is not read", async () => {
-    assert.deepEqual(await router.handler(routerInput("critical", "INSUFFICIENT_DATA")), {
+    assert.deepEqual(await router(routerInput("critical", "INSUFFICIENT_DATA")), {
       decision: "ignore",
       reason: "state INSUFFICIENT_DATA",
     });
