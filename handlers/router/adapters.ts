@@ -1,5 +1,5 @@
 /**
- * Thin SDK calls. Clients are passed in (created once by handler.ts); errors propagate unchanged
+ * Thin SDK calls. Clients are passed in (created once by createHandler.ts createClients); errors propagate unchanged
  * after the SDK's own retries, so Lambda retries the invocation and finally dead-letters it. The
  * only errors turned into values are the expected ones: a lost conditional write, an incident that
  * no longer exists, a schedule that already exists.
@@ -67,7 +67,7 @@ export async function startEngagement(
  * attempts before it: a StartIncident attempt that timed out may have opened the incident before
  * a later attempt was throttled. This middleware runs inside the retry loop, once per attempt, and
  * marks the error finally thrown with `unclearAttempt: true` when any attempt failed in a way that
- * does not prove the request was refused (see claimAfterStartFailure in dedupe.ts).
+ * does not prove the request was refused (see claimAfterStartFailure in dedupe/decide.ts).
  */
 export function markUnclearAttempts(client: SSMIncidentsClient): void {
   client.middlewareStack.add(

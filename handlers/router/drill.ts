@@ -353,7 +353,7 @@ export function drillPlanRefusal(due: DrillReportDue): DrillRefusal | undefined 
  * noted or resolved. The record must be the one asked for; titled as the router titles this
  * level's drills, `[DRILL] <level> paging drill ` (IncidentRecord `title`: "either provided by the
  * response plan or overwritten on creation", i.e. StartIncident's `title`; an alarm's incident is
- * titled `[<level>] CloudWatch alarm "<name>"` (core.ts incidentTitle) and level names are
+ * titled `[<level>] CloudWatch alarm "<name>"` (requests.ts incidentTitle) and level names are
  * lower case, so no alarm's title starts
  * with `[DRILL]`); and with the source drills start with (IncidentRecord
  * `incidentRecordSource.source`, "The service that started the incident", which StartIncident

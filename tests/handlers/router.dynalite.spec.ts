@@ -16,7 +16,7 @@
  *
  * What this spec does NOT prove:
  * - that DynamoDB itself evaluates every expression as dynalite does (dynalite is a faithful
- *   reimplementation, not AWS; the semantics relied on are cited in handlers/router/dedupe.ts);
+ *   reimplementation, not AWS; the semantics relied on are cited in handlers/router/dedupe/writes.ts);
  * - one particular interleaving of concurrent invocations: the races run as they come, so their
  *   tests assert what must hold whichever write lands first (router.dedupe.spec.ts pins the
  *   interleavings that matter, one at a time);
