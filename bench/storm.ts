@@ -43,7 +43,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { NOTE_INTERVAL_MS } from "../handlers/router/dedupe";
+import { NOTE_INTERVAL_MS } from "../handlers/router/dedupe/decide";
 import {
   ROUTER_MAX_CONCURRENCY,
   ROUTER_QUEUE_MAX_RECEIVES,

@@ -23,6 +23,7 @@ import {
   ROUTER_TIMEOUT_SECONDS,
   ROUTING_TABLE_FILE,
 } from "../handlers/shared/limits";
+import { routerEnv, type RouterEnvArgs } from "../handlers/router/env";
 import { dlqDepthAlarmArgs } from "./selfMonitoring";
 import { OnCallSchedule } from "./onCallSchedule";
 import { PersonalContact } from "./personalContact";
@@ -433,7 +434,7 @@ interface Drills {
   /** The router's drill statements (routerStatements `drills`). */
   readonly routerStatements: NonNullable<RouterPolicyArgs["drills"]>;
   /** The router's drill environment variables. */
-  readonly routerEnvironment: Record<string, pulumi.Input<string>>;
+  readonly routerEnvironment: NonNullable<RouterEnvArgs<pulumi.Input<string>>["drills"]>;
   /** Creates the drill schedules, which invoke the router. */
   readonly scheduleOn: (router: HandlerFunction) => DrillSchedules;
 }
@@ -467,7 +468,7 @@ function createDrills(
       topicArn: alerts.topicArn,
       topicKeyArn: alerts.keyArn,
     },
-    routerEnvironment: { SCHEDULER_ROLE_ARN: drillRole.arn, ALERTS_TOPIC_ARN: alerts.topicArn },
+    routerEnvironment: { schedulerRoleArn: drillRole.arn, alertsTopicArn: alerts.topicArn },
     scheduleOn: (router) =>
       new DrillSchedules(
         `${name}-drills`,
@@ -553,14 +554,17 @@ function createRouter(
       // The routing table grows with levels and contacts: it travels in the function's code,
       // where no 4 KB environment limit applies (handlers/shared/limits.ts, ROUTING_TABLE_FILE).
       files: { [ROUTING_TABLE_FILE]: routingTable.apply((t) => JSON.stringify(t)) },
+      // The variables parseRouterEnv reads, named in one place (handlers/router/env.ts).
       environment: {
-        INCIDENT_SOURCE: incidentSource(stack),
-        ENGAGEMENT_SENDER: "incident-escalation",
-        // Alarms of other accounts and regions page nobody (handlers/router/core.ts foreignAlarm).
-        ACCOUNT_ID: where.accountId,
-        NAME_PREFIX: prefix,
-        ...(refs.dedupeTable ? { DEDUPE_TABLE: refs.dedupeTable.name } : {}),
-        ...(refs.drills?.routerEnvironment ?? {}),
+        ...routerEnv<pulumi.Input<string>>({
+          incidentSource: incidentSource(stack),
+          engagementSender: "incident-escalation",
+          // Alarms of other accounts and regions page nobody (handlers/router/alarmEvent.ts).
+          accountId: where.accountId,
+          namePrefix: prefix,
+          dedupeTable: refs.dedupeTable?.name,
+          drills: refs.drills?.routerEnvironment,
+        }),
       },
       statements,
       // Adaptive Incident Manager retries within the timeout, which stays below the dedupe

@@ -38,7 +38,7 @@ export function alarmArn(scope: AlarmScope, alarmName: string): string {
  * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html), and
  * `prefix` applies to each string of it
  * (https://docs.aws.amazon.com/eventbridge/latest/userguide/content-filtering-with-event-patterns.html#eb-filtering-prefix-matching).
- * Partition `aws` only, like the router's ARN check (handlers/router/core.ts).
+ * Partition `aws` only, like the router's ARN check (handlers/router/alarmEvent.ts).
  */
 export function levelEventPattern(
   prefix: string,

@@ -1,27 +1,257 @@
 /**
- * Drills, as pure builders: the one-time schedule that brings the report, the observation the
- * report is built from, and what the report sends (Slack through AWS Chatbot, the incident's
- * timeline, its resolution). The report itself is handlers/shared/drillReport.ts.
+ * Everything the router does for drills, in one file (the alarm path imports only
+ * `decideDrillInput`, `drillLogLabels` and `runDrill`):
+ * - `{"drill": {level, scheduledTime, reportAfterMinutes}}` (EventBridge Scheduler): a [DRILL]
+ *   incident to start, and the one-time schedule that brings its report;
+ * - `{"drillReport": {level, incidentArn, startedAt}}` (that schedule): the observation the
+ *   report is built from, and what the report sends (Slack through AWS Chatbot, the incident's
+ *   timeline, its resolution). The report itself is handlers/shared/drillReport.ts.
+ * Pure decisions and builders first, then the drill adapters (Scheduler, SNS, ssm-contacts
+ * listings), then the handler's drill branch.
  */
-import type { CreateScheduleCommandInput } from "@aws-sdk/client-scheduler";
-import type { Engagement, Page, Receipt } from "@aws-sdk/client-ssm-contacts";
+import {
+  CreateScheduleCommand,
+  type CreateScheduleCommandInput,
+  type SchedulerClient,
+} from "@aws-sdk/client-scheduler";
+import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import {
+  ListEngagementsCommand,
+  ListPageReceiptsCommand,
+  ListPagesByEngagementCommand,
+  type Engagement,
+  type Page,
+  type Receipt,
+  type SSMContactsClient,
+} from "@aws-sdk/client-ssm-contacts";
 import type {
   CreateTimelineEventCommandInput,
   IncidentRecord,
+  SSMIncidentsClient,
+  StartIncidentCommandInput,
   UpdateIncidentRecordCommandInput,
 } from "@aws-sdk/client-ssm-incidents";
 import {
   buildDrillReport,
+  drillTitle,
   drillTitlePrefix,
   renderDrillReport,
   type DrillObservation,
+  type DrillOutcome,
   type DrillReport,
   type ReceiptType,
 } from "../shared/drillReport";
-import { sha256, truncate, type Decision } from "./core";
+import {
+  createTimelineEvent,
+  findIncident,
+  isNamed,
+  startIncident,
+  updateIncident,
+} from "./adapters";
+import { parseTimestamp, routeOf, truncate } from "./alarmEvent";
+import { LEVEL_NAME, type RouterConfig } from "./env";
+import { RouterConfigError, RoutingError, isRecord, malformed, show } from "./errors";
+import { sha256 } from "./requests";
 
-type DrillStart = Extract<Decision, { kind: "drill" }>;
-type DrillReportDue = Extract<Decision, { kind: "drill-report" }>;
+// ---------------------------------------------------------------------------------------------
+// Decisions
+// ---------------------------------------------------------------------------------------------
+
+/** What the handler must do for a drill input. */
+export type DrillDecision =
+  | {
+      /** A scheduled drill: start a [DRILL] incident, then schedule its report. */
+      readonly kind: "drill";
+      readonly level: string;
+      readonly incident: StartIncidentCommandInput;
+      readonly reportAfterMinutes: number;
+      readonly namePrefix: string;
+      readonly schedulerRoleArn: string;
+    }
+  | {
+      /**
+       * A drill's report is due: if the incident is this stack's drill (drill.ts
+       * drillPlanRefusal,
+       * drillRecordRefusal), collect the pages, post the report, resolve the incident.
+       */
+      readonly kind: "drill-report";
+      readonly level: string;
+      readonly incidentArn: string;
+      readonly startedAt: string;
+      readonly alertsTopicArn: string;
+      readonly namePrefix: string | undefined;
+      /** The stack's paging response plans: a drill incident lives under one of them. */
+      readonly responsePlanArns: readonly string[];
+      /** `triggerDetails.source` the drill started its incident with. */
+      readonly incidentSource: string;
+    };
+
+type DrillStart = Extract<DrillDecision, { kind: "drill" }>;
+type DrillReportDue = Extract<DrillDecision, { kind: "drill-report" }>;
+
+/**
+ * The decision for a drill input; undefined for any other input (an alarm's). Throws
+ * `RoutingError` for a malformed drill input, `RouterConfigError` when a variable drills need is
+ * not set.
+ */
+export function decideDrillInput(input: unknown, config: RouterConfig): DrillDecision | undefined {
+  if (isRecord(input) && "drill" in input) return decideDrill(input.drill, config);
+  if (isRecord(input) && "drillReport" in input) {
+    return decideDrillReport(input.drillReport, config);
+  }
+  return undefined;
+}
+
+/** A report is due 1 minute to 1 day after the drill starts (the stack config allows 5-120). */
+const REPORT_AFTER_MAX = 1440;
+const INCIDENT_RECORD_ARN =
+  /^arn:aws:ssm-incidents::\d{12}:incident-record\/[a-zA-Z0-9_-]{1,200}\/[a-zA-Z0-9_-]{1,200}$/;
+const FUNCTION_ARN =
+  /^arn:aws:lambda:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:function:[a-zA-Z0-9_-]{1,64}(?::[a-zA-Z0-9$_-]{1,128})?$/;
+
+type DrillVariable = "NAME_PREFIX" | "SCHEDULER_ROLE_ARN" | "ALERTS_TOPIC_ARN";
+
+/**
+ * `{"drill": {level, scheduledTime, reportAfterMinutes}}`. Everything the drill and its report
+ * need is checked here, before anything starts, so no [DRILL] incident is opened that could not
+ * be reported and resolved.
+ */
+function decideDrill(drill: unknown, config: RouterConfig): DrillStart {
+  const { NAME_PREFIX: namePrefix, SCHEDULER_ROLE_ARN: schedulerRoleArn } = drillVariables(config, [
+    "NAME_PREFIX",
+    "SCHEDULER_ROLE_ARN",
+    "ALERTS_TOPIC_ARN",
+  ]);
+  if (!isRecord(drill)) throw malformed("drill", "an object", drill);
+  const { scheduledTime, reportAfterMinutes } = drill;
+  const { level, route } = routeOf(drill.level, "drill.level", config);
+  if (route.responsePlanArn === undefined) {
+    throw new RoutingError(
+      "NOT_A_PAGING_LEVEL",
+      `drill.level ${show(level)} has no responsePlanArn in ROUTING_TABLE: only levels that open an incident can be drilled`,
+    );
+  }
+  const at = typeof scheduledTime === "string" ? parseTimestamp(scheduledTime) : undefined;
+  if (typeof scheduledTime !== "string" || at === undefined) {
+    throw malformed(
+      "drill.scheduledTime",
+      "an ISO 8601 timestamp like 2026-12-07T01:00:00Z",
+      scheduledTime,
+    );
+  }
+  if (
+    typeof reportAfterMinutes !== "number" ||
+    !Number.isInteger(reportAfterMinutes) ||
+    reportAfterMinutes < 1 ||
+    reportAfterMinutes > REPORT_AFTER_MAX
+  ) {
+    throw malformed(
+      "drill.reportAfterMinutes",
+      `an integer 1-${REPORT_AFTER_MAX}`,
+      reportAfterMinutes,
+    );
+  }
+  return {
+    kind: "drill",
+    level,
+    incident: {
+      // One incident per level and scheduled run, however often Scheduler or Lambda retry.
+      clientToken: sha256(`drill|${level}|${scheduledTime}`),
+      responsePlanArn: route.responsePlanArn,
+      impact: route.impact,
+      title: drillTitle(level, scheduledTime),
+      triggerDetails: {
+        source: config.incidentSource,
+        timestamp: at,
+        rawData: JSON.stringify({ drill: { level, scheduledTime, reportAfterMinutes } }),
+      },
+    },
+    reportAfterMinutes,
+    namePrefix,
+    schedulerRoleArn,
+  };
+}
+
+/** `{"drillReport": {level, incidentArn, startedAt}}`, as the report schedule sends it. */
+function decideDrillReport(report: unknown, config: RouterConfig): DrillReportDue {
+  const { ALERTS_TOPIC_ARN: alertsTopicArn } = drillVariables(config, ["ALERTS_TOPIC_ARN"]);
+  if (!isRecord(report)) throw malformed("drillReport", "an object", report);
+  const { level, incidentArn, startedAt } = report;
+  // The level only labels the report: it may have left ROUTING_TABLE since the drill started.
+  if (typeof level !== "string" || !LEVEL_NAME.test(level)) {
+    throw malformed("drillReport.level", "a level name", level);
+  }
+  if (typeof incidentArn !== "string" || !INCIDENT_RECORD_ARN.test(incidentArn)) {
+    throw malformed(
+      "drillReport.incidentArn",
+      "an incident record ARN arn:aws:ssm-incidents::<account>:incident-record/<plan>/<id>",
+      incidentArn,
+    );
+  }
+  if (typeof startedAt !== "string" || parseTimestamp(startedAt) === undefined) {
+    throw malformed("drillReport.startedAt", "an ISO 8601 timestamp", startedAt);
+  }
+  return {
+    kind: "drill-report",
+    level,
+    incidentArn,
+    startedAt,
+    alertsTopicArn,
+    namePrefix: config.namePrefix,
+    responsePlanArns: [
+      ...new Set([...config.routing.values()].flatMap((r) => r.responsePlanArn ?? [])),
+    ],
+    incidentSource: config.incidentSource,
+  };
+}
+
+/** The drill variables `names`; a RouterConfigError naming every one that is not set. */
+function drillVariables<K extends DrillVariable>(
+  config: RouterConfig,
+  names: readonly K[],
+): Record<K, string> {
+  const value: Record<DrillVariable, string | undefined> = {
+    NAME_PREFIX: config.namePrefix,
+    SCHEDULER_ROLE_ARN: config.schedulerRoleArn,
+    ALERTS_TOPIC_ARN: config.alertsTopicArn,
+  };
+  const missing = names.filter((name) => value[name] === undefined);
+  if (missing.length > 0) {
+    throw new RouterConfigError(
+      missing.map((name) => `${name}: is not set; drill events need it (alarms do not)`),
+    );
+  }
+  return Object.fromEntries(names.map((name) => [name, value[name]])) as Record<K, string>;
+}
+
+/**
+ * The router's own ARN from the Lambda context, which the report schedule invokes. Throws
+ * `RoutingError` MISSING_CONTEXT when the context does not carry one.
+ */
+export function invokedFunctionArn(context: unknown): string {
+  const arn = isRecord(context) ? context.invokedFunctionArn : undefined;
+  if (typeof arn !== "string" || !FUNCTION_ARN.test(arn)) {
+    throw new RoutingError(
+      "MISSING_CONTEXT",
+      `a drill needs the Lambda context's invokedFunctionArn to schedule its report, got ${show(arn)}`,
+    );
+  }
+  return arn;
+}
+
+/**
+ * A drill input's level for its log line (overriding the alarm labels, alarmEvent.ts logLabels);
+ * undefined for other inputs.
+ */
+export function drillLogLabels(input: unknown): { alertLevel: string | null } | undefined {
+  const drill = isRecord(input) ? (input.drill ?? input.drillReport) : undefined;
+  if (!isRecord(drill)) return undefined;
+  return { alertLevel: typeof drill.level === "string" ? truncate(drill.level, 64) : null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Builders
+// ---------------------------------------------------------------------------------------------
 
 /** The event the report schedule sends to the router. */
 export interface DrillReportEvent {
@@ -123,7 +353,7 @@ export function drillPlanRefusal(due: DrillReportDue): DrillRefusal | undefined 
  * noted or resolved. The record must be the one asked for; titled as the router titles this
  * level's drills, `[DRILL] <level> paging drill ` (IncidentRecord `title`: "either provided by the
  * response plan or overwritten on creation", i.e. StartIncident's `title`; an alarm's incident is
- * titled `[<level>] CloudWatch alarm "<name>"` (core.ts incidentTitle) and level names are
+ * titled `[<level>] CloudWatch alarm "<name>"` (requests.ts incidentTitle) and level names are
  * lower case, so no alarm's title starts
  * with `[DRILL]`); and with the source drills start with (IncidentRecord
  * `incidentRecordSource.source`, "The service that started the incident", which StartIncident
@@ -260,5 +490,201 @@ export function drillResolveInput(incidentArn: string): UpdateIncidentRecordComm
     arn: incidentArn,
     status: "RESOLVED",
     clientToken: sha256(`drill-resolve|${incidentArn}`),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adapters: EventBridge Scheduler, SNS, ssm-contacts listings
+// ---------------------------------------------------------------------------------------------
+
+/** Creates the schedule; "exists" when a retried invocation already created it. */
+export async function createSchedule(
+  client: SchedulerClient,
+  input: CreateScheduleCommandInput,
+): Promise<"created" | "exists"> {
+  try {
+    await client.send(new CreateScheduleCommand(input));
+    return "created";
+  } catch (err: unknown) {
+    if (isNamed(err, "ConflictException")) return "exists";
+    throw err;
+  }
+}
+
+export async function publish(client: SNSClient, topicArn: string, message: string): Promise<void> {
+  await client.send(new PublishCommand({ TopicArn: topicArn, Message: message }));
+}
+
+/** Every engagement of the incident, every page of each, every receipt of each page. */
+export async function listDrillPages(
+  client: SSMContactsClient,
+  incidentArn: string,
+): Promise<ListedEngagement[]> {
+  const engagements = await all<Engagement>(async (next) => {
+    const out = await client.send(new ListEngagementsCommand({ IncidentId: incidentArn, ...next }));
+    return [out.Engagements ?? [], out.NextToken];
+  });
+  return Promise.all(
+    engagements.map(async (engagement) => {
+      const pages = await all<Page>(async (next) => {
+        const out = await client.send(
+          new ListPagesByEngagementCommand({ EngagementId: engagement.EngagementArn, ...next }),
+        );
+        return [out.Pages ?? [], out.NextToken];
+      });
+      const receipts = await Promise.all(
+        pages.map((page) =>
+          all<Receipt>(async (next) => {
+            const out = await client.send(
+              new ListPageReceiptsCommand({ PageId: page.PageArn, ...next }),
+            );
+            return [out.Receipts ?? [], out.NextToken];
+          }),
+        ),
+      );
+      return { engagement, pages: pages.map((page, i) => ({ page, receipts: receipts[i] })) };
+    }),
+  );
+}
+
+/**
+ * Follows NextToken until the last page; `next` is `{}` for the first request, so no request
+ * carries an undefined member. At most 100 requests, against a service that loops.
+ */
+async function all<T>(
+  list: (next: { NextToken?: string }) => Promise<[readonly T[], string | undefined]>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let next: { NextToken?: string } = {};
+  for (let request = 0; request < 100; request++) {
+    const [batch, nextToken] = await list(next);
+    items.push(...batch);
+    if (nextToken === undefined || nextToken === "") return items;
+    next = { NextToken: nextToken };
+  }
+  throw new Error("a listing returned more than 100 pages of results");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The handler's drill branch
+// ---------------------------------------------------------------------------------------------
+
+/** What the router answers a drill input with. */
+export type DrillResult =
+  | {
+      readonly decision: "drill";
+      readonly incidentArn: string;
+      readonly schedule: string;
+      readonly scheduleCreated: boolean;
+    }
+  | {
+      readonly decision: "drill-report";
+      readonly incidentArn: string;
+      readonly outcome: DrillOutcome;
+      readonly pages: number;
+      readonly resolved: boolean;
+    }
+  | {
+      /** Not this stack's drill: nothing read beyond its record, nothing changed (final). */
+      readonly decision: "drill-report-refused";
+      readonly incidentArn: string;
+      readonly reason: DrillRefusal;
+    };
+
+/** What the drill branch uses of the handler's dependencies (createHandler.ts). */
+export interface DrillDeps {
+  readonly now: () => Date;
+  readonly clients: {
+    readonly incidents: SSMIncidentsClient;
+    readonly contacts: () => SSMContactsClient;
+    readonly scheduler: () => SchedulerClient;
+    readonly sns: () => SNSClient;
+  };
+}
+
+/** Runs a drill decision: its result, and what else the log line should say. */
+export async function runDrill(
+  decision: DrillDecision,
+  deps: DrillDeps,
+  context: unknown,
+): Promise<{ readonly result: DrillResult; readonly log?: Readonly<Record<string, unknown>> }> {
+  return decision.kind === "drill"
+    ? startDrill(decision, deps, context)
+    : reportDrill(decision, deps);
+}
+
+/** Starts the [DRILL] incident and schedules its report. */
+async function startDrill(
+  decision: DrillStart,
+  { now, clients }: DrillDeps,
+  context: unknown,
+): Promise<{ readonly result: DrillResult }> {
+  const functionArn = invokedFunctionArn(context); // checked before anything starts
+  const startedAt = now();
+  const incidentArn = await startIncident(clients.incidents, decision.incident);
+  const schedule = reportScheduleInput(decision, incidentArn, functionArn, startedAt, now());
+  const created = await createSchedule(clients.scheduler(), schedule);
+  return {
+    result: {
+      decision: "drill",
+      incidentArn,
+      schedule: schedule.Name as string,
+      scheduleCreated: created === "created",
+    },
+  };
+}
+
+/**
+ * Collects the drill's pages, notes the report on the incident, resolves it, and posts the report
+ * to Slack. The idempotent steps come first and the post last, so a retry after any failure posts
+ * the report once.
+ *
+ * Only for this stack's drills: the report event names an incident ARN, and whoever may invoke
+ * the router could name a live incident. Before anything is listed, noted or resolved the ARN must
+ * be under one of the stack's plans and its record a drill's (drillPlanRefusal,
+ * drillRecordRefusal); otherwise the report is refused: one log line with the reason, and the
+ * invocation succeeds, so it is not retried.
+ */
+async function reportDrill(
+  decision: DrillReportDue,
+  { now, clients }: DrillDeps,
+): Promise<{ readonly result: DrillResult; readonly log?: Readonly<Record<string, unknown>> }> {
+  const { incidents } = clients;
+  const { incidentArn } = decision;
+  const refused = (reason: DrillRefusal) => ({
+    result: { decision: "drill-report-refused", incidentArn, reason } as const,
+    log: { message: DRILL_REFUSAL_MESSAGES[reason] },
+  });
+  const byPlan = drillPlanRefusal(decision);
+  if (byPlan !== undefined) return refused(byPlan);
+  const record = await findIncident(incidents, incidentArn);
+  if (record === undefined) return refused("INCIDENT_NOT_FOUND");
+  const byRecord = drillRecordRefusal(decision, record);
+  if (byRecord !== undefined) return refused(byRecord);
+  const listed = await listDrillPages(clients.contacts(), incidentArn);
+  const observation = drillObservation(
+    decision,
+    { title: record.title ?? "", creationTime: record.creationTime },
+    listed,
+    now(),
+  );
+  const { report, text } = drillReport(observation, decision.namePrefix);
+  await createTimelineEvent(incidents, drillTimelineEvent(incidentArn, text, now()));
+  // Already resolved: by hand, or by an earlier attempt of this report.
+  const resolve = record.status !== "RESOLVED";
+  if (resolve) await updateIncident(incidents, drillResolveInput(incidentArn));
+  await publish(
+    clients.sns(),
+    decision.alertsTopicArn,
+    drillNotification(decision.level, report, text),
+  );
+  return {
+    result: {
+      decision: "drill-report",
+      incidentArn,
+      outcome: report.outcome,
+      pages: report.pages.length,
+      resolved: resolve,
+    },
   };
 }

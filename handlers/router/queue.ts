@@ -13,7 +13,7 @@
  * After maxReceiveCount receives, SQS moves a message to the dead-letter queue.
  */
 import { ROUTER_QUEUE_MAX_RECEIVES } from "../shared/limits";
-import { RoutingError } from "./core";
+import { RoutingError } from "./errors";
 
 /** One SQS message as Lambda delivers it (the members the router reads). */
 export interface SqsRecord {

@@ -16,7 +16,7 @@ export const ROUTING_TABLE_FILE = "routing.json";
 export const ROUTER_TIMEOUT_SECONDS = 120;
 
 /**
- * Attempts of the router's Incident Manager client (adaptive retries, handlers/router/handler.ts).
+ * Attempts of the router's Incident Manager client (adaptive retries, handlers/router/createHandler.ts createClients).
  * Throttling backoff is random up to min(500 ms × 2^n, 20 s) for retry n (@smithy/util-retry:
  * THROTTLING_RETRY_DELAY_BASE 500, MAXIMUM_RETRY_DELAY 20 000), so 7 retries wait at most
  * 1 + 2 + 4 + 8 + 16 + 20 + 20 = 71 s.
@@ -24,13 +24,24 @@ export const ROUTER_TIMEOUT_SECONDS = 120;
 export const INCIDENTS_MAX_ATTEMPTS = 8;
 /** Each Incident Manager attempt gives up after this long (a hung connection is one attempt). */
 export const INCIDENTS_ATTEMPT_TIMEOUT_MS = 5_000;
+/** An Incident Manager connection not established within this long fails the attempt. */
+export const INCIDENTS_CONNECTION_TIMEOUT_MS = 1_000;
 /** The most the SDK's throttling backoff can wait in total over INCIDENTS_MAX_ATTEMPTS. */
 export const INCIDENTS_MAX_BACKOFF_MS = 71_000;
 
 /**
+ * The dedupe table's client (standard retries) sits in front of paging: it gives up within
+ * DEDUPE_MAX_ATTEMPTS × DEDUPE_ATTEMPT_TIMEOUT_MS plus backoff (well under the function timeout),
+ * and the router then pages without it.
+ */
+export const DEDUPE_MAX_ATTEMPTS = 3;
+export const DEDUPE_ATTEMPT_TIMEOUT_MS = 2_000;
+export const DEDUPE_CONNECTION_TIMEOUT_MS = 1_000;
+
+/**
  * An "opening" claim in the dedupe table older than this was abandoned (its invocation crashed
  * or timed out). It must exceed the function timeout, or a slow opener's claim is taken over
- * while it still runs (dedupe.ts: OPENING_TIMEOUT_MS).
+ * while it still runs (handlers/router/dedupe/decide.ts: OPENING_TIMEOUT_MS).
  */
 export const CLAIM_TIMEOUT_MS = 5 * 60_000;
 
@@ -46,7 +57,7 @@ export const ROUTER_QUEUE_VISIBILITY_TIMEOUT_SECONDS = 6 * ROUTER_TIMEOUT_SECOND
 
 /**
  * Receives of one message before SQS moves it to the router's dead-letter queue (redrive policy
- * maxReceiveCount). The router gives up on a page at the last one (handlers/router/giveUp.ts).
+ * maxReceiveCount). The router gives up on a page at the last one (handlers/router/queue.ts givesUpPage).
  */
 export const ROUTER_QUEUE_MAX_RECEIVES = 3;
 

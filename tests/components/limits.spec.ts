@@ -18,9 +18,12 @@ import {
   environmentBytes,
 } from "../../components/handlerFunction";
 import { EscalationPipeline, EscalationPipelineArgs } from "../../components/escalationPipeline";
-import { OPENING_TIMEOUT_MS } from "../../handlers/router/dedupe";
+import { OPENING_TIMEOUT_MS } from "../../handlers/router/dedupe/decide";
 import {
   CLAIM_TIMEOUT_MS,
+  DEDUPE_ATTEMPT_TIMEOUT_MS,
+  DEDUPE_CONNECTION_TIMEOUT_MS,
+  DEDUPE_MAX_ATTEMPTS,
   INCIDENTS_ATTEMPT_TIMEOUT_MS,
   INCIDENTS_MAX_ATTEMPTS,
   INCIDENTS_MAX_BACKOFF_MS,
@@ -56,6 +59,17 @@ describe("limits: the router's timing constants", () => {
     assert.ok(ROUTER_TIMEOUT_SECONDS * 1000 < CLAIM_TIMEOUT_MS);
     // The dedupe logic reads the shared constant, not a copy.
     assert.equal(OPENING_TIMEOUT_MS, CLAIM_TIMEOUT_MS);
+  });
+
+  it("the dedupe table gives up within 3 attempts × (1 s to connect + 2 s) + 3 s of backoff (12 s), a tenth of the 120 s function timeout", () => {
+    // Standard retries, throttling backoff at most min(500 ms × 2^n, 20 s) for retry n = 1, 2.
+    assert.equal(DEDUPE_MAX_ATTEMPTS, 3);
+    assert.equal(DEDUPE_CONNECTION_TIMEOUT_MS, 1_000);
+    assert.equal(DEDUPE_ATTEMPT_TIMEOUT_MS, 2_000);
+    const worstMs =
+      DEDUPE_MAX_ATTEMPTS * (DEDUPE_CONNECTION_TIMEOUT_MS + DEDUPE_ATTEMPT_TIMEOUT_MS) + 3_000;
+    assert.equal(worstMs, 12_000);
+    assert.ok(worstMs * 10 <= ROUTER_TIMEOUT_SECONDS * 1000);
   });
 
   it("the queue's visibility timeout is 6 × the function timeout (720 s), as the Lambda developer guide asks", () => {

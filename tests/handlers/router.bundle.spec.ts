@@ -149,7 +149,7 @@ describe("router bundle (dist/bundles/router/index.js against a local HTTP stub)
     ).incidentRecordArn;
     assert.deepEqual(run.lines, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: alarmName("critical"),
         decision: "page",
         incidentArn,
@@ -193,7 +193,7 @@ describe("router bundle (dist/bundles/router/index.js against a local HTTP stub)
     assert.equal(tokens.size, 1);
     assert.deepEqual(run.lines, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: alarmName("critical"),
         decision: "error",
         error: "InternalServerException",

@@ -4,7 +4,9 @@
  * handler against aws-sdk-client-mock, with DynamoDB either scripted per test or backed by an
  * in-memory table with DynamoDB's conditional-write semantics (FakeTable) so that two concurrent
  * invocations really race. Every ssm-incidents input captured is checked against the API model;
- * DynamoDB inputs are asserted exactly.
+ * DynamoDB inputs are asserted exactly, as literal requests (the mark-open, noted and recovered
+ * writes are spelled out per case, not rebuilt with the builders' own expressions); FakeTable and
+ * router.dynalite.spec.ts prove what the writes do across the table.
  *
  * What this spec does NOT prove:
  * - that DynamoDB evaluates the condition and update expressions as FakeTable does: FakeTable
@@ -57,23 +59,22 @@ import {
   type StartEngagementCommandOutput,
 } from "@aws-sdk/client-ssm-contacts";
 import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
-import {
-  decide,
-  RetryLaterError,
-  type Decision,
-  type RouterConfig,
-} from "../../handlers/router/core";
+import { decide, type Decision } from "../../handlers/router/decide";
+import { type RouterConfig } from "../../handlers/router/env";
+import { RetryLaterError } from "../../handlers/router/errors";
 import {
   claimAfterStartFailure,
   decideDedupe,
-  MalformedMappingError,
-  parseMapping,
   type DedupeAction,
   type DedupeDecision,
   type DedupeView,
+} from "../../handlers/router/dedupe/decide";
+import {
+  MalformedMappingError,
+  parseMapping,
   type IncidentStatus,
   type Mapping,
-} from "../../handlers/router/dedupe";
+} from "../../handlers/router/dedupe/item";
 import { checkOperationInput } from "../support/apiModel";
 import {
   configOf,
@@ -95,11 +96,9 @@ import {
   routerInputAt,
   sha256,
   STATE_TIME,
-  RouterModule,
-  loadRouterHandler as loadHandler,
+  createRouter,
 } from "./fixtures/routerFixtures";
-
-type HandlerModule = RouterModule;
+import type { RouterHandler } from "../../handlers/router/createHandler";
 
 const CONFIG: RouterConfig = configOf(DEDUPE_ENV);
 
@@ -165,28 +164,6 @@ const claimCondition = (token: string, updatedAt: string) => ({
 });
 
 /**
- * Marking the claim open also starts the first note interval (lastNotedAt; ADD 0 keeps the
- * firings counted on the claim while it was opening).
- */
-function expectedMarkOpen(level: string, incidentArn: string, token = changeToken(level)) {
-  return {
-    TableName: DEDUPE_TABLE,
-    Key: key(level),
-    UpdateExpression:
-      "SET #state = :open, incidentArn = :incident, updatedAt = :now, lastNotedAt = :now ADD firedAgain :zero",
-    ConditionExpression: "clientToken = :token",
-    ExpressionAttributeNames: { "#state": "state" },
-    ExpressionAttributeValues: {
-      ":open": { S: "open" },
-      ":incident": { S: incidentArn },
-      ":now": { S: NOW_ISO },
-      ":zero": { N: "0" },
-      ":token": { S: token },
-    },
-  };
-}
-
-/**
  * The exact repeat-firing count on the item of `level` while it is still `claimant`'s and not
  * "recovered" (an ALARM after a recovery must look the incident up instead).
  */
@@ -201,43 +178,6 @@ function expectedCount(level: string, claimant = OTHER_TOKEN): UpdateItemCommand
       ":one": { N: "1" },
       ":claimant": { S: claimant },
       ":recovered": { S: "recovered" },
-    },
-  };
-}
-
-/**
- * The exact write after a "recovered" note made at NOW on a level that leaves the incident open:
- * the item is kept, "recovered" at the OK's state time (LATER), with a new interval and the
- * `reported` firings taken off, only if it is still as read (`seenNotedAt`, `seenRecoveredAt`).
- */
-function expectedRecovered(
-  level: string,
-  incidentArn: string,
-  reported: number,
-  seenNotedAt: string | undefined,
-  seenRecoveredAt?: string,
-): UpdateItemCommandInput {
-  return {
-    TableName: DEDUPE_TABLE,
-    Key: key(level),
-    UpdateExpression:
-      "SET #state = :recovered, recoveredAt = :ok, lastNotedAt = :now ADD firedAgain :noted",
-    ConditionExpression: `incidentArn = :incident AND ${
-      seenNotedAt === undefined ? "attribute_not_exists(lastNotedAt)" : "lastNotedAt = :seen"
-    } AND ${
-      seenRecoveredAt === undefined
-        ? "attribute_not_exists(recoveredAt)"
-        : "recoveredAt = :seenRecovered"
-    }`,
-    ExpressionAttributeNames: { "#state": "state" },
-    ExpressionAttributeValues: {
-      ":recovered": { S: "recovered" },
-      ":ok": { S: LATER_TIME.toISOString() },
-      ":now": { S: NOW_ISO },
-      ":noted": { N: String(-reported) },
-      ":incident": { S: incidentArn },
-      ...(seenNotedAt !== undefined && { ":seen": { S: seenNotedAt } }),
-      ...(seenRecoveredAt !== undefined && { ":seenRecovered": { S: seenRecoveredAt } }),
     },
   };
 }
@@ -266,38 +206,6 @@ function expectedReopened(
       ":recovered": { S: "recovered" },
       ":seen": { S: seenNotedAt },
     },
-  };
-}
-
-/**
- * The exact write after a "fired again" note made at NOW: a new interval, the `reported` firings
- * taken off the count, only if the interval seen (`seenNotedAt`; undefined: an item from before
- * coalescing) is still the item's.
- */
-function expectedNoted(
-  level: string,
-  incidentArn: string,
-  reported: number,
-  seenNotedAt: string | undefined,
-): UpdateItemCommandInput {
-  const values = {
-    ":now": { S: NOW_ISO },
-    ":noted": { N: String(-reported) },
-    ":incident": { S: incidentArn },
-  };
-  return {
-    TableName: DEDUPE_TABLE,
-    Key: key(level),
-    UpdateExpression: "SET lastNotedAt = :now ADD firedAgain :noted",
-    ...(seenNotedAt === undefined
-      ? {
-          ConditionExpression: "incidentArn = :incident AND attribute_not_exists(lastNotedAt)",
-          ExpressionAttributeValues: values,
-        }
-      : {
-          ConditionExpression: "incidentArn = :incident AND lastNotedAt = :seen",
-          ExpressionAttributeValues: { ...values, ":seen": { S: seenNotedAt } },
-        }),
   };
 }
 
@@ -518,7 +426,18 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
           firedAgain: 4,
           since: minutesBefore(5),
         }),
-        write: expectedNoted("critical", OLD_INCIDENT, 3, minutesBefore(5)),
+        write: {
+          TableName: DEDUPE_TABLE,
+          Key: { alarmArn: { S: alarmArn("critical") } },
+          UpdateExpression: "SET lastNotedAt = :now ADD firedAgain :noted",
+          ConditionExpression: "incidentArn = :incident AND lastNotedAt = :seen",
+          ExpressionAttributeValues: {
+            ":now": { S: "2019-10-02T17:05:00.989Z" },
+            ":noted": { N: "-3" },
+            ":incident": { S: OLD_INCIDENT },
+            ":seen": { S: "2019-10-02T17:00:00.989Z" },
+          },
+        },
       },
     ],
     [
@@ -532,7 +451,18 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
           firedAgain: 1,
           since: minutesBefore(60),
         }),
-        write: expectedNoted("critical", OLD_INCIDENT, 0, minutesBefore(60)),
+        write: {
+          TableName: DEDUPE_TABLE,
+          Key: { alarmArn: { S: alarmArn("critical") } },
+          UpdateExpression: "SET lastNotedAt = :now ADD firedAgain :noted",
+          ConditionExpression: "incidentArn = :incident AND lastNotedAt = :seen",
+          ExpressionAttributeValues: {
+            ":now": { S: "2019-10-02T17:05:00.989Z" },
+            ":noted": { N: "0" },
+            ":incident": { S: OLD_INCIDENT },
+            ":seen": { S: "2019-10-02T16:05:00.989Z" },
+          },
+        },
       },
     ],
     [
@@ -552,7 +482,17 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
           firedAgain: 1,
           since: minutesBefore(60),
         }),
-        write: expectedNoted("critical", OLD_INCIDENT, 0, undefined),
+        write: {
+          TableName: DEDUPE_TABLE,
+          Key: { alarmArn: { S: alarmArn("critical") } },
+          UpdateExpression: "SET lastNotedAt = :now ADD firedAgain :noted",
+          ConditionExpression: "incidentArn = :incident AND attribute_not_exists(lastNotedAt)",
+          ExpressionAttributeValues: {
+            ":now": { S: "2019-10-02T17:05:00.989Z" },
+            ":noted": { N: "0" },
+            ":incident": { S: OLD_INCIDENT },
+          },
+        },
       },
     ],
     [
@@ -718,7 +658,23 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
         kind: "mark-recovered",
         incidentArn: OLD_INCIDENT,
         timelineEvent: expectedTimelineEvent("major", OLD_INCIDENT, "alarm-recovered"),
-        write: expectedRecovered("major", OLD_INCIDENT, 0, minutesBefore(60)),
+        write: {
+          TableName: DEDUPE_TABLE,
+          Key: { alarmArn: { S: alarmArn("major") } },
+          UpdateExpression:
+            "SET #state = :recovered, recoveredAt = :ok, lastNotedAt = :now ADD firedAgain :noted",
+          ConditionExpression:
+            "incidentArn = :incident AND lastNotedAt = :seen AND attribute_not_exists(recoveredAt)",
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: {
+            ":recovered": { S: "recovered" },
+            ":ok": { S: "2019-10-02T17:30:00.000Z" },
+            ":now": { S: "2019-10-02T17:05:00.989Z" },
+            ":noted": { N: "0" },
+            ":incident": { S: OLD_INCIDENT },
+            ":seen": { S: "2019-10-02T16:05:00.989Z" },
+          },
+        },
       },
     ],
     [
@@ -732,7 +688,23 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
           firedAgain: 3,
           since: minutesBefore(2),
         }),
-        write: expectedRecovered("major", OLD_INCIDENT, 3, minutesBefore(2)),
+        write: {
+          TableName: DEDUPE_TABLE,
+          Key: { alarmArn: { S: alarmArn("major") } },
+          UpdateExpression:
+            "SET #state = :recovered, recoveredAt = :ok, lastNotedAt = :now ADD firedAgain :noted",
+          ConditionExpression:
+            "incidentArn = :incident AND lastNotedAt = :seen AND attribute_not_exists(recoveredAt)",
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: {
+            ":recovered": { S: "recovered" },
+            ":ok": { S: "2019-10-02T17:30:00.000Z" },
+            ":now": { S: "2019-10-02T17:05:00.989Z" },
+            ":noted": { N: "-3" },
+            ":incident": { S: OLD_INCIDENT },
+            ":seen": { S: "2019-10-02T17:03:00.989Z" },
+          },
+        },
       },
     ],
     [
@@ -752,7 +724,22 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
         kind: "mark-recovered",
         incidentArn: OLD_INCIDENT,
         timelineEvent: expectedTimelineEvent("major", OLD_INCIDENT, "alarm-recovered"),
-        write: expectedRecovered("major", OLD_INCIDENT, 0, undefined),
+        write: {
+          TableName: DEDUPE_TABLE,
+          Key: { alarmArn: { S: alarmArn("major") } },
+          UpdateExpression:
+            "SET #state = :recovered, recoveredAt = :ok, lastNotedAt = :now ADD firedAgain :noted",
+          ConditionExpression:
+            "incidentArn = :incident AND attribute_not_exists(lastNotedAt) AND attribute_not_exists(recoveredAt)",
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: {
+            ":recovered": { S: "recovered" },
+            ":ok": { S: "2019-10-02T17:30:00.000Z" },
+            ":now": { S: "2019-10-02T17:05:00.989Z" },
+            ":noted": { N: "0" },
+            ":incident": { S: OLD_INCIDENT },
+          },
+        },
       },
     ],
     [
@@ -763,7 +750,24 @@ describe("router dedupe: decideDedupe (pure decision table)", () => {
         kind: "mark-recovered",
         incidentArn: OLD_INCIDENT,
         timelineEvent: expectedTimelineEvent("major", OLD_INCIDENT, "alarm-recovered"),
-        write: expectedRecovered("major", OLD_INCIDENT, 0, minutesBefore(2), RECOVERED_AT),
+        write: {
+          TableName: DEDUPE_TABLE,
+          Key: { alarmArn: { S: alarmArn("major") } },
+          UpdateExpression:
+            "SET #state = :recovered, recoveredAt = :ok, lastNotedAt = :now ADD firedAgain :noted",
+          ConditionExpression:
+            "incidentArn = :incident AND lastNotedAt = :seen AND recoveredAt = :seenRecovered",
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: {
+            ":recovered": { S: "recovered" },
+            ":ok": { S: "2019-10-02T17:30:00.000Z" },
+            ":now": { S: "2019-10-02T17:05:00.989Z" },
+            ":noted": { N: "0" },
+            ":incident": { S: OLD_INCIDENT },
+            ":seen": { S: "2019-10-02T17:03:00.989Z" },
+            ":seenRecovered": { S: "2019-10-02T17:20:00.000Z" },
+          },
+        },
       },
     ],
     [
@@ -1145,11 +1149,9 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
   let incidents: ReturnType<typeof mockIncidents>;
   let contacts: ReturnType<typeof mockContacts>;
   let dynamo: ReturnType<typeof mockDynamo>;
-  let router: HandlerModule;
-  let withoutTable: HandlerModule;
+  let router: RouterHandler;
+  let withoutTable: RouterHandler;
   let logs: Record<string, unknown>[];
-  const realLog = console.log;
-  const realNow = Date.now;
 
   const conditionFailed = () =>
     new ConditionalCheckFailedException({
@@ -1227,8 +1229,9 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents = mockIncidents();
     contacts = mockContacts();
     dynamo = mockDynamo();
-    router = await loadHandler(DEDUPE_ENV);
-    withoutTable = await loadHandler({ ...ENV, DEDUPE_TABLE: undefined });
+    const options = { now: () => NOW, log: (line: Record<string, unknown>) => logs.push(line) };
+    router = createRouter(DEDUPE_ENV, options);
+    withoutTable = createRouter({ ...ENV, DEDUPE_TABLE: undefined }, options);
   });
   after(() => {
     incidents.restore();
@@ -1249,19 +1252,13 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
         "arn:aws:ssm-contacts:ap-northeast-1:123456789012:engagement/prod-oncall-primary/4e5f",
     });
     logs = [];
-    console.log = (line: unknown) => logs.push(JSON.parse(String(line)) as Record<string, unknown>);
-    Date.now = () => NOW.getTime();
-  });
-  afterEach(() => {
-    console.log = realLog;
-    Date.now = realNow;
   });
 
   // ---- ALARM -----------------------------------------------------------------------------
 
   it("happy path: no item → claim (opening) → StartIncident → mark open; exact inputs", async () => {
     const table = useFakeTable();
-    const result = await router.handler(routerInput("critical"));
+    const result = await router(routerInput("critical"));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: NEW_INCIDENT,
@@ -1271,7 +1268,24 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     assert.deepEqual(dynamoCalls(), [
       read("critical"),
       ["PutItem", expectedClaim("critical", NEW)],
-      ["UpdateItem", expectedMarkOpen("critical", NEW_INCIDENT)],
+      [
+        "UpdateItem",
+        {
+          TableName: DEDUPE_TABLE,
+          Key: { alarmArn: { S: alarmArn("critical") } },
+          UpdateExpression:
+            "SET #state = :open, incidentArn = :incident, updatedAt = :now, lastNotedAt = :now ADD firedAgain :zero",
+          ConditionExpression: "clientToken = :token",
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: {
+            ":open": { S: "open" },
+            ":incident": { S: NEW_INCIDENT },
+            ":now": { S: "2019-10-02T17:05:00.989Z" },
+            ":zero": { N: "0" },
+            ":token": { S: "4f28e1360998ccbaff274acf23287e0bff6a925abac779da75b3dda4c2615f07" },
+          },
+        },
+      ],
     ]);
     assert.deepEqual(starts(), [expectedIncident("critical", PLAN_CRITICAL, 1)]);
     assert.deepEqual(table.items.get(alarmArn("critical")), {
@@ -1289,7 +1303,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     });
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: alarmName("critical"),
         decision: "page",
         incidentArn: NEW_INCIDENT,
@@ -1318,7 +1332,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
   it("ALARM within 5 minutes of the last note: counted on the item, no Incident Manager call", async () => {
     const table = useFakeTable();
     openNoted(table, "critical", 2, 3);
-    const result = await router.handler(routerInputAt("critical", LATER));
+    const result = await router(routerInputAt("critical", LATER));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: OLD_INCIDENT,
@@ -1330,7 +1344,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     assert.deepEqual(table.items.get(alarmArn("critical"))?.firedAgain, { N: "4" });
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: alarmName("critical"),
         decision: "page",
         incidentArn: OLD_INCIDENT,
@@ -1346,7 +1360,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
-    const result = await router.handler(routerInputAt("critical", LATER));
+    const result = await router(routerInputAt("critical", LATER));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: OLD_INCIDENT,
@@ -1363,14 +1377,28 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     assert.deepEqual(starts(), []);
     assert.deepEqual(dynamoCalls(), [
       read("critical"),
-      ["UpdateItem", expectedNoted("critical", OLD_INCIDENT, 3, minutesBefore(5))],
+      [
+        "UpdateItem",
+        {
+          TableName: DEDUPE_TABLE,
+          Key: { alarmArn: { S: alarmArn("critical") } },
+          UpdateExpression: "SET lastNotedAt = :now ADD firedAgain :noted",
+          ConditionExpression: "incidentArn = :incident AND lastNotedAt = :seen",
+          ExpressionAttributeValues: {
+            ":now": { S: "2019-10-02T17:05:00.989Z" },
+            ":noted": { N: "-3" },
+            ":incident": { S: OLD_INCIDENT },
+            ":seen": { S: "2019-10-02T17:00:00.989Z" },
+          },
+        },
+      ],
     ]);
     const item = table.items.get(alarmArn("critical"));
     assert.deepEqual([item?.lastNotedAt, item?.firedAgain], [{ S: NOW_ISO }, { N: "0" }]);
 
     // The next firing, a moment later, falls in the new interval: counted only.
     incidents.resetHistory();
-    assert.equal(dedupeOf(await router.handler(routerInput("critical"))), "counted");
+    assert.equal(dedupeOf(await router(routerInput("critical"))), "counted");
     assert.equal(incidents.calls().length, 0);
   });
 
@@ -1388,7 +1416,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
-    assert.equal(dedupeOf(await router.handler(routerInputAt("critical", LATER))), "fired-again");
+    assert.equal(dedupeOf(await router(routerInputAt("critical", LATER))), "fired-again");
     assert.deepEqual(timeline(), [
       expectedTimelineEvent("critical", OLD_INCIDENT, "alarm-fired-again", {
         firedAgain: 1,
@@ -1397,7 +1425,17 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     ]);
     assert.deepEqual(dynamoCalls().at(-1), [
       "UpdateItem",
-      expectedNoted("critical", OLD_INCIDENT, 0, undefined),
+      {
+        TableName: DEDUPE_TABLE,
+        Key: { alarmArn: { S: alarmArn("critical") } },
+        UpdateExpression: "SET lastNotedAt = :now ADD firedAgain :noted",
+        ConditionExpression: "incidentArn = :incident AND attribute_not_exists(lastNotedAt)",
+        ExpressionAttributeValues: {
+          ":now": { S: "2019-10-02T17:05:00.989Z" },
+          ":noted": { N: "0" },
+          ":incident": { S: OLD_INCIDENT },
+        },
+      },
     ]);
     const item = table.items.get(alarmArn("critical"));
     assert.deepEqual([item?.lastNotedAt, item?.firedAgain], [{ S: NOW_ISO }, { N: "0" }]);
@@ -1414,8 +1452,8 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       await noting.promise;
       return { eventId: "e-1", incidentRecordArn: OLD_INCIDENT };
     });
-    const a = router.handler(routerInputAt("critical", LATER));
-    const b = router.handler(routerInputAt("critical", "2019-10-02T17:31:00.000+0000"));
+    const a = router(routerInputAt("critical", LATER));
+    const b = router(routerInputAt("critical", "2019-10-02T17:31:00.000+0000"));
     await new Promise((resolve) => setImmediate(resolve));
     noting.open();
     assert.deepEqual([dedupeOf(await a), dedupeOf(await b)], ["fired-again", "fired-again"]);
@@ -1463,7 +1501,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       .resolves({});
     dynamo.on(UpdateItemCommand).rejectsOnce(conditionFailed()).resolves({});
     dynamo.on(PutItemCommand).resolves({});
-    const result = await router.handler(routerInputAt("critical", LATER));
+    const result = await router(routerInputAt("critical", LATER));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: NEW_INCIDENT,
@@ -1483,7 +1521,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     const failure = throttled();
     dynamo.on(UpdateItemCommand).rejects(failure);
     await assert.rejects(
-      router.handler(routerInputAt("critical", LATER)),
+      router(routerInputAt("critical", LATER)),
       (err: unknown) => err === failure,
     );
     assert.equal(incidents.calls().length, 0);
@@ -1496,7 +1534,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
     dynamo.on(UpdateItemCommand).rejects(throttled());
-    const result = await router.handler(routerInputAt("critical", LATER));
+    const result = await router(routerInputAt("critical", LATER));
     assert.equal(dedupeOf(result), "fired-again");
     assert.equal(timeline().length, 1);
     assert.deepEqual(starts(), []);
@@ -1521,7 +1559,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
-    const result = await router.handler(routerInput("major"));
+    const result = await router(routerInput("major"));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: OLD_INCIDENT,
@@ -1537,10 +1575,10 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
 
   it("the same state change retried after it opened its incident: nothing is sent again", async () => {
     const table = useFakeTable();
-    await router.handler(routerInput("critical"));
+    await router(routerInput("critical"));
     incidents.resetHistory();
     dynamo.resetHistory();
-    const result = await router.handler(routerInput("critical"));
+    const result = await router(routerInput("critical"));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: NEW_INCIDENT,
@@ -1560,8 +1598,8 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       return { incidentRecordArn: NEW_INCIDENT };
     });
 
-    const first = router.handler(routerInput("critical"));
-    const second = router.handler(routerInputAt("critical", LATER));
+    const first = router(routerInput("critical"));
+    const second = router(routerInputAt("critical", LATER));
     // Both read "no item"; the first claim wins, the second loses, re-reads "opening" and counts
     // itself on it (before coalescing: INCIDENT_OPENING, retried by Lambda, then a timeline event).
     assert.deepEqual(await second, {
@@ -1602,15 +1640,15 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       await started.promise;
       return { incidentRecordArn: NEW_INCIDENT };
     });
-    const first = router.handler(routerInput("critical"));
-    const duplicate = router.handler(routerInput("critical"));
+    const first = router(routerInput("critical"));
+    const duplicate = router(routerInput("critical"));
     await assert.rejects(
       duplicate,
       (err: unknown) => err instanceof RetryLaterError && err.code === "INCIDENT_OPENING",
     );
     started.open();
     await first;
-    assert.deepEqual(await router.handler(routerInput("critical")), {
+    assert.deepEqual(await router(routerInput("critical")), {
       decision: "page",
       incidentArn: NEW_INCIDENT,
       engagements: 0,
@@ -1629,7 +1667,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       });
     dynamo.on(PutItemCommand).rejects(conditionFailed());
     dynamo.on(UpdateItemCommand).resolves({});
-    assert.equal(dedupeOf(await router.handler(routerInput("critical"))), "counted");
+    assert.equal(dedupeOf(await router(routerInput("critical"))), "counted");
     assert.deepEqual(
       dynamoCalls().map(([operation]) => operation),
       ["GetItem", "PutItem", "GetItem", "UpdateItem"],
@@ -1643,7 +1681,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       alarmArn("critical"),
       mappingItem({ level: "critical", state: "opening", openedAt: minutesBefore(2) }),
     );
-    assert.deepEqual(await router.handler(routerInput("critical")), {
+    assert.deepEqual(await router(routerInput("critical")), {
       decision: "page",
       incidentArn: null,
       engagements: 0,
@@ -1672,7 +1710,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       .on(GetItemCommand)
       .resolvesOnce({})
       .callsFake((input) => table.get(input));
-    await assert.rejects(router.handler(routerInput("critical")), (err: unknown) => {
+    await assert.rejects(router(routerInput("critical")), (err: unknown) => {
       assert.ok(err instanceof RetryLaterError);
       assert.equal(err.code, "INCIDENT_OPENING");
       assert.equal(
@@ -1690,7 +1728,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       alarmArn("critical"),
       mappingItem({ level: "critical", state: "opening", openedAt: minutesBefore(7) }),
     );
-    const result = await router.handler(routerInput("critical"));
+    const result = await router(routerInput("critical"));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: NEW_INCIDENT,
@@ -1700,7 +1738,24 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     assert.deepEqual(dynamoCalls(), [
       read("critical"),
       ["PutItem", expectedClaim("critical", claimCondition(OTHER_TOKEN, minutesBefore(7)))],
-      ["UpdateItem", expectedMarkOpen("critical", NEW_INCIDENT)],
+      [
+        "UpdateItem",
+        {
+          TableName: DEDUPE_TABLE,
+          Key: { alarmArn: { S: alarmArn("critical") } },
+          UpdateExpression:
+            "SET #state = :open, incidentArn = :incident, updatedAt = :now, lastNotedAt = :now ADD firedAgain :zero",
+          ConditionExpression: "clientToken = :token",
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: {
+            ":open": { S: "open" },
+            ":incident": { S: NEW_INCIDENT },
+            ":now": { S: "2019-10-02T17:05:00.989Z" },
+            ":zero": { N: "0" },
+            ":token": { S: "4f28e1360998ccbaff274acf23287e0bff6a925abac779da75b3dda4c2615f07" },
+          },
+        },
+      ],
     ]);
     assert.equal(starts().length, 1);
     assert.equal(logs[0].claim, "abandoned");
@@ -1712,9 +1767,9 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       .on(StartIncidentCommand)
       .rejectsOnce(new Error("socket hang up"))
       .resolves({ incidentRecordArn: NEW_INCIDENT });
-    await assert.rejects(router.handler(routerInput("critical")));
+    await assert.rejects(router(routerInput("critical")));
     assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
-    const result = await router.handler(routerInput("critical"));
+    const result = await router(routerInput("critical"));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: NEW_INCIDENT,
@@ -1762,7 +1817,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
         }),
       );
       answer();
-      const result = await router.handler(routerInputAt("critical", LATER));
+      const result = await router(routerInputAt("critical", LATER));
       assert.deepEqual(result, {
         decision: "page",
         incidentArn: NEW_INCIDENT,
@@ -1773,7 +1828,24 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       assert.deepEqual(dynamoCalls(), [
         read("critical"),
         ["PutItem", expectedClaim("critical", staleCondition(OLD_INCIDENT), LATER)],
-        ["UpdateItem", expectedMarkOpen("critical", NEW_INCIDENT, changeToken("critical", LATER))],
+        [
+          "UpdateItem",
+          {
+            TableName: DEDUPE_TABLE,
+            Key: { alarmArn: { S: alarmArn("critical") } },
+            UpdateExpression:
+              "SET #state = :open, incidentArn = :incident, updatedAt = :now, lastNotedAt = :now ADD firedAgain :zero",
+            ConditionExpression: "clientToken = :token",
+            ExpressionAttributeNames: { "#state": "state" },
+            ExpressionAttributeValues: {
+              ":open": { S: "open" },
+              ":incident": { S: NEW_INCIDENT },
+              ":now": { S: "2019-10-02T17:05:00.989Z" },
+              ":zero": { N: "0" },
+              ":token": { S: "e170dbf3c573011b5edd789f400c772bba6f46f1bdb1577d5953c96d01eafee7" },
+            },
+          },
+        ],
       ]);
       assert.equal(starts().length, 1);
       assert.equal(starts()[0].clientToken, changeToken("critical", LATER));
@@ -1820,7 +1892,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
   for (const [name, fail, dedupeError] of failing) {
     it(`DynamoDB failing (${name}): fails open, StartIncident exactly once, log says dedupe unavailable`, async () => {
       fail();
-      const result = await router.handler(routerInput("critical"));
+      const result = await router(routerInput("critical"));
       assert.deepEqual(result, {
         decision: "page",
         incidentArn: NEW_INCIDENT,
@@ -1830,7 +1902,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       assert.deepEqual(starts(), [expectedIncident("critical", PLAN_CRITICAL, 1)]);
       assert.deepEqual(logs, [
         {
-          level: "critical",
+          alertLevel: "critical",
           alarmName: alarmName("critical"),
           decision: "page",
           incidentArn: NEW_INCIDENT,
@@ -1847,7 +1919,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     dynamo.on(GetItemCommand).resolves({});
     dynamo.on(PutItemCommand).resolves({});
     dynamo.on(UpdateItemCommand).rejects(throttled());
-    const result = await router.handler(routerInput("critical"));
+    const result = await router(routerInput("critical"));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: NEW_INCIDENT,
@@ -1866,10 +1938,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     const table = useFakeTable();
     const failure = new Error("boom");
     incidents.on(StartIncidentCommand).rejects(failure);
-    await assert.rejects(
-      router.handler(routerInput("critical")),
-      (err: unknown) => err === failure,
-    );
+    await assert.rejects(router(routerInput("critical")), (err: unknown) => err === failure);
     assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
   });
 
@@ -1903,10 +1972,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       .on(StartIncidentCommand)
       .rejectsOnce(failure)
       .resolves({ incidentRecordArn: NEW_INCIDENT });
-    await assert.rejects(
-      router.handler(routerInput("critical")),
-      (err: unknown) => err === failure,
-    );
+    await assert.rejects(router(routerInput("critical")), (err: unknown) => err === failure);
     assert.deepEqual(dynamoCalls(), [
       read("critical"),
       ["PutItem", expectedClaim("critical", NEW)],
@@ -1914,7 +1980,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     ]);
     assert.equal(table.items.size, 0);
     assert.deepEqual(logs[0], {
-      level: "critical",
+      alertLevel: "critical",
       alarmName: alarmName("critical"),
       decision: "error",
       error: "ThrottlingException",
@@ -1922,7 +1988,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       requestId: "im-1",
     });
     // Another firing of the alarm (before: INCIDENT_OPENING for 5 minutes, then dead-lettered).
-    const next = await router.handler(routerInputAt("critical", LATER));
+    const next = await router(routerInputAt("critical", LATER));
     assert.deepEqual(next, {
       decision: "page",
       incidentArn: NEW_INCIDENT,
@@ -1943,14 +2009,14 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
         }),
       )
       .resolves({ incidentRecordArn: NEW_INCIDENT });
-    await assert.rejects(router.handler(routerInput("critical")));
+    await assert.rejects(router(routerInput("critical")));
     assert.deepEqual(
       dynamoCalls().map(([operation]) => operation),
       ["GetItem", "PutItem"],
     );
     assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
-    assert.equal(dedupeOf(await router.handler(routerInputAt("critical", LATER))), "counted");
-    assert.equal((await router.handler(routerInput("critical"))).decision, "page");
+    assert.equal(dedupeOf(await router(routerInputAt("critical", LATER))), "counted");
+    assert.equal((await router(routerInput("critical"))).decision, "page");
     const [a, b] = starts();
     assert.equal(b.clientToken, a.clientToken);
     assert.equal(logs[2].claim, "resumed");
@@ -1962,7 +2028,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(StartIncidentCommand)
       .rejects(Object.assign(throttledStart(), { unclearAttempt: true }));
-    await assert.rejects(router.handler(routerInput("critical")));
+    await assert.rejects(router(routerInput("critical")));
     assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
     assert.ok(!dynamoCalls().some(([operation]) => operation === "DeleteItem"));
   });
@@ -1979,7 +2045,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       }),
     );
     incidents.on(StartIncidentCommand).rejects(throttledStart());
-    await assert.rejects(router.handler(routerInput("critical")));
+    await assert.rejects(router(routerInput("critical")));
     assert.deepEqual(dynamoCalls(), [read("critical")]);
     assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
   });
@@ -1989,10 +2055,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     const failure = throttledStart();
     incidents.on(StartIncidentCommand).rejects(failure);
     dynamo.on(DeleteItemCommand).rejects(throttled());
-    await assert.rejects(
-      router.handler(routerInput("critical")),
-      (err: unknown) => err === failure,
-    );
+    await assert.rejects(router(routerInput("critical")), (err: unknown) => err === failure);
     assert.equal(table.items.get(alarmArn("critical"))?.state?.S, "opening");
   });
 
@@ -2008,17 +2071,17 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       }),
     );
     incidents.on(GetIncidentRecordCommand).rejects(new Error("AccessDenied"));
-    await assert.rejects(router.handler(routerInputAt("critical", LATER)));
+    await assert.rejects(router(routerInputAt("critical", LATER)));
     assert.deepEqual(starts(), []);
   });
 
   it("without DEDUPE_TABLE: exactly today's behaviour, the table is never touched", async () => {
-    assert.deepEqual(await withoutTable.handler(routerInput("critical")), {
+    assert.deepEqual(await withoutTable(routerInput("critical")), {
       decision: "page",
       incidentArn: NEW_INCIDENT,
       engagements: 0,
     });
-    assert.deepEqual(await withoutTable.handler(routerInput("critical", "OK")), {
+    assert.deepEqual(await withoutTable(routerInput("critical", "OK")), {
       decision: "ignore",
       reason: "state OK",
     });
@@ -2051,7 +2114,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
-    const result = await router.handler(routerInputAt("critical", LATER, "OK"));
+    const result = await router(routerInputAt("critical", LATER, "OK"));
     assert.deepEqual(result, {
       decision: "recover",
       incidentArn: OLD_INCIDENT,
@@ -2072,7 +2135,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     assert.deepEqual(starts(), []);
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: alarmName("critical"),
         decision: "recover",
         incidentArn: OLD_INCIDENT,
@@ -2089,7 +2152,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
-    const result = await router.handler(routerInputAt("major", LATER, "OK"));
+    const result = await router(routerInputAt("major", LATER, "OK"));
     assert.deepEqual(result, {
       decision: "recover",
       incidentArn: OLD_INCIDENT,
@@ -2099,7 +2162,25 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     assert.deepEqual(updates(), []);
     assert.deepEqual(dynamoCalls(), [
       read("major"),
-      ["UpdateItem", expectedRecovered("major", OLD_INCIDENT, 0, undefined)],
+      [
+        "UpdateItem",
+        {
+          TableName: DEDUPE_TABLE,
+          Key: { alarmArn: { S: alarmArn("major") } },
+          UpdateExpression:
+            "SET #state = :recovered, recoveredAt = :ok, lastNotedAt = :now ADD firedAgain :noted",
+          ConditionExpression:
+            "incidentArn = :incident AND attribute_not_exists(lastNotedAt) AND attribute_not_exists(recoveredAt)",
+          ExpressionAttributeNames: { "#state": "state" },
+          ExpressionAttributeValues: {
+            ":recovered": { S: "recovered" },
+            ":ok": { S: "2019-10-02T17:30:00.000Z" },
+            ":now": { S: "2019-10-02T17:05:00.989Z" },
+            ":noted": { N: "0" },
+            ":incident": { S: OLD_INCIDENT },
+          },
+        },
+      ],
     ]);
     assert.deepEqual(table.items.get(alarmArn("major")), {
       ...mappingItem({
@@ -2122,8 +2203,8 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "OPEN") });
-    await router.handler(routerInputAt("major", "2019-10-02T17:20:00.000+0000", "OK"));
-    const result = await router.handler(routerInputAt("major", LATER));
+    await router(routerInputAt("major", "2019-10-02T17:20:00.000+0000", "OK"));
+    const result = await router(routerInputAt("major", LATER));
     assert.deepEqual(result, {
       decision: "page",
       incidentArn: OLD_INCIDENT,
@@ -2167,7 +2248,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
         return table.update(input as Parameters<FakeTable["update"]>[0]);
       })
       .callsFake((input) => table.update(input));
-    const result = await router.handler(routerInputAt("major", LATER, "OK"));
+    const result = await router(routerInputAt("major", LATER, "OK"));
     assert.deepEqual(result, {
       decision: "recover",
       incidentArn: OLD_INCIDENT,
@@ -2179,7 +2260,23 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     );
     assert.deepEqual(dynamoCalls()[3], [
       "UpdateItem",
-      expectedRecovered("major", OLD_INCIDENT, 0, minutesBefore(0.5)),
+      {
+        TableName: DEDUPE_TABLE,
+        Key: { alarmArn: { S: alarmArn("major") } },
+        UpdateExpression:
+          "SET #state = :recovered, recoveredAt = :ok, lastNotedAt = :now ADD firedAgain :noted",
+        ConditionExpression:
+          "incidentArn = :incident AND lastNotedAt = :seen AND attribute_not_exists(recoveredAt)",
+        ExpressionAttributeNames: { "#state": "state" },
+        ExpressionAttributeValues: {
+          ":recovered": { S: "recovered" },
+          ":ok": { S: "2019-10-02T17:30:00.000Z" },
+          ":now": { S: "2019-10-02T17:05:00.989Z" },
+          ":noted": { N: "0" },
+          ":incident": { S: OLD_INCIDENT },
+          ":seen": { S: "2019-10-02T17:04:30.989Z" },
+        },
+      },
     ]);
     // The same text, so the same clientToken: Incident Manager adds one event.
     const [first, second] = timeline();
@@ -2202,7 +2299,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
         recoveredAt: LATER_TIME.toISOString(),
       }),
     );
-    assert.deepEqual(await router.handler(routerInputAt("major", LATER, "OK")), {
+    assert.deepEqual(await router(routerInputAt("major", LATER, "OK")), {
       decision: "recover",
       incidentArn: OLD_INCIDENT,
       outcome: "already-recovered",
@@ -2213,7 +2310,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
 
   it("OK with no mapping: nothing but the read", async () => {
     useFakeTable();
-    assert.deepEqual(await router.handler(routerInput("critical", "OK")), {
+    assert.deepEqual(await router(routerInput("critical", "OK")), {
       decision: "recover",
       incidentArn: null,
       outcome: "no-mapping",
@@ -2228,7 +2325,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
     incidents
       .on(GetIncidentRecordCommand)
       .resolves({ incidentRecord: record(OLD_INCIDENT, "RESOLVED") });
-    assert.deepEqual(await router.handler(routerInputAt("critical", LATER, "OK")), {
+    assert.deepEqual(await router(routerInputAt("critical", LATER, "OK")), {
       decision: "recover",
       incidentArn: OLD_INCIDENT,
       outcome: "stale",
@@ -2241,14 +2338,11 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
   it("OK with the table failing: the error propagates so that Lambda retries the note", async () => {
     const failure = throttled();
     dynamo.on(GetItemCommand).rejects(failure);
-    await assert.rejects(
-      router.handler(routerInput("critical", "OK")),
-      (err: unknown) => err === failure,
-    );
+    await assert.rejects(router(routerInput("critical", "OK")), (err: unknown) => err === failure);
     assert.equal(incidents.calls().length, 0);
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: alarmName("critical"),
         decision: "error",
         error: "ProvisionedThroughputExceededException",
@@ -2268,8 +2362,8 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
       .on(DeleteItemCommand)
       .rejectsOnce(throttled())
       .callsFake((input) => table.delete(input));
-    await assert.rejects(router.handler(routerInputAt("critical", LATER, "OK")));
-    await router.handler(routerInputAt("critical", LATER, "OK"));
+    await assert.rejects(router(routerInputAt("critical", LATER, "OK")));
+    await router(routerInputAt("critical", LATER, "OK"));
     const [a, b] = timeline();
     assert.equal(b.clientToken, a.clientToken);
     const [c, d] = updates();
@@ -2278,7 +2372,7 @@ describe("router dedupe: handler (aws-sdk-client-mock)", () => {
   });
 
   it("INSUFFICIENT_DATA: nothing at all, the table is not read", async () => {
-    assert.deepEqual(await router.handler(routerInput("critical", "INSUFFICIENT_DATA")), {
+    assert.deepEqual(await router(routerInput("critical", "INSUFFICIENT_DATA")), {
       decision: "ignore",
       reason: "state INSUFFICIENT_DATA",
     });

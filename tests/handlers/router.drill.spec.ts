@@ -54,13 +54,9 @@ import {
   type StartIncidentCommandInput,
 } from "@aws-sdk/client-ssm-incidents";
 import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
-import {
-  decide,
-  invokedFunctionArn,
-  RouterConfigError,
-  RoutingError,
-  type Decision,
-} from "../../handlers/router/core";
+import { decide, type Decision } from "../../handlers/router/decide";
+import { invokedFunctionArn } from "../../handlers/router/drill";
+import { RouterConfigError, RoutingError } from "../../handlers/router/errors";
 import {
   drillNotification,
   drillObservation,
@@ -852,7 +848,7 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
     assert.deepEqual(contacts.calls(), []);
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: null,
         decision: "drill",
         incidentArn: DRILL_INCIDENT,
@@ -896,7 +892,7 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
     assert.equal(incidents.calls().length + scheduler.calls().length, 0);
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: null,
         decision: "error",
         error: "RoutingError",
@@ -919,7 +915,7 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
     });
     assert.equal(incidents.calls().length + scheduler.calls().length, 0);
     assert.deepEqual(logs.at(-1), {
-      level: "critical",
+      alertLevel: "critical",
       alarmName: null,
       decision: "error",
       error: "RouterConfigError",
@@ -997,7 +993,7 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
     );
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: null,
         decision: "drill-report",
         incidentArn: DRILL_INCIDENT,
@@ -1031,7 +1027,7 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
     assert.deepEqual(contacts.calls().length + scheduler.calls().length + sns.calls().length, 0);
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: null,
         decision: "drill-report-refused",
         incidentArn,

@@ -16,7 +16,7 @@
  *
  * What this spec does NOT prove:
  * - that DynamoDB itself evaluates every expression as dynalite does (dynalite is a faithful
- *   reimplementation, not AWS; the semantics relied on are cited in handlers/router/dedupe.ts);
+ *   reimplementation, not AWS; the semantics relied on are cited in handlers/router/dedupe/writes.ts);
  * - one particular interleaving of concurrent invocations: the races run as they come, so their
  *   tests assert what must hold whichever write lands first (router.dedupe.spec.ts pins the
  *   interleavings that matter, one at a time);
@@ -48,7 +48,7 @@ import {
 import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
 import { mockClient } from "aws-sdk-client-mock";
 import dynalite from "dynalite";
-import type { RouterResult } from "../../handlers/router/handler";
+import type { RouterHandler, RouterResult } from "../../handlers/router/createHandler";
 import { checkOperationInput } from "../support/apiModel";
 import { localAwsEnv } from "../reliability/support/lambda";
 import {
@@ -60,8 +60,7 @@ import {
   routerInputAt,
   sha256,
   STATE_TIMESTAMP,
-  loadRouterHandler,
-  type RouterModule,
+  createRouter,
 } from "./fixtures/routerFixtures";
 
 const TABLE = "ie-prod-open-incidents";
@@ -127,7 +126,7 @@ describe("router dedupe on dynalite (a real DynamoDB implementation)", () => {
    */
   const requests: { operation: string; input: unknown }[] = [];
   let client: DynamoDBClient;
-  let router: RouterModule;
+  let router: RouterHandler;
   let savedEnv: Record<string, string | undefined>;
   const mockIncidents = () => mockClient(SSMIncidentsClient);
   // client-ssm-contacts is pinned to an older SDK release, whose types differ from the mock's.
@@ -136,8 +135,6 @@ describe("router dedupe on dynalite (a real DynamoDB implementation)", () => {
   // Mocked in before(), not when mocha loads the file: other spec files mock the same clients.
   let incidents: ReturnType<typeof mockIncidents>;
   let contacts: ReturnType<typeof mockContacts>;
-  const realNow = Date.now;
-  const realLog = console.log;
   let clock = 0;
   /** The router's log lines (one JSON object per invocation). */
   let logs: Record<string, unknown>[] = [];
@@ -184,7 +181,11 @@ describe("router dedupe on dynalite (a real DynamoDB implementation)", () => {
     const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     savedEnv = applyEnv(localAwsEnv(url));
     client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${dbPort}` });
-    router = await loadRouterHandler(FLAP_ENV);
+    // The production clients (createClients), against dynalite's endpoint.
+    router = createRouter(FLAP_ENV, {
+      now: () => new Date(clock),
+      log: (line) => logs.push(line),
+    });
   });
   after(async () => {
     incidents.restore();
@@ -261,13 +262,9 @@ describe("router dedupe on dynalite (a real DynamoDB implementation)", () => {
         eventId: "e",
         incidentRecordArn: input.incidentRecordArn,
       }));
-    Date.now = () => clock;
     logs = [];
-    console.log = (line: unknown) => logs.push(JSON.parse(String(line)) as Record<string, unknown>);
   });
   afterEach(async () => {
-    Date.now = realNow;
-    console.log = realLog;
     await client.send(new DeleteTableCommand({ TableName: TABLE }));
     // Every request the router made is one DynamoDB's model accepts.
     for (const { operation, input } of requests) {
@@ -293,7 +290,7 @@ describe("router dedupe on dynalite (a real DynamoDB implementation)", () => {
     at = handledAt(timestamp),
   ): Promise<RouterResult> {
     clock = at;
-    return router.handler(routerInputAt(level, timestamp, state));
+    return router(routerInputAt(level, timestamp, state));
   }
   const starts = () =>
     incidents.commandCalls(StartIncidentCommand).map((c) => c.args[0].input.clientToken);
@@ -474,8 +471,8 @@ describe("router dedupe on dynalite (a real DynamoDB implementation)", () => {
   it("two concurrent ALARMs (different state changes): one incident, the other counted on it", async () => {
     clock = handledAt(ALARM_2);
     const results = await Promise.all([
-      router.handler(routerInputAt("major", ALARM_1)),
-      router.handler(routerInputAt("major", ALARM_2)),
+      router(routerInputAt("major", ALARM_1)),
+      router(routerInputAt("major", ALARM_2)),
     ]);
     const outcomes = results.map((r) => (r as { dedupe?: string }).dedupe).sort();
     assert.deepEqual(outcomes, ["counted", "opened"]);
@@ -488,8 +485,8 @@ describe("router dedupe on dynalite (a real DynamoDB implementation)", () => {
   it("the same ALARM delivered twice at once: one incident", async () => {
     clock = handledAt(ALARM_1);
     const settled = await Promise.allSettled([
-      router.handler(routerInputAt("major", ALARM_1)),
-      router.handler(routerInputAt("major", ALARM_1)),
+      router(routerInputAt("major", ALARM_1)),
+      router(routerInputAt("major", ALARM_1)),
     ]);
     assert.equal(byArn.size, 1);
     // Each either opened it (the duplicate may resume the other's claim with the same
@@ -517,8 +514,8 @@ describe("router dedupe on dynalite (a real DynamoDB implementation)", () => {
     await deliver("major", ALARM_1);
     clock = handledAt(ALARM_2);
     const results = await Promise.all([
-      router.handler(routerInputAt("major", OK_1, "OK")),
-      router.handler(routerInputAt("major", ALARM_2)),
+      router(routerInputAt("major", OK_1, "OK")),
+      router(routerInputAt("major", ALARM_2)),
     ]);
     assert.deepEqual(results[0], {
       decision: "recover",
@@ -545,8 +542,8 @@ describe("router dedupe on dynalite (a real DynamoDB implementation)", () => {
     );
     clock = handledAt(OK_1);
     const results = await Promise.all([
-      router.handler(routerInputAt("major", OK_1, "OK")),
-      router.handler(routerInputAt("major", OK_1, "OK")),
+      router(routerInputAt("major", OK_1, "OK")),
+      router(routerInputAt("major", OK_1, "OK")),
     ]);
     assert.deepEqual(results.map((r) => (r as { outcome?: string }).outcome).sort(), [
       "already-recovered",

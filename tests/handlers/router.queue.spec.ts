@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-ssm-incidents";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { RetryLaterError, RoutingError } from "../../handlers/router/core";
+import { RetryLaterError, RoutingError } from "../../handlers/router/errors";
 import {
   givesUpPage,
   isPermanent,
@@ -39,8 +39,10 @@ import {
   alarmName,
   loadRouterHandler,
   routerInput,
+  createRouter,
   type RouterModule,
 } from "./fixtures/routerFixtures";
+import type { RouterHandler } from "../../handlers/router/createHandler";
 
 const QUEUE = `arn:aws:sqs:${REGION}:${ACCOUNT}:prod-router-queue`;
 const record = (body: string, receives = 1, id = "m-1") => ({
@@ -162,6 +164,7 @@ describe("router queue (pure): batches, records, pages given up", () => {
   });
 });
 
+// The production entry (handler.ts, cold-started): its EMF line on stdout, its function name.
 describe("router handler: SQS batches (aws-sdk-client-mock)", () => {
   let incidents: ReturnType<typeof mockClient>;
   let router: RouterModule;
@@ -306,23 +309,21 @@ describe("router handler: SQS batches (aws-sdk-client-mock)", () => {
 describe("router handler: SQS batches with the dedupe table (aws-sdk-client-mock)", () => {
   let dynamo: ReturnType<typeof mockClient>;
   let incidents: ReturnType<typeof mockClient>;
-  let router: RouterModule;
-  const emf: string[] = [];
-  const realWrite = process.stdout.write.bind(process.stdout);
-  const realLog = console.log;
+  let router: RouterHandler;
+  const emf: Record<string, unknown>[] = [];
+  const logs: Record<string, unknown>[] = [];
 
-  before(async () => {
+  before(() => {
     dynamo = mockClient(DynamoDBClient);
     incidents = mockClient(SSMIncidentsClient);
-    router = await loadRouterHandler(DEDUPE_ENV);
+    router = createRouter(DEDUPE_ENV, {
+      log: (line) => logs.push(line),
+      emitMetric: (line) => emf.push(line),
+    });
   });
   after(() => {
     dynamo.restore();
     incidents.restore();
-  });
-  afterEach(() => {
-    process.stdout.write = realWrite;
-    console.log = realLog;
   });
 
   it("a RetryLaterError (an OK while the incident is being opened) is a batch item failure, not a function error, and no page given up", async () => {
@@ -336,16 +337,10 @@ describe("router handler: SQS batches with the dedupe table (aws-sdk-client-mock
         clientToken: changeToken("critical", "2019-10-02T17:00:00.000+0000"),
       }),
     });
-    const logs: Record<string, unknown>[] = [];
-    console.log = (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>);
-    process.stdout.write = ((chunk: string, ...rest: unknown[]) => {
-      if (String(chunk).startsWith('{"_aws"')) return emf.push(String(chunk)) > 0;
-      return (realWrite as (c: string, ...r: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write;
     // Even at its last receive: a recovery note is not a page.
     const ok = JSON.stringify(routerInput("critical", "OK"));
     const event = { Records: [record(ok, 3, "m-7")] };
-    assert.deepEqual(await router.handler(event), {
+    assert.deepEqual(await router(event), {
       batchItemFailures: [{ itemIdentifier: "m-7" }],
     });
     assert.equal(incidents.commandCalls(StartIncidentCommand).length, 0);

@@ -39,15 +39,11 @@ import {
 import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
 import * as fc from "fast-check";
 import { markUnclearAttempts } from "../../handlers/router/adapters";
-import {
-  decide,
-  RouterConfigError,
-  RoutingError,
-  truncate,
-  type Decision,
-  type RouterConfig,
-} from "../../handlers/router/core";
-import { claimAfterStartFailure } from "../../handlers/router/dedupe";
+import { truncate } from "../../handlers/router/alarmEvent";
+import { decide, type Decision } from "../../handlers/router/decide";
+import { type RouterConfig } from "../../handlers/router/env";
+import { RouterConfigError, RoutingError } from "../../handlers/router/errors";
+import { claimAfterStartFailure } from "../../handlers/router/dedupe/decide";
 import { checkOperationInput } from "../support/apiModel";
 import {
   configOf,
@@ -71,12 +67,11 @@ import {
   throttled,
   type Stub,
   type StubResponse,
-  RouterModule,
   loadRouterHandler as loadHandler,
   applyEnv,
+  createRouter,
 } from "./fixtures/routerFixtures";
-
-type HandlerModule = RouterModule;
+import type { RouterHandler } from "../../handlers/router/createHandler";
 
 /*
  * @aws-sdk/client-ssm-contacts 3.523 is declared against @smithy/types 2, aws-sdk-client-mock
@@ -1015,14 +1010,13 @@ describe("router handler (aws-sdk-client-mock)", () => {
   let contacts: ReturnType<typeof mockContactsClient>;
   const INCIDENT_ARN = `arn:aws:ssm-incidents::${ACCOUNT}:incident-record/prod-critical/0a1b2c3d`;
   const ENGAGEMENT_ARN = `arn:aws:ssm-contacts:${REGION}:${ACCOUNT}:engagement/prod-oncall-primary/4e5f`;
-  let router: HandlerModule;
+  let router: RouterHandler;
   let logs: unknown[];
-  const realLog = console.log;
 
-  before(async () => {
+  before(() => {
     incidents = mockIncidentsClient();
     contacts = mockContactsClient();
-    router = await loadHandler(ENV);
+    router = createRouter(ENV, { log: (line) => logs.push(line) });
   });
   after(() => {
     incidents.restore();
@@ -1034,10 +1028,6 @@ describe("router handler (aws-sdk-client-mock)", () => {
     incidents.on(StartIncidentCommand).resolves({ incidentRecordArn: INCIDENT_ARN });
     contacts.on(StartEngagement).resolves({ EngagementArn: ENGAGEMENT_ARN });
     logs = [];
-    console.log = (line: unknown) => logs.push(JSON.parse(String(line)));
-  });
-  afterEach(() => {
-    console.log = realLog;
   });
 
   function sentIncidents(): StartIncidentCommandInput[] {
@@ -1057,13 +1047,13 @@ describe("router handler (aws-sdk-client-mock)", () => {
   }
 
   it("ALARM on critical: sends exactly the expected StartIncident and logs one line", async () => {
-    const result = await router.handler(routerInput("critical"));
+    const result = await router(routerInput("critical"));
     assert.deepEqual(result, { decision: "page", incidentArn: INCIDENT_ARN, engagements: 0 });
     assert.deepEqual(sentIncidents(), [expectedIncident("critical", PLAN_CRITICAL, 1)]);
     assert.deepEqual(sentEngagements(), []);
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: alarmName("critical"),
         decision: "page",
         incidentArn: INCIDENT_ARN,
@@ -1073,7 +1063,7 @@ describe("router handler (aws-sdk-client-mock)", () => {
   });
 
   it("ALARM on warning: sends exactly the expected StartEngagement inputs, no incident", async () => {
-    const result = await router.handler(routerInput("warning"));
+    const result = await router(routerInput("warning"));
     assert.deepEqual(result, { decision: "page", incidentArn: null, engagements: 2 });
     assert.deepEqual(sentIncidents(), []);
     assert.deepEqual(sentEngagements(), [
@@ -1082,7 +1072,7 @@ describe("router handler (aws-sdk-client-mock)", () => {
     ]);
     assert.deepEqual(logs, [
       {
-        level: "warning",
+        alertLevel: "warning",
         alarmName: alarmName("warning"),
         decision: "page",
         incidentArn: null,
@@ -1092,7 +1082,7 @@ describe("router handler (aws-sdk-client-mock)", () => {
   });
 
   it("ALARM on major: both the incident and the engagement", async () => {
-    await router.handler(routerInput("major"));
+    await router(routerInput("major"));
     assert.deepEqual(sentIncidents(), [expectedIncident("major", PLAN_MAJOR, 2)]);
     assert.deepEqual(sentEngagements(), [expectedEngagement("major", CONTACT_PRIMARY)]);
   });
@@ -1118,7 +1108,7 @@ describe("router handler (aws-sdk-client-mock)", () => {
 
     it("StartIncident: the name stripped, defused and quoted after a fixed label; rawData keeps the event as sent", async () => {
       const input = hostileInput();
-      await router.handler(input);
+      await router(input);
       assert.deepEqual(sentIncidents(), [
         {
           ...expectedIncident("major", PLAN_MAJOR, 2),
@@ -1135,7 +1125,7 @@ describe("router handler (aws-sdk-client-mock)", () => {
     });
 
     it("StartEngagement: e-mail, SMS and voice texts quote the name; the reason is labelled quoted alarm text, its line break escaped", async () => {
-      await router.handler(hostileInput());
+      await router(hostileInput());
       const subject = `[major] CloudWatch alarm ${SHOWN} is in ALARM`;
       assert.deepEqual(sentEngagements(), [
         {
@@ -1185,13 +1175,15 @@ describe("router handler (aws-sdk-client-mock)", () => {
   ];
   for (const [level, state, reason] of quiet) {
     it(`${state} on ${level}: sends nothing`, async () => {
-      assert.deepEqual(await router.handler(routerInput(level, state)), {
+      assert.deepEqual(await router(routerInput(level, state)), {
         decision: "ignore",
         reason,
       });
       assert.equal(incidents.calls().length, 0);
       assert.equal(contacts.calls().length, 0);
-      assert.deepEqual(logs, [{ level, alarmName: alarmName(level), decision: "ignore", reason }]);
+      assert.deepEqual(logs, [
+        { alertLevel: level, alarmName: alarmName(level), decision: "ignore", reason },
+      ]);
     });
   }
 
@@ -1215,11 +1207,11 @@ describe("router handler (aws-sdk-client-mock)", () => {
     for (const level of ["critical", "warning", "major"]) {
       it(`ALARM on ${level} from ${title}: no StartIncident, no StartEngagement, one log line, resolves (no retry)`, async () => {
         const event = { ...alarmEvent(level), ...fields };
-        const result = await router.handler({ level, event });
+        const result = await router({ level, event });
         assert.equal(incidents.calls().length, 0);
         assert.equal(contacts.calls().length, 0);
         assert.equal(result.decision, "reject");
-        assert.deepEqual(logs, [{ level, alarmName: alarmName(level), ...result }]);
+        assert.deepEqual(logs, [{ alertLevel: level, alarmName: alarmName(level), ...result }]);
         assert.match(
           (result as { reason: string }).reason,
           /^event\.(account|region) is "(111122223333|us-east-1)", not this stack's "(123456789012|ap-northeast-1)": another account's or region's alarm pages nobody here$/,
@@ -1229,8 +1221,8 @@ describe("router handler (aws-sdk-client-mock)", () => {
   }
 
   it("the same event twice (a retried invocation): the same clientToken and IdempotencyToken", async () => {
-    await router.handler(routerInput("major"));
-    await router.handler(routerInput("major"));
+    await router(routerInput("major"));
+    await router(routerInput("major"));
     const [first, second] = sentIncidents();
     assert.equal(second.clientToken, first.clientToken);
     assert.match(first.clientToken ?? "", /^[0-9a-f]{64}$/);
@@ -1245,7 +1237,7 @@ describe("router handler (aws-sdk-client-mock)", () => {
         metrics: Array.from({ length: 500 }, (_, i) => ({ id: `m${i}` })),
       };
     });
-    await router.handler(input);
+    await router(input);
     const [sent] = sentIncidents();
     const rawData = sent.triggerDetails?.rawData ?? "";
     assert.ok(rawData.length <= 10_000, `rawData is ${rawData.length} characters`);
@@ -1260,7 +1252,7 @@ describe("router handler (aws-sdk-client-mock)", () => {
   });
 
   it("a 300-character alarm name: a title of at most 200 characters", async () => {
-    await router.handler(inputWith("critical", (e) => (e.detail.alarmName = "x".repeat(300))));
+    await router(inputWith("critical", (e) => (e.detail.alarmName = "x".repeat(300))));
     const [sent] = sentIncidents();
     assert.equal(sent.title?.length, 200);
     assert.ok(sent.title?.endsWith('…"'));
@@ -1272,26 +1264,26 @@ describe("router handler (aws-sdk-client-mock)", () => {
       routerInput("debug"),
       "UNKNOWN_LEVEL",
       'level "debug" is not in ROUTING_TABLE (known levels: critical, major, warning, info)',
-      { level: "debug", alarmName: alarmName("debug") },
+      { alertLevel: "debug", alarmName: alarmName("debug") },
     ],
     [
       "missing state value",
       inputWith("critical", (e) => delete stateOf(e).value),
       "MALFORMED_EVENT",
       'event.detail.state.value: expected "ALARM", "OK" or "INSUFFICIENT_DATA", got nothing',
-      { level: "critical", alarmName: alarmName("critical") },
+      { alertLevel: "critical", alarmName: alarmName("critical") },
     ],
     [
       "not an object",
       "hello",
       "MALFORMED_EVENT",
       'input: expected an object, got "hello"',
-      { level: null, alarmName: null },
+      { alertLevel: null, alarmName: null },
     ],
   ];
   for (const [name, input, code, message, labels] of rejected) {
     it(`${name}: rejects with RoutingError ${code}, logs it, sends nothing`, async () => {
-      await assert.rejects(router.handler(input), (err: unknown) => {
+      await assert.rejects(router(input), (err: unknown) => {
         assert.ok(err instanceof RoutingError);
         assert.equal(err.code, code);
         assert.equal(err.message, message);
@@ -1310,10 +1302,10 @@ describe("router handler (aws-sdk-client-mock)", () => {
       $metadata: { httpStatusCode: 403, requestId: "req-1" },
     });
     incidents.on(StartIncidentCommand).rejects(denied);
-    await assert.rejects(router.handler(routerInput("critical")), (err: unknown) => err === denied);
+    await assert.rejects(router(routerInput("critical")), (err: unknown) => err === denied);
     assert.deepEqual(logs, [
       {
-        level: "critical",
+        alertLevel: "critical",
         alarmName: alarmName("critical"),
         decision: "error",
         error: "AccessDeniedException",
@@ -1326,7 +1318,7 @@ describe("router handler (aws-sdk-client-mock)", () => {
   it("one failing contact does not stop the others; the invocation still rejects", async () => {
     const failure = new Error("contact gone");
     contacts.on(StartEngagement, { ContactId: CONTACT_PRIMARY }).rejects(failure);
-    await assert.rejects(router.handler(routerInput("warning")), (err: unknown) => err === failure);
+    await assert.rejects(router(routerInput("warning")), (err: unknown) => err === failure);
     assert.deepEqual(
       contacts.commandCalls(StartEngagement).map((c) => c.args[0].input.ContactId),
       [CONTACT_PRIMARY, CONTACT_SECONDARY],
@@ -1342,9 +1334,9 @@ describe("router handler (aws-sdk-client-mock)", () => {
       }),
     );
     const input = inputWith("major", (e) => (stateOf(e).reason = reason));
-    await assert.rejects(router.handler(input));
+    await assert.rejects(router(input));
     incidents.on(StartIncidentCommand).resolves({ incidentRecordArn: INCIDENT_ARN });
-    await router.handler(input);
+    await router(input);
     const text = JSON.stringify(logs);
     assert.equal(logs.length, 2);
     for (const secret of [reason, "sato@example.com", "+819000000001", "prod-oncall-primary"]) {
@@ -1394,11 +1386,10 @@ describe("router handler: SDK retries (local HTTP endpoint, real SDK)", () => {
   // aws-sdk-client-mock replaces `send`, which bypasses the SDK's retry middleware, so retries
   // are tested against a stub server on 127.0.0.1 instead.
   let stub: Stub;
-  let router: HandlerModule;
+  let router: RouterHandler;
   let saved: Record<string, string | undefined>;
   let respond: (operation: string, body: unknown, index: number) => "throttle" | "ok";
   let headers: IncomingHttpHeaders[];
-  const realLog = console.log;
 
   before(async () => {
     stub = await startStub((request, index, requestHeaders) => {
@@ -1417,7 +1408,8 @@ describe("router handler: SDK retries (local HTTP endpoint, real SDK)", () => {
       AWS_ENDPOINT_URL_SSM_INCIDENTS: stub.url,
       AWS_ENDPOINT_URL_SSM_CONTACTS: stub.url,
     });
-    router = await loadHandler(ENV);
+    // The production clients (createClients), against the stub's endpoints.
+    router = createRouter(ENV);
   });
   after(async () => {
     applyEnv(saved);
@@ -1426,15 +1418,11 @@ describe("router handler: SDK retries (local HTTP endpoint, real SDK)", () => {
   beforeEach(() => {
     stub.requests.length = 0;
     headers = [];
-    console.log = () => undefined;
-  });
-  afterEach(() => {
-    console.log = realLog;
   });
 
   it("the Incident Manager client retries adaptively, up to 8 attempts; ssm-contacts keeps standard, 5", async () => {
     respond = () => "ok";
-    await router.handler(routerInput("major"));
+    await router(routerInput("major"));
     const sent = stub.requests.map((r, i) => ({
       operation: r.operation,
       // amz-sdk-request: the retry middleware's attempt and maximum; user-agent m/: the SDK's
@@ -1454,7 +1442,7 @@ describe("router handler: SDK retries (local HTTP endpoint, real SDK)", () => {
 
   it("StartIncident throttled once: the SDK retries with the same clientToken and succeeds", async () => {
     respond = (_operation, _body, index) => (index === 0 ? "throttle" : "ok");
-    const result = await router.handler(routerInput("critical"));
+    const result = await router(routerInput("critical"));
     assert.equal(result.decision, "page");
     assert.deepEqual(
       stub.requests.map((r) => r.operation),
@@ -1473,7 +1461,7 @@ describe("router handler: SDK retries (local HTTP endpoint, real SDK)", () => {
       throttledOnce = true;
       return "throttle";
     };
-    const result = await router.handler(routerInput("warning"));
+    const result = await router(routerInput("warning"));
     assert.deepEqual(result, { decision: "page", incidentArn: null, engagements: 2 });
     const contactsCalled = stub.requests.map((r) => (r.body as { ContactId: string }).ContactId);
     assert.deepEqual(

@@ -155,7 +155,7 @@ describe("reliability: dedupe table failing (real handler, real SDK, local stub)
           line,
           [
             {
-              level: "critical",
+              alertLevel: "critical",
               alarmName: e.alarmName,
               decision: "page",
               incidentArn: incident.arn,

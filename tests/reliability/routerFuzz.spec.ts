@@ -38,12 +38,8 @@ import {
 } from "@aws-sdk/client-ssm-incidents";
 import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
 import fc from "fast-check";
-import {
-  decide,
-  RoutingError,
-  type Decision,
-  type RoutingErrorCode,
-} from "../../handlers/router/core";
+import { decide, type Decision } from "../../handlers/router/decide";
+import { RoutingError, type RoutingErrorCode } from "../../handlers/router/errors";
 import { checkOperationInput } from "../support/apiModel";
 import { configOf, ENV, ROUTING_TABLE, sha256 } from "../handlers/fixtures/routerFixtures";
 import {

@@ -41,7 +41,7 @@ import type { RecordedResource } from "../../tools/mockEngine";
 import {
   FakeTable,
   applyEnv,
-  loadRouterHandler,
+  createRouter,
   routerInput,
   routerInputAt,
 } from "../handlers/fixtures/routerFixtures";
@@ -81,30 +81,8 @@ const uuid = (n: number): string => `0a1b2c3d-4e5f-6789-abcd-${String(n).padStar
 /** The alias in `…:contact/<alias>` or `…:engagement/<alias>/<id>`. */
 const aliasOf = (arn: string): string => arn.split("/")[1];
 
-/** Pins Date.now while `run` runs. */
-async function at<T>(time: Date, run: () => Promise<T>): Promise<T> {
-  const real = Date.now;
-  Date.now = () => time.getTime();
-  try {
-    return await run();
-  } finally {
-    Date.now = real;
-  }
-}
-
-/** Silences the handlers' JSON log lines while `run` runs. */
-async function quietly<T>(run: () => Promise<T>): Promise<T> {
-  const real = console.log;
-  console.log = () => undefined;
-  try {
-    return await run();
-  } finally {
-    console.log = real;
-  }
-}
-
 /** Answers the router's services the way they answer, with ARNs in the stack's account. */
-function answerRouterCalls(ctx: ScenarioContext): void {
+function answerRouterCalls(ctx: ScenarioContext, now: () => number): void {
   const { recorder, account, region, resources } = ctx;
   let n = 0;
   const table = new FakeTable(
@@ -137,14 +115,14 @@ function answerRouterCalls(ctx: ScenarioContext): void {
         title: start?.title ?? "an incident",
         impact: 1,
         status: "OPEN",
-        creationTime: new Date(Date.now() - 60_000),
+        creationTime: new Date(now() - 60_000),
         dedupeString: "x",
         incidentRecordSource: {
           createdBy: "x",
           source: (start?.triggerDetails as Input | undefined)?.source ?? "incident-escalation",
         },
         lastModifiedBy: "x",
-        lastModifiedTime: new Date(Date.now() - 60_000),
+        lastModifiedTime: new Date(now() - 60_000),
       },
     };
   });
@@ -164,7 +142,7 @@ function answerRouterCalls(ctx: ScenarioContext): void {
       ContactArn: c,
       Sender: "incident-escalation",
       IncidentId: i.IncidentId,
-      StartTime: new Date(Date.now() - 30 * 60_000),
+      StartTime: new Date(now() - 30 * 60_000),
     })),
   }));
   contacts.on(ListPagesByEngagementCommand as never).callsFake((i: Input) => {
@@ -177,13 +155,13 @@ function answerRouterCalls(ctx: ScenarioContext): void {
           EngagementArn: engagement,
           ContactArn: `arn:aws:ssm-contacts:${region}:${account}:contact/${alias}`,
           Sender: "incident-escalation",
-          SentTime: new Date(Date.now() - 29 * 60_000),
+          SentTime: new Date(now() - 29 * 60_000),
         },
       ],
     };
   });
   contacts.on(ListPageReceiptsCommand as never).callsFake(() => ({
-    Receipts: [{ ReceiptType: "SENT", ReceiptTime: new Date(Date.now() - 29 * 60_000) }],
+    Receipts: [{ ReceiptType: "SENT", ReceiptTime: new Date(now() - 29 * 60_000) }],
   }));
 
   recorder
@@ -209,15 +187,18 @@ interface RouteEntry {
  * and its report.
  */
 async function routerScenarios(ctx: ScenarioContext): Promise<void> {
-  answerRouterCalls(ctx);
+  // The router's clock, which the answers above read too (an incident started a minute ago).
+  let clock = new Date(0);
+  answerRouterCalls(ctx, () => clock.getTime());
   // The routing table is routing.json in the function's code archive, as Lambda deploys it.
   const table = (await archiveFiles(ctx.fn.inputs.code))["routing.json"];
   if (table === undefined) throw new Error(`${ctx.fn.name}: no routing.json in its code`);
-  const router = await loadRouterHandler({
-    ...ctx.env,
-    ROUTING_TABLE: table,
-    AWS_REGION: ctx.region,
-  });
+  // Built as handler.ts builds it (production clients, which the recorder mocks), with the
+  // scenario's clock and no log.
+  const router = createRouter(
+    { ...ctx.env, ROUTING_TABLE: table, AWS_REGION: ctx.region },
+    { now: () => clock },
+  );
   const invoked = {
     invokedFunctionArn: `arn:aws:lambda:${ctx.region}:${ctx.account}:function:${ctx.fn.id}`,
   };
@@ -225,7 +206,7 @@ async function routerScenarios(ctx: ScenarioContext): Promise<void> {
   let messages = 0;
   const viaQueue = async (input: Record<string, unknown>) => {
     const messageId = `m-${++messages}`;
-    const response = (await router.handler(
+    const response = (await router(
       {
         Records: [
           {
@@ -242,7 +223,7 @@ async function routerScenarios(ctx: ScenarioContext): Promise<void> {
         ],
       },
       invoked,
-    )) as unknown as SqsBatchResponse; // RouterModule types the direct-invocation overload
+    )) as unknown as SqsBatchResponse; // the record's extra members select the direct overload
     // A failed record would hide the calls it did not make: every scenario must succeed.
     if (response.batchItemFailures.length > 0) {
       throw new Error(`${ctx.fn.name}: record ${messageId} failed (${JSON.stringify(input)})`);
@@ -252,16 +233,15 @@ async function routerScenarios(ctx: ScenarioContext): Promise<void> {
   const fired = new Date("2019-10-02T17:05:00.989Z");
   for (const [level, route] of Object.entries(routes)) {
     if (!route.responsePlanArn && !(route.engage ?? []).length) continue;
-    await at(fired, () => quietly(() => viaQueue(routerInput(level))));
+    clock = fired;
+    await viaQueue(routerInput(level));
     if (!route.responsePlanArn) continue;
     const again = "2019-10-02T17:20:00.000+0000";
-    await at(new Date("2019-10-02T17:20:10.000Z"), () =>
-      quietly(() => viaQueue(routerInputAt(level, again))),
-    );
+    clock = new Date("2019-10-02T17:20:10.000Z");
+    await viaQueue(routerInputAt(level, again));
     const ok = "2019-10-02T17:40:00.000+0000";
-    await at(new Date("2019-10-02T17:40:10.000Z"), () =>
-      quietly(() => viaQueue(routerInputAt(level, ok, "OK"))),
-    );
+    clock = new Date("2019-10-02T17:40:10.000Z");
+    await viaQueue(routerInputAt(level, ok, "OK"));
   }
   if (ctx.env.SCHEDULER_ROLE_ARN) {
     const scheduled = "2026-12-07T01:00:00Z";
@@ -270,22 +250,18 @@ async function routerScenarios(ctx: ScenarioContext): Promise<void> {
       const schedules = () =>
         ctx.recorder.sent().filter((c) => c.key === "scheduler:CreateSchedule");
       const before = schedules().length;
-      const result = await at(new Date("2026-12-07T01:00:03.000Z"), () =>
-        quietly(() =>
-          router.handler(
-            { drill: { level, scheduledTime: scheduled, reportAfterMinutes: 30 } },
-            invoked,
-          ),
-        ),
+      clock = new Date("2026-12-07T01:00:03.000Z");
+      const result = await router(
+        { drill: { level, scheduledTime: scheduled, reportAfterMinutes: 30 } },
+        invoked,
       );
       const schedule = schedules()[before];
       if (!schedule) {
         throw new Error(`drill of ${level}: no report schedule (${JSON.stringify(result)})`);
       }
       const report = JSON.parse(String((schedule.input.Target as Input).Input)) as unknown;
-      await at(new Date("2026-12-07T01:31:00.000Z"), () =>
-        quietly(() => router.handler(report, invoked)),
-      );
+      clock = new Date("2026-12-07T01:31:00.000Z");
+      await router(report, invoked);
     }
   }
 }
@@ -419,6 +395,17 @@ async function ackScenarios(ctx: ScenarioContext): Promise<void> {
     pages.push(r.statusCode);
   }
   if (pages.join() !== "200,200,200") throw new Error(`ack scenario pages ${pages.join()}`);
+}
+
+/** The ack bundle logs its JSON lines to stdout; the scenario asserts its calls, not its log. */
+async function quietly<T>(run: () => Promise<T>): Promise<T> {
+  const real = console.log;
+  console.log = () => undefined;
+  try {
+    return await run();
+  } finally {
+    console.log = real;
+  }
 }
 
 /** Scenarios by handler folder. */

@@ -1,0 +1,356 @@
+/**
+ * The router's configuration: the routing table (routing.json in the function's code) and its
+ * environment variables. One typed value on both sides: the component builds the variables with
+ * `routerEnv` (components/escalationPipeline.ts), and the handler reads the same names with
+ * `parseRouterEnv` once, at cold start. The config schema (zod) has already validated what the
+ * component passes; parseRouterEnv still checks each value, so that a function deployed or
+ * edited by other means fails its cold start with a message naming the variable instead of
+ * paging wrongly.
+ *
+ * Nothing here may import Pulumi or the AWS SDK: the component and the handler bundle both
+ * import this module.
+ */
+import { ROUTING_TABLE_FILE } from "../shared/limits";
+import { RouterConfigError, isRecord, show } from "./errors";
+
+/** How one level is routed. */
+export interface LevelRoute {
+  /** Incident impact, 1 (critical) to 5 (no impact). */
+  readonly impact: number;
+  /** Response plan to open an incident with; absent when the level opens no incident. */
+  readonly responsePlanArn?: string;
+  /** ssm-contacts contact ARNs to engage directly; empty when the level engages nobody. */
+  readonly engage: readonly string[];
+  /**
+   * Resolve the level's open incident when its alarm returns to OK (needs DEDUPE_TABLE); without
+   * it the incident stays open and the alarm stays mapped to it (a flap is a timeline event).
+   */
+  readonly resolveOnRecovery?: boolean;
+}
+
+/** The validated environment. */
+export interface RouterConfig {
+  /** Level name → route. A Map, so no level can collide with Object.prototype members. */
+  readonly routing: ReadonlyMap<string, LevelRoute>;
+  /** The stack's account (ACCOUNT_ID): an alarm of any other account pages nobody. */
+  readonly account: string;
+  /** The function's region (AWS_REGION): an alarm of any other region pages nobody. */
+  readonly region: string;
+  /** `triggerDetails.source` of every incident. */
+  readonly incidentSource: string;
+  /** `Sender` of every engagement. */
+  readonly engagementSender: string;
+  /** DynamoDB table mapping alarm → open incident; absent: no dedupe, no recovery notes. */
+  readonly dedupeTable?: string;
+  /** Physical-name prefix: names drill report schedules, shortens contact names in reports. */
+  readonly namePrefix?: string;
+  /** Role EventBridge Scheduler assumes to invoke the router with a drill report. */
+  readonly schedulerRoleArn?: string;
+  /** SNS topic (AWS Chatbot → Slack) drill reports are posted to. */
+  readonly alertsTopicArn?: string;
+}
+
+/**
+ * The router's environment variables (AWS_REGION aside, which Lambda sets). `T` is what the
+ * component has (Pulumi inputs) or what the handler reads (strings).
+ */
+export interface RouterEnvironment<T = string> {
+  readonly INCIDENT_SOURCE: T;
+  readonly ENGAGEMENT_SENDER: T;
+  /** Alarms of other accounts and regions page nobody (alarmEvent.ts foreignAlarm). */
+  readonly ACCOUNT_ID: T;
+  readonly NAME_PREFIX: T;
+  readonly DEDUPE_TABLE?: T;
+  readonly SCHEDULER_ROLE_ARN?: T;
+  readonly ALERTS_TOPIC_ARN?: T;
+}
+
+/** What the component knows, by meaning; `routerEnv` names the variables. */
+export interface RouterEnvArgs<T> {
+  readonly incidentSource: T;
+  readonly engagementSender: T;
+  readonly accountId: T;
+  readonly namePrefix: T;
+  /** The dedupe table's name, when the stack has one. */
+  readonly dedupeTable?: T;
+  /** Set when the stack has drills. */
+  readonly drills?: { readonly schedulerRoleArn: T; readonly alertsTopicArn: T };
+}
+
+/** The router's environment variables, as the component sets them. */
+export function routerEnv<T>(args: RouterEnvArgs<T>): RouterEnvironment<T> {
+  return {
+    INCIDENT_SOURCE: args.incidentSource,
+    ENGAGEMENT_SENDER: args.engagementSender,
+    ACCOUNT_ID: args.accountId,
+    NAME_PREFIX: args.namePrefix,
+    ...(args.dedupeTable !== undefined && { DEDUPE_TABLE: args.dedupeTable }),
+    ...(args.drills !== undefined && {
+      SCHEDULER_ROLE_ARN: args.drills.schedulerRoleArn,
+      ALERTS_TOPIC_ARN: args.drills.alertsTopicArn,
+    }),
+  };
+}
+
+/** What parseRouterEnv reads: the variables above, and AWS_REGION. */
+export type RouterEnvInput = Readonly<
+  Partial<Record<keyof RouterEnvironment | "AWS_REGION", string | undefined>>
+>;
+
+// Limits from the API models (aws-models/ssm-incidents.json, ssm-contacts.json).
+const SOURCE_MAX = 50;
+const SENDER_MAX = 255;
+
+// ---------------------------------------------------------------------------------------------
+// parseRouterEnv
+// ---------------------------------------------------------------------------------------------
+
+export const LEVEL_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+/** As in ALARM_ARN. */
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const RESPONSE_PLAN_ARN = /^arn:aws:ssm-incidents::\d{12}:response-plan\/[a-zA-Z0-9_-]{1,200}$/;
+const CONTACT_ARN =
+  /^arn:aws:ssm-contacts:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:contact\/[a-z0-9_-]{1,255}$/;
+/** The model's Sender pattern, with `\s` narrowed to ASCII space, tab, CR, LF and FF. */
+const SENDER = /^[\\a-zA-Z0-9_@#%*+=:?./! \t\n\f\r-]*$/;
+const ROUTE_KEYS = ["impact", "responsePlanArn", "engage", "resolveOnRecovery"];
+/** DynamoDB table names (an ARN is not accepted: the IAM policy names the table anyway). */
+const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+/** `<prefix>-drill-<16 hex>` must fit Scheduler's 64-character `^[0-9a-zA-Z-_.]+$` names. */
+const NAME_PREFIX = /^[a-zA-Z0-9_.-]{1,41}$/;
+const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** Standard topics only: AWS Chatbot does not read FIFO topics. */
+const TOPIC_ARN = /^arn:aws:sns:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:[a-zA-Z0-9_-]{1,256}$/;
+
+/**
+ * Validates the router's configuration: the routing table and the environment.
+ * - `ROUTING_TABLE` (the text of routing.json, which the component puts in the function's code:
+ *   it grows with levels and contacts, and Lambda allows 4 KB of environment variables in all):
+ *   JSON `{"<level>": {"impact": 1-5, "responsePlanArn"?: "...", "engage"?: [...],
+ *   "resolveOnRecovery"?: boolean}}`; resolveOnRecovery needs responsePlanArn and DEDUPE_TABLE
+ * Environment variables:
+ * - `INCIDENT_SOURCE`: 1-50 characters, not starting with `aws.`
+ * - `ENGAGEMENT_SENDER`: 1-255 characters of `[\a-zA-Z0-9_@#%*+=:?./!-]` and whitespace
+ * - `ACCOUNT_ID`: the stack's 12-digit account id; `AWS_REGION` (set by Lambda): the region. An
+ *   alarm event of another account or region is rejected (decide → "reject")
+ * Optional; when set, validated like the rest:
+ * - `DEDUPE_TABLE`: DynamoDB table name; turns on dedupe and recovery notes
+ * - `NAME_PREFIX`: 1-41 characters of `[a-zA-Z0-9_.-]`; drills need it
+ * - `SCHEDULER_ROLE_ARN`: IAM role ARN; drills need it
+ * - `ALERTS_TOPIC_ARN`: SNS topic ARN; drills need it
+ * Drill variables are optional so that drill configuration can never keep alarms from paging; a
+ * drill event without them fails with a `RouterConfigError` naming them.
+ * Throws one `RouterConfigError` listing every problem, each prefixed with its variable's path.
+ */
+export function parseRouterEnv(
+  env: RouterEnvInput,
+  routingTable: string | undefined,
+): RouterConfig {
+  const problems: string[] = [];
+  const routing = parseRoutingTable(routingTable, problems);
+
+  const incidentSource = env.INCIDENT_SOURCE ?? "";
+  if (incidentSource === "") problems.push("INCIDENT_SOURCE: is not set");
+  else if (incidentSource.length > SOURCE_MAX) {
+    problems.push(
+      `INCIDENT_SOURCE: must be at most ${SOURCE_MAX} characters, got ${incidentSource.length}`,
+    );
+  } else if (incidentSource.startsWith("aws.")) {
+    problems.push(`INCIDENT_SOURCE: must not start with "aws.", got ${show(incidentSource)}`);
+  }
+
+  const engagementSender = env.ENGAGEMENT_SENDER ?? "";
+  if (engagementSender === "") problems.push("ENGAGEMENT_SENDER: is not set");
+  else if (engagementSender.length > SENDER_MAX) {
+    problems.push(
+      `ENGAGEMENT_SENDER: must be at most ${SENDER_MAX} characters, got ${engagementSender.length}`,
+    );
+  } else if (!SENDER.test(engagementSender)) {
+    problems.push(
+      `ENGAGEMENT_SENDER: may contain only letters, digits, whitespace and \\_@#%*+=:?./!-, got ${show(engagementSender)}`,
+    );
+  }
+
+  const dedupeTable = optional(
+    env,
+    "DEDUPE_TABLE",
+    TABLE_NAME,
+    "a DynamoDB table name (3-255 characters of a-z, A-Z, 0-9, _ . -)",
+    problems,
+  );
+  const namePrefix = optional(
+    env,
+    "NAME_PREFIX",
+    NAME_PREFIX,
+    "1-41 characters of a-z, A-Z, 0-9, _ . -",
+    problems,
+  );
+  const schedulerRoleArn = optional(
+    env,
+    "SCHEDULER_ROLE_ARN",
+    ROLE_ARN,
+    "an IAM role ARN arn:aws:iam::<account>:role/<name>",
+    problems,
+  );
+  const alertsTopicArn = optional(
+    env,
+    "ALERTS_TOPIC_ARN",
+    TOPIC_ARN,
+    "an SNS topic ARN arn:aws:sns:<region>:<account>:<name>",
+    problems,
+  );
+
+  if (dedupeTable === undefined) {
+    for (const [level, route] of routing) {
+      if (route.resolveOnRecovery === true) {
+        problems.push(
+          `ROUTING_TABLE.${level}.resolveOnRecovery: needs DEDUPE_TABLE, through which the router finds the incident to resolve`,
+        );
+      }
+    }
+  }
+
+  const account = env.ACCOUNT_ID ?? "";
+  if (!ACCOUNT_ID.test(account)) {
+    problems.push(
+      account === ""
+        ? "ACCOUNT_ID: is not set (the stack's 12-digit account id)"
+        : `ACCOUNT_ID: must be a 12-digit account id, got ${show(account)}`,
+    );
+  }
+  // Lambda sets AWS_REGION to the function's region (reserved; a function cannot override it):
+  // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+  const region = env.AWS_REGION ?? "";
+  if (!REGION.test(region)) {
+    problems.push(
+      region === ""
+        ? "AWS_REGION: is not set (Lambda sets it to the function's region)"
+        : `AWS_REGION: must be a region like ap-northeast-1, got ${show(region)}`,
+    );
+  }
+
+  if (problems.length > 0) throw new RouterConfigError(problems);
+  return {
+    routing,
+    account,
+    region,
+    incidentSource,
+    engagementSender,
+    ...(dedupeTable !== undefined && { dedupeTable }),
+    ...(namePrefix !== undefined && { namePrefix }),
+    ...(schedulerRoleArn !== undefined && { schedulerRoleArn }),
+    ...(alertsTopicArn !== undefined && { alertsTopicArn }),
+  };
+}
+
+/** An optional variable: undefined when unset or empty, else validated against `pattern`. */
+function optional(
+  env: RouterEnvInput,
+  name: keyof RouterEnvironment,
+  pattern: RegExp,
+  expected: string,
+  problems: string[],
+): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === "") return undefined;
+  if (!pattern.test(value)) {
+    problems.push(`${name}: must be ${expected}, got ${show(value)}`);
+    return undefined;
+  }
+  return value;
+}
+
+function parseRoutingTable(text: string | undefined, problems: string[]): Map<string, LevelRoute> {
+  const routing = new Map<string, LevelRoute>();
+  if (text === undefined) {
+    problems.push(`ROUTING_TABLE: ${ROUTING_TABLE_FILE} is missing from the function's code`);
+    return routing;
+  }
+  if (text === "") {
+    problems.push(`ROUTING_TABLE: ${ROUTING_TABLE_FILE} is empty`);
+    return routing;
+  }
+  let table: unknown;
+  try {
+    table = JSON.parse(text);
+  } catch {
+    problems.push("ROUTING_TABLE: is not valid JSON");
+    return routing;
+  }
+  if (!isRecord(table)) {
+    problems.push(`ROUTING_TABLE: must be a JSON object of levels, got ${show(table)}`);
+    return routing;
+  }
+  const entries = Object.entries(table);
+  if (entries.length === 0) problems.push("ROUTING_TABLE: must define at least one level");
+
+  for (const [level, entry] of entries) {
+    const path = `ROUTING_TABLE.${level}`;
+    if (!LEVEL_NAME.test(level)) {
+      problems.push(
+        `${path}: level names must be 1-64 characters of a-z, 0-9, _ or -, not starting with _ or -`,
+      );
+      continue;
+    }
+    if (!isRecord(entry)) {
+      problems.push(
+        `${path}: must be an object {impact, responsePlanArn?, engage?, resolveOnRecovery?}, got ${show(entry)}`,
+      );
+      continue;
+    }
+    const before = problems.length;
+    for (const key of Object.keys(entry)) {
+      if (!ROUTE_KEYS.includes(key)) {
+        problems.push(
+          `${path}.${key}: unknown key (expected impact, responsePlanArn, engage, resolveOnRecovery)`,
+        );
+      }
+    }
+    const { impact, responsePlanArn, engage, resolveOnRecovery } = entry;
+    if (typeof impact !== "number" || !Number.isInteger(impact) || impact < 1 || impact > 5) {
+      problems.push(`${path}.impact: must be an integer 1-5, got ${show(impact)}`);
+    }
+    if (
+      responsePlanArn !== undefined &&
+      (typeof responsePlanArn !== "string" || !RESPONSE_PLAN_ARN.test(responsePlanArn))
+    ) {
+      problems.push(
+        `${path}.responsePlanArn: must be a response plan ARN arn:aws:ssm-incidents::<account>:response-plan/<name>, got ${show(responsePlanArn)}`,
+      );
+    }
+    const contacts: readonly unknown[] = Array.isArray(engage) ? engage : [];
+    if (engage !== undefined && contacts.length === 0) {
+      problems.push(
+        `${path}.engage: must be a non-empty list of contact ARNs (omit it to engage nobody), got ${show(engage)}`,
+      );
+    }
+    contacts.forEach((arn, i) => {
+      if (typeof arn !== "string" || !CONTACT_ARN.test(arn)) {
+        problems.push(
+          `${path}.engage[${i}]: must be a contact ARN arn:aws:ssm-contacts:<region>:<account>:contact/<alias>, got ${show(arn)}`,
+        );
+      } else if (contacts.indexOf(arn) !== i) {
+        problems.push(`${path}.engage[${i}]: duplicate of engage[${contacts.indexOf(arn)}]`);
+      }
+    });
+    if (resolveOnRecovery !== undefined && typeof resolveOnRecovery !== "boolean") {
+      problems.push(
+        `${path}.resolveOnRecovery: must be true or false, got ${show(resolveOnRecovery)}`,
+      );
+    } else if (resolveOnRecovery === true && responsePlanArn === undefined) {
+      problems.push(
+        `${path}.resolveOnRecovery: needs responsePlanArn (only incidents are resolved)`,
+      );
+    }
+    if (problems.length === before) {
+      routing.set(level, {
+        impact: impact as number,
+        ...(typeof responsePlanArn === "string" && { responsePlanArn }),
+        engage: contacts as string[],
+        ...(typeof resolveOnRecovery === "boolean" && { resolveOnRecovery }),
+      });
+    }
+  }
+  return routing;
+}
