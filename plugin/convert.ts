@@ -24,24 +24,25 @@ import {
 type Path = readonly (string | number)[];
 
 /** Config paths whose value may be an Output, and the valid stand-in used until it resolves. */
-const DEFERRABLE: readonly { readonly matches: (p: Path) => boolean; readonly standIn: string }[] = [
-  { matches: (p) => is(p, ["contacts", 0, "email"]), standIn: "deferred@example.com" },
-  { matches: (p) => is(p, ["contacts", 0, "phone"]), standIn: "+10000000000" },
-  {
-    matches: (p) => is(p, ["notifications", "webhooks", 0, "url"]),
-    standIn: "https://deferred.example.com/",
-  },
-  {
-    matches: (p) =>
-      is(p, ["notifications", "webhooks", 0, "signingKey"]) ||
-      is(p, ["notifications", "webhooks", 0, "previousSigningKey"]),
-    standIn: "deferred-signing-key-of-32-characters",
-  },
-  {
-    matches: (p) => p.length === 5 && is(p.slice(0, 4), ["alarms", 0, "metric", "dimensions"]),
-    standIn: "deferred",
-  },
-];
+const DEFERRABLE: readonly { readonly matches: (p: Path) => boolean; readonly standIn: string }[] =
+  [
+    { matches: (p) => is(p, ["contacts", 0, "email"]), standIn: "deferred@example.com" },
+    { matches: (p) => is(p, ["contacts", 0, "phone"]), standIn: "+10000000000" },
+    {
+      matches: (p) => is(p, ["notifications", "webhooks", 0, "url"]),
+      standIn: "https://deferred.example.com/",
+    },
+    {
+      matches: (p) =>
+        is(p, ["notifications", "webhooks", 0, "signingKey"]) ||
+        is(p, ["notifications", "webhooks", 0, "previousSigningKey"]),
+      standIn: "deferred-signing-key-of-32-characters",
+    },
+    {
+      matches: (p) => p.length === 5 && is(p.slice(0, 4), ["alarms", 0, "metric", "dimensions"]),
+      standIn: "deferred",
+    },
+  ];
 
 /** Same shape: strings equal, numbers stand for any array index. */
 function is(p: Path, pattern: Path): boolean {
@@ -99,7 +100,8 @@ export function toRawConfig(args: Readonly<Record<string, unknown>>): RawConvers
     }
     return v;
   };
-  const { stack: _stack, ...rest } = args;
+  // `stack` is not part of the stack config (the TypeScript component takes it beside it).
+  const rest = Object.fromEntries(Object.entries(args).filter(([k]) => k !== "stack"));
   const raw = plain(rest, []) as Record<string, unknown>;
 
   const im = isObj(raw.incidentManager) ? raw.incidentManager : {};
@@ -137,7 +139,10 @@ export function toRawConfig(args: Readonly<Record<string, unknown>>): RawConvers
  * at construction; the deferred leaves are put back as Outputs that fail, with their path, if the
  * resolved value is invalid.
  */
-export function toStackConfig(args: Readonly<Record<string, unknown>>, source: string): StackConfig {
+export function toStackConfig(
+  args: Readonly<Record<string, unknown>>,
+  source: string,
+): StackConfig {
   const conversion = toRawConfig(args);
   const { raw, deferred, issues } = conversion;
   const reported = new Set(issues.map((i) => i.path));

@@ -78,7 +78,9 @@ describe("run-plugin launch path (gRPC GetSchema)", function () {
     const req = new provproto.GetSchemaRequest();
     req.setVersion(0);
     const text = await new Promise<string>((resolve, reject) =>
-      client.getSchema(req, (err, resp) => (err || !resp ? reject(err) : resolve(resp.getSchema()))),
+      client.getSchema(req, (err, resp) =>
+        err || !resp ? reject(err) : resolve(resp.getSchema()),
+      ),
     );
     client.close();
     const served = JSON.parse(text) as Record<string, unknown>;

@@ -28,8 +28,13 @@ describe("plugin schema (SDK Analyzer over plugin/)", function () {
     };
     assert.equal(schema.name, "incident-escalation");
     assert.equal(schema.version, root.version);
-    assert.deepEqual(Object.keys(schema.resources), ["incident-escalation:index:EscalationPipeline"]);
-    assert.equal(schema.resources["incident-escalation:index:EscalationPipeline"].isComponent, true);
+    assert.deepEqual(Object.keys(schema.resources), [
+      "incident-escalation:index:EscalationPipeline",
+    ]);
+    assert.equal(
+      schema.resources["incident-escalation:index:EscalationPipeline"].isComponent,
+      true,
+    );
   });
 
   it("EscalationPipeline inputs: names, required ones, types and one-line descriptions", () => {
@@ -71,7 +76,8 @@ describe("plugin schema (SDK Analyzer over plugin/)", function () {
     assert.deepEqual(contact.properties?.phone, {
       type: "string",
       optional: true,
-      description: "E.164 phone number for SMS and voice (+<country><number>); kept a Pulumi secret.",
+      description:
+        "E.164 phone number for SMS and voice (+<country><number>); kept a Pulumi secret.",
     });
     assert.deepEqual(contact.properties?.email, {
       type: "string",
@@ -126,13 +132,21 @@ describe("plugin schema (SDK Analyzer over plugin/)", function () {
       "LessThanOrEqualToThreshold",
     ]);
     assert.deepEqual(values("HandoffPeriod"), ["day", "week", "month"]);
-    assert.deepEqual(values("TreatMissingData"), ["missing", "notBreaching", "breaching", "ignore"]);
-    assert.deepEqual(schema.types["incident-escalation:index:EngagementStageArgs"].properties?.via, {
-      type: "array",
-      items: { $ref: T("Channel"), plain: true },
-      plain: true,
-      description: "Channels engaged in this stage.",
-    });
+    assert.deepEqual(values("TreatMissingData"), [
+      "missing",
+      "notBreaching",
+      "breaching",
+      "ignore",
+    ]);
+    assert.deepEqual(
+      schema.types["incident-escalation:index:EngagementStageArgs"].properties?.via,
+      {
+        type: "array",
+        items: { $ref: T("Channel"), plain: true },
+        plain: true,
+        description: "Channels engaged in this stage.",
+      },
+    );
   });
 
   it("outputs: the consumer-facing ARNs and lists, nothing private", () => {
