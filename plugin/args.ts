@@ -50,7 +50,7 @@ export enum TreatMissingData {
 }
 
 /** One stage of a contact's engagement plan. */
-export interface EngagementStageArgs {
+export interface EngagementStage {
   /** Minutes after the contact is engaged when this stage starts (the first stage starts at 0). */
   readonly after: number;
   /** Channels engaged in this stage. */
@@ -58,7 +58,7 @@ export interface EngagementStageArgs {
 }
 
 /** A person Incident Manager can page. */
-export interface ContactArgs {
+export interface Contact {
   /** Lower-case alias ([a-z0-9_-]) used to reference the contact; the physical alias is <prefix>-<alias>. */
   readonly alias: string;
   /** Name shown in Incident Manager (letters, digits, spaces, "_", "." and "-"). */
@@ -70,11 +70,11 @@ export interface ContactArgs {
   /** Minutes between retries of an unacknowledged channel within a stage (0-60, default 5). */
   readonly retryIntervalMinutes?: number;
   /** Engagement stages by offset from the moment the contact is engaged. */
-  readonly engagement: EngagementStageArgs[];
+  readonly engagement: EngagementStage[];
 }
 
 /** When an on-call rotation hands off. */
-export interface HandoffArgs {
+export interface Handoff {
   /** Hand-off period. */
   readonly every: HandoffPeriod;
   /** Day of the week (MON-SUN) for weekly hand-offs, day of the month ("1"-"28") for monthly ones. */
@@ -86,7 +86,7 @@ export interface HandoffArgs {
 }
 
 /** An on-call rotation, referenced as oncall:<name>. */
-export interface RotationArgs {
+export interface Rotation {
   /** Rotation name ([a-z0-9_-]). */
   readonly name: string;
   /** Contact aliases in rotation order (1-30). */
@@ -94,7 +94,7 @@ export interface RotationArgs {
   /** IANA time zone, e.g. Asia/Tokyo. */
   readonly timeZone: string;
   /** When the rotation hands off. */
-  readonly handoff: HandoffArgs;
+  readonly handoff: Handoff;
   /** How many members are on call at the same time (default 1). */
   readonly onCallsAtOnce?: number;
   /** ISO 8601 start of the first shift; defaults to the moment of creation. */
@@ -102,7 +102,7 @@ export interface RotationArgs {
 }
 
 /** One stage of the escalation plan. */
-export interface EscalationStageArgs {
+export interface EscalationStage {
   /** Contact aliases or oncall:<rotation> engaged in this stage. */
   readonly engage: string[];
   /** Minutes before the next stage starts (0-30). */
@@ -112,7 +112,7 @@ export interface EscalationStageArgs {
 }
 
 /** What happens for an alarm of a level. */
-export interface LevelArgs {
+export interface Level {
   /** Incident impact 1 (critical) to 5. */
   readonly impact: number;
   /** Whether the level opens an incident with the escalation plan. */
@@ -124,7 +124,7 @@ export interface LevelArgs {
 }
 
 /** The CloudWatch metric an alarm watches. */
-export interface MetricArgs {
+export interface Metric {
   /** Metric namespace, e.g. AWS/ApplicationELB. */
   readonly namespace: string;
   /** Metric name, e.g. HTTPCode_Target_5XX_Count. */
@@ -142,13 +142,13 @@ export interface MetricArgs {
 }
 
 /** An alarm, created once per level it has a threshold for and named <prefix>-<level>-<name>. */
-export interface AlarmArgs {
+export interface Alarm {
   /** Alarm name ([a-z0-9_-]). */
   readonly name: string;
   /** Alarm description (at most 900 characters). */
   readonly description?: string;
   /** The metric watched. */
-  readonly metric: MetricArgs;
+  readonly metric: Metric;
   /** How the metric is compared with the threshold. */
   readonly comparison: ComparisonOperator;
   /** Number of periods evaluated (1-100). */
@@ -162,7 +162,7 @@ export interface AlarmArgs {
 }
 
 /** An existing alarm routed to a level. */
-export interface ExternalAlarmArgs {
+export interface ExternalAlarm {
   /** Exact alarm name. */
   readonly name: string;
   /** Level the alarm is routed to. */
@@ -170,7 +170,7 @@ export interface ExternalAlarmArgs {
 }
 
 /** Slack channel for AWS Chatbot (the workspace is authorised once in the Chatbot console). */
-export interface SlackArgs {
+export interface Slack {
   /** Slack team (workspace) id, T…. */
   readonly teamId: string;
   /** Slack channel id, C… or G…. */
@@ -178,7 +178,7 @@ export interface SlackArgs {
 }
 
 /** Microsoft Teams channel for AWS Chatbot. */
-export interface TeamsArgs {
+export interface Teams {
   /** Microsoft tenant id (UUID). */
   readonly tenantId: string;
   /** Teams team id (UUID). */
@@ -188,7 +188,7 @@ export interface TeamsArgs {
 }
 
 /** A signed webhook for alarm state changes (ALARM and OK). */
-export interface WebhookArgs {
+export interface Webhook {
   /** Webhook name ([a-z0-9_-]). */
   readonly name: string;
   /** https URL of the receiver; kept a Pulumi secret. */
@@ -204,17 +204,17 @@ export interface WebhookArgs {
 }
 
 /** Where alarm notifications go besides Incident Manager. */
-export interface NotificationsArgs {
+export interface Notifications {
   /** Slack channel (AWS Chatbot). */
-  readonly slack?: SlackArgs;
+  readonly slack?: Slack;
   /** Microsoft Teams channel (AWS Chatbot). */
-  readonly teams?: TeamsArgs;
+  readonly teams?: Teams;
   /** Signed webhooks. */
-  readonly webhooks?: WebhookArgs[];
+  readonly webhooks?: Webhook[];
 }
 
 /** A scheduled paging drill through a level's real response plan. */
-export interface DrillArgs {
+export interface Drill {
   /** Paging level drilled. */
   readonly level: string;
   /** EventBridge Scheduler expression, e.g. cron(0 10 ? * MON#1 *). */
@@ -226,7 +226,7 @@ export interface DrillArgs {
 }
 
 /** A replication set this stack creates (only where AWS still lets the account create one). */
-export interface ReplicationSetArgs {
+export interface ReplicationSet {
   /** 1 to 3 regions; they must include the stack's region. */
   readonly regions: string[];
   /** KMS key ARN for the replication set's encryption (default: AWS-owned key). */
@@ -234,7 +234,7 @@ export interface ReplicationSetArgs {
 }
 
 /** Incident Manager settings. */
-export interface IncidentManagerArgs {
+export interface IncidentManager {
   /** Create the replication set; omit to use the account's existing one (the usual case). */
-  readonly replicationSet?: ReplicationSetArgs;
+  readonly replicationSet?: ReplicationSet;
 }

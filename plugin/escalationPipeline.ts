@@ -7,16 +7,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EscalationPipeline as Pipeline } from "../components/escalationPipeline";
 import {
-  AlarmArgs,
+  Alarm,
   Channel,
-  ContactArgs,
-  DrillArgs,
-  EscalationStageArgs,
-  ExternalAlarmArgs,
-  IncidentManagerArgs,
-  LevelArgs,
-  NotificationsArgs,
-  RotationArgs,
+  Contact,
+  Drill,
+  EscalationStage,
+  ExternalAlarm,
+  IncidentManager,
+  Level,
+  Notifications,
+  Rotation,
 } from "./args";
 import { toStackConfig } from "./convert";
 
@@ -27,23 +27,23 @@ export interface EscalationPipelineArgs {
   /** Prefix of every physical name (1-40 of a-z, 0-9 and "-"; default ie-<stack>). */
   readonly prefix?: string;
   /** Incident Manager settings (default: the account's existing replication set). */
-  readonly incidentManager?: IncidentManagerArgs;
+  readonly incidentManager?: IncidentManager;
   /** The people who can be paged. */
-  readonly contacts: ContactArgs[];
+  readonly contacts: Contact[];
   /** On-call rotations, referenced as oncall:<name>. */
-  readonly onCall?: RotationArgs[];
+  readonly onCall?: Rotation[];
   /** Stages of the escalation plan of paging levels. */
-  readonly escalation?: EscalationStageArgs[];
+  readonly escalation?: EscalationStage[];
   /** Levels by name (lower-case, 1-20 characters). */
-  readonly levels: Record<string, LevelArgs>;
+  readonly levels: Record<string, Level>;
   /** Alarms this stack creates, one per level with a threshold. */
-  readonly alarms?: AlarmArgs[];
+  readonly alarms?: Alarm[];
   /** Existing alarms routed to a level. */
-  readonly externalAlarms?: ExternalAlarmArgs[];
+  readonly externalAlarms?: ExternalAlarm[];
   /** Slack, Microsoft Teams and signed webhooks. */
-  readonly notifications?: NotificationsArgs;
+  readonly notifications?: Notifications;
   /** Scheduled paging drills. */
-  readonly drills?: DrillArgs[];
+  readonly drills?: Drill[];
   /** Tags put on every taggable resource. */
   readonly tags?: Record<string, string>;
 }

@@ -56,13 +56,13 @@ describe("plugin schema (SDK Analyzer over plugin/)", function () {
     assert.deepEqual(r.requiredInputs, ["contacts", "levels"]);
     assert.deepEqual(r.inputProperties.contacts, {
       type: "array",
-      items: { $ref: T("ContactArgs"), plain: true },
+      items: { $ref: T("Contact"), plain: true },
       plain: true,
       description: "The people who can be paged.",
     });
     assert.deepEqual(r.inputProperties.levels, {
       type: "object",
-      additionalProperties: { $ref: T("LevelArgs"), plain: true },
+      additionalProperties: { $ref: T("Level"), plain: true },
       plain: true,
       description: "Levels by name (lower-case, 1-20 characters).",
     });
@@ -72,7 +72,7 @@ describe("plugin schema (SDK Analyzer over plugin/)", function () {
   });
 
   it("secrets and outputs of other resources are Inputs (not plain); structure is plain", () => {
-    const contact = schema.types["incident-escalation:index:ContactArgs"];
+    const contact = schema.types["incident-escalation:index:Contact"];
     assert.deepEqual(contact.properties?.phone, {
       type: "string",
       optional: true,
@@ -91,10 +91,10 @@ describe("plugin schema (SDK Analyzer over plugin/)", function () {
         "Lower-case alias ([a-z0-9_-]) used to reference the contact; the physical alias is <prefix>-<alias>.",
     });
     assert.deepEqual(contact.required, ["alias", "displayName", "engagement"]);
-    const webhook = schema.types["incident-escalation:index:WebhookArgs"];
+    const webhook = schema.types["incident-escalation:index:Webhook"];
     assert.equal(webhook.properties?.url.plain, undefined);
     assert.equal(webhook.properties?.signingKey.plain, undefined);
-    assert.deepEqual(schema.types["incident-escalation:index:MetricArgs"].properties?.dimensions, {
+    assert.deepEqual(schema.types["incident-escalation:index:Metric"].properties?.dimensions, {
       type: "object",
       additionalProperties: { type: "string" },
       optional: true,
@@ -138,15 +138,12 @@ describe("plugin schema (SDK Analyzer over plugin/)", function () {
       "breaching",
       "ignore",
     ]);
-    assert.deepEqual(
-      schema.types["incident-escalation:index:EngagementStageArgs"].properties?.via,
-      {
-        type: "array",
-        items: { $ref: T("Channel"), plain: true },
-        plain: true,
-        description: "Channels engaged in this stage.",
-      },
-    );
+    assert.deepEqual(schema.types["incident-escalation:index:EngagementStage"].properties?.via, {
+      type: "array",
+      items: { $ref: T("Channel"), plain: true },
+      plain: true,
+      description: "Channels engaged in this stage.",
+    });
   });
 
   it("outputs: the consumer-facing ARNs and lists, nothing private", () => {
