@@ -90,10 +90,15 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     name: string,
     args: EscalationPipelineArgs,
     opts: pulumi.ComponentResourceOptions = {},
+    /**
+     * The config already validated by parseStackConfig (the multi-language plugin passes one whose
+     * secret leaves are Outputs, plugin/convert.ts); `args` are then used for `stack` only.
+     */
+    validated?: StackConfig,
   ) {
     super("incident-escalation:index:EscalationPipeline", name, {}, opts);
     const { stack, ...raw } = args;
-    const cfg = parseStackConfig(raw, `EscalationPipeline "${name}" args`);
+    const cfg = validated ?? parseStackConfig(raw, `EscalationPipeline "${name}" args`);
     const prefix = cfg.prefix ?? defaultPrefix(stack);
     this.prefix = prefix;
     const scope: Scope = {
