@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { ChannelKind, StackConfig, StackConfigInput, parseStackConfig } from "../config/schema";
 import { defaultPrefix, escalationStages, names, parseRef, rotationRecurrence } from "./builders";
 import { AlertsTopic } from "./alertsTopic";
-import { DrillSchedules, drillReportSchedulePrefix, schedulerRole } from "./drillSchedules";
+import { createDrills } from "./drillSchedules";
 import { EscalationPlan } from "./escalationPlan";
 import { HandlerFunction } from "./handlerFunction";
 import { LevelRouting, RuleTargetArgs } from "./levelRouting";
@@ -324,16 +324,6 @@ export class EscalationPipeline extends pulumi.ComponentResource {
             { parent: this },
           )
         : undefined;
-    const drillRole =
-      cfg.drills.length > 0
-        ? schedulerRole(
-            `${name}-drill-scheduler`,
-            prefix,
-            { region: refs.region, accountId: refs.accountId },
-            tags,
-            { parent: this },
-          )
-        : undefined;
     if (routed.length > 0) {
       const routingTable = pulumi.output(
         Object.fromEntries(
@@ -363,15 +353,6 @@ export class EscalationPipeline extends pulumi.ComponentResource {
           .filter(([level]) => level !== mostSevere)
           .map(([level]) => names.responsePlan(prefix, level)),
         dedupeTableArn: dedupeTable?.arn,
-        drills: drillRole
-          ? {
-              schedulerRoleArn: drillRole.arn,
-              schedulePrefix: drillReportSchedulePrefix(prefix),
-              contactPrefix: `${prefix}-`,
-              topicArn: refs.alertsTopicArn,
-              topicKeyArn: refs.alertsKeyArn,
-            }
-          : undefined,
       });
       this.router = new HandlerFunction(
         `${name}-router`,
@@ -390,9 +371,6 @@ export class EscalationPipeline extends pulumi.ComponentResource {
             ACCOUNT_ID: refs.accountId,
             NAME_PREFIX: prefix,
             ...(dedupeTable ? { DEDUPE_TABLE: dedupeTable.name } : {}),
-            ...(drillRole
-              ? { SCHEDULER_ROLE_ARN: drillRole.arn, ALERTS_TOPIC_ARN: refs.alertsTopicArn }
-              : {}),
           },
           statements,
           // Adaptive Incident Manager retries within the timeout, which stays below the dedupe
@@ -417,21 +395,28 @@ export class EscalationPipeline extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      if (drillRole) {
-        new DrillSchedules(
-          `${name}-drills`,
-          {
-            prefix,
-            drills: cfg.drills,
-            routerArn: this.router.arn,
-            roleName: drillRole.name,
-            roleArn: drillRole.arn,
-            deadLetterArn: eventsDlq.arn,
-            tags,
-          },
-          { parent: this },
-        );
-      }
+      // Scheduled drills: their own Lambda, role and workflow (drillSchedules.ts).
+      createDrills(
+        name,
+        {
+          prefix,
+          drills: cfg.drills,
+          levels: paging.map(([level, l]) => ({
+            level,
+            impact: l.impact,
+            responsePlanArn: refs.planArns[level],
+            responsePlanName: names.responsePlan(prefix, level),
+            tagged: level !== mostSevere,
+          })),
+          region: refs.region,
+          accountId: refs.accountId,
+          alertsTopicArn: refs.alertsTopicArn,
+          alertsKeyArn: refs.alertsKeyArn,
+          deadLetterArn: eventsDlq.arn,
+          tags,
+        },
+        this,
+      );
     }
 
     const webhooks = cfg.notifications.webhooks;

@@ -20,16 +20,18 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { parseStrictArgs } from "./cliArgs";
-import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
+import { ListContactChannelsCommand, SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
 import { ListResponsePlansCommand, SSMIncidentsClient } from "@aws-sdk/client-ssm-incidents";
 import { ConfigError, ownValue, type StackConfig } from "../config/schema";
 import {
+  all,
   createTimelineEvent,
-  listChannelTypes,
+  direct,
   listDrillPages,
   startIncident,
   stopEngagement,
   updateIncident,
+  type Call,
 } from "../handlers/drill/aws";
 import {
   drillObservation,
@@ -310,6 +312,27 @@ export async function findResponsePlanArn(
     nextToken = res.nextToken;
   } while (nextToken);
   return undefined;
+}
+
+/**
+ * Channel ARN → type (EMAIL, SMS, VOICE) of one contact (the CLI's progress lines name the
+ * channel; the drill Lambda does not list channels). Only the ARN and type are kept: the
+ * channel's delivery address never leaves this function.
+ */
+async function listChannelTypes(
+  client: SSMContactsClient,
+  contactArn: string,
+  call: Call = direct,
+): Promise<Record<string, string>> {
+  const channels = await all(async (next) => {
+    const out = await call("ssm-contacts:ListContactChannels", () =>
+      client.send(new ListContactChannelsCommand({ ContactId: contactArn, ...next })),
+    );
+    return [out.ContactChannels ?? [], out.NextToken];
+  });
+  return Object.fromEntries(
+    channels.flatMap((c) => (c.ContactChannelArn && c.Type ? [[c.ContactChannelArn, c.Type]] : [])),
+  );
 }
 
 /** channel ARN → type, per contact; filled lazily, failures warned about once and retried. */

@@ -7,7 +7,6 @@
  */
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import {
-  ListContactChannelsCommand,
   ListEngagementsCommand,
   ListPageReceiptsCommand,
   ListPagesByEngagementCommand,
@@ -147,26 +146,6 @@ export async function listDrillPages(
   return listed;
 }
 
-/**
- * Channel ARN → type (EMAIL, SMS, VOICE) of one contact. Only the ARN and type are kept: the
- * channel's delivery address never leaves this function.
- */
-export async function listChannelTypes(
-  client: SSMContactsClient,
-  contactArn: string,
-  call: Call = direct,
-): Promise<Record<string, string>> {
-  const channels = await all(async (next) => {
-    const out = await call("ssm-contacts:ListContactChannels", () =>
-      client.send(new ListContactChannelsCommand({ ContactId: contactArn, ...next })),
-    );
-    return [out.ContactChannels ?? [], out.NextToken];
-  });
-  return Object.fromEntries(
-    channels.flatMap((c) => (c.ContactChannelArn && c.Type ? [[c.ContactChannelArn, c.Type]] : [])),
-  );
-}
-
 /** Requests one listing may take: a service that keeps answering NextToken cannot hang a drill. */
 export const MAX_LIST_REQUESTS = 100;
 
@@ -174,7 +153,7 @@ export const MAX_LIST_REQUESTS = 100;
  * Follows NextToken until the last page; `next` is `{}` for the first request, so no request
  * carries an undefined member. At most MAX_LIST_REQUESTS requests.
  */
-async function all<T>(
+export async function all<T>(
   list: (next: { NextToken?: string }) => Promise<[readonly T[], string | undefined]>,
 ): Promise<T[]> {
   const items: T[] = [];

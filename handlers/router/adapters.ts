@@ -2,7 +2,7 @@
  * Thin SDK calls. Clients are passed in (created once by handler.ts); errors propagate unchanged
  * after the SDK's own retries, so Lambda retries the invocation and finally dead-letters it. The
  * only errors turned into values are the expected ones: a lost conditional write, an incident that
- * no longer exists, a schedule that already exists.
+ * no longer exists.
  */
 import {
   DeleteItemCommand,
@@ -16,19 +16,7 @@ import {
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import {
-  CreateScheduleCommand,
-  type CreateScheduleCommandInput,
-  type SchedulerClient,
-} from "@aws-sdk/client-scheduler";
-import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
-import {
-  ListEngagementsCommand,
-  ListPageReceiptsCommand,
-  ListPagesByEngagementCommand,
   StartEngagementCommand,
-  type Engagement,
-  type Page,
-  type Receipt,
   type SSMContactsClient,
   type StartEngagementCommandInput,
 } from "@aws-sdk/client-ssm-contacts";
@@ -44,7 +32,6 @@ import {
   type UpdateIncidentRecordCommandInput,
 } from "@aws-sdk/client-ssm-incidents";
 import { claimAfterStartFailure, parseMapping, type IncidentStatus, type Mapping } from "./dedupe";
-import type { ListedEngagement } from "./drill";
 
 /** Starts an incident and returns its incident record ARN. */
 export async function startIncident(
@@ -197,78 +184,6 @@ async function conditional(write: Promise<unknown>): Promise<boolean> {
     if (isNamed(err, "ConditionalCheckFailedException")) return false;
     throw err;
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Drills: EventBridge Scheduler, SNS, ssm-contacts listings
-// ---------------------------------------------------------------------------------------------
-
-/** Creates the schedule; "exists" when a retried invocation already created it. */
-export async function createSchedule(
-  client: SchedulerClient,
-  input: CreateScheduleCommandInput,
-): Promise<"created" | "exists"> {
-  try {
-    await client.send(new CreateScheduleCommand(input));
-    return "created";
-  } catch (err: unknown) {
-    if (isNamed(err, "ConflictException")) return "exists";
-    throw err;
-  }
-}
-
-export async function publish(client: SNSClient, topicArn: string, message: string): Promise<void> {
-  await client.send(new PublishCommand({ TopicArn: topicArn, Message: message }));
-}
-
-/** Every engagement of the incident, every page of each, every receipt of each page. */
-export async function listDrillPages(
-  client: SSMContactsClient,
-  incidentArn: string,
-): Promise<ListedEngagement[]> {
-  const engagements = await all<Engagement>(async (next) => {
-    const out = await client.send(new ListEngagementsCommand({ IncidentId: incidentArn, ...next }));
-    return [out.Engagements ?? [], out.NextToken];
-  });
-  return Promise.all(
-    engagements.map(async (engagement) => {
-      const pages = await all<Page>(async (next) => {
-        const out = await client.send(
-          new ListPagesByEngagementCommand({ EngagementId: engagement.EngagementArn, ...next }),
-        );
-        return [out.Pages ?? [], out.NextToken];
-      });
-      const receipts = await Promise.all(
-        pages.map((page) =>
-          all<Receipt>(async (next) => {
-            const out = await client.send(
-              new ListPageReceiptsCommand({ PageId: page.PageArn, ...next }),
-            );
-            return [out.Receipts ?? [], out.NextToken];
-          }),
-        ),
-      );
-      return { engagement, pages: pages.map((page, i) => ({ page, receipts: receipts[i] })) };
-    }),
-  );
-}
-
-/**
- * Follows NextToken until the last page; `next` is `{}` for the first request, so no request
- * carries an undefined member. At most 100 requests, against a service that loops.
- */
-async function all<T>(
-  list: (next: { NextToken?: string }) => Promise<[readonly T[], string | undefined]>,
-): Promise<T[]> {
-  const items: T[] = [];
-  let next: { NextToken?: string } = {};
-  for (let request = 0; request < 100; request++) {
-    const [batch, nextToken] = await list(next);
-    items.push(...batch);
-    if (nextToken === undefined || nextToken === "") return items;
-    next = { NextToken: nextToken };
-  }
-  throw new Error("a listing returned more than 100 pages of results");
 }
 
 function isNamed(err: unknown, name: string): boolean {

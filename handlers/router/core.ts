@@ -6,16 +6,13 @@
  * - `{"level": "<level>", "event": <CloudWatch "Alarm State Change" event>}` (EventBridge rule):
  *   a StartIncident input and/or StartEngagement inputs for an ALARM; for an OK on a paging level
  *   with DEDUPE_TABLE set, a recovery (dedupe.ts decides what it touches); nothing otherwise.
- * - `{"drill": {level, scheduledTime, reportAfterMinutes}}` (EventBridge Scheduler): a [DRILL]
- *   incident to start, whose report drill.ts schedules.
- * - `{"drillReport": {level, incidentArn, startedAt}}` (the one-time report schedule).
+ * Drills are not the router's: they have their own function (handlers/drill/).
  * Anything it cannot route throws a `RoutingError`, so the invocation fails, Lambda retries it and
  * finally dead-letters it.
  */
 import { createHash } from "node:crypto";
 import type { StartEngagementCommandInput } from "@aws-sdk/client-ssm-contacts";
 import type { StartIncidentCommandInput } from "@aws-sdk/client-ssm-incidents";
-import { drillTitle } from "../shared/drillReport";
 import { ROUTING_TABLE_FILE } from "../shared/limits";
 import { ALARM_TEXT_LABELS as LABELS, alarmText, truncateText } from "../shared/untrustedText";
 
@@ -52,12 +49,6 @@ export interface RouterConfig {
   readonly engagementSender: string;
   /** DynamoDB table mapping alarm → open incident; absent: no dedupe, no recovery notes. */
   readonly dedupeTable?: string;
-  /** Physical-name prefix: names drill report schedules, shortens contact names in reports. */
-  readonly namePrefix?: string;
-  /** Role EventBridge Scheduler assumes to invoke the router with a drill report. */
-  readonly schedulerRoleArn?: string;
-  /** SNS topic (AWS Chatbot → Slack) drill reports are posted to. */
-  readonly alertsTopicArn?: string;
 }
 
 /** Identifies one alarm state change, for the dedupe table and idempotency tokens. */
@@ -108,40 +99,9 @@ export type Decision =
       readonly level: string;
       readonly alarmName: string;
       readonly reason: string;
-    }
-  | {
-      /** A scheduled drill: start a [DRILL] incident, then schedule its report. */
-      readonly kind: "drill";
-      readonly level: string;
-      readonly incident: StartIncidentCommandInput;
-      readonly reportAfterMinutes: number;
-      readonly namePrefix: string;
-      readonly schedulerRoleArn: string;
-    }
-  | {
-      /**
-       * A drill's report is due: if the incident is this stack's drill (drill.ts
-       * drillReportRefusal), collect the pages, post the report, resolve the incident.
-       */
-      readonly kind: "drill-report";
-      readonly level: string;
-      readonly incidentArn: string;
-      readonly startedAt: string;
-      readonly alertsTopicArn: string;
-      readonly namePrefix: string | undefined;
-      /** The stack's paging response plans: a drill incident lives under one of them. */
-      readonly responsePlanArns: readonly string[];
-      /** `triggerDetails.source` the drill started its incident with. */
-      readonly incidentSource: string;
     };
 
-export type RoutingErrorCode =
-  | "UNKNOWN_LEVEL"
-  | "MALFORMED_EVENT"
-  /** A drill names a level without a response plan. */
-  | "NOT_A_PAGING_LEVEL"
-  /** A drill start without the Lambda context's invokedFunctionArn. */
-  | "MISSING_CONTEXT";
+export type RoutingErrorCode = "UNKNOWN_LEVEL" | "MALFORMED_EVENT";
 
 /** An input the router cannot route. Its message never contains the alarm's reason text. */
 export class RoutingError extends Error {
@@ -216,15 +176,8 @@ const REASON_QUOTED_MAX = 2000;
 // decide
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Decides what one input does. Throws `RoutingError` for anything unroutable, and
- * `RouterConfigError` for a drill event when a variable drills need is not set.
- */
+/** Decides what one input does. Throws `RoutingError` for anything unroutable. */
 export function decide(input: unknown, config: RouterConfig): Decision {
-  if (isRecord(input) && "drill" in input) return decideDrill(input.drill, config);
-  if (isRecord(input) && "drillReport" in input) {
-    return decideDrillReport(input.drillReport, config);
-  }
   const alarm = parseInput(input, config);
   const { level, route, alarmName } = alarm;
   const foreign = foreignAlarm(alarm, config);
@@ -452,147 +405,6 @@ function jsonOf(value: unknown): string | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Drills
-// ---------------------------------------------------------------------------------------------
-
-/** A report is due 1 minute to 1 day after the drill starts (the stack config allows 5-120). */
-const REPORT_AFTER_MAX = 1440;
-const INCIDENT_RECORD_ARN =
-  /^arn:aws:ssm-incidents::\d{12}:incident-record\/[a-zA-Z0-9_-]{1,200}\/[a-zA-Z0-9_-]{1,200}$/;
-const FUNCTION_ARN =
-  /^arn:aws:lambda:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:function:[a-zA-Z0-9_-]{1,64}(?::[a-zA-Z0-9$_-]{1,128})?$/;
-
-type DrillVariable = "NAME_PREFIX" | "SCHEDULER_ROLE_ARN" | "ALERTS_TOPIC_ARN";
-
-/**
- * `{"drill": {level, scheduledTime, reportAfterMinutes}}`. Everything the drill and its report
- * need is checked here, before anything starts, so no [DRILL] incident is opened that could not
- * be reported and resolved.
- */
-function decideDrill(drill: unknown, config: RouterConfig): Decision {
-  const { NAME_PREFIX: namePrefix, SCHEDULER_ROLE_ARN: schedulerRoleArn } = drillVariables(config, [
-    "NAME_PREFIX",
-    "SCHEDULER_ROLE_ARN",
-    "ALERTS_TOPIC_ARN",
-  ]);
-  if (!isRecord(drill)) throw malformed("drill", "an object", drill);
-  const { scheduledTime, reportAfterMinutes } = drill;
-  const { level, route } = routeOf(drill.level, "drill.level", config);
-  if (route.responsePlanArn === undefined) {
-    throw new RoutingError(
-      "NOT_A_PAGING_LEVEL",
-      `drill.level ${show(level)} has no responsePlanArn in ROUTING_TABLE: only levels that open an incident can be drilled`,
-    );
-  }
-  const at = typeof scheduledTime === "string" ? parseTimestamp(scheduledTime) : undefined;
-  if (typeof scheduledTime !== "string" || at === undefined) {
-    throw malformed(
-      "drill.scheduledTime",
-      "an ISO 8601 timestamp like 2026-12-07T01:00:00Z",
-      scheduledTime,
-    );
-  }
-  if (
-    typeof reportAfterMinutes !== "number" ||
-    !Number.isInteger(reportAfterMinutes) ||
-    reportAfterMinutes < 1 ||
-    reportAfterMinutes > REPORT_AFTER_MAX
-  ) {
-    throw malformed(
-      "drill.reportAfterMinutes",
-      `an integer 1-${REPORT_AFTER_MAX}`,
-      reportAfterMinutes,
-    );
-  }
-  return {
-    kind: "drill",
-    level,
-    incident: {
-      // One incident per level and scheduled run, however often Scheduler or Lambda retry.
-      clientToken: sha256(`drill|${level}|${scheduledTime}`),
-      responsePlanArn: route.responsePlanArn,
-      impact: route.impact,
-      title: drillTitle(level, scheduledTime),
-      triggerDetails: {
-        source: config.incidentSource,
-        timestamp: at,
-        rawData: JSON.stringify({ drill: { level, scheduledTime, reportAfterMinutes } }),
-      },
-    },
-    reportAfterMinutes,
-    namePrefix,
-    schedulerRoleArn,
-  };
-}
-
-/** `{"drillReport": {level, incidentArn, startedAt}}`, as the report schedule sends it. */
-function decideDrillReport(report: unknown, config: RouterConfig): Decision {
-  const { ALERTS_TOPIC_ARN: alertsTopicArn } = drillVariables(config, ["ALERTS_TOPIC_ARN"]);
-  if (!isRecord(report)) throw malformed("drillReport", "an object", report);
-  const { level, incidentArn, startedAt } = report;
-  // The level only labels the report: it may have left ROUTING_TABLE since the drill started.
-  if (typeof level !== "string" || !LEVEL_NAME.test(level)) {
-    throw malformed("drillReport.level", "a level name", level);
-  }
-  if (typeof incidentArn !== "string" || !INCIDENT_RECORD_ARN.test(incidentArn)) {
-    throw malformed(
-      "drillReport.incidentArn",
-      "an incident record ARN arn:aws:ssm-incidents::<account>:incident-record/<plan>/<id>",
-      incidentArn,
-    );
-  }
-  if (typeof startedAt !== "string" || parseTimestamp(startedAt) === undefined) {
-    throw malformed("drillReport.startedAt", "an ISO 8601 timestamp", startedAt);
-  }
-  return {
-    kind: "drill-report",
-    level,
-    incidentArn,
-    startedAt,
-    alertsTopicArn,
-    namePrefix: config.namePrefix,
-    responsePlanArns: [
-      ...new Set([...config.routing.values()].flatMap((r) => r.responsePlanArn ?? [])),
-    ],
-    incidentSource: config.incidentSource,
-  };
-}
-
-/** The drill variables `names`; a RouterConfigError naming every one that is not set. */
-function drillVariables<K extends DrillVariable>(
-  config: RouterConfig,
-  names: readonly K[],
-): Record<K, string> {
-  const value: Record<DrillVariable, string | undefined> = {
-    NAME_PREFIX: config.namePrefix,
-    SCHEDULER_ROLE_ARN: config.schedulerRoleArn,
-    ALERTS_TOPIC_ARN: config.alertsTopicArn,
-  };
-  const missing = names.filter((name) => value[name] === undefined);
-  if (missing.length > 0) {
-    throw new RouterConfigError(
-      missing.map((name) => `${name}: is not set; drill events need it (alarms do not)`),
-    );
-  }
-  return Object.fromEntries(names.map((name) => [name, value[name]])) as Record<K, string>;
-}
-
-/**
- * The router's own ARN from the Lambda context, which the report schedule invokes. Throws
- * `RoutingError` MISSING_CONTEXT when the context does not carry one.
- */
-export function invokedFunctionArn(context: unknown): string {
-  const arn = isRecord(context) ? context.invokedFunctionArn : undefined;
-  if (typeof arn !== "string" || !FUNCTION_ARN.test(arn)) {
-    throw new RoutingError(
-      "MISSING_CONTEXT",
-      `a drill needs the Lambda context's invokedFunctionArn to schedule its report, got ${show(arn)}`,
-    );
-  }
-  return arn;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Input validation
 // ---------------------------------------------------------------------------------------------
 
@@ -719,11 +531,6 @@ const SENDER = /^[\\a-zA-Z0-9_@#%*+=:?./! \t\n\f\r-]*$/;
 const ROUTE_KEYS = ["impact", "responsePlanArn", "engage", "resolveOnRecovery"];
 /** DynamoDB table names (an ARN is not accepted: the IAM policy names the table anyway). */
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
-/** `<prefix>-drill-<16 hex>` must fit Scheduler's 64-character `^[0-9a-zA-Z-_.]+$` names. */
-const NAME_PREFIX = /^[a-zA-Z0-9_.-]{1,41}$/;
-const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-/** Standard topics only: AWS Chatbot does not read FIFO topics. */
-const TOPIC_ARN = /^arn:aws:sns:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:[a-zA-Z0-9_-]{1,256}$/;
 
 export { ROUTING_TABLE_FILE };
 
@@ -740,11 +547,6 @@ export { ROUTING_TABLE_FILE };
  *   alarm event of another account or region is rejected (decide → "reject")
  * Optional; when set, validated like the rest:
  * - `DEDUPE_TABLE`: DynamoDB table name; turns on dedupe and recovery notes
- * - `NAME_PREFIX`: 1-41 characters of `[a-zA-Z0-9_.-]`; drills need it
- * - `SCHEDULER_ROLE_ARN`: IAM role ARN; drills need it
- * - `ALERTS_TOPIC_ARN`: SNS topic ARN; drills need it
- * Drill variables are optional so that drill configuration can never keep alarms from paging; a
- * drill event without them fails with a `RouterConfigError` naming them.
  * Throws one `RouterConfigError` listing every problem, each prefixed with its variable's path.
  */
 export function parseRouterEnv(
@@ -781,27 +583,6 @@ export function parseRouterEnv(
     "DEDUPE_TABLE",
     TABLE_NAME,
     "a DynamoDB table name (3-255 characters of a-z, A-Z, 0-9, _ . -)",
-    problems,
-  );
-  const namePrefix = optional(
-    env,
-    "NAME_PREFIX",
-    NAME_PREFIX,
-    "1-41 characters of a-z, A-Z, 0-9, _ . -",
-    problems,
-  );
-  const schedulerRoleArn = optional(
-    env,
-    "SCHEDULER_ROLE_ARN",
-    ROLE_ARN,
-    "an IAM role ARN arn:aws:iam::<account>:role/<name>",
-    problems,
-  );
-  const alertsTopicArn = optional(
-    env,
-    "ALERTS_TOPIC_ARN",
-    TOPIC_ARN,
-    "an SNS topic ARN arn:aws:sns:<region>:<account>:<name>",
     problems,
   );
 
@@ -842,9 +623,6 @@ export function parseRouterEnv(
     incidentSource,
     engagementSender,
     ...(dedupeTable !== undefined && { dedupeTable }),
-    ...(namePrefix !== undefined && { namePrefix }),
-    ...(schedulerRoleArn !== undefined && { schedulerRoleArn }),
-    ...(alertsTopicArn !== undefined && { alertsTopicArn }),
   };
 }
 
@@ -966,10 +744,9 @@ function parseRoutingTable(text: string | undefined, problems: string[]): Map<st
 /** Cuts `text` to at most `max` UTF-16 units, ending with "…", never splitting a surrogate pair. */
 export const truncate = truncateText;
 
-/** Level and alarm name of any input (a drill's level, no alarm name), for its log line. */
+/** Level and alarm name of any input, for its log line. */
 export function logLabels(input: unknown): { level: string | null; alarmName: string | null } {
-  const drill = isRecord(input) ? (input.drill ?? input.drillReport) : undefined;
-  const level = isRecord(drill) ? drill.level : isRecord(input) ? input.level : undefined;
+  const level = isRecord(input) ? input.level : undefined;
   const event = isRecord(input) ? input.event : undefined;
   const detail = isRecord(event) ? event.detail : undefined;
   const alarmName = isRecord(detail) ? detail.alarmName : undefined;

@@ -5,9 +5,8 @@
  *   rule's input transformer; the rules deliver to the queue): answered with a partial batch
  *   response, so a failed message is retried after the queue's visibility timeout and finally
  *   dead-lettered (queue.ts);
- * - `{"drill": {level, scheduledTime, reportAfterMinutes}}` (EventBridge Scheduler, a drill,
- *   asynchronously);
- * - `{"drillReport": {level, incidentArn, startedAt}}` (the one-time schedule a drill creates).
+ * - the same body directly (tests; Lambda retries an asynchronous one and finally dead-letters it).
+ * Drills have their own function (handlers/drill/).
  * parse config (once) → decide (pure) → do what it says → one JSON log line.
  *
  * Every failure of a routed input is re-thrown: for a queue message it becomes a batch item
@@ -28,20 +27,13 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SchedulerClient } from "@aws-sdk/client-scheduler";
-import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
 import { SSMIncidentsClient, type StartIncidentCommandInput } from "@aws-sdk/client-ssm-incidents";
-import type { DrillOutcome } from "../shared/drillReport";
 import {
-  createSchedule,
   createTimelineEvent,
   deleteIf,
-  findIncident,
   incidentStatus,
-  listDrillPages,
   markUnclearAttempts,
-  publish,
   putIf,
   readMapping,
   startEngagement,
@@ -51,7 +43,6 @@ import {
 } from "./adapters";
 import {
   decide,
-  invokedFunctionArn,
   logLabels,
   parseRouterEnv,
   RetryLaterError,
@@ -71,18 +62,6 @@ import {
   type ClaimKind,
   type DedupeView,
 } from "./dedupe";
-import {
-  DRILL_REFUSAL_MESSAGES,
-  drillNotification,
-  drillObservation,
-  drillPlanRefusal,
-  drillRecordRefusal,
-  drillReport,
-  drillResolveInput,
-  drillTimelineEvent,
-  reportScheduleInput,
-  type DrillRefusal,
-} from "./drill";
 import {
   givesUpPage,
   isSqsEvent,
@@ -149,7 +128,7 @@ const incidents = new SSMIncidentsClient({
   },
 });
 markUnclearAttempts(incidents);
-// Clients only some events need (direct engagements, drills) are created on first use, once per
+// Clients only some events need (direct engagements) are created on first use, once per
 // execution environment, so the alarm path's cold start does not pay for them.
 let contactsClient: SSMContactsClient | undefined;
 const contacts = (): SSMContactsClient => (contactsClient ??= new SSMContactsClient(retry));
@@ -161,10 +140,6 @@ const dynamodb = new DynamoDBClient({
   // Without throwOnRequestTimeout, this SDK only warns when requestTimeout passes.
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
 });
-let schedulerClient: SchedulerClient | undefined;
-const scheduler = (): SchedulerClient => (schedulerClient ??= new SchedulerClient(retry));
-let snsClient: SNSClient | undefined;
-const sns = (): SNSClient => (snsClient ??= new SNSClient(retry));
 
 /** The clock. `Date.now` (not `new Date()` alone) so that tests can pin it. */
 const now = (): Date => new Date(Date.now());
@@ -204,30 +179,10 @@ export type RouterResult =
       readonly decision: "recover";
       readonly incidentArn: string | null;
       readonly outcome: RecoveryOutcome;
-    }
-  | {
-      readonly decision: "drill";
-      readonly incidentArn: string;
-      readonly schedule: string;
-      readonly scheduleCreated: boolean;
-    }
-  | {
-      readonly decision: "drill-report";
-      readonly incidentArn: string;
-      readonly outcome: DrillOutcome;
-      readonly pages: number;
-      readonly resolved: boolean;
-    }
-  | {
-      /** Not this stack's drill: nothing read beyond its record, nothing changed (final). */
-      readonly decision: "drill-report-refused";
-      readonly incidentArn: string;
-      readonly reason: DrillRefusal;
     };
 
 /** The part of the Lambda context the router reads (optional, so tests can omit it). */
 export interface RouterContext {
-  readonly invokedFunctionArn?: string;
   readonly functionName?: string;
 }
 
@@ -239,13 +194,13 @@ interface Outcome {
 
 /** A batch from the router's queue: every record routed, the failed ones reported. */
 export async function handler(event: SqsEvent, context?: RouterContext): Promise<SqsBatchResponse>;
-/** A direct invocation (drills; tests): the result, or the error re-thrown. */
+/** A direct invocation (tests): the result, or the error re-thrown. */
 export async function handler(event: unknown, context?: RouterContext): Promise<RouterResult>;
 export async function handler(
   event: unknown,
   context?: RouterContext,
 ): Promise<RouterResult | SqsBatchResponse> {
-  return isSqsEvent(event) ? routeBatch(event, context) : route(event, context);
+  return isSqsEvent(event) ? routeBatch(event, context) : route(event);
 }
 
 /**
@@ -258,7 +213,7 @@ async function routeBatch(event: SqsEvent, context?: RouterContext): Promise<Sqs
     event.Records.map(async (record) => {
       const input = recordInput(record);
       try {
-        await route(input, context);
+        await route(input);
         return [];
       } catch (err: unknown) {
         const receives = receiveCount(record);
@@ -281,9 +236,9 @@ async function routeBatch(event: SqsEvent, context?: RouterContext): Promise<Sqs
   return { batchItemFailures: failures.flat() };
 }
 
-async function route(event: unknown, context?: RouterContext): Promise<RouterResult> {
+async function route(event: unknown): Promise<RouterResult> {
   try {
-    const { result, log: extra } = await run(decide(event, config), context);
+    const { result, log: extra } = await run(decide(event, config));
     log({ ...logLabels(event), ...result, ...extra });
     return result;
   } catch (err: unknown) {
@@ -292,7 +247,7 @@ async function route(event: unknown, context?: RouterContext): Promise<RouterRes
   }
 }
 
-async function run(decision: Decision, context: RouterContext | undefined): Promise<Outcome> {
+async function run(decision: Decision): Promise<Outcome> {
   switch (decision.kind) {
     case "ignore":
       return { result: { decision: "ignore", reason: decision.reason } };
@@ -302,10 +257,6 @@ async function run(decision: Decision, context: RouterContext | undefined): Prom
       return page(decision);
     case "recover":
       return recover(decision);
-    case "drill":
-      return startDrill(decision, context);
-    case "drill-report":
-      return reportDrill(decision);
   }
 }
 
@@ -503,79 +454,6 @@ async function recover(decision: Extract<Decision, { kind: "recover" }>): Promis
         break;
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Drills
-// ---------------------------------------------------------------------------------------------
-
-/** Starts the [DRILL] incident and schedules its report. */
-async function startDrill(
-  decision: Extract<Decision, { kind: "drill" }>,
-  context: RouterContext | undefined,
-): Promise<Outcome> {
-  const functionArn = invokedFunctionArn(context); // checked before anything starts
-  const startedAt = now();
-  const incidentArn = await startIncident(incidents, decision.incident);
-  const schedule = reportScheduleInput(decision, incidentArn, functionArn, startedAt, now());
-  const created = await createSchedule(scheduler(), schedule);
-  return {
-    result: {
-      decision: "drill",
-      incidentArn,
-      schedule: schedule.Name as string,
-      scheduleCreated: created === "created",
-    },
-  };
-}
-
-/**
- * Collects the drill's pages, notes the report on the incident, resolves it, and posts the report
- * to Slack. The idempotent steps come first and the post last, so a retry after any failure posts
- * the report once.
- *
- * Only for this stack's drills: the report event names an incident ARN, and whoever may invoke
- * the router could name a live incident. Before anything is listed, noted or resolved the ARN must
- * be under one of the stack's plans and its record a drill's (drill.ts drillPlanRefusal,
- * drillRecordRefusal); otherwise the report is refused: one log line with the reason, and the
- * invocation succeeds, so it is not retried.
- */
-async function reportDrill(
-  decision: Extract<Decision, { kind: "drill-report" }>,
-): Promise<Outcome> {
-  const { incidentArn } = decision;
-  const refused = (reason: DrillRefusal): Outcome => ({
-    result: { decision: "drill-report-refused", incidentArn, reason },
-    log: { message: DRILL_REFUSAL_MESSAGES[reason] },
-  });
-  const byPlan = drillPlanRefusal(decision);
-  if (byPlan !== undefined) return refused(byPlan);
-  const record = await findIncident(incidents, incidentArn);
-  if (record === undefined) return refused("INCIDENT_NOT_FOUND");
-  const byRecord = drillRecordRefusal(decision, record);
-  if (byRecord !== undefined) return refused(byRecord);
-  const listed = await listDrillPages(contacts(), incidentArn);
-  const observation = drillObservation(
-    decision,
-    { title: record.title ?? "", creationTime: record.creationTime },
-    listed,
-    now(),
-  );
-  const { report, text } = drillReport(observation, decision.namePrefix);
-  await createTimelineEvent(incidents, drillTimelineEvent(incidentArn, text, now()));
-  // Already resolved: by hand, or by an earlier attempt of this report.
-  const resolve = record.status !== "RESOLVED";
-  if (resolve) await updateIncident(incidents, drillResolveInput(incidentArn));
-  await publish(sns(), decision.alertsTopicArn, drillNotification(decision.level, report, text));
-  return {
-    result: {
-      decision: "drill-report",
-      incidentArn,
-      outcome: report.outcome,
-      pages: report.pages.length,
-      resolved: resolve,
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
