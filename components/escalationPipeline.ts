@@ -369,7 +369,6 @@ export class EscalationPipeline extends pulumi.ComponentResource {
             ENGAGEMENT_SENDER: "incident-escalation",
             // Alarms of other accounts and regions page nobody (handlers/router/core.ts foreignAlarm).
             ACCOUNT_ID: refs.accountId,
-            NAME_PREFIX: prefix,
             ...(dedupeTable ? { DEDUPE_TABLE: dedupeTable.name } : {}),
           },
           statements,
@@ -386,7 +385,7 @@ export class EscalationPipeline extends pulumi.ComponentResource {
             maxReceiveCount: ROUTER_QUEUE_MAX_RECEIVES,
           },
           logRetentionDays: 90,
-          // Direct (asynchronous) invocations: drills from EventBridge Scheduler.
+          // Direct (asynchronous) invocations, if any: alarm events arrive through the queue.
           maximumRetryAttempts: 2,
           alertsTopicArn: refs.alertsTopicArn,
           pagePlanArn,
