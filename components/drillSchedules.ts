@@ -1,44 +1,115 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DrillConfig } from "../config/schema";
-import { conditionalAssumeRolePolicy, policyJson } from "./iamStatements";
+import { HandlerFunction } from "./handlerFunction";
+import { conditionalAssumeRolePolicy, drillStatements, policyJson } from "./iamStatements";
 
 export interface DrillSchedulesArgs {
   /** Physical-name prefix. */
   readonly prefix: string;
   /** The drills to schedule. */
   readonly drills: readonly DrillConfig[];
-  /** The router Lambda that starts drills and posts their reports. */
-  readonly routerArn: pulumi.Input<string>;
+  /** The drill Lambda the workflow invokes to start a drill and to report it. */
+  readonly functionArn: pulumi.Input<string>;
   /** Name of the role Scheduler assumes (see `schedulerRole`). */
   readonly roleName: pulumi.Input<string>;
   /** ARN of that role. */
   readonly roleArn: pulumi.Input<string>;
   /** Queue for schedule invocations that fail after Scheduler's retries. */
   readonly deadLetterArn: pulumi.Input<string>;
+  /** The stack's region and account (the workflow's ARN, its role's trust policy). */
+  readonly region: pulumi.Input<string>;
+  readonly accountId: pulumi.Input<string>;
   /** Tags. */
   readonly tags?: Record<string, string>;
 }
 
-/** Prefix of the one-time report schedules the router creates after a drill starts. */
-export function drillReportSchedulePrefix(prefix: string): string {
-  return `${prefix}-drill-`;
-}
-
-/** The router event a drill schedule sends; Scheduler fills in the scheduled time. */
-export function drillInput(d: Pick<DrillConfig, "level" | "reportAfterMinutes">): string {
-  return JSON.stringify({
-    drill: {
-      level: d.level,
-      scheduledTime: "<aws.scheduler.scheduled-time>",
-      reportAfterMinutes: d.reportAfterMinutes,
-    },
-  });
+/** Physical name of the drill workflow (a Step Functions state machine). */
+export function drillWorkflowName(prefix: string): string {
+  return `${prefix}-drill`;
 }
 
 /**
- * The schedule group every drill schedule and report schedule is in: neither DrillSchedules nor
- * the router's CreateSchedule sets GroupName, so both use the group named `default` (API_CreateSchedule,
+ * The workflow execution a drill schedule starts: Scheduler fills in the scheduled time
+ * (context attribute `<aws.scheduler.scheduled-time>`, e.g. 2022-03-22T18:59:43Z:
+ * https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-context-attributes.html).
+ */
+export function drillInput(d: Pick<DrillConfig, "level" | "reportAfterMinutes">): string {
+  return JSON.stringify({
+    level: d.level,
+    scheduledTime: "<aws.scheduler.scheduled-time>",
+    reportAfterSeconds: d.reportAfterMinutes * 60,
+  });
+}
+
+/** Lambda errors worth retrying: Step Functions' "Handle transient Lambda service exceptions". */
+const LAMBDA_TRANSIENT = [
+  "Lambda.ServiceException",
+  "Lambda.AWSLambdaException",
+  "Lambda.SdkClientException",
+  "Lambda.TooManyRequestsException",
+];
+
+/**
+ * The drill workflow (Amazon States Language, JSONPath): start the [DRILL] incident, Wait
+ * `reportAfterSeconds`, report. Both steps are idempotent (the incident's clientToken comes from
+ * the scheduled run, the report's tokens from the incident), so each is retried on any error
+ * (`States.TaskFailed` is the function's own error). The Lambda task is the optimized integration
+ * `arn:aws:states:::lambda:invoke`, whose result is `{Payload: <the function's result>}`
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html); the Wait state's
+ * `SecondsPath` reads the wait from the input
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html). The execution times out
+ * after 3 hours (drills report 5-120 minutes after the start).
+ */
+export function drillWorkflowDefinition(functionArn: string): Record<string, unknown> {
+  const retry = [
+    { ErrorEquals: LAMBDA_TRANSIENT, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 },
+    { ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 30, MaxAttempts: 3, BackoffRate: 2 },
+  ];
+  return {
+    Comment: "Paging drill: start a [DRILL] incident, wait, report and resolve it",
+    StartAt: "StartDrill",
+    TimeoutSeconds: 3 * 3600,
+    States: {
+      StartDrill: {
+        Type: "Task",
+        Resource: "arn:aws:states:::lambda:invoke",
+        Parameters: {
+          FunctionName: functionArn,
+          Payload: { drill: { "level.$": "$.level", "scheduledTime.$": "$.scheduledTime" } },
+        },
+        ResultSelector: {
+          "incidentArn.$": "$.Payload.incidentArn",
+          "startedAt.$": "$.Payload.startedAt",
+        },
+        ResultPath: "$.started",
+        Retry: retry,
+        Next: "WaitForPages",
+      },
+      WaitForPages: { Type: "Wait", SecondsPath: "$.reportAfterSeconds", Next: "Report" },
+      Report: {
+        Type: "Task",
+        Resource: "arn:aws:states:::lambda:invoke",
+        Parameters: {
+          FunctionName: functionArn,
+          Payload: {
+            drillReport: {
+              "level.$": "$.level",
+              "incidentArn.$": "$.started.incidentArn",
+              "startedAt.$": "$.started.startedAt",
+            },
+          },
+        },
+        Retry: retry,
+        End: true,
+      },
+    },
+  };
+}
+
+/**
+ * The schedule group every drill schedule is in: DrillSchedules sets no group name, so the
+ * schedules are in the group named `default` (API_CreateSchedule,
  * GroupName: "If you omit this, the default schedule group is used").
  */
 export function defaultScheduleGroupArn(
@@ -69,8 +140,8 @@ export function schedulerTrustPolicy(
 }
 
 /**
- * The role EventBridge Scheduler assumes for drills. Created before the router (which passes it
- * to the report schedules it creates); its permissions are attached by DrillSchedules.
+ * The role EventBridge Scheduler assumes for drills; its permissions are attached by
+ * DrillSchedules.
  */
 export function schedulerRole(
   name: string,
@@ -91,15 +162,76 @@ export function schedulerRole(
 }
 
 /**
- * Scheduled paging drills: an EventBridge Scheduler schedule per drill invokes the router with a
- * drill event; the router starts a `[DRILL]` incident through the level's real response plan and
- * schedules a one-time report (posted to Slack) that resolves it. The role Scheduler assumes may
- * invoke the router and dead-letter, nothing else.
+ * Trust policy of the workflow's role: Step Functions may assume it only for this state machine
+ * (confused-deputy prevention with aws:SourceAccount and aws:SourceArn,
+ * https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html).
+ */
+export function workflowTrustPolicy(
+  stateMachineArn: pulumi.Input<string>,
+  accountId: pulumi.Input<string>,
+): pulumi.Output<string> {
+  return conditionalAssumeRolePolicy("states.amazonaws.com", {
+    StringEquals: { "aws:SourceAccount": accountId },
+    ArnLike: { "aws:SourceArn": stateMachineArn },
+  });
+}
+
+/**
+ * Scheduled paging drills: an EventBridge Scheduler schedule per drill starts an execution of the
+ * drill workflow (Step Functions), which invokes the drill Lambda to start a `[DRILL]` incident
+ * through the level's real response plan, waits `reportAfterMinutes`, and invokes it again to
+ * report (Slack), resolve and stop the engagements. The role Scheduler assumes may start the
+ * workflow and dead-letter; the workflow's role may invoke the drill function; nothing else.
  */
 export class DrillSchedules extends pulumi.ComponentResource {
+  /** The drill workflow's state machine ARN. */
+  public readonly workflowArn: pulumi.Output<string>;
+
   constructor(name: string, args: DrillSchedulesArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("incident-escalation:index:DrillSchedules", name, {}, opts);
     const childOpts = { parent: this, dependsOn: opts.dependsOn };
+    const workflowName = drillWorkflowName(args.prefix);
+    const workflowArn = pulumi.interpolate`arn:aws:states:${args.region}:${args.accountId}:stateMachine:${workflowName}`;
+
+    const workflowRole = new aws.iam.Role(
+      `${name}-workflow-role`,
+      {
+        name: `${args.prefix}-drill-workflow`,
+        assumeRolePolicy: workflowTrustPolicy(workflowArn, args.accountId),
+        tags: args.tags,
+      },
+      childOpts,
+    );
+    const workflowPolicy = new aws.iam.RolePolicy(
+      `${name}-workflow-policy`,
+      {
+        role: workflowRole.name,
+        name: `${args.prefix}-drill-workflow`,
+        policy: policyJson([
+          {
+            Sid: "InvokeDrillFunction",
+            Effect: "Allow",
+            Action: ["lambda:InvokeFunction"],
+            Resource: [args.functionArn],
+          },
+        ]),
+      },
+      childOpts,
+    );
+    const workflow = new aws.sfn.StateMachine(
+      `${name}-workflow`,
+      {
+        name: workflowName,
+        type: "STANDARD",
+        roleArn: workflowRole.arn,
+        definition: pulumi
+          .output(args.functionArn)
+          .apply((arn) => JSON.stringify(drillWorkflowDefinition(arn))),
+        tags: args.tags,
+      },
+      { ...childOpts, dependsOn: [workflowPolicy] },
+    );
+    this.workflowArn = workflow.arn;
 
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
@@ -108,10 +240,10 @@ export class DrillSchedules extends pulumi.ComponentResource {
         name: `${args.prefix}-drill-scheduler`,
         policy: policyJson([
           {
-            Sid: "InvokeRouter",
+            Sid: "StartDrillWorkflow",
             Effect: "Allow",
-            Action: ["lambda:InvokeFunction"],
-            Resource: [args.routerArn],
+            Action: ["states:StartExecution"],
+            Resource: [workflowArn],
           },
           {
             Sid: "DeadLetter",
@@ -134,7 +266,7 @@ export class DrillSchedules extends pulumi.ComponentResource {
           scheduleExpressionTimezone: d.timeZone,
           flexibleTimeWindow: { mode: "OFF" },
           target: {
-            arn: args.routerArn,
+            arn: workflow.arn,
             roleArn: args.roleArn,
             input: drillInput(d),
             retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
@@ -145,6 +277,114 @@ export class DrillSchedules extends pulumi.ComponentResource {
       );
     });
 
-    this.registerOutputs({});
+    this.registerOutputs({ workflowArn: this.workflowArn });
   }
+}
+
+export interface DrillsArgs {
+  /** Physical-name prefix. */
+  readonly prefix: string;
+  /** The drills to schedule (none: nothing is created). */
+  readonly drills: readonly DrillConfig[];
+  /** The paging levels: impact, response plan ARN and physical name. */
+  readonly levels: readonly {
+    readonly level: string;
+    readonly impact: number;
+    readonly responsePlanArn: pulumi.Input<string>;
+    readonly responsePlanName: string;
+    /** The plan's incident template has tags (StartIncident needs TagResource). */
+    readonly tagged: boolean;
+  }[];
+  readonly region: pulumi.Input<string>;
+  readonly accountId: pulumi.Input<string>;
+  /** The alerts topic (Slack) reports go to, and its KMS key. */
+  readonly alertsTopicArn: pulumi.Input<string>;
+  readonly alertsKeyArn: pulumi.Input<string>;
+  /** Scheduler's dead-letter queue. */
+  readonly deadLetterArn: pulumi.Input<string>;
+  /** Tags. */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * Everything scheduled drills need, beside the pipeline (parent): the Scheduler role
+ * (`<name>-drill-scheduler`), the drill Lambda with its own least-privilege role
+ * (`<name>-drill`, handlers/drill/) and the schedules with their workflow (`<name>-drills`).
+ * Undefined when no drill is configured.
+ */
+export function createDrills(
+  name: string,
+  args: DrillsArgs,
+  parent: pulumi.Resource,
+): { readonly fn: HandlerFunction; readonly schedules: DrillSchedules } | undefined {
+  if (args.drills.length === 0) return undefined;
+  const role = schedulerRole(
+    `${name}-drill-scheduler`,
+    args.prefix,
+    { region: args.region, accountId: args.accountId },
+    args.tags,
+    { parent },
+  );
+  const fn = new HandlerFunction(
+    `${name}-drill`,
+    {
+      functionName: `${args.prefix}-drill`,
+      handler: "drill",
+      description: "Starts scheduled [DRILL] incidents, then reports, resolves and stops them",
+      environment: {
+        DRILL_LEVELS: pulumi
+          .output(
+            args.levels.map((l) => ({
+              level: l.level,
+              impact: l.impact,
+              responsePlanArn: l.responsePlanArn,
+            })),
+          )
+          .apply((ls) =>
+            JSON.stringify(
+              Object.fromEntries(
+                ls.map((l) => [l.level, { impact: l.impact, responsePlanArn: l.responsePlanArn }]),
+              ),
+            ),
+          ),
+        NAME_PREFIX: args.prefix,
+        ALERTS_TOPIC_ARN: args.alertsTopicArn,
+      },
+      statements: drillStatements({
+        responsePlanArns: args.levels.map((l) => l.responsePlanArn),
+        responsePlanNames: args.levels.map((l) => l.responsePlanName),
+        taggedResponsePlanNames: args.levels.filter((l) => l.tagged).map((l) => l.responsePlanName),
+        region: args.region,
+        accountId: args.accountId,
+        contactPrefix: `${args.prefix}-`,
+        topicArn: args.alertsTopicArn,
+        topicKeyArn: args.alertsKeyArn,
+      }),
+      // Listing a drill's pages and posting take seconds; the SDK retries within this.
+      timeoutSeconds: 120,
+      memoryMb: 256,
+      logRetentionDays: 90,
+      // The workflow invokes synchronously and retries itself (drillWorkflowDefinition).
+      maximumRetryAttempts: 0,
+      alertsTopicArn: args.alertsTopicArn,
+      tags: args.tags,
+    },
+    { parent },
+  );
+  const schedules = new DrillSchedules(
+    `${name}-drills`,
+    {
+      prefix: args.prefix,
+      drills: args.drills,
+      functionArn: fn.arn,
+      roleName: role.name,
+      roleArn: role.arn,
+      deadLetterArn: args.deadLetterArn,
+      region: args.region,
+      accountId: args.accountId,
+      tags: args.tags,
+    },
+    { parent },
+  );
+  return { fn, schedules };
 }

@@ -4,12 +4,11 @@ import * as random from "@pulumi/random";
 import { ChannelKind, StackConfig, StackConfigInput, parseStackConfig } from "../config/schema";
 import { defaultPrefix, escalationStages, names, parseRef, rotationRecurrence } from "./builders";
 import { AlertsTopic } from "./alertsTopic";
-import { DrillSchedules, drillReportSchedulePrefix, schedulerRole } from "./drillSchedules";
+import { createDrills } from "./drillSchedules";
 import { EscalationPlan } from "./escalationPlan";
 import { HandlerFunction } from "./handlerFunction";
 import { LevelRouting, RuleTargetArgs } from "./levelRouting";
 import {
-  RouterPolicyArgs,
   Statement,
   notifierStatements,
   policyJson,
@@ -23,7 +22,7 @@ import {
   ROUTER_TIMEOUT_SECONDS,
   ROUTING_TABLE_FILE,
 } from "../handlers/shared/limits";
-import { routerEnv, type RouterEnvArgs } from "../handlers/router/env";
+import { routerEnv } from "../handlers/router/env";
 import { dlqDepthAlarmArgs } from "./selfMonitoring";
 import { OnCallSchedule } from "./onCallSchedule";
 import { PersonalContact } from "./personalContact";
@@ -133,16 +132,14 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     const pageActions = selfMonitoringPageActions(cfg, alerts.topicArn, planArns);
     const eventsDlq = createEventsDlq(scope);
     const dedupeTable = createDedupeTable(scope, cfg);
-    const drills = createDrills(scope, cfg, where, alerts, eventsDlq);
     this.router = createRouter(scope, cfg, where, {
       planArns,
       arnOf: people.arnOf,
       alertsTopicArn: alerts.topicArn,
       pagePlanArn: pageActions.planArn,
       dedupeTable,
-      drills,
     });
-    if (this.router) drills?.scheduleOn(this.router);
+    if (this.router) createScheduledDrills(scope, cfg, where, { planArns, alerts, eventsDlq });
     const webhooks = createNotifier(scope, cfg, where, alerts.topicArn);
     this.notifier = webhooks?.notifier;
     this.webhookSigningKeys = webhooks?.signingKeys;
@@ -434,61 +431,45 @@ function createDedupeTable(scope: Scope, cfg: StackConfig): aws.dynamodb.Table |
   );
 }
 
-/** What drills add to the router, and the schedules that start them. */
-interface Drills {
-  /** The router's drill statements (routerStatements `drills`). */
-  readonly routerStatements: NonNullable<RouterPolicyArgs["drills"]>;
-  /** The router's drill environment variables. */
-  readonly routerEnvironment: NonNullable<RouterEnvArgs<pulumi.Input<string>>["drills"]>;
-  /** Creates the drill schedules, which invoke the router. */
-  readonly scheduleOn: (router: HandlerFunction) => DrillSchedules;
-}
-
 /**
- * Drills, all in one place: the role EventBridge Scheduler assumes (created before the router,
- * which passes it to the report schedules it creates), what the router needs for them, and the
- * schedules (created once the router exists). Undefined when the config has no drills.
+ * Scheduled drills: their own Lambda, role and workflow (drillSchedules.ts createDrills), beside
+ * the router, which knows nothing of them. Nothing when the config has no drills.
  */
-function createDrills(
+function createScheduledDrills(
   scope: Scope,
   cfg: StackConfig,
   where: Where,
-  alerts: AlertsTopic,
-  eventsDlq: aws.sqs.Queue,
-): Drills | undefined {
+  refs: {
+    readonly planArns: Record<string, pulumi.Output<string>>;
+    readonly alerts: AlertsTopic;
+    readonly eventsDlq: aws.sqs.Queue;
+  },
+): void {
   const { name, prefix, tags, parent } = scope;
-  if (cfg.drills.length === 0) return undefined;
-  const drillRole = schedulerRole(
-    `${name}-drill-scheduler`,
-    prefix,
-    { region: where.region, accountId: where.accountId },
-    tags,
-    { parent },
-  );
-  return {
-    routerStatements: {
-      schedulerRoleArn: drillRole.arn,
-      schedulePrefix: drillReportSchedulePrefix(prefix),
-      contactPrefix: `${prefix}-`,
-      topicArn: alerts.topicArn,
-      topicKeyArn: alerts.keyArn,
+  const mostSevere = failSafeLevel(cfg.levels);
+  createDrills(
+    name,
+    {
+      prefix,
+      drills: cfg.drills,
+      levels: Object.entries(cfg.levels)
+        .filter(([, l]) => l.page)
+        .map(([level, l]) => ({
+          level,
+          impact: l.impact,
+          responsePlanArn: refs.planArns[level],
+          responsePlanName: names.responsePlan(prefix, level),
+          tagged: level !== mostSevere,
+        })),
+      region: where.region,
+      accountId: where.accountId,
+      alertsTopicArn: refs.alerts.topicArn,
+      alertsKeyArn: refs.alerts.keyArn,
+      deadLetterArn: refs.eventsDlq.arn,
+      tags,
     },
-    routerEnvironment: { schedulerRoleArn: drillRole.arn, alertsTopicArn: alerts.topicArn },
-    scheduleOn: (router) =>
-      new DrillSchedules(
-        `${name}-drills`,
-        {
-          prefix,
-          drills: cfg.drills,
-          routerArn: router.arn,
-          roleName: drillRole.name,
-          roleArn: drillRole.arn,
-          deadLetterArn: eventsDlq.arn,
-          tags,
-        },
-        { parent },
-      ),
-  };
+    parent,
+  );
 }
 
 /** Levels the router handles: those that page, and those that engage contacts directly. */
@@ -512,7 +493,6 @@ function createRouter(
     readonly alertsTopicArn: pulumi.Output<string>;
     readonly pagePlanArn: pulumi.Output<string> | undefined;
     readonly dedupeTable: aws.dynamodb.Table | undefined;
-    readonly drills: Drills | undefined;
   },
 ): HandlerFunction | undefined {
   const { name, prefix, stack, tags, parent } = scope;
@@ -548,7 +528,6 @@ function createRouter(
       .filter(([level]) => level !== mostSevere)
       .map(([level]) => names.responsePlan(prefix, level)),
     dedupeTableArn: refs.dedupeTable?.arn,
-    drills: refs.drills?.routerStatements,
   });
   return new HandlerFunction(
     `${name}-router`,
@@ -566,9 +545,7 @@ function createRouter(
           engagementSender: "incident-escalation",
           // Alarms of other accounts and regions page nobody (handlers/router/alarmEvent.ts).
           accountId: where.accountId,
-          namePrefix: prefix,
           dedupeTable: refs.dedupeTable?.name,
-          drills: refs.drills?.routerEnvironment,
         }),
       },
       statements,
@@ -585,7 +562,7 @@ function createRouter(
         maxReceiveCount: ROUTER_QUEUE_MAX_RECEIVES,
       },
       logRetentionDays: 90,
-      // Direct (asynchronous) invocations: drills from EventBridge Scheduler.
+      // Direct (asynchronous) invocations, if any: alarm events arrive through the queue.
       maximumRetryAttempts: 2,
       alertsTopicArn: refs.alertsTopicArn,
       pagePlanArn: refs.pagePlanArn,

@@ -95,15 +95,6 @@ export interface RouterPolicyArgs {
   readonly taggedResponsePlanNames?: readonly string[];
   /** The alarm → open incident table (dedupe and recovery). */
   readonly dedupeTableArn?: pulumi.Input<string>;
-  /** Drills: the role Scheduler assumes, the schedule-name prefix, the report topic and its key. */
-  readonly drills?: {
-    readonly schedulerRoleArn: pulumi.Input<string>;
-    readonly schedulePrefix: string;
-    /** Prefix of the stack's contact aliases (engagement and page ARNs start with it). */
-    readonly contactPrefix: string;
-    readonly topicArn: pulumi.Input<string>;
-    readonly topicKeyArn: pulumi.Input<string>;
-  };
 }
 
 /** The tag keys `incidentTemplate` puts on incident records (TagResource is limited to them). */
@@ -182,75 +173,6 @@ export function routerStatements(args: RouterPolicyArgs): Statement[] {
       },
     );
   }
-  if (args.drills) {
-    const d = args.drills;
-    out.push(
-      {
-        Sid: "ScheduleDrillReports",
-        Effect: "Allow",
-        Action: ["scheduler:CreateSchedule"],
-        Resource: [
-          pulumi.interpolate`arn:aws:scheduler:${args.region}:${args.accountId}:schedule/default/${d.schedulePrefix}*`,
-        ],
-      },
-      {
-        Sid: "PassRoleToScheduler",
-        Effect: "Allow",
-        Action: ["iam:PassRole"],
-        Resource: [d.schedulerRoleArn],
-        Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
-      },
-      {
-        // ListEngagements has no resource-level permissions.
-        Sid: "ListDrillEngagements",
-        Effect: "Allow",
-        Action: ["ssm-contacts:ListEngagements"],
-        Resource: "*",
-      },
-      {
-        // Each action on its own resource type only (service authorization reference:
-        // ListPagesByEngagement → engagement, ListPageReceipts → page).
-        Sid: "ReadDrillPages",
-        Effect: "Allow",
-        Action: ["ssm-contacts:ListPagesByEngagement"],
-        Resource: [
-          pulumi.interpolate`arn:aws:ssm-contacts:${args.region}:${args.accountId}:engagement/${d.contactPrefix}*`,
-        ],
-      },
-      {
-        Sid: "ReadDrillPageReceipts",
-        Effect: "Allow",
-        Action: ["ssm-contacts:ListPageReceipts"],
-        Resource: [
-          pulumi.interpolate`arn:aws:ssm-contacts:${args.region}:${args.accountId}:page/${d.contactPrefix}*`,
-        ],
-      },
-      {
-        Sid: "PostDrillReports",
-        Effect: "Allow",
-        Action: ["sns:Publish"],
-        Resource: [d.topicArn],
-      },
-      {
-        Sid: "EncryptDrillReports",
-        Effect: "Allow",
-        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-        Resource: [d.topicKeyArn],
-      },
-    );
-    if (!args.dedupeTableArn) {
-      out.push({
-        Sid: "RecordAndResolveDrills",
-        Effect: "Allow",
-        Action: [
-          "ssm-incidents:GetIncidentRecord",
-          "ssm-incidents:CreateTimelineEvent",
-          "ssm-incidents:UpdateIncidentRecord",
-        ],
-        Resource: followUpResources,
-      });
-    }
-  }
   if (args.directEngageArns.length > 0) {
     out.push({
       Sid: "EngageDirectly",
@@ -260,6 +182,104 @@ export function routerStatements(args: RouterPolicyArgs): Statement[] {
     });
   }
   return out;
+}
+
+export interface DrillPolicyArgs {
+  /** The paging levels' response plans: the only plans a drill starts incidents with. */
+  readonly responsePlanArns: pulumi.Input<string>[];
+  /** Physical names of those plans (incident records live under them). */
+  readonly responsePlanNames: readonly string[];
+  /** Those of them whose incident template carries tags (StartIncident needs TagResource). */
+  readonly taggedResponsePlanNames: readonly string[];
+  readonly region: pulumi.Input<string>;
+  readonly accountId: pulumi.Input<string>;
+  /** Prefix of the stack's contact aliases (engagement and page ARNs start with it). */
+  readonly contactPrefix: string;
+  /** The alerts topic reports are posted to, and its KMS key. */
+  readonly topicArn: pulumi.Input<string>;
+  readonly topicKeyArn: pulumi.Input<string>;
+}
+
+/**
+ * The drill function's statements (handlers/drill/): start [DRILL] incidents through the paging
+ * plans, read their pages, note the report, resolve, stop what still pages, post to Slack. The
+ * router holds none of these.
+ */
+export function drillStatements(args: DrillPolicyArgs): Statement[] {
+  const recordsOf = (plans: readonly string[]) =>
+    plans.map(
+      (plan) =>
+        pulumi.interpolate`arn:aws:ssm-incidents::${args.accountId}:incident-record/${plan}/*`,
+    );
+  const engagements = pulumi.interpolate`arn:aws:ssm-contacts:${args.region}:${args.accountId}:engagement/${args.contactPrefix}*`;
+  return [
+    {
+      Sid: "StartDrillIncidents",
+      Effect: "Allow",
+      Action: ["ssm-incidents:StartIncident"],
+      Resource: args.responsePlanArns,
+    },
+    // As for the router (routerStatements, TagIncidentsOfTaggedPlans): IncidentTemplate.incidentTags
+    // makes StartIncident need TagResource on the incident record.
+    ...(args.taggedResponsePlanNames.length > 0
+      ? [
+          {
+            Sid: "TagDrillIncidents",
+            Effect: "Allow" as const,
+            Action: ["ssm-incidents:TagResource"],
+            Resource: recordsOf(args.taggedResponsePlanNames),
+            Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [...INCIDENT_TAG_KEYS] } },
+          },
+        ]
+      : []),
+    {
+      // incident-record and response-plan are both required resource types of these actions
+      // (service authorization reference; see routerStatements).
+      Sid: "RecordAndResolveDrills",
+      Effect: "Allow",
+      Action: [
+        "ssm-incidents:GetIncidentRecord",
+        "ssm-incidents:CreateTimelineEvent",
+        "ssm-incidents:UpdateIncidentRecord",
+      ],
+      Resource: [...recordsOf(args.responsePlanNames), ...args.responsePlanArns],
+    },
+    {
+      // ListEngagements has no resource-level permissions (service authorization reference).
+      Sid: "ListDrillEngagements",
+      Effect: "Allow",
+      Action: ["ssm-contacts:ListEngagements"],
+      Resource: "*",
+    },
+    {
+      // Service authorization reference: ListPagesByEngagement and StopEngagement → engagement*,
+      // ListPageReceipts → page*.
+      Sid: "ReadAndStopDrillEngagements",
+      Effect: "Allow",
+      Action: ["ssm-contacts:ListPagesByEngagement", "ssm-contacts:StopEngagement"],
+      Resource: [engagements],
+    },
+    {
+      Sid: "ReadDrillPageReceipts",
+      Effect: "Allow",
+      Action: ["ssm-contacts:ListPageReceipts"],
+      Resource: [
+        pulumi.interpolate`arn:aws:ssm-contacts:${args.region}:${args.accountId}:page/${args.contactPrefix}*`,
+      ],
+    },
+    {
+      Sid: "PostDrillReports",
+      Effect: "Allow",
+      Action: ["sns:Publish"],
+      Resource: [args.topicArn],
+    },
+    {
+      Sid: "EncryptDrillReports",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: [args.topicKeyArn],
+    },
+  ];
 }
 
 /** The notifier reads its own secret and nothing else. */

@@ -20,7 +20,15 @@ import {
   modelPatterns,
   SERVICES,
   toJsRegExp,
+  type Service,
 } from "./support/apiModel";
+import {
+  reportTimelineEvent,
+  resolveInput,
+  startIncidentInput as drillStartIncidentInput,
+  stopInputs as drillStopInputs,
+} from "../handlers/drill/core";
+import { drillTitle } from "../handlers/shared/drillReport";
 
 const ACCOUNT = "123456789012";
 const CONTACT_ARN = `arn:aws:ssm-contacts:eu-west-1:${ACCOUNT}:contact/oncall-primary`;
@@ -1096,4 +1104,69 @@ describe("apiModel: checkResource", () => {
       expected: ["contactId: value is unknown (run the mocks with preview off to check it)"],
     },
   ]);
+});
+
+// The drill module's SDK requests (handlers/drill/core.ts), shared by the drill Lambda and
+// `npm run drill`, at their limits: the longest level name, a report far over 12000 characters,
+// a stop reason over 255 characters.
+describe("apiModel: the drill module's requests", () => {
+  const plan = "arn:aws:ssm-incidents::123456789012:response-plan/ie-prod-critical";
+  const incident = "arn:aws:ssm-incidents::123456789012:incident-record/ie-prod-critical/0a1b2c3d";
+  const level = "l".repeat(64);
+  const cases: [string, Service, string, () => object][] = [
+    [
+      "StartIncident with the longest level (title cut to 200, source and rawData within limits)",
+      "ssm-incidents",
+      "StartIncident",
+      () =>
+        drillStartIncidentInput({
+          prefix: "p".repeat(64),
+          level,
+          impact: 1,
+          responsePlanArn: plan,
+          title: drillTitle(level, "2026-12-07T01:00:00Z"),
+          runAt: new Date("2026-12-07T01:00:00Z"),
+        }),
+    ],
+    [
+      "CreateTimelineEvent with a 20000-character report (cut to 12000)",
+      "ssm-incidents",
+      "CreateTimelineEvent",
+      () => reportTimelineEvent(incident, "x".repeat(20_000), new Date("2026-12-07T01:30:00Z")),
+    ],
+    [
+      "UpdateIncidentRecord (resolve)",
+      "ssm-incidents",
+      "UpdateIncidentRecord",
+      () => resolveInput(incident),
+    ],
+  ];
+  for (const [name, service, operation, build] of cases) {
+    it(`${service} ${operation}: ${name}`, () => {
+      assert.deepEqual(checkOperationInput(service, operation, build()), []);
+    });
+  }
+
+  it("ssm-contacts StopEngagement with a 300-character reason (cut to 255)", () => {
+    const inputs = drillStopInputs(
+      {
+        incidentArn: incident,
+        title: "t",
+        startedAt: "2026-12-07T01:00:00.000Z",
+        observedAt: "2026-12-07T01:30:00.000Z",
+        engagements: [
+          {
+            contactArn: "arn:aws:ssm-contacts:ap-northeast-1:123456789012:contact/ie-prod-sato",
+            engagementArn:
+              "arn:aws:ssm-contacts:ap-northeast-1:123456789012:engagement/ie-prod-sato/e1",
+          },
+        ],
+        pages: [],
+      },
+      "r".repeat(300),
+    );
+    assert.equal(inputs.length, 1);
+    assert.equal(inputs[0].Reason?.length, 255);
+    assert.deepEqual(checkOperationInput("ssm-contacts", "StopEngagement", inputs[0]), []);
+  });
 });

@@ -28,14 +28,15 @@ describe("supply chain: what the Lambda bundles contain is a production dependen
   const fns = readdirSync(bundlesDir).sort();
 
   it("every handler is bundled, each with its package list", () => {
-    assert.deepEqual(fns, ["ack", "engine", "notifier", "router"]);
+    assert.deepEqual(fns, ["ack", "drill", "engine", "notifier", "router"]);
     assert.ok(bundled("ack").includes("node_modules/@aws-sdk/client-dynamodb"));
+    assert.ok(bundled("drill").includes("node_modules/@aws-sdk/client-sns"));
     assert.ok(bundled("router").includes("node_modules/@aws-sdk/client-ssm-incidents"));
     assert.ok(bundled("notifier").includes("node_modules/@aws-sdk/client-secrets-manager"));
     assert.ok(bundled("engine").includes("node_modules/@aws-sdk/client-sesv2"));
   });
 
-  for (const fn of ["ack", "engine", "notifier", "router"]) {
+  for (const fn of ["ack", "drill", "engine", "notifier", "router"]) {
     it(`every package in the ${fn} bundle is in package-lock.json and not dev-only`, () => {
       const problems = bundled(fn).flatMap((p) => {
         const entry = lock.packages[p];
@@ -59,6 +60,7 @@ describe("supply chain: what the Lambda bundles contain is a production dependen
         ...bundled("notifier"),
         ...bundled("ack"),
         ...bundled("engine"),
+        ...bundled("drill"),
       ]),
     ]
       .filter((p) => /^node_modules\/@aws-sdk\/client-[^/]+$/.test(p))
@@ -67,7 +69,6 @@ describe("supply chain: what the Lambda bundles contain is a production dependen
     assert.deepEqual(direct, [
       "@aws-sdk/client-dynamodb",
       "@aws-sdk/client-pinpoint-sms-voice-v2",
-      "@aws-sdk/client-scheduler",
       "@aws-sdk/client-secrets-manager",
       "@aws-sdk/client-sesv2",
       "@aws-sdk/client-sns",

@@ -1,5 +1,6 @@
 /**
- * The paging drill behind `npm run drill` (cli/drill.ts parses the command line).
+ * `npm run drill -- --stack <name> --level <level> [--dry-run] [--yes] [--timeout <minutes>]
+ *                  [--interval <seconds>] [--region <region>] [--help]`
  *
  * A paging drill: starts a real, clearly marked [DRILL] incident through the level's response
  * plan, watches the engagements, pages and page receipts until someone acknowledges (a READ
@@ -10,57 +11,47 @@
  * 2 usage, config, credential or AWS errors (including a drill that could not be resolved),
  * 130 interrupted with Ctrl-C (the report is still recorded and the incident resolved).
  *
- * Layout: pure core (level checks, request inputs, progress lines, report
- * payload) first, then the I/O (`drill`), which receives its clients, clock and sleep.
+ * Layout: pure CLI logic (level checks, dry run, progress lines) first, then
+ * the I/O (`drill`), which receives its clients, clock and sleep. The drill itself (request
+ * inputs, listings, observation, report, timeline event, resolution, stops) is the module the
+ * scheduled drills' Lambda runs too: handlers/drill/core.ts and handlers/drill/aws.ts.
  */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import {
-  ListContactChannelsCommand,
-  ListEngagementsCommand,
-  ListPageReceiptsCommand,
-  ListPagesByEngagementCommand,
-  SSMContactsClient,
-  StopEngagementCommand,
-  type StopEngagementCommandInput,
-} from "@aws-sdk/client-ssm-contacts";
-import {
-  CreateTimelineEventCommand,
-  ListResponsePlansCommand,
-  SSMIncidentsClient,
-  StartIncidentCommand,
-  UpdateIncidentRecordCommand,
-  type CreateTimelineEventCommandInput,
-  type StartIncidentCommandInput,
-  type UpdateIncidentRecordCommandInput,
-} from "@aws-sdk/client-ssm-incidents";
+import { ListContactChannelsCommand, SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
+import { ListResponsePlansCommand, SSMIncidentsClient } from "@aws-sdk/client-ssm-incidents";
 import { ConfigError, ownValue, type StackConfig } from "../config/schema";
 import {
-  buildDrillReport,
+  all,
+  createTimelineEvent,
+  direct,
+  listDrillPages,
+  startIncident,
+  stopEngagement,
+  updateIncident,
+  type Call,
+} from "../handlers/drill/aws";
+import {
+  drillObservation,
+  drillReport,
+  reportTimelineEvent,
+  resolveInput,
+  startIncidentInput,
+  stopInputs,
+} from "../handlers/drill/core";
+import {
   channelKind,
   contactAlias,
   drillTitle,
   errorKind,
   formatDuration,
   isAcknowledged,
-  renderDrillReport,
   type DrillObservation,
-  type DrillReport,
-  type EngagementObservation,
-  type PageObservation,
-  type PageReceiptObservation,
 } from "../handlers/shared/drillReport";
 import { AwsCallError, awsCall, classifyAwsError, describeAwsError } from "./awsErrors";
 import { loadStackConfigFile } from "./stackFile";
 import { timelineLines } from "./planReport";
 import { buildTimeline, type LevelTimeline } from "./timeline";
-
-/** `triggerDetails.source` of drill incidents (≤ 50 chars, must not start with "aws."). */
-export const DRILL_SOURCE = "incident-escalation.drill";
-/** `eventType` of the timeline event holding the report. */
-export const REPORT_EVENT_TYPE = "Custom Event";
-/** Limit of CreateTimelineEvent `eventData`. */
-export const MAX_EVENT_DATA = 12000;
 
 export const DEFAULTS = { timeoutMinutes: 30, intervalSeconds: 20 } as const;
 
@@ -69,7 +60,6 @@ export type ExitCode = 0 | 1 | 2 | 130;
 // ---------------------------------------------------------------------------------------------
 // Pure core
 
-/** The command line of `npm run drill` (cli/drill.ts). */
 export interface DrillOptions {
   readonly stack: string;
   readonly level: string;
@@ -136,88 +126,6 @@ export function renderDryRun(stack: string, t: LevelTimeline, title: string): st
 /** Minute-precision UTC time for the incident title: `2026-03-02T01:00Z`. */
 export function titleTime(d: Date): string {
   return `${d.toISOString().slice(0, 16)}Z`;
-}
-
-/** clientToken of the drill's StartIncident: the same for retries within a run, new per run. */
-export function drillClientToken(prefix: string, level: string, startedAt: Date): string {
-  return `drill-${prefix}-${level}`.slice(0, 100) + `-${startedAt.getTime()}`;
-}
-
-export function startIncidentInput(p: {
-  readonly responsePlanArn: string;
-  readonly title: string;
-  readonly impact: number;
-  readonly stack: string;
-  readonly level: string;
-  readonly startedAt: Date;
-  readonly clientToken: string;
-}): StartIncidentCommandInput {
-  return {
-    clientToken: p.clientToken,
-    responsePlanArn: p.responsePlanArn,
-    title: p.title,
-    impact: p.impact,
-    triggerDetails: {
-      source: DRILL_SOURCE,
-      timestamp: p.startedAt,
-      rawData: JSON.stringify({ drill: true, stack: p.stack, level: p.level }),
-    },
-  };
-}
-
-/** The report as timeline-event data: JSON, ≤ 12000 characters (pages dropped if needed). */
-export function reportEventData(level: string, r: DrillReport): string {
-  const short = {
-    drill: true,
-    level,
-    outcome: r.outcome,
-    acknowledged: r.acknowledged,
-    stagesObserved: r.stagesObserved,
-    engagedContacts: r.engagedContacts,
-  };
-  const full = JSON.stringify({ ...short, pages: r.pages });
-  if (full.length <= MAX_EVENT_DATA) return full;
-  const trimmed = JSON.stringify({ ...short, engagedContacts: [], pages: r.pages.length });
-  return trimmed.length <= MAX_EVENT_DATA
-    ? trimmed
-    : JSON.stringify({ drill: true, outcome: r.outcome });
-}
-
-export function timelineEventInput(
-  incidentArn: string,
-  level: string,
-  r: DrillReport,
-  at: Date,
-  clientToken: string,
-): CreateTimelineEventCommandInput {
-  return {
-    clientToken: `${clientToken}-report`,
-    incidentRecordArn: incidentArn,
-    eventTime: at,
-    eventType: REPORT_EVENT_TYPE,
-    eventData: reportEventData(level, r),
-  };
-}
-
-export function resolveInput(
-  incidentArn: string,
-  clientToken: string,
-): UpdateIncidentRecordCommandInput {
-  return { arn: incidentArn, status: "RESOLVED", clientToken: `${clientToken}-resolve` };
-}
-
-/**
- * StopEngagement inputs for the engagements still running when the drill ends, so an
- * interrupted or shortened drill does not go on paging (escalation plan first, so no further
- * stage starts).
- */
-export function stopInputs(obs: DrillObservation, reason: string): StopEngagementCommandInput[] {
-  const escalationFirst = (arn: string) => (/-escalation$/.test(contactAlias(arn)) ? 0 : 1);
-  return obs.engagements
-    .filter((e) => e.stoppedAt === undefined)
-    .map((e, i) => ({ e, i }))
-    .sort((a, b) => escalationFirst(a.e.contactArn) - escalationFirst(b.e.contactArn) || a.i - b.i)
-    .map(({ e }) => ({ EngagementId: e.engagementArn, Reason: reason.slice(0, 255) }));
 }
 
 /** One thing seen while polling, keyed so it is printed once. */
@@ -315,20 +223,26 @@ export async function findResponsePlanArn(
   return undefined;
 }
 
-async function paginate<T>(
-  fetch: (token: string | undefined) => Promise<{ items: T[]; next?: string }>,
-): Promise<T[]> {
-  const all: T[] = [];
-  let token: string | undefined;
-  do {
-    const { items, next } = await fetch(token);
-    all.push(...items);
-    token = next;
-  } while (token);
-  return all;
+/**
+ * Channel ARN → type (EMAIL, SMS, VOICE) of one contact (the CLI's progress lines name the
+ * channel; the drill Lambda does not list channels). Only the ARN and type are kept: the
+ * channel's delivery address never leaves this function.
+ */
+async function listChannelTypes(
+  client: SSMContactsClient,
+  contactArn: string,
+  call: Call = direct,
+): Promise<Record<string, string>> {
+  const channels = await all(async (next) => {
+    const out = await call("ssm-contacts:ListContactChannels", () =>
+      client.send(new ListContactChannelsCommand({ ContactId: contactArn, ...next })),
+    );
+    return [out.ContactChannels ?? [], out.NextToken];
+  });
+  return Object.fromEntries(
+    channels.flatMap((c) => (c.ContactChannelArn && c.Type ? [[c.ContactChannelArn, c.Type]] : [])),
+  );
 }
-
-const iso = (d: Date | undefined): string | undefined => d?.toISOString();
 
 /** channel ARN → type, per contact; filled lazily, failures warned about once and retried. */
 export interface ChannelCache {
@@ -336,7 +250,10 @@ export interface ChannelCache {
   readonly warned: Set<string>;
 }
 
-/** One poll: engagements of the incident, their pages, the pages' receipts, channel types. */
+/**
+ * One poll: engagements of the incident, their pages, the pages' receipts (handlers/drill/aws.ts,
+ * bounded pagination, as the drill Lambda lists them) and the channel types of those paged.
+ */
 export async function observe(
   clients: DrillClients,
   p: {
@@ -350,92 +267,18 @@ export async function observe(
   },
 ): Promise<DrillObservation> {
   const { contacts } = clients;
-  const engagementList = await paginate(async (token) => {
-    const res = await awsCall("ssm-contacts:ListEngagements", () =>
-      contacts.send(
-        new ListEngagementsCommand({
-          IncidentId: p.incidentArn,
-          ...(token ? { NextToken: token } : {}),
-        }),
-      ),
-    );
-    return { items: res.Engagements ?? [], next: res.NextToken };
-  });
-  const engagements: EngagementObservation[] = engagementList
-    .filter((e) => e.EngagementArn && e.ContactArn)
-    .map((e) => ({
-      contactArn: e.ContactArn as string,
-      engagementArn: e.EngagementArn as string,
-      ...(e.StartTime ? { startedAt: e.StartTime.toISOString() } : {}),
-      ...(e.StopTime ? { stoppedAt: e.StopTime.toISOString() } : {}),
-    }));
-
-  const pages: PageObservation[] = [];
-  for (const e of engagements) {
-    const pageList = await paginate(async (token) => {
-      const res = await awsCall("ssm-contacts:ListPagesByEngagement", () =>
-        contacts.send(
-          new ListPagesByEngagementCommand({
-            EngagementId: e.engagementArn,
-            ...(token ? { NextToken: token } : {}),
-          }),
-        ),
-      );
-      return { items: res.Pages ?? [], next: res.NextToken };
-    });
-    for (const page of pageList) {
-      if (!page.PageArn) continue;
-      const receiptList = await paginate(async (token) => {
-        const res = await awsCall("ssm-contacts:ListPageReceipts", () =>
-          contacts.send(
-            new ListPageReceiptsCommand({
-              PageId: page.PageArn,
-              ...(token ? { NextToken: token } : {}),
-            }),
-          ),
-        );
-        return { items: res.Receipts ?? [], next: res.NextToken };
-      });
-      const receipts: PageReceiptObservation[] = receiptList
-        .filter((r) => r.ReceiptType && r.ReceiptTime)
-        .map((r) => ({
-          type: r.ReceiptType as PageReceiptObservation["type"],
-          at: (r.ReceiptTime as Date).toISOString(),
-          ...(r.ContactChannelArn ? { channelArn: r.ContactChannelArn } : {}),
-          ...(r.ReceiptInfo ? { info: r.ReceiptInfo } : {}),
-        }));
-      pages.push({
-        contactArn: page.ContactArn ?? e.contactArn,
-        engagementArn: page.EngagementArn ?? e.engagementArn,
-        pageArn: page.PageArn,
-        ...(page.SentTime ? { sentAt: iso(page.SentTime) } : {}),
-        ...(page.DeliveryTime ? { deliveredAt: iso(page.DeliveryTime) } : {}),
-        ...(page.ReadTime ? { readAt: iso(page.ReadTime) } : {}),
-        receipts,
-      });
-    }
-  }
-
+  const listed = await listDrillPages(contacts, p.incidentArn, awsCall);
+  const paged = new Set(
+    listed.flatMap((l) =>
+      l.pages.flatMap(({ page }) => page.ContactArn ?? l.engagement.ContactArn ?? []),
+    ),
+  );
   const channels: Record<string, string> = {};
-  for (const contactArn of new Set(pages.map((pg) => pg.contactArn))) {
+  for (const contactArn of paged) {
     let known = p.cache.byContact.get(contactArn);
     if (!known) {
       try {
-        const list = await paginate(async (token) => {
-          const res = await contacts.send(
-            new ListContactChannelsCommand({
-              ContactId: contactArn,
-              ...(token ? { NextToken: token } : {}),
-            }),
-          );
-          return { items: res.ContactChannels ?? [], next: res.NextToken };
-        });
-        // Only the ARN and type are kept: the channel's delivery address never leaves here.
-        known = Object.fromEntries(
-          list.flatMap((c) =>
-            c.ContactChannelArn && c.Type ? [[c.ContactChannelArn, c.Type]] : [],
-          ),
-        );
+        known = await listChannelTypes(contacts, contactArn);
         p.cache.byContact.set(contactArn, known);
       } catch (err: unknown) {
         if (!p.cache.warned.has(contactArn)) {
@@ -450,19 +293,15 @@ export async function observe(
     }
     Object.assign(channels, known);
   }
-
-  return {
-    incidentArn: p.incidentArn,
-    title: p.title,
-    startedAt: p.startedAt.toISOString(),
-    observedAt: p.now().toISOString(),
-    engagements,
-    pages,
+  return drillObservation(
+    { incidentArn: p.incidentArn, title: p.title, startedAt: p.startedAt },
+    listed,
+    p.now(),
     channels,
-  };
+  );
 }
 
-/** Runs the drill; returns the exit code. All output goes through `io.out` / `io.err`. */
+/** Runs the CLI; returns the exit code. All output goes through `io.out` / `io.err`. */
 export async function drill(opts: DrillOptions, io: DrillIO): Promise<ExitCode> {
   // 1. Config, offline.
   const file = path.join(io.root, `Pulumi.${opts.stack}.yaml`);
@@ -533,26 +372,20 @@ export async function drill(opts: DrillOptions, io: DrillIO): Promise<ExitCode> 
   }
 
   const startedAt = io.now();
-  const token = drillClientToken(prefix, opts.level, startedAt);
   let incidentArn: string;
   try {
-    const res = await awsCall("ssm-incidents:StartIncident", () =>
-      clients.incidents.send(
-        new StartIncidentCommand(
-          startIncidentInput({
-            responsePlanArn: planArn as string,
-            title,
-            impact: level.impact,
-            stack: opts.stack,
-            level: opts.level,
-            startedAt,
-            clientToken: token,
-          }),
-        ),
-      ),
+    incidentArn = await startIncident(
+      clients.incidents,
+      startIncidentInput({
+        prefix,
+        level: opts.level,
+        impact: level.impact,
+        responsePlanArn: planArn,
+        title,
+        runAt: startedAt,
+      }),
+      awsCall,
     );
-    if (!res.incidentRecordArn) throw new Error("StartIncident returned no incidentRecordArn");
-    incidentArn = res.incidentRecordArn;
   } catch (err: unknown) {
     io.err(`drill: ${err instanceof Error ? err.message : String(err)}`);
     io.err("drill: no incident was started.");
@@ -626,18 +459,16 @@ export async function drill(opts: DrillOptions, io: DrillIO): Promise<ExitCode> 
   }
 
   // 4. Report, record, resolve (always, whatever stopped the polling).
-  const report = buildDrillReport(last, {}, prefix);
+  const { report, text } = drillReport(last, prefix);
   io.out("");
-  io.out(renderDrillReport(report));
+  io.out(text);
   io.out("");
   let awsFailure = stopped === "error";
   try {
-    await awsCall("ssm-incidents:CreateTimelineEvent", () =>
-      clients.incidents.send(
-        new CreateTimelineEventCommand(
-          timelineEventInput(incidentArn, opts.level, report, io.now(), token),
-        ),
-      ),
+    await createTimelineEvent(
+      clients.incidents,
+      reportTimelineEvent(incidentArn, text, io.now()),
+      awsCall,
     );
     io.out("Report recorded on the incident timeline.");
   } catch (err: unknown) {
@@ -645,9 +476,7 @@ export async function drill(opts: DrillOptions, io: DrillIO): Promise<ExitCode> 
     io.err(`drill: the report was not recorded: ${(err as Error).message}`);
   }
   try {
-    await awsCall("ssm-incidents:UpdateIncidentRecord", () =>
-      clients.incidents.send(new UpdateIncidentRecordCommand(resolveInput(incidentArn, token))),
-    );
+    await updateIncident(clients.incidents, resolveInput(incidentArn), awsCall);
     io.out("Drill incident resolved.");
   } catch (err: unknown) {
     awsFailure = true;
@@ -663,9 +492,7 @@ export async function drill(opts: DrillOptions, io: DrillIO): Promise<ExitCode> 
   const stoppedContacts: string[] = [];
   for (const input of stopInputs(last, `[DRILL] finished (${report.outcome})`)) {
     try {
-      await awsCall("ssm-contacts:StopEngagement", () =>
-        clients.contacts.send(new StopEngagementCommand(input)),
-      );
+      await stopEngagement(clients.contacts, input, awsCall);
       stoppedContacts.push(contactAlias(contactOf.get(input.EngagementId ?? "") ?? "", prefix));
     } catch (err: unknown) {
       io.err(`drill: warning: engagement not stopped: ${(err as Error).message}`);

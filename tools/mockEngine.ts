@@ -381,6 +381,11 @@ class PhysicalNames {
         const arn = `arn:aws:scheduler:${r}:${a}:schedule/default/${physical}`;
         return { id: physical, state: { arn, name: physical } };
       }
+      case "aws:sfn/stateMachine:StateMachine": {
+        // arn:aws:states:<region>:<account>:stateMachine:<name> (service authorization reference).
+        const arn = `arn:aws:states:${r}:${a}:stateMachine:${physical}`;
+        return { id: arn, state: { arn, name: physical } };
+      }
       case "random:index/randomPassword:RandomPassword": {
         const length = typeof inputs.length === "number" ? inputs.length : 16;
         const material = createHash("sha512").update(name).digest("hex");

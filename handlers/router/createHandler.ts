@@ -10,7 +10,8 @@
  *   rule's input transformer; the rules deliver to the queue): answered with a partial batch
  *   response, so a failed message is retried after the queue's visibility timeout and finally
  *   dead-lettered (queue.ts);
- * - a drill input (EventBridge Scheduler, asynchronously): drill.ts.
+ * - the same body directly (tests; Lambda retries an asynchronous one and finally dead-letters it).
+ * Drills have their own function (handlers/drill/).
  * decide (pure) → do what it says → one JSON log line.
  *
  * Every failure of a routed input is re-thrown: for a queue message it becomes a batch item
@@ -70,7 +71,6 @@ import {
 } from "./dedupe/decide";
 import { MalformedMappingError } from "./dedupe/item";
 import { markOpenInput, readInput, releaseClaimInput } from "./dedupe/writes";
-import { drillLogLabels, runDrill, type DrillResult } from "./drill";
 import type { RouterConfig } from "./env";
 import { RetryLaterError, RouterConfigError, RoutingError } from "./errors";
 import type { AlarmChange } from "./requests";
@@ -191,19 +191,17 @@ export type RouterResult =
       readonly decision: "recover";
       readonly incidentArn: string | null;
       readonly outcome: RecoveryOutcome;
-    }
-  | DrillResult;
+    };
 
 /** The part of the Lambda context the router reads (optional, so tests can omit it). */
 export interface RouterContext {
-  readonly invokedFunctionArn?: string;
   readonly functionName?: string;
 }
 
 export interface RouterHandler {
   /** A batch from the router's queue: every record routed, the failed ones reported. */
   (event: SqsEvent, context?: RouterContext): Promise<SqsBatchResponse>;
-  /** A direct invocation (drills; tests): the result, or the error re-thrown. */
+  /** A direct invocation (tests): the result, or the error re-thrown. */
   (event: unknown, context?: RouterContext): Promise<RouterResult>;
 }
 
@@ -239,7 +237,7 @@ export function createHandler(deps: RouterDeps): RouterHandler {
     event: unknown,
     context?: RouterContext,
   ): Promise<RouterResult | SqsBatchResponse> {
-    return isSqsEvent(event) ? routeBatch(event, context) : route(event, context);
+    return isSqsEvent(event) ? routeBatch(event, context) : route(event);
   }
 
   /**
@@ -252,7 +250,7 @@ export function createHandler(deps: RouterDeps): RouterHandler {
       event.Records.map(async (record) => {
         const input = recordInput(record);
         try {
-          await route(input, context);
+          await route(input);
           return [];
         } catch (err: unknown) {
           const receives = receiveCount(record);
@@ -275,10 +273,10 @@ export function createHandler(deps: RouterDeps): RouterHandler {
     return { batchItemFailures: failures.flat() };
   }
 
-  async function route(event: unknown, context?: RouterContext): Promise<RouterResult> {
-    const labels = { ...logLabels(event), ...drillLogLabels(event) };
+  async function route(event: unknown): Promise<RouterResult> {
+    const labels = logLabels(event);
     try {
-      const { result, log: extra } = await run(decide(event, config), context);
+      const { result, log: extra } = await run(decide(event, config));
       deps.log({ ...labels, ...result, ...extra });
       return result;
     } catch (err: unknown) {
@@ -287,7 +285,7 @@ export function createHandler(deps: RouterDeps): RouterHandler {
     }
   }
 
-  async function run(decision: Decision, context: RouterContext | undefined): Promise<Outcome> {
+  async function run(decision: Decision): Promise<Outcome> {
     switch (decision.kind) {
       case "ignore":
         return { result: { decision: "ignore", reason: decision.reason } };
@@ -297,9 +295,6 @@ export function createHandler(deps: RouterDeps): RouterHandler {
         return page(decision);
       case "recover":
         return recover(decision);
-      case "drill":
-      case "drill-report":
-        return runDrill(decision, deps, context);
     }
   }
 

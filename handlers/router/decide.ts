@@ -4,14 +4,12 @@
  *   through the router's queue): a StartIncident input and/or StartEngagement inputs for an
  *   ALARM; for an OK on a paging level with DEDUPE_TABLE set, a recovery (dedupe/decide.ts
  *   decides what it touches); nothing otherwise.
- * - drill inputs: drill.ts.
  * Anything it cannot route throws a `RoutingError`, so the message fails, is retried and finally
  * dead-lettered.
  */
 import type { StartEngagementCommandInput } from "@aws-sdk/client-ssm-contacts";
 import type { StartIncidentCommandInput } from "@aws-sdk/client-ssm-incidents";
 import { foreignAlarm, parseAlarmInput } from "./alarmEvent";
-import { decideDrillInput, type DrillDecision } from "./drill";
 import type { RouterConfig } from "./env";
 import { alarmChange, engagementInput, incidentInput, type AlarmChange } from "./requests";
 
@@ -54,16 +52,12 @@ export type AlarmDecision =
     };
 
 /** What the handler must do for one input. */
-export type Decision = AlarmDecision | DrillDecision;
+export type Decision = AlarmDecision;
 
 /**
- * Decides what one input does. Throws `RoutingError` for anything unroutable, and
- * `RouterConfigError` for a drill event when a variable drills need is not set.
+ * Decides what one input does. Throws `RoutingError` for anything unroutable.
  */
 export function decide(input: unknown, config: RouterConfig): Decision {
-  // The one drill branch (drill.ts): drill inputs never reach the alarm path.
-  const drill = decideDrillInput(input, config);
-  if (drill !== undefined) return drill;
   const alarm = parseAlarmInput(input, config);
   const { level, route, alarmName } = alarm;
   const foreign = foreignAlarm(alarm, config);

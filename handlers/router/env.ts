@@ -42,12 +42,6 @@ export interface RouterConfig {
   readonly engagementSender: string;
   /** DynamoDB table mapping alarm → open incident; absent: no dedupe, no recovery notes. */
   readonly dedupeTable?: string;
-  /** Physical-name prefix: names drill report schedules, shortens contact names in reports. */
-  readonly namePrefix?: string;
-  /** Role EventBridge Scheduler assumes to invoke the router with a drill report. */
-  readonly schedulerRoleArn?: string;
-  /** SNS topic (AWS Chatbot → Slack) drill reports are posted to. */
-  readonly alertsTopicArn?: string;
 }
 
 /**
@@ -59,10 +53,7 @@ export interface RouterEnvironment<T = string> {
   readonly ENGAGEMENT_SENDER: T;
   /** Alarms of other accounts and regions page nobody (alarmEvent.ts foreignAlarm). */
   readonly ACCOUNT_ID: T;
-  readonly NAME_PREFIX: T;
   readonly DEDUPE_TABLE?: T;
-  readonly SCHEDULER_ROLE_ARN?: T;
-  readonly ALERTS_TOPIC_ARN?: T;
 }
 
 /** What the component knows, by meaning; `routerEnv` names the variables. */
@@ -70,11 +61,8 @@ export interface RouterEnvArgs<T> {
   readonly incidentSource: T;
   readonly engagementSender: T;
   readonly accountId: T;
-  readonly namePrefix: T;
   /** The dedupe table's name, when the stack has one. */
   readonly dedupeTable?: T;
-  /** Set when the stack has drills. */
-  readonly drills?: { readonly schedulerRoleArn: T; readonly alertsTopicArn: T };
 }
 
 /** The router's environment variables, as the component sets them. */
@@ -83,12 +71,7 @@ export function routerEnv<T>(args: RouterEnvArgs<T>): RouterEnvironment<T> {
     INCIDENT_SOURCE: args.incidentSource,
     ENGAGEMENT_SENDER: args.engagementSender,
     ACCOUNT_ID: args.accountId,
-    NAME_PREFIX: args.namePrefix,
     ...(args.dedupeTable !== undefined && { DEDUPE_TABLE: args.dedupeTable }),
-    ...(args.drills !== undefined && {
-      SCHEDULER_ROLE_ARN: args.drills.schedulerRoleArn,
-      ALERTS_TOPIC_ARN: args.drills.alertsTopicArn,
-    }),
   };
 }
 
@@ -117,11 +100,6 @@ const SENDER = /^[\\a-zA-Z0-9_@#%*+=:?./! \t\n\f\r-]*$/;
 const ROUTE_KEYS = ["impact", "responsePlanArn", "engage", "resolveOnRecovery"];
 /** DynamoDB table names (an ARN is not accepted: the IAM policy names the table anyway). */
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
-/** `<prefix>-drill-<16 hex>` must fit Scheduler's 64-character `^[0-9a-zA-Z-_.]+$` names. */
-const NAME_PREFIX = /^[a-zA-Z0-9_.-]{1,41}$/;
-const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-/** Standard topics only: AWS Chatbot does not read FIFO topics. */
-const TOPIC_ARN = /^arn:aws:sns:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:[a-zA-Z0-9_-]{1,256}$/;
 
 /**
  * Validates the router's configuration: the routing table and the environment.
@@ -136,11 +114,6 @@ const TOPIC_ARN = /^arn:aws:sns:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:[a-zA-Z0-9_-
  *   alarm event of another account or region is rejected (decide → "reject")
  * Optional; when set, validated like the rest:
  * - `DEDUPE_TABLE`: DynamoDB table name; turns on dedupe and recovery notes
- * - `NAME_PREFIX`: 1-41 characters of `[a-zA-Z0-9_.-]`; drills need it
- * - `SCHEDULER_ROLE_ARN`: IAM role ARN; drills need it
- * - `ALERTS_TOPIC_ARN`: SNS topic ARN; drills need it
- * Drill variables are optional so that drill configuration can never keep alarms from paging; a
- * drill event without them fails with a `RouterConfigError` naming them.
  * Throws one `RouterConfigError` listing every problem, each prefixed with its variable's path.
  */
 export function parseRouterEnv(
@@ -177,27 +150,6 @@ export function parseRouterEnv(
     "DEDUPE_TABLE",
     TABLE_NAME,
     "a DynamoDB table name (3-255 characters of a-z, A-Z, 0-9, _ . -)",
-    problems,
-  );
-  const namePrefix = optional(
-    env,
-    "NAME_PREFIX",
-    NAME_PREFIX,
-    "1-41 characters of a-z, A-Z, 0-9, _ . -",
-    problems,
-  );
-  const schedulerRoleArn = optional(
-    env,
-    "SCHEDULER_ROLE_ARN",
-    ROLE_ARN,
-    "an IAM role ARN arn:aws:iam::<account>:role/<name>",
-    problems,
-  );
-  const alertsTopicArn = optional(
-    env,
-    "ALERTS_TOPIC_ARN",
-    TOPIC_ARN,
-    "an SNS topic ARN arn:aws:sns:<region>:<account>:<name>",
     problems,
   );
 
@@ -238,9 +190,6 @@ export function parseRouterEnv(
     incidentSource,
     engagementSender,
     ...(dedupeTable !== undefined && { dedupeTable }),
-    ...(namePrefix !== undefined && { namePrefix }),
-    ...(schedulerRoleArn !== undefined && { schedulerRoleArn }),
-    ...(alertsTopicArn !== undefined && { alertsTopicArn }),
   };
 }
 

@@ -197,7 +197,6 @@ describe("limits: a 20-level stack (5 paging, 15 engaging 3 contacts each)", () 
       "DEDUPE_TABLE",
       "ENGAGEMENT_SENDER",
       "INCIDENT_SOURCE",
-      "NAME_PREFIX",
     ]);
     assert.ok(environmentBytes(variables) < 300, String(environmentBytes(variables)));
     const table = JSON.parse((await archiveFiles(fn.code))["routing.json"]) as Record<

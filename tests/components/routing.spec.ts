@@ -350,7 +350,6 @@ describe("alert routing (prod example)", () => {
       ENGAGEMENT_SENDER: "incident-escalation",
       INCIDENT_SOURCE: "incident-escalation.prod",
       ACCOUNT_ID: "123456789012",
-      NAME_PREFIX: "ie-prod",
       DEDUPE_TABLE: "ie-prod-open-incidents",
     });
     const files = await archiveFiles(fn.code);

@@ -351,7 +351,7 @@ describe("scheduled drills and recovery settings", () => {
     });
   });
 
-  it("schedules the drill through the router with Scheduler's scheduled time, retries and a DLQ", () => {
+  it("schedules the drill through the drill workflow with Scheduler's scheduled time, retries and a DLQ", () => {
     assert.deepEqual(one(res, "aws:scheduler/schedule:Schedule", "p-drills-sev1-0").inputs, {
       name: "pay-drill-sev1-0",
       description: "Paging drill of level sev1 through its real response plan",
@@ -359,17 +359,17 @@ describe("scheduled drills and recovery settings", () => {
       scheduleExpressionTimezone: "Asia/Tokyo",
       flexibleTimeWindow: { mode: "OFF" },
       target: {
-        arn: `arn:aws:lambda:${R}:${A}:function:pay-router`,
+        arn: `arn:aws:states:${R}:${A}:stateMachine:pay-drill`,
         roleArn: `arn:aws:iam::${A}:role/pay-drill-scheduler`,
         input:
-          '{"drill":{"level":"sev1","scheduledTime":"<aws.scheduler.scheduled-time>","reportAfterMinutes":30}}',
+          '{"level":"sev1","scheduledTime":"<aws.scheduler.scheduled-time>","reportAfterSeconds":1800}',
         retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 3600 },
         deadLetterConfig: { arn: `arn:aws:sqs:${R}:${A}:pay-events-dlq` },
       },
     });
   });
 
-  it("lets Scheduler's role invoke the router and dead-letter, nothing else, assumed only for this account's default schedule group (Scheduler user guide, confused deputy prevention)", () => {
+  it("lets Scheduler's role start the drill workflow and dead-letter, nothing else, assumed only for this account's default schedule group (Scheduler user guide, confused deputy prevention)", () => {
     const role = one(res, "aws:iam/role:Role", "p-drill-scheduler");
     assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement, [
       {
@@ -388,10 +388,10 @@ describe("scheduled drills and recovery settings", () => {
     assert.equal(policy.inputs.role, "pay-drill-scheduler");
     assert.deepEqual(JSON.parse(policy.inputs.policy as string).Statement, [
       {
-        Sid: "InvokeRouter",
+        Sid: "StartDrillWorkflow",
         Effect: "Allow",
-        Action: ["lambda:InvokeFunction"],
-        Resource: [`arn:aws:lambda:${R}:${A}:function:pay-router`],
+        Action: ["states:StartExecution"],
+        Resource: [`arn:aws:states:${R}:${A}:stateMachine:pay-drill`],
       },
       {
         Sid: "DeadLetter",
@@ -402,52 +402,93 @@ describe("scheduled drills and recovery settings", () => {
     ]);
   });
 
-  it("gives the router what drills and recovery need, scoped", async () => {
-    const env = (
-      one(res, "aws:lambda/function:Function", "p-router").inputs.environment as {
-        variables: Record<string, string>;
-      }
-    ).variables;
-    assert.equal(env.SCHEDULER_ROLE_ARN, `arn:aws:iam::${A}:role/pay-drill-scheduler`);
-    assert.equal(env.ALERTS_TOPIC_ARN, `arn:aws:sns:${R}:${A}:pay-alerts`);
+  it("the workflow's role may invoke the drill function only, assumed by Step Functions for this state machine only (Step Functions guide, confused deputy prevention)", () => {
+    const role = one(res, "aws:iam/role:Role", "p-drills-workflow-role");
+    assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy as string).Statement, [
+      {
+        Effect: "Allow",
+        Principal: { Service: "states.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": A },
+          ArnLike: { "aws:SourceArn": `arn:aws:states:${R}:${A}:stateMachine:pay-drill` },
+        },
+      },
+    ]);
+    const policy = one(res, "aws:iam/rolePolicy:RolePolicy", "p-drills-workflow-policy");
+    assert.deepEqual(JSON.parse(policy.inputs.policy as string).Statement, [
+      {
+        Sid: "InvokeDrillFunction",
+        Effect: "Allow",
+        Action: ["lambda:InvokeFunction"],
+        Resource: [`arn:aws:lambda:${R}:${A}:function:pay-drill`],
+      },
+    ]);
+  });
+
+  it("gives the router what recovery needs and nothing of drills; the drill function its own, scoped", async () => {
+    const router = one(res, "aws:lambda/function:Function", "p-router");
+    const env = (router.inputs.environment as { variables: Record<string, string> }).variables;
+    assert.deepEqual(Object.keys(env).sort(), [
+      "ACCOUNT_ID",
+      "DEDUPE_TABLE",
+      "ENGAGEMENT_SENDER",
+      "INCIDENT_SOURCE",
+    ]);
     assert.equal(env.DEDUPE_TABLE, "pay-open-incidents");
-    const files = await archiveFiles(
-      one(res, "aws:lambda/function:Function", "p-router").inputs.code,
-    );
+    const files = await archiveFiles(router.inputs.code);
     assert.deepEqual(JSON.parse(files["routing.json"]).sev1, {
       impact: 1,
       responsePlanArn: `arn:aws:ssm-incidents::${A}:response-plan/pay-sev1`,
       resolveOnRecovery: true,
     });
+    const routerSids = (
+      JSON.parse(
+        one(res, "aws:iam/rolePolicy:RolePolicy", "p-router-policy").inputs.policy as string,
+      ).Statement as { Sid: string }[]
+    ).map((s) => s.Sid);
+    assert.ok(!routerSids.some((sid) => /Drill|Scheduler/.test(sid)), routerSids.join(", "));
+
+    const drill = one(res, "aws:lambda/function:Function", "p-drill");
+    assert.equal(drill.inputs.name, "pay-drill");
+    assert.deepEqual(
+      (drill.inputs.environment as { variables: Record<string, string> }).variables,
+      {
+        DRILL_LEVELS: JSON.stringify({
+          sev1: {
+            impact: 1,
+            responsePlanArn: `arn:aws:ssm-incidents::${A}:response-plan/pay-sev1`,
+          },
+        }),
+        NAME_PREFIX: "pay",
+        ALERTS_TOPIC_ARN: `arn:aws:sns:${R}:${A}:pay-alerts`,
+      },
+    );
     const statements = JSON.parse(
-      one(res, "aws:iam/rolePolicy:RolePolicy", "p-router-policy").inputs.policy as string,
+      one(res, "aws:iam/rolePolicy:RolePolicy", "p-drill-policy").inputs.policy as string,
     ).Statement as Record<string, unknown>[];
     const key = one(res, "aws:kms/key:Key", "p-alerts-key");
     assert.deepEqual(
-      statements.filter((s) =>
-        [
-          "ScheduleDrillReports",
-          "PassRoleToScheduler",
-          "ListDrillEngagements",
-          "ReadDrillPages",
-          "ReadDrillPageReceipts",
-          "PostDrillReports",
-          "EncryptDrillReports",
-        ].includes(s.Sid as string),
-      ),
+      statements.filter((s) => !["WriteOwnLogs", "DeadLetterOwnQueue"].includes(s.Sid as string)),
       [
         {
-          Sid: "ScheduleDrillReports",
+          Sid: "StartDrillIncidents",
           Effect: "Allow",
-          Action: ["scheduler:CreateSchedule"],
-          Resource: [`arn:aws:scheduler:${R}:${A}:schedule/default/pay-drill-*`],
+          Action: ["ssm-incidents:StartIncident"],
+          Resource: [`arn:aws:ssm-incidents::${A}:response-plan/pay-sev1`],
         },
         {
-          Sid: "PassRoleToScheduler",
+          Sid: "RecordAndResolveDrills",
           Effect: "Allow",
-          Action: ["iam:PassRole"],
-          Resource: [`arn:aws:iam::${A}:role/pay-drill-scheduler`],
-          Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+          Action: [
+            "ssm-incidents:GetIncidentRecord",
+            "ssm-incidents:CreateTimelineEvent",
+            "ssm-incidents:UpdateIncidentRecord",
+          ],
+          Resource: [
+            `arn:aws:ssm-incidents::${A}:incident-record/pay-sev1/*`,
+            `arn:aws:ssm-incidents::${A}:response-plan/pay-sev1`,
+          ],
         },
         {
           Sid: "ListDrillEngagements",
@@ -456,9 +497,9 @@ describe("scheduled drills and recovery settings", () => {
           Resource: "*",
         },
         {
-          Sid: "ReadDrillPages",
+          Sid: "ReadAndStopDrillEngagements",
           Effect: "Allow",
-          Action: ["ssm-contacts:ListPagesByEngagement"],
+          Action: ["ssm-contacts:ListPagesByEngagement", "ssm-contacts:StopEngagement"],
           Resource: [`arn:aws:ssm-contacts:${R}:${A}:engagement/pay-*`],
         },
         {
@@ -496,5 +537,10 @@ describe("scheduled drills and recovery settings", () => {
       }
     ).variables;
     assert.equal("SCHEDULER_ROLE_ARN" in env, false);
+    assert.equal(
+      ofType(r, "aws:lambda/function:Function").some((x) => x.name === "p-drill"),
+      false,
+    );
+    assert.equal(ofType(r, "aws:sfn/stateMachine:StateMachine").length, 0);
   });
 });

@@ -30,7 +30,6 @@ import {
   codeFolder,
   ENV,
   FUNCTION_ARN,
-  sha256,
   STATE_TIME,
   expectedEngagement,
   expectedIncident,
@@ -271,35 +270,24 @@ describe("router bundle (dist/bundles/router/index.js against a local HTTP stub)
     assert.ok(seconds < 12, `took ${seconds} s`);
   });
 
-  it("a drill: StartIncident, then CreateSchedule with the report event, on the wire", async () => {
+  it("a drill event is no longer the router's (drills have their own function): it fails as malformed, before any request", async () => {
     const input = {
       drill: { level: "critical", scheduledTime: "2026-12-07T01:00:00Z", reportAfterMinutes: 30 },
     };
     const run = await invokeBundle(stub.url, input, DRILL_ENV);
-    assert.equal(run.code, 0, run.stderr);
-    const incidentArn =
-      "arn:aws:ssm-incidents::123456789012:incident-record/prod-critical/0a1b2c3d";
-    const name = `ie-prod-drill-${sha256(incidentArn).slice(0, 16)}`;
-    assert.deepEqual(
-      stub.requests.map((r) => r.operation),
-      ["StartIncident", `CreateSchedule ${name}`],
-    );
-    const body = stub.requests[1].body as {
-      ScheduleExpression: string;
-      Target: { Arn: string; Input: string };
-      ActionAfterCompletion: string;
-    };
-    assert.match(body.ScheduleExpression, /^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/);
-    assert.equal(body.Target.Arn, FUNCTION_ARN);
-    assert.equal(body.ActionAfterCompletion, "DELETE");
-    assert.equal(
-      (JSON.parse(body.Target.Input) as { drillReport: { incidentArn: string } }).drillReport
-        .incidentArn,
-      incidentArn,
-    );
-    assert.deepEqual(run.lines.at(-1), {
-      RESULT: { decision: "drill", incidentArn, schedule: name, scheduleCreated: true },
-    });
+    assert.deepEqual(stub.requests, []);
+    assert.equal(run.code, 1);
+    assert.deepEqual(run.lines, [
+      {
+        level: null,
+        alarmName: null,
+        decision: "error",
+        error: "RoutingError",
+        code: "MALFORMED_EVENT",
+        message: "level: expected a string, got nothing",
+      },
+      { REJECTED: { name: "RoutingError" } },
+    ]);
   });
 
   it("a missing routing.json fails the cold start naming it, before any request", async () => {

@@ -120,6 +120,9 @@ async function denied(stack: JudgedStack, requests: readonly IamRequest[]): Prom
 function deliveryAction(targetArn: string): string {
   if (targetArn.startsWith("arn:aws:lambda:")) return "lambda:InvokeFunction";
   if (targetArn.startsWith("arn:aws:sqs:")) return "sqs:SendMessage";
+  // Scheduler's templated Step Functions target calls StartExecution (Scheduler user guide,
+  // templated targets: https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-templated.html).
+  if (targetArn.startsWith("arn:aws:states:")) return "states:StartExecution";
   throw new Error(`no delivery action known for target ${targetArn}: add it here`);
 }
 
@@ -129,14 +132,29 @@ const ruleArn = (name: string) => `arn:aws:events:${REGION}:${ACCOUNT}:rule/${na
 /**
  * The request context each service sends when it assumes a role, where its guide documents one:
  * EventBridge Scheduler sets aws:SourceAccount and aws:SourceArn (the schedule group) on the
- * execution role's AssumeRole (https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html).
+ * execution role's AssumeRole (https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html);
+ * Step Functions sets aws:SourceAccount and aws:SourceArn (the state machine) on its role's
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html, "Prevent
+ * cross-service confused deputy issue").
  */
-const SERVICE_ASSUME_CONTEXT: Readonly<Record<string, Record<string, string>>> = {
-  "scheduler.amazonaws.com": {
-    "aws:SourceAccount": ACCOUNT,
-    "aws:SourceArn": `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/default`,
-  },
-};
+function serviceAssumeContext(
+  principal: string,
+  stack: string,
+): Record<string, string> | undefined {
+  if (principal === "scheduler.amazonaws.com") {
+    return {
+      "aws:SourceAccount": ACCOUNT,
+      "aws:SourceArn": `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/default`,
+    };
+  }
+  if (principal === "states.amazonaws.com") {
+    return {
+      "aws:SourceAccount": ACCOUNT,
+      "aws:SourceArn": `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ie-${stack}-drill`,
+    };
+  }
+  return undefined;
+}
 
 describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the program builds them", () => {
   describe("handler calls, derived from the commands the handler scenarios send", () => {
@@ -385,32 +403,74 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
         assert.deepEqual(await denied(stack, requests), []);
       });
 
-      it("Scheduler, as each schedule's role, invokes its target and dead-letters, for the stack's schedules and the report schedules the router creates (Scheduler user guide, execution role)", async () => {
+      it("Scheduler, as each schedule's role, starts its target (the drill workflow) and dead-letters (Scheduler user guide, execution role)", async () => {
         const stack = await judged(name);
-        const targets: { roleArn: string; arn: string; dlq?: string }[] = [];
-        for (const s of ofType(stack, "aws:scheduler/schedule:Schedule")) {
-          const t = s.inputs.target as {
-            arn: string;
-            roleArn: string;
-            deadLetterConfig?: { arn: string };
-          };
-          targets.push({ roleArn: t.roleArn, arn: t.arn, dlq: t.deadLetterConfig?.arn });
-        }
-        for (const run of await handlerRuns(stack)) {
-          for (const c of run.sent.filter((x) => x.key === "scheduler:CreateSchedule")) {
-            const t = c.input.Target as {
-              Arn: string;
-              RoleArn: string;
-              DeadLetterConfig?: { Arn: string };
+        const requests: IamRequest[] = ofType(stack, "aws:scheduler/schedule:Schedule").flatMap(
+          (s) => {
+            const t = s.inputs.target as {
+              arn: string;
+              roleArn: string;
+              deadLetterConfig?: { arn: string };
             };
-            targets.push({ roleArn: t.RoleArn, arn: t.Arn, dlq: t.DeadLetterConfig?.Arn });
+            return [
+              { principal: t.roleArn, action: deliveryAction(t.arn), resource: t.arn },
+              ...(t.deadLetterConfig
+                ? [
+                    {
+                      principal: t.roleArn,
+                      action: "sqs:SendMessage",
+                      resource: t.deadLetterConfig.arn,
+                    },
+                  ]
+                : []),
+            ];
+          },
+        );
+        if (name === "full") {
+          assert.deepEqual(
+            requests.map((r) => r.action),
+            [
+              "states:StartExecution",
+              "sqs:SendMessage",
+              "states:StartExecution",
+              "sqs:SendMessage",
+            ],
+          );
+          assert.deepEqual(
+            [
+              ...new Set(
+                requests.filter((r) => r.action === "states:StartExecution").map((r) => r.resource),
+              ),
+            ],
+            [`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ie-full-drill`],
+          );
+        }
+        assert.deepEqual(await denied(stack, requests), []);
+      });
+
+      it("Step Functions, as the drill workflow's role, invokes the functions its definition names (lambda:invoke optimized integration: lambda:InvokeFunction on the function)", async () => {
+        const stack = await judged(name);
+        const requests: IamRequest[] = [];
+        for (const sm of ofType(stack, "aws:sfn/stateMachine:StateMachine")) {
+          const definition = JSON.parse(String(sm.inputs.definition)) as {
+            States: Record<string, { Resource?: string; Parameters?: { FunctionName?: string } }>;
+          };
+          for (const state of Object.values(definition.States)) {
+            if (state.Resource !== "arn:aws:states:::lambda:invoke") continue;
+            requests.push({
+              principal: String(sm.inputs.roleArn),
+              action: "lambda:InvokeFunction",
+              resource: String(state.Parameters?.FunctionName),
+            });
           }
         }
-        const requests: IamRequest[] = targets.flatMap((t) => [
-          { principal: t.roleArn, action: deliveryAction(t.arn), resource: t.arn },
-          ...(t.dlq ? [{ principal: t.roleArn, action: "sqs:SendMessage", resource: t.dlq }] : []),
-        ]);
-        if (name === "full") assert.ok(requests.length > 0);
+        if (name === "full") {
+          assert.deepEqual(
+            [...new Set(requests.map((r) => r.resource))],
+            [`arn:aws:lambda:${REGION}:${ACCOUNT}:function:ie-full-drill`],
+          );
+          assert.equal(requests.length, 2);
+        } else assert.deepEqual(requests, []);
         assert.deepEqual(await denied(stack, requests), []);
       });
 
@@ -472,7 +532,7 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
               principal,
               action: "sts:AssumeRole",
               resource: trust.resourceArn,
-              context: SERVICE_ASSUME_CONTEXT[principal],
+              context: serviceAssumeContext(principal, name),
             });
           if ((await assume(services[0]!)) !== "Allowed")
             problems.push(`${services[0]} cannot assume ${trust.resourceArn}`);

@@ -119,6 +119,13 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, Row>> = {
       source: `${SAR}: ListPagesByEngagement, engagement*`,
     },
   ],
+  "ssm-contacts:StopEngagement": (input) => [
+    {
+      action: "ssm-contacts:StopEngagement",
+      resource: s(input, "EngagementId"),
+      source: `${SAR}: StopEngagement, engagement*`,
+    },
+  ],
   "ssm-contacts:ListPageReceipts": (input) => [
     {
       action: "ssm-contacts:ListPageReceipts",
@@ -130,24 +137,6 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, Row>> = {
   "dynamodb:PutItem": dynamo("dynamodb:PutItem"),
   "dynamodb:UpdateItem": dynamo("dynamodb:UpdateItem"),
   "dynamodb:DeleteItem": dynamo("dynamodb:DeleteItem"),
-  "scheduler:CreateSchedule": (input, f) => {
-    const group = typeof input.GroupName === "string" ? input.GroupName : "default";
-    const target = input.Target as Input;
-    return [
-      {
-        action: "scheduler:CreateSchedule",
-        resource: `arn:aws:scheduler:${f.region}:${f.account}:schedule/${group}/${s(input, "Name")}`,
-        source: `${SAR}: CreateSchedule, schedule*`,
-      },
-      {
-        action: "iam:PassRole",
-        resource: s(target, "RoleArn"),
-        context: { "iam:PassedToService": "scheduler.amazonaws.com" },
-        source:
-          "EventBridge Scheduler user guide (set up the execution role): the caller needs iam:PassRole on the target's role",
-      },
-    ];
-  },
   "sns:Publish": (input, f) => {
     const topic = s(input, "TopicArn");
     const key = f.topicKeys.get(topic);

@@ -1,10 +1,10 @@
 /**
  * Runs the paths the handler specs (tests/handlers) cover — every level's ALARM (incident,
- * engagements), a repeat firing, the OK that follows (recovery), each paging level's drill and
- * its report, the notifier's deliveries — with the fixtures of tests/handlers, against the
+ * engagements), a repeat firing, the OK that follows (recovery), the drill function's start and
+ * report of each paging level, the notifier's deliveries — with the fixtures of tests/handlers, against the
  * environment a program run gives each Lambda function, with every SDK client mocked by
  * SdkRecorder, so that the commands recorded carry the stack's real ARNs (response plans,
- * contacts, table, topic, scheduler role). The mocks answer like the services do (StartIncident
+ * contacts, table, topic). The mocks answer like the services do (StartIncident
  * returns an incident record under the plan, StartEngagement an engagement of the contact,
  * DynamoDB is the FakeTable with DynamoDB's conditional semantics); events are the fixtures'
  * CloudWatch events.
@@ -21,7 +21,6 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { CreateScheduleCommand } from "@aws-sdk/client-scheduler";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import {
@@ -29,7 +28,16 @@ import {
   ListPageReceiptsCommand,
   ListPagesByEngagementCommand,
   StartEngagementCommand,
+  StopEngagementCommand,
 } from "@aws-sdk/client-ssm-contacts";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
+import { SSMIncidentsClient } from "@aws-sdk/client-ssm-incidents";
+import {
+  createHandler as createDrillHandler,
+  type DrillResult,
+} from "../../handlers/drill/handler";
+import { parseDrillEnv } from "../../handlers/drill/events";
 import {
   CreateTimelineEventCommand,
   GetIncidentRecordCommand,
@@ -81,7 +89,10 @@ const uuid = (n: number): string => `0a1b2c3d-4e5f-6789-abcd-${String(n).padStar
 /** The alias in `…:contact/<alias>` or `…:engagement/<alias>/<id>`. */
 const aliasOf = (arn: string): string => arn.split("/")[1];
 
-/** Answers the router's services the way they answer, with ARNs in the stack's account. */
+/**
+ * Answers the router's and the drill function's services the way they answer, with ARNs in the
+ * stack's account; `now` is the scenario's clock (an incident started a minute ago).
+ */
 function answerRouterCalls(ctx: ScenarioContext, now: () => number): void {
   const { recorder, account, region, resources } = ctx;
   let n = 0;
@@ -164,12 +175,7 @@ function answerRouterCalls(ctx: ScenarioContext, now: () => number): void {
     Receipts: [{ ReceiptType: "SENT", ReceiptTime: new Date(now() - 29 * 60_000) }],
   }));
 
-  recorder
-    .mock("scheduler")
-    .on(CreateScheduleCommand as never)
-    .callsFake((i: Input) => ({
-      ScheduleArn: `arn:aws:scheduler:${region}:${account}:schedule/default/${String(i.Name)}`,
-    }));
+  contacts.on(StopEngagementCommand as never).resolves({});
   recorder
     .mock("sns")
     .on(PublishCommand as never)
@@ -183,8 +189,7 @@ interface RouteEntry {
 
 /**
  * The router: every level's ALARM (incident and/or engagements), a repeat firing while the
- * incident is open, the OK that follows (recovery), and, with drills, each paging level's drill
- * and its report.
+ * incident is open, and the OK that follows (recovery).
  */
 async function routerScenarios(ctx: ScenarioContext): Promise<void> {
   // The router's clock, which the answers above read too (an incident started a minute ago).
@@ -199,31 +204,25 @@ async function routerScenarios(ctx: ScenarioContext): Promise<void> {
     { ...ctx.env, ROUTING_TABLE: table, AWS_REGION: ctx.region },
     { now: () => clock },
   );
-  const invoked = {
-    invokedFunctionArn: `arn:aws:lambda:${ctx.region}:${ctx.account}:function:${ctx.fn.id}`,
-  };
   // Alarm events arrive from the router's queue (event source mapping), one record a batch.
   let messages = 0;
   const viaQueue = async (input: Record<string, unknown>) => {
     const messageId = `m-${++messages}`;
-    const response = (await router(
-      {
-        Records: [
-          {
-            messageId,
-            receiptHandle: `r-${messages}`,
-            body: JSON.stringify(input),
-            attributes: { ApproximateReceiveCount: "1" },
-            messageAttributes: {},
-            md5OfBody: "",
-            eventSource: "aws:sqs",
-            eventSourceARN: `arn:aws:sqs:${ctx.region}:${ctx.account}:router-queue`,
-            awsRegion: ctx.region,
-          },
-        ],
-      },
-      invoked,
-    )) as unknown as SqsBatchResponse; // the record's extra members select the direct overload
+    const response = (await router({
+      Records: [
+        {
+          messageId,
+          receiptHandle: `r-${messages}`,
+          body: JSON.stringify(input),
+          attributes: { ApproximateReceiveCount: "1" },
+          messageAttributes: {},
+          md5OfBody: "",
+          eventSource: "aws:sqs",
+          eventSourceARN: `arn:aws:sqs:${ctx.region}:${ctx.account}:router-queue`,
+          awsRegion: ctx.region,
+        },
+      ],
+    })) as unknown as SqsBatchResponse; // the record's extra members select the direct overload
     // A failed record would hide the calls it did not make: every scenario must succeed.
     if (response.batchItemFailures.length > 0) {
       throw new Error(`${ctx.fn.name}: record ${messageId} failed (${JSON.stringify(input)})`);
@@ -243,25 +242,35 @@ async function routerScenarios(ctx: ScenarioContext): Promise<void> {
     clock = new Date("2019-10-02T17:40:10.000Z");
     await viaQueue(routerInputAt(level, ok, "OK"));
   }
-  if (ctx.env.SCHEDULER_ROLE_ARN) {
-    const scheduled = "2026-12-07T01:00:00Z";
-    for (const [level, route] of Object.entries(routes)) {
-      if (!route.responsePlanArn) continue;
-      const schedules = () =>
-        ctx.recorder.sent().filter((c) => c.key === "scheduler:CreateSchedule");
-      const before = schedules().length;
-      clock = new Date("2026-12-07T01:00:03.000Z");
-      const result = await router(
-        { drill: { level, scheduledTime: scheduled, reportAfterMinutes: 30 } },
-        invoked,
-      );
-      const schedule = schedules()[before];
-      if (!schedule) {
-        throw new Error(`drill of ${level}: no report schedule (${JSON.stringify(result)})`);
-      }
-      const report = JSON.parse(String((schedule.input.Target as Input).Input)) as unknown;
-      clock = new Date("2026-12-07T01:31:00.000Z");
-      await router(report, invoked);
+}
+
+/**
+ * The drill function: for each paging level, the workflow's start of a drill and, 30 minutes
+ * later, its report (which lists the pages, notes, resolves, stops and posts).
+ */
+async function drillScenarios(ctx: ScenarioContext): Promise<void> {
+  const config = parseDrillEnv({ ...ctx.env, AWS_REGION: ctx.region });
+  let clock = new Date("2026-12-07T01:00:03.000Z");
+  answerRouterCalls(ctx, () => clock.getTime());
+  const handler = createDrillHandler({
+    config,
+    incidents: new SSMIncidentsClient({ region: ctx.region }),
+    contacts: new SSMContactsClient({ region: ctx.region }),
+    sns: new SNSClient({ region: ctx.region }),
+    now: () => clock,
+    log: () => undefined,
+  });
+  for (const level of config.levels.keys()) {
+    clock = new Date("2026-12-07T01:00:03.000Z");
+    const started = await handler({ drill: { level, scheduledTime: "2026-12-07T01:00:00Z" } });
+    if (started.decision !== "drill")
+      throw new Error(`drill of ${level}: ${JSON.stringify(started)}`);
+    clock = new Date("2026-12-07T01:30:03.000Z");
+    const reported: DrillResult = await handler({
+      drillReport: { level, incidentArn: started.incidentArn, startedAt: started.startedAt },
+    });
+    if (reported.decision !== "drill-report") {
+      throw new Error(`drill report of ${level}: ${JSON.stringify(reported)}`);
     }
   }
 }
@@ -411,6 +420,7 @@ async function quietly<T>(run: () => Promise<T>): Promise<T> {
 /** Scenarios by handler folder. */
 export const SCENARIOS: Readonly<Record<string, (ctx: ScenarioContext) => Promise<void>>> = {
   router: routerScenarios,
+  drill: drillScenarios,
   notifier: notifierScenarios,
   ack: ackScenarios,
 };

@@ -56,7 +56,12 @@ const ROOT = path.join(__dirname, "..", "..");
 const ACCOUNT = "111122223333";
 const REGION = "ap-northeast-1";
 const START = Date.parse("2026-03-02T01:00:00.000Z"); // Monday 10:00 JST: sato is on call
-const TOKEN = "drill-ie-prod-critical-1772413200000";
+/** sha256("drill|ie-prod|critical|2026-03-02T01:00:00.000Z"): prefix, level and run time. */
+const TOKEN = "4a447b36c870b605867ade9cf9bb0f9c3edd7fb0e28eedc7b91e19a002148b9e";
+/** sha256("drill-report|<INCIDENT>"): one report per incident, however often retried. */
+const REPORT_TOKEN = "1b367e33f4ff29e82828098a5fece7a5b0cf11d2521b081c615f6e91f00e1359";
+/** sha256("drill-resolve|<INCIDENT>"). */
+const RESOLVE_TOKEN = "413242e489c945f9e68537f90dd4d711f3b1a9a1482821e2cb67ece834a8111d";
 const PLAN_ARN = `arn:aws:ssm-incidents::${ACCOUNT}:response-plan/ie-prod-critical`;
 const INCIDENT = `arn:aws:ssm-incidents::${ACCOUNT}:incident-record/ie-prod-critical/6ebcc812-85f5-b7eb-8b2f-283e4d844308`;
 const TITLE = "[DRILL] critical paging drill 2026-03-02T01:00Z";
@@ -328,7 +333,7 @@ const EXPECTED_START = {
   triggerDetails: {
     source: "incident-escalation.drill",
     timestamp: new Date(START),
-    rawData: '{"drill":true,"stack":"prod","level":"critical"}',
+    rawData: '{"drill":{"level":"critical","runAt":"2026-03-02T01:00:00.000Z"}}',
   },
 };
 
@@ -407,27 +412,17 @@ describe("npm run drill", () => {
       ]);
       assert.deepEqual(inputsOf("ListPageReceipts")[0], { PageId: pageArn("ie-prod-sato", 1) });
       assert.deepEqual(inputsOf("ListContactChannels"), [{ ContactId: contact("ie-prod-sato") }]);
-      const eventData = JSON.stringify({
-        drill: true,
-        level: "critical",
-        outcome: "acknowledged",
-        acknowledged: { contact: "sato", channel: "email", afterSeconds: 102 },
-        stagesObserved: 1,
-        engagedContacts: ["escalation", "oncall-primary", "sato"],
-        pages: [
-          {
-            contact: "sato",
-            channel: "email",
-            sentAfterSeconds: 3,
-            deliveredAfterSeconds: 6,
-            readAfterSeconds: 102,
-            errors: [],
-          },
-        ],
-      });
+      // The report as text (the same lines the CLI prints), not a JSON summary.
+      const eventData = [
+        `[DRILL] report for ${INCIDENT}`,
+        "Started: 2026-03-02T01:00:00.000Z",
+        "Outcome: acknowledged by sato (email) at T+1:42",
+        "Engaged: escalation, oncall-primary, sato; stages observed: 1",
+        "T+0:03  page sent to sato (email) — delivered after 0:03, read after 1:39 (acknowledged)",
+      ].join("\n");
       assert.deepEqual(inputsOf("CreateTimelineEvent"), [
         {
-          clientToken: `${TOKEN}-report`,
+          clientToken: REPORT_TOKEN,
           incidentRecordArn: INCIDENT,
           eventTime: new Date(START + 120_000),
           eventType: "Custom Event",
@@ -435,7 +430,7 @@ describe("npm run drill", () => {
         },
       ]);
       assert.deepEqual(inputsOf("UpdateIncidentRecord"), [
-        { arn: INCIDENT, status: "RESOLVED", clientToken: `${TOKEN}-resolve` },
+        { arn: INCIDENT, status: "RESOLVED", clientToken: RESOLVE_TOKEN },
       ]);
       assert.deepEqual(opsCalled(), {
         ListResponsePlans: 2,
@@ -540,25 +535,22 @@ describe("npm run drill", () => {
       );
       const [event] = inputsOf("CreateTimelineEvent");
       assert.equal(event.eventTime instanceof Date && event.eventTime.getTime(), START + 60_000);
-      assert.deepEqual(JSON.parse(event.eventData as string), {
-        drill: true,
-        level: "critical",
-        outcome: "errors",
-        acknowledged: null,
-        stagesObserved: 1,
-        engagedContacts: ["escalation", "oncall-primary", "sato"],
-        pages: [
-          {
-            contact: "sato",
-            channel: "email+sms",
-            sentAfterSeconds: 3,
-            deliveredAfterSeconds: 6,
-            errors: ["channel not activated"],
-          },
-        ],
+      // The timeline carries the report as text, the same the CLI prints and Slack shows.
+      assert.deepEqual(event, {
+        clientToken: REPORT_TOKEN,
+        incidentRecordArn: INCIDENT,
+        eventTime: new Date(START + 60_000),
+        eventType: "Custom Event",
+        eventData: [
+          `[DRILL] report for ${INCIDENT}`,
+          "Started: 2026-03-02T01:00:00.000Z",
+          "Outcome: NOT acknowledged; some pages failed to deliver",
+          "Engaged: escalation, oncall-primary, sato; stages observed: 1",
+          "T+0:03  page sent to sato (email+sms) — delivered after 0:03, error: channel not activated",
+        ].join("\n"),
       });
       assert.deepEqual(inputsOf("UpdateIncidentRecord"), [
-        { arn: INCIDENT, status: "RESOLVED", clientToken: `${TOKEN}-resolve` },
+        { arn: INCIDENT, status: "RESOLVED", clientToken: RESOLVE_TOKEN },
       ]);
       assertNoAddresses(r.stdout + r.stderr + String(event.eventData));
       assertInputsConform();
@@ -636,7 +628,7 @@ describe("npm run drill", () => {
       assert.match(r.stdout, /^Drill incident resolved\.$/m);
       assert.equal(inputsOf("CreateTimelineEvent").length, 1);
       assert.deepEqual(inputsOf("UpdateIncidentRecord"), [
-        { arn: INCIDENT, status: "RESOLVED", clientToken: `${TOKEN}-resolve` },
+        { arn: INCIDENT, status: "RESOLVED", clientToken: RESOLVE_TOKEN },
       ]);
       assertInputsConform();
     });

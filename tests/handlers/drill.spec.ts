@@ -1,39 +1,37 @@
 /**
- * Router drills: `decide` on drill and drill-report events (exact decisions and errors), the pure
- * builders (report schedule, observation, Chatbot notification), and the handler against
- * aws-sdk-client-mock: a drill start sends exactly one StartIncident and one CreateSchedule, a
- * drill report lists engagements → pages → receipts (following NextToken), notes the report on the
- * timeline, resolves the incident and publishes the report; a report naming anything but this
- * stack's drill (a live alarm incident, another stack's plan, a deleted incident) is refused after
- * at most GetIncidentRecord, with one log line. ssm-incidents and ssm-contacts inputs
- * are checked against the API models; Scheduler inputs against the constraints the Scheduler API
- * reference documents (no model of it is in aws-models/).
+ * Drills (handlers/drill/): `decideDrill` on drill and drill-report events (exact decisions and
+ * errors), `parseDrillEnv`, the pure builders (StartIncident, observation, timeline event,
+ * resolution, stops, Chatbot notification), which incidents a report may touch, and the drill
+ * Lambda (createHandler, injected clients, clock and log) against aws-sdk-client-mock: a drill
+ * start sends exactly one StartIncident; a drill report lists engagements → pages → receipts
+ * (following NextToken), notes the report on the timeline, resolves the incident, stops the
+ * engagements still running and publishes the report; a report naming anything but this stack's
+ * drill (a live alarm incident, another stack's plan, a deleted incident) is refused after at most
+ * GetIncidentRecord, with one log line. ssm-incidents and ssm-contacts inputs are checked against
+ * the API models. (Moved from tests/handlers/router.drill.spec.ts when drills left the router;
+ * the report schedule's cases went with the one-time schedule, replaced by the workflow's spec in
+ * tests/components/drills.spec.ts.)
  *
  * What this spec does NOT prove:
- * - that Scheduler accepts `at(...)` in the past or fires on time, that it passes
- *   `<aws.scheduler.scheduled-time>` in the shape parsed here, or that the role may invoke the
- *   router (the DrillSchedules component and its spec own the schedule that starts drills).
+ * - that Step Functions passes the events in this shape (the workflow definition is validated by
+ *   asl-validator in tests/components/drills.spec.ts, not executed against AWS), or that
+ *   Scheduler substitutes `<aws.scheduler.scheduled-time>` as documented.
  * - that AWS Chatbot renders the custom notification as intended (only its documented shape).
  * - the report's wording: handlers/shared/drillReport.ts owns it; here the report is built from
- *   an exactly asserted observation, so the test proves what the router feeds it.
+ *   an exactly asserted observation, so the test proves what the drill function feeds it.
  * - that Incident Manager records StartIncident's `title` and `triggerDetails.source` as
  *   GetIncidentRecord's `title` and `incidentRecordSource.source` (the API reference describes
  *   both as what started the incident; the records here are hand-written in that shape), or that
  *   nobody retitles a live incident "[DRILL] …" by hand.
  */
 import { strict as assert } from "node:assert";
-import {
-  ConflictException,
-  CreateScheduleCommand,
-  SchedulerClient,
-  type CreateScheduleCommandInput,
-} from "@aws-sdk/client-scheduler";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import {
   ListEngagementsCommand,
   ListPageReceiptsCommand,
   ListPagesByEngagementCommand,
   SSMContactsClient,
+  StopEngagementCommand,
   type ListEngagementsCommandInput,
   type ListEngagementsCommandOutput,
   type ListPageReceiptsCommandInput,
@@ -42,6 +40,8 @@ import {
   type ListPagesByEngagementCommandOutput,
   type ServiceInputTypes as ContactsInput,
   type ServiceOutputTypes as ContactsOutput,
+  type StopEngagementCommandInput,
+  type StopEngagementCommandOutput,
 } from "@aws-sdk/client-ssm-contacts";
 import {
   CreateTimelineEventCommand,
@@ -54,18 +54,22 @@ import {
   type StartIncidentCommandInput,
 } from "@aws-sdk/client-ssm-incidents";
 import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
-import { decide, type Decision } from "../../handlers/router/decide";
-import { invokedFunctionArn } from "../../handlers/router/drill";
-import { RouterConfigError, RoutingError } from "../../handlers/router/errors";
+import { MAX_LIST_REQUESTS } from "../../handlers/drill/aws";
 import {
   drillNotification,
   drillObservation,
   drillPlanRefusal,
   drillRecordRefusal,
-  reportScheduleInput,
-  reportScheduleName,
   type DrillRefusal,
-} from "../../handlers/router/drill";
+} from "../../handlers/drill/core";
+import {
+  DrillConfigError,
+  DrillInputError,
+  decideDrill,
+  parseDrillEnv,
+  type DrillDecision,
+} from "../../handlers/drill/events";
+import { createHandler, type DrillResult } from "../../handlers/drill/handler";
 import {
   buildDrillReport,
   renderDrillReport,
@@ -73,37 +77,32 @@ import {
   type DrillReport,
 } from "../../handlers/shared/drillReport";
 import { checkOperationInput } from "../support/apiModel";
-import {
-  configOf,
-  ACCOUNT,
-  ALERTS_TOPIC_ARN,
-  DRILL_ENV,
-  ENV,
-  FUNCTION_ARN,
-  incidentArnOf,
+
+const ACCOUNT = "123456789012";
+const REGION = "ap-northeast-1";
+const PLAN_CRITICAL = `arn:aws:ssm-incidents::${ACCOUNT}:response-plan/prod-critical`;
+const PLAN_MAJOR = `arn:aws:ssm-incidents::${ACCOUNT}:response-plan/prod-major`;
+const NAME_PREFIX = "ie-prod";
+const ALERTS_TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:ie-prod-alerts`;
+const incidentArnOf = (plan: string, id: string): string =>
+  `arn:aws:ssm-incidents::${ACCOUNT}:incident-record/${plan}/${id}`;
+
+const ENV = {
+  DRILL_LEVELS: JSON.stringify({
+    critical: { impact: 1, responsePlanArn: PLAN_CRITICAL },
+    major: { impact: 2, responsePlanArn: PLAN_MAJOR },
+  }),
   NAME_PREFIX,
-  PLAN_CRITICAL,
-  PLAN_MAJOR,
-  REGION,
-  SCHEDULER_ROLE_ARN,
-  sha256,
-  RouterModule,
-  loadRouterHandler as loadHandler,
-} from "./fixtures/routerFixtures";
-
-type HandlerModule = RouterModule;
-type DrillStart = Extract<Decision, { kind: "drill" }>;
-type DrillReportDue = Extract<Decision, { kind: "drill-report" }>;
-
-const CONFIG = configOf(DRILL_ENV);
+  ALERTS_TOPIC_ARN,
+};
+const CONFIG = parseDrillEnv(ENV);
 
 const SCHEDULED = "2026-12-07T01:00:00Z";
 /** The drill start runs 3 s after the scheduled time. */
 const NOW = new Date("2026-12-07T01:00:03.000Z");
 const DRILL_INCIDENT = incidentArnOf("prod-critical", "d1d1d1d1");
-const SCHEDULE_NAME = `${NAME_PREFIX}-drill-${sha256(DRILL_INCIDENT).slice(0, 16)}`;
 const drillEvent = (fields: Record<string, unknown> = {}) => ({
-  drill: { level: "critical", scheduledTime: SCHEDULED, reportAfterMinutes: 30, ...fields },
+  drill: { level: "critical", scheduledTime: SCHEDULED, ...fields },
 });
 const reportEvent = (fields: Record<string, unknown> = {}) => ({
   drillReport: {
@@ -115,114 +114,60 @@ const reportEvent = (fields: Record<string, unknown> = {}) => ({
 });
 
 const EXPECTED_INCIDENT: StartIncidentCommandInput = {
-  clientToken: sha256(`drill|critical|${SCHEDULED}`),
+  // sha256("drill|ie-prod|critical|2026-12-07T01:00:00.000Z")
+  clientToken: "e01c44cb44ad6ac56e4442650c38c88d34640231dd8b49ad00917fc7d977c9d6",
   responsePlanArn: PLAN_CRITICAL,
   impact: 1,
   title: `[DRILL] critical paging drill ${SCHEDULED}`,
   triggerDetails: {
-    source: "incident-escalation.prod",
+    source: "incident-escalation.drill",
     timestamp: new Date(SCHEDULED),
-    rawData: JSON.stringify(drillEvent()),
+    rawData: '{"drill":{"level":"critical","runAt":"2026-12-07T01:00:00.000Z"}}',
   },
 };
+/** sha256("drill-report|<DRILL_INCIDENT>") and sha256("drill-resolve|<DRILL_INCIDENT>"). */
+const REPORT_TOKEN = "1ebf32e5c716093861198fa69ea6af69bdda35860cc84208920113138167b1bf";
+const RESOLVE_TOKEN = "8c96aaa3c4fe0d15e746e044825a14e5fa2c2ca00575fcc0728c52124c0b9c78";
 
-const EXPECTED_SCHEDULE: CreateScheduleCommandInput = {
-  Name: SCHEDULE_NAME,
-  ScheduleExpression: "at(2026-12-07T01:30:03)",
-  ScheduleExpressionTimezone: "UTC",
-  FlexibleTimeWindow: { Mode: "OFF" },
-  ActionAfterCompletion: "DELETE",
-  Target: {
-    Arn: FUNCTION_ARN,
-    RoleArn: SCHEDULER_ROLE_ARN,
-    Input: JSON.stringify(reportEvent()),
-  },
-};
-
-/**
- * CreateSchedule's documented constraints (Scheduler API reference): Name 1-64 of
- * [0-9a-zA-Z-_.]; ScheduleExpression 1-256; ScheduleExpressionTimezone 1-50; Target.Arn 1-1600;
- * Target.RoleArn 1-1600 matching arn:aws(-[a-z]+)?:iam::\d{12}:role/[\w+=,.@/-]+; Target.Input
- * 1-8192; FlexibleTimeWindow.Mode OFF|FLEXIBLE; ActionAfterCompletion NONE|DELETE.
- */
-function scheduleViolations(input: CreateScheduleCommandInput): string[] {
-  const out: string[] = [];
-  const within = (name: string, value: string | undefined, min: number, max: number) => {
-    if (value === undefined || value.length < min || value.length > max) {
-      out.push(`${name}: length outside ${min}-${max}`);
-    }
-  };
-  within("Name", input.Name, 1, 64);
-  if (!/^[0-9a-zA-Z-_.]+$/.test(input.Name ?? "")) out.push("Name: pattern");
-  within("ScheduleExpression", input.ScheduleExpression, 1, 256);
-  if (!/^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/.test(input.ScheduleExpression ?? "")) {
-    out.push("ScheduleExpression: not at(yyyy-mm-ddThh:mm:ss)");
-  }
-  within("ScheduleExpressionTimezone", input.ScheduleExpressionTimezone, 1, 50);
-  within("Target.Arn", input.Target?.Arn, 1, 1600);
-  within("Target.RoleArn", input.Target?.RoleArn, 1, 1600);
-  if (!/^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(input.Target?.RoleArn ?? "")) {
-    out.push("Target.RoleArn: pattern");
-  }
-  within("Target.Input", input.Target?.Input, 1, 8192);
-  if (!["OFF", "FLEXIBLE"].includes(input.FlexibleTimeWindow?.Mode ?? "")) {
-    out.push("FlexibleTimeWindow.Mode");
-  }
-  if (!["NONE", "DELETE"].includes(input.ActionAfterCompletion ?? "")) {
-    out.push("ActionAfterCompletion");
-  }
-  return out;
-}
-
-function drillOf(input: unknown): DrillStart {
-  const decision = decide(input, CONFIG);
-  assert.equal(decision.kind, "drill");
-  return decision as DrillStart;
-}
+type Start = Extract<DrillDecision, { kind: "start" }>;
+type Report = Extract<DrillDecision, { kind: "report" }>;
 
 // =============================================================================================
-describe("router drills: decide", () => {
-  it("a drill: exactly the [DRILL] StartIncident on the level's plan, conforming to the model", () => {
-    const decision = drillOf(drillEvent());
-    assert.deepEqual(decision, {
-      kind: "drill",
+describe("drills: decide", () => {
+  it("a drill: the [DRILL] StartIncident on the level's plan, conforming to the model", () => {
+    const decision = decideDrill(drillEvent(), CONFIG) as Start;
+    assert.equal(decision.kind, "start");
+    assert.deepEqual(decision.start, {
+      prefix: NAME_PREFIX,
       level: "critical",
-      incident: EXPECTED_INCIDENT,
-      reportAfterMinutes: 30,
-      namePrefix: NAME_PREFIX,
-      schedulerRoleArn: SCHEDULER_ROLE_ARN,
+      impact: 1,
+      responsePlanArn: PLAN_CRITICAL,
+      title: `[DRILL] critical paging drill ${SCHEDULED}`,
+      runAt: new Date(SCHEDULED),
     });
-    assert.deepEqual(checkOperationInput("ssm-incidents", "StartIncident", decision.incident), []);
   });
 
-  it("the same scheduled run always yields the same clientToken; another run a new one", () => {
-    const first = drillOf(drillEvent()).incident.clientToken;
-    assert.equal(drillOf(drillEvent()).incident.clientToken, first);
-    assert.notEqual(
-      drillOf(drillEvent({ scheduledTime: "2027-01-04T01:00:00Z" })).incident.clientToken,
-      first,
-    );
-  });
-
-  it("a drill report: the level, incident and start as given", () => {
-    assert.deepEqual(decide(reportEvent(), CONFIG), {
-      kind: "drill-report",
+  it("a drill report: the level, incident and start as given, with the stack's paging plans", () => {
+    assert.deepEqual(decideDrill(reportEvent(), CONFIG), {
+      kind: "report",
       level: "critical",
       incidentArn: DRILL_INCIDENT,
       startedAt: NOW.toISOString(),
-      alertsTopicArn: ALERTS_TOPIC_ARN,
-      namePrefix: NAME_PREFIX,
       responsePlanArns: [PLAN_CRITICAL, PLAN_MAJOR],
-      incidentSource: "incident-escalation.prod",
     });
   });
 
-  it("a drill report for a level no longer in ROUTING_TABLE is still reported", () => {
-    assert.equal(decide(reportEvent({ level: "retired" }), CONFIG).kind, "drill-report");
+  it("a drill report for a level that no longer pages is still reported", () => {
+    assert.equal(decideDrill(reportEvent({ level: "retired" }), CONFIG).kind, "report");
   });
 
-  const known = "known levels: critical, major, warning, info";
-  const routing: [string, unknown, string, string][] = [
+  const cases: [string, unknown, string, string][] = [
+    [
+      "neither a drill nor a report",
+      { level: "critical" },
+      "MALFORMED_EVENT",
+      'event: expected an object with "drill" or "drillReport", got an object',
+    ],
     [
       "a drill that is not an object",
       { drill: "critical" },
@@ -232,8 +177,8 @@ describe("router drills: decide", () => {
     [
       "an unknown level",
       drillEvent({ level: "debug" }),
-      "UNKNOWN_LEVEL",
-      `drill.level "debug" is not in ROUTING_TABLE (${known})`,
+      "NOT_A_DRILL_LEVEL",
+      'drill.level "debug" is not a paging level of this stack (paging levels: critical, major)',
     ],
     [
       "a numeric level",
@@ -242,40 +187,22 @@ describe("router drills: decide", () => {
       "drill.level: expected a string, got 1",
     ],
     [
-      "a level that opens no incident",
+      "a level that opens no incident (not in DRILL_LEVELS)",
       drillEvent({ level: "warning" }),
-      "NOT_A_PAGING_LEVEL",
-      'drill.level "warning" has no responsePlanArn in ROUTING_TABLE: only levels that open an incident can be drilled',
+      "NOT_A_DRILL_LEVEL",
+      'drill.level "warning" is not a paging level of this stack (paging levels: critical, major)',
+    ],
+    [
+      "a level named like an Object.prototype member",
+      drillEvent({ level: "constructor" }),
+      "NOT_A_DRILL_LEVEL",
+      'drill.level "constructor" is not a paging level of this stack (paging levels: critical, major)',
     ],
     [
       "Scheduler's placeholder left unfilled",
       drillEvent({ scheduledTime: "<aws.scheduler.scheduled-time>" }),
       "MALFORMED_EVENT",
       'drill.scheduledTime: expected an ISO 8601 timestamp like 2026-12-07T01:00:00Z, got "<aws.scheduler.scheduled-time>"',
-    ],
-    [
-      "reportAfterMinutes 0",
-      drillEvent({ reportAfterMinutes: 0 }),
-      "MALFORMED_EVENT",
-      "drill.reportAfterMinutes: expected an integer 1-1440, got 0",
-    ],
-    [
-      "reportAfterMinutes 1441",
-      drillEvent({ reportAfterMinutes: 1441 }),
-      "MALFORMED_EVENT",
-      "drill.reportAfterMinutes: expected an integer 1-1440, got 1441",
-    ],
-    [
-      "reportAfterMinutes as a string",
-      drillEvent({ reportAfterMinutes: "30" }),
-      "MALFORMED_EVENT",
-      'drill.reportAfterMinutes: expected an integer 1-1440, got "30"',
-    ],
-    [
-      "reportAfterMinutes missing",
-      drillEvent({ reportAfterMinutes: undefined }),
-      "MALFORMED_EVENT",
-      "drill.reportAfterMinutes: expected an integer 1-1440, got nothing",
     ],
     [
       "a report that is not an object",
@@ -302,12 +229,12 @@ describe("router drills: decide", () => {
       "drillReport.startedAt: expected an ISO 8601 timestamp, got nothing",
     ],
   ];
-  for (const [name, input, code, message] of routing) {
+  for (const [name, input, code, message] of cases) {
     it(`${code}: ${name}`, () => {
       assert.throws(
-        () => decide(input, CONFIG),
+        () => decideDrill(input, CONFIG),
         (err: unknown) => {
-          assert.ok(err instanceof RoutingError, String(err));
+          assert.ok(err instanceof DrillInputError, String(err));
           assert.equal(err.code, code);
           assert.equal(err.message, message);
           return true;
@@ -315,48 +242,69 @@ describe("router drills: decide", () => {
       );
     });
   }
+});
 
-  const unconfigured: [string, unknown, Record<string, string | undefined>, string][] = [
+describe("drills: parseDrillEnv", () => {
+  const bad: [string, Record<string, string | undefined>, string][] = [
     [
-      "a drill without any drill variable",
-      drillEvent(),
-      { NAME_PREFIX: undefined, SCHEDULER_ROLE_ARN: undefined, ALERTS_TOPIC_ARN: undefined },
-      "NAME_PREFIX: is not set; drill events need it (alarms do not); SCHEDULER_ROLE_ARN: is not set; drill events need it (alarms do not); " +
-        "ALERTS_TOPIC_ARN: is not set; drill events need it (alarms do not)",
+      "nothing set",
+      {},
+      "DRILL_LEVELS: is not set; NAME_PREFIX: is not set; ALERTS_TOPIC_ARN: is not set",
+    ],
+    ["DRILL_LEVELS not JSON", { ...ENV, DRILL_LEVELS: "{" }, "DRILL_LEVELS: is not JSON"],
+    [
+      "DRILL_LEVELS empty",
+      { ...ENV, DRILL_LEVELS: "{}" },
+      'DRILL_LEVELS: expected an object {"<level>": {impact, responsePlanArn}}',
     ],
     [
-      "a drill without SCHEDULER_ROLE_ARN",
-      drillEvent(),
-      { SCHEDULER_ROLE_ARN: undefined },
-      "SCHEDULER_ROLE_ARN: is not set; drill events need it (alarms do not)",
+      "a level named DRILL (so no alarm's title can start with [DRILL])",
+      {
+        ...ENV,
+        DRILL_LEVELS: JSON.stringify({ DRILL: { impact: 1, responsePlanArn: PLAN_CRITICAL } }),
+      },
+      "DRILL_LEVELS.DRILL: not a level name",
     ],
     [
-      "a drill report without ALERTS_TOPIC_ARN",
-      reportEvent(),
-      { ALERTS_TOPIC_ARN: undefined },
-      "ALERTS_TOPIC_ARN: is not set; drill events need it (alarms do not)",
+      "impact 6",
+      {
+        ...ENV,
+        DRILL_LEVELS: JSON.stringify({ critical: { impact: 6, responsePlanArn: PLAN_CRITICAL } }),
+      },
+      "DRILL_LEVELS.critical.impact: expected an integer 1-5",
+    ],
+    [
+      "a contact ARN as plan",
+      {
+        ...ENV,
+        DRILL_LEVELS: JSON.stringify({
+          critical: {
+            impact: 1,
+            responsePlanArn: `arn:aws:ssm-contacts:${REGION}:${ACCOUNT}:contact/x`,
+          },
+        }),
+      },
+      "DRILL_LEVELS.critical.responsePlanArn: expected a response plan ARN",
+    ],
+    [
+      "a FIFO topic",
+      { ...ENV, ALERTS_TOPIC_ARN: `${ALERTS_TOPIC_ARN}.fifo` },
+      `ALERTS_TOPIC_ARN: expected an SNS topic ARN, got "${ALERTS_TOPIC_ARN}.fifo"`,
     ],
   ];
-  for (const [name, input, overrides, message] of unconfigured) {
-    it(`RouterConfigError: ${name}`, () => {
-      const config = configOf({ ...DRILL_ENV, ...overrides });
+  for (const [name, env, message] of bad) {
+    it(`DrillConfigError: ${name}`, () => {
       assert.throws(
-        () => decide(input, config),
-        (err: unknown) => err instanceof RouterConfigError && err.message === message,
+        () => parseDrillEnv(env),
+        (err: unknown) => err instanceof DrillConfigError && err.message === message,
       );
     });
   }
-
-  it("a drill report needs no NAME_PREFIX (contact names then keep their prefix)", () => {
-    const config = configOf({ ...DRILL_ENV, NAME_PREFIX: undefined });
-    const decision = decide(reportEvent(), config) as DrillReportDue;
-    assert.equal(decision.namePrefix, undefined);
-  });
 });
 
 // =============================================================================================
-describe("router drills: which incidents a report may resolve (pure)", () => {
-  const due = decide(reportEvent(), CONFIG) as DrillReportDue;
+describe("drills: which incidents a report may resolve (pure)", () => {
+  const due = decideDrill(reportEvent(), CONFIG) as Report;
   const ALARM_INCIDENT = incidentArnOf("prod-critical", "a1a1a1a1");
 
   // Incident record ARN arn:${Partition}:ssm-incidents::${Account}:incident-record/${ResponsePlan}/
@@ -382,14 +330,14 @@ describe("router drills: which incidents a report may resolve (pure)", () => {
   ];
   for (const [name, incidentArn, refusal] of byArn) {
     it(`incident record ARN (service authorization reference): ${name} → ${refusal ?? "allowed"}`, () => {
-      assert.equal(drillPlanRefusal({ ...due, incidentArn }), refusal);
+      assert.equal(drillPlanRefusal(incidentArn, due.responsePlanArns), refusal);
     });
   }
 
   const DRILL_TITLE = `[DRILL] critical paging drill ${SCHEDULED}`;
   const source = {
     createdBy: "arn:aws:iam::123456789012:role/x",
-    source: "incident-escalation.prod",
+    source: "incident-escalation.drill",
   };
   const drillRecord = { arn: DRILL_INCIDENT, title: DRILL_TITLE, incidentRecordSource: source };
   const byRecord: [string, typeof drillRecord, DrillRefusal | undefined][] = [
@@ -420,26 +368,12 @@ describe("router drills: which incidents a report may resolve (pure)", () => {
       "OTHER_SOURCE",
     ],
     [
-      "a [DRILL] title started by another stack's router",
-      { ...drillRecord, incidentRecordSource: { ...source, source: "incident-escalation.dev" } },
+      "a [DRILL] title started by a stack's router (alarm source incident-escalation.<stack>)",
+      { ...drillRecord, incidentRecordSource: { ...source, source: "incident-escalation.prod" } },
       "OTHER_SOURCE",
     ],
     ["the record of another ARN", { ...drillRecord, arn: ALARM_INCIDENT }, "OTHER_INCIDENT"],
   ];
-  it("no alarm's incident title can start with [DRILL]: alarms are titled [<level>] and a level named DRILL is refused", () => {
-    assert.throws(
-      () =>
-        configOf({
-          ...DRILL_ENV,
-          ROUTING_TABLE: JSON.stringify({ DRILL: { impact: 1, responsePlanArn: PLAN_CRITICAL } }),
-        }),
-      (err: unknown) =>
-        err instanceof RouterConfigError &&
-        err.message ===
-          "ROUTING_TABLE.DRILL: level names must be 1-64 characters of a-z, 0-9, _ or -, not starting with _ or -",
-    );
-  });
-
   for (const [name, record, refusal] of byRecord) {
     it(`GetIncidentRecord title and incidentRecordSource.source (ssm-incidents API reference): ${name} → ${refusal ?? "allowed"}`, () => {
       assert.equal(drillRecordRefusal(due, record), refusal);
@@ -448,73 +382,7 @@ describe("router drills: which incidents a report may resolve (pure)", () => {
 });
 
 // =============================================================================================
-describe("router drills: invokedFunctionArn", () => {
-  const accepted = [FUNCTION_ARN, `${FUNCTION_ARN}:live`, `${FUNCTION_ARN}:$LATEST`];
-  for (const arn of accepted) {
-    it(`accepts ${arn}`, () => {
-      assert.equal(invokedFunctionArn({ invokedFunctionArn: arn, awsRequestId: "r" }), arn);
-    });
-  }
-  const rejected: [string, unknown, string][] = [
-    ["no context", undefined, "nothing"],
-    ["a context without the ARN", {}, "nothing"],
-    [
-      "a state machine ARN",
-      { invokedFunctionArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:x` },
-      `"arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:x"`,
-    ],
-  ];
-  for (const [name, context, got] of rejected) {
-    it(`MISSING_CONTEXT: ${name}`, () => {
-      assert.throws(
-        () => invokedFunctionArn(context),
-        (err: unknown) =>
-          err instanceof RoutingError &&
-          err.code === "MISSING_CONTEXT" &&
-          err.message ===
-            `a drill needs the Lambda context's invokedFunctionArn to schedule its report, got ${got}`,
-      );
-    });
-  }
-});
-
-// =============================================================================================
-describe("router drills: pure builders", () => {
-  it("the report schedule: exact input, within Scheduler's constraints", () => {
-    const input = reportScheduleInput(
-      drillOf(drillEvent()),
-      DRILL_INCIDENT,
-      FUNCTION_ARN,
-      NOW,
-      NOW,
-    );
-    assert.deepEqual(input, EXPECTED_SCHEDULE);
-    assert.deepEqual(scheduleViolations(input), []);
-    assert.equal(reportScheduleName(NAME_PREFIX, DRILL_INCIDENT), SCHEDULE_NAME);
-    assert.match(SCHEDULE_NAME, /^ie-prod-drill-[0-9a-f]{16}$/);
-  });
-
-  it("the report is due in UTC across midnight, to the second", () => {
-    const late = new Date("2026-12-31T23:45:59.999Z");
-    const input = reportScheduleInput(
-      drillOf(drillEvent()),
-      DRILL_INCIDENT,
-      FUNCTION_ARN,
-      late,
-      late,
-    );
-    assert.equal(input.ScheduleExpression, "at(2027-01-01T00:15:59)");
-  });
-
-  it("the longest name prefix still yields a 64-character schedule name", () => {
-    const prefix = "p".repeat(41);
-    const config = configOf({ ...DRILL_ENV, NAME_PREFIX: prefix });
-    const decision = decide(drillEvent(), config) as DrillStart;
-    const input = reportScheduleInput(decision, DRILL_INCIDENT, FUNCTION_ARN, NOW, NOW);
-    assert.equal(input.Name?.length, 64);
-    assert.deepEqual(scheduleViolations(input), []);
-  });
-
+describe("drills: pure builders", () => {
   const report = (
     outcome: DrillReport["outcome"],
     acknowledged: DrillReport["acknowledged"],
@@ -562,11 +430,9 @@ describe("router drills: pure builders", () => {
     assert.ok(message.content.description.endsWith("…"));
   });
 
-  it("the observation leaves out receipts of unknown types and carries no undefined fields", () => {
-    const due = decide(reportEvent(), CONFIG) as DrillReportDue;
+  it("the observation leaves out receipts of unknown types (filtered, never cast) and carries no undefined fields", () => {
     const observation = drillObservation(
-      due,
-      { title: "t" },
+      { incidentArn: DRILL_INCIDENT, title: "t", startedAt: NOW },
       [
         {
           engagement: {
@@ -611,8 +477,8 @@ describe("router drills: pure builders", () => {
 });
 
 // =============================================================================================
-describe("router drills: handler (aws-sdk-client-mock)", () => {
-  // ssm-contacts 3.523 is declared against @smithy/types 2 (see router.spec.ts): cast the bridge.
+describe("drills: handler (aws-sdk-client-mock, injected clock and log)", () => {
+  // ssm-contacts is declared against another @smithy/types (see router.spec.ts): cast the bridge.
   const mockContacts = (): AwsStub<ContactsInput, ContactsOutput, unknown> =>
     mockClient(
       SSMContactsClient as unknown as Parameters<typeof mockClient>[0],
@@ -626,19 +492,31 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
   const ListPageReceipts = ListPageReceiptsCommand as unknown as new (
     input: ListPageReceiptsCommandInput,
   ) => AwsCommand<ListPageReceiptsCommandInput, ListPageReceiptsCommandOutput>;
-  const mockIncidents = () => mockClient(SSMIncidentsClient);
-  const mockScheduler = () => mockClient(SchedulerClient);
-  const mockSns = () => mockClient(SNSClient);
+  const StopEngagement = StopEngagementCommand as unknown as new (
+    input: StopEngagementCommandInput,
+  ) => AwsCommand<StopEngagementCommandInput, StopEngagementCommandOutput>;
 
-  let incidents: ReturnType<typeof mockIncidents>;
-  let contacts: ReturnType<typeof mockContacts>;
-  let scheduler: ReturnType<typeof mockScheduler>;
-  let sns: ReturnType<typeof mockSns>;
-  let router: HandlerModule;
+  const incidents = mockClient(SSMIncidentsClient);
+  const contacts = mockContacts();
+  const sns = mockClient(SNSClient);
+  after(() => {
+    incidents.restore();
+    contacts.restore();
+    sns.restore();
+  });
+
   let logs: Record<string, unknown>[];
-  const realLog = console.log;
-  const realNow = Date.now;
-  const context = { invokedFunctionArn: FUNCTION_ARN, awsRequestId: "req-1" };
+  let clock: Date;
+  let handler: (event: unknown) => Promise<DrillResult>;
+  const wire = (env: Record<string, string | undefined> = ENV) =>
+    createHandler({
+      config: parseDrillEnv(env),
+      incidents: new SSMIncidentsClient({ region: REGION }),
+      contacts: new SSMContactsClient({ region: REGION }),
+      sns: new SNSClient({ region: REGION }),
+      now: () => clock,
+      log: (fields) => logs.push({ ...fields }),
+    });
 
   // The report: 30 minutes after the start, the escalation plan engaged sato, who read the page.
   const REPORT_NOW = new Date("2026-12-07T01:30:03.000Z");
@@ -658,7 +536,7 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
       impact: 1,
       incidentRecordSource: {
         createdBy: "arn:aws:iam::123456789012:role/x",
-        source: "incident-escalation.prod",
+        source: "incident-escalation.drill",
       },
       lastModifiedBy: "arn:aws:iam::123456789012:role/x",
       lastModifiedTime: at("01:00:04.000"),
@@ -771,165 +649,113 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
       });
   }
 
-  function contactsInputs(): [string, unknown][] {
-    return contacts.calls().map((c) => {
-      const command = c.args[0] as unknown as { constructor: { name: string }; input: object };
+  function inputsOf(
+    service: "ssm-contacts" | "ssm-incidents",
+    stub: { calls(): { args: unknown[] }[] },
+  ): [string, unknown][] {
+    return stub.calls().map((c) => {
+      const command = c.args[0] as { constructor: { name: string }; input: object };
       const operation = command.constructor.name.replace(/Command$/, "");
-      assert.deepEqual(
-        checkOperationInput("ssm-contacts", operation, command.input),
-        [],
-        operation,
-      );
+      assert.deepEqual(checkOperationInput(service, operation, command.input), [], operation);
       return [operation, command.input];
     });
   }
+  const contactsInputs = () => inputsOf("ssm-contacts", contacts);
+  const incidentsInputs = () => inputsOf("ssm-incidents", incidents);
 
-  function incidentsInputs(): [string, unknown][] {
-    return incidents.calls().map((c) => {
-      const command = c.args[0] as unknown as { constructor: { name: string }; input: object };
-      const operation = command.constructor.name.replace(/Command$/, "");
-      assert.deepEqual(
-        checkOperationInput("ssm-incidents", operation, command.input),
-        [],
-        operation,
-      );
-      return [operation, command.input];
-    });
-  }
-
-  before(async () => {
-    incidents = mockIncidents();
-    contacts = mockContacts();
-    scheduler = mockScheduler();
-    sns = mockSns();
-    router = await loadHandler(DRILL_ENV);
-  });
-  after(() => {
-    incidents.restore();
-    contacts.restore();
-    scheduler.restore();
-    sns.restore();
-  });
   beforeEach(() => {
     incidents.reset();
     contacts.reset();
-    scheduler.reset();
     sns.reset();
     incidents.on(StartIncidentCommand).resolves({ incidentRecordArn: DRILL_INCIDENT });
     incidents
       .on(CreateTimelineEventCommand)
       .resolves({ eventId: "e-1", incidentRecordArn: DRILL_INCIDENT });
     incidents.on(UpdateIncidentRecordCommand).resolves({});
-    scheduler.on(CreateScheduleCommand).resolves({
-      ScheduleArn: `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/${SCHEDULE_NAME}`,
-    });
+    contacts.on(StopEngagement).resolves({});
     sns.on(PublishCommand).resolves({ MessageId: "m-1" });
     logs = [];
-    console.log = (line: unknown) => logs.push(JSON.parse(String(line)) as Record<string, unknown>);
-    Date.now = () => NOW.getTime();
-  });
-  afterEach(() => {
-    console.log = realLog;
-    Date.now = realNow;
+    clock = NOW;
+    handler = wire();
   });
 
-  it("drill start: exactly one StartIncident and one CreateSchedule, exact inputs; one log line", async () => {
-    const result = await router.handler(drillEvent(), context);
+  it("drill start: exactly one StartIncident, exact input; returns what the workflow's Wait and Report read; one log line", async () => {
+    const result = await handler(drillEvent());
     assert.deepEqual(result, {
       decision: "drill",
       incidentArn: DRILL_INCIDENT,
-      schedule: SCHEDULE_NAME,
-      scheduleCreated: true,
+      startedAt: NOW.toISOString(),
     });
     assert.deepEqual(incidentsInputs(), [["StartIncident", EXPECTED_INCIDENT]]);
-    const schedules = scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input);
-    assert.deepEqual(schedules, [EXPECTED_SCHEDULE]);
-    assert.deepEqual(scheduleViolations(schedules[0]), []);
     assert.deepEqual(contacts.calls(), []);
+    assert.deepEqual(sns.calls(), []);
     assert.deepEqual(logs, [
       {
         alertLevel: "critical",
-        alarmName: null,
         decision: "drill",
         incidentArn: DRILL_INCIDENT,
-        schedule: SCHEDULE_NAME,
-        scheduleCreated: true,
+        startedAt: NOW.toISOString(),
       },
     ]);
   });
 
-  it("drill start retried after the schedule was created: ConflictException is fine", async () => {
-    scheduler.on(CreateScheduleCommand).rejects(
-      new ConflictException({
-        message: "Schedule already exists",
-        Message: "Schedule already exists",
-        $metadata: { httpStatusCode: 409 },
-      }),
+  it("the same scheduled run always yields the same clientToken (a retried task opens no second incident); another run a new one", async () => {
+    await handler(drillEvent());
+    clock = new Date(NOW.getTime() + 60_000);
+    await handler(drillEvent());
+    await handler(drillEvent({ scheduledTime: "2027-01-04T01:00:00Z" }));
+    assert.deepEqual(
+      incidents.commandCalls(StartIncidentCommand).map((c) => c.args[0].input.clientToken),
+      [
+        EXPECTED_INCIDENT.clientToken,
+        EXPECTED_INCIDENT.clientToken,
+        // sha256("drill|ie-prod|critical|2027-01-04T01:00:00.000Z")
+        "cdd78a4f1e0c5d7f21c5dc2b9bc5f49af346f09063c3492891210d9c61157384",
+      ],
     );
-    const result = await router.handler(drillEvent(), context);
-    assert.deepEqual(result, {
-      decision: "drill",
-      incidentArn: DRILL_INCIDENT,
-      schedule: SCHEDULE_NAME,
-      scheduleCreated: false,
+  });
+
+  it("drill start with StartIncident failing: rejects (the workflow retries), logs the error's name only", async () => {
+    const failure = Object.assign(new Error("User: x is not authorized"), {
+      name: "AccessDeniedException",
+      $metadata: { httpStatusCode: 403, requestId: "r-1" },
     });
-  });
-
-  it("drill start with CreateSchedule failing otherwise: rejects (Lambda retries; same clientToken)", async () => {
-    const failure = new Error("AccessDenied");
-    scheduler.on(CreateScheduleCommand).rejects(failure);
-    await assert.rejects(router.handler(drillEvent(), context), (err: unknown) => err === failure);
-    await assert.rejects(router.handler(drillEvent(), context));
-    const [a, b] = incidents.commandCalls(StartIncidentCommand).map((c) => c.args[0].input);
-    assert.equal(b.clientToken, a.clientToken);
-  });
-
-  it("drill start without the Lambda context: MISSING_CONTEXT before anything starts", async () => {
-    await assert.rejects(
-      router.handler(drillEvent()),
-      (err: unknown) => err instanceof RoutingError && err.code === "MISSING_CONTEXT",
-    );
-    assert.equal(incidents.calls().length + scheduler.calls().length, 0);
+    incidents.on(StartIncidentCommand).rejects(failure);
+    await assert.rejects(handler(drillEvent()), (err: unknown) => err === failure);
     assert.deepEqual(logs, [
       {
         alertLevel: "critical",
-        alarmName: null,
         decision: "error",
-        error: "RoutingError",
-        code: "MISSING_CONTEXT",
-        message:
-          "a drill needs the Lambda context's invokedFunctionArn to schedule its report, got nothing",
+        error: "AccessDeniedException",
+        httpStatusCode: 403,
+        requestId: "r-1",
       },
     ]);
   });
 
-  it("drill start without SCHEDULER_ROLE_ARN: a RouterConfigError naming it, nothing started; alarms still page", async () => {
-    const unconfigured = await loadHandler({ ...DRILL_ENV, SCHEDULER_ROLE_ARN: undefined });
-    await assert.rejects(unconfigured.handler(drillEvent(), context), (err: unknown) => {
-      assert.ok(err instanceof RouterConfigError);
-      assert.equal(
-        err.message,
-        "SCHEDULER_ROLE_ARN: is not set; drill events need it (alarms do not)",
-      );
-      return true;
-    });
-    assert.equal(incidents.calls().length + scheduler.calls().length, 0);
-    assert.deepEqual(logs.at(-1), {
-      alertLevel: "critical",
-      alarmName: null,
-      decision: "error",
-      error: "RouterConfigError",
-      message: "SCHEDULER_ROLE_ARN: is not set; drill events need it (alarms do not)",
-    });
-    const { routerInput } = await import("./fixtures/routerFixtures");
-    assert.equal((await unconfigured.handler(routerInput("critical"))).decision, "page");
+  it("a malformed event: DrillInputError logged with its code and message, nothing called", async () => {
+    await assert.rejects(
+      handler(drillEvent({ level: "warning" })),
+      (err: unknown) => err instanceof DrillInputError && err.code === "NOT_A_DRILL_LEVEL",
+    );
+    assert.equal(incidents.calls().length + contacts.calls().length + sns.calls().length, 0);
+    assert.deepEqual(logs, [
+      {
+        alertLevel: "warning",
+        decision: "error",
+        error: "DrillInputError",
+        code: "NOT_A_DRILL_LEVEL",
+        message:
+          'drill.level "warning" is not a paging level of this stack (paging levels: critical, major)',
+      },
+    ]);
   });
 
-  it("drill report: lists everything (following NextToken), notes, resolves, publishes; exact inputs", async () => {
-    Date.now = () => REPORT_NOW.getTime();
+  it("drill report: lists everything (following NextToken), notes, resolves, stops what still pages, publishes; exact inputs", async () => {
+    clock = REPORT_NOW;
     incidents.on(GetIncidentRecordCommand).resolves({ incidentRecord: record("OPEN") });
     listings();
-    const result = await router.handler(reportEvent());
+    const result = await handler(reportEvent());
 
     const text = renderDrillReport(buildDrillReport(OBSERVATION, {}, NAME_PREFIX));
     assert.match(text, /acknowledged by sato/);
@@ -943,6 +769,7 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
       outcome: "acknowledged",
       pages: 1,
       resolved: true,
+      stopped: 1,
     });
 
     assert.deepEqual(contactsInputs(), [
@@ -952,13 +779,15 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
       ["ListPagesByEngagement", { EngagementId: SATO }],
       ["ListPageReceipts", { PageId: PAGE }],
       ["ListPageReceipts", { PageId: PAGE, NextToken: "receipts-2" }],
+      // Only the escalation plan was still running (sato's engagement has a StopTime).
+      ["StopEngagement", { EngagementId: ESCALATION, Reason: "[DRILL] finished (acknowledged)" }],
     ]);
     assert.deepEqual(incidentsInputs(), [
       ["GetIncidentRecord", { arn: DRILL_INCIDENT }],
       [
         "CreateTimelineEvent",
         {
-          clientToken: sha256(`drill-report|${DRILL_INCIDENT}`),
+          clientToken: REPORT_TOKEN,
           incidentRecordArn: DRILL_INCIDENT,
           eventTime: REPORT_NOW,
           eventType: "Custom Event",
@@ -967,11 +796,7 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
       ],
       [
         "UpdateIncidentRecord",
-        {
-          arn: DRILL_INCIDENT,
-          status: "RESOLVED",
-          clientToken: sha256(`drill-resolve|${DRILL_INCIDENT}`),
-        },
+        { arn: DRILL_INCIDENT, status: "RESOLVED", clientToken: RESOLVE_TOKEN },
       ],
     ]);
     assert.deepEqual(
@@ -994,12 +819,12 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
     assert.deepEqual(logs, [
       {
         alertLevel: "critical",
-        alarmName: null,
         decision: "drill-report",
         incidentArn: DRILL_INCIDENT,
         outcome: "acknowledged",
         pages: 1,
         resolved: true,
+        stopped: 1,
       },
     ]);
   });
@@ -1007,10 +832,22 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
   it("drill report on an incident already resolved (by hand, or an earlier attempt): no second resolve", async () => {
     incidents.on(GetIncidentRecordCommand).resolves({ incidentRecord: record("RESOLVED") });
     listings();
-    const result = await router.handler(reportEvent());
+    const result = await handler(reportEvent());
     assert.equal((result as { resolved: boolean }).resolved, false);
     assert.deepEqual(incidents.commandCalls(UpdateIncidentRecordCommand), []);
     assert.equal(sns.commandCalls(PublishCommand).length, 1);
+  });
+
+  it("drill report with a StopEngagement failing: still publishes; the failure is logged by name", async () => {
+    incidents.on(GetIncidentRecordCommand).resolves({ incidentRecord: record("OPEN") });
+    listings();
+    contacts
+      .on(StopEngagement)
+      .rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }));
+    const result = await handler(reportEvent());
+    assert.equal((result as { stopped: number }).stopped, 0);
+    assert.equal(sns.commandCalls(PublishCommand).length, 1);
+    assert.deepEqual(logs.at(-1)?.stopErrors, ["AccessDeniedException"]);
   });
 
   /** Exactly what a refused report may do: at most read the record; one log line; no retry. */
@@ -1021,19 +858,12 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
     message: string,
     reads: [string, unknown][],
   ): Promise<void> {
-    const result = await router.handler(event);
+    const result = await handler(event);
     assert.deepEqual(result, { decision: "drill-report-refused", incidentArn, reason });
     assert.deepEqual(incidentsInputs(), reads);
-    assert.deepEqual(contacts.calls().length + scheduler.calls().length + sns.calls().length, 0);
+    assert.deepEqual(contacts.calls().length + sns.calls().length, 0);
     assert.deepEqual(logs, [
-      {
-        alertLevel: "critical",
-        alarmName: null,
-        decision: "drill-report-refused",
-        incidentArn,
-        reason,
-        message,
-      },
+      { alertLevel: "critical", decision: "drill-report-refused", incidentArn, reason, message },
     ]);
   }
 
@@ -1052,7 +882,7 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
     );
   });
 
-  it("drill report for a [DRILL]-titled incident whose GetIncidentRecord incidentRecordSource.source is not INCIDENT_SOURCE: refused", async () => {
+  it("drill report for a [DRILL]-titled incident whose GetIncidentRecord incidentRecordSource.source is not DRILL_SOURCE: refused", async () => {
     incidents.on(GetIncidentRecordCommand).resolves({
       incidentRecord: {
         ...record("OPEN"),
@@ -1066,7 +896,7 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
       reportEvent(),
       DRILL_INCIDENT,
       "OTHER_SOURCE",
-      "drill report refused: the incident's source is not the INCIDENT_SOURCE drills start with; nothing resolved",
+      "drill report refused: the incident's source is not the DRILL_SOURCE drills start with; nothing resolved",
       [["GetIncidentRecord", { arn: DRILL_INCIDENT }]],
     );
   });
@@ -1097,10 +927,10 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
     );
   });
 
-  it("drill report with GetIncidentRecord failing otherwise: rejects (Lambda retries), nothing changed", async () => {
+  it("drill report with GetIncidentRecord failing otherwise: rejects (the workflow retries), nothing changed", async () => {
     const failure = new Error("ThrottlingException");
     incidents.on(GetIncidentRecordCommand).rejects(failure);
-    await assert.rejects(router.handler(reportEvent()), (err: unknown) => err === failure);
+    await assert.rejects(handler(reportEvent()), (err: unknown) => err === failure);
     assert.equal(incidents.calls().length, 1);
     assert.equal(contacts.calls().length + sns.calls().length, 0);
   });
@@ -1108,7 +938,7 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
   it("drill report with nobody paged: 'No pages were sent', NOT acknowledged", async () => {
     incidents.on(GetIncidentRecordCommand).resolves({ incidentRecord: record("OPEN") });
     contacts.on(ListEngagements).resolves({ Engagements: [] });
-    await router.handler(reportEvent());
+    await handler(reportEvent());
     const [publish] = sns.commandCalls(PublishCommand).map(
       (c) =>
         JSON.parse(c.args[0].input.Message ?? "") as {
@@ -1124,24 +954,27 @@ describe("router drills: handler (aws-sdk-client-mock)", () => {
     listings();
     const failure = new Error("KMS key disabled");
     sns.on(PublishCommand).rejects(failure);
-    await assert.rejects(router.handler(reportEvent()), (err: unknown) => err === failure);
+    await assert.rejects(handler(reportEvent()), (err: unknown) => err === failure);
     assert.equal(incidents.commandCalls(UpdateIncidentRecordCommand).length, 1);
   });
 
-  it("drill report without ALERTS_TOPIC_ARN: a RouterConfigError naming it, nothing read", async () => {
-    const unconfigured = await loadHandler({
-      ...ENV,
-      DEDUPE_TABLE: undefined,
-      NAME_PREFIX: NAME_PREFIX,
-      SCHEDULER_ROLE_ARN: SCHEDULER_ROLE_ARN,
-      ALERTS_TOPIC_ARN: undefined,
-    });
+  it(`a listing that never ends: bounded at ${MAX_LIST_REQUESTS} requests, then rejects (the workflow retries)`, async () => {
+    incidents.on(GetIncidentRecordCommand).resolves({ incidentRecord: record("OPEN") });
+    contacts.on(ListEngagements).resolves({ Engagements: [], NextToken: "again" });
     await assert.rejects(
-      unconfigured.handler(reportEvent()),
+      handler(reportEvent()),
       (err: unknown) =>
-        err instanceof RouterConfigError &&
-        err.message === "ALERTS_TOPIC_ARN: is not set; drill events need it (alarms do not)",
+        err instanceof Error && err.message === "a listing returned more than 100 pages of results",
     );
-    assert.equal(incidents.calls().length + contacts.calls().length + sns.calls().length, 0);
+    assert.equal(contacts.calls().length, 100);
+    assert.equal(sns.calls().length, 0);
+  });
+
+  it("without ALERTS_TOPIC_ARN: the cold start fails with a DrillConfigError naming it", () => {
+    assert.throws(
+      () => wire({ ...ENV, ALERTS_TOPIC_ARN: undefined }),
+      (err: unknown) =>
+        err instanceof DrillConfigError && err.message === "ALERTS_TOPIC_ARN: is not set",
+    );
   });
 });
