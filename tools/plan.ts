@@ -12,7 +12,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { parseStrictArgs } from "./cliArgs";
 import { createHash } from "node:crypto";
-import { ConfigError, StackConfig } from "../config/schema";
+import { ConfigError, StackConfig, incidentManagerSettings } from "../config/schema";
 import { scrub, sensitiveValues } from "../config/sensitive";
 import { PackConfig, evaluatePolicies, packConfig } from "../policy/policies";
 import { RecordedResource, runWithMocks } from "./mockEngine";
@@ -144,7 +144,8 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     bundles: bundles(opts.root),
     sensitive,
     securePaths: stackFile.securePaths,
-    replicationSet: cfg.incidentManager.replicationSet === "existing" ? "existing" : "created",
+    replicationSet:
+      incidentManagerSettings(cfg).replicationSet === "existing" ? "existing" : "created",
     providers,
   });
   const exitCode = violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;

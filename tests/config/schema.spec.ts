@@ -133,7 +133,7 @@ describe("stack config schema", () => {
       assert.deepEqual(file.secretKeys, []);
       const cfg = parseStackConfig(PROD_RAW, "Pulumi.prod.yaml");
 
-      assert.equal(cfg.incidentManager.replicationSet, "existing");
+      assert.equal(cfg.incidentManager?.replicationSet, "existing");
       assert.deepEqual(cfg.contacts[0], {
         alias: "sato",
         displayName: "Sato Hanako",
@@ -202,7 +202,7 @@ describe("stack config schema", () => {
     it("Pulumi.dev.yaml is valid and gets the documented defaults", () => {
       assert.deepEqual(readStackFile(DEV).secretKeys, []);
       const cfg = parseStackConfig(rawOf(DEV), "Pulumi.dev.yaml");
-      assert.equal(cfg.incidentManager.replicationSet, "existing");
+      assert.equal(cfg.incidentManager?.replicationSet, "existing");
       assert.deepEqual(cfg.contacts[1], {
         alias: "suzuki",
         displayName: "Suzuki Ichiro",
@@ -245,7 +245,8 @@ describe("stack config schema", () => {
     const notHHMM = (v: string) => `"${v}" is not a 24-hour time "HH:MM"`;
     const replicationSetShape =
       'must be "existing" (the account already has a replication set) or { regions: [<region>, ...] } to create one';
-    const contactKeys = "alias, displayName, email, phone, retryIntervalMinutes, engagement";
+    const contactKeys =
+      "alias, displayName, email, phone, retryIntervalMinutes, engagement, language";
 
     const cases: Case[] = [
       // --- contacts -----------------------------------------------------------------------------
@@ -832,7 +833,13 @@ describe("stack config schema", () => {
       {
         name: "missing incidentManager",
         change: unset(["incidentManager"]),
-        issues: [{ path: "incidentManager", message: "is required" }],
+        issues: [
+          {
+            path: "incidentManager",
+            message:
+              "is required with backend incident-manager (the default): { replicationSet: existing } for an onboarded account; an account without Incident Manager sets backend: step-functions",
+          },
+        ],
       },
 
       // --- notifications ------------------------------------------------------------------------
@@ -1148,7 +1155,7 @@ describe("stack config schema", () => {
       const unknownKey = {
         path: "contact",
         message:
-          'unknown key "incident-escalation:contact"; known keys: prefix, incidentManager, contacts, onCall, escalation, levels, alarms, externalAlarms, notifications, drills, tags',
+          'unknown key "incident-escalation:contact"; known keys: prefix, incidentManager, contacts, onCall, escalation, levels, alarms, externalAlarms, notifications, drills, tags, backend, channels, language',
       };
       assert.deepEqual(issues, [unknownKey]);
       assert.equal("contact" in raw, false);
