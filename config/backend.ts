@@ -100,7 +100,7 @@ const senderAddress = z
   .string({
     error: (i) =>
       i.input === undefined
-        ? "is required; give the sender address, e.g. from: oncall@alerts.example.com"
+        ? "is required; give the sender address (name@domain.tld)"
         : `must be an e-mail address string, got ${kindOf(i.input)}`,
   })
   .max(320, { error: "is longer than 320 characters" })
