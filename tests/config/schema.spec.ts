@@ -26,6 +26,7 @@ import {
   contactLanguage,
   escalationRepeats,
   formatPath,
+  incidentManagerSettings,
   maskPersonalData,
   originationIdentityKind,
   parseStackConfig,
@@ -1446,6 +1447,16 @@ describe("backends and their settings (issue 11: backend, channels, language, re
         cfg.contacts.map((x) => contactLanguage(cfg, x)),
         ["ja", "en", "ja"],
       );
+    });
+
+    it("incidentManagerSettings: the settings of an incident-manager stack; an error for step-functions", () => {
+      assert.deepEqual(incidentManagerSettings(parseStackConfig(prod())), {
+        replicationSet: "existing",
+      });
+      assert.throws(() => incidentManagerSettings(parseStackConfig(selfhosted())), {
+        message:
+          "backend step-functions has no incidentManager settings; this Incident Manager step does not apply to it",
+      });
     });
 
     it("repeat: 0 on the last stage is Incident Manager's own behaviour and is accepted", () => {
