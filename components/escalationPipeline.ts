@@ -1,7 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ChannelKind, StackConfig, StackConfigInput, parseStackConfig } from "../config/schema";
+import {
+  ChannelKind,
+  StackConfig,
+  StackConfigInput,
+  incidentManagerSettings,
+  parseStackConfig,
+} from "../config/schema";
 import { defaultPrefix, escalationStages, names, parseRef, rotationRecurrence } from "./builders";
 import { AlertsTopic } from "./alertsTopic";
 import { createDrills } from "./drillSchedules";
@@ -210,7 +216,7 @@ function checkRegionAndReplicate(
   childOpts: pulumi.ComponentResourceOptions;
 } {
   const { name, tags, parent } = scope;
-  const replicated = cfg.incidentManager.replicationSet;
+  const replicated = incidentManagerSettings(cfg).replicationSet;
   const checked = pipelineRegion(name, parent, region, {
     awsNative: cfg.onCall.length > 0 || replicated !== "existing",
     replicationSetRegions: replicated === "existing" ? undefined : replicated.regions,
@@ -219,13 +225,13 @@ function checkRegionAndReplicate(
 
   // Everything Incident Manager owns depends on the replication set when this stack creates it.
   const rs =
-    cfg.incidentManager.replicationSet === "existing"
+    replicated === "existing"
       ? undefined
       : new ReplicationSet(
           `${name}-replication-set`,
           {
-            regions: cfg.incidentManager.replicationSet.regions,
-            kmsKeyArn: cfg.incidentManager.replicationSet.kmsKeyArn,
+            regions: replicated.regions,
+            kmsKeyArn: replicated.kmsKeyArn,
             tags,
           },
           { ...nativeOpts, dependsOn: checked.region.apply(() => []) },

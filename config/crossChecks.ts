@@ -6,7 +6,9 @@
  * order the sections are reported.
  */
 import type { z } from "zod";
+import { BACKENDS, type Backend } from "./backend";
 import { DAYS_OF_WEEK, LIMITS, NAME_RE, ONCALL_REF_PREFIX } from "./fields";
+import { formatPath } from "./errors";
 import { ownValue } from "./reserved";
 
 type Raw = Record<string, unknown>;
@@ -54,6 +56,7 @@ export function crossChecks(value: unknown, ctx: z.RefinementCtx): void {
   checkReplicationRegions(scope);
   checkDrills(scope);
   checkWebhooks(scope);
+  checkBackend(scope);
 }
 
 /** Contacts: unique aliases, engagement offsets → stage durations, channels have addresses. */
@@ -408,6 +411,93 @@ function checkWebhooks({ cfg, add, levelNames, levelsKnown }: Scope): void {
       }
     });
   });
+}
+
+/**
+ * What each backend allows: incident-manager needs `incidentManager` and refuses `channels` and
+ * `repeat` (Incident Manager escalation plans run once: DESIGN.md, "Escalation plans run once, no
+ * repeat"); step-functions refuses `incidentManager`, needs a channel for every way a contact is
+ * paged, and has no voice yet (Amazon Connect, the next issue). `repeat` belongs on the last stage.
+ */
+function checkBackend({ cfg, add }: Scope): void {
+  // A malformed backend is already reported; nothing depends on a guess.
+  if (!(BACKENDS as readonly unknown[]).includes(cfg.backend)) return;
+  const backend = cfg.backend as Backend;
+  const stages = arr(cfg.escalation);
+  if (backend === "incident-manager") {
+    if (cfg.incidentManager === undefined) {
+      add(
+        ["incidentManager"],
+        "is required with backend incident-manager (the default): { replicationSet: existing } for an onboarded account; an account without Incident Manager sets backend: step-functions",
+      );
+    }
+    if (cfg.channels !== undefined) {
+      add(
+        ["channels"],
+        "is a setting of backend step-functions; Incident Manager pages through each contact's own channels. Remove it, or set backend: step-functions",
+      );
+    }
+  } else {
+    if (cfg.incidentManager !== undefined) {
+      add(
+        ["incidentManager"],
+        "is an Incident Manager setting but backend is step-functions, which creates no Incident Manager resource; remove it, or set backend: incident-manager",
+      );
+    }
+    checkChannelsUsed(cfg, add);
+  }
+  stages.forEach((s, i) => {
+    if (!isObj(s) || typeof s.repeat !== "number") return;
+    if (backend === "incident-manager" && s.repeat > 0) {
+      add(
+        ["escalation", i, "repeat"],
+        `is ${s.repeat}, but Incident Manager escalation plans run once and cannot repeat; remove it, or set backend: step-functions`,
+      );
+    } else if (i !== stages.length - 1) {
+      add(
+        ["escalation", i, "repeat"],
+        `is on stage ${i + 1} of ${stages.length}; repeat runs the whole escalation again after its last stage, so put it on the last stage (escalation[${stages.length - 1}])`,
+      );
+    }
+  });
+}
+
+/** Step-functions: every channel a contact is paged by is configured; voice is not available yet. */
+function checkChannelsUsed(cfg: Raw, add: Add): void {
+  const channels = isObj(cfg.channels) ? cfg.channels : cfg.channels === undefined ? {} : undefined;
+  const firstUse: Partial<Record<"email" | "sms", Path>> = {};
+  arr(cfg.contacts).forEach((c, i) => {
+    if (!isObj(c)) return;
+    arr(c.engagement).forEach((e, j) => {
+      if (!isObj(e)) return;
+      const path: Path = ["contacts", i, "engagement", j, "via"];
+      for (const via of new Set(arr(e.via))) {
+        if (via === "voice") {
+          add(
+            path,
+            "uses voice, which needs the Amazon Connect channel; it is not yet available for backend step-functions. Use email and sms, or backend: incident-manager",
+          );
+        } else if ((via === "email" || via === "sms") && firstUse[via] === undefined) {
+          firstUse[via] = path;
+        }
+      }
+    });
+  });
+  // A malformed channels is already reported.
+  if (channels === undefined) return;
+  const needs = {
+    email: "{ from: <sender address> } (sent through SES from that address)",
+    sms: "{ originationIdentity: <phone number, pool or sender ID> } (sent through End User Messaging SMS)",
+  } as const;
+  for (const via of ["email", "sms"] as const) {
+    const used = firstUse[via];
+    if (used !== undefined && channels[via] === undefined) {
+      add(
+        ["channels", via],
+        `is required with backend step-functions: ${formatPath(used)} pages by ${via}; give ${needs[via]}`,
+      );
+    }
+  }
 }
 
 /** Adds a string `name` to `seen`, reporting it at `path` when an earlier `entry` has it. */

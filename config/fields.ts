@@ -4,6 +4,7 @@
  * between sections are checked in crossChecks.ts; the schema is assembled in schema.ts.
  */
 import { z } from "zod";
+import { DEFAULT_LANGUAGE, backend, channels, language, repeat } from "./backend";
 import { kindOf, quote, typeError } from "./messages";
 
 /** Incident Manager limits, from the ssm-contacts / ssm-incidents API models (aws-models/). */
@@ -115,6 +116,8 @@ export const contact = z.strictObject({
   engagement: z
     .array(engagementStage, { error: (i) => typeError(i.input, "a list of stages") })
     .min(1, { error: "is empty; give at least one stage, e.g. { after: 0, via: [email] }" }),
+  /** Language of the messages this contact reads; default: the stack's `language`. */
+  language: language.optional(),
 });
 
 const handoff = z.strictObject({
@@ -171,6 +174,11 @@ export const escalationStage = z.strictObject({
   minutes: int(0, LIMITS.stageMinutesMax, " min"),
   /** Whether an acknowledgement by one of these targets stops the escalation (default true). */
   essential: z.boolean({ error: (i) => typeError(i.input, "true or false") }).default(true),
+  /**
+   * On the last stage only (crossChecks.ts): how many times the whole plan runs again, from the
+   * first stage, when nobody acknowledged by the end (0-5; step-functions backend only).
+   */
+  repeat: repeat.optional(),
 });
 
 export const level = z.strictObject({
@@ -403,12 +411,15 @@ export const stackConfigFields = z.strictObject(
           `${quote(i.input)} is not a valid prefix (1-40 lower-case letters, digits and "-", starting with a letter)`,
       })
       .optional(),
-    incidentManager: z.strictObject(
-      { replicationSet },
-      {
-        error: (i) => typeError(i.input, "an object { replicationSet: ... }"),
-      },
-    ),
+    /** Incident Manager settings: required with backend incident-manager, refused otherwise. */
+    incidentManager: z
+      .strictObject(
+        { replicationSet },
+        {
+          error: (i) => typeError(i.input, "an object { replicationSet: ... }"),
+        },
+      )
+      .optional(),
     contacts: z
       .array(contact, { error: (i) => typeError(i.input, "a list of contacts") })
       .min(1, { error: "is empty; define at least one contact" }),
@@ -446,6 +457,12 @@ export const stackConfigFields = z.strictObject(
       )
       .refine((t) => Object.keys(t).length <= 40, { error: "has more than 40 tags" })
       .default({}),
+    /** How pages are sent: incident-manager (default) or step-functions. */
+    backend,
+    /** Channels of the step-functions backend (SES e-mail, End User Messaging SMS). */
+    channels: channels.optional(),
+    /** Language of responders' messages; each contact may override it (default en). */
+    language: language.default(DEFAULT_LANGUAGE),
   },
   { error: (i) => `the stack config must be a map of settings, got ${kindOf(i.input)}` },
 );

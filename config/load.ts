@@ -22,6 +22,9 @@ export const CONFIG_KEYS = [
   "notifications",
   "drills",
   "tags",
+  "backend",
+  "channels",
+  "language",
 ] as const;
 
 /**

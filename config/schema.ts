@@ -22,6 +22,19 @@ import { stackConfigFields } from "./fields";
 import { reservedKeyIssues } from "./reserved";
 
 export { CHANNEL_KINDS, DAYS_OF_WEEK, LIMITS, ONCALL_REF_PREFIX, type ChannelKind } from "./fields";
+export {
+  BACKENDS,
+  DEFAULT_BACKEND,
+  DEFAULT_LANGUAGE,
+  LANGUAGES,
+  REPEAT_MAX,
+  contactLanguage,
+  escalationRepeats,
+  originationIdentityKind,
+  type Backend,
+  type Language,
+  type OriginationIdentityKind,
+} from "./backend";
 export { ConfigError, formatPath, maskPersonalData, type ConfigIssue } from "./errors";
 export { RESERVED_KEYS, ownValue } from "./reserved";
 
@@ -40,6 +53,25 @@ export type LevelConfig = StackConfig["levels"][string];
 export type AlarmConfig = StackConfig["alarms"][number];
 export type WebhookConfig = StackConfig["notifications"]["webhooks"][number];
 export type DrillConfig = StackConfig["drills"][number];
+export type IncidentManagerSettings = NonNullable<StackConfig["incidentManager"]>;
+/** `channels` of the step-functions backend. */
+export type ChannelsConfig = NonNullable<StackConfig["channels"]>;
+export type EmailChannelConfig = NonNullable<ChannelsConfig["email"]>;
+export type SmsChannelConfig = NonNullable<ChannelsConfig["sms"]>;
+
+/**
+ * The Incident Manager settings of an incident-manager stack (parseStackConfig guarantees them
+ * there). Throws for another backend, which has none: code that reaches this for a
+ * step-functions stack is an Incident Manager path that should not run for it.
+ */
+export function incidentManagerSettings(cfg: StackConfig): IncidentManagerSettings {
+  if (cfg.incidentManager === undefined) {
+    throw new Error(
+      `backend ${cfg.backend} has no incidentManager settings; this Incident Manager step does not apply to it`,
+    );
+  }
+  return cfg.incidentManager;
+}
 
 /**
  * Validates a raw stack config (as read from Pulumi config, or passed by a library user) and

@@ -12,7 +12,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "./cliArgs";
 import { createHash } from "node:crypto";
-import { ConfigError, StackConfig } from "../config/schema";
+import { ConfigError, StackConfig, incidentManagerSettings } from "../config/schema";
 import { scrub, sensitiveValues } from "../config/sensitive";
 import { PackConfig, evaluatePolicies, packConfig } from "../policy/policies";
 import { RecordedResource, runWithMocks } from "./mockEngine";
@@ -129,7 +129,8 @@ export async function plan(args: PlanArgs, opts: PlanOptions): Promise<PlanResul
     bundles: bundles(opts.root),
     sensitive,
     securePaths: stackFile.securePaths,
-    replicationSet: cfg.incidentManager.replicationSet === "existing" ? "existing" : "created",
+    replicationSet:
+      incidentManagerSettings(cfg).replicationSet === "existing" ? "existing" : "created",
     providers,
   });
   const exitCode = violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;

@@ -34,7 +34,7 @@ import {
 } from "@aws-sdk/client-ssm-incidents";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { defaultPrefix } from "../components/builders";
-import type { StackConfig } from "../config/schema";
+import { type StackConfig, incidentManagerSettings } from "../config/schema";
 import { MISSING_REGION, listStackChannels, resolveRegion } from "./activate";
 import { AwsCallError, awsCall, classifyAwsError } from "./awsErrors";
 import {
@@ -128,7 +128,7 @@ async function checkIncidentManager(
   cfg: StackConfig,
   region: string,
 ): Promise<CheckResult> {
-  const replication = cfg.incidentManager.replicationSet;
+  const replication = incidentManagerSettings(cfg).replicationSet;
   const config = replication === "existing" ? "existing" : { regions: replication.regions };
   let arns: string[];
   try {
