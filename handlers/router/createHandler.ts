@@ -30,8 +30,6 @@
  * by the component) keeps bursts waiting in the queue instead of failing on throttling.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SchedulerClient } from "@aws-sdk/client-scheduler";
-import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
 import { SSMIncidentsClient, type StartIncidentCommandInput } from "@aws-sdk/client-ssm-incidents";
 import {
@@ -88,8 +86,6 @@ export interface RouterClients {
   readonly incidents: SSMIncidentsClient;
   readonly dynamodb: DynamoDBClient;
   readonly contacts: () => SSMContactsClient;
-  readonly scheduler: () => SchedulerClient;
-  readonly sns: () => SNSClient;
 }
 
 export interface RouterDeps {
@@ -142,17 +138,13 @@ export function createClients(): RouterClients {
       throwOnRequestTimeout: true,
     },
   });
-  // Clients only some events need (direct engagements, drills) are created on first use, once
+  // Clients only some events need (direct engagements) are created on first use, once
   // per execution environment, so the alarm path's cold start does not pay for them.
   let contacts: SSMContactsClient | undefined;
-  let scheduler: SchedulerClient | undefined;
-  let sns: SNSClient | undefined;
   return {
     incidents,
     dynamodb,
     contacts: () => (contacts ??= new SSMContactsClient(retry)),
-    scheduler: () => (scheduler ??= new SchedulerClient(retry)),
-    sns: () => (sns ??= new SNSClient(retry)),
   };
 }
 

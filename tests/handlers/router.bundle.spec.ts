@@ -279,7 +279,7 @@ describe("router bundle (dist/bundles/router/index.js against a local HTTP stub)
     assert.equal(run.code, 1);
     assert.deepEqual(run.lines, [
       {
-        level: null,
+        alertLevel: null,
         alarmName: null,
         decision: "error",
         error: "RoutingError",
