@@ -60,7 +60,7 @@ export function crossChecks(value: unknown, ctx: z.RefinementCtx): void {
 }
 
 /** Contacts: unique aliases, engagement offsets → stage durations, channels have addresses. */
-function checkContacts({ cfg, add }: Scope): Set<string> {
+function checkContacts({ cfg, add }: Pick<Scope, "cfg" | "add">): Set<string> {
   const aliases = new Set<string>();
   arr(cfg.contacts).forEach((c, i) => {
     if (!isObj(c)) return;
@@ -520,4 +520,18 @@ function isObj(v: unknown): v is Raw {
 
 function arr(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
+}
+
+/**
+ * The contact checks of one contact on its own (engagement offsets, channels against addresses),
+ * with paths relative to the contact: the multi-language PersonalContact (plugin/) validates its
+ * arguments as a stack config contact.
+ */
+export function contactCrossChecks(contact: unknown): { path: string; message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  checkContacts({
+    cfg: { contacts: [contact] },
+    add: (path, message) => out.push({ path: formatPath(path.slice(2)), message }),
+  });
+  return out;
 }

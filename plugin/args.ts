@@ -17,6 +17,22 @@ export enum Channel {
   Voice = "voice",
 }
 
+/** Which service pages people (README, "Choosing a backend"). */
+export enum Backend {
+  /** AWS Systems Manager Incident Manager (accounts onboarded before 2025-11-07 only). */
+  IncidentManager = "incident-manager",
+  /** The serverless engine: Step Functions, SES e-mail, End User Messaging SMS. */
+  StepFunctions = "step-functions",
+}
+
+/** Language of the messages a responder reads. */
+export enum Language {
+  /** Japanese. */
+  Ja = "ja",
+  /** English. */
+  En = "en",
+}
+
 /** How often an on-call rotation hands off. */
 export enum HandoffPeriod {
   Day = "day",
@@ -71,6 +87,8 @@ export interface Contact {
   readonly retryIntervalMinutes?: number;
   /** Engagement stages by offset from the moment the contact is engaged. */
   readonly engagement: EngagementStage[];
+  /** Language of this contact's messages (default: the pipeline's language). */
+  readonly language?: Language;
 }
 
 /** When an on-call rotation hands off. */
@@ -109,6 +127,8 @@ export interface EscalationStage {
   readonly minutes: number;
   /** Whether an acknowledgement by one of these targets stops the escalation (default true). */
   readonly essential?: boolean;
+  /** Last stage only, step-functions backend: times all stages run again unacknowledged (0-5). */
+  readonly repeat?: number;
 }
 
 /** What happens for an alarm of a level. */
@@ -237,4 +257,28 @@ export interface ReplicationSet {
 export interface IncidentManager {
   /** Create the replication set; omit to use the account's existing one (the usual case). */
   readonly replicationSet?: ReplicationSet;
+}
+
+/** E-mail of the step-functions backend (SES v2). */
+export interface EmailChannel {
+  /** Sender address: an SES identity (the address or its domain) verified in the region. */
+  readonly from: string;
+  /** SES configuration set for delivery and bounce events. */
+  readonly configurationSet?: string;
+}
+
+/** SMS of the step-functions backend (End User Messaging SMS). */
+export interface SmsChannel {
+  /** Phone number, pool or sender ID (ID or ARN) messages are sent from. */
+  readonly originationIdentity: string;
+  /** End User Messaging configuration set for delivery events. */
+  readonly configurationSet?: string;
+}
+
+/** Channels of the step-functions backend. */
+export interface Channels {
+  /** E-mail through SES. */
+  readonly email?: EmailChannel;
+  /** SMS through End User Messaging. */
+  readonly sms?: SmsChannel;
 }

@@ -104,8 +104,12 @@ export function toRawConfig(args: Readonly<Record<string, unknown>>): RawConvers
   const rest = Object.fromEntries(Object.entries(args).filter(([k]) => k !== "stack"));
   const raw = plain(rest, []) as Record<string, unknown>;
 
-  const im = isObj(raw.incidentManager) ? raw.incidentManager : {};
-  raw.incidentManager = { ...im, replicationSet: im.replicationSet ?? "existing" };
+  // Incident Manager stacks without settings use the account's replication set; a step-functions
+  // stack has no Incident Manager settings (config/crossChecks.ts refuses them there).
+  if (raw.backend !== "step-functions") {
+    const im = isObj(raw.incidentManager) ? raw.incidentManager : {};
+    raw.incidentManager = { ...im, replicationSet: im.replicationSet ?? "existing" };
+  }
 
   arr(raw.alarms).forEach((a, i) => {
     if (!isObj(a) || !isObj(a.metric)) return;

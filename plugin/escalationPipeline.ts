@@ -8,12 +8,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { EscalationPipeline as Pipeline } from "../components/escalationPipeline";
 import {
   Alarm,
+  Backend,
   Channel,
+  Channels,
   Contact,
   Drill,
   EscalationStage,
   ExternalAlarm,
   IncidentManager,
+  Language,
   Level,
   Notifications,
   Rotation,
@@ -26,8 +29,14 @@ export interface EscalationPipelineArgs {
   readonly stack?: string;
   /** Prefix of every physical name (1-40 of a-z, 0-9 and "-"; default ie-<stack>). */
   readonly prefix?: string;
+  /** Which service pages people (default incident-manager). */
+  readonly backend?: Backend;
   /** Incident Manager settings (default: the account's existing replication set). */
   readonly incidentManager?: IncidentManager;
+  /** E-mail and SMS senders of the step-functions backend. */
+  readonly channels?: Channels;
+  /** Language of responders' messages (default en; a contact's own language wins). */
+  readonly language?: Language;
   /** The people who can be paged. */
   readonly contacts: Contact[];
   /** On-call rotations, referenced as oncall:<name>. */

@@ -5,3 +5,4 @@
  * that extends ComponentResource.
  */
 export { EscalationPipeline } from "./escalationPipeline";
+export { PersonalContact } from "./personalContact";

@@ -30,7 +30,9 @@ describe("plugin schema (SDK Analyzer over plugin/)", function () {
     assert.equal(schema.version, root.version);
     assert.deepEqual(Object.keys(schema.resources), [
       "incident-escalation:index:EscalationPipeline",
+      "incident-escalation:index:PersonalContact",
     ]);
+    assert.equal(schema.resources["incident-escalation:index:PersonalContact"].isComponent, true);
     assert.equal(
       schema.resources["incident-escalation:index:EscalationPipeline"].isComponent,
       true,
@@ -42,7 +44,10 @@ describe("plugin schema (SDK Analyzer over plugin/)", function () {
     assert.deepEqual(Object.keys(r.inputProperties), [
       "stack",
       "prefix",
+      "backend",
       "incidentManager",
+      "channels",
+      "language",
       "contacts",
       "onCall",
       "escalation",
@@ -104,11 +109,18 @@ describe("plugin schema (SDK Analyzer over plugin/)", function () {
     });
     // Every other input property in every type is plain: it decides which resources exist (the
     // dimensions map is plain too; its values are Inputs).
-    const inputs = new Set(["phone", "email", "url", "signingKey", "previousSigningKey"]);
+    const inputs = new Set([
+      "Contact.phone",
+      "Contact.email",
+      "Webhook.url",
+      "Webhook.signingKey",
+      "Webhook.previousSigningKey",
+    ]);
     for (const [token, t] of Object.entries(schema.types)) {
+      const type = token.slice("incident-escalation:index:".length);
+      if (type === "ChannelToActivate" || type === "ContactChannel") continue; // outputs
       for (const [name, p] of Object.entries(t.properties ?? {})) {
-        if (token.endsWith(":ChannelToActivate")) continue;
-        assert.equal(p.plain === true, !inputs.has(name), `${token}.${name}`);
+        assert.equal(p.plain === true, !inputs.has(`${type}.${name}`), `${token}.${name}`);
       }
     }
   });
@@ -185,5 +197,55 @@ describe("plugin schema (SDK Analyzer over plugin/)", function () {
       Object.keys(schema.types["incident-escalation:index:ChannelToActivate"].properties ?? {}),
       ["contact", "channel", "arn", "activationStatus"],
     );
+  });
+
+  it("PersonalContact: a stack config contact's inputs (addresses are Inputs), ARN and channels out", () => {
+    const r = schema.resources["incident-escalation:index:PersonalContact"];
+    assert.deepEqual(Object.keys(r.inputProperties), [
+      "alias",
+      "displayName",
+      "email",
+      "phone",
+      "retryIntervalMinutes",
+      "engagement",
+      "tags",
+    ]);
+    assert.deepEqual(r.requiredInputs, ["alias", "displayName", "engagement"]);
+    assert.equal(r.inputProperties.phone.plain, undefined);
+    assert.equal(r.inputProperties.email.plain, undefined);
+    assert.equal(r.inputProperties.alias.plain, true);
+    assert.deepEqual(r.inputProperties.engagement, {
+      type: "array",
+      items: { $ref: T("EngagementStage"), plain: true },
+      plain: true,
+      description: "Engagement stages by offset from the moment the contact is engaged.",
+    });
+    assert.deepEqual(Object.keys(r.properties).sort(), ["channels", "contactArn"]);
+    assert.deepEqual(r.required, ["channels", "contactArn"]);
+    assert.deepEqual(
+      Object.keys(schema.types["incident-escalation:index:ContactChannel"].properties ?? {}),
+      ["channel", "arn", "activationStatus"],
+    );
+  });
+
+  it("step-functions backend settings: Backend and Language enums, Channels with e-mail and SMS senders", () => {
+    const values = (name: string) =>
+      schema.types[`incident-escalation:index:${name}`].enum?.map((e) => e.value);
+    assert.deepEqual(values("Backend"), ["incident-manager", "step-functions"]);
+    assert.deepEqual(values("Language"), ["ja", "en"]);
+    assert.deepEqual(
+      Object.keys(schema.types["incident-escalation:index:Channels"].properties ?? {}),
+      ["email", "sms"],
+    );
+    assert.deepEqual(schema.types["incident-escalation:index:SmsChannel"].required, [
+      "originationIdentity",
+    ]);
+    assert.deepEqual(schema.types["incident-escalation:index:EscalationStage"].properties?.repeat, {
+      type: "number",
+      optional: true,
+      plain: true,
+      description:
+        "Last stage only, step-functions backend: times all stages run again unacknowledged (0-5).",
+    });
   });
 });

@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
-import { EscalationPipeline } from "../../plugin";
+import { EscalationPipeline, PersonalContact } from "../../plugin";
 
 export const PLUGIN_DIR = path.join(__dirname, "..", "..", "plugin");
 export const PACKAGE = "incident-escalation";
@@ -17,7 +17,7 @@ export function pluginProvider(): ComponentProvider {
   provider ??= new ComponentProvider({
     name: PACKAGE,
     dirname: PLUGIN_DIR,
-    components: [EscalationPipeline],
+    components: [EscalationPipeline, PersonalContact],
   });
   return provider;
 }
