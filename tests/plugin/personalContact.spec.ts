@@ -125,14 +125,18 @@ describe("plugin PersonalContact construct (engine wire form → ComponentProvid
   });
 
   it("an engagement channel without its address is refused with the contact schema's message", async () => {
-    const { phone: _phone, ...noPhone } = wire();
+    const noPhone = wire();
+    delete noPhone.phone;
     await assert.rejects(construct(noPhone), (err: Error) => {
       assert.match(err.message, /^PersonalContact "sato" args has 2 problems:\n/);
       assert.match(
         err.message,
         /\n {2}- engagement\[1\]\.via: uses sms but the contact has no phone number\n/,
       );
-      assert.match(err.message, /\n {2}- engagement\[1\]\.via: uses voice but the contact has no phone number$/);
+      assert.match(
+        err.message,
+        /\n {2}- engagement\[1\]\.via: uses voice but the contact has no phone number$/,
+      );
       return true;
     });
   });
