@@ -419,6 +419,8 @@ describe("npm run drill", () => {
         "Outcome: acknowledged by sato (email) at T+1:42",
         "Engaged: escalation, oncall-primary, sato; stages observed: 1",
         "T+0:03  page sent to sato (email) — delivered after 0:03, read after 1:39 (acknowledged)",
+        "Per person:",
+        "  sato: paged by email — acknowledged",
       ].join("\n");
       assert.deepEqual(inputsOf("CreateTimelineEvent"), [
         {
@@ -468,6 +470,8 @@ describe("npm run drill", () => {
           "Outcome: acknowledged by sato (email) at T+1:42",
           "Engaged: escalation, oncall-primary, sato; stages observed: 1",
           "T+0:03  page sent to sato (email) — delivered after 0:03, read after 1:39 (acknowledged)",
+          "Per person:",
+          "  sato: paged by email — acknowledged",
           "",
           "Report recorded on the incident timeline.",
           "Drill incident resolved.",
@@ -520,6 +524,8 @@ describe("npm run drill", () => {
           "Outcome: NOT acknowledged; some pages failed to deliver",
           "Engaged: escalation, oncall-primary, sato; stages observed: 1",
           "T+0:03  page sent to sato (email+sms) — delivered after 0:03, error: channel not activated",
+          "Per person:",
+          "  sato: paged by email, sms — did NOT acknowledge",
           "",
           "Report recorded on the incident timeline.",
           "Drill incident resolved.",
@@ -547,6 +553,8 @@ describe("npm run drill", () => {
           "Outcome: NOT acknowledged; some pages failed to deliver",
           "Engaged: escalation, oncall-primary, sato; stages observed: 1",
           "T+0:03  page sent to sato (email+sms) — delivered after 0:03, error: channel not activated",
+          "Per person:",
+          "  sato: paged by email, sms — did NOT acknowledge",
         ].join("\n"),
       });
       assert.deepEqual(inputsOf("UpdateIncidentRecord"), [
