@@ -749,7 +749,7 @@ export async function drillEngine(
   }
   // Stop what is still pending (the engine also checks the incident's status before every page).
   try {
-    await stopExecution(clients.sfn, stopExecutionInput(executionArn, report.outcome), awsCall);
+    await stopExecution(clients.sfn, stopExecutionInput(executionArn), awsCall);
     io.out("Drill execution stopped.");
   } catch (err: unknown) {
     io.err(`drill: warning: execution not stopped: ${(err as Error).message}`);

@@ -161,20 +161,15 @@ export function drillResolveRequest(
   return resolveRequest(table, incidentId, { at: now, detail: "drill" });
 }
 
-/** StopExecution `error` is at most 256 characters, `cause` at most 32768 (stepfunctions model). */
-const STOP_ERROR_MAX = 256;
-
 /**
- * Stops the drill's execution, so nothing still pending pages after the report (StopExecution:
- * "Stops an execution"; `executionArn` required, `error` ≤ 256, `cause` ≤ 32768 characters).
+ * Stops the drill's execution, so nothing still pending pages after the report. Only
+ * `executionArn`: "A caller can stop an execution without using any KMS permissions in the
+ * execution role if the caller provides a null value for both error and cause fields" (Step
+ * Functions API reference, StopExecution;
+ * https://docs.aws.amazon.com/cli/latest/reference/stepfunctions/stop-execution.html), so the
+ * drill needs no KMS permission whatever key the state machine encrypts with. The outcome is in
+ * the report and on the incident's timeline (the resolve entry) instead.
  */
-export function stopExecutionInput(
-  executionArn: string,
-  outcome: string,
-): StopExecutionCommandInput {
-  return {
-    executionArn,
-    error: "DrillFinished".slice(0, STOP_ERROR_MAX),
-    cause: `[DRILL] finished (${outcome})`,
-  };
+export function stopExecutionInput(executionArn: string): StopExecutionCommandInput {
+  return { executionArn };
 }
