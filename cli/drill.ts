@@ -1,7 +1,8 @@
 /**
  * `npm run drill -- --stack <name> --level <level> [--dry-run] [--yes] [--timeout <minutes>]
  *                  [--interval <seconds>] [--region <region>] [--help]`: the command line, the
- * terminal (confirmation, Ctrl-C), the SDK clients and the exit code; the drill is tools/drill.ts.
+ * terminal (confirmation, Ctrl-C), the SDK clients of both backends and the exit code; the drill
+ * is tools/drill.ts.
  *
  * Exit codes: 0 acknowledged (or dry run / help), 1 nobody acknowledged before the timeout,
  * 2 usage, config, credential or AWS errors (including a drill that could not be resolved),
@@ -11,6 +12,8 @@ import * as path from "node:path";
 import * as readline from "node:readline";
 import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
 import { SSMIncidentsClient } from "@aws-sdk/client-ssm-incidents";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SFNClient } from "@aws-sdk/client-sfn";
 import {
   parseCliArgs,
   runCliAsync,
@@ -25,6 +28,7 @@ import {
   drill,
   type DrillClients,
   type DrillIO,
+  type EngineDrillClients,
   type DrillOptions,
   type ExitCode,
 } from "../tools/drill";
@@ -32,25 +36,33 @@ import {
 export const DRILL_USAGE = `Usage: npm run drill -- --stack <name> --level <level> [--dry-run] [--yes]
                       [--timeout <minutes>] [--interval <seconds>] [--region <region>]
 
-Paging drill: starts a real incident titled "[DRILL] <level> paging drill <time>" through the
-level's response plan, so the real people are paged over their real channels. Waits until someone
-acknowledges (enters the code from the email/SMS, or presses 1 on the call) or the timeout passes,
-then prints a report, records it on the incident's timeline, resolves the incident and stops
-any engagement still paging.
+Paging drill through the stack's backend, so the real people are paged over their real channels:
+- incident-manager: starts a real incident titled "[DRILL] <level> paging drill <time>" through the
+  level's response plan; acknowledge by entering the code from the email/SMS, or pressing 1 on the
+  call. The report is recorded on the incident's timeline, the incident resolved and any
+  engagement still paging stopped.
+- step-functions: starts an execution "DRILL-<level>-<time>" of the engine's state machine
+  <prefix>-escalation with the alarm "[DRILL] <level> paging drill" (every page says DRILL);
+  acknowledge with the link in the e-mail or SMS. The drill watches the incident in
+  <prefix>-incidents, then resolves it and stops the execution.
+Waits until someone acknowledges or the timeout passes, then prints a report.
 
   --stack <name>        stack whose Pulumi.<name>.yaml to read (required)
   --level <level>       paging level (page: true) to drill (required)
   --dry-run             print the expected paging timeline only: no AWS calls, no credentials
   --yes                 do not ask for confirmation (for scripts)
   --timeout <minutes>   stop waiting for an acknowledgement after this long (default 30)
-  --interval <seconds>  poll Incident Manager this often (default 20, at least 5)
+  --interval <seconds>  poll Incident Manager / the incident table this often (default 20, at least 5)
   --region <region>     AWS region (default: aws:region of the stack, then the AWS SDK default)
   --help                this text
 
 Ctrl-C stops waiting, records the report and resolves the incident; Ctrl-C again quits at once.
-Needs: ssm-incidents:ListResponsePlans, StartIncident, CreateTimelineEvent, UpdateIncidentRecord;
-ssm-contacts:ListEngagements, ListPagesByEngagement, ListPageReceipts, ListContactChannels,
-StopEngagement. See docs/drills.md.
+Needs (incident-manager): ssm-incidents:ListResponsePlans, StartIncident, CreateTimelineEvent,
+UpdateIncidentRecord; ssm-contacts:ListEngagements, ListPagesByEngagement, ListPageReceipts,
+ListContactChannels, StopEngagement.
+Needs (step-functions): states:ListStateMachines, StartExecution (the state machine),
+StopExecution (its executions); dynamodb:GetItem, UpdateItem (the incident table).
+See docs/drills.md.
 Exit codes: 0 acknowledged, 1 nobody acknowledged before the timeout, 2 usage, config, credential
 or AWS errors, 130 interrupted.`;
 
@@ -168,6 +180,11 @@ function terminalConfirm(question: string): Promise<boolean> {
   });
 }
 
+function engineSdkClients(region: string | undefined): EngineDrillClients {
+  const config = region ? { region } : {};
+  return { sfn: new SFNClient(config), db: new DynamoDBClient(config) };
+}
+
 function sdkClients(region: string | undefined): DrillClients {
   const config = region ? { region } : {};
   return { incidents: new SSMIncidentsClient(config), contacts: new SSMContactsClient(config) };
@@ -191,6 +208,7 @@ if (require.main === module) {
       err: (line) => process.stderr.write(`${line}\n`),
       confirm: terminalConfirm,
       clients: sdkClients,
+      engineClients: engineSdkClients,
       signal: controller.signal,
     }),
   );

@@ -2,10 +2,16 @@
  * `npm run drill -- --stack <name> --level <level> [--dry-run] [--yes] [--timeout <minutes>]
  *                  [--interval <seconds>] [--region <region>] [--help]`
  *
- * A paging drill: starts a real, clearly marked [DRILL] incident through the level's response
- * plan, watches the engagements, pages and page receipts until someone acknowledges (a READ
- * receipt) or the timeout passes, prints a report, records it on the incident's timeline,
- * resolves the incident and stops the engagements still running. `--dry-run` prints the expected timeline offline (no AWS calls).
+ * A paging drill, on either backend (the stack's `backend`):
+ * - incident-manager: starts a real, clearly marked [DRILL] incident through the level's response
+ *   plan, watches the engagements, pages and page receipts until someone acknowledges (a READ
+ *   receipt) or the timeout passes, prints a report, records it on the incident's timeline,
+ *   resolves the incident and stops the engagements still running;
+ * - step-functions: starts a drill execution of the engine's state machine (`<prefix>-escalation`,
+ *   found by ListStateMachines), watches its incident item in `<prefix>-incidents` (GetItem) until
+ *   someone acknowledges or the timeout passes, prints the report, resolves the incident (a
+ *   conditional UpdateItem) and stops the execution (drillEngine below).
+ * `--dry-run` prints the expected timeline offline (no AWS calls) for both.
  *
  * Exit codes: 0 acknowledged (or dry run / help), 1 nobody acknowledged before the timeout,
  * 2 usage, config, credential or AWS errors (including a drill that could not be resolved),
@@ -20,6 +26,8 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { ListContactChannelsCommand, SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
 import { ListResponsePlansCommand, SSMIncidentsClient } from "@aws-sdk/client-ssm-incidents";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SFNClient } from "@aws-sdk/client-sfn";
 import { ConfigError, ownValue, type StackConfig } from "../config/schema";
 import {
   all,
@@ -40,9 +48,27 @@ import {
   stopInputs,
 } from "../handlers/drill/core";
 import {
+  drillExecutionName,
+  drillResolveRequest,
+  engineDrillDone,
+  engineDrillObservation,
+  startExecutionInput,
+  stopExecutionInput,
+} from "../handlers/drill/engine";
+import {
+  findStateMachineArn,
+  readIncident,
+  resolveIncident,
+  startExecution,
+  stopExecution,
+} from "../handlers/drill/engineAws";
+import { incidentTableName, type Incident } from "../handlers/shared/incidentStore";
+import {
+  buildDrillReport,
   channelKind,
   contactAlias,
   drillTitle,
+  renderDrillReport,
   errorKind,
   formatDuration,
   isAcknowledged,
@@ -187,6 +213,11 @@ export interface DrillClients {
   readonly contacts: SSMContactsClient;
 }
 
+export interface EngineDrillClients {
+  readonly sfn: SFNClient;
+  readonly db: DynamoDBClient;
+}
+
 export interface DrillIO {
   /** Repository root (where Pulumi.<stack>.yaml lives). */
   readonly root: string;
@@ -198,8 +229,10 @@ export interface DrillIO {
   readonly err: (line: string) => void;
   /** Asks a yes/no question; false when the answer is not yes or nobody can answer. */
   readonly confirm: (question: string) => Promise<boolean>;
-  /** Creates the SDK clients, once, only for a real run. */
+  /** Creates the SDK clients, once, only for a real run (backend incident-manager). */
   readonly clients: (region: string | undefined) => DrillClients;
+  /** Creates the SDK clients, once, only for a real run (backend step-functions). */
+  readonly engineClients?: (region: string | undefined) => EngineDrillClients;
   /** Aborted on Ctrl-C. */
   readonly signal: AbortSignal;
 }
@@ -332,6 +365,9 @@ export async function drill(opts: DrillOptions, io: DrillIO): Promise<ExitCode> 
   const planName = level.responsePlan as string;
   const title = drillTitle(opts.level, titleTime(started));
 
+  if (cfg.backend === "step-functions") {
+    return drillEngine(opts, io, { cfg, level, prefix, title, started, stackRegion });
+  }
   if (opts.dryRun) {
     io.out(renderDryRun(opts.stack, level, title));
     return 0;
@@ -500,6 +536,223 @@ export async function drill(opts: DrillOptions, io: DrillIO): Promise<ExitCode> 
   }
   if (stoppedContacts.length > 0) {
     io.out(`Stopped engagements still running: ${stoppedContacts.join(", ")}.`);
+  }
+
+  if (awsFailure) return 2;
+  if (stopped === "interrupted") return report.outcome === "acknowledged" ? 0 : 130;
+  return report.outcome === "acknowledged" ? 0 : 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backend step-functions
+
+/** Rounds after the first (the last stage's `repeat`, 0 when absent). */
+function repeatOf(cfg: StackConfig): number {
+  return cfg.escalation[cfg.escalation.length - 1]?.repeat ?? 0;
+}
+
+/** The expected timeline on the step-functions backend: the plan's lines, then what `repeat` does. */
+export function renderEngineTimeline(t: LevelTimeline, repeat: number): string[] {
+  const end = `T+${t.endsAt}`.padEnd(5);
+  const last =
+    repeat > 0
+      ? `${end} nobody acknowledged: all stages run again (${repeat} more round${repeat === 1 ? "" : "s"} at most)`
+      : `${end} nobody acknowledged: Slack is told, the escalation ends`;
+  return [...timelineLines({ ...t, mode: "engage" }), last].map((line) => `  ${line}`);
+}
+
+/** Dry-run text on the step-functions backend. */
+export function renderEngineDryRun(
+  stack: string,
+  t: LevelTimeline,
+  p: { readonly stateMachine: string; readonly execution: string; readonly table: string },
+  repeat: number,
+): string {
+  return [
+    `[DRILL] dry run — stack ${stack}, level ${t.level} (backend step-functions); nothing is started`,
+    `A real run starts execution ${p.execution} of state machine ${p.stateMachine}`,
+    `(alarm "[DRILL] ${t.level} paging drill"; every page says DRILL), which pages (stops when an essential target acknowledges):`,
+    ...renderEngineTimeline(t, repeat),
+    "Acknowledge with the link in the e-mail or SMS.",
+    `The drill watches incident ${p.execution} in ${p.table},`,
+    "then reports, resolves the incident and stops the execution.",
+    "No AWS calls were made.",
+  ].join("\n");
+}
+
+/** A drill on the step-functions backend (dry run or real); returns the exit code. */
+export async function drillEngine(
+  opts: DrillOptions,
+  io: DrillIO,
+  c: {
+    readonly cfg: StackConfig;
+    readonly level: LevelTimeline;
+    readonly prefix: string;
+    readonly title: string;
+    readonly started: Date;
+    readonly stackRegion: string | undefined;
+  },
+): Promise<ExitCode> {
+  // The component module loads @pulumi/aws; only this path needs its one name.
+  const { engineNames } = await import("../components/engine/escalationEngine");
+  const smName = engineNames.stateMachine(c.prefix);
+  const table = incidentTableName(c.prefix);
+  const repeat = repeatOf(c.cfg);
+  const language = c.cfg.language;
+  if (opts.dryRun) {
+    const execution = drillExecutionName(opts.level, c.started);
+    io.out(
+      renderEngineDryRun(opts.stack, c.level, { stateMachine: smName, execution, table }, repeat),
+    );
+    return 0;
+  }
+
+  const region = opts.region ?? c.stackRegion;
+  if (io.engineClients === undefined) {
+    io.err("drill: no Step Functions / DynamoDB clients for backend step-functions");
+    return 2;
+  }
+  const clients = io.engineClients(region);
+  let smArn: string | undefined;
+  try {
+    smArn = await findStateMachineArn(clients.sfn, smName, awsCall);
+  } catch (err: unknown) {
+    io.err(`drill: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
+  if (!smArn) {
+    io.err(
+      `drill: no state machine named "${smName}" in ${region ?? "the default region"}. ` +
+        `Deploy the stack (pulumi up --stack ${opts.stack}) or pass the right --region.`,
+    );
+    return 2;
+  }
+  if (io.signal.aborted) {
+    io.err("drill: interrupted before the drill started; nothing was created.");
+    return 130;
+  }
+  if (!opts.yes) {
+    const question = [
+      `This starts a REAL escalation "[DRILL] ${opts.level} paging drill"`,
+      `through ${smArn}${region ? ` in ${region}` : ""}. Real people are paged:`,
+      ...renderEngineTimeline(c.level, repeat),
+      "Start the drill? [y/N] ",
+    ].join("\n");
+    if (!(await io.confirm(question))) {
+      io.err("drill: not confirmed; nothing was started.");
+      return 2;
+    }
+  }
+
+  const startedAt = io.now();
+  const start = startExecutionInput({
+    stateMachineArn: smArn,
+    level: opts.level,
+    runAt: startedAt,
+  });
+  const id = start.name as string;
+  let executionArn: string;
+  try {
+    executionArn = await startExecution(clients.sfn, start, awsCall);
+  } catch (err: unknown) {
+    io.err(`drill: ${err instanceof Error ? err.message : String(err)}`);
+    io.err("drill: no execution was started.");
+    return 2;
+  }
+  io.out(`[DRILL] started ${executionArn}`);
+  io.out(
+    `Waiting up to ${opts.timeoutMinutes} min for an acknowledgement, polling ${table} every ` +
+      `${opts.intervalSeconds}s. Ctrl-C stops waiting, reports, resolves the incident and stops the execution.`,
+  );
+
+  const deadline = startedAt.getTime() + opts.timeoutMinutes * 60_000;
+  const seen = new Set<string>();
+  const obsOf = (incident: Incident | undefined) =>
+    engineDrillObservation(incident, { incidentId: id, title: c.title, startedAt }, io.now());
+  let last = obsOf(undefined);
+  let stopped: "acknowledged" | "timeout" | "interrupted" | "error" | "closed" = "timeout";
+  for (;;) {
+    if (io.signal.aborted) {
+      stopped = "interrupted";
+      break;
+    }
+    let incident: Incident | undefined;
+    try {
+      incident = await readIncident(clients.db, table, id, awsCall);
+      last = obsOf(incident);
+      for (const e of progressEvents(last, c.prefix)) {
+        if (seen.has(e.key)) continue;
+        seen.add(e.key);
+        io.out(progressLine(e));
+      }
+    } catch (err: unknown) {
+      const action = err instanceof AwsCallError ? err.action : "dynamodb:GetItem";
+      const cause = err instanceof AwsCallError ? err.error : err;
+      const kind = classifyAwsError(cause, action);
+      if (kind === "throttled" || kind === "network") {
+        io.err(`${describeAwsError(cause, action)}\nRetrying at the next poll.`);
+      } else {
+        io.err(`drill: polling stopped: ${describeAwsError(cause, action)}`);
+        stopped = "error";
+        break;
+      }
+    }
+    if (isAcknowledged(last)) {
+      stopped = "acknowledged";
+      break;
+    }
+    if (engineDrillDone(incident)) {
+      stopped = "closed";
+      break;
+    }
+    const remaining = deadline - io.now().getTime();
+    if (remaining <= 0) break;
+    await io.sleep(Math.min(opts.intervalSeconds * 1000, remaining), io.signal);
+  }
+  if (stopped === "interrupted") {
+    io.err(
+      "drill: interrupted; reporting, resolving the drill incident and stopping the execution.",
+    );
+  } else if (stopped === "error") {
+    io.err(
+      "drill: reporting what was seen so far, resolving the drill incident and stopping the execution.",
+    );
+  } else if (stopped === "timeout") {
+    io.out(`Nobody acknowledged within ${opts.timeoutMinutes} min.`);
+  } else if (stopped === "closed") {
+    io.out("The drill incident was resolved by someone else before anyone acknowledged.");
+  }
+
+  const report = buildDrillReport(last, {}, c.prefix);
+  const text = renderDrillReport(report, language);
+  io.out("");
+  io.out(text);
+  io.out("");
+  let awsFailure = stopped === "error";
+  try {
+    const resolved = await resolveIncident(
+      clients.db,
+      drillResolveRequest(table, id, io.now()),
+      awsCall,
+    );
+    io.out(
+      resolved === "resolved"
+        ? "Drill incident resolved."
+        : "Drill incident not resolved: it was already resolved, or the engine never opened it.",
+    );
+  } catch (err: unknown) {
+    awsFailure = true;
+    io.err(
+      `drill: the drill incident is still OPEN: ${(err as Error).message}\n` +
+        `Resolve it with: npm run incidents -- --stack ${opts.stack} --resolve ${id}`,
+    );
+  }
+  // Stop what is still pending (the engine also checks the incident's status before every page).
+  try {
+    await stopExecution(clients.sfn, stopExecutionInput(executionArn), awsCall);
+    io.out("Drill execution stopped.");
+  } catch (err: unknown) {
+    io.err(`drill: warning: execution not stopped: ${(err as Error).message}`);
   }
 
   if (awsFailure) return 2;

@@ -1,7 +1,11 @@
 /**
  * Pure drill report: turns what Incident Manager recorded about a [DRILL] incident (engagements,
- * pages, page receipts) into a short report. No I/O and no SDK imports: it is bundled into the
- * router Lambda (scheduled drills) and used by `npm run drill`.
+ * pages, page receipts), or what the step-functions engine recorded in its incident table
+ * (handlers/drill/engine.ts engineDrillObservation maps that to the same observation), into a
+ * short report: the pages in time order, then per person which channels paged them and whether
+ * they acknowledged. English or Japanese (responders read it in Slack and on the timeline). No I/O
+ * and no SDK imports: it is bundled into the drill Lambda (scheduled drills) and used by
+ * `npm run drill`.
  *
  * Acknowledgement in Incident Manager is a page receipt of type READ (AcceptPage with AcceptType
  * READ: the responder entered the code or pressed 1), which also sets the page's ReadTime.
@@ -71,6 +75,15 @@ export interface DrillPageReport {
 
 export type DrillOutcome = "acknowledged" | "not-acknowledged" | "errors";
 
+/** One person paged in the drill. */
+export interface DrillPersonReport {
+  readonly contact: string;
+  /** Channels that paged them (email, sms, voice), in the order first paged; unknown ones left out. */
+  readonly channels: string[];
+  /** Whether they read (acknowledged) any of their pages. */
+  readonly acknowledged: boolean;
+}
+
 export interface DrillReport {
   readonly incidentArn: string;
   readonly startedAt: string;
@@ -78,6 +91,8 @@ export interface DrillReport {
   readonly acknowledged: { contact: string; channel?: string; afterSeconds: number } | null;
   /** Sorted by send time (unsent pages last), then contact. */
   readonly pages: DrillPageReport[];
+  /** Everybody with a page, in the order of their first page. */
+  readonly people: DrillPersonReport[];
   /** Contacts with an engagement or a page, sorted, de-duplicated. */
   readonly engagedContacts: string[];
   /**
@@ -237,6 +252,16 @@ export function buildDrillReport(
     return a.contact < b.contact ? -1 : a.contact > b.contact ? 1 : 0;
   });
 
+  const people = new Map<string, { channels: string[]; acknowledged: boolean }>();
+  for (const p of pages) {
+    const person = people.get(p.contact) ?? { channels: [], acknowledged: false };
+    people.set(p.contact, person);
+    for (const k of (p.channel ?? "").split("+")) {
+      if (k !== "" && !person.channels.includes(k)) person.channels.push(k);
+    }
+    if (p.readAfterSeconds !== undefined) person.acknowledged = true;
+  }
+
   const engaged = new Set<string>();
   for (const e of obs.engagements) engaged.add(nameOf(e.contactArn));
   for (const p of obs.pages) engaged.add(nameOf(p.contactArn));
@@ -254,6 +279,7 @@ export function buildDrillReport(
     startedAt: obs.startedAt,
     acknowledged,
     pages,
+    people: [...people].map(([contact, p]) => ({ contact, ...p })),
     engagedContacts: [...engaged].sort(),
     stagesObserved: minutes.size,
     outcome,
@@ -266,45 +292,99 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
-function pageLine(p: DrillPageReport, ackedThisPage: boolean): string {
+/** Languages the report is written in. */
+export type ReportLanguage = "en" | "ja";
+
+/** Every text of the report, in both languages. */
+const TEXT = {
+  en: {
+    delivered: (d: string) => `delivered after ${d}`,
+    read: (d: string, acked: boolean) => `read after ${d}${acked ? " (acknowledged)" : ""}`,
+    error: (e: string) => `error: ${e}`,
+    notRead: "not read",
+    sent: (who: string) => `page sent to ${who}`,
+    notSent: (who: string) => `page (not sent yet) to ${who}`,
+    title: (arn: string) => `[DRILL] report for ${arn}`,
+    started: (at: string) => `Started: ${at}`,
+    acked: (who: string, t: string) => `Outcome: acknowledged by ${who} at T+${t}`,
+    failed: "Outcome: NOT acknowledged; some pages failed to deliver",
+    notAcked: "Outcome: NOT acknowledged",
+    engaged: (who: string, n: number) => `Engaged: ${who}; stages observed: ${n}`,
+    nobody: "nobody",
+    noPages: "No pages were sent.",
+    perPerson: "Per person:",
+    person: (who: string, via: string, acked: boolean) =>
+      `  ${who}: paged by ${via} — ${acked ? "acknowledged" : "did NOT acknowledge"}`,
+    unknownChannel: "unknown channel",
+  },
+  ja: {
+    delivered: (d: string) => `${d} 後に配信`,
+    read: (d: string, acked: boolean) => `${d} 後に既読${acked ? "（確認）" : ""}`,
+    error: (e: string) => `エラー: ${e}`,
+    notRead: "未読",
+    sent: (who: string) => `${who} を呼び出し`,
+    notSent: (who: string) => `${who} の呼び出し（未送信）`,
+    title: (arn: string) => `[DRILL] 訓練レポート ${arn}`,
+    started: (at: string) => `開始: ${at}`,
+    acked: (who: string, t: string) => `結果: ${who} が T+${t} に確認`,
+    failed: "結果: 確認なし。届かなかった呼び出しがあります",
+    notAcked: "結果: 確認なし",
+    engaged: (who: string, n: number) => `呼び出し対象: ${who}、観測したステージ数: ${n}`,
+    nobody: "なし",
+    noPages: "呼び出しは送信されませんでした。",
+    perPerson: "担当者別:",
+    person: (who: string, via: string, acked: boolean) =>
+      `  ${who}: ${via} で呼び出し — ${acked ? "確認済み" : "未確認"}`,
+    unknownChannel: "チャネル不明",
+  },
+} as const;
+
+function pageLine(p: DrillPageReport, ackedThisPage: boolean, lang: ReportLanguage): string {
+  const t = TEXT[lang];
   const at = p.sentAfterSeconds !== undefined ? `T+${formatDuration(p.sentAfterSeconds)}` : "T+?";
   const via = p.channel !== undefined ? ` (${p.channel})` : "";
   const sent = p.sentAfterSeconds ?? 0;
   const notes: string[] = [];
   if (p.deliveredAfterSeconds !== undefined) {
-    notes.push(`delivered after ${formatDuration(p.deliveredAfterSeconds - sent)}`);
+    notes.push(t.delivered(formatDuration(p.deliveredAfterSeconds - sent)));
   }
   if (p.readAfterSeconds !== undefined) {
-    notes.push(
-      `read after ${formatDuration(p.readAfterSeconds - sent)}${ackedThisPage ? " (acknowledged)" : ""}`,
-    );
+    notes.push(t.read(formatDuration(p.readAfterSeconds - sent), ackedThisPage));
   }
-  for (const e of p.errors) notes.push(`error: ${e}`);
-  if (p.readAfterSeconds === undefined && p.errors.length === 0) notes.push("not read");
-  const verb = p.sentAfterSeconds !== undefined ? "page sent to" : "page (not sent yet) to";
-  return `${at.padEnd(7)} ${verb} ${p.contact}${via} — ${notes.join(", ")}`;
+  for (const e of p.errors) notes.push(t.error(e));
+  if (p.readAfterSeconds === undefined && p.errors.length === 0) notes.push(t.notRead);
+  const who = `${p.contact}${via}`;
+  const verb = p.sentAfterSeconds !== undefined ? t.sent(who) : t.notSent(who);
+  return `${at.padEnd(7)} ${verb} — ${notes.join(lang === "ja" ? "、" : ", ")}`;
 }
 
-/** Plain-text/Markdown lines; contains aliases, channel kinds and times, never addresses. */
-export function renderDrillReport(r: DrillReport): string {
+/**
+ * Plain-text/Markdown lines; contains aliases, channel kinds and times, never addresses. English
+ * unless `language` is "ja" (the stack's `language`, which the step-functions backend reads).
+ */
+export function renderDrillReport(r: DrillReport, language: ReportLanguage = "en"): string {
+  const t = TEXT[language];
   const lines: string[] = [];
-  lines.push(`[DRILL] report for ${r.incidentArn}`);
-  lines.push(`Started: ${r.startedAt}`);
+  lines.push(t.title(r.incidentArn));
+  lines.push(t.started(r.startedAt));
   if (r.acknowledged !== null) {
     const via = r.acknowledged.channel !== undefined ? ` (${r.acknowledged.channel})` : "";
     lines.push(
-      `Outcome: acknowledged by ${r.acknowledged.contact}${via} at T+${formatDuration(r.acknowledged.afterSeconds)}`,
+      t.acked(`${r.acknowledged.contact}${via}`, formatDuration(r.acknowledged.afterSeconds)),
     );
   } else if (r.outcome === "errors") {
-    lines.push("Outcome: NOT acknowledged; some pages failed to deliver");
+    lines.push(t.failed);
   } else {
-    lines.push("Outcome: NOT acknowledged");
+    lines.push(t.notAcked);
   }
   lines.push(
-    `Engaged: ${r.engagedContacts.length > 0 ? r.engagedContacts.join(", ") : "nobody"}; stages observed: ${r.stagesObserved}`,
+    t.engaged(
+      r.engagedContacts.length > 0 ? r.engagedContacts.join(", ") : t.nobody,
+      r.stagesObserved,
+    ),
   );
   if (r.pages.length === 0) {
-    lines.push("No pages were sent.");
+    lines.push(t.noPages);
   } else {
     let ackMarked = false;
     for (const p of r.pages) {
@@ -314,7 +394,12 @@ export function renderDrillReport(r: DrillReport): string {
         p.contact === r.acknowledged.contact &&
         p.readAfterSeconds === r.acknowledged.afterSeconds;
       if (isAckPage) ackMarked = true;
-      lines.push(pageLine(p, isAckPage));
+      lines.push(pageLine(p, isAckPage, language));
+    }
+    lines.push(t.perPerson);
+    for (const person of r.people) {
+      const via = person.channels.length > 0 ? person.channels.join(", ") : t.unknownChannel;
+      lines.push(t.person(person.contact, via, person.acknowledged));
     }
   }
   return lines.join("\n");

@@ -37,15 +37,31 @@ type Render = (p: MessageParams) => string;
 
 const v = (x: string | number | undefined): string => (x === undefined ? "?" : String(x));
 
+/**
+ * Pages of a drill say so first. A drill execution's alarm is `[DRILL] <level> paging drill`
+ * (handlers/drill/engine.ts drillAlarmName; `alarm` arrives quoted, hence the `"`); a stack's own
+ * alarms are named `<prefix>-<level>-<alarm>`, so a real alarm never carries the mark.
+ */
+const isDrill = (p: MessageParams): boolean => p.alarm.startsWith('"[DRILL]');
+const DRILL_MARK = { en: "[DRILL] ", ja: "【訓練 DRILL】" } as const;
+const DRILL_LINE = {
+  en: "DRILL: this is a paging drill, not a real incident. Acknowledge as you would for a real one.",
+  ja: "【訓練 DRILL】これは呼び出しの訓練です。実際の障害ではありません。本番と同じように確認してください。",
+} as const;
+const mark = (lang: Language, p: MessageParams): string => (isDrill(p) ? DRILL_MARK[lang] : "");
+const drillLines = (lang: Language, p: MessageParams): string[] =>
+  isDrill(p) ? [DRILL_LINE[lang], ""] : [];
+
 /** Every message, in every language. Keys: `<medium>.<what>`. */
 export const MESSAGES = {
   "email.subject": {
-    en: (p) => `[${p.level}] ${p.alarm}: please acknowledge`,
-    ja: (p) => `【${p.level}】${p.alarm}：確認をお願いします`,
+    en: (p) => `${mark("en", p)}[${p.level}] ${p.alarm}: please acknowledge`,
+    ja: (p) => `${mark("ja", p)}【${p.level}】${p.alarm}：確認をお願いします`,
   },
   "email.body": {
     en: (p) =>
       [
+        ...drillLines("en", p),
         `CloudWatch alarm ${p.alarm} (level ${p.level}) is in ALARM.`,
         `Incident: ${p.incidentId}`,
         "",
@@ -57,6 +73,7 @@ export const MESSAGES = {
       ].join("\n"),
     ja: (p) =>
       [
+        ...drillLines("ja", p),
         `CloudWatch アラーム ${p.alarm}（レベル ${p.level}）が ALARM 状態です。`,
         `インシデント: ${p.incidentId}`,
         "",
@@ -68,8 +85,8 @@ export const MESSAGES = {
       ].join("\n"),
   },
   "sms.body": {
-    en: (p) => `[${p.level}] ${p.alarm} ALARM. Acknowledge: ${v(p.link)}`,
-    ja: (p) => `【${p.level}】${p.alarm} ALARM。確認はこちら: ${v(p.link)}`,
+    en: (p) => `${mark("en", p)}[${p.level}] ${p.alarm} ALARM. Acknowledge: ${v(p.link)}`,
+    ja: (p) => `${mark("ja", p)}【${p.level}】${p.alarm} ALARM。確認はこちら: ${v(p.link)}`,
   },
   "slack.started.title": {
     en: (p) => `[${p.level}] paging started for ${p.alarm}`,

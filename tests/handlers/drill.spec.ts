@@ -391,6 +391,7 @@ describe("drills: pure builders", () => {
     startedAt: NOW.toISOString(),
     acknowledged,
     pages: [],
+    people: [],
     engagedContacts: [],
     stagesObserved: 0,
     outcome,

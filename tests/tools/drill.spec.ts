@@ -7,6 +7,12 @@
  * child process (--help, --dry-run without AWS credentials). Every SDK input is checked against
  * the API models (tests/support/apiModel.ts).
  *
+ * The step-functions backend (Pulumi.selfhosted.yaml) the same way: the dry run, and real runs
+ * against aws-sdk-client-mock for Step Functions (ListStateMachines, StartExecution,
+ * StopExecution) and DynamoDB (GetItem of the incident item as the engine writes it, the
+ * conditional resolve), with literal requests checked against aws-models/stepfunctions.json and
+ * dynamodb.json.
+ *
  * What this spec does NOT prove:
  * - that AWS accepts the requests beyond the models' constraints, that the caller's IAM allows
  *   them, or that Incident Manager really lists a drill's engagements under
@@ -15,7 +21,10 @@
  * - the SDK's own retries, serialization or signing (aws-sdk-client-mock replaces `send`);
  * - the interactive prompt and the real SIGINT handler (the prompt is injected; Ctrl-C is an
  *   AbortController aborted by the test);
- * - that a real person's phone rings: only a drill against the deployed stack shows that.
+ * - that a real person's phone rings: only a drill against the deployed stack shows that;
+ * - for step-functions: that the deployed engine opens the item and writes its timeline as the
+ *   scripted items here do (the engine's own specs run its code; here the items are literal), or
+ *   that StopExecution on an execution that already ended answers as mocked.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -47,6 +56,20 @@ import {
   UpdateIncidentRecordCommand,
   InternalServerException,
 } from "@aws-sdk/client-ssm-incidents";
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from "@aws-sdk/client-dynamodb";
+import {
+  ExecutionDoesNotExist,
+  ListStateMachinesCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from "@aws-sdk/client-sfn";
 import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
 import { checkOperationInput, type Service } from "../support/apiModel";
 import { DRILL_USAGE, drillCli, type DrillCliIO } from "../../cli/drill";
@@ -419,6 +442,8 @@ describe("npm run drill", () => {
         "Outcome: acknowledged by sato (email) at T+1:42",
         "Engaged: escalation, oncall-primary, sato; stages observed: 1",
         "T+0:03  page sent to sato (email) — delivered after 0:03, read after 1:39 (acknowledged)",
+        "Per person:",
+        "  sato: paged by email — acknowledged",
       ].join("\n");
       assert.deepEqual(inputsOf("CreateTimelineEvent"), [
         {
@@ -468,6 +493,8 @@ describe("npm run drill", () => {
           "Outcome: acknowledged by sato (email) at T+1:42",
           "Engaged: escalation, oncall-primary, sato; stages observed: 1",
           "T+0:03  page sent to sato (email) — delivered after 0:03, read after 1:39 (acknowledged)",
+          "Per person:",
+          "  sato: paged by email — acknowledged",
           "",
           "Report recorded on the incident timeline.",
           "Drill incident resolved.",
@@ -520,6 +547,8 @@ describe("npm run drill", () => {
           "Outcome: NOT acknowledged; some pages failed to deliver",
           "Engaged: escalation, oncall-primary, sato; stages observed: 1",
           "T+0:03  page sent to sato (email+sms) — delivered after 0:03, error: channel not activated",
+          "Per person:",
+          "  sato: paged by email, sms — did NOT acknowledge",
           "",
           "Report recorded on the incident timeline.",
           "Drill incident resolved.",
@@ -547,6 +576,8 @@ describe("npm run drill", () => {
           "Outcome: NOT acknowledged; some pages failed to deliver",
           "Engaged: escalation, oncall-primary, sato; stages observed: 1",
           "T+0:03  page sent to sato (email+sms) — delivered after 0:03, error: channel not activated",
+          "Per person:",
+          "  sato: paged by email, sms — did NOT acknowledge",
         ].join("\n"),
       });
       assert.deepEqual(inputsOf("UpdateIncidentRecord"), [
@@ -818,5 +849,345 @@ describe("npm run drill", () => {
       assert.deepEqual(lines.slice(6, 12), DRY_RUN_TEXT.split("\n").slice(6, 12));
       assert.equal(lines[12], "");
     });
+  });
+});
+
+// =============================================================================================
+// Backend step-functions (Pulumi.selfhosted.yaml)
+
+const SM_NAME = "ie-selfhosted-escalation";
+const SM_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${SM_NAME}`;
+const EXEC_NAME = "DRILL-critical-20260302T010000000Z";
+const EXEC_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:execution:${SM_NAME}:${EXEC_NAME}`;
+const TABLE = "ie-selfhosted-incidents";
+const KEY = { pk: { S: `INCIDENT#${EXEC_NAME}` } };
+const sfnMock = mockClient(SFNClient);
+const dbMock = mockClient(DynamoDBClient);
+
+/** An incident item as handlers/shared/incidentStore.ts writes it, entries `[seconds, kind, contact?, channel?, detail?]`. */
+function item(
+  status: string,
+  entries: [number, string, string?, string?, string?][],
+): Record<string, AttributeValue> {
+  const iso = (sec: number) => new Date(START + sec * 1000).toISOString();
+  return {
+    ...KEY,
+    type: { S: "INCIDENT" },
+    id: { S: EXEC_NAME },
+    status: { S: status },
+    alarmName: { S: "[DRILL] critical paging drill" },
+    alertLevel: { S: "critical" },
+    openedAt: { S: iso(0) },
+    executionArn: { S: EXEC_ARN },
+    expiresAt: { N: "1780448400" },
+    timeline: {
+      L: entries.map(([sec, kind, contactAlias, channel, detail]) => ({
+        M: {
+          at: { S: iso(sec) },
+          kind: { S: kind },
+          ...(contactAlias ? { contact: { S: contactAlias } } : {}),
+          ...(channel ? { channel: { S: channel } } : {}),
+          ...(detail ? { detail: { S: detail } } : {}),
+        },
+      })),
+    },
+  };
+}
+
+/** GetItem answers: the item the engine has written by each poll (index = poll number). */
+function installEngine(items: (Record<string, AttributeValue> | undefined)[]): void {
+  sfnMock
+    .on(ListStateMachinesCommand, { maxResults: 100 })
+    .resolves({
+      stateMachines: [
+        {
+          name: "ie-prod-escalation",
+          stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ie-prod-escalation`,
+          type: "STANDARD",
+          creationDate: new Date(0),
+        },
+      ],
+      nextToken: "sm-2",
+    })
+    .on(ListStateMachinesCommand, { maxResults: 100, nextToken: "sm-2" })
+    .resolves({
+      stateMachines: [
+        { name: SM_NAME, stateMachineArn: SM_ARN, type: "STANDARD", creationDate: new Date(0) },
+      ],
+    });
+  sfnMock
+    .on(StartExecutionCommand)
+    .resolves({ executionArn: EXEC_ARN, startDate: new Date(START) });
+  sfnMock.on(StopExecutionCommand).resolves({ stopDate: new Date(START) });
+  let poll = 0;
+  dbMock.on(GetItemCommand).callsFake(() => {
+    const answer = items[Math.min(poll, items.length - 1)];
+    poll++;
+    return answer === undefined ? {} : { Item: answer };
+  });
+  dbMock.on(UpdateItemCommand).resolves({});
+}
+
+function engineCalls(): { service: Service; op: string; input: Record<string, unknown> }[] {
+  const of = (service: Service, stub: { calls(): unknown[] }) =>
+    stub.calls().map((c) => {
+      const command = (c as { args: [{ constructor: { name: string }; input: object }] }).args[0];
+      return {
+        service,
+        op: command.constructor.name.replace(/Command$/, ""),
+        input: command.input as Record<string, unknown>,
+      };
+    });
+  return [...of("stepfunctions", sfnMock), ...of("dynamodb", dbMock)];
+}
+
+const engineInputs = (op: string) =>
+  engineCalls()
+    .filter((c) => c.op === op)
+    .map((c) => c.input);
+
+async function runEngine(argv: string[]): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const questions: string[] = [];
+  const regions: (string | undefined)[] = [];
+  const io: DrillCliIO = {
+    argv,
+    root: ROOT,
+    now: () => new Date(clock),
+    sleep: async (ms) => {
+      clock += ms;
+    },
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    confirm: async (q) => {
+      questions.push(q);
+      return true;
+    },
+    clients: () => assert.fail("Incident Manager clients created for backend step-functions"),
+    engineClients: (region) => {
+      regions.push(region);
+      return {
+        sfn: new SFNClient({ region: region ?? "us-east-1" }),
+        db: new DynamoDBClient({ region: region ?? "us-east-1" }),
+      };
+    },
+    signal: new AbortController().signal,
+  };
+  const code = await drillCli(io);
+  return { code, stdout: out.join("\n"), stderr: err.join("\n"), questions, regions };
+}
+
+/** The conditional resolve of handlers/shared/incidentStore.ts resolveRequest, at `sec`. */
+function expectedResolve(sec: number): Record<string, unknown> {
+  const at = new Date(START + sec * 1000).toISOString();
+  return {
+    TableName: TABLE,
+    Key: KEY,
+    UpdateExpression:
+      "SET #status = :resolved, resolvedAt = :at, timeline = list_append(if_not_exists(timeline, :empty), :entry)",
+    ConditionExpression: "#status IN (:open, :acknowledged)",
+    ExpressionAttributeNames: { "#status": "status" },
+    ExpressionAttributeValues: {
+      ":resolved": { S: "resolved" },
+      ":open": { S: "open" },
+      ":acknowledged": { S: "acknowledged" },
+      ":at": { S: at },
+      ":entry": { L: [{ M: { at: { S: at }, kind: { S: "resolved" }, detail: { S: "drill" } } }] },
+      ":empty": { L: [] },
+    },
+    ReturnValues: "ALL_NEW",
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+  };
+}
+
+const ENGINE_DRY_RUN = [
+  "[DRILL] dry run — stack selfhosted, level critical (backend step-functions); nothing is started",
+  `A real run starts execution ${EXEC_NAME} of state machine ${SM_NAME}`,
+  '(alarm "[DRILL] critical paging drill"; every page says DRILL), which pages (stops when an essential target acknowledges):',
+  "  T+0   stage 1 (15 min) → oncall:primary [on call now: sato]",
+  "  T+0   email       sato",
+  "  T+10  SMS         sato",
+  "  T+15  stage 2 (15 min) → tanaka",
+  "  T+15  email       tanaka",
+  "  T+25  SMS         tanaka",
+  "  T+30  nobody acknowledged: all stages run again (2 more rounds at most)",
+  "Acknowledge with the link in the e-mail or SMS.",
+  `The drill watches incident ${EXEC_NAME} in ${TABLE},`,
+  "then reports, resolves the incident and stops the execution.",
+  "No AWS calls were made.",
+].join("\n");
+
+describe("npm run drill, backend step-functions (Pulumi.selfhosted.yaml)", () => {
+  beforeEach(() => {
+    clock = START;
+    sfnMock.reset();
+    dbMock.reset();
+    incidentsMock.reset();
+    contactsMock.reset();
+  });
+
+  it("dry run: the execution it would start, the timeline with repeat, zero SDK calls", async () => {
+    const r = await runEngine(["--stack", "selfhosted", "--level", "critical", "--dry-run"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, ENGINE_DRY_RUN);
+    assert.equal(r.stderr, "");
+    assert.deepEqual(r.regions, [], "no clients created");
+    assert.equal(engineCalls().length, 0);
+  });
+
+  it("acknowledged by link: StartExecution, GetItem until acknowledged, Japanese report, resolve, StopExecution", async () => {
+    const opened = item("open", [
+      [0, "opened"],
+      [1, "paged", "sato", "email"],
+    ]);
+    const delivered = item("open", [
+      [0, "opened"],
+      [1, "paged", "sato", "email"],
+      [5, "delivered", "sato", "email", "DELIVERED"],
+    ]);
+    const acked = item("acknowledged", [
+      [0, "opened"],
+      [1, "paged", "sato", "email"],
+      [5, "delivered", "sato", "email", "DELIVERED"],
+      [50, "acknowledged", "sato", "link"],
+    ]);
+    installEngine([undefined, opened, delivered, acked]);
+    const r = await runEngine(["--stack", "selfhosted", "--level", "critical", "--yes"]);
+
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    assert.deepEqual(r.regions, [REGION]);
+    assert.deepEqual(engineInputs("ListStateMachines"), [
+      { maxResults: 100 },
+      { maxResults: 100, nextToken: "sm-2" },
+    ]);
+    assert.deepEqual(engineInputs("StartExecution"), [
+      {
+        stateMachineArn: SM_ARN,
+        name: EXEC_NAME,
+        input:
+          '{"incidentId":"DRILL-critical-20260302T010000000Z","level":"critical","alarmName":"[DRILL] critical paging drill","firedAt":"2026-03-02T01:00:00.000Z","drill":true}',
+      },
+    ]);
+    const get = { TableName: TABLE, Key: KEY, ConsistentRead: true };
+    assert.deepEqual(engineInputs("GetItem"), [get, get, get, get]);
+    assert.equal(clock - START, 60_000);
+    assert.deepEqual(engineInputs("UpdateItem"), [expectedResolve(60)]);
+    assert.deepEqual(engineInputs("StopExecution"), [{ executionArn: EXEC_ARN }]);
+    assert.equal(
+      r.stdout,
+      [
+        `[DRILL] started ${EXEC_ARN}`,
+        `Waiting up to 30 min for an acknowledgement, polling ${TABLE} every 20s. Ctrl-C stops waiting, reports, resolves the incident and stops the execution.`,
+        "T+0:01  page sent to sato (email)",
+        "T+0:05  delivered to sato (email)",
+        "T+0:50  sato acknowledged (email)",
+        "",
+        `[DRILL] 訓練レポート ${EXEC_NAME}`,
+        "開始: 2026-03-02T01:00:00.000Z",
+        "結果: sato (email) が T+0:50 に確認",
+        "呼び出し対象: sato、観測したステージ数: 1",
+        "T+0:01  sato (email) を呼び出し — 0:04 後に配信、0:49 後に既読（確認）",
+        "担当者別:",
+        "  sato: email で呼び出し — 確認済み",
+        "",
+        "Drill incident resolved.",
+        "Drill execution stopped.",
+      ].join("\n"),
+    );
+    assert.equal(incidentsMock.calls().length + contactsMock.calls().length, 0);
+    for (const c of engineCalls()) {
+      assert.deepEqual(checkOperationInput(c.service, c.op, c.input), [], `${c.service} ${c.op}`);
+    }
+  });
+
+  it("nobody acknowledges: SMS delivery fails, timeout, exit 1; a StopExecution failure is a warning", async () => {
+    const failed = item("open", [
+      [0, "opened"],
+      [1, "paged", "sato", "email"],
+      [20, "paged", "sato", "sms"],
+      [25, "delivery-failed", "sato", "sms", "OptedOut"],
+    ]);
+    installEngine([failed]);
+    sfnMock
+      .on(StopExecutionCommand)
+      .rejects(new ExecutionDoesNotExist({ message: "Execution does not exist", $metadata: {} }));
+    const r = await runEngine([
+      "--stack",
+      "selfhosted",
+      "--level",
+      "critical",
+      "--yes",
+      "--timeout",
+      "1",
+    ]);
+
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(engineInputs("UpdateItem"), [expectedResolve(60)]);
+    assert.deepEqual(engineInputs("StopExecution"), [{ executionArn: EXEC_ARN }]);
+    assert.ok(r.stdout.includes("Nobody acknowledged within 1 min."), r.stdout);
+    assert.ok(
+      r.stdout.includes(
+        [
+          "結果: 確認なし。届かなかった呼び出しがあります",
+          "呼び出し対象: sato、観測したステージ数: 1",
+          "T+0:01  sato (email) を呼び出し — 未読",
+          "T+0:20  sato (sms) を呼び出し — エラー: opted out",
+          "担当者別:",
+          "  sato: email, sms で呼び出し — 未確認",
+        ].join("\n"),
+      ),
+      r.stdout,
+    );
+    assert.ok(r.stdout.includes("T+0:25  delivery to sato (sms) failed: opted out"), r.stdout);
+    assert.match(r.stderr, /^drill: warning: execution not stopped: .*states:StopExecution/m);
+    for (const c of engineCalls()) {
+      assert.deepEqual(checkOperationInput(c.service, c.op, c.input), [], `${c.service} ${c.op}`);
+    }
+  });
+
+  it("already resolved by someone else: the conditional resolve changes nothing and says so", async () => {
+    installEngine([
+      item("resolved", [
+        [0, "opened"],
+        [1, "paged", "sato", "email"],
+        [30, "resolved", undefined, undefined, "cli"],
+      ]),
+    ]);
+    dbMock.on(UpdateItemCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: "The conditional request failed",
+        $metadata: {},
+      }),
+    );
+    const r = await runEngine(["--stack", "selfhosted", "--level", "critical", "--yes"]);
+
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(engineInputs("GetItem").length, 1, "stops polling once the incident is closed");
+    assert.ok(
+      r.stdout.includes(
+        "The drill incident was resolved by someone else before anyone acknowledged.",
+      ),
+      r.stdout,
+    );
+    assert.ok(
+      r.stdout.includes(
+        "Drill incident not resolved: it was already resolved, or the engine never opened it.",
+      ),
+      r.stdout,
+    );
+    assert.equal(engineInputs("StopExecution").length, 1);
+  });
+
+  it("no state machine of this stack: exit 2 naming it, nothing started", async () => {
+    sfnMock.on(ListStateMachinesCommand).resolves({ stateMachines: [] });
+    const r = await runEngine(["--stack", "selfhosted", "--level", "critical", "--yes"]);
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      `drill: no state machine named "${SM_NAME}" in ${REGION}. Deploy the stack (pulumi up --stack selfhosted) or pass the right --region.`,
+    );
+    assert.equal(engineInputs("StartExecution").length, 0);
   });
 });

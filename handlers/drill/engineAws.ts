@@ -1,0 +1,101 @@
+/**
+ * The SDK calls of a drill on the step-functions backend (`npm run drill`): find the engine's
+ * state machine, start the drill execution, read the incident item, resolve it, stop the
+ * execution. Clients are passed in; every call goes through `call(action, fn)` (handlers/drill/aws.ts
+ * Call) so the CLI names the IAM action in its errors.
+ */
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+  type UpdateItemCommandInput,
+} from "@aws-sdk/client-dynamodb";
+import {
+  ListStateMachinesCommand,
+  StartExecutionCommand,
+  StopExecutionCommand,
+  type SFNClient,
+  type StartExecutionCommandInput,
+  type StopExecutionCommandInput,
+} from "@aws-sdk/client-sfn";
+import { getIncidentRequest, parseIncident, type Incident } from "../shared/incidentStore";
+import { MAX_LIST_REQUESTS, direct, type Call } from "./aws";
+
+/**
+ * The state machine's ARN by name, from ListStateMachines (paginated: `maxResults` ≤ 1000,
+ * `nextToken`; Step Functions API reference, ListStateMachines), at most MAX_LIST_REQUESTS
+ * requests; never hand-built.
+ */
+export async function findStateMachineArn(
+  client: SFNClient,
+  name: string,
+  call: Call = direct,
+): Promise<string | undefined> {
+  let next: { nextToken?: string } = {};
+  for (let request = 0; request < MAX_LIST_REQUESTS; request++) {
+    const out = await call("states:ListStateMachines", () =>
+      client.send(new ListStateMachinesCommand({ maxResults: 100, ...next })),
+    );
+    const hit = (out.stateMachines ?? []).find((m) => m.name === name);
+    if (hit?.stateMachineArn) return hit.stateMachineArn;
+    if (out.nextToken === undefined || out.nextToken === "") return undefined;
+    next = { nextToken: out.nextToken };
+  }
+  throw new Error(`ListStateMachines returned more than ${MAX_LIST_REQUESTS} pages of results`);
+}
+
+/** Starts the drill execution and returns its ARN. */
+export async function startExecution(
+  client: SFNClient,
+  input: StartExecutionCommandInput,
+  call: Call = direct,
+): Promise<string> {
+  const out = await call("states:StartExecution", () =>
+    client.send(new StartExecutionCommand(input)),
+  );
+  if (out.executionArn === undefined)
+    throw new Error("StartExecution answered without executionArn");
+  return out.executionArn;
+}
+
+/** The incident item (strongly consistent), or undefined while the engine has not opened it. */
+export async function readIncident(
+  db: DynamoDBClient,
+  table: string,
+  id: string,
+  call: Call = direct,
+): Promise<Incident | undefined> {
+  const out = await call("dynamodb:GetItem", () =>
+    db.send(new GetItemCommand(getIncidentRequest(table, id))),
+  );
+  return out.Item === undefined ? undefined : parseIncident(out.Item);
+}
+
+/**
+ * Resolves the incident; "not-open" when the condition failed (already resolved, or no item:
+ * ConditionalCheckFailedException, nothing written; DynamoDB API reference, UpdateItem).
+ */
+export async function resolveIncident(
+  db: DynamoDBClient,
+  input: UpdateItemCommandInput,
+  call: Call = direct,
+): Promise<"resolved" | "not-open"> {
+  return call("dynamodb:UpdateItem", async () => {
+    try {
+      await db.send(new UpdateItemCommand(input));
+      return "resolved" as const;
+    } catch (err: unknown) {
+      if (err instanceof ConditionalCheckFailedException) return "not-open" as const;
+      throw err;
+    }
+  });
+}
+
+export async function stopExecution(
+  client: SFNClient,
+  input: StopExecutionCommandInput,
+  call: Call = direct,
+): Promise<void> {
+  await call("states:StopExecution", () => client.send(new StopExecutionCommand(input)));
+}
