@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { parseCliArgs, runCli, runMain, type Cli, type CliArgs } from "../tools/cliArgs";
 import { guide, type GuideArgs, type GuideCliOptions, type GuideResult } from "../tools/guide";
 
-export const GUIDE_USAGE = `Usage: npm run guide -- --stack <name> [--config-file <path>] [--out <file>]
+export const GUIDE_USAGE = `Usage: npm run guide -- --stack <name> [--config-file <path>] [--out <file>] [--lang ja|en]
 
 Writes the responder guide of a stack (Markdown): what a page looks like on each channel, how to
 acknowledge, who is paged when for each level, who is on call, drills, and how to activate a
@@ -17,6 +17,8 @@ channel. Offline (no AWS account); never prints a phone number or an e-mail addr
   --stack <name>        stack whose Pulumi.<name>.yaml to read
   --config-file <path>  a stack config file of the same shape, instead of Pulumi.<stack>.yaml
   --out <file>          write the guide to this file instead of stdout
+  --lang ja|en          language of a step-functions stack's guide (default: the stack's
+                        incident-escalation:language, else en)
   --help                this text
 
 Exit codes: 0 written, 1 the output file could not be written, 2 config errors or bad usage.`;
@@ -29,6 +31,7 @@ export function parseGuideArgs(argv: readonly string[]): CliArgs<GuideArgs> {
       stack: { type: "string" },
       "config-file": { type: "string" },
       out: { type: "string" },
+      lang: { type: "string" },
     },
     (args) =>
       !args.stack && !args["config-file"]

@@ -28,8 +28,11 @@ export const PREFLIGHT_USAGE = `Usage: npm run preflight -- --stack <name> [--re
 Read-only checks of the AWS account before \`pulumi up\`: credentials and region; Incident Manager
 onboarded with an ACTIVE replication set that includes the stack's region; Lambda concurrency;
 the Slack workspace (or Teams team) authorised with AWS Chatbot; CloudWatch's Incident Manager
-service-linked role; the activation status of the stack's existing contact channels. Each
-problem comes with how to fix it. Nothing is created or changed.
+service-linked role; the activation status of the stack's existing contact channels. For
+backend step-functions, instead of the Incident Manager checks: the SES and End User Messaging
+SMS sandboxes, the SES sender identity (and configuration set), the monthly SMS spend limit, the
+verified destination numbers of the contacts that page by SMS (by alias) and the SMS
+origination identity. Each problem comes with how to fix it. Nothing is created or changed.
 
   --stack <name>     stack whose Pulumi.<name>.yaml to read (required)
   --region <region>  region to check (default: the stack's aws:region, then AWS_REGION, then
@@ -42,7 +45,12 @@ Needs (read-only): sts:GetCallerIdentity, ssm-incidents:ListReplicationSets,
 ssm-incidents:GetReplicationSet, lambda:GetAccountSettings, chatbot:DescribeSlackWorkspaces or
 chatbot:ListMicrosoftTeamsConfiguredTeams, iam:GetRole, ssm-contacts:ListContacts,
 ssm-contacts:ListContactChannels; when CloudWatch's role is missing, iam:SimulatePrincipalPolicy
-(and iam:GetRole on the caller's own role). A missing permission is reported as "cannot check".
+(and iam:GetRole on the caller's own role). Backend step-functions needs, instead of the
+ssm-incidents, ssm-contacts and iam ones: ses:GetAccount, ses:GetEmailIdentity,
+ses:GetConfigurationSet (with a configuration set), sms-voice:DescribeAccountAttributes,
+sms-voice:DescribeSpendLimits, sms-voice:DescribeVerifiedDestinationNumbers and one of
+sms-voice:DescribePhoneNumbers, sms-voice:DescribePools, sms-voice:DescribeSenderIds (by the
+kind of origination identity). A missing permission is reported as "cannot check".
 
 Exit codes: 0 every check passed (warnings allowed), 1 a check found a problem, 2 some check
 could not run (usage, config, region, credentials, permission, throttling, network) and none

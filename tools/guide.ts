@@ -17,6 +17,7 @@ import { UsageError } from "./cliArgs";
 import { ChannelKind, ConfigError, ContactConfig, StackConfig } from "../config/schema";
 import { channelsUsed, names, parseRef } from "../components/builders";
 import { scrub, sensitiveValues } from "../config/sensitive";
+import { LANGUAGES, type Language } from "../config/backend";
 import { loadStackConfigFile } from "./stackFile";
 import {
   LevelTimeline,
@@ -45,6 +46,10 @@ export interface GuideOptions {
   readonly command?: string;
   /** Where the config came from (printed in its header), e.g. `Pulumi.prod.yaml`. */
   readonly source?: string;
+  /** Language of the step-functions backend's sections (default: the stack's `language`). */
+  readonly lang?: Language;
+  /** Hours an acknowledgement link stays valid (step-functions); unknown when absent. */
+  readonly ackLinkHours?: number;
 }
 
 const KIND_NAME: Record<ChannelKind, string> = { email: "e-mail", sms: "SMS", voice: "voice call" };
@@ -84,6 +89,16 @@ export function buildGuide(
     source: opts.source,
     firstIncident: timeline.levels.find((l) => l.mode === "incident"),
   };
+  if (cfg.backend === "step-functions") {
+    const lang = opts.lang ?? cfg.language;
+    const sf = [
+      guideHeader,
+      (x: GuideContext) => stepFunctionsSections(x, lang, opts.ackLinkHours),
+      (x: GuideContext) => stepFunctionsSchedule(x, lang),
+      drillsSection,
+    ].flatMap((section) => section(g));
+    return scrub(`${sf.join("\n").trimEnd()}\n`, sensitiveValues(cfg));
+  }
   const out = [
     guideHeader,
     atAGlance,
@@ -658,6 +673,149 @@ export function describeSchedule(expr: string, timeZone: string): string | undef
 }
 
 // ---------------------------------------------------------------------------------------------
+// Backend step-functions: how a page arrives, acknowledging, recovery, verification (ja | en)
+
+/**
+ * What a responder of the step-functions backend needs to know, in `lang`: pages come as e-mail
+ * (SES) and SMS (End User Messaging) from this stack's own engine, each with an acknowledgement
+ * link; opening the link shows a page and never acknowledges (mail scanners open links), the
+ * button on it does; acknowledging stops what is still pending for the incident; recovery
+ * resolves the incident only for levels with `resolveOnRecovery`. Built from the config alone.
+ */
+export function stepFunctionsSections(
+  g: GuideContext,
+  lang: Language,
+  ackLinkHours?: number,
+): string[] {
+  const { cfg, stack, used, who, timeline } = g;
+  const ja = lang === "ja";
+  const out: string[] = [];
+  const p = (...lines: string[]) => out.push(...lines);
+  const levels = Object.entries(cfg.levels).filter(([, l]) => l.page);
+  const resolving = levels.filter(([, l]) => l.resolveOnRecovery).map(([n]) => `\`${n}\``);
+  const continuing = levels.filter(([, l]) => !l.resolveOnRecovery).map(([n]) => `\`${n}\``);
+  const expiry =
+    ackLinkHours === undefined
+      ? ja
+        ? "リンクには有効期限があります(期限はデプロイ時に決まります)。"
+        : "Links expire (the time is set when the stack is deployed)."
+      : ja
+        ? `リンクの有効期限は ${ackLinkHours} 時間です。`
+        : `A link expires ${ackLinkHours} hours after the page was sent.`;
+
+  p(ja ? "## 概要" : "## At a glance", "");
+  p(
+    ja
+      ? "- このスタックは Incident Manager を使わず、このプロジェクト自身のエスカレーション エンジン(AWS Step Functions)で呼び出します。"
+      : "- This stack pages through this project's own escalation engine (AWS Step Functions), not Incident Manager.",
+    ja
+      ? "- **呼び出しを受けたら、まず応答(確認)してください。** 誰かが応答するまで、エスカレーションは次の人へ進みます。"
+      : "- **Acknowledge first, then look:** until someone acknowledges, the escalation moves on to the next people.",
+    ja
+      ? "- 応答の方法: メールまたは SMS のリンクを開き、表示されたページのボタンを押します。ターミナルからは `npm run ack` でも応答できます。"
+      : "- To acknowledge: open the link in the e-mail or SMS and press the button on the page it shows; from a terminal, `npm run ack` does the same.",
+  );
+  for (const r of timeline.rotations) p(`- ${rotationLine(r, who)}`);
+  p("");
+
+  p(ja ? "## 呼び出しの届き方" : "## How a page arrives", "");
+  const order = (["email", "sms"] as const).filter((k) => used.has(k));
+  p(
+    ja
+      ? `このスタックの呼び出し手段: **${order.map((k) => (k === "email" ? "メール" : "SMS")).join("、")}**。各人のエンゲージメント計画に従い、通常はまずメール、応答がなければ数分後に SMS が届きます(時刻は下の表を参照)。`
+      : `This stack pages by: **${order.map((k) => KIND_NAME[k]).join(", ")}**. Each person's engagement plan sets the order: usually an e-mail first, then an SMS a few minutes later if nobody has acknowledged (times in the table below).`,
+    "",
+  );
+  if (used.has("email")) {
+    p(ja ? "### メール" : "### E-mail", "");
+    p(
+      ja
+        ? "Amazon SES から、スタックで設定した送信元アドレスで届きます。件名にレベルとアラーム名があり、本文に応答用のリンクがあります。"
+        : "Sent through Amazon SES from the sender address the stack configures. The subject names the level and the alarm; the body has the acknowledgement link.",
+      "",
+    );
+  }
+  if (used.has("sms")) {
+    p("### SMS", "");
+    p(
+      ja
+        ? "AWS End User Messaging SMS から届く短いメッセージで、応答用のリンクが入っています。SMS に STOP と返信すると、それ以降このスタックからの SMS は一切届かなくなります。返信しないでください。"
+        : "A short text from AWS End User Messaging SMS with the acknowledgement link. Do not reply STOP: a number that replies STOP gets no more texts from this account, pages included.",
+      "",
+    );
+  }
+
+  p(ja ? "## 応答(確認)" : "## Acknowledging", "");
+  p(
+    ja
+      ? `リンクを開くと確認ページが表示されます。**ページを開いただけでは応答になりません**(メールのスキャナーがリンクを開くことがあるため)。ページの「応答する」ボタンを押すと応答になります。${expiry}期限切れのリンクでは何も変わらないので、\`npm run ack -- --stack ${stack} --incident <id>\` を使ってください。`
+      : `Opening the link shows a confirmation page. **Opening it does not acknowledge** (mail scanners open links); pressing the button on the page does. ${expiry} An expired link changes nothing: use \`npm run ack -- --stack ${stack} --incident <id>\` instead.`,
+    "",
+    ja
+      ? "応答すると、そのインシデントでまだ送られていない呼び出し(応答後の SMS、次の段階の人への呼び出し)はすべて止まります。二度押しても何も起きません。"
+      : "Acknowledging stops everything still pending for the incident: no SMS after the acknowledged e-mail, no next stage. Pressing twice changes nothing.",
+    "",
+    ja
+      ? `インシデントの一覧とタイムライン(誰にいつどの手段で送ったか、誰が応答したか): \`npm run incidents -- --stack ${stack}\`、1 件の詳細は \`--show <id>\`、解決は \`--resolve <id>\`。`
+      : `Incidents and their timelines (who was paged when, over which channel, who acknowledged): \`npm run incidents -- --stack ${stack}\`; one incident with \`--show <id>\`, resolve it with \`--resolve <id>\`.`,
+    "",
+  );
+
+  p(ja ? "## アラームが回復したとき" : "## When the alarm recovers", "");
+  if (resolving.length > 0) {
+    p(
+      ja
+        ? `${resolving.join("、")}: アラームが OK に戻るとインシデントは解決済みになり、エスカレーションは止まります。`
+        : `${resolving.join(", ")}: when the alarm returns to OK, the incident resolves and the escalation stops.`,
+    );
+  }
+  if (continuing.length > 0) {
+    p(
+      ja
+        ? `${continuing.join("、")}: アラームが OK に戻ってもタイムラインに記録されるだけで、**誰かが応答するまでエスカレーションは続きます**。回復に気づいたら応答してください。`
+        : `${continuing.join(", ")}: an OK only adds a note to the timeline; **the escalation continues until someone acknowledges**. Acknowledge even when it has recovered.`,
+    );
+  }
+  p("");
+
+  p(ja ? "## 初めての当番の前に(受信の確認)" : "## Before your first shift: verification", "");
+  p(
+    ja
+      ? `新しい AWS アカウントの SES と SMS はサンドボックスにあり、確認済みのメールアドレスと電話番号にしか送れません。\`npm run activate -- --stack ${stack}\` を実行すると、SES から確認メールが届き(リンクを開いて確認)、SMS には確認コードが届きます(コードを伝えて入力)。確認が済むまで、あなたには何も届きません。`
+      : `A new AWS account's SES and SMS are in a sandbox that sends only to verified addresses and numbers. \`npm run activate -- --stack ${stack}\` has SES mail you a verification link (open it) and texts you a code (read it back to be entered). Until then nothing reaches you.`,
+    "",
+  );
+  return out;
+}
+
+/**
+ * Who is paged when, for the step-functions backend: the same level timelines as the plan
+ * (renderLevel), introduced in `lang`; the incident table, not Incident Manager, is the record.
+ */
+function stepFunctionsSchedule(g: GuideContext, lang: Language): string[] {
+  const { cfg, timeline, who, stack } = g;
+  const ja = lang === "ja";
+  const out: string[] = [];
+  const p = (...lines: string[]) => out.push(...lines);
+  p(ja ? "## 呼び出しの順番(レベル別)" : "## Who is paged when, by level", "");
+  p(
+    ja
+      ? `T+N はアラーム発生(CloudWatch アラーム \`${timeline.prefix}-<level>-<alarm>\` が ALARM になった時刻)から N 分後です。これはスタック設定から計算した予定で、当番は ${timeline.plannedAt} 時点のものです。インシデント中に実際に誰を呼んだかは \`npm run incidents -- --stack ${stack} --show <id>\` で確認できます。`
+      : `T+N is N minutes after the alarm fires (the CloudWatch alarm \`${timeline.prefix}-<level>-<alarm>\` enters ALARM). This is the plan computed from the stack config, with the rotations resolved for ${timeline.plannedAt}; who was really paged during an incident is in \`npm run incidents -- --stack ${stack} --show <id>\`.`,
+    "",
+  );
+  for (const l of timeline.levels) p(...renderLevel(l, cfg, who));
+  return out;
+}
+
+/** `--lang`: ja or en. */
+export function parseLang(value: string | undefined): Language | undefined {
+  if (value === undefined) return undefined;
+  if ((LANGUAGES as readonly string[]).includes(value)) return value as Language;
+  throw new UsageError(`--lang ${value}: use ja or en`);
+}
+
+// ---------------------------------------------------------------------------------------------
 // CLI
 
 export interface GuideResult {
@@ -671,6 +829,8 @@ export interface GuideArgs {
   readonly stack?: string;
   readonly "config-file"?: string;
   readonly out?: string;
+  /** ja | en: the step-functions backend's sections (default: the stack's `language`). */
+  readonly lang?: string;
 }
 
 export interface GuideCliOptions {
@@ -693,6 +853,7 @@ export function guide(args: GuideArgs, opts: GuideCliOptions): GuideResult {
     );
   }
 
+  const lang = parseLang(args.lang);
   let cfg: StackConfig;
   try {
     cfg = loadStackConfigFile(file, stack).config;
@@ -706,8 +867,13 @@ export function guide(args: GuideArgs, opts: GuideCliOptions): GuideResult {
     `--stack ${stack}`,
     ...(args["config-file"] ? [`--config-file ${args["config-file"]}`] : []),
     ...(args.out ? [`--out ${args.out}`] : []),
+    ...(lang ? [`--lang ${lang}`] : []),
   ].join(" ");
-  const markdown = buildGuide(cfg, stack, opts.now, { command, source: path.basename(file) });
+  const markdown = buildGuide(cfg, stack, opts.now, {
+    command,
+    source: path.basename(file),
+    lang,
+  });
   if (!args.out) return { exitCode: 0, stdout: markdown, stderr: "" };
   try {
     writeNoFollow(args.out, markdown);

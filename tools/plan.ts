@@ -25,6 +25,7 @@ import {
   providerRegionProblem,
   providerRegions,
   renderPlanText,
+  stepFunctionsSandboxWarnings,
 } from "./planReport";
 import { loadStackConfigFile } from "./stackFile";
 import { buildTimeline } from "./timeline";
@@ -133,6 +134,7 @@ export async function plan(args: PlanArgs, opts: PlanOptions): Promise<PlanResul
       incidentManagerSettings(cfg).replicationSet === "existing" ? "existing" : "created",
     providers,
   });
+  document.warnings.push(...stepFunctionsSandboxWarnings(cfg));
   const exitCode = violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
   const colour = opts.colour && !args["no-color"] && !args.json;
   const stdout = args.json

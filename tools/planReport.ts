@@ -467,3 +467,59 @@ export function groupedResources(resources: readonly RecordedResource[]): string
 function shortType(type: string): string {
   return type.split(":").pop() ?? type;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sandbox warnings of the step-functions backend
+// ---------------------------------------------------------------------------------------------
+
+/** SES: "We place all new accounts in the Amazon SES sandbox" (per region). */
+export const SES_SANDBOX_DOC =
+  "https://docs.aws.amazon.com/ses/latest/dg/request-production-access.html";
+/** End User Messaging SMS: "New AWS End User Messaging SMS accounts are placed into an SMS/MMS or voice sandbox". */
+export const SMS_SANDBOX_DOC =
+  "https://docs.aws.amazon.com/sms-voice/latest/userguide/sandbox.html";
+
+/** What the sandbox warnings read from the stack config. */
+export interface SandboxWarningInput {
+  readonly backend: string;
+  readonly contacts: readonly {
+    readonly alias: string;
+    readonly engagement: readonly { readonly via: readonly string[] }[];
+  }[];
+}
+
+/** Aliases of the contacts that page over `channel` at some stage of their engagement plan. */
+export function contactsPagingBy(input: SandboxWarningInput, channel: string): string[] {
+  return input.contacts
+    .filter((c) => c.engagement.some((s) => s.via.includes(channel)))
+    .map((c) => c.alias);
+}
+
+/**
+ * The plan's warnings that only the step-functions backend has: a new account's SES and End User
+ * Messaging SMS sandboxes page nobody outside their verified recipients. SES: while in the
+ * sandbox "You can only send mail to verified email addresses and domains", per region
+ * (SES_SANDBOX_DOC; GetAccount's ProductionAccessEnabled tells). SMS: "You can send SMS and MMS
+ * messages only to verified destination phone numbers. You can add up to 10", with a monthly
+ * SMS spending limit of $1.00 in the sandbox (SMS_SANDBOX_DOC); recipients who reply STOP are
+ * opted out and get no further texts
+ * (https://docs.aws.amazon.com/sms-voice/latest/userguide/opt-out-list.html). Aliases only, never
+ * an address or number. Empty for other backends.
+ */
+export function stepFunctionsSandboxWarnings(input: SandboxWarningInput): string[] {
+  if (input.backend !== "step-functions") return [];
+  const warnings: string[] = [];
+  const email = contactsPagingBy(input, "email");
+  if (email.length > 0) {
+    warnings.push(
+      `SES sandbox: a new account (per region) mails only verified addresses and domains, so ${email.length} contact(s) paging by e-mail (${email.join(", ")}) get nothing until their addresses are verified identities or the account has production access (GetAccount ProductionAccessEnabled); \`npm run preflight\` checks, \`npm run activate\` verifies the addresses (${SES_SANDBOX_DOC}).`,
+    );
+  }
+  const sms = contactsPagingBy(input, "sms");
+  if (sms.length > 0) {
+    warnings.push(
+      `End User Messaging SMS sandbox: a new account texts only verified destination numbers (at most 10), so ${sms.length} contact(s) paging by SMS (${sms.join(", ")}) get nothing until \`npm run activate\` verifies their numbers or the account moves to production; texts also stop at the monthly spend limit, and a person who replies STOP gets no more texts (${SMS_SANDBOX_DOC}).`,
+    );
+  }
+  return warnings;
+}

@@ -8,8 +8,14 @@
  * Chatbot (chatbot DescribeSlackWorkspaces, ListMicrosoftTeamsConfiguredTeams); CloudWatch's
  * Incident Manager service-linked role (iam:GetRole; when it is missing, whether the caller may
  * create it: iam:SimulatePrincipalPolicy); the activation status of the stack's
- * existing contact channels (ssm-contacts ListContacts, ListContactChannels). Nothing is created
- * or changed. Addresses are never printed.
+ * existing contact channels (ssm-contacts ListContacts, ListContactChannels). For the
+ * step-functions backend, instead of the Incident Manager checks (BACKEND_CHECKS): SES
+ * (sesv2 GetAccount: sandbox and sending; GetEmailIdentity of the sender address and of its
+ * domain; GetConfigurationSet when one is configured) and End User Messaging SMS
+ * (pinpoint-sms-voice-v2 DescribeAccountAttributes: sandbox; DescribeSpendLimits;
+ * DescribeVerifiedDestinationNumbers for the phones of the contacts that page by SMS, by alias;
+ * DescribePhoneNumbers / DescribePools / DescribeSenderIds for the origination identity). Nothing
+ * is created or changed. Addresses and numbers are never printed.
  *
  * Decisions, messages, the `--json` schema and the exit code live in tools/preflightChecks.ts;
  * this file reads the stack config, makes the calls (clients from an injectable factory) and
@@ -32,13 +38,29 @@ import {
   ListReplicationSetsCommand,
   SSMIncidentsClient,
 } from "@aws-sdk/client-ssm-incidents";
+import {
+  DescribeAccountAttributesCommand,
+  DescribePhoneNumbersCommand,
+  DescribePoolsCommand,
+  DescribeSenderIdsCommand,
+  DescribeSpendLimitsCommand,
+  DescribeVerifiedDestinationNumbersCommand,
+  PinpointSMSVoiceV2Client,
+} from "@aws-sdk/client-pinpoint-sms-voice-v2";
+import {
+  GetAccountCommand,
+  GetConfigurationSetCommand,
+  GetEmailIdentityCommand,
+  SESv2Client,
+} from "@aws-sdk/client-sesv2";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { defaultPrefix } from "../components/builders";
+import { originationIdentityKind } from "../config/backend";
 import { type StackConfig, incidentManagerSettings } from "../config/schema";
 import { MISSING_REGION, listStackChannels, resolveRegion } from "./activate";
 import { AwsCallError, awsCall, classifyAwsError } from "./awsErrors";
 import {
-  CHECK_IDS,
+  BACKEND_CHECKS,
   cannotCheck,
   chatbotRegion,
   credentialsFailed,
@@ -48,7 +70,13 @@ import {
   decideChat,
   decideConcurrency,
   decideReplicationSet,
+  decideSesAccount,
+  decideSesSender,
+  decideSmsAccount,
+  decideSmsDestinations,
+  decideSmsOrigination,
   exitCodeOf,
+  senderDomain,
   renderReport,
   scrubAwsText,
   skippedForCredentials,
@@ -62,9 +90,13 @@ import {
   type RoleCreation,
   type CheckId,
   type CheckResult,
+  type DestinationStatus,
   type PreflightDocument,
+  type SesIdentityStatus,
+  type SpendLimitInfo,
   type ReplicationSetInfo,
 } from "./preflightChecks";
+import { contactsPagingBy } from "./planReport";
 import { loadStackConfigFile } from "./stackFile";
 
 // ---------------------------------------------------------------------------------------------
@@ -91,6 +123,10 @@ export interface PreflightClients {
   readonly iam: IAMClient;
   /** In `chatbotRegion(region)`: the Chatbot API exists in four regions only. */
   readonly chatbot: ChatbotClient;
+  /** SES v2 in the stack's region (step-functions backend). */
+  readonly ses: SESv2Client;
+  /** End User Messaging SMS (pinpoint-sms-voice-v2) in the stack's region (step-functions backend). */
+  readonly sms: PinpointSMSVoiceV2Client;
 }
 
 /** The real clients: the SDK's default credential chain, in the stack's region. */
@@ -103,6 +139,8 @@ export function defaultClients(region: string): PreflightClients {
     // IAM is a global service; the SDK resolves its one endpoint from any region.
     iam: new IAMClient({ region }),
     chatbot: new ChatbotClient({ region: chatbotRegion(region) }),
+    ses: new SESv2Client({ region }),
+    sms: new PinpointSMSVoiceV2Client({ region }),
   };
 }
 
@@ -305,13 +343,259 @@ async function checkChannels(
   );
 }
 
-/** Runs every check against `clients`; the credentials check gates the others. */
+// ---------------------------------------------------------------------------------------------
+// The step-functions backend's checks (SES, End User Messaging SMS)
+// ---------------------------------------------------------------------------------------------
+
+function isNotFound(e: unknown): boolean {
+  // sesv2 GetEmailIdentity / GetConfigurationSet answer NotFoundException for a name that does
+  // not exist (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_GetEmailIdentity.html,
+  // Errors); pinpoint-sms-voice-v2 Describe* ResourceNotFoundException for an unknown ID
+  // (https://docs.aws.amazon.com/sms-voice/latest/APIReference/API_DescribePhoneNumbers.html).
+  const name = e instanceof AwsCallError ? errorName(e.error) : "";
+  return name === "NotFoundException" || name === "ResourceNotFoundException";
+}
+
+async function checkSesAccount(
+  c: PreflightClients,
+  cfg: StackConfig,
+  stack: string,
+  region: string,
+): Promise<CheckResult> {
+  const aliases = contactsPagingBy(cfg, "email");
+  if (aliases.length === 0) return decideSesAccount({}, region, stack, aliases);
+  const account = await awsCall("ses:GetAccount", () => c.ses.send(new GetAccountCommand({})));
+  return decideSesAccount(
+    {
+      productionAccessEnabled: account.ProductionAccessEnabled,
+      sendingEnabled: account.SendingEnabled,
+    },
+    region,
+    stack,
+    aliases,
+  );
+}
+
+async function sesIdentity(c: PreflightClients, identity: string): Promise<SesIdentityStatus> {
+  try {
+    const got = await awsCall("ses:GetEmailIdentity", () =>
+      c.ses.send(new GetEmailIdentityCommand({ EmailIdentity: identity })),
+    );
+    return { found: true, verifiedForSending: got.VerifiedForSendingStatus === true };
+  } catch (e: unknown) {
+    if (isNotFound(e)) return { found: false, verifiedForSending: false };
+    throw e;
+  }
+}
+
+async function checkSesSender(c: PreflightClients, cfg: StackConfig): Promise<CheckResult> {
+  const email = cfg.channels?.email;
+  if (!email) return decideSesSender(undefined, undefined, undefined);
+  const [address, domain] = await Promise.all([
+    sesIdentity(c, email.from),
+    sesIdentity(c, senderDomain(email.from)),
+  ]);
+  let configurationSet: { name: string; found: boolean } | undefined;
+  if (email.configurationSet) {
+    const name = email.configurationSet;
+    try {
+      await awsCall("ses:GetConfigurationSet", () =>
+        c.ses.send(new GetConfigurationSetCommand({ ConfigurationSetName: name })),
+      );
+      configurationSet = { name, found: true };
+    } catch (e: unknown) {
+      if (!isNotFound(e)) throw e;
+      configurationSet = { name, found: false };
+    }
+  }
+  return decideSesSender(email.from, address, domain, configurationSet);
+}
+
+/** ACCOUNT_TIER of DescribeAccountAttributes, every page read. */
+async function smsAccountTier(c: PreflightClients): Promise<string | undefined> {
+  let tier: string | undefined;
+  let token: string | undefined;
+  do {
+    const page = await awsCall("sms-voice:DescribeAccountAttributes", () =>
+      c.sms.send(new DescribeAccountAttributesCommand(token ? { NextToken: token } : {})),
+    );
+    for (const a of page.AccountAttributes ?? []) if (a.Name === "ACCOUNT_TIER") tier = a.Value;
+    token = page.NextToken;
+  } while (token);
+  return tier;
+}
+
+async function smsSpendLimit(c: PreflightClients): Promise<SpendLimitInfo | undefined> {
+  let found: SpendLimitInfo | undefined;
+  let token: string | undefined;
+  do {
+    const page = await awsCall("sms-voice:DescribeSpendLimits", () =>
+      c.sms.send(new DescribeSpendLimitsCommand(token ? { NextToken: token } : {})),
+    );
+    for (const l of page.SpendLimits ?? []) {
+      if (l.Name === "TEXT_MESSAGE_MONTHLY_SPEND_LIMIT") {
+        found = {
+          enforced: l.EnforcedLimit ?? 0,
+          max: l.MaxLimit ?? 0,
+          overridden: l.Overridden ?? false,
+        };
+      }
+    }
+    token = page.NextToken;
+  } while (token);
+  return found;
+}
+
+async function checkSmsAccount(
+  c: PreflightClients,
+  cfg: StackConfig,
+  stack: string,
+  region: string,
+  tier: () => Promise<string | undefined>,
+): Promise<CheckResult> {
+  const aliases = contactsPagingBy(cfg, "sms");
+  if (aliases.length === 0) return decideSmsAccount(undefined, undefined, region, stack, aliases);
+  const [t, spend] = await Promise.all([tier(), smsSpendLimit(c)]);
+  return decideSmsAccount(t, spend, region, stack, aliases);
+}
+
+/** DescribeVerifiedDestinationNumbers takes at most 5 DestinationPhoneNumbers (the API model). */
+const DESTINATIONS_PER_CALL = 5;
+
+async function checkSmsDestinations(
+  c: PreflightClients,
+  cfg: StackConfig,
+  stack: string,
+  securePaths: readonly string[],
+  tier: () => Promise<string | undefined>,
+): Promise<CheckResult> {
+  const smsAliases = new Set(contactsPagingBy(cfg, "sms"));
+  const paging = cfg.contacts
+    .map((contact, i) => ({ contact, secret: securePaths.includes(`contacts[${i}].phone`) }))
+    .filter(({ contact }) => smsAliases.has(contact.alias));
+  if (paging.length === 0) return decideSmsDestinations(undefined, [], stack);
+  const sandbox = (await tier()) !== "PRODUCTION";
+  if (!sandbox) return decideSmsDestinations(false, [], stack);
+  const numbers = [
+    ...new Set(
+      paging.filter((p) => !p.secret && p.contact.phone).map((p) => p.contact.phone ?? ""),
+    ),
+  ];
+  const status = new Map<string, string>();
+  for (let i = 0; i < numbers.length; i += DESTINATIONS_PER_CALL) {
+    const chunk = numbers.slice(i, i + DESTINATIONS_PER_CALL);
+    let token: string | undefined;
+    do {
+      const page = await awsCall("sms-voice:DescribeVerifiedDestinationNumbers", () =>
+        c.sms.send(
+          new DescribeVerifiedDestinationNumbersCommand({
+            DestinationPhoneNumbers: chunk,
+            ...(token ? { NextToken: token } : {}),
+          }),
+        ),
+      );
+      for (const v of page.VerifiedDestinationNumbers ?? []) {
+        if (v.DestinationPhoneNumber) status.set(v.DestinationPhoneNumber, v.Status ?? "?");
+      }
+      token = page.NextToken;
+    } while (token);
+  }
+  const destinations: DestinationStatus[] = paging.map(({ contact, secret }) => ({
+    alias: contact.alias,
+    status: secret ? "secret" : (status.get(contact.phone ?? "") ?? "absent"),
+  }));
+  return decideSmsDestinations(true, destinations, stack);
+}
+
+async function checkSmsOrigination(
+  c: PreflightClients,
+  cfg: StackConfig,
+  region: string,
+): Promise<CheckResult> {
+  const identity = cfg.channels?.sms?.originationIdentity;
+  const kind = identity === undefined ? undefined : originationIdentityKind(identity);
+  if (identity === undefined || kind === undefined) {
+    return decideSmsOrigination(undefined, undefined, region);
+  }
+  try {
+    return decideSmsOrigination(kind, await findOrigination(c, identity, kind), region);
+  } catch (e: unknown) {
+    if (isNotFound(e)) return decideSmsOrigination(kind, { exists: false }, region);
+    throw e;
+  }
+}
+
+/** Looks the origination identity up by its kind; IDs and ARNs directly, a number by listing. */
+async function findOrigination(
+  c: PreflightClients,
+  identity: string,
+  kind: NonNullable<ReturnType<typeof originationIdentityKind>>,
+): Promise<{ exists: boolean; status?: string }> {
+  switch (kind) {
+    case "phone-number-id":
+    case "phone-number-arn": {
+      const got = await awsCall("sms-voice:DescribePhoneNumbers", () =>
+        c.sms.send(new DescribePhoneNumbersCommand({ PhoneNumberIds: [identity] })),
+      );
+      const n = got.PhoneNumbers?.[0];
+      return n ? { exists: true, status: n.Status } : { exists: false };
+    }
+    case "phone-number": {
+      // PhoneNumberIds takes IDs and ARNs, and no filter takes the number itself (the model's
+      // PhoneNumberFilterName): list the account's numbers and compare.
+      let token: string | undefined;
+      do {
+        const page = await awsCall("sms-voice:DescribePhoneNumbers", () =>
+          c.sms.send(new DescribePhoneNumbersCommand(token ? { NextToken: token } : {})),
+        );
+        const n = (page.PhoneNumbers ?? []).find((p) => p.PhoneNumber === identity);
+        if (n) return { exists: true, status: n.Status };
+        token = page.NextToken;
+      } while (token);
+      return { exists: false };
+    }
+    case "pool-id":
+    case "pool-arn": {
+      const got = await awsCall("sms-voice:DescribePools", () =>
+        c.sms.send(new DescribePoolsCommand({ PoolIds: [identity] })),
+      );
+      const p = got.Pools?.[0];
+      return p ? { exists: true, status: p.Status } : { exists: false };
+    }
+    case "sender-id": {
+      // SenderIds needs each ID's IsoCountryCode, which the config does not have; the
+      // "sender-id" filter takes the ID alone (SenderIdFilterName in the model).
+      const got = await awsCall("sms-voice:DescribeSenderIds", () =>
+        c.sms.send(
+          new DescribeSenderIdsCommand({ Filters: [{ Name: "sender-id", Values: [identity] }] }),
+        ),
+      );
+      return { exists: (got.SenderIds ?? []).length > 0 };
+    }
+    case "sender-id-arn": {
+      // An ARN is compared with each listed SenderIdArn: no assumption about its layout.
+      let token: string | undefined;
+      do {
+        const page = await awsCall("sms-voice:DescribeSenderIds", () =>
+          c.sms.send(new DescribeSenderIdsCommand(token ? { NextToken: token } : {})),
+        );
+        if ((page.SenderIds ?? []).some((x) => x.SenderIdArn === identity)) return { exists: true };
+        token = page.NextToken;
+      } while (token);
+      return { exists: false };
+    }
+  }
+}
+
+/** Runs the checks of the stack's backend against `clients`; the credentials check gates the others. */
 export async function runChecks(
   clients: PreflightClients,
   cfg: StackConfig,
   stack: string,
   region: string,
+  securePaths: readonly string[] = [],
 ): Promise<{ account: string | null; checks: CheckResult[] }> {
+  const ids = BACKEND_CHECKS[cfg.backend];
   let identity: CallerIdentity;
   try {
     const who = await clients.sts.send(new GetCallerIdentityCommand({}));
@@ -320,17 +604,30 @@ export async function runChecks(
     const creds = credentialsFailed(e);
     return {
       account: null,
-      checks: [creds, ...CHECK_IDS.slice(1).map((id) => skippedForCredentials(id))],
+      checks: [creds, ...ids.slice(1).map((id) => skippedForCredentials(id))],
     };
   }
+  // One DescribeAccountAttributes for both SMS checks that need the tier.
+  let tierCall: Promise<string | undefined> | undefined;
+  const tier = () => (tierCall ??= smsAccountTier(clients));
+  const run: Record<Exclude<CheckId, "credentials">, () => Promise<CheckResult>> = {
+    "incident-manager": () => checkIncidentManager(clients, cfg, region),
+    "lambda-concurrency": () => checkConcurrency(clients, region),
+    "chat-workspace": () => checkChat(clients, cfg),
+    "alarm-role": () => checkAlarmRole(clients, cfg, identity),
+    "contact-channels": () => checkChannels(clients, cfg, stack),
+    "ses-account": () => checkSesAccount(clients, cfg, stack, region),
+    "ses-sender": () => checkSesSender(clients, cfg),
+    "sms-account": () => checkSmsAccount(clients, cfg, stack, region, tier),
+    "sms-destinations": () => checkSmsDestinations(clients, cfg, stack, securePaths, tier),
+    "sms-origination": () => checkSmsOrigination(clients, cfg, region),
+  };
   // Independent read-only calls: run them together.
-  const checks = await Promise.all([
-    guarded("incident-manager", () => checkIncidentManager(clients, cfg, region)),
-    guarded("lambda-concurrency", () => checkConcurrency(clients, region)),
-    guarded("chat-workspace", () => checkChat(clients, cfg)),
-    guarded("alarm-role", () => checkAlarmRole(clients, cfg, identity)),
-    guarded("contact-channels", () => checkChannels(clients, cfg, stack)),
-  ]);
+  const checks = await Promise.all(
+    ids
+      .filter((id): id is Exclude<CheckId, "credentials"> => id !== "credentials")
+      .map((id) => guarded(id, run[id])),
+  );
   return {
     account: /^[0-9]{12}$/.test(identity.account) ? identity.account : null,
     checks: [credentialsPassed(identity, region), ...checks],
@@ -363,10 +660,12 @@ export async function preflight(args: PreflightArgs, opts: PreflightOptions): Pr
   }
   let cfg: StackConfig;
   let stackRegion: string | undefined;
+  let securePaths: readonly string[] = [];
   try {
     const loaded = loadStackConfigFile(file, stack);
     cfg = loaded.config;
     stackRegion = loaded.stackFile.config["aws:region"] || undefined;
+    securePaths = loaded.stackFile.securePaths;
   } catch (err: unknown) {
     opts.stderr.write(`preflight: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
@@ -381,7 +680,13 @@ export async function preflight(args: PreflightArgs, opts: PreflightOptions): Pr
 
   let outcome: { account: string | null; checks: CheckResult[] };
   try {
-    outcome = await runChecks(opts.makeClients(region.region), cfg, stack, region.region);
+    outcome = await runChecks(
+      opts.makeClients(region.region),
+      cfg,
+      stack,
+      region.region,
+      securePaths,
+    );
   } catch (err: unknown) {
     // Not an AWS answer (a bug, or an SDK failure outside a call): still no stack trace.
     const message = err instanceof Error ? err.message : String(err);

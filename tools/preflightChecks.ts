@@ -16,6 +16,8 @@ import { z } from "zod";
 import { ROUTER_MAX_CONCURRENCY } from "../handlers/shared/limits";
 import { maskAddress } from "./activate";
 import { classifyAwsError, describeAwsError } from "./awsErrors";
+import type { Backend } from "../config/backend";
+import { SES_SANDBOX_DOC, SMS_SANDBOX_DOC } from "./planReport";
 
 // ---------------------------------------------------------------------------------------------
 // Constants (each with its source)
@@ -81,8 +83,40 @@ export const CHECK_IDS = [
   "chat-workspace",
   "alarm-role",
   "contact-channels",
+  "ses-account",
+  "ses-sender",
+  "sms-account",
+  "sms-destinations",
+  "sms-origination",
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
+
+/**
+ * The checks each backend runs, in report order. Incident Manager's (replication set, CloudWatch's
+ * service-linked role for response-plan alarm actions, contact channel activation) do not apply
+ * to the step-functions backend, nor its SES and SMS checks to Incident Manager: a check that
+ * does not apply is not run and not listed.
+ */
+export const BACKEND_CHECKS: Record<Backend, readonly CheckId[]> = {
+  "incident-manager": [
+    "credentials",
+    "incident-manager",
+    "lambda-concurrency",
+    "chat-workspace",
+    "alarm-role",
+    "contact-channels",
+  ],
+  "step-functions": [
+    "credentials",
+    "lambda-concurrency",
+    "chat-workspace",
+    "ses-account",
+    "ses-sender",
+    "sms-account",
+    "sms-destinations",
+    "sms-origination",
+  ],
+};
 
 export const CHECK_TITLES: Record<CheckId, string> = {
   credentials: "AWS credentials",
@@ -91,6 +125,11 @@ export const CHECK_TITLES: Record<CheckId, string> = {
   "chat-workspace": "AWS Chatbot workspace",
   "alarm-role": "CloudWatch's Incident Manager service-linked role",
   "contact-channels": "contact channel activation",
+  "ses-account": "SES account (sandbox, sending)",
+  "ses-sender": "SES sender identity",
+  "sms-account": "End User Messaging SMS account (sandbox, spend limit)",
+  "sms-destinations": "SMS verified destination numbers",
+  "sms-origination": "SMS origination identity",
 };
 
 export const checkResultSchema = z.strictObject({
@@ -120,7 +159,8 @@ export const preflightDocumentSchema = z.strictObject({
     .regex(/^[0-9]{12}$/)
     .nullable(),
   exitCode: z.union([z.literal(0), z.literal(1), z.literal(2)]),
-  checks: z.array(checkResultSchema).length(CHECK_IDS.length),
+  /** The checks of the stack's backend ({@link BACKEND_CHECKS}), in that order. */
+  checks: z.array(checkResultSchema).min(1),
 });
 export type PreflightDocument = z.infer<typeof preflightDocumentSchema>;
 
@@ -716,6 +756,308 @@ export function decideChannels(
     `all ${channels.length} existing contact channel(s) are ACTIVATED`,
     undefined,
     details,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The step-functions backend: SES (sesv2 GetAccount, GetEmailIdentity, GetConfigurationSet) and
+// End User Messaging SMS (pinpoint-sms-voice-v2 DescribeAccountAttributes, DescribeSpendLimits,
+// DescribeVerifiedDestinationNumbers, DescribePhoneNumbers / DescribePools / DescribeSenderIds)
+// ---------------------------------------------------------------------------------------------
+
+export { SES_SANDBOX_DOC, SMS_SANDBOX_DOC };
+
+/** GetAccount's answer (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_GetAccount.html). */
+export interface SesAccountInfo {
+  /** `ProductionAccessEnabled`: false while the account is in the sandbox in this region. */
+  readonly productionAccessEnabled?: boolean;
+  /** `SendingEnabled`: false when sending is paused for the account in this region. */
+  readonly sendingEnabled?: boolean;
+}
+
+/**
+ * SES in the stack's region. In the sandbox "You can only send mail to verified email addresses
+ * and domains", and "The sandbox status for your account is unique per each AWS Region"
+ * (SES_SANDBOX_DOC): a warning, because `npm run activate` can verify the few recipients; paused
+ * sending is a failure, because no e-mail page goes out. `emailAliases`: the contacts that page
+ * by e-mail.
+ */
+export function decideSesAccount(
+  info: SesAccountInfo,
+  region: string,
+  stack: string,
+  emailAliases: readonly string[],
+): CheckResult {
+  const id = "ses-account";
+  if (emailAliases.length === 0) return result(id, "skipped", "no contact pages by e-mail");
+  const details = [
+    `ProductionAccessEnabled ${String(info.productionAccessEnabled ?? "absent")}, SendingEnabled ${String(info.sendingEnabled ?? "absent")}`,
+  ];
+  if (info.sendingEnabled !== true) {
+    return result(
+      id,
+      "fail",
+      `e-mail sending is not enabled for this account in ${region}: no page goes out by e-mail`,
+      `Read the reason in the SES console (${region}, Account dashboard); once it is resolved, ` +
+        "re-enable sending (sesv2 PutAccountSendingAttributes, SendingEnabled true) and run preflight again.",
+      details,
+    );
+  }
+  if (info.productionAccessEnabled !== true) {
+    return result(
+      id,
+      "warn",
+      `the account is in the SES sandbox in ${region}: it mails only verified addresses and ` +
+        `domains, so the ${emailAliases.length} contact(s) paging by e-mail ` +
+        `(${emailAliases.join(", ")}) get nothing unless their addresses are verified identities`,
+      `Run \`npm run activate -- --stack ${stack}\` (each person opens the link SES mails them), ` +
+        `or request production access for ${region} (${SES_SANDBOX_DOC}).`,
+      details,
+    );
+  }
+  return result(id, "pass", `production access in ${region}, sending enabled`, undefined, details);
+}
+
+/** One SES identity as GetEmailIdentity answers it; `found` false for NotFoundException. */
+export interface SesIdentityStatus {
+  readonly found: boolean;
+  /** `VerifiedForSendingStatus`. */
+  readonly verifiedForSending: boolean;
+}
+
+/** The domain of a sender address (`oncall@alerts.example.com` → `alerts.example.com`). */
+export function senderDomain(from: string): string {
+  return from.slice(from.lastIndexOf("@") + 1);
+}
+
+/**
+ * The sender of every page: SES sends only from a verified identity, the address itself or its
+ * domain ("you still have to verify all identities that you use as \"From\"", SES_SANDBOX_DOC;
+ * GetEmailIdentity `VerifiedForSendingStatus`,
+ * https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_GetEmailIdentity.html). A
+ * configured configuration set must exist, or SendEmail fails. The address is shown masked.
+ */
+export function decideSesSender(
+  from: string | undefined,
+  address: SesIdentityStatus | undefined,
+  domain: SesIdentityStatus | undefined,
+  configurationSet?: { readonly name: string; readonly found: boolean },
+): CheckResult {
+  const id = "ses-sender";
+  if (from === undefined || !address || !domain) {
+    return result(id, "skipped", "no e-mail channel (channels.email) in the stack config");
+  }
+  const dom = senderDomain(from);
+  const state = (s: SesIdentityStatus) =>
+    !s.found ? "not an identity" : s.verifiedForSending ? "verified for sending" : "not verified";
+  const details = [
+    `address ${maskAddress(from)}: ${state(address)}`,
+    `domain ${dom}: ${state(domain)}`,
+  ];
+  if (configurationSet) {
+    details.push(
+      `configuration set ${configurationSet.name}: ${configurationSet.found ? "exists" : "does not exist"}`,
+    );
+  }
+  const problems: string[] = [];
+  const fixes: string[] = [];
+  if (!address.verifiedForSending && !domain.verifiedForSending) {
+    problems.push(`neither the sender address nor its domain ${dom} is a verified SES identity`);
+    fixes.push(
+      `Verify the domain ${dom} (DKIM records) or the address in the SES console of this region`,
+    );
+  }
+  if (configurationSet && !configurationSet.found) {
+    problems.push(`the configuration set ${configurationSet.name} does not exist`);
+    fixes.push(
+      `create the configuration set ${configurationSet.name} in this region, or remove channels.email.configurationSet`,
+    );
+  }
+  if (problems.length > 0) {
+    return result(
+      id,
+      "fail",
+      `${problems.join("; ")}: SES refuses every page`,
+      `${fixes.join("; ")}; then run preflight again.`,
+      details,
+    );
+  }
+  return result(
+    id,
+    "pass",
+    address.verifiedForSending
+      ? "the sender address is verified for sending"
+      : `the sender's domain ${dom} is verified for sending`,
+    undefined,
+    details,
+  );
+}
+
+/** DescribeSpendLimits' TEXT_MESSAGE_MONTHLY_SPEND_LIMIT (US dollars). */
+export interface SpendLimitInfo {
+  readonly enforced: number;
+  readonly max: number;
+  readonly overridden: boolean;
+}
+
+/**
+ * End User Messaging SMS account tier (DescribeAccountAttributes ACCOUNT_TIER, "whether your
+ * account is in the sandbox or production environment",
+ * https://docs.aws.amazon.com/sms-voice/latest/APIReference/API_DescribeAccountAttributes.html;
+ * the API reference names no values: anything but PRODUCTION is taken as the sandbox) and the
+ * monthly text spend limit (DescribeSpendLimits, EnforcedLimit in US dollars,
+ * https://docs.aws.amazon.com/sms-voice/latest/APIReference/API_SpendLimit.html). In the sandbox
+ * "You can send SMS and MMS messages only to verified destination phone numbers" and "You have a
+ * monthly SMS spending limit of $1.00 (USD)" (SMS_SANDBOX_DOC): a warning (activate verifies
+ * the numbers). A limit of 0 sends nothing: a failure.
+ */
+export function decideSmsAccount(
+  tier: string | undefined,
+  spend: SpendLimitInfo | undefined,
+  region: string,
+  stack: string,
+  smsAliases: readonly string[],
+): CheckResult {
+  const id = "sms-account";
+  if (smsAliases.length === 0) return result(id, "skipped", "no contact pages by SMS");
+  const details = [
+    `ACCOUNT_TIER ${tier ?? "absent"}`,
+    spend
+      ? `monthly text spend limit ${spend.enforced} USD (maximum ${spend.max} USD${spend.overridden ? ", overridden" : ""})`
+      : "no TEXT_MESSAGE_MONTHLY_SPEND_LIMIT reported",
+  ];
+  if (spend && spend.enforced <= 0) {
+    return result(
+      id,
+      "fail",
+      `the monthly text spend limit in ${region} is ${spend.enforced} USD: no page goes out by SMS`,
+      "Raise the limit (End User Messaging SMS console, Account settings, Spend limits; in the " +
+        `sandbox, with a production access request: ${SMS_SANDBOX_DOC}).`,
+      details,
+    );
+  }
+  if (tier !== "PRODUCTION") {
+    return result(
+      id,
+      "warn",
+      `the account is in the End User Messaging SMS sandbox in ${region}: it texts only ` +
+        `verified destination numbers (at most 10), within the sandbox's monthly spend limit, so ` +
+        `the ${smsAliases.length} contact(s) paging by SMS (${smsAliases.join(", ")}) get texts ` +
+        "only once their numbers are verified",
+      `Run \`npm run activate -- --stack ${stack}\` (each person reads back the code texted to ` +
+        `them), and request production access to text without limits (${SMS_SANDBOX_DOC}).`,
+      details,
+    );
+  }
+  return result(id, "pass", `production account in ${region}`, undefined, details);
+}
+
+/**
+ * One contact that pages by SMS: its destination number's verification status
+ * (DescribeVerifiedDestinationNumbers `Status`: PENDING, VERIFIED, UNSUPPORTED), "absent" when
+ * the number was never added, "secret" when its phone is a `secure:` value the offline tool
+ * cannot read. Never the number.
+ */
+export interface DestinationStatus {
+  readonly alias: string;
+  readonly status: string;
+}
+
+/**
+ * The destination numbers of the contacts that page by SMS, needed only in the sandbox ("You can
+ * send SMS and MMS messages only to verified destination phone numbers", SMS_SANDBOX_DOC;
+ * https://docs.aws.amazon.com/sms-voice/latest/userguide/verify-destination-phone-number.html).
+ * `sandbox` undefined: no SMS page (skipped). Aliases only.
+ */
+export function decideSmsDestinations(
+  sandbox: boolean | undefined,
+  destinations: readonly DestinationStatus[],
+  stack: string,
+): CheckResult {
+  const id = "sms-destinations";
+  if (sandbox === undefined) return result(id, "skipped", "no contact pages by SMS");
+  if (!sandbox) {
+    return result(
+      id,
+      "pass",
+      "not needed: the account is out of the SMS sandbox and texts any number",
+    );
+  }
+  const details = destinations.map(
+    (d) =>
+      `${d.alias}: ${d.status === "absent" ? "not added" : d.status === "secret" ? "phone is a secret, not checked offline" : d.status}`,
+  );
+  const unverified = destinations.filter((d) => d.status !== "VERIFIED" && d.status !== "secret");
+  const secret = destinations.filter((d) => d.status === "secret");
+  if (unverified.length > 0) {
+    return result(
+      id,
+      "fail",
+      `${unverified.length} of ${destinations.length} contact(s) paging by SMS have no verified ` +
+        `destination number and get no texts while the account is in the sandbox: ` +
+        unverified.map((d) => d.alias).join(", "),
+      `Run \`npm run activate -- --stack ${stack}\`: it adds each number, texts it a code and ` +
+        "verifies the code the person reads back.",
+      details,
+    );
+  }
+  if (secret.length > 0) {
+    return result(
+      id,
+      "warn",
+      `${secret.length} contact(s) paging by SMS have a secret phone the offline check cannot ` +
+        `read: ${secret.map((d) => d.alias).join(", ")}`,
+      "Check their numbers in the End User Messaging SMS console (Verified destination numbers).",
+      details,
+    );
+  }
+  return result(
+    id,
+    "pass",
+    `all ${destinations.length} contact(s) paging by SMS have a verified destination number`,
+    undefined,
+    details,
+  );
+}
+
+/**
+ * The identity texts are sent from (channels.sms.originationIdentity), looked up by its kind
+ * (config/backend.ts originationIdentityKind): DescribePhoneNumbers, DescribePools or
+ * DescribeSenderIds. `found` undefined: no SMS channel (skipped). `status`: the phone number's or
+ * pool's Status (ACTIVE when usable: NumberStatus / PoolStatus in the API model); sender IDs have
+ * none. The identity itself is not printed, only its kind.
+ */
+export function decideSmsOrigination(
+  kind: string | undefined,
+  found: { readonly exists: boolean; readonly status?: string } | undefined,
+  region: string,
+): CheckResult {
+  const id = "sms-origination";
+  if (kind === undefined || found === undefined) {
+    return result(id, "skipped", "no SMS channel (channels.sms) in the stack config");
+  }
+  if (!found.exists) {
+    return result(
+      id,
+      "fail",
+      `the configured origination identity (${kind}) does not exist in ${region}: no page goes out by SMS`,
+      `Give channels.sms.originationIdentity a phone number, pool or sender ID of this account in ${region} ` +
+        "(End User Messaging SMS console), then run preflight again.",
+    );
+  }
+  if (found.status !== undefined && found.status !== "ACTIVE") {
+    return result(
+      id,
+      "fail",
+      `the configured origination identity (${kind}) is ${found.status}, not ACTIVE: no page goes out by SMS`,
+      "Wait for it to become ACTIVE (a new number can take days to be registered), or configure another one.",
+      [`status ${found.status}`],
+    );
+  }
+  return result(
+    id,
+    "pass",
+    `the configured origination identity (${kind}) exists${found.status ? " and is ACTIVE" : ""}`,
   );
 }
 

@@ -566,3 +566,83 @@ describe("responder guide (tools/guide.ts)", () => {
     });
   });
 });
+
+// Backend step-functions (Pulumi.selfhosted.yaml): the sections in Japanese (the stack's
+// `language: ja`) and, with --lang en, in English, as literal lines. Does NOT prove what the
+// engine's e-mails, texts and acknowledgement page really say (handlers/engine and handlers/ack
+// own them), nor the link lifetime (passed in; the engine's plan sets it).
+describe("responder guide of the step-functions backend (Pulumi.selfhosted.yaml)", () => {
+  const SF = configOf("selfhosted");
+  const ja = buildGuide(SF, "selfhosted", NOW);
+  const en = buildGuide(SF, "selfhosted", NOW, { lang: "en", ackLinkHours: 24 });
+
+  it("defaults to the stack's language (ja): acknowledging by link, the button, what it stops, ack and incidents", () => {
+    for (const line of [
+      "## 概要",
+      "- 応答の方法: メールまたは SMS のリンクを開き、表示されたページのボタンを押します。ターミナルからは `npm run ack` でも応答できます。",
+      "このスタックの呼び出し手段: **メール、SMS**。各人のエンゲージメント計画に従い、通常はまずメール、応答がなければ数分後に SMS が届きます(時刻は下の表を参照)。",
+      "リンクを開くと確認ページが表示されます。**ページを開いただけでは応答になりません**(メールのスキャナーがリンクを開くことがあるため)。ページの「応答する」ボタンを押すと応答になります。リンクには有効期限があります(期限はデプロイ時に決まります)。期限切れのリンクでは何も変わらないので、`npm run ack -- --stack selfhosted --incident <id>` を使ってください。",
+      "応答すると、そのインシデントでまだ送られていない呼び出し(応答後の SMS、次の段階の人への呼び出し)はすべて止まります。二度押しても何も起きません。",
+      "インシデントの一覧とタイムライン(誰にいつどの手段で送ったか、誰が応答したか): `npm run incidents -- --stack selfhosted`、1 件の詳細は `--show <id>`、解決は `--resolve <id>`。",
+      "`critical`: アラームが OK に戻ってもタイムラインに記録されるだけで、**誰かが応答するまでエスカレーションは続きます**。回復に気づいたら応答してください。",
+      "## 呼び出しの順番(レベル別)",
+    ]) {
+      assert.ok(lines(ja).includes(line), `missing line:\n${line}\n--- in ---\n${ja}`);
+    }
+  });
+
+  it("--lang en with a link lifetime: the same sections in English", () => {
+    for (const line of [
+      "## How a page arrives",
+      "Opening the link shows a confirmation page. **Opening it does not acknowledge** (mail scanners open links); pressing the button on the page does. A link expires 24 hours after the page was sent. An expired link changes nothing: use `npm run ack -- --stack selfhosted --incident <id>` instead.",
+      "Acknowledging stops everything still pending for the incident: no SMS after the acknowledged e-mail, no next stage. Pressing twice changes nothing.",
+      "A short text from AWS End User Messaging SMS with the acknowledgement link. Do not reply STOP: a number that replies STOP gets no more texts from this account, pages included.",
+      "`critical`: an OK only adds a note to the timeline; **the escalation continues until someone acknowledges**. Acknowledge even when it has recovered.",
+    ]) {
+      assert.ok(lines(en).includes(line), `missing line:\n${line}\n--- in ---\n${en}`);
+    }
+  });
+
+  it("resolveOnRecovery: the incident resolves and the escalation stops", () => {
+    const cfg = {
+      ...SF,
+      levels: { ...SF.levels, critical: { ...SF.levels.critical, resolveOnRecovery: true } },
+    } as StackConfig;
+    const g = buildGuide(cfg, "selfhosted", NOW, { lang: "en" });
+    assert.ok(
+      lines(g).includes(
+        "`critical`: when the alarm returns to OK, the incident resolves and the escalation stops.",
+      ),
+      g,
+    );
+    assert.ok(
+      lines(buildGuide(cfg, "selfhosted", NOW)).includes(
+        "`critical`: アラームが OK に戻るとインシデントは解決済みになり、エスカレーションは止まります。",
+      ),
+    );
+  });
+
+  it("says nothing about Incident Manager's codes or calls, and prints no address or number", () => {
+    for (const g of [ja, en]) {
+      for (const text of [
+        "press 1",
+        "acknowledgement code",
+        "source of truth",
+        "@example.com",
+        "+8190",
+      ]) {
+        assert.ok(!g.includes(text), `${text} in:\n${g}`);
+      }
+    }
+  });
+
+  it("--lang: ja and en accepted, anything else is a usage error (exit 2)", () => {
+    const call = (argv: string[]) => guideCli({ argv, root: ROOT, now: NOW });
+    const r = call(["--stack", "selfhosted", "--lang", "en"]);
+    assert.equal(r.exitCode, 0);
+    assert.ok(r.stdout.includes("\n## How a page arrives\n"));
+    const bad = call(["--stack", "selfhosted", "--lang", "fr"]);
+    assert.equal(bad.exitCode, 2);
+    assert.match(bad.stderr, /--lang fr: use ja or en/);
+  });
+});

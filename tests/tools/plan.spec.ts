@@ -15,7 +15,9 @@
 // (tests/tools/timeline.spec.ts pins the model, not AWS); that a value the tool does not know
 // to be sensitive (one not in the contacts or webhooks) is kept out of the output; that the real
 // providers resolve their region as providerRegions models them (read from their source, not
-// run); or that the report reads well to a human beyond the lines pinned here.
+// run); or that the report reads well to a human beyond the lines pinned here. The sandbox
+// warnings of the step-functions backend are pinned as literals from the SES and End User
+// Messaging SMS sandbox pages; they do not prove an account is in a sandbox (preflight asks AWS).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -30,6 +32,7 @@ import {
   planDocumentSchema,
   providerRegionProblem,
   providerRegions,
+  stepFunctionsSandboxWarnings,
 } from "../../tools/planReport";
 import { PROD_CRITICAL_EVENTS } from "./fixtures/prodTimeline";
 
@@ -713,5 +716,37 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
       hasLine(r.stdout, "OK: 2 advisory finding(s), no mandatory violation.");
       assert.ok(!r.stdout.includes(ESC), "colour in non-TTY output");
     });
+  });
+});
+
+describe("plan warnings of the step-functions backend (stepFunctionsSandboxWarnings)", () => {
+  const contacts = [
+    { alias: "sato", engagement: [{ via: ["email"] }, { via: ["sms"] }] },
+    { alias: "suzuki", engagement: [{ via: ["email"] }] },
+    { alias: "tanaka", engagement: [{ via: ["email", "sms"] }] },
+  ];
+
+  it("step-functions: the SES sandbox (https://docs.aws.amazon.com/ses/latest/dg/request-production-access.html) and the SMS sandbox (https://docs.aws.amazon.com/sms-voice/latest/userguide/sandbox.html), by alias", () => {
+    assert.deepEqual(stepFunctionsSandboxWarnings({ backend: "step-functions", contacts }), [
+      "SES sandbox: a new account (per region) mails only verified addresses and domains, so 3 contact(s) paging by e-mail (sato, suzuki, tanaka) get nothing until their addresses are verified identities or the account has production access (GetAccount ProductionAccessEnabled); `npm run preflight` checks, `npm run activate` verifies the addresses (https://docs.aws.amazon.com/ses/latest/dg/request-production-access.html).",
+      "End User Messaging SMS sandbox: a new account texts only verified destination numbers (at most 10), so 2 contact(s) paging by SMS (sato, tanaka) get nothing until `npm run activate` verifies their numbers or the account moves to production; texts also stop at the monthly spend limit, and a person who replies STOP gets no more texts (https://docs.aws.amazon.com/sms-voice/latest/userguide/sandbox.html).",
+    ]);
+  });
+
+  it("no contact pages by SMS: only the SES warning", () => {
+    const w = stepFunctionsSandboxWarnings({
+      backend: "step-functions",
+      contacts: [{ alias: "suzuki", engagement: [{ via: ["email"] }] }],
+    });
+    assert.equal(w.length, 1);
+    assert.ok(
+      w[0]?.startsWith(
+        "SES sandbox: a new account (per region) mails only verified addresses and domains, so 1 contact(s) paging by e-mail (suzuki) get nothing",
+      ),
+    );
+  });
+
+  it("incident-manager: none (its channels are activated, not sandboxed)", () => {
+    assert.deepEqual(stepFunctionsSandboxWarnings({ backend: "incident-manager", contacts }), []);
   });
 });

@@ -5,7 +5,7 @@
  * network and missing credentials; `--json` validated against the schema; the CLI spawned for
  * real without credentials (`npm run preflight -- --stack prod`) and with `--help`; the pure
  * decisions table-driven. After each test every SDK input is checked against the API model in
- * aws-models/ (ssm-incidents, ssm-contacts, lambda) or, for services without a model in the
+ * aws-models/ (ssm-incidents, ssm-contacts, lambda, sesv2, pinpoint-sms-voice-v2) or, for services without a model in the
  * repository (sts, iam, chatbot), asserted equal to a literal input. Every run asserts that no
  * address, phone number or SSO session name (an e-mail) reaches stdout or stderr.
  *
@@ -22,6 +22,11 @@
  *   only warns), that CloudWatch creates the role at PutMetricAlarm, or that the Chatbot API in
  *   us-east-2 lists the workspaces of an account whose stack is in ap-northeast-1 (the API
  *   reference says configuration data is stored in each Chatbot region).
+ * - for backend step-functions: that ACCOUNT_TIER reads "PRODUCTION" out of the sandbox (the API
+ *   reference names no values; the tool takes anything else as the sandbox), that GetEmailIdentity
+ *   and GetConfigurationSet answer NotFoundException and DescribePools ResourceNotFoundException
+ *   for a missing name (from the API references' Errors, not captured), or that a verified
+ *   destination number is delivered to (DescribeVerifiedDestinationNumbers only reports it).
  * - serialization, signing, retries and endpoints: aws-sdk-client-mock replaces `send`. Only the
  *   spawned run uses the real SDK (its credential chain, with no credentials to find).
  */
@@ -67,6 +72,21 @@ import {
   SSMIncidentsClient,
   type GetReplicationSetCommandOutput,
 } from "@aws-sdk/client-ssm-incidents";
+import {
+  DescribeAccountAttributesCommand,
+  DescribePhoneNumbersCommand,
+  DescribePoolsCommand,
+  DescribeSenderIdsCommand,
+  DescribeSpendLimitsCommand,
+  DescribeVerifiedDestinationNumbersCommand,
+  PinpointSMSVoiceV2Client,
+} from "@aws-sdk/client-pinpoint-sms-voice-v2";
+import {
+  GetAccountCommand,
+  GetConfigurationSetCommand,
+  GetEmailIdentityCommand,
+  SESv2Client,
+} from "@aws-sdk/client-sesv2";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
 import { PREFLIGHT_USAGE, preflightCli } from "../../cli/preflight";
@@ -230,6 +250,8 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
     lambda: new LambdaClient({ region: REGION, credentials }),
     iam: new IAMClient({ region: REGION, credentials }),
     chatbot: new ChatbotClient({ region: "us-east-2", credentials }),
+    ses: new SESv2Client({ region: REGION, credentials }),
+    sms: new PinpointSMSVoiceV2Client({ region: REGION, credentials }),
   };
   /*
    * One mock per client instance (not per prototype), created when this suite starts (not when
@@ -247,6 +269,8 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
     chatbot: mockClient(
       clients.chatbot as unknown as Parameters<typeof mockClient>[0],
     ) as unknown as AwsStub<ChatbotInput, ChatbotOutput, unknown>,
+    ses: mockClient(clients.ses),
+    sms: mockClient(clients.sms),
   });
   let sts: ReturnType<typeof mockAll>["sts"];
   let incidents: ReturnType<typeof mockAll>["incidents"];
@@ -254,6 +278,8 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
   let iam: ReturnType<typeof mockAll>["iam"];
   let contacts: ReturnType<typeof mockAll>["contacts"];
   let chatbot: ReturnType<typeof mockAll>["chatbot"];
+  let ses: ReturnType<typeof mockAll>["ses"];
+  let sms: ReturnType<typeof mockAll>["sms"];
   interface AnyStub {
     reset(): unknown;
     restore(): void;
@@ -266,6 +292,8 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
     ["iam", iam],
     ["ssm-contacts", contacts],
     ["chatbot", chatbot],
+    ["sesv2", ses],
+    ["pinpoint-sms-voice-v2", sms],
   ];
 
   /** Every call made, as "service:Operation" and its input, in service order. */
@@ -343,7 +371,7 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
   };
 
   before(() => {
-    ({ sts, incidents, lambda, iam, contacts, chatbot } = mockAll());
+    ({ sts, incidents, lambda, iam, contacts, chatbot, ses, sms } = mockAll());
     stackDir = mkdtempSync(path.join(os.tmpdir(), "preflight-spec-"));
     writeFileSync(path.join(stackDir, "Pulumi.prod.yaml"), STACK_PROD);
     writeFileSync(
@@ -1110,6 +1138,346 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
       assert.equal(help.code, 0);
       assert.equal(help.stdout, `${PREFLIGHT_USAGE}\n`);
       assert.deepEqual(calls(), []);
+    });
+  });
+
+  describe("backend step-functions: SES and End User Messaging SMS instead of Incident Manager", () => {
+    const POOL = "pool-0123456789abcdef0123456789abcdef";
+    const TANAKA_PHONE = "+819000000003";
+    const STACK_SF = `config:
+  aws:region: ${REGION}
+  incident-escalation:backend: step-functions
+  incident-escalation:channels:
+    email: { from: oncall@alerts.example.com, configurationSet: ie-events }
+    sms: { originationIdentity: ${POOL} }
+  incident-escalation:contacts:
+    - alias: sato
+      displayName: Sato Hanako
+      email: ${SATO_EMAIL}
+      phone: "${SATO_PHONE}"
+      engagement:
+        - { after: 0, via: [email] }
+        - { after: 10, via: [sms] }
+    - alias: suzuki
+      displayName: Suzuki Ichiro
+      email: ${SUZUKI_EMAIL}
+      engagement:
+        - { after: 0, via: [email] }
+    - alias: tanaka
+      displayName: Tanaka Jiro
+      phone: "${TANAKA_PHONE}"
+      engagement:
+        - { after: 0, via: [sms] }
+    - alias: kato
+      displayName: Kato Saburo
+      phone: { secure: AAABAKxyz0123456789 }
+      engagement:
+        - { after: 0, via: [sms] }
+  incident-escalation:escalation:
+    - { engage: [sato, suzuki, tanaka, kato], minutes: 15 }
+  incident-escalation:levels:
+    critical: { impact: 1, page: true }
+  incident-escalation:notifications:
+    slack: { teamId: ${SLACK_TEAM}, channelId: C0123ABCD }
+`;
+    const notFound = (name: string) => awsError(name, "Resource not found", 404);
+
+    before(() => writeFileSync(path.join(stackDir, "Pulumi.selfhosted.yaml"), STACK_SF));
+
+    /** A production account: SES out of the sandbox, SMS PRODUCTION, identities in place. */
+    beforeEach(() => {
+      ses.on(GetAccountCommand).resolves({ ProductionAccessEnabled: true, SendingEnabled: true });
+      ses
+        .on(GetEmailIdentityCommand)
+        .rejects(notFound("NotFoundException"))
+        .on(GetEmailIdentityCommand, { EmailIdentity: "alerts.example.com" })
+        .resolves({ IdentityType: "DOMAIN", VerifiedForSendingStatus: true });
+      ses.on(GetConfigurationSetCommand).resolves({ ConfigurationSetName: "ie-events" });
+      sms.on(DescribeAccountAttributesCommand).resolves({
+        AccountAttributes: [{ Name: "ACCOUNT_TIER", Value: "PRODUCTION" }],
+      });
+      sms.on(DescribeSpendLimitsCommand).resolves({
+        SpendLimits: [
+          {
+            Name: "TEXT_MESSAGE_MONTHLY_SPEND_LIMIT",
+            EnforcedLimit: 100,
+            MaxLimit: 100,
+            Overridden: false,
+          },
+          {
+            Name: "VOICE_MESSAGE_MONTHLY_SPEND_LIMIT",
+            EnforcedLimit: 1,
+            MaxLimit: 1,
+            Overridden: false,
+          },
+        ],
+      });
+      sms.on(DescribePoolsCommand).resolves({
+        Pools: [
+          {
+            PoolArn: `arn:aws:sms-voice:${REGION}:${ACCOUNT}:pool/${POOL}`,
+            PoolId: POOL,
+            Status: "ACTIVE",
+            MessageType: "TRANSACTIONAL",
+            TwoWayEnabled: false,
+            SelfManagedOptOutsEnabled: false,
+            OptOutListName: "Default",
+            SharedRoutesEnabled: false,
+            DeletionProtectionEnabled: false,
+            CreatedTimestamp: new Date("2026-01-01T00:00:00Z"),
+          },
+        ],
+      });
+    });
+
+    const HEADER =
+      "Preflight for stack selfhosted in ap-northeast-1 (the stack's aws:region), account 123456789012\n\n" +
+      "PASS          AWS credentials: account 123456789012, assumed role AWSReservedSSO_Deployer_0123456789abcdef, region ap-northeast-1\n" +
+      "PASS          Lambda concurrency: 990 unreserved concurrent executions in ap-northeast-1 (the stack needs 10)\n" +
+      "              account concurrency quota 1000, unreserved 990, the stack needs 10 unreserved\n" +
+      "PASS          AWS Chatbot workspace: Slack workspace T0123ABCD is authorised\n";
+    const SENDER_PASS =
+      "PASS          SES sender identity: the sender's domain alerts.example.com is verified for sending\n" +
+      "              address o•••••@alerts.example.com: not an identity\n" +
+      "              domain alerts.example.com: verified for sending\n" +
+      "              configuration set ie-events: exists\n";
+    const POOL_PASS =
+      "PASS          SMS origination identity: the configured origination identity (pool-id) exists and is ACTIVE\n";
+
+    async function runSf(): Promise<Run> {
+      const r = await run(["--stack", "selfhosted"]);
+      assert.ok(!r.stdout.includes(TANAKA_PHONE) && !r.stdout.includes("oncall@"), r.stdout);
+      return r;
+    }
+
+    it("a production account: the SES and SMS checks pass, no Incident Manager check runs, the exact requests (GetAccount, GetEmailIdentity of the address and of its domain, GetConfigurationSet, DescribeAccountAttributes, DescribeSpendLimits, DescribePools)", async () => {
+      const r = await runSf();
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(
+        r.stdout,
+        HEADER +
+          "PASS          SES account (sandbox, sending): production access in ap-northeast-1, sending enabled\n" +
+          "              ProductionAccessEnabled true, SendingEnabled true\n" +
+          SENDER_PASS +
+          "PASS          End User Messaging SMS account (sandbox, spend limit): production account in ap-northeast-1\n" +
+          "              ACCOUNT_TIER PRODUCTION\n" +
+          "              monthly text spend limit 100 USD (maximum 100 USD)\n" +
+          "PASS          SMS verified destination numbers: not needed: the account is out of the SMS sandbox and texts any number\n" +
+          POOL_PASS +
+          "\nNo problems found. 8 passed, 0 warning(s), 0 failed, 0 could not run, 0 skipped (exit 0).\n",
+      );
+      assert.deepEqual(calls(), [
+        { op: "sts:GetCallerIdentity", input: {} },
+        { op: "lambda:GetAccountSettings", input: {} },
+        { op: "chatbot:DescribeSlackWorkspaces", input: {} },
+        { op: "sesv2:GetAccount", input: {} },
+        { op: "sesv2:GetEmailIdentity", input: { EmailIdentity: "oncall@alerts.example.com" } },
+        { op: "sesv2:GetEmailIdentity", input: { EmailIdentity: "alerts.example.com" } },
+        { op: "sesv2:GetConfigurationSet", input: { ConfigurationSetName: "ie-events" } },
+        { op: "pinpoint-sms-voice-v2:DescribeAccountAttributes", input: {} },
+        { op: "pinpoint-sms-voice-v2:DescribeSpendLimits", input: {} },
+        { op: "pinpoint-sms-voice-v2:DescribePools", input: { PoolIds: [POOL] } },
+      ]);
+    });
+
+    it("the sandboxes (https://docs.aws.amazon.com/ses/latest/dg/request-production-access.html, https://docs.aws.amazon.com/sms-voice/latest/userguide/sandbox.html): SES warns, an unverified destination fails by alias, a secret phone is not checked; DescribeVerifiedDestinationNumbers asks for the plain numbers only", async () => {
+      ses.on(GetAccountCommand).resolves({ ProductionAccessEnabled: false, SendingEnabled: true });
+      sms.on(DescribeAccountAttributesCommand).resolves({
+        AccountAttributes: [{ Name: "ACCOUNT_TIER", Value: "SANDBOX" }],
+      });
+      sms.on(DescribeSpendLimitsCommand).resolves({
+        SpendLimits: [
+          {
+            Name: "TEXT_MESSAGE_MONTHLY_SPEND_LIMIT",
+            EnforcedLimit: 1,
+            MaxLimit: 1,
+            Overridden: false,
+          },
+        ],
+      });
+      const verified = (phone: string, status: "VERIFIED" | "PENDING", n: number) => ({
+        VerifiedDestinationNumberArn: `arn:aws:sms-voice:${REGION}:${ACCOUNT}:verified-destination-number/v-${n}`,
+        VerifiedDestinationNumberId: `v-${n}`,
+        DestinationPhoneNumber: phone,
+        Status: status,
+        CreatedTimestamp: new Date("2026-01-01T00:00:00Z"),
+      });
+      sms.on(DescribeVerifiedDestinationNumbersCommand).resolves({
+        VerifiedDestinationNumbers: [
+          verified(SATO_PHONE, "VERIFIED", 1),
+          verified(TANAKA_PHONE, "PENDING", 2),
+        ],
+      });
+      const r = await runSf();
+      assert.equal(r.code, 1);
+      assert.equal(
+        r.stdout,
+        HEADER +
+          "WARN          SES account (sandbox, sending): the account is in the SES sandbox in ap-northeast-1: it mails only verified addresses and domains, so the 2 contact(s) paging by e-mail (sato, suzuki) get nothing unless their addresses are verified identities\n" +
+          "              ProductionAccessEnabled false, SendingEnabled true\n" +
+          "              fix: Run `npm run activate -- --stack selfhosted` (each person opens the link SES mails them), or request production access for ap-northeast-1 (https://docs.aws.amazon.com/ses/latest/dg/request-production-access.html).\n" +
+          SENDER_PASS +
+          "WARN          End User Messaging SMS account (sandbox, spend limit): the account is in the End User Messaging SMS sandbox in ap-northeast-1: it texts only verified destination numbers (at most 10), within the sandbox's monthly spend limit, so the 3 contact(s) paging by SMS (sato, tanaka, kato) get texts only once their numbers are verified\n" +
+          "              ACCOUNT_TIER SANDBOX\n" +
+          "              monthly text spend limit 1 USD (maximum 1 USD)\n" +
+          "              fix: Run `npm run activate -- --stack selfhosted` (each person reads back the code texted to them), and request production access to text without limits (https://docs.aws.amazon.com/sms-voice/latest/userguide/sandbox.html).\n" +
+          "FAIL          SMS verified destination numbers: 1 of 3 contact(s) paging by SMS have no verified destination number and get no texts while the account is in the sandbox: tanaka\n" +
+          "              sato: VERIFIED\n" +
+          "              tanaka: PENDING\n" +
+          "              kato: phone is a secret, not checked offline\n" +
+          "              fix: Run `npm run activate -- --stack selfhosted`: it adds each number, texts it a code and verifies the code the person reads back.\n" +
+          POOL_PASS +
+          "\nProblems found: fix them before `pulumi up`. 5 passed, 2 warning(s), 1 failed, 0 could not run, 0 skipped (exit 1).\n",
+      );
+      assert.deepEqual(
+        calls().filter((c) => c.op === "pinpoint-sms-voice-v2:DescribeVerifiedDestinationNumbers"),
+        [
+          {
+            op: "pinpoint-sms-voice-v2:DescribeVerifiedDestinationNumbers",
+            input: { DestinationPhoneNumbers: [SATO_PHONE, TANAKA_PHONE] },
+          },
+        ],
+      );
+    });
+
+    it("an unverified sender, a missing configuration set, paused sending and a missing pool fail with their fixes", async () => {
+      ses.on(GetAccountCommand).resolves({ ProductionAccessEnabled: true, SendingEnabled: false });
+      ses.on(GetEmailIdentityCommand, { EmailIdentity: "alerts.example.com" }).resolves({
+        IdentityType: "DOMAIN",
+        VerifiedForSendingStatus: false,
+      });
+      ses.on(GetConfigurationSetCommand).rejects(notFound("NotFoundException"));
+      sms.on(DescribePoolsCommand).rejects(notFound("ResourceNotFoundException"));
+      const doc = await runJson(["--stack", "selfhosted"]);
+      assert.equal(doc.exitCode, 1);
+      assert.deepEqual(
+        doc.checks.filter((c) => c.status === "fail").map((c) => [c.id, c.summary, c.fix]),
+        [
+          [
+            "ses-account",
+            "e-mail sending is not enabled for this account in ap-northeast-1: no page goes out by e-mail",
+            "Read the reason in the SES console (ap-northeast-1, Account dashboard); once it is resolved, re-enable sending (sesv2 PutAccountSendingAttributes, SendingEnabled true) and run preflight again.",
+          ],
+          [
+            "ses-sender",
+            "neither the sender address nor its domain alerts.example.com is a verified SES identity; the configuration set ie-events does not exist: SES refuses every page",
+            "Verify the domain alerts.example.com (DKIM records) or the address in the SES console of this region; create the configuration set ie-events in this region, or remove channels.email.configurationSet; then run preflight again.",
+          ],
+          [
+            "sms-origination",
+            "the configured origination identity (pool-id) does not exist in ap-northeast-1: no page goes out by SMS",
+            "Give channels.sms.originationIdentity a phone number, pool or sender ID of this account in ap-northeast-1 (End User Messaging SMS console), then run preflight again.",
+          ],
+        ],
+      );
+    });
+
+    it("--json lists exactly the step-functions checks, and no Incident Manager, IAM or ssm-contacts call is made", async () => {
+      const doc = await runJson(["--stack", "selfhosted"]);
+      assert.deepEqual(
+        doc.checks.map((c) => c.id),
+        [
+          "credentials",
+          "lambda-concurrency",
+          "chat-workspace",
+          "ses-account",
+          "ses-sender",
+          "sms-account",
+          "sms-destinations",
+          "sms-origination",
+        ],
+      );
+      assert.deepEqual(
+        calls().filter((c) => /^(ssm-incidents|ssm-contacts|iam):/.test(c.op)),
+        [],
+      );
+    });
+
+    it("AccessDenied on ses:GetAccount: cannot check, naming the permission; the other checks still run", async () => {
+      ses
+        .on(GetAccountCommand)
+        .rejects(
+          awsError(
+            "AccessDeniedException",
+            `User: ${CALLER} is not authorized to perform: ses:GetAccount`,
+            403,
+          ),
+        );
+      const doc = await runJson(["--stack", "selfhosted"]);
+      const c = byId(doc.checks, "ses-account");
+      assert.deepEqual(
+        [c.status, c.summary, c.missingPermission],
+        [
+          "cannot-check",
+          "cannot check SES account (sandbox, sending): missing permission ses:GetAccount",
+          "ses:GetAccount",
+        ],
+      );
+      assert.equal(byId(doc.checks, "ses-sender").status, "pass");
+      assert.equal(doc.exitCode, 2);
+    });
+
+    it("the origination identity by its kind: a phone number by listing (DescribePhoneNumbers pages), a sender ID by the sender-id filter", async () => {
+      const sfWith = (identity: string) =>
+        STACK_SF.replace(`originationIdentity: ${POOL}`, `originationIdentity: "${identity}"`);
+      writeFileSync(path.join(stackDir, "Pulumi.sfnumber.yaml"), sfWith("+81500000000"));
+      writeFileSync(path.join(stackDir, "Pulumi.sfsender.yaml"), sfWith("ONCALL"));
+      sms
+        .on(DescribePhoneNumbersCommand, {})
+        .resolves({ PhoneNumbers: [], NextToken: "page-2" })
+        .on(DescribePhoneNumbersCommand, { NextToken: "page-2" })
+        .resolves({
+          PhoneNumbers: [
+            {
+              PhoneNumberArn: `arn:aws:sms-voice:${REGION}:${ACCOUNT}:phone-number/phone-1`,
+              PhoneNumberId: "phone-1",
+              PhoneNumber: "+81500000000",
+              Status: "PENDING",
+              IsoCountryCode: "JP",
+              MessageType: "TRANSACTIONAL",
+              NumberCapabilities: ["SMS"],
+              NumberType: "LONG_CODE",
+              MonthlyLeasingPrice: "1.00",
+              TwoWayEnabled: false,
+              SelfManagedOptOutsEnabled: false,
+              OptOutListName: "Default",
+              DeletionProtectionEnabled: false,
+              CreatedTimestamp: new Date("2026-01-01T00:00:00Z"),
+            },
+          ],
+        });
+      sms.on(DescribeSenderIdsCommand).resolves({
+        SenderIds: [
+          {
+            SenderIdArn: `arn:aws:sms-voice:${REGION}:${ACCOUNT}:sender-id/ONCALL/JP`,
+            SenderId: "ONCALL",
+            IsoCountryCode: "JP",
+            MessageTypes: ["TRANSACTIONAL"],
+            MonthlyLeasingPrice: "0.00",
+            DeletionProtectionEnabled: false,
+            Registered: false,
+          },
+        ],
+      });
+      const number = byId((await runJson(["--stack", "sfnumber"])).checks, "sms-origination");
+      assert.deepEqual(
+        [number.status, number.summary],
+        [
+          "fail",
+          "the configured origination identity (phone-number) is PENDING, not ACTIVE: no page goes out by SMS",
+        ],
+      );
+      const sender = byId((await runJson(["--stack", "sfsender"])).checks, "sms-origination");
+      assert.deepEqual(
+        [sender.status, sender.summary],
+        ["pass", "the configured origination identity (sender-id) exists"],
+      );
+      assert.deepEqual(
+        calls()
+          .filter((c) => /DescribePhoneNumbers|DescribeSenderIds/.test(c.op))
+          .map((c) => c.input),
+        [{}, { NextToken: "page-2" }, { Filters: [{ Name: "sender-id", Values: ["ONCALL"] }] }],
+      );
     });
   });
 
