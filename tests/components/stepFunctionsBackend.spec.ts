@@ -107,9 +107,14 @@ describe("backend step-functions: pure builders", () => {
     const plan = enginePlan({
       ...cfg,
       levels: {
-        critical: { impact: 1, page: true, engage: ["sato", "oncall:primary"] },
-        warning: { impact: 3, page: false, engage: ["suzuki"] },
-        info: { impact: 5, page: false },
+        critical: {
+          impact: 1,
+          page: true,
+          resolveOnRecovery: false,
+          engage: ["sato", "oncall:primary"],
+        },
+        warning: { impact: 3, page: false, resolveOnRecovery: false, engage: ["suzuki"] },
+        info: { impact: 5, page: false, resolveOnRecovery: false },
       },
     }) as unknown as { levels: unknown };
     assert.deepEqual(plan.levels, {
@@ -128,9 +133,9 @@ describe("backend step-functions: pure builders", () => {
     assert.deepEqual(
       engineRoutingTable({
         critical: { impact: 1, page: true, resolveOnRecovery: true },
-        high: { impact: 2, page: true },
-        warning: { impact: 3, page: false, engage: ["suzuki"] },
-        info: { impact: 5, page: false },
+        high: { impact: 2, page: true, resolveOnRecovery: false },
+        warning: { impact: 3, page: false, resolveOnRecovery: false, engage: ["suzuki"] },
+        info: { impact: 5, page: false, resolveOnRecovery: false },
       }),
       {
         critical: { impact: 1, execution: true, resolveOnRecovery: true },
