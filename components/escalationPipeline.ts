@@ -13,9 +13,10 @@ import { AlertsTopic } from "./alertsTopic";
 import { createDrills } from "./drillSchedules";
 import { EscalationPlan } from "./escalationPlan";
 import { HandlerFunction } from "./handlerFunction";
-import { LevelRouting, RuleTargetArgs } from "./levelRouting";
+import { LevelRouting, RuleTargetArgs, TARGET_RETRY_POLICY } from "./levelRouting";
 import {
   Statement,
+  assumeRolePolicy,
   notifierStatements,
   policyJson,
   routerStatements,
@@ -35,6 +36,15 @@ import { PersonalContact } from "./personalContact";
 import { ReplicationSet } from "./replicationSet";
 import { ResponsePlans, failSafeLevel } from "./responsePlans";
 import { pipelineRegion } from "./awsNativeProvider";
+import { AckEndpoint } from "./engine/ackEndpoint";
+import { EscalationEngine } from "./engine/escalationEngine";
+import {
+  engineDirectory,
+  enginePlan,
+  sesIdentityArns,
+  smsOriginationArn,
+} from "./engine/enginePlan";
+import { selfPageEventPattern, selfPageInputTemplate } from "./selfMonitoring";
 
 /**
  * Arguments of the pipeline: the stack-config contract (see the README's config reference) plus
@@ -90,6 +100,10 @@ export class EscalationPipeline extends pulumi.ComponentResource {
   public readonly webhookSigningKeys?: pulumi.Output<Record<string, string>>;
   /** Names of the alarms created, by level. */
   public readonly alarmNames: Record<string, string[]>;
+  /** The escalation engine's state machine (backend step-functions). */
+  public readonly stateMachineArn?: pulumi.Output<string>;
+  /** The acknowledgement endpoint's function URL (backend step-functions). */
+  public readonly ackUrl?: pulumi.Output<string>;
 
   constructor(
     name: string,
@@ -117,56 +131,106 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     const region = aws.getRegionOutput({}, { parent: this });
     const where: Where = { accountId: identity.accountId, region: region.region };
 
-    // Who gets engaged, in which order, for which level (Incident Manager), and the Slack topic.
-    const im = checkRegionAndReplicate(scope, cfg, where.region);
-    this.awsNativeProvider = im.provider;
-    this.replicationSetArn = im.replicationSetArn;
-    const people = createContacts(scope, cfg, im.childOpts);
-    const escalation = createEscalationPlan(scope, cfg, people, im.childOpts);
-    this.escalationPlanArn = escalation?.contactArn;
-    const alerts = createAlertsTopic(scope, cfg, where.accountId);
-    this.alertsTopicArn = alerts.topicArn;
-    const planArns = createResponsePlans(scope, cfg, {
-      chatTopicArn: alerts.topicArn,
-      escalation,
-      arnOf: people.arnOf,
-      opts: im.childOpts,
-    });
-    this.responsePlanArns = pulumi.output(planArns);
+    if (cfg.backend === "step-functions") {
+      // No Incident Manager resource: the escalation engine pages (backend step-functions).
+      const alerts = createAlertsTopic(scope, cfg, where.accountId);
+      this.alertsTopicArn = alerts.topicArn;
+      this.responsePlanArns = pulumi.output<Record<string, string>>({});
+      this.contactArns = {};
+      this.onCallArns = {};
+      this.channelsToActivate = pulumi.output<ChannelToActivate[]>([]);
+      const engine = createEngine(scope, cfg, where, alerts);
+      this.stateMachineArn = engine.stateMachineArn;
+      this.ackUrl = engine.ackUrl;
+      const eventsDlq = createEventsDlq(scope);
+      const dedupeTable = createDedupeTable(scope, cfg);
+      this.router = createRouter(scope, cfg, where, {
+        planArns: {},
+        arnOf: () => {
+          throw new Error("backend step-functions has no Incident Manager contacts");
+        },
+        alertsTopicArn: alerts.topicArn,
+        // Self-monitoring pages through the self-page rule (createSelfPageRule), not an action.
+        pagePlanArn: undefined,
+        dedupeTable,
+        engine,
+      });
+      const webhooks = createNotifier(scope, cfg, where, alerts.topicArn);
+      this.notifier = webhooks?.notifier;
+      this.webhookSigningKeys = webhooks?.signingKeys;
+      const rules = createLevelRouting(scope, cfg, where, {
+        router: this.router,
+        notifier: this.notifier,
+        alertsTopicArn: alerts.topicArn,
+        eventsDlq,
+      });
+      this.alarmNames = rules.alarmNames;
+      const selfPage = createSelfPageRule(scope, cfg, where, {
+        engine,
+        eventsDlq,
+        routed: this.router !== undefined,
+      });
+      createQueuePolicies(scope, {
+        router: this.router,
+        eventsDlq,
+        ruleArns: [...rules.ruleArns, ...(selfPage ? [selfPage] : [])],
+        routerRuleArns: rules.routerRuleArns,
+      });
+      createEventsDlqAlarm(scope, eventsDlq, [alerts.topicArn]);
+    } else {
+      // Who gets engaged, in which order, for which level (Incident Manager), and the Slack topic.
+      const im = checkRegionAndReplicate(scope, cfg, where.region);
+      this.awsNativeProvider = im.provider;
+      this.replicationSetArn = im.replicationSetArn;
+      const people = createContacts(scope, cfg, im.childOpts);
+      const escalation = createEscalationPlan(scope, cfg, people, im.childOpts);
+      this.escalationPlanArn = escalation?.contactArn;
+      const alerts = createAlertsTopic(scope, cfg, where.accountId);
+      this.alertsTopicArn = alerts.topicArn;
+      const planArns = createResponsePlans(scope, cfg, {
+        chatTopicArn: alerts.topicArn,
+        escalation,
+        arnOf: people.arnOf,
+        opts: im.childOpts,
+      });
+      this.responsePlanArns = pulumi.output(planArns);
 
-    // Routing: alarms → rules → the router (paging) and the notifier (webhooks).
-    const pageActions = selfMonitoringPageActions(cfg, alerts.topicArn, planArns);
-    const eventsDlq = createEventsDlq(scope);
-    const dedupeTable = createDedupeTable(scope, cfg);
-    this.router = createRouter(scope, cfg, where, {
-      planArns,
-      arnOf: people.arnOf,
-      alertsTopicArn: alerts.topicArn,
-      pagePlanArn: pageActions.planArn,
-      dedupeTable,
-    });
-    if (this.router) createScheduledDrills(scope, cfg, where, { planArns, alerts, eventsDlq });
-    const webhooks = createNotifier(scope, cfg, where, alerts.topicArn);
-    this.notifier = webhooks?.notifier;
-    this.webhookSigningKeys = webhooks?.signingKeys;
-    const rules = createLevelRouting(scope, cfg, where, {
-      router: this.router,
-      notifier: this.notifier,
-      alertsTopicArn: alerts.topicArn,
-      eventsDlq,
-    });
-    this.alarmNames = rules.alarmNames;
-    createQueuePolicies(scope, {
-      router: this.router,
-      eventsDlq,
-      ruleArns: rules.ruleArns,
-      routerRuleArns: rules.routerRuleArns,
-    });
-    createEventsDlqAlarm(scope, eventsDlq, pageActions.actions);
+      // Routing: alarms → rules → the router (paging) and the notifier (webhooks).
+      const pageActions = selfMonitoringPageActions(cfg, alerts.topicArn, planArns);
+      const eventsDlq = createEventsDlq(scope);
+      const dedupeTable = createDedupeTable(scope, cfg);
+      this.router = createRouter(scope, cfg, where, {
+        planArns,
+        arnOf: people.arnOf,
+        alertsTopicArn: alerts.topicArn,
+        pagePlanArn: pageActions.planArn,
+        dedupeTable,
+      });
+      if (this.router) createScheduledDrills(scope, cfg, where, { planArns, alerts, eventsDlq });
+      const webhooks = createNotifier(scope, cfg, where, alerts.topicArn);
+      this.notifier = webhooks?.notifier;
+      this.webhookSigningKeys = webhooks?.signingKeys;
+      const rules = createLevelRouting(scope, cfg, where, {
+        router: this.router,
+        notifier: this.notifier,
+        alertsTopicArn: alerts.topicArn,
+        eventsDlq,
+      });
+      this.alarmNames = rules.alarmNames;
+      createQueuePolicies(scope, {
+        router: this.router,
+        eventsDlq,
+        ruleArns: rules.ruleArns,
+        routerRuleArns: rules.routerRuleArns,
+      });
+      createEventsDlqAlarm(scope, eventsDlq, pageActions.actions);
 
-    this.contactArns = Object.fromEntries([...people.contacts].map(([a, c]) => [a, c.contactArn]));
-    this.onCallArns = Object.fromEntries([...people.onCall].map(([r, s]) => [r, s.contactArn]));
-    this.channelsToActivate = channelsToActivate(people.contacts);
+      this.contactArns = Object.fromEntries(
+        [...people.contacts].map(([a, c]) => [a, c.contactArn]),
+      );
+      this.onCallArns = Object.fromEntries([...people.onCall].map(([r, s]) => [r, s.contactArn]));
+      this.channelsToActivate = channelsToActivate(people.contacts);
+    }
 
     this.registerOutputs({
       responsePlanArns: this.responsePlanArns,
@@ -177,6 +241,9 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       replicationSetArn: this.replicationSetArn,
       alertsTopicArn: this.alertsTopicArn,
       webhookSigningKeys: this.webhookSigningKeys,
+      ...(this.stateMachineArn
+        ? { stateMachineArn: this.stateMachineArn, ackUrl: this.ackUrl }
+        : {}),
     });
   }
 }
@@ -499,10 +566,13 @@ function createRouter(
     readonly alertsTopicArn: pulumi.Output<string>;
     readonly pagePlanArn: pulumi.Output<string> | undefined;
     readonly dedupeTable: aws.dynamodb.Table | undefined;
+    /** The escalation engine (backend step-functions): the router starts its executions. */
+    readonly engine?: Engine;
   },
 ): HandlerFunction | undefined {
   const { name, prefix, stack, tags, parent } = scope;
   if (routedLevels(cfg).length === 0) return undefined;
+  if (refs.engine) return createEngineRouter(scope, cfg, where, { ...refs, engine: refs.engine });
   const levels = Object.entries(cfg.levels);
   const paging = levels.filter(([, l]) => l.page);
   const mostSevere = failSafeLevel(cfg.levels);
@@ -577,6 +647,263 @@ function createRouter(
     },
     { parent },
   );
+}
+
+/** What the router and self-monitoring need of the escalation engine (backend step-functions). */
+interface Engine {
+  readonly stateMachineArn: pulumi.Output<string>;
+  readonly stateMachineName: string;
+  readonly incidentTableName: pulumi.Output<string>;
+  readonly incidentTableArn: pulumi.Output<string>;
+  readonly ackUrl: pulumi.Output<string>;
+}
+
+/**
+ * Backend step-functions: the acknowledgement endpoint (incident table, key secret, function URL)
+ * and the escalation engine (state machine, engine function, directory secret of the contacts'
+ * addresses). The engine sends from the configured SES identity and SMS origination identity.
+ */
+function createEngine(scope: Scope, cfg: StackConfig, where: Where, alerts: AlertsTopic): Engine {
+  const { name, prefix, tags, parent } = scope;
+  const email = cfg.channels?.email;
+  if (!email) {
+    throw new Error(
+      `EscalationPipeline "${name}": channels.email is required with backend step-functions`,
+    );
+  }
+  const sms = cfg.channels?.sms;
+  const contactLanguages = Object.fromEntries(
+    cfg.contacts
+      .filter((c) => c.language !== undefined && c.language !== cfg.language)
+      .map((c) => [c.alias, c.language!]),
+  );
+  const ack = new AckEndpoint(
+    `${name}-ack`,
+    {
+      prefix,
+      alertsTopicArn: alerts.topicArn,
+      language: cfg.language,
+      contactLanguages,
+      logRetentionDays: 90,
+      tags,
+    },
+    { parent },
+  );
+  const at = pulumi.all([where.region, where.accountId]);
+  const identities = at.apply(([region, account]) => sesIdentityArns(email.from, region, account));
+  const engine = new EscalationEngine(
+    `${name}-engine`,
+    {
+      prefix,
+      accountId: where.accountId,
+      region: where.region,
+      plan: enginePlan(cfg),
+      directory: engineDirectory(cfg.contacts),
+      incidentTable: { name: ack.tableName, arn: ack.tableArn },
+      alertsTopic: { arn: alerts.topicArn, keyArn: alerts.keyArn },
+      email: {
+        from: email.from,
+        identityArns: [identities.apply((i) => i[0]), identities.apply((i) => i[1])],
+        configurationSetName: email.configurationSet,
+      },
+      sms: sms && {
+        originationIdentity: sms.originationIdentity,
+        originationIdentityArn: at.apply(
+          ([region, account]) => smsOriginationArn(sms.originationIdentity, region, account).arn,
+        ),
+        configurationSetName: sms.configurationSet,
+      },
+      ack: { keySecretArn: ack.keySecretArn, baseUrl: ack.url },
+      logRetentionDays: 90,
+      tags,
+    },
+    { parent },
+  );
+  return {
+    stateMachineArn: engine.stateMachineArn,
+    stateMachineName: engine.stateMachineName,
+    incidentTableName: ack.tableName,
+    incidentTableArn: ack.tableArn,
+    ackUrl: ack.url,
+  };
+}
+
+/**
+ * The router's routing table under backend step-functions (routing.json): a level the router
+ * handles (it pages or engages) starts an execution, `{impact, execution: true}` plus
+ * `resolveOnRecovery` when set; any other level only `{impact}`.
+ */
+export function engineRoutingTable(
+  levels: StackConfig["levels"],
+): Record<string, { impact: number; execution?: true; resolveOnRecovery?: true }> {
+  return Object.fromEntries(
+    Object.entries(levels).map(([level, l]) => [
+      level,
+      l.page || (l.engage ?? []).length > 0
+        ? {
+            impact: l.impact,
+            execution: true as const,
+            ...(l.resolveOnRecovery ? { resolveOnRecovery: true as const } : {}),
+          }
+        : { impact: l.impact },
+    ]),
+  );
+}
+
+/**
+ * The router under backend step-functions: the same function, queue and alarms as with Incident
+ * Manager (HandlerFunction), with the engine's routing table, environment and statements
+ * (StartExecution of this state machine, the incident table). Its alarms go to Slack; the
+ * self-page rule (createSelfPageRule) pages for those that may mean a lost page.
+ */
+function createEngineRouter(
+  scope: Scope,
+  cfg: StackConfig,
+  where: Where,
+  refs: {
+    readonly alertsTopicArn: pulumi.Output<string>;
+    readonly dedupeTable: aws.dynamodb.Table | undefined;
+    readonly engine: Engine;
+  },
+): HandlerFunction {
+  const { name, prefix, stack, tags, parent } = scope;
+  // Built as variables, then passed: the `stepFunctions` members are the interfaces fixed for
+  // this round (handlers/router/env.ts routerEnv, components/iamStatements.ts routerStatements).
+  const policyArgs = {
+    responsePlanArns: [],
+    directEngageArns: [],
+    region: where.region,
+    accountId: where.accountId,
+    dedupeTableArn: refs.dedupeTable?.arn,
+    stepFunctions: {
+      stateMachineArn: refs.engine.stateMachineArn,
+      stateMachineName: refs.engine.stateMachineName,
+      incidentTableArn: refs.engine.incidentTableArn,
+    },
+  };
+  const envArgs = {
+    incidentSource: incidentSource(stack) as pulumi.Input<string>,
+    engagementSender: "incident-escalation" as pulumi.Input<string>,
+    accountId: where.accountId as pulumi.Input<string>,
+    dedupeTable: refs.dedupeTable?.name as pulumi.Input<string> | undefined,
+    stepFunctions: {
+      stateMachineArn: refs.engine.stateMachineArn as pulumi.Input<string>,
+      incidentTable: refs.engine.incidentTableName as pulumi.Input<string>,
+    },
+  };
+  return new HandlerFunction(
+    `${name}-router`,
+    {
+      functionName: `${prefix}-router`,
+      handler: "router",
+      description: "Starts the level's escalation execution (Step Functions) for an alarm",
+      files: { [ROUTING_TABLE_FILE]: JSON.stringify(engineRoutingTable(cfg.levels)) },
+      environment: { ...routerEnv<pulumi.Input<string>>(envArgs) },
+      statements: routerStatements(policyArgs),
+      timeoutSeconds: ROUTER_TIMEOUT_SECONDS,
+      memoryMb: 256,
+      queue: {
+        maximumConcurrency: ROUTER_MAX_CONCURRENCY,
+        visibilityTimeoutSeconds: ROUTER_QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+        maxReceiveCount: ROUTER_QUEUE_MAX_RECEIVES,
+      },
+      logRetentionDays: 90,
+      maximumRetryAttempts: 2,
+      alertsTopicArn: refs.alertsTopicArn,
+      reportsPagesGivenUp: true,
+      tags,
+    },
+    { parent },
+  );
+}
+
+/**
+ * Backend step-functions' fail-safe (what the untagged response plan's alarm action does with
+ * Incident Manager, selfMonitoringPageActions): an EventBridge rule on the self-monitoring alarms
+ * that mean a page may be lost (the events DLQ's depth; the router's DLQ depth and pages given
+ * up) entering ALARM, whose target is the state machine itself, so a broken router still pages
+ * the fail-safe level. The target's role may start executions of this state machine only. Returns
+ * the rule's ARN (the events DLQ's policy admits it), undefined when no level pages.
+ */
+function createSelfPageRule(
+  scope: Scope,
+  cfg: StackConfig,
+  where: Where,
+  refs: { readonly engine: Engine; readonly eventsDlq: aws.sqs.Queue; readonly routed: boolean },
+): pulumi.Output<string> | undefined {
+  const { name, prefix, tags, parent } = scope;
+  const level = failSafeLevel(cfg.levels);
+  if (!level) return undefined;
+  const alarms = [
+    `${prefix}-events-dlq-depth`,
+    ...(refs.routed ? [`${prefix}-router-dlq-depth`, `${prefix}-router-pages-given-up`] : []),
+  ];
+  const rule = new aws.cloudwatch.EventRule(
+    `${name}-self-page`,
+    {
+      name: `${prefix}-self-page`,
+      description: `Self-monitoring alarms that may mean a lost page: start a ${level} escalation`,
+      eventPattern: pulumi
+        .all([where.accountId, where.region])
+        .apply(([account, region]) => selfPageEventPattern(alarms, { account, region })),
+      tags,
+    },
+    { parent },
+  );
+  // EventBridge assumes the target's role to call StartExecution: a Step Functions state machine
+  // target needs a role that allows states:StartExecution on it (EventBridge user guide, "Amazon
+  // EventBridge targets", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-targets.html;
+  // AWS CDK's SfnStateMachine target builds the same role). The trust policy has no condition:
+  // attaching the role to a target needs iam:PassRole in this account, and the role can start
+  // only this state machine (no source key is documented for the role's AssumeRole by EventBridge
+  // targets, and a key it did not send would make the page fail).
+  const role = new aws.iam.Role(
+    `${name}-self-page-role`,
+    {
+      name: `${prefix}-self-page`,
+      assumeRolePolicy: assumeRolePolicy("events.amazonaws.com"),
+      tags,
+    },
+    { parent },
+  );
+  const policy = new aws.iam.RolePolicy(
+    `${name}-self-page-policy`,
+    {
+      role: role.name,
+      name: `${prefix}-self-page-policy`,
+      policy: policyJson(selfPageStatements(refs.engine.stateMachineArn)),
+    },
+    { parent },
+  );
+  new aws.cloudwatch.EventTarget(
+    `${name}-self-page`,
+    {
+      rule: rule.name,
+      targetId: "escalation",
+      arn: refs.engine.stateMachineArn,
+      roleArn: role.arn,
+      inputTransformer: {
+        inputPaths: { alarmName: "$.detail.alarmName", firedAt: "$.time" },
+        inputTemplate: selfPageInputTemplate(level),
+      },
+      retryPolicy: TARGET_RETRY_POLICY,
+      deadLetterConfig: { arn: refs.eventsDlq.arn },
+    },
+    { parent, dependsOn: [policy] },
+  );
+  return rule.arn;
+}
+
+/** The self-page rule's role: start executions of this state machine, nothing else. */
+export function selfPageStatements(stateMachineArn: pulumi.Input<string>): Statement[] {
+  return [
+    {
+      Sid: "StartFailSafeEscalation",
+      Effect: "Allow",
+      Action: ["states:StartExecution"],
+      Resource: [stateMachineArn],
+    },
+  ];
 }
 
 /**

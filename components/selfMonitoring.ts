@@ -65,3 +65,40 @@ export function dlqDepthAlarmArgs(
     tags,
   });
 }
+
+/**
+ * Backend step-functions' fail-safe page: the event pattern of the self-page rule, matching the
+ * named self-monitoring alarms of this account and region entering ALARM. A CloudWatch alarm state
+ * change event has source aws.cloudwatch, detail-type "CloudWatch Alarm State Change", the alarm's
+ * ARN in `resources`, and `detail.alarmName` and `detail.state.value`
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html).
+ */
+export function selfPageEventPattern(
+  alarmNames: readonly string[],
+  scope: { readonly account: string; readonly region: string },
+): string {
+  return JSON.stringify({
+    source: ["aws.cloudwatch"],
+    "detail-type": ["CloudWatch Alarm State Change"],
+    account: [scope.account],
+    region: [scope.region],
+    resources: alarmNames.map(
+      (n) => `arn:aws:cloudwatch:${scope.region}:${scope.account}:alarm:${n}`,
+    ),
+    detail: { state: { value: ["ALARM"] } },
+  });
+}
+
+/**
+ * The self-page target's input template: the engine's input for the fail-safe level
+ * (handlers/engine/protocol.ts EngineInput; the incident id is the execution's name, which Step
+ * Functions generates for an execution EventBridge starts). `<alarmName>` and `<firedAt>` come
+ * from the input transformer's paths `$.detail.alarmName` and `$.time` (EventBridge user guide,
+ * "Amazon EventBridge input transformation",
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html); they
+ * are inserted in quotes, which is safe for these values: the pattern matches only this stack's
+ * alarm names ([a-z0-9-]) and `time` is an ISO-8601 timestamp.
+ */
+export function selfPageInputTemplate(level: string): string {
+  return `{"level":${JSON.stringify(level)},"alarmName":"<alarmName>","firedAt":"<firedAt>"}`;
+}

@@ -386,6 +386,20 @@ class PhysicalNames {
         const arn = `arn:aws:states:${r}:${a}:stateMachine:${physical}`;
         return { id: arn, state: { arn, name: physical } };
       }
+      case "aws:lambda/functionUrl:FunctionUrl": {
+        // https://<url-id>.lambda-url.<region>.on.aws/ (Lambda developer guide, "Creating and
+        // managing Lambda function URLs": the URL format), `functionUrl` and `urlId` outputs.
+        const urlId = createHash("sha256").update(name).digest("hex").slice(0, 32);
+        const fn = str("functionName") ?? name;
+        return {
+          id: fn,
+          state: {
+            functionArn: `arn:aws:lambda:${r}:${a}:function:${fn}`,
+            functionUrl: `https://${urlId}.lambda-url.${r}.on.aws/`,
+            urlId,
+          },
+        };
+      }
       case "random:index/randomPassword:RandomPassword": {
         const length = typeof inputs.length === "number" ? inputs.length : 16;
         const material = createHash("sha512").update(name).digest("hex");

@@ -29,6 +29,7 @@ import {
 } from "./planReport";
 import { loadStackConfigFile } from "./stackFile";
 import { buildTimeline } from "./timeline";
+import { engineWarnings } from "../components/engine/enginePlan";
 
 /** The command line of `npm run plan` (cli/plan.ts), as `util.parseArgs` gives it. */
 export interface PlanArgs {
@@ -130,8 +131,14 @@ export async function plan(args: PlanArgs, opts: PlanOptions): Promise<PlanResul
     bundles: bundles(opts.root),
     sensitive,
     securePaths: stackFile.securePaths,
+    // Backend step-functions creates no Incident Manager resource: no replication set to report.
     replicationSet:
-      incidentManagerSettings(cfg).replicationSet === "existing" ? "existing" : "created",
+      cfg.backend === "step-functions"
+        ? undefined
+        : incidentManagerSettings(cfg).replicationSet === "existing"
+          ? "existing"
+          : "created",
+    backendWarnings: engineWarnings(cfg),
     providers,
   });
   document.warnings.push(...stepFunctionsSandboxWarnings(cfg));
@@ -156,6 +163,8 @@ export function policyConfig(cfg: StackConfig): PackConfig {
   return {
     ...packConfig({ pagingLevels: paging }),
     "every-alarm-routed": { pagingLevels: routedToPeople },
+    // Backend step-functions pages through the escalation engine: no response plan to expect.
+    ...(cfg.backend === "step-functions" ? { "paging-level-has-plan": { pagingLevels: [] } } : {}),
   };
 }
 

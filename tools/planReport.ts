@@ -96,7 +96,10 @@ export interface PlanInputs {
   readonly sensitive: readonly string[];
   /** Config paths that were `secure:` in the stack file. */
   readonly securePaths: readonly string[];
-  readonly replicationSet: "existing" | "created";
+  /** Incident Manager's replication set; undefined for backend step-functions (none). */
+  readonly replicationSet?: "existing" | "created";
+  /** Warnings of the step-functions backend (components/engine/enginePlan.ts engineWarnings). */
+  readonly backendWarnings?: readonly string[];
   /** Where each provider would deploy (see {@link providerRegions}). */
   readonly providers: readonly ProviderRegion[];
 }
@@ -203,14 +206,17 @@ export function buildPlanDocument(p: PlanInputs): PlanDocument {
         channels.map((c) => String(c.inputs.name)).join(", "),
     );
   }
-  warnings.push(
-    "Incident Manager is closed to new customers since 2025-11-07: deploy only to an account already onboarded.",
-  );
-  warnings.push(
-    p.replicationSet === "existing"
-      ? "Uses the account's existing replication set (replicationSet: existing)."
-      : "Creates the account's replication set, with deletion protection, protected from `pulumi destroy` and retained if removed. There is one per account.",
-  );
+  if (p.replicationSet !== undefined) {
+    warnings.push(
+      "Incident Manager is closed to new customers since 2025-11-07: deploy only to an account already onboarded.",
+    );
+    warnings.push(
+      p.replicationSet === "existing"
+        ? "Uses the account's existing replication set (replicationSet: existing)."
+        : "Creates the account's replication set, with deletion protection, protected from `pulumi destroy` and retained if removed. There is one per account.",
+    );
+  }
+  warnings.push(...(p.backendWarnings ?? []));
   if (p.securePaths.length > 0) {
     warnings.push(
       `${p.securePaths.length} secure config value(s) cannot be decrypted offline and are shown as [secret] (placeholders were used): ${p.securePaths.join(", ")}`,

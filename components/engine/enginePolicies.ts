@@ -12,8 +12,8 @@ export interface EngineStatementArgs {
   /** The alerts topic and its KMS key. */
   readonly topicArn: pulumi.Input<string>;
   readonly topicKeyArn: pulumi.Input<string>;
-  /** The SES identity (address or domain) the pages are sent from, and the From address. */
-  readonly emailIdentityArn: pulumi.Input<string>;
+  /** The SES identities (the address, its domain) the pages may be sent from, and the From address. */
+  readonly emailIdentityArns: readonly pulumi.Input<string>[];
   readonly emailFrom: string;
   /** The SES configuration set, when one is used. */
   readonly emailConfigurationSetArn?: pulumi.Input<string>;
@@ -55,7 +55,7 @@ export function engineStatements(args: EngineStatementArgs): Statement[] {
       Effect: "Allow",
       Action: ["ses:SendEmail"],
       Resource: [
-        args.emailIdentityArn,
+        ...args.emailIdentityArns,
         ...(args.emailConfigurationSetArn ? [args.emailConfigurationSetArn] : []),
       ],
       Condition: { StringEquals: { "ses:FromAddress": args.emailFrom } },

@@ -20,9 +20,9 @@ export interface EscalationEngineArgs {
   /** Physical-name prefix. */
   readonly prefix: string;
   /** Account of the stack (the state machine role's confused-deputy condition). */
-  readonly accountId: string;
+  readonly accountId: pulumi.Input<string>;
   /** Region of the stack. */
-  readonly region: string;
+  readonly region: pulumi.Input<string>;
   /** What the engine follows: stages, contacts' engagement plans, rotations, repeat (no personal data). */
   readonly plan: EnginePlan;
   /** Contacts' addresses by alias, as a secret (stored in the directory secret, never in the environment). */
@@ -37,10 +37,13 @@ export interface EscalationEngineArgs {
     readonly arn: pulumi.Input<string>;
     readonly keyArn: pulumi.Input<string>;
   };
-  /** E-mail: the From address, the SES identity it is sent from, an optional configuration set. */
+  /**
+   * E-mail: the From address, the SES identities it may be sent from (the address and its domain,
+   * enginePlan.ts sesIdentityArns), an optional configuration set.
+   */
   readonly email: {
     readonly from: string;
-    readonly identityArn: pulumi.Input<string>;
+    readonly identityArns: readonly pulumi.Input<string>[];
     readonly configurationSetName?: string;
   };
   /** SMS: the origination identity sent as given, and its ARN (IAM). Undefined: no SMS. */
@@ -132,14 +135,14 @@ export class EscalationEngine extends pulumi.ComponentResource {
       tableArn: args.incidentTable.arn,
       topicArn: args.alertsTopic.arn,
       topicKeyArn: args.alertsTopic.keyArn,
-      emailIdentityArn: args.email.identityArn,
+      emailIdentityArns: args.email.identityArns,
       emailFrom: args.email.from,
       emailConfigurationSetArn: args.email.configurationSetName
-        ? `arn:aws:ses:${args.region}:${args.accountId}:configuration-set/${args.email.configurationSetName}`
+        ? pulumi.interpolate`arn:aws:ses:${args.region}:${args.accountId}:configuration-set/${args.email.configurationSetName}`
         : undefined,
       smsOriginationIdentityArn: args.sms?.originationIdentityArn,
       smsConfigurationSetArn: args.sms?.configurationSetName
-        ? `arn:aws:sms-voice:${args.region}:${args.accountId}:configuration-set/${args.sms.configurationSetName}`
+        ? pulumi.interpolate`arn:aws:sms-voice:${args.region}:${args.accountId}:configuration-set/${args.sms.configurationSetName}`
         : undefined,
       secretArns: [directory.arn, args.ack.keySecretArn],
     };
@@ -205,7 +208,7 @@ export class EscalationEngine extends pulumi.ComponentResource {
         assumeRolePolicy: conditionalAssumeRolePolicy("states.amazonaws.com", {
           StringEquals: { "aws:SourceAccount": args.accountId },
           ArnLike: {
-            "aws:SourceArn": `arn:aws:states:${args.region}:${args.accountId}:stateMachine:${smName}`,
+            "aws:SourceArn": pulumi.interpolate`arn:aws:states:${args.region}:${args.accountId}:stateMachine:${smName}`,
           },
         }),
         tags: args.tags,

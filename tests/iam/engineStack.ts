@@ -59,7 +59,7 @@ async function build(): Promise<EngineStack> {
       alertsTopic: { arn: alerts.topicArn, keyArn: alerts.keyArn },
       email: {
         from: "oncall@alerts.example.com",
-        identityArn: ENGINE_EMAIL_IDENTITY,
+        identityArns: [ENGINE_EMAIL_IDENTITY],
         configurationSetName: "ie-test-pages",
       },
       sms: { originationIdentity: ENGINE_SMS_ARN, originationIdentityArn: ENGINE_SMS_ARN },

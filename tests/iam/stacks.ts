@@ -28,13 +28,22 @@ export const STACKS: readonly { name: string; file?: string }[] = [
   { name: "full", file: path.join(__dirname, "fixtures", "Pulumi.full.yaml") },
 ];
 
+/**
+ * Stacks of backend step-functions (Pulumi.selfhosted.yaml): judged by tests/iam/selfhosted.spec.ts
+ * (the engine, ack and self-page roles), not yet by simulate.spec.ts, whose handler scenarios and
+ * service calls are Incident Manager's (no engine scenario runs against a program's stack yet).
+ */
+export const ENGINE_BACKEND_STACKS: readonly { name: string; file?: string }[] = [
+  { name: "selfhosted" },
+];
+
 const cache = new Map<string, Promise<JudgedStack>>();
 
 /** One program run per stack per mocha process. */
 export function judged(name: string): Promise<JudgedStack> {
   let run = cache.get(name);
   if (!run) {
-    const stack = STACKS.find((s) => s.name === name);
+    const stack = [...STACKS, ...ENGINE_BACKEND_STACKS].find((s) => s.name === name);
     if (!stack) throw new Error(`unknown stack ${name}`);
     run = runProgram(stack.name, stack.file).then(({ resources }) => ({
       name,

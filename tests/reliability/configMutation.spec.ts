@@ -1,5 +1,5 @@
 /**
- * Config mutation fuzzing: the example stacks, mutated at random paths (values replaced, removed,
+ * Config mutation fuzzing: the example stacks (dev, prod and selfhosted, backend step-functions), mutated at random paths (values replaced, removed,
  * duplicated, retyped, keys renamed), are either valid — and then the whole pipeline builds under
  * the mock engine — or rejected with a ConfigError whose every issue names a path and a reason.
  * No exception may escape from inside zod or Pulumi.
@@ -17,7 +17,7 @@ import { runWithMocks } from "../../tools/mockEngine";
 import { readStackFile } from "../../tools/stackFile";
 
 const REPO = path.join(__dirname, "..", "..");
-const examples = ["dev", "prod"].map(
+const examples = ["dev", "prod", "selfhosted"].map(
   (s) => rawConfigFrom(readStackFile(path.join(REPO, `Pulumi.${s}.yaml`)).config).raw,
 );
 

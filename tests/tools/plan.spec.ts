@@ -1,6 +1,6 @@
 // The offline plan tool (cli/plan.ts, tools/plan.ts, tools/planReport.ts), called in-process
-// with a fixed clock: specific lines of the text report and fields of the JSON document for both example
-// stacks (the document validated against planDocumentSchema); exit codes and messages for bad
+// with a fixed clock: specific lines of the text report and fields of the JSON document for the example
+// stacks (dev, prod; selfhosted, backend step-functions: no Incident Manager resource, the timeline) (the document validated against planDocumentSchema); exit codes and messages for bad
 // usage, a missing file, invalid YAML and an invalid config (every path reported, no stack
 // trace); policy violations and the exit code per enforcement level (an orphan alarm, voice in
 // the first stage); secrets never printed in either format; colour only when asked for and never
@@ -363,6 +363,114 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
 
     it("never contains a phone number, an e-mail address or the webhook URL", () => {
       assert.doesNotMatch(r.stdout, /\+8190000000\d\d|@example\.com|tickets\.example\.com/);
+    });
+  });
+
+  describe("selfhosted example stack (backend step-functions), text and --json", () => {
+    let r: PlanResult;
+    let doc: PlanDocument;
+    before(async () => {
+      r = await run(["--stack", "selfhosted", "--no-color"]);
+      doc = (await run(["--stack", "selfhosted", "--json"])).document!;
+    });
+
+    it("exits 0 with no policy violation (no response plan is expected of this backend)", () => {
+      assert.equal(r.exitCode, 0);
+      assert.equal(r.stderr, "");
+      hasBlock(r.stdout, ["Policies", "  no violations"]);
+      hasLine(r.stdout, "OK: 0 advisory finding(s), no mandatory violation.");
+    });
+
+    it("would create no Incident Manager resource and no aws-native provider", () => {
+      assert.deepEqual(
+        doc.resources
+          .map((x) => x.type)
+          .filter((t) =>
+            /^aws:ssm(contacts|incidents)\/|^aws-native:|^pulumi:providers:aws-native/.test(t),
+          ),
+        [],
+      );
+      assert.doesNotMatch(r.stdout, /ssmcontacts|ssmincidents|aws-native/);
+      hasBlock(r.stdout, [
+        "Providers (one region: ap-northeast-1)",
+        "  aws (default provider) in ap-northeast-1 (from aws:region)",
+        "",
+      ]);
+    });
+
+    it("would create the engine, the ack endpoint and the self-page rule", () => {
+      assert.deepEqual(
+        doc.resources
+          .filter((x) =>
+            [
+              "aws:sfn/stateMachine:StateMachine",
+              "aws:lambda/functionUrl:FunctionUrl",
+              "aws:cloudwatch/eventRule:EventRule",
+            ].includes(x.type),
+          )
+          .map((x) => `${x.type} ${x.name}`)
+          .sort(),
+        [
+          "aws:cloudwatch/eventRule:EventRule escalation-critical",
+          "aws:cloudwatch/eventRule:EventRule escalation-self-page",
+          "aws:cloudwatch/eventRule:EventRule escalation-warning",
+          "aws:lambda/functionUrl:FunctionUrl escalation-ack-url",
+          "aws:sfn/stateMachine:StateMachine escalation-engine-state-machine",
+        ],
+      );
+    });
+
+    it("shows the critical level's paging timeline in prod's format", () => {
+      hasBlock(r.stdout, [
+        "    alarm ie-selfhosted-critical-api-5xx: AWS/ApplicationELB HTTPCode_Target_5XX_Count Sum >= 50 (2 of 3 × 60s)",
+        "    alarm ie-selfhosted-critical-api-latency-p99: AWS/ApplicationELB TargetResponseTime p99 > 3 (3 of 5 × 60s)",
+        "    paging timeline (stops when an essential target acknowledges):",
+        "      T+0   stage 1 (15 min) → oncall:primary [on call now: sato]",
+        "      T+0   email       sato",
+        "      T+10  SMS         sato",
+        "      T+15  stage 2 (15 min) → tanaka",
+        "      T+15  email       tanaka",
+        "      T+25  SMS         tanaka",
+      ]);
+      hasBlock(r.stdout, [
+        "On call",
+        "  oncall:primary (Asia/Tokyo): now sato; next suzuki from 2026-11-30 09:00",
+      ]);
+    });
+
+    it("has no Incident Manager warning (availability, replication set, channels to activate)", () => {
+      assert.ok(!lines(r.stdout).includes(IM_AVAILABILITY));
+      assert.doesNotMatch(r.stdout, /replication set|NOT_ACTIVATED/);
+    });
+
+    it("never prints a phone number or an e-mail address but the sender's", () => {
+      assert.doesNotMatch(r.stdout, /\+8190000000\d\d|(sato|suzuki|tanaka)@example\.com/);
+      assert.doesNotMatch(
+        JSON.stringify(doc),
+        /\+8190000000\d\d|(sato|suzuki|tanaka)@example\.com/,
+      );
+    });
+
+    it("an SMS origination identity given as a phone number: the IAM scope warning", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "plan-selfhosted-"));
+      try {
+        const file = join(dir, "Pulumi.selfhosted.yaml");
+        writeFileSync(
+          file,
+          readFileSync(join(ROOT, "Pulumi.selfhosted.yaml"), "utf8").replace(
+            "originationIdentity: pool-0123456789abcdef0123456789abcdef",
+            'originationIdentity: "+81500000000"',
+          ),
+        );
+        const phone = await run(["--config-file", file, "--no-color"]);
+        assert.equal(phone.exitCode, 0, phone.stderr);
+        hasLine(
+          phone.stdout,
+          "  ! channels.sms.originationIdentity is a phone number: the engine may send SMS from any phone number of this account and region (its IAM ARN needs the phone number ID). Give the phone number ID (phone-...) or ARN to allow only that number.",
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

@@ -1,0 +1,119 @@
+/**
+ * The roles of the selfhosted stack (backend step-functions, Pulumi.selfhosted.yaml) as the real
+ * program builds them, evaluated by the IAM policy simulator (@cloud-copilot/iam-simulate): the
+ * self-page rule's role starts executions of this state machine only and EventBridge may assume
+ * it; the engine function sends e-mail from the configured address only (under the address or the
+ * domain identity) and SMS from the configured pool only; the ack function reads and updates the
+ * incident table only.
+ *
+ * What this spec does NOT prove: that IAM evaluates exactly as the simulator does; which SES
+ * identity SES authorizes a send against (both are allowed, the From address is pinned); the
+ * context EventBridge sends when it assumes the target role; the router's statements (helper
+ * "seam"'s routerStatements, judged once it lands); the commands of a real execution (the
+ * engine's own IAM spec, tests/iam/engine.spec.ts, runs one against the component).
+ */
+import { strict as assert } from "node:assert";
+import { decide } from "../support/iamPolicies";
+import { ACCOUNT, REGION, judged, ofType } from "./stacks";
+
+const SM = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ie-selfhosted-escalation`;
+const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+const SES = (identity: string) => `arn:aws:ses:${REGION}:${ACCOUNT}:identity/${identity}`;
+const POOL = `arn:aws:sms-voice:${REGION}:${ACCOUNT}:pool/pool-0123456789abcdef0123456789abcdef`;
+const TABLE = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/ie-selfhosted-incidents`;
+
+describe("IAM simulator: the selfhosted stack's engine, ack and self-page roles", function () {
+  this.timeout(120_000);
+
+  it("has the engine, ack, router and notifier functions", async () => {
+    const stack = await judged("selfhosted");
+    assert.deepEqual(
+      ofType(stack, "aws:lambda/function:Function")
+        .map((f) => f.id)
+        .sort(),
+      [
+        "ie-selfhosted-ack",
+        "ie-selfhosted-engine",
+        "ie-selfhosted-notifier",
+        "ie-selfhosted-router",
+      ],
+    );
+  });
+
+  it("the self-page role starts executions of this state machine only; EventBridge may assume it (EventBridge targets: the role needs states:StartExecution)", async () => {
+    const stack = await judged("selfhosted");
+    const principal = role("ie-selfhosted-self-page");
+    const start = (resource: string) =>
+      decide(stack.policies, { principal, action: "states:StartExecution", resource });
+    assert.deepEqual(
+      [
+        await start(SM),
+        await start(`${SM}-other`),
+        await decide(stack.policies, {
+          principal,
+          action: "states:StopExecution",
+          resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:ie-selfhosted-escalation:x`,
+        }),
+        await decide(stack.policies, {
+          principal: "events.amazonaws.com",
+          action: "sts:AssumeRole",
+          resource: principal,
+        }),
+      ],
+      ["Allowed", "ImplicitlyDenied", "ImplicitlyDenied", "Allowed"],
+    );
+  });
+
+  it("the engine sends e-mail from oncall@alerts.example.com under the address or the domain identity, and from no other address or identity (SES v2 SendEmail: identity*, ses:FromAddress)", async () => {
+    const stack = await judged("selfhosted");
+    const send = (resource: string, from: string) =>
+      decide(stack.policies, {
+        principal: role("ie-selfhosted-engine-role"),
+        action: "ses:SendEmail",
+        resource,
+        context: { "ses:FromAddress": from },
+      });
+    assert.deepEqual(
+      [
+        await send(SES("oncall@alerts.example.com"), "oncall@alerts.example.com"),
+        await send(SES("alerts.example.com"), "oncall@alerts.example.com"),
+        await send(SES("alerts.example.com"), "ceo@alerts.example.com"),
+        await send(SES("other.example.com"), "oncall@alerts.example.com"),
+      ],
+      ["Allowed", "Allowed", "ImplicitlyDenied", "ImplicitlyDenied"],
+    );
+  });
+
+  it("the engine sends SMS from the configured pool only (sms-voice SendTextMessage: pool)", async () => {
+    const stack = await judged("selfhosted");
+    const text = (resource: string) =>
+      decide(stack.policies, {
+        principal: role("ie-selfhosted-engine-role"),
+        action: "sms-voice:SendTextMessage",
+        resource,
+      });
+    assert.deepEqual(
+      [await text(POOL), await text(`arn:aws:sms-voice:${REGION}:${ACCOUNT}:pool/pool-other`)],
+      ["Allowed", "ImplicitlyDenied"],
+    );
+  });
+
+  it("the ack function reads and updates the incident table, and cannot delete or scan it", async () => {
+    const stack = await judged("selfhosted");
+    const ack = (action: string) =>
+      decide(stack.policies, {
+        principal: role("ie-selfhosted-ack-role"),
+        action,
+        resource: TABLE,
+      });
+    assert.deepEqual(
+      [
+        await ack("dynamodb:GetItem"),
+        await ack("dynamodb:UpdateItem"),
+        await ack("dynamodb:DeleteItem"),
+        await ack("dynamodb:Scan"),
+      ],
+      ["Allowed", "Allowed", "ImplicitlyDenied", "ImplicitlyDenied"],
+    );
+  });
+});
