@@ -26,7 +26,13 @@ import {
   parseIncident,
   resolveRequest,
 } from "../handlers/shared/incidentStore";
-import { INCIDENT_ID, incidentLine, stackTable, timelineText, type CliIo } from "./incidentTable";
+import {
+  INCIDENT_ID,
+  incidentLine,
+  stackTable,
+  timelineText,
+  type CliIo,
+} from "../tools/incidentTable";
 
 export const INCIDENTS_USAGE = `Usage: npm run incidents -- --stack <name> [--limit <n>] [--show <id>] [--resolve <id>]
                           [--as <alias>] [--region <region>]

@@ -12,12 +12,16 @@ import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/clien
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { ackKeyBytes } from "../shared/ackToken";
 import {
+  acknowledgementRoute,
   acknowledgeRequest,
   getIncidentRequest,
+  noteAcknowledgementRequest,
   parseIncident,
   type Incident,
 } from "../shared/incidentStore";
-import { AckError } from "./core";
+import { AckError, type AcknowledgeOutcome } from "./core";
+
+export type { AcknowledgeOutcome } from "./core";
 
 export const SERVICE = "incident-escalation-ack";
 
@@ -79,15 +83,16 @@ export async function getIncident(
   return out.Item === undefined ? undefined : parseIncident(out.Item);
 }
 
-export type AcknowledgeOutcome =
-  | { readonly written: true; readonly incident: Incident }
-  | { readonly written: false; readonly old: Incident | undefined };
-
 /**
- * The conditional acknowledge (status must be open). On ConditionalCheckFailedException nothing
- * was written; the item as it was comes with the exception (ReturnValuesOnConditionCheckFailure
- * ALL_OLD, API reference UpdateItem) or, where an implementation does not return it, from a
- * consistent read.
+ * The conditional acknowledgement (handlers/shared/incidentStore.ts): an essential contact of an
+ * open incident acknowledges it (the escalation stops); a contact paged only by a stage that is not
+ * essential is noted on the timeline once (it goes on); otherwise nothing is written. On
+ * ConditionalCheckFailedException nothing was written; the item as it was comes with the exception
+ * (ReturnValuesOnConditionCheckFailure ALL_OLD, API reference UpdateItem) or, where an
+ * implementation does not return it, from a consistent read, and acknowledgementRoute picks the
+ * next write. A contact that became essential between two writes is tried again, at most
+ * MAX_ACK_WRITES writes in all. `by: "operator"` (npm run ack without --contact) acknowledges
+ * whoever the engine paged.
  */
 export async function acknowledge(
   client: DynamoDBClient,
@@ -97,28 +102,44 @@ export async function acknowledge(
     readonly at: Date;
     readonly contact: string;
     readonly channel: string;
+    readonly by?: "contact" | "operator";
   },
 ): Promise<AcknowledgeOutcome> {
-  try {
-    const out = await client.send(
-      new UpdateItemCommand(
-        acknowledgeRequest(table, ack.id, {
-          at: ack.at,
-          contact: ack.contact,
-          channel: ack.channel,
-        }),
-      ),
-    );
-    if (out.Attributes === undefined) {
-      throw new AckError("INTERNAL", "UpdateItem returned no attributes (ReturnValues ALL_NEW)");
+  const what = { at: ack.at, contact: ack.contact, channel: ack.channel };
+  let essential = true;
+  for (let attempt = 1; ; attempt += 1) {
+    const request = essential
+      ? acknowledgeRequest(table, ack.id, { ...what, by: ack.by ?? "contact" })
+      : noteAcknowledgementRequest(table, ack.id, what);
+    let old: Incident | undefined;
+    try {
+      const out = await client.send(new UpdateItemCommand(request));
+      if (out.Attributes === undefined) {
+        throw new AckError("INTERNAL", "UpdateItem returned no attributes (ReturnValues ALL_NEW)");
+      }
+      return { written: true, essential, incident: parseIncident(out.Attributes) };
+    } catch (err: unknown) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      old =
+        err.Item !== undefined ? parseIncident(err.Item) : await getIncident(client, table, ack.id);
     }
-    return { written: true, incident: parseIncident(out.Attributes) };
-  } catch (err: unknown) {
-    if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    if (err.Item !== undefined) return { written: false, old: parseIncident(err.Item) };
-    return { written: false, old: await getIncident(client, table, ack.id) };
+    const route = acknowledgementRoute(old, ack.contact);
+    if (route === "acknowledge" || route === "note") {
+      if (attempt >= MAX_ACK_WRITES) {
+        throw new AckError(
+          "INTERNAL",
+          `the acknowledgement did not settle in ${MAX_ACK_WRITES} writes`,
+        );
+      }
+      essential = route === "acknowledge";
+      continue;
+    }
+    return { written: false, old };
   }
 }
+
+/** Writes one acknowledgement may take: essential, noted, essential again (it became essential). */
+export const MAX_ACK_WRITES = 3;
 
 export async function publish(client: SNSClient, topicArn: string, message: string): Promise<void> {
   await client.send(new PublishCommand({ TopicArn: topicArn, Message: message }));

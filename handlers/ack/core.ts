@@ -12,7 +12,10 @@
  *   submits forms could acknowledge; nothing server-side can tell it from a person. The page
  *   needs no script, so a scanner that only renders pages changes nothing.)
  * - POST `/ack/<incident>` with the form field `t` acknowledges (conditional write: only an open
- *   incident); a second POST finds it acknowledged and shows "already acknowledged".
+ *   incident, only by an essential contact); a second POST finds it acknowledged and shows
+ *   "already acknowledged". A contact paged only by a stage that is not essential is recorded on
+ *   the timeline once ("notEssential" page) and the escalation goes on
+ *   (handlers/shared/incidentStore.ts acknowledgementRoute).
  * - A token that is malformed (400), forged or for another incident (403), expired (410), for a
  *   resolved incident (409) or for no incident (404) gets a page saying so and changes nothing.
  * Pages carry no personal data (no name, address, number or alias) and never the token except in
@@ -25,9 +28,9 @@ import {
   type AckClaims,
   type AckVerification,
 } from "../shared/ackToken";
-import { INCIDENT_ID_PATTERN, type Incident } from "../shared/incidentStore";
+import { acknowledgementRoute, INCIDENT_ID_PATTERN, type Incident } from "../shared/incidentStore";
+import { isLanguage, message, type Language, type MessageKey } from "../shared/messages";
 import { alarmText } from "../shared/untrustedText";
-import { ackMessage, isLanguage, type AckMessageKey, type Language } from "./messages";
 
 export class AckError extends Error {
   constructor(
@@ -151,7 +154,9 @@ export function parseRequest(event: unknown): AckRequest {
 /** Every page the endpoint can show. */
 export type PageKind =
   | "confirm"
+  | "confirmNotEssential"
   | "acknowledged"
+  | "notEssential"
   | "already"
   | "resolved"
   | "expired"
@@ -163,7 +168,9 @@ export type PageKind =
 
 export const PAGE_STATUS: Readonly<Record<PageKind, number>> = {
   confirm: 200,
+  confirmNotEssential: 200,
   acknowledged: 200,
+  notEssential: 200,
   already: 200,
   resolved: 409,
   expired: 410,
@@ -203,26 +210,40 @@ export function decide(request: AckRequest, verification: AckVerification | unde
   return request.method === "GET" ? { kind: "show", claims } : { kind: "acknowledge", claims };
 }
 
-/** The page a GET shows for the incident as read (undefined: no such item). */
-export function showPage(incident: Incident | undefined): PageKind {
-  if (incident === undefined) return "notFound";
-  if (incident.status === "open") return "confirm";
-  return incident.status === "acknowledged" ? "already" : "resolved";
+/** The page a GET by `contact` shows for the incident as read (undefined: no such item). */
+export function showPage(incident: Incident | undefined, contact: string): PageKind {
+  const route = acknowledgementRoute(incident, contact);
+  switch (route) {
+    case "missing":
+      return "notFound";
+    case "resolved":
+      return "resolved";
+    case "acknowledged":
+      return "already";
+    case "acknowledge":
+      return "confirm";
+    case "note":
+      return "confirmNotEssential";
+    case "noted":
+      return "notEssential";
+  }
 }
 
-/**
- * The page after the conditional acknowledge: `written` (it succeeded) or the item as it was when
- * the condition failed (undefined: no such incident).
- */
-export function acknowledgePage(
-  outcome:
-    { readonly written: true } | { readonly written: false; readonly old: Incident | undefined },
-): PageKind {
-  if (outcome.written) return "acknowledged";
+/** What the acknowledgement did (handlers/ack/adapters.ts acknowledge). */
+export type AcknowledgeOutcome =
+  /** Written: `essential` stopped the escalation, otherwise it was noted on the timeline. */
+  | { readonly written: true; readonly essential: boolean; readonly incident: Incident }
+  /** Nothing written; the item as it was (undefined: no such incident). */
+  | { readonly written: false; readonly old: Incident | undefined };
+
+/** The page after the acknowledgement. */
+export function acknowledgePage(outcome: AcknowledgeOutcome): PageKind {
+  if (outcome.written) return outcome.essential ? "acknowledged" : "notEssential";
   const old = outcome.old;
   if (old === undefined) return "notFound";
-  // The condition was `status = open`: an open item here would be a DynamoDB contract breach.
-  return old.status === "resolved" ? "resolved" : "already";
+  if (old.status === "resolved") return "resolved";
+  // Open and unchanged: a non-essential contact whose acknowledgement was already recorded.
+  return old.status === "open" ? "notEssential" : "already";
 }
 
 /** The contact's language, else the stack's. */
@@ -274,29 +295,33 @@ export interface HttpResponse {
   readonly body: string;
 }
 
-const TITLE: Readonly<Record<PageKind, AckMessageKey>> = {
-  confirm: "confirmTitle",
-  acknowledged: "acknowledgedTitle",
-  already: "alreadyTitle",
-  resolved: "resolvedTitle",
-  expired: "expiredTitle",
-  invalid: "invalidTitle",
-  malformed: "invalidTitle",
-  notFound: "notFoundTitle",
-  method: "methodTitle",
-  error: "errorTitle",
+const TITLE: Readonly<Record<PageKind, MessageKey>> = {
+  confirm: "page.confirm.title",
+  confirmNotEssential: "page.confirm.title",
+  acknowledged: "page.acknowledged.title",
+  notEssential: "page.notEssential.title",
+  already: "page.already.title",
+  resolved: "page.resolved.title",
+  expired: "page.expired.title",
+  invalid: "page.invalid.title",
+  malformed: "page.invalid.title",
+  notFound: "page.notFound.title",
+  method: "page.method.title",
+  error: "page.error.title",
 };
-const BODY: Readonly<Record<PageKind, AckMessageKey>> = {
-  confirm: "confirmBody",
-  acknowledged: "acknowledgedBody",
-  already: "alreadyBody",
-  resolved: "resolvedBody",
-  expired: "expiredBody",
-  invalid: "invalidBody",
-  malformed: "invalidBody",
-  notFound: "notFoundBody",
-  method: "methodBody",
-  error: "errorBody",
+const BODY: Readonly<Record<PageKind, MessageKey>> = {
+  confirm: "page.confirm.body",
+  confirmNotEssential: "page.confirmNotEssential.body",
+  acknowledged: "page.acknowledged.body",
+  notEssential: "page.notEssential.body",
+  already: "page.already.body",
+  resolved: "page.resolved.body",
+  expired: "page.expired.body",
+  invalid: "page.invalid.body",
+  malformed: "page.invalid.body",
+  notFound: "page.notFound.body",
+  method: "page.method.body",
+  error: "page.error.body",
 };
 
 /** Alarm names shown on a page are cut to this many characters (inside their quotes). */
@@ -318,7 +343,7 @@ function utc(iso: string | undefined): string {
 }
 
 /**
- * Renders a page. `form` (confirm page only) is the incident id and token of the POST form: the
+ * Renders a page. `form` (confirm pages only) is the incident id and token of the POST form: the
  * token goes back in a hidden field, never into a link, a log or another page.
  */
 export function renderPage(
@@ -333,20 +358,20 @@ export function renderPage(
     openedAt: utc(facts.openedAt),
     at: utc(facts.at),
   };
-  const title = escapeHtml(ackMessage(lang, TITLE[page]));
-  const body = escapeHtml(ackMessage(lang, BODY[page], values));
+  const title = escapeHtml(message(TITLE[page], lang));
+  const body = escapeHtml(message(BODY[page], lang, values));
   const formHtml =
-    page === "confirm" && form !== undefined
+    (page === "confirm" || page === "confirmNotEssential") && form !== undefined
       ? `<form method="post" action="${escapeHtml(`${ACK_PATH}/${form.incidentId}`)}">` +
         `<input type="hidden" name="${ACK_TOKEN_PARAM}" value="${escapeHtml(form.token)}">` +
-        `<button type="submit">${escapeHtml(ackMessage(lang, "confirmButton"))}</button></form>`
+        `<button type="submit">${escapeHtml(message("page.confirm.button", lang))}</button></form>`
       : "";
   const html =
     `<!DOCTYPE html><html lang="${lang}"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1">` +
     `<meta name="robots" content="noindex, nofollow">` +
     `<title>${title}</title><style>${PAGE_STYLE}</style></head><body>` +
-    `<p class="product">${escapeHtml(ackMessage(lang, "product"))}</p>` +
+    `<p class="product">${escapeHtml(message("page.product", lang))}</p>` +
     `<h1 id="title" data-page="${page}">${title}</h1><p id="message">${body}</p>${formHtml}</body></html>`;
   const headers = pageHeaders(lang);
   return {
@@ -375,31 +400,41 @@ export function pageFacts(incident: Incident | undefined, at?: string): PageFact
 const SLACK_ALARM_MAX = 200;
 
 /**
- * The Slack note that an incident was acknowledged: an AWS Chatbot custom notification in the
- * same format handlers/router/drill.ts sends (version 1.0, source custom, client-markdown). The
- * alarm name is untrusted text: quoted, markup defused.
+ * The Slack note that an incident was acknowledged (`essential`: the escalation stopped) or that a
+ * non-essential target acknowledged (it goes on): an AWS Chatbot custom notification in the same
+ * format handlers/router/drill.ts sends (version 1.0, source custom, client-markdown). The alarm
+ * name is untrusted text: quoted, markup defused. `channel` "cli" is `npm run ack` (cli/ack.ts).
  */
 export function acknowledgedNotification(
   lang: Language,
   incident: Incident,
-  claims: AckClaims,
+  ack: { readonly contact: string; readonly channel: string; readonly essential: boolean },
   at: string,
 ): string {
-  const description = ackMessage(lang, "slackAcknowledged", {
-    incident: claims.incidentId,
+  const params = {
+    incidentId: incident.id,
     alarm: alarmText(incident.alarmName, SLACK_ALARM_MAX),
     level: incident.alertLevel,
-    contact: claims.contactAlias,
-    channel: claims.channel,
+    contact: ack.contact,
+    channel: ack.channel,
     at: utc(at),
-  });
+  };
+  const text: MessageKey = !ack.essential
+    ? "slack.notEssential.text"
+    : ack.channel === "cli"
+      ? "slack.acknowledgedByCli.text"
+      : "slack.acknowledged.text";
   return JSON.stringify({
     version: "1.0",
     source: "custom",
     content: {
       textType: "client-markdown",
-      title: `${ackMessage(lang, "acknowledgedTitle")}: ${claims.incidentId}`,
-      description,
+      title: message(
+        ack.essential ? "slack.acknowledged.title" : "slack.notEssential.title",
+        lang,
+        params,
+      ),
+      description: message(text, lang, params),
     },
   });
 }

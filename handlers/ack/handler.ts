@@ -88,7 +88,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ht
       context = { ...context, channel: claims.channel };
       if (step.kind === "show") {
         const incident = await getIncident(deps.dynamodb, config.tableName, claims.incidentId);
-        const page = showPage(incident);
+        const page = showPage(incident, claims.contactAlias);
         const form = { incidentId: claims.incidentId, token: request.token ?? "" };
         return done(page, renderPage(page, lang, pageFacts(incident), form));
       }
@@ -108,7 +108,12 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ht
         await publish(
           deps.sns,
           config.alertsTopicArn,
-          acknowledgedNotification(config.language, outcome.incident, claims, atIso),
+          acknowledgedNotification(
+            config.language,
+            outcome.incident,
+            { contact: claims.contactAlias, channel: claims.channel, essential: outcome.essential },
+            atIso,
+          ),
         );
       } catch (err: unknown) {
         // The acknowledgement is recorded and the escalation stops either way; only Slack's note

@@ -129,7 +129,7 @@ export async function recordPage(
   db: DynamoDBClient,
   table: string,
   id: string,
-  page: { at: Date; contact: string; channel: string },
+  page: { at: Date; contact: string; channel: string; essential: boolean },
 ): Promise<boolean> {
   try {
     await db.send(new UpdateItemCommand(recordPageRequest(table, id, page)));

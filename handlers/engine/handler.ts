@@ -290,6 +290,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
         at: now,
         contact: page.contact,
         channel: page.channel,
+        essential: page.essential,
       }))
     ) {
       log({ level: "INFO", message: "engine.page_skipped", ...context, reason: "not open" });

@@ -18,6 +18,9 @@
  *   acknowledgedBy S? contact alias;  acknowledgedVia S? channel;  acknowledgedAt S? ISO-8601
  *   resolvedAt    S? ISO-8601
  *   executionArn  S? the Step Functions execution running its escalation
+ *   essentialContacts    SS? aliases the engine paged as an ESSENTIAL target of a stage
+ *   notEssentialContacts SS? aliases the engine paged as a target of a stage that is not essential
+ *   acknowledgers        SS? aliases whose acknowledgement was recorded without stopping anything
  *   expiresAt     N  epoch seconds; DynamoDB TTL deletes the item some time after it
  *                    (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html:
  *                    "a Number data type" holding "Unix epoch time format in seconds")
@@ -31,8 +34,23 @@
  *   an acknowledgement or a resolution fails the write and is never made;
  * - recordDelivery, recordNote, attachExecution: `attribute_exists(pk)`: no write creates an
  *   incident (UpdateItem on a missing key would otherwise create an item);
- * - acknowledge: `#status = :open`: a second acknowledgement and one after resolution change
- *   nothing; the caller reads the item to tell which page to show;
+ * - acknowledge: `#status = :open` and the contact is essential (paged as an essential target,
+ *   or never paged as a non-essential one): a second acknowledgement and one after resolution
+ *   change nothing; the caller reads the item to tell which page to show. Operators at a terminal
+ *   (`npm run ack` without `--contact`) acknowledge with `#status = :open` alone;
+ * - noteAcknowledgement: `#status = :open`, the contact was paged only as a non-essential target
+ *   and is not among `acknowledgers` yet: the acknowledgement is on the timeline once, the status
+ *   stays open and the escalation goes on (issue 11: "an acknowledgement by an essential target
+ *   stops everything still pending").
+ * Which contacts are essential is written by recordPage, before the page that carries the
+ * contact's link is sent (`ADD` of a one-element string set: "If the existing data type is a set
+ * and if Value is also a set, then Value is added to the existing set", API reference UpdateItem
+ * `AttributeUpdates`/ADD; UpdateExpression ADD, developer guide "Update expressions", "ADD —
+ * Adding elements to a set"). A contact paged as essential in any stage is essential for the
+ * incident. `contains(path, operand)` is true when "the attribute specified by path is a String
+ * Set and operand is one of its elements" and functions on a missing attribute are false, so
+ * every `NOT contains` is guarded by attribute_not_exists (developer guide, "Condition and filter
+ * expressions, operators, and functions", contains / attribute_not_exists).
  * - resolve: `#status IN (:open, :acknowledged)`: resolving twice changes nothing.
  * Timeline appends use `list_append(if_not_exists(timeline, :empty), :entry)`
  * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html,
@@ -64,6 +82,11 @@ export const TIMELINE_KINDS = [
   "delivery-failed",
   /** Someone acknowledged: contact + channel (link, cli). */
   "acknowledged",
+  /**
+   * A target of a stage that is not essential acknowledged: contact + channel; the escalation
+   * goes on until an essential target acknowledges.
+   */
+  "acknowledged-not-essential",
   /** Everybody was paged and nobody acknowledged (detail: the round). */
   "exhausted",
   /** The alarm went back to OK. */
@@ -99,6 +122,12 @@ export interface Incident {
   readonly acknowledgedAt?: string;
   readonly resolvedAt?: string;
   readonly executionArn?: string;
+  /** Aliases paged as an essential target (absent: none recorded). */
+  readonly essentialContacts?: readonly string[];
+  /** Aliases paged as a target of a non-essential stage (absent: none). */
+  readonly notEssentialContacts?: readonly string[];
+  /** Aliases whose acknowledgement was recorded without stopping the escalation (absent: none). */
+  readonly acknowledgers?: readonly string[];
   /** Epoch seconds (TTL). */
   readonly expiresAt: number;
 }
@@ -215,15 +244,28 @@ export function recordPageRequest(
     readonly contact: string;
     readonly channel: string;
     readonly detail?: string;
+    /**
+     * Whether the stage that engaged the contact is essential (ScheduledPage.essential); adds
+     * the contact to essentialContacts or notEssentialContacts. Undefined: neither (the contact
+     * then counts as essential, as before the flag was recorded).
+     */
+    readonly essential?: boolean;
   },
 ): UpdateItemCommandInput {
+  const set =
+    page.essential === undefined
+      ? undefined
+      : page.essential
+        ? "essentialContacts"
+        : "notEssentialContacts";
   return {
     TableName: table,
     Key: incidentKey(id),
-    UpdateExpression: `SET ${APPEND}`,
+    UpdateExpression: `SET ${APPEND}${set === undefined ? "" : ` ADD ${set} :contact`}`,
     ConditionExpression: "#status = :open",
     ExpressionAttributeNames: { "#status": "status" },
     ExpressionAttributeValues: {
+      ...(set === undefined ? {} : { ":contact": { SS: [page.contact] } }),
       ...append({
         at: iso(page.at),
         kind: "paged",
@@ -286,22 +328,35 @@ export function recordNoteRequest(
   };
 }
 
+/** Condition: `:by` is essential (paged as essential, or never paged as not essential). */
+const IS_ESSENTIAL =
+  "(contains(essentialContacts, :by) OR attribute_not_exists(notEssentialContacts) OR NOT contains(notEssentialContacts, :by))";
+
 /**
- * Acknowledges, only while open. ReturnValuesOnConditionCheckFailure ALL_OLD returns the item in
- * the ConditionalCheckFailedException (API reference UpdateItem), so the caller can tell "already
- * acknowledged" from "resolved" from "no such incident" (no Item) without a second read.
+ * Acknowledges, only while open and (`by: "contact"`, the default) only by an essential contact;
+ * `by: "operator"` (a person at a terminal, `npm run ack` without `--contact`) needs only an open
+ * incident. ReturnValuesOnConditionCheckFailure ALL_OLD returns the item in the
+ * ConditionalCheckFailedException (API reference UpdateItem), so the caller can tell "already
+ * acknowledged" from "resolved" from "not essential" from "no such incident" (no Item) without a
+ * second read (acknowledgementRoute).
  */
 export function acknowledgeRequest(
   table: string,
   id: string,
-  ack: { readonly at: Date; readonly contact: string; readonly channel: string },
+  ack: {
+    readonly at: Date;
+    readonly contact: string;
+    readonly channel: string;
+    readonly by?: "contact" | "operator";
+  },
 ): UpdateItemCommandInput {
   const at = iso(ack.at);
+  const operator = ack.by === "operator";
   return {
     TableName: table,
     Key: incidentKey(id),
     UpdateExpression: `SET #status = :acknowledged, acknowledgedBy = :by, acknowledgedVia = :via, acknowledgedAt = :at, ${APPEND}`,
-    ConditionExpression: "#status = :open",
+    ConditionExpression: operator ? "#status = :open" : `#status = :open AND ${IS_ESSENTIAL}`,
     ExpressionAttributeNames: { "#status": "status" },
     ExpressionAttributeValues: {
       ":acknowledged": { S: "acknowledged" },
@@ -314,6 +369,71 @@ export function acknowledgeRequest(
     ReturnValues: "ALL_NEW",
     ReturnValuesOnConditionCheckFailure: "ALL_OLD",
   };
+}
+
+/**
+ * Records the acknowledgement of a contact paged only as a target of a non-essential stage: one
+ * timeline entry, the contact added to `acknowledgers`, the status left open (the escalation goes
+ * on). Only once per contact and only while open; fails when the contact became essential in the
+ * meantime (then acknowledgeRequest applies).
+ */
+export function noteAcknowledgementRequest(
+  table: string,
+  id: string,
+  ack: { readonly at: Date; readonly contact: string; readonly channel: string },
+): UpdateItemCommandInput {
+  const at = iso(ack.at);
+  return {
+    TableName: table,
+    Key: incidentKey(id),
+    UpdateExpression: `SET ${APPEND} ADD acknowledgers :bySet`,
+    ConditionExpression:
+      "#status = :open AND contains(notEssentialContacts, :by)" +
+      " AND (attribute_not_exists(essentialContacts) OR NOT contains(essentialContacts, :by))" +
+      " AND (attribute_not_exists(acknowledgers) OR NOT contains(acknowledgers, :by))",
+    ExpressionAttributeNames: { "#status": "status" },
+    ExpressionAttributeValues: {
+      ":open": { S: "open" },
+      ":by": { S: ack.contact },
+      ":bySet": { SS: [ack.contact] },
+      ...append({
+        at,
+        kind: "acknowledged-not-essential",
+        contact: ack.contact,
+        channel: ack.channel,
+      }),
+    },
+    ReturnValues: "ALL_NEW",
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+  };
+}
+
+/** Whether `contact` counts as essential for the incident (the IS_ESSENTIAL condition, in code). */
+export function isEssentialContact(incident: Incident, contact: string): boolean {
+  return (
+    (incident.essentialContacts ?? []).includes(contact) ||
+    !(incident.notEssentialContacts ?? []).includes(contact)
+  );
+}
+
+/**
+ * What a contact's acknowledgement does to the incident as read (undefined: no such incident):
+ * - "missing", "resolved", "acknowledged": nothing (already stopped, or nothing to stop);
+ * - "acknowledge": an essential contact of an open incident: acknowledgeRequest;
+ * - "note": a non-essential contact not yet recorded: noteAcknowledgementRequest;
+ * - "noted": a non-essential contact already recorded: nothing.
+ */
+export type AcknowledgementRoute =
+  "missing" | "resolved" | "acknowledged" | "acknowledge" | "note" | "noted";
+
+export function acknowledgementRoute(
+  incident: Incident | undefined,
+  contact: string,
+): AcknowledgementRoute {
+  if (incident === undefined) return "missing";
+  if (incident.status !== "open") return incident.status;
+  if (isEssentialContact(incident, contact)) return "acknowledge";
+  return (incident.acknowledgers ?? []).includes(contact) ? "noted" : "note";
 }
 
 /** Resolves an open or acknowledged incident; `detail` says how (recovery, cli). */
@@ -387,6 +507,15 @@ function optStr(item: Record<string, AttributeValue>, name: string): string | un
   return item[name] === undefined ? undefined : str(item, name);
 }
 
+function strSet(item: Record<string, AttributeValue>, name: string): string[] | undefined {
+  const v = item[name];
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v.SS)) {
+    throw new IncidentStoreError(`incident item: ${name} is not a string set`);
+  }
+  return [...v.SS].sort();
+}
+
 function parseEntry(v: AttributeValue, i: number): TimelineEntry {
   const m = v.M;
   if (m === undefined) throw new IncidentStoreError(`incident item: timeline[${i}] is not a map`);
@@ -429,6 +558,11 @@ export function parseIncident(item: Record<string, AttributeValue>): Incident {
     const v = optStr(item, name);
     if (v !== undefined) optional[name] = v;
   }
+  const sets: Record<string, readonly string[]> = {};
+  for (const name of ["essentialContacts", "notEssentialContacts", "acknowledgers"]) {
+    const v = strSet(item, name);
+    if (v !== undefined) sets[name] = v;
+  }
   return {
     id: str(item, "id"),
     status: status as IncidentStatus,
@@ -438,5 +572,6 @@ export function parseIncident(item: Record<string, AttributeValue>): Incident {
     timeline: timeline.map(parseEntry),
     expiresAt: expires,
     ...optional,
+    ...sets,
   };
 }

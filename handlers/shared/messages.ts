@@ -1,21 +1,25 @@
 /**
- * The message catalogue of the step-functions backend: every text a responder reads (e-mail, SMS,
- * Slack notes), in Japanese and English, in one place. A page is written in its recipient's
- * language; a Slack note in the stack's. tests/handlers/messages.spec.ts proves every key exists
- * in both languages.
+ * The one message catalogue of the step-functions backend: every text a responder reads (e-mail,
+ * SMS, the acknowledgement pages, Slack notes), in Japanese and English, in one place and one
+ * shape: `key → {ja, en} → (params) => text`. A page is written in its recipient's language; a
+ * Slack note in the stack's. tests/handlers/messages.spec.ts proves every key exists in both
+ * languages and that both use the same parameters.
  *
  * What a message may carry: the alarm (untrusted text, quoted and defused by the caller through
  * handlers/shared/untrustedText.ts alarmText), the level, the incident id, stage and round numbers,
- * contact aliases (Slack), and the recipient's own acknowledgement link. Never an address, a phone
- * number or another person's name.
+ * times, contact aliases (Slack), and the recipient's own acknowledgement link. Never an address,
+ * a phone number or another person's name. Texts are plain: the ack pages HTML-escape them
+ * (handlers/ack/core.ts renderPage), Chatbot renders them as client-markdown.
  */
-import type { Language } from "../engine/protocol";
+import { LANGUAGES, type Language } from "../engine/protocol";
+
+export { LANGUAGES, type Language };
 
 export interface MessageParams {
   /** The alarm, already quoted and defused (alarmText). */
-  readonly alarm: string;
-  readonly level: string;
-  readonly incidentId: string;
+  readonly alarm?: string;
+  readonly level?: string;
+  readonly incidentId?: string;
   /** The recipient's acknowledgement link (pages only). */
   readonly link?: string;
   /** Expiry of the link, ISO-8601 (pages only). */
@@ -31,6 +35,10 @@ export interface MessageParams {
   readonly rounds?: number;
   /** A machine-made reason: an error name (Slack notes only). */
   readonly reason?: string;
+  /** When the incident opened, `YYYY-MM-DD HH:MM` UTC (ack pages). */
+  readonly openedAt?: string;
+  /** When it was acknowledged, `YYYY-MM-DD HH:MM` UTC (ack pages, Slack). */
+  readonly at?: string;
 }
 
 type Render = (p: MessageParams) => string;
@@ -55,15 +63,15 @@ const drillLines = (lang: Language, p: MessageParams): string[] =>
 /** Every message, in every language. Keys: `<medium>.<what>`. */
 export const MESSAGES = {
   "email.subject": {
-    en: (p) => `${mark("en", p)}[${p.level}] ${p.alarm}: please acknowledge`,
-    ja: (p) => `${mark("ja", p)}【${p.level}】${p.alarm}：確認をお願いします`,
+    en: (p) => `${mark("en", p)}[${v(p.level)}] ${v(p.alarm)}: please acknowledge`,
+    ja: (p) => `${mark("ja", p)}【${v(p.level)}】${v(p.alarm)}：確認をお願いします`,
   },
   "email.body": {
     en: (p) =>
       [
         ...drillLines("en", p),
-        `CloudWatch alarm ${p.alarm} (level ${p.level}) is in ALARM.`,
-        `Incident: ${p.incidentId}`,
+        `CloudWatch alarm ${v(p.alarm)} (level ${v(p.level)}) is in ALARM.`,
+        `Incident: ${v(p.incidentId)}`,
         "",
         "You are being paged. Acknowledge to stop the escalation:",
         v(p.link),
@@ -74,8 +82,8 @@ export const MESSAGES = {
     ja: (p) =>
       [
         ...drillLines("ja", p),
-        `CloudWatch アラーム ${p.alarm}（レベル ${p.level}）が ALARM 状態です。`,
-        `インシデント: ${p.incidentId}`,
+        `CloudWatch アラーム ${v(p.alarm)}（レベル ${v(p.level)}）が ALARM 状態です。`,
+        `インシデント: ${v(p.incidentId)}`,
         "",
         "あなたが呼び出されています。エスカレーションを止めるには確認（応答）してください：",
         v(p.link),
@@ -85,70 +93,207 @@ export const MESSAGES = {
       ].join("\n"),
   },
   "sms.body": {
-    en: (p) => `${mark("en", p)}[${p.level}] ${p.alarm} ALARM. Acknowledge: ${v(p.link)}`,
-    ja: (p) => `${mark("ja", p)}【${p.level}】${p.alarm} ALARM。確認はこちら: ${v(p.link)}`,
+    en: (p) => `${mark("en", p)}[${v(p.level)}] ${v(p.alarm)} ALARM. Acknowledge: ${v(p.link)}`,
+    ja: (p) => `${mark("ja", p)}【${v(p.level)}】${v(p.alarm)} ALARM。確認はこちら: ${v(p.link)}`,
   },
   "slack.started.title": {
-    en: (p) => `[${p.level}] paging started for ${p.alarm}`,
-    ja: (p) => `【${p.level}】${p.alarm} の呼び出しを開始しました`,
+    en: (p) => `[${v(p.level)}] paging started for ${v(p.alarm)}`,
+    ja: (p) => `【${v(p.level)}】${v(p.alarm)} の呼び出しを開始しました`,
   },
   "slack.started.text": {
-    en: (p) => `Incident ${p.incidentId}: the escalation stages run until someone acknowledges.`,
-    ja: (p) => `インシデント ${p.incidentId}：誰かが確認するまでエスカレーションを続けます。`,
+    en: (p) => `Incident ${v(p.incidentId)}: the escalation stages run until someone acknowledges.`,
+    ja: (p) => `インシデント ${v(p.incidentId)}：誰かが確認するまでエスカレーションを続けます。`,
   },
   "slack.progress.title": {
-    en: (p) => `[${p.level}] escalation of ${p.alarm}`,
-    ja: (p) => `【${p.level}】${p.alarm} のエスカレーション`,
+    en: (p) => `[${v(p.level)}] escalation of ${v(p.alarm)}`,
+    ja: (p) => `【${v(p.level)}】${v(p.alarm)} のエスカレーション`,
   },
   "slack.stage": {
     en: (p) =>
-      `Incident ${p.incidentId}: stage ${v(p.stage)} (round ${v(p.round)}) engages ${v(p.contact)}`,
+      `Incident ${v(p.incidentId)}: stage ${v(p.stage)} (round ${v(p.round)}) engages ${v(p.contact)}`,
     ja: (p) =>
-      `インシデント ${p.incidentId}：ステージ ${v(p.stage)}（${v(p.round)} 周目）で ${v(p.contact)} を呼び出します`,
+      `インシデント ${v(p.incidentId)}：ステージ ${v(p.stage)}（${v(p.round)} 周目）で ${v(p.contact)} を呼び出します`,
   },
   "slack.paged": {
-    en: (p) => `Incident ${p.incidentId}: paged ${v(p.contact)} by ${v(p.channel)}`,
-    ja: (p) => `インシデント ${p.incidentId}：${v(p.contact)} に ${v(p.channel)} で連絡しました`,
+    en: (p) => `Incident ${v(p.incidentId)}: paged ${v(p.contact)} by ${v(p.channel)}`,
+    ja: (p) => `インシデント ${v(p.incidentId)}：${v(p.contact)} に ${v(p.channel)} で連絡しました`,
   },
   "slack.pageFailed.title": {
-    en: (p) => `[${p.level}] a page for ${p.alarm} FAILED`,
-    ja: (p) => `【${p.level}】${p.alarm} の呼び出しに失敗しました`,
+    en: (p) => `[${v(p.level)}] a page for ${v(p.alarm)} FAILED`,
+    ja: (p) => `【${v(p.level)}】${v(p.alarm)} の呼び出しに失敗しました`,
   },
   "slack.pageFailed.text": {
     en: (p) =>
-      `Incident ${p.incidentId}: the ${v(p.channel)} page to ${v(p.contact)} failed after retries (${v(p.reason)}). The escalation goes on; make sure someone is reached.`,
+      `Incident ${v(p.incidentId)}: the ${v(p.channel)} page to ${v(p.contact)} failed after retries (${v(p.reason)}). The escalation goes on; make sure someone is reached.`,
     ja: (p) =>
-      `インシデント ${p.incidentId}：${v(p.contact)} への ${v(p.channel)} 連絡が再試行後も失敗しました（${v(p.reason)}）。エスカレーションは続きます。誰かに連絡が届いたか確認してください。`,
+      `インシデント ${v(p.incidentId)}：${v(p.contact)} への ${v(p.channel)} 連絡が再試行後も失敗しました（${v(p.reason)}）。エスカレーションは続きます。誰かに連絡が届いたか確認してください。`,
   },
   "slack.exhausted.title": {
-    en: (p) => `[${p.level}] nobody acknowledged ${p.alarm}`,
-    ja: (p) => `【${p.level}】${p.alarm} を誰も確認していません`,
+    en: (p) => `[${v(p.level)}] nobody acknowledged ${v(p.alarm)}`,
+    ja: (p) => `【${v(p.level)}】${v(p.alarm)} を誰も確認していません`,
   },
   "slack.exhausted.text": {
     en: (p) =>
       (p.round ?? 0) < (p.rounds ?? 0)
-        ? `Incident ${p.incidentId}: round ${v(p.round)} of ${v(p.rounds)} ended without an acknowledgement; all stages run again.`
-        : `Incident ${p.incidentId}: round ${v(p.round)} of ${v(p.rounds)} ended without an acknowledgement; the escalation is over. Page someone by hand.`,
+        ? `Incident ${v(p.incidentId)}: round ${v(p.round)} of ${v(p.rounds)} ended without an acknowledgement; all stages run again.`
+        : `Incident ${v(p.incidentId)}: round ${v(p.round)} of ${v(p.rounds)} ended without an acknowledgement; the escalation is over. Page someone by hand.`,
     ja: (p) =>
       (p.round ?? 0) < (p.rounds ?? 0)
-        ? `インシデント ${p.incidentId}：${v(p.round)}/${v(p.rounds)} 周目が確認なしで終わりました。すべてのステージをもう一度実行します。`
-        : `インシデント ${p.incidentId}：${v(p.round)}/${v(p.rounds)} 周目が確認なしで終わり、エスカレーションは終了しました。手動で担当者に連絡してください。`,
+        ? `インシデント ${v(p.incidentId)}：${v(p.round)}/${v(p.rounds)} 周目が確認なしで終わりました。すべてのステージをもう一度実行します。`
+        : `インシデント ${v(p.incidentId)}：${v(p.round)}/${v(p.rounds)} 周目が確認なしで終わり、エスカレーションは終了しました。手動で担当者に連絡してください。`,
   },
   "slack.engineFailed.title": {
-    en: (p) => `[${p.level}] the escalation engine FAILED for ${p.alarm}`,
-    ja: (p) => `【${p.level}】${p.alarm} のエスカレーションエンジンが失敗しました`,
+    en: (p) => `[${v(p.level)}] the escalation engine FAILED for ${v(p.alarm)}`,
+    ja: (p) => `【${v(p.level)}】${v(p.alarm)} のエスカレーションエンジンが失敗しました`,
   },
   "slack.engineFailed.text": {
     en: (p) =>
-      `Incident ${p.incidentId}: the escalation stopped (${v(p.reason)}); pages still pending will not be sent. Page the on-call by hand.`,
+      `Incident ${v(p.incidentId)}: the escalation stopped (${v(p.reason)}); pages still pending will not be sent. Page the on-call by hand.`,
     ja: (p) =>
-      `インシデント ${p.incidentId}：エスカレーションが停止しました（${v(p.reason)}）。残りの呼び出しは送信されません。手動で当番に連絡してください。`,
+      `インシデント ${v(p.incidentId)}：エスカレーションが停止しました（${v(p.reason)}）。残りの呼び出しは送信されません。手動で当番に連絡してください。`,
+  },
+  "slack.acknowledged.title": {
+    en: (p) => `Acknowledged: ${v(p.incidentId)}`,
+    ja: (p) => `確認しました: ${v(p.incidentId)}`,
+  },
+  "slack.acknowledged.text": {
+    en: (p) =>
+      `Incident ${v(p.incidentId)} (alarm ${v(p.alarm)}, level ${v(p.level)}) acknowledged by ${v(p.contact)} via ${v(p.channel)} link at ${v(p.at)} UTC; pending pages stopped.`,
+    ja: (p) =>
+      `インシデント ${v(p.incidentId)}（アラーム ${v(p.alarm)}、レベル ${v(p.level)}）を ${v(p.contact)} が ${v(p.channel)} のリンクで ${v(p.at)} UTC に確認しました。残りの呼び出しは停止しました。`,
+  },
+  "slack.acknowledgedByCli.text": {
+    en: (p) =>
+      `Incident ${v(p.incidentId)} (alarm ${v(p.alarm)}, level ${v(p.level)}) acknowledged by ${v(p.contact)} from a terminal (npm run ack) at ${v(p.at)} UTC; pending pages stopped.`,
+    ja: (p) =>
+      `インシデント ${v(p.incidentId)}（アラーム ${v(p.alarm)}、レベル ${v(p.level)}）を ${v(p.contact)} が端末（npm run ack）から ${v(p.at)} UTC に確認しました。残りの呼び出しは停止しました。`,
+  },
+  "slack.notEssential.title": {
+    en: (p) => `Acknowledged, escalation continues: ${v(p.incidentId)}`,
+    ja: (p) => `確認あり・エスカレーション継続: ${v(p.incidentId)}`,
+  },
+  "slack.notEssential.text": {
+    en: (p) =>
+      `Incident ${v(p.incidentId)} (alarm ${v(p.alarm)}, level ${v(p.level)}): ${v(p.contact)} acknowledged via ${v(p.channel)} at ${v(p.at)} UTC, but was paged by a stage that is not essential; the escalation goes on until an essential responder acknowledges.`,
+    ja: (p) =>
+      `インシデント ${v(p.incidentId)}（アラーム ${v(p.alarm)}、レベル ${v(p.level)}）：${v(p.contact)} が ${v(p.channel)} で ${v(p.at)} UTC に確認しましたが、必須ではないステージからの呼び出しのため、必須の担当者が確認するまでエスカレーションを続けます。`,
+  },
+  "page.product": {
+    en: () => "Incident escalation",
+    ja: () => "インシデントエスカレーション",
+  },
+  "page.confirm.title": {
+    en: () => "Acknowledge this incident?",
+    ja: () => "このインシデントを確認（受諾）しますか？",
+  },
+  "page.confirm.body": {
+    en: (p) =>
+      `Alarm ${v(p.alarm)} (level ${v(p.level)}) opened at ${v(p.openedAt)} UTC. Acknowledging stops every page still pending for this incident.`,
+    ja: (p) =>
+      `アラーム ${v(p.alarm)}（レベル ${v(p.level)}）が ${v(p.openedAt)} UTC に発生しました。確認すると、このインシデントで予定されている残りの呼び出しはすべて停止します。`,
+  },
+  "page.confirmNotEssential.body": {
+    en: (p) =>
+      `Alarm ${v(p.alarm)} (level ${v(p.level)}) opened at ${v(p.openedAt)} UTC. You were paged by a stage that is not essential: acknowledging records that you are on it, and the escalation goes on until an essential responder acknowledges.`,
+    ja: (p) =>
+      `アラーム ${v(p.alarm)}（レベル ${v(p.level)}）が ${v(p.openedAt)} UTC に発生しました。あなたへの呼び出しは必須ではないステージからのものです。確認すると対応中であることが記録されますが、必須の担当者が確認するまでエスカレーションは続きます。`,
+  },
+  "page.confirm.button": {
+    en: () => "Acknowledge",
+    ja: () => "確認する",
+  },
+  "page.acknowledged.title": {
+    en: () => "Acknowledged",
+    ja: () => "確認しました",
+  },
+  "page.acknowledged.body": {
+    en: (p) =>
+      `You acknowledged alarm ${v(p.alarm)} (level ${v(p.level)}) at ${v(p.at)} UTC. No further pages will be sent for this incident.`,
+    ja: (p) =>
+      `アラーム ${v(p.alarm)}（レベル ${v(p.level)}）を ${v(p.at)} UTC に確認しました。このインシデントでこれ以上の呼び出しは送信されません。`,
+  },
+  "page.notEssential.title": {
+    en: () => "Acknowledgement recorded",
+    ja: () => "確認を記録しました",
+  },
+  "page.notEssential.body": {
+    en: (p) =>
+      `Your acknowledgement of alarm ${v(p.alarm)} (level ${v(p.level)}) is recorded. You were paged by a stage that is not essential, so the escalation goes on until an essential responder acknowledges.`,
+    ja: (p) =>
+      `アラーム ${v(p.alarm)}（レベル ${v(p.level)}）の確認を記録しました。あなたへの呼び出しは必須ではないステージからのものなので、必須の担当者が確認するまでエスカレーションは続きます。`,
+  },
+  "page.already.title": {
+    en: () => "Already acknowledged",
+    ja: () => "確認済みです",
+  },
+  "page.already.body": {
+    en: (p) => `This incident was already acknowledged at ${v(p.at)} UTC. Nothing was changed.`,
+    ja: (p) => `このインシデントは ${v(p.at)} UTC に確認済みです。何も変更していません。`,
+  },
+  "page.resolved.title": {
+    en: () => "Already resolved",
+    ja: () => "解決済みです",
+  },
+  "page.resolved.body": {
+    en: () => "This incident is already resolved. Nothing was changed.",
+    ja: () => "このインシデントはすでに解決済みです。何も変更していません。",
+  },
+  "page.expired.title": {
+    en: () => "Link expired",
+    ja: () => "リンクの有効期限切れ",
+  },
+  "page.expired.body": {
+    en: () =>
+      "This acknowledgement link has expired. Nothing was changed. Acknowledge from a terminal: npm run ack -- --stack <stack> --incident <id>.",
+    ja: () =>
+      "この確認リンクは有効期限が切れています。何も変更していません。端末から確認してください: npm run ack -- --stack <stack> --incident <id>",
+  },
+  "page.invalid.title": {
+    en: () => "Invalid link",
+    ja: () => "無効なリンク",
+  },
+  "page.invalid.body": {
+    en: () =>
+      "This acknowledgement link is not valid (altered, incomplete or not for this incident). Nothing was changed.",
+    ja: () =>
+      "この確認リンクは無効です（改変されている、不完全、またはこのインシデント用ではありません）。何も変更していません。",
+  },
+  "page.notFound.title": {
+    en: () => "Unknown incident",
+    ja: () => "不明なインシデント",
+  },
+  "page.notFound.body": {
+    en: () => "No incident matches this link. Nothing was changed.",
+    ja: () => "このリンクに該当するインシデントはありません。何も変更していません。",
+  },
+  "page.method.title": {
+    en: () => "Not allowed",
+    ja: () => "許可されていない操作",
+  },
+  "page.method.body": {
+    en: () => "Open the link from your page; only its button acknowledges. Nothing was changed.",
+    ja: () =>
+      "呼び出しに記載のリンクを開いてください。確認はそのページのボタンでのみ行えます。何も変更していません。",
+  },
+  "page.error.title": {
+    en: () => "Could not acknowledge",
+    ja: () => "確認できませんでした",
+  },
+  "page.error.body": {
+    en: () =>
+      "The acknowledgement could not be recorded because of an internal error. Try again in a minute; if it keeps failing, acknowledge from a terminal: npm run ack.",
+    ja: () =>
+      "内部エラーのため確認を記録できませんでした。1 分ほど待ってから再度お試しください。解決しない場合は端末から確認してください: npm run ack",
   },
 } as const satisfies Record<string, Record<Language, Render>>;
 
 export type MessageKey = keyof typeof MESSAGES;
 
-/** The message `key` in `language`. */
-export function message(key: MessageKey, language: Language, params: MessageParams): string {
+/** The message `key` in `language` (parameters it does not use are ignored). */
+export function message(key: MessageKey, language: Language, params: MessageParams = {}): string {
   return MESSAGES[key][language](params);
+}
+
+export function isLanguage(x: unknown): x is Language {
+  return typeof x === "string" && (LANGUAGES as readonly string[]).includes(x);
 }

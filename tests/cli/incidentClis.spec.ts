@@ -20,10 +20,11 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
+import { ListTopicsCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
-import { ack, ACK_USAGE } from "../../cli/ack";
+import { ack, ACK_USAGE, type AckIo } from "../../cli/ack";
 import { incidents } from "../../cli/incidents";
-import type { CliIo } from "../../cli/incidentTable";
+import type { CliIo } from "../../tools/incidentTable";
 import { openIncidentRequest } from "../../handlers/shared/incidentStore";
 import { checkOperationInput } from "../support/apiModel";
 
@@ -49,7 +50,9 @@ describe("incident CLIs: npm run ack and npm run incidents", () => {
   let out: string[];
   let err: string[];
   const regions: (string | undefined)[] = [];
-  const io = (argv: string[]): CliIo => ({
+  const snsClient = new SNSClient({ region: "ap-northeast-1" });
+  const sns = mockClient(snsClient);
+  const io = (argv: string[]): CliIo & AckIo => ({
     argv,
     root: REPO,
     now: () => NOW,
@@ -59,10 +62,22 @@ describe("incident CLIs: npm run ack and npm run incidents", () => {
       regions.push(region);
       return client;
     },
+    sns: (region) => {
+      regions.push(region);
+      return snsClient;
+    },
   });
 
   beforeEach(() => {
     ddb.reset();
+    sns.reset();
+    sns.on(ListTopicsCommand).resolves({
+      Topics: [
+        { TopicArn: "arn:aws:sns:ap-northeast-1:123456789012:ie-prod-alerts-old" },
+        { TopicArn: "arn:aws:sns:ap-northeast-1:123456789012:ie-prod-alerts" },
+      ],
+    });
+    sns.on(PublishCommand).resolves({ MessageId: "m-1" });
     out = [];
     err = [];
     regions.length = 0;
@@ -76,22 +91,33 @@ describe("incident CLIs: npm run ack and npm run incidents", () => {
         command.input,
       );
     });
-    assert.deepEqual(problems, []);
+    const snsProblems = sns.calls().flatMap((c) => {
+      const command = c.args[0] as unknown as { constructor: { name: string }; input: unknown };
+      return checkOperationInput(
+        "sns",
+        command.constructor.name.replace(/Command$/, ""),
+        command.input,
+      );
+    });
+    assert.deepEqual([...problems, ...snsProblems], []);
   });
-  after(() => ddb.restore());
+  after(() => {
+    ddb.restore();
+    sns.restore();
+  });
 
-  it("ack: one conditional UpdateItem (status = open) on ie-prod-incidents in ap-northeast-1; exit 0", async () => {
+  it("ack --as sato: one conditional UpdateItem (status = open) on ie-prod-incidents in ap-northeast-1 recording cli:sato, then the Slack note to the topic found by name; exit 0", async () => {
     ddb.on(UpdateItemCommand).resolves({
       Attributes: item({
         status: { S: "acknowledged" },
         acknowledgedAt: { S: "2026-12-02T01:00:00.000Z" },
-        acknowledgedBy: { S: "sato" },
+        acknowledgedBy: { S: "cli:sato" },
         acknowledgedVia: { S: "cli" },
       }),
     });
     const code = await ack(io(["--stack", "prod", "--incident", "inc-1", "--as", "sato"]));
     assert.equal(code, 0);
-    assert.deepEqual(regions, ["ap-northeast-1"]);
+    assert.deepEqual(regions, ["ap-northeast-1", "ap-northeast-1"]);
     assert.deepEqual(ddb.commandCalls(UpdateItemCommand)[0]?.args[0].input, {
       TableName: "ie-prod-incidents",
       Key: { pk: { S: "INCIDENT#inc-1" } },
@@ -102,7 +128,7 @@ describe("incident CLIs: npm run ack and npm run incidents", () => {
       ExpressionAttributeValues: {
         ":acknowledged": { S: "acknowledged" },
         ":open": { S: "open" },
-        ":by": { S: "sato" },
+        ":by": { S: "cli:sato" },
         ":via": { S: "cli" },
         ":at": { S: "2026-12-02T01:00:00.000Z" },
         ":entry": {
@@ -111,7 +137,7 @@ describe("incident CLIs: npm run ack and npm run incidents", () => {
               M: {
                 at: { S: "2026-12-02T01:00:00.000Z" },
                 kind: { S: "acknowledged" },
-                contact: { S: "sato" },
+                contact: { S: "cli:sato" },
                 channel: { S: "cli" },
               },
             },
@@ -123,9 +149,83 @@ describe("incident CLIs: npm run ack and npm run incidents", () => {
       ReturnValuesOnConditionCheckFailure: "ALL_OLD",
     });
     assert.deepEqual(out, [
-      'acknowledged incident inc-1 (alarm "ie-prod-critical-api-5xx", level critical) at 2026-12-02T01:00:00.000Z as sato: pending pages will not be sent',
+      'acknowledged incident inc-1 (alarm "ie-prod-critical-api-5xx", level critical) at 2026-12-02T01:00:00.000Z as cli:sato: pending pages will not be sent',
     ]);
     assert.deepEqual(err, []);
+    assert.deepEqual(
+      sns.commandCalls(ListTopicsCommand).map((c) => c.args[0].input),
+      [{}],
+    );
+    assert.deepEqual(
+      sns.commandCalls(PublishCommand).map((c) => c.args[0].input),
+      [
+        {
+          TopicArn: "arn:aws:sns:ap-northeast-1:123456789012:ie-prod-alerts",
+          Message: JSON.stringify({
+            version: "1.0",
+            source: "custom",
+            content: {
+              textType: "client-markdown",
+              title: "Acknowledged: inc-1",
+              description:
+                'Incident inc-1 (alarm "ie-prod-critical-api-5xx", level critical) acknowledged by cli:sato from a terminal (npm run ack) at 2026-12-02 01:00 UTC; pending pages stopped.',
+            },
+          }),
+        },
+      ],
+    );
+  });
+
+  it("ack --contact tanaka: the contact's rule (essential condition); a non-essential target is recorded, Slack says the escalation goes on", async () => {
+    ddb
+      .on(UpdateItemCommand)
+      .rejectsOnce(
+        new ConditionalCheckFailedException({
+          message: "The conditional request failed",
+          $metadata: {},
+          Item: item({ notEssentialContacts: { SS: ["tanaka"] } }),
+        }),
+      )
+      .resolves({
+        Attributes: item({
+          notEssentialContacts: { SS: ["tanaka"] },
+          acknowledgers: { SS: ["tanaka"] },
+        }),
+      });
+    const code = await ack(io(["--stack", "prod", "--incident", "inc-1", "--contact", "tanaka"]));
+    assert.equal(code, 0);
+    assert.deepEqual(
+      ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input.ConditionExpression),
+      [
+        "#status = :open AND (contains(essentialContacts, :by) OR attribute_not_exists(notEssentialContacts) OR NOT contains(notEssentialContacts, :by))",
+        "#status = :open AND contains(notEssentialContacts, :by) AND (attribute_not_exists(essentialContacts) OR NOT contains(essentialContacts, :by)) AND (attribute_not_exists(acknowledgers) OR NOT contains(acknowledgers, :by))",
+      ],
+    );
+    assert.deepEqual(out, [
+      'recorded the acknowledgement of incident inc-1 (alarm "ie-prod-critical-api-5xx", level critical) by tanaka, paged by a stage that is not essential: the escalation goes on until an essential target acknowledges',
+    ]);
+    const note = JSON.parse(String(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message)) as {
+      content: { title: string };
+    };
+    assert.equal(note.content.title, "Acknowledged, escalation continues: inc-1");
+  });
+
+  it("ack: the Slack note lost (no topic named ie-prod-alerts) is said on stderr; the acknowledgement stands, exit 0", async () => {
+    ddb.on(UpdateItemCommand).resolves({
+      Attributes: item({
+        status: { S: "acknowledged" },
+        acknowledgedAt: { S: "2026-12-02T01:00:00.000Z" },
+      }),
+    });
+    sns.on(ListTopicsCommand).resolves({ Topics: [] });
+    assert.equal(await ack(io(["--stack", "prod", "--incident", "inc-1"])), 0);
+    assert.deepEqual(err, [
+      "ack: the acknowledgement is recorded, but the Slack note was not posted: no SNS topic named ie-prod-alerts in this account and region",
+    ]);
+    assert.equal(
+      ddb.commandCalls(UpdateItemCommand)[0]?.args[0].input.ExpressionAttributeValues?.[":by"]?.S,
+      "cli:operator",
+    );
   });
 
   it("ack twice: the condition fails, the old item says who acknowledged; exit 0, nothing changed", async () => {

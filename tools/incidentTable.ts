@@ -1,5 +1,5 @@
 /**
- * What `npm run ack` and `npm run incidents` share: the stack's incident table and region from
+ * A library of the incident CLIs (cli/ack.ts, cli/incidents.ts): what they share: the stack's incident table and region from
  * its `Pulumi.<stack>.yaml` (offline), the I/O they receive, and the text of an incident for a
  * terminal. The table is the step-functions backend's (handlers/shared/incidentStore.ts), named
  * from the stack's prefix as components/engine/ackEndpoint.ts names it.
@@ -10,7 +10,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { defaultPrefix } from "../components/builders";
 import { incidentTableName, type Incident } from "../handlers/shared/incidentStore";
 import { alarmText } from "../handlers/shared/untrustedText";
-import { loadStackConfigFile } from "../tools/stackFile";
+import { loadStackConfigFile } from "./stackFile";
 
 export interface CliIo {
   readonly argv: readonly string[];
@@ -26,6 +26,10 @@ export interface CliIo {
 export interface StackTable {
   readonly table: string;
   readonly region: string | undefined;
+  /** The stack's resource name prefix (incidentTableName, the alerts topic `<prefix>-alerts`). */
+  readonly prefix: string;
+  /** The stack's language (Slack notes are written in it). */
+  readonly language: "ja" | "en";
 }
 
 /**
@@ -38,9 +42,12 @@ export function stackTable(root: string, stack: string, region: string | undefin
     throw new Error(`${path.basename(file)}: no such stack config file (stack "${stack}")`);
   }
   const { stackFile, config } = loadStackConfigFile(file, stack);
+  const prefix = config.prefix ?? defaultPrefix(stack);
   return {
-    table: incidentTableName(config.prefix ?? defaultPrefix(stack)),
+    table: incidentTableName(prefix),
     region: region ?? stackFile.config["aws:region"],
+    prefix,
+    language: config.language,
   };
 }
 
