@@ -150,8 +150,9 @@ export function planFor(plan: EnginePlan, level: string): LevelPlan {
       `engine plan: level "${level}" is not one of the plan's levels (${Object.keys(plan.levels).join(", ")})`,
     );
   }
-  const { levels: _levels, ...rest } = plan;
-  return { ...rest, stages: escalation.stages, repeat: escalation.repeat };
+  const { language, contacts, rotations, ackLinkHours } = plan;
+  const { stages, repeat } = escalation;
+  return { language, contacts, rotations, ackLinkHours, stages, repeat };
 }
 
 /** Parses the plan file; throws PermanentError naming the first wrong member. */

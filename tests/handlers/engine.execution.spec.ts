@@ -229,7 +229,8 @@ describe("escalation engine, executed (aws-local-stepfunctions + the real handle
     const t = table();
     await world.table(t);
     const generated = "0b6f3c2e-5d4a-4e8f-9a1b-2c3d4e5f6a7b";
-    const { incidentId: _unused, ...input } = engineInput();
+    const { level, alarmName, firedAt } = engineInput();
+    const input = { level, alarmName, firedAt };
     const { error, world: w } = await world.run({
       plan: plan(),
       table: t,
