@@ -95,6 +95,16 @@ export interface RouterPolicyArgs {
   readonly taggedResponsePlanNames?: readonly string[];
   /** The alarm → open incident table (dedupe and recovery). */
   readonly dedupeTableArn?: pulumi.Input<string>;
+  /**
+   * The step-functions backend: the engine's state machine the router starts (and, on recovery
+   * with resolveOnRecovery, stops executions of), and the incident table it notes and resolves in.
+   */
+  readonly stepFunctions?: {
+    readonly stateMachineArn: pulumi.Input<string>;
+    /** The state machine's name (its executions' ARNs contain it). */
+    readonly stateMachineName: string;
+    readonly incidentTableArn: pulumi.Input<string>;
+  };
 }
 
 /** The tag keys `incidentTemplate` puts on incident records (TagResource is limited to them). */
@@ -149,29 +159,30 @@ export function routerStatements(args: RouterPolicyArgs): Statement[] {
   // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanagerincidentmanager.html).
   const followUpResources = [...recordsOf(args.responsePlanNames ?? []), ...args.responsePlanArns];
   if (args.dedupeTableArn) {
-    out.push(
-      {
-        Sid: "MapAlarmsToOpenIncidents",
-        Effect: "Allow",
-        Action: [
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:DeleteItem",
-        ],
-        Resource: [args.dedupeTableArn],
-      },
-      {
-        Sid: "FollowUpOpenIncidents",
-        Effect: "Allow",
-        Action: [
-          "ssm-incidents:GetIncidentRecord",
-          "ssm-incidents:CreateTimelineEvent",
-          "ssm-incidents:UpdateIncidentRecord",
-        ],
-        Resource: followUpResources,
-      },
-    );
+    out.push({
+      Sid: "MapAlarmsToOpenIncidents",
+      Effect: "Allow",
+      Action: [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+      ],
+      Resource: [args.dedupeTableArn],
+    });
+  }
+  // Only with Incident Manager plans: a step-functions stack has none.
+  if (args.dedupeTableArn && followUpResources.length > 0) {
+    out.push({
+      Sid: "FollowUpOpenIncidents",
+      Effect: "Allow",
+      Action: [
+        "ssm-incidents:GetIncidentRecord",
+        "ssm-incidents:CreateTimelineEvent",
+        "ssm-incidents:UpdateIncidentRecord",
+      ],
+      Resource: followUpResources,
+    });
   }
   if (args.directEngageArns.length > 0) {
     out.push({
@@ -180,6 +191,36 @@ export function routerStatements(args: RouterPolicyArgs): Statement[] {
       Action: ["ssm-contacts:StartEngagement"],
       Resource: args.directEngageArns,
     });
+  }
+  if (args.stepFunctions !== undefined) {
+    const sf = args.stepFunctions;
+    out.push(
+      {
+        // Service authorization reference for AWS Step Functions: StartExecution → stateMachine*.
+        Sid: "StartEngineExecutions",
+        Effect: "Allow",
+        Action: ["states:StartExecution"],
+        Resource: [sf.stateMachineArn],
+      },
+      {
+        // StopExecution → execution* (arn:aws:states:<region>:<account>:execution:
+        // <stateMachineName>:<executionId>): only this state machine's executions.
+        Sid: "StopEngineExecutions",
+        Effect: "Allow",
+        Action: ["states:StopExecution"],
+        Resource: [
+          pulumi.interpolate`arn:aws:states:${args.region}:${args.accountId}:execution:${sf.stateMachineName}:*`,
+        ],
+      },
+      {
+        // What the router does to the incident table: read the status (GetItem), note and
+        // resolve (UpdateItem). The engine opens incidents (PutItem), not the router.
+        Sid: "NoteAndResolveIncidents",
+        Effect: "Allow",
+        Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+        Resource: [sf.incidentTableArn],
+      },
+    );
   }
   return out;
 }

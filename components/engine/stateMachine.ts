@@ -32,12 +32,12 @@
  * - The document the execution carries: `$.input` (EngineInput), `$.run` (RunState), `$.step`,
  *   `$.check`, `$.failure` (handlers/engine/protocol.ts).
  */
-import { createHash } from "node:crypto";
 import {
   ENGINE_CHANNELS,
   TRANSIENT_ERROR,
   type Action,
   type EnginePlan,
+  type LevelEscalation,
 } from "../../handlers/engine/protocol";
 
 /** Step Functions quotas the definition is sized against (Step Functions developer guide, "Step Functions service quotas"). */
@@ -48,41 +48,12 @@ export const STEP_FUNCTIONS_LIMITS = {
   executionSeconds: 365 * 24 * 3600,
 } as const;
 
-/**
- * StartExecution `name` (Step Functions API reference, StartExecution, Request Parameters,
- * `name`: "Length Constraints: Minimum length of 1. Maximum length of 80."; it "must not contain
- * whitespace, brackets < > { } [ ], wildcard characters ? *, special characters " # % \ ^ | ~ ` $
- * & , ; : /, control characters"; "To enable logging with CloudWatch Logs, the name should only
- * contain 0-9, A-Z, a-z, - and _"). Names are unique per state machine for 90 days, and a second
- * StartExecution with the same name and input while the first runs returns the same execution
- * ("StartExecution is idempotent for STANDARD workflows"): the name is the idempotency key.
- */
-export const EXECUTION_NAME_MAX = 80;
-export const EXECUTION_NAME_PATTERN = /^[A-Za-z0-9_-]{1,80}$/;
-
-/**
- * The execution (and incident) name of one alarm state change: `<alarm>-<yyyymmddThhmmssmmmZ>`,
- * the alarm reduced to [A-Za-z0-9_-] (every other run of characters becomes one "-"). When that
- * is longer than 80, the alarm part is cut and an 8-hex SHA-256 of the whole alarm name is put
- * before the time, so two long names that share a prefix still differ. Same alarm and time →
- * same name: a retried event cannot start a second execution.
- */
-export function executionName(alarmName: string, stateChangeTime: string): string {
-  const t = new Date(stateChangeTime);
-  if (alarmName.length === 0) throw new Error("executionName: the alarm name is empty");
-  if (Number.isNaN(t.getTime())) {
-    throw new Error(
-      `executionName: state-change time ${JSON.stringify(stateChangeTime)} is not an ISO-8601 time`,
-    );
-  }
-  const time = t.toISOString().replace(/[-:]/g, "").replace(".", "");
-  const slug = alarmName.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || "alarm";
-  const whole = `${slug}-${time}`;
-  if (whole.length <= EXECUTION_NAME_MAX && slug === alarmName) return whole;
-  const hash = createHash("sha256").update(alarmName, "utf8").digest("hex").slice(0, 8);
-  const room = EXECUTION_NAME_MAX - time.length - hash.length - 2;
-  return `${slug.slice(0, room).replace(/-+$/, "")}-${hash}-${time}`;
-}
+// The execution name lives in a pure module the router bundle shares (no Pulumi there).
+export {
+  EXECUTION_NAME_MAX,
+  EXECUTION_NAME_PATTERN,
+  executionName,
+} from "../../handlers/shared/executionName";
 
 // ---------------------------------------------------------------------------------------------
 // The definition
@@ -155,6 +126,12 @@ export function engineDefinition(options: DefinitionOptions): { [key: string]: J
   const doc = { "input.$": "$.input", "run.$": "$.run" };
   const withStep = { ...doc, "step.$": "$.step" };
   const states: { [name: string]: State } = {
+    // The incident id is the execution's own name, from the Context object (Step Functions
+    // developer guide, "Accessing execution data from the Context object",
+    // https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html:
+    // `$$.Execution.Name`, `$$.Execution.Id` (the execution ARN), `$$.Execution.Input`), never
+    // the input's: the router names its executions from the alarm and its state-change time, and an
+    // execution EventBridge starts (a generated name) opens its incident under that name too.
     Start: task(
       fn,
       "start",
@@ -230,7 +207,11 @@ export function engineDefinition(options: DefinitionOptions): { [key: string]: J
       ...task(
         fn,
         "failed",
-        { "input.$": "$$.Execution.Input", "failure.$": "$.failure" },
+        {
+          "input.$": "$$.Execution.Input",
+          "executionName.$": "$$.Execution.Name",
+          "failure.$": "$.failure",
+        },
         null,
         "EngineFailed",
         "EngineFailed",
@@ -254,21 +235,33 @@ export function engineDefinition(options: DefinitionOptions): { [key: string]: J
 // ---------------------------------------------------------------------------------------------
 // Sizing
 
-/** Minutes of the longest round: each stage's start plus the longest engagement it may start. */
-export function roundMinutes(plan: EnginePlan): number {
+/**
+ * Minutes of the longest round of one level (all levels when `level` is absent): each stage's
+ * start plus the longest engagement it may start.
+ */
+export function roundMinutes(plan: EnginePlan, level?: string): number {
+  if (level === undefined) {
+    return Math.max(0, ...Object.keys(plan.levels).map((name) => roundMinutes(plan, name)));
+  }
   const longest = Math.max(0, ...plan.contacts.flatMap((c) => c.engagement.map((s) => s.after)));
   let at = 0;
   let end = 0;
-  for (const stage of plan.stages) {
+  for (const stage of plan.levels[level].stages) {
     end = Math.max(end, at + longest, at + stage.minutes);
     at += stage.minutes;
   }
   return end;
 }
 
-/** Execution timeout: every round at its longest, plus an hour for retries and slow tasks. */
+/**
+ * Execution timeout (one state machine for every level): the longest level's rounds at their
+ * longest, plus an hour for retries and slow tasks.
+ */
 export function executionTimeoutSeconds(plan: EnginePlan): number {
-  return (plan.repeat + 1) * roundMinutes(plan) * 60 + 3600;
+  const levelSeconds = Object.entries(plan.levels).map(
+    ([name, level]) => (level.repeat + 1) * roundMinutes(plan, name) * 60,
+  );
+  return Math.max(0, ...levelSeconds) + 3600;
 }
 
 /**
@@ -279,12 +272,19 @@ export function executionTimeoutSeconds(plan: EnginePlan): number {
  * rotation) times their channels.
  */
 export function historyEventsBound(plan: EnginePlan): number {
+  return Math.max(
+    0,
+    ...Object.values(plan.levels).map((level) => levelHistoryEventsBound(plan, level)),
+  );
+}
+
+function levelHistoryEventsBound(plan: EnginePlan, level: LevelEscalation): number {
   const pagesOf = (alias: string): number =>
     plan.contacts
       .find((c) => c.alias === alias)
       ?.engagement.reduce((n, s) => n + s.via.length, 0) ?? 0;
   let pages = 0;
-  for (const stage of plan.stages) {
+  for (const stage of level.stages) {
     for (const ref of stage.engage) {
       const members = ref.startsWith("oncall:")
         ? (plan.rotations.find((r) => r.name === ref.slice(7))?.members ?? [])
@@ -292,7 +292,7 @@ export function historyEventsBound(plan: EnginePlan): number {
       pages += members.reduce((n, m) => n + pagesOf(m), 0);
     }
   }
-  const steps = (plan.repeat + 1) * (pages + plan.stages.length + 1);
+  const steps = (level.repeat + 1) * (pages + level.stages.length + 1);
   const perStep = 5 + 2 + 5 + 2 + 2 + 5 + 3 * 3 * 6;
   return 10 + steps * perStep;
 }

@@ -25,7 +25,10 @@ import {
   type EngineChannel,
   type EngineInput,
   type EnginePlan,
+  type EngineStartInput,
   type Language,
+  type LevelEscalation,
+  type LevelPlan,
   type RunState,
   type ScheduledPage,
   type Step,
@@ -127,6 +130,31 @@ export function parseEnv(env: Readonly<Record<string, string | undefined>>): Eng
 const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** Level names, as the router's (handlers/router/env.ts LEVEL_NAME) and parseInput's. */
+const LEVEL_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/**
+ * The plan for one execution's level. Throws PermanentError for a level the plan does not have
+ * (an execution started for a level the engine was not deployed with): the execution fails
+ * through ReportFailure, which says so in Slack.
+ */
+export function planFor(plan: EnginePlan, level: string): LevelPlan {
+  const escalation: LevelEscalation | undefined = Object.prototype.hasOwnProperty.call(
+    plan.levels,
+    level,
+  )
+    ? plan.levels[level]
+    : undefined;
+  if (escalation === undefined) {
+    throw new PermanentError(
+      `engine plan: level "${level}" is not one of the plan's levels (${Object.keys(plan.levels).join(", ")})`,
+    );
+  }
+  const { language, contacts, rotations, ackLinkHours } = plan;
+  const { stages, repeat } = escalation;
+  return { language, contacts, rotations, ackLinkHours, stages, repeat };
+}
+
 /** Parses the plan file; throws PermanentError naming the first wrong member. */
 export function parsePlan(text: string): EnginePlan {
   let doc: unknown;
@@ -140,10 +168,21 @@ export function parsePlan(text: string): EnginePlan {
   };
   if (!isObj(doc)) return fail("(root)", "is not an object");
   if (!LANGUAGES.includes(doc.language as Language)) fail("language", "is not ja or en");
-  if (!Number.isInteger(doc.repeat) || (doc.repeat as number) < 0 || (doc.repeat as number) > 5)
-    fail("repeat", "is not an integer 0-5");
-  if (!Array.isArray(doc.stages) || doc.stages.length === 0)
-    fail("stages", "is not a non-empty list");
+  if (!isObj(doc.levels) || Object.keys(doc.levels).length === 0)
+    fail("levels", "is not a non-empty object of levels");
+  for (const [name, level] of Object.entries(doc.levels as Record<string, unknown>)) {
+    const at = `levels.${name}`;
+    if (!LEVEL_NAME.test(name)) fail(at, "is not a level name");
+    if (!isObj(level)) return fail(at, "is not an object {stages, repeat}");
+    if (
+      !Number.isInteger(level.repeat) ||
+      (level.repeat as number) < 0 ||
+      (level.repeat as number) > 5
+    )
+      fail(`${at}.repeat`, "is not an integer 0-5");
+    if (!Array.isArray(level.stages) || level.stages.length === 0)
+      fail(`${at}.stages`, "is not a non-empty list");
+  }
   if (!Array.isArray(doc.contacts)) fail("contacts", "is not a list");
   if (!Array.isArray(doc.rotations)) fail("rotations", "is not a list");
   if (!Number.isInteger(doc.ackLinkHours) || (doc.ackLinkHours as number) < 1)
@@ -161,14 +200,17 @@ export function parsePlan(text: string): EnginePlan {
           fail(`contacts[${i}].engagement[${j}].via`, `"${via}" is not a channel`);
     });
   });
-  plan.stages.forEach((s, i) => {
-    if (!Number.isInteger(s.minutes) || s.minutes < 0 || s.minutes > 30)
-      fail(`stages[${i}].minutes`, "is not 0-30");
-    for (const ref of s.engage) {
-      const known = ref.startsWith("oncall:") ? rotations.has(ref.slice(7)) : aliases.has(ref);
-      if (!known) fail(`stages[${i}].engage`, `"${ref}" is not a contact or rotation of the plan`);
-    }
-  });
+  for (const [name, level] of Object.entries(plan.levels)) {
+    level.stages.forEach((s, i) => {
+      const at = `levels.${name}.stages[${i}]`;
+      if (!Number.isInteger(s.minutes) || s.minutes < 0 || s.minutes > 30)
+        fail(`${at}.minutes`, "is not 0-30");
+      for (const ref of s.engage) {
+        const known = ref.startsWith("oncall:") ? rotations.has(ref.slice(7)) : aliases.has(ref);
+        if (!known) fail(`${at}.engage`, `"${ref}" is not a contact or rotation of the plan`);
+      }
+    });
+  }
   for (const r of plan.rotations)
     for (const m of r.members)
       if (!aliases.has(m))
@@ -202,6 +244,7 @@ export function parseDirectory(text: string): Directory {
 export type TaskRequest =
   | {
       readonly action: "start";
+      /** The execution's input, its incidentId the execution's name. */
       readonly input: EngineInput;
       readonly executionName: string;
       readonly executionArn: string;
@@ -238,12 +281,22 @@ export type TaskRequest =
 
 const INCIDENT_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
-function parseInput(v: unknown): EngineInput {
+/**
+ * The execution's input, its incident id from `executionName` when given (start, failed: the
+ * Context object's `$$.Execution.Name`, whatever the input says), else from `input.incidentId`
+ * (every later state: the Start task's own output).
+ */
+function parseInput(v: unknown, executionName?: unknown): EngineInput {
   if (!isObj(v)) throw new PermanentError("task input: input is not an object");
-  const { incidentId, level, alarmName, firedAt } = v;
+  const { level, alarmName, firedAt } = v as Partial<EngineStartInput>;
+  const incidentId = executionName === undefined ? v.incidentId : executionName;
   if (typeof incidentId !== "string" || !INCIDENT_ID.test(incidentId))
-    throw new PermanentError("task input: input.incidentId is not [A-Za-z0-9_-]{1,80}");
-  if (typeof level !== "string" || !/^[a-z][a-z0-9_-]{0,31}$/.test(level))
+    throw new PermanentError(
+      executionName === undefined
+        ? "task input: input.incidentId is not [A-Za-z0-9_-]{1,80}"
+        : "task input: the execution name (the incident id) is not [A-Za-z0-9_-]{1,80}",
+    );
+  if (typeof level !== "string" || !LEVEL_NAME.test(level))
     throw new PermanentError("task input: input.level is not a level name");
   if (typeof alarmName !== "string" || alarmName.length === 0 || alarmName.length > 255)
     throw new PermanentError("task input: input.alarmName is not 1-255 characters");
@@ -260,7 +313,11 @@ export function parseTask(event: unknown): TaskRequest {
     throw new PermanentError(
       `task input: action ${JSON.stringify(action)} is not one of ${ACTIONS.join(", ")}`,
     );
-  const input = parseInput(event.input);
+  // Start and ReportFailure read the execution's own input and name (Context object).
+  const fromExecution = action === "start" || action === "failed";
+  if (fromExecution && typeof event.executionName !== "string")
+    throw new PermanentError(`task input (${action}): executionName is not a string`);
+  const input = parseInput(event.input, fromExecution ? event.executionName : undefined);
   const need = (key: string): unknown => {
     if (!isObj(event[key]))
       throw new PermanentError(`task input (${action}): ${key} is not an object`);
@@ -268,15 +325,10 @@ export function parseTask(event: unknown): TaskRequest {
   };
   switch (action as Action) {
     case "start": {
-      const executionName = event.executionName;
       const executionArn = event.executionArn;
-      if (typeof executionName !== "string" || typeof executionArn !== "string")
-        throw new PermanentError(
-          "task input (start): executionName / executionArn are not strings",
-        );
-      if (executionName !== input.incidentId)
-        throw new PermanentError("task input (start): the execution name is not the incident id");
-      return { action: "start", input, executionName, executionArn };
+      if (typeof executionArn !== "string")
+        throw new PermanentError("task input (start): executionArn is not a string");
+      return { action: "start", input, executionName: input.incidentId, executionArn };
     }
     case "next":
     case "check":
@@ -321,7 +373,7 @@ export function parseTask(event: unknown): TaskRequest {
 // Scheduling
 
 /** Minutes from a round's start to the start of stage `i`. */
-export function stageOffset(plan: EnginePlan, i: number): number {
+export function stageOffset(plan: LevelPlan, i: number): number {
   return plan.stages.slice(0, i).reduce((sum, s) => sum + s.minutes, 0);
 }
 
@@ -343,11 +395,7 @@ export function startRun(now: Date): RunState {
  * else that page, else the end of the round: when its stages' minutes have passed, or now if a
  * contact's engagement plan ran longer.
  */
-export function nextStep(
-  plan: EnginePlan,
-  run: RunState,
-  now: Date,
-): { run: RunState; step: Step } {
+export function nextStep(plan: LevelPlan, run: RunState, now: Date): { run: RunState; step: Step } {
   const start = ms(run.roundStartedAt);
   const page = run.pending[0];
   if (run.nextStage < plan.stages.length) {
@@ -372,7 +420,7 @@ export function onCallAt(rotation: RotationConfig, at: Date): readonly string[] 
 }
 
 /** The contacts stage `stage` engages at `at` (rotations resolved at that moment), deduplicated. */
-export function stageTargets(plan: EnginePlan, stage: number, at: Date): string[] {
+export function stageTargets(plan: LevelPlan, stage: number, at: Date): string[] {
   const out: string[] = [];
   for (const ref of plan.stages[stage].engage) {
     if (ref.startsWith("oncall:")) {
@@ -387,7 +435,7 @@ export function stageTargets(plan: EnginePlan, stage: number, at: Date): string[
 
 /** Starts a stage: its contacts' pages join the pending ones, in time order (stable). */
 export function startStage(
-  plan: EnginePlan,
+  plan: LevelPlan,
   run: RunState,
   stage: number,
   at: Date,
@@ -419,7 +467,7 @@ export function startStage(
 }
 
 /** The round ended unacknowledged: the next round starts now, or the run is done. */
-export function endRound(plan: EnginePlan, run: RunState, now: Date): RunState {
+export function endRound(plan: LevelPlan, run: RunState, now: Date): RunState {
   if (run.round >= plan.repeat) return { ...run, pending: [], done: true };
   return { ...startRun(now), round: run.round + 1, failedPages: run.failedPages };
 }

@@ -26,6 +26,7 @@ import {
   parseEnv,
   parsePlan,
   parseTask,
+  planFor,
   slackNote,
   smsContent,
   startRun,
@@ -96,7 +97,6 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
 
   const languageOf = (alias: string): Language =>
     plan.contacts.find((c) => c.alias === alias)?.language ?? plan.language;
-  const rounds = plan.repeat + 1;
 
   /** A Slack note is a report, not a page: a failed one is logged and never retried (a retry would resend the page). */
   async function noteQuietly(message: string, context: Record<string, unknown>): Promise<boolean> {
@@ -113,8 +113,12 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
     const { input } = task;
     const params = baseParams(input);
     const now = deps.now();
+    // The input's level picks the escalation (EnginePlan.levels); an unknown one fails the task
+    // (PermanentError), so Start opens nothing for it and ReportFailure says so.
+    const levelPlan = () => planFor(plan, input.level);
     switch (task.action) {
       case "start": {
+        levelPlan();
         const opened = await openIncident(deps.db, config.tableName, {
           id: input.incidentId,
           alarmName: input.alarmName,
@@ -133,7 +137,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
         return { input, run: startRun(now) };
       }
       case "next": {
-        const { run, step } = nextStep(plan, task.run, now);
+        const { run, step } = nextStep(levelPlan(), task.run, now);
         return { input, run, step };
       }
       case "check": {
@@ -145,7 +149,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
         if (task.step.kind !== "stage")
           throw new PermanentError("task input (stage): step is not a stage");
         const { run, contacts } = startStage(
-          plan,
+          levelPlan(),
           task.run,
           task.step.stage,
           new Date(task.step.at),
@@ -213,6 +217,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
       }
       case "exhausted": {
         const round = task.run.round + 1;
+        const rounds = levelPlan().repeat + 1;
         await recordNote(deps.db, config.tableName, input.incidentId, {
           at: now,
           kind: "exhausted",
@@ -234,7 +239,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
           round,
           rounds,
         });
-        return endRound(plan, task.run, now) as unknown as TaskResult;
+        return endRound(levelPlan(), task.run, now) as unknown as TaskResult;
       }
       case "failed": {
         const reason = failureReason(task.failure);

@@ -44,7 +44,13 @@ export type Action = (typeof ACTIONS)[number];
 export const TRANSIENT_ERROR = "EngineTransientError";
 export const PERMANENT_ERROR = "EnginePermanentError";
 
-/** The input of an execution (the router's StartExecution `input`, later round). */
+/**
+ * The input of an execution: the router's StartExecution `input` (handlers/router/
+ * stepFunctions.ts). The Start task does not trust `incidentId` from it: it takes the incident id
+ * from the execution's own name (`$$.Execution.Name`, the Context object), so an execution
+ * started with a generated name (EventBridge's fail-safe target) and an input without
+ * `incidentId` works too (`EngineStartInput`). Every later state carries this, with the id set.
+ */
 export interface EngineInput {
   /** The incident id: the execution name (handlers/shared/incidentStore.ts alphabet). */
   readonly incidentId: string;
@@ -55,6 +61,9 @@ export interface EngineInput {
   /** ISO-8601 state-change time of the alarm. */
   readonly firedAt: string;
 }
+
+/** What an execution may be started with: an EngineInput whose incidentId is ignored or absent. */
+export type EngineStartInput = Omit<EngineInput, "incidentId"> & { readonly incidentId?: string };
 
 /** One page the engine will send. */
 export interface ScheduledPage {
@@ -104,19 +113,31 @@ export interface CheckResult {
   readonly status: string;
 }
 
+/** One stage of a level's escalation. */
+export interface EngineStage {
+  /** Contact aliases or `oncall:<rotation>`. */
+  readonly engage: readonly string[];
+  readonly minutes: number;
+  readonly essential: boolean;
+}
+
+/**
+ * How one level escalates: a paging level, the escalation stages and their repeat; an
+ * engage-only level, one stage with its engage targets and repeat 0.
+ */
+export interface LevelEscalation {
+  /** Stages, in order. */
+  readonly stages: readonly EngineStage[];
+  /** Times all stages run again when nobody acknowledged (0-5). */
+  readonly repeat: number;
+}
+
 /** The plan the engine follows: no personal data (addresses live in the directory secret). */
 export interface EnginePlan {
   /** Language of the Slack notes (a contact's pages use the contact's language). */
   readonly language: Language;
-  /** Escalation stages, in order. */
-  readonly stages: readonly {
-    /** Contact aliases or `oncall:<rotation>`. */
-    readonly engage: readonly string[];
-    readonly minutes: number;
-    readonly essential: boolean;
-  }[];
-  /** Times all stages run again when nobody acknowledged (0-5). */
-  readonly repeat: number;
+  /** Level name → its escalation; an execution follows `levels[input.level]`. */
+  readonly levels: Readonly<Record<string, LevelEscalation>>;
   readonly contacts: readonly {
     readonly alias: string;
     readonly language: Language;
@@ -131,6 +152,9 @@ export interface EnginePlan {
   /** Hours an acknowledgement link stays valid. */
   readonly ackLinkHours: number;
 }
+
+/** The plan as one execution follows it: the plan with its level's stages and repeat. */
+export type LevelPlan = Omit<EnginePlan, "levels"> & LevelEscalation;
 
 /** File beside the bundle that holds the EnginePlan (it may outgrow the 4 KB environment). */
 export const ENGINE_PLAN_FILE = "engine-plan.json";

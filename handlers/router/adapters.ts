@@ -16,6 +16,13 @@ import {
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import {
+  StartExecutionCommand,
+  StopExecutionCommand,
+  type SFNClient,
+  type StartExecutionCommandInput,
+  type StopExecutionCommandInput,
+} from "@aws-sdk/client-sfn";
+import {
   StartEngagementCommand,
   type SSMContactsClient,
   type StartEngagementCommandInput,
@@ -33,6 +40,8 @@ import {
 } from "@aws-sdk/client-ssm-incidents";
 import { claimAfterStartFailure } from "./dedupe/decide";
 import { parseMapping, type IncidentStatus, type Mapping } from "./dedupe/item";
+import { parseIncident } from "../shared/incidentStore";
+import { dedupeStatus } from "./stepFunctions";
 
 /** Starts an incident and returns its incident record ARN. */
 export async function startIncident(
@@ -56,6 +65,55 @@ export async function startEngagement(
     throw new Error("StartEngagement answered without EngagementArn");
   }
   return output.EngagementArn;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step Functions and the incident table (step-functions backend)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Starts the engine's execution and returns its name (the incident id). ExecutionAlreadyExists is
+ * success: the name derives from the alarm and its state-change time, so an execution of that name
+ * is this state change's, running or closed ("Executions with the same name and input are
+ * considered idempotent"; a closed one answers ExecutionAlreadyExists whatever the input: Step
+ * Functions API reference, StartExecution `name` and Errors,
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+ */
+export async function startExecution(
+  client: SFNClient,
+  input: StartExecutionCommandInput,
+): Promise<string> {
+  if (input.name === undefined) throw new Error("StartExecution without a name");
+  try {
+    await client.send(new StartExecutionCommand(input));
+  } catch (err: unknown) {
+    if (!isNamed(err, "ExecutionAlreadyExists")) throw err;
+  }
+  return input.name;
+}
+
+/**
+ * Stops the incident's execution. ExecutionDoesNotExist (API reference, StopExecution Errors) is
+ * done: there is nothing left to stop.
+ */
+export async function stopExecution(
+  client: SFNClient,
+  input: StopExecutionCommandInput,
+): Promise<void> {
+  try {
+    await client.send(new StopExecutionCommand(input));
+  } catch (err: unknown) {
+    if (!isNamed(err, "ExecutionDoesNotExist")) throw err;
+  }
+}
+
+/** The incident table's status of an incident, in the dedupe table's terms. */
+export async function storedIncidentStatus(
+  client: DynamoDBClient,
+  input: GetItemCommandInput,
+): Promise<IncidentStatus> {
+  const output = await client.send(new GetItemCommand(input));
+  return dedupeStatus(output.Item === undefined ? undefined : parseIncident(output.Item).status);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -30,8 +30,13 @@
  * by the component) keeps bursts waiting in the queue instead of failing on throttling.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SFNClient } from "@aws-sdk/client-sfn";
 import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
-import { SSMIncidentsClient, type StartIncidentCommandInput } from "@aws-sdk/client-ssm-incidents";
+import {
+  SSMIncidentsClient,
+  type CreateTimelineEventCommandInput,
+  type UpdateIncidentRecordCommandInput,
+} from "@aws-sdk/client-ssm-incidents";
 import {
   DEDUPE_ATTEMPT_TIMEOUT_MS,
   DEDUPE_CONNECTION_TIMEOUT_MS,
@@ -50,7 +55,10 @@ import {
   putIf,
   readMapping,
   startEngagement,
+  startExecution,
   startIncident,
+  stopExecution,
+  storedIncidentStatus,
   updateIf,
   updateIncident,
 } from "./adapters";
@@ -67,9 +75,9 @@ import {
   type RecoveryAction,
   type RetryLater,
 } from "./dedupe/decide";
-import { MalformedMappingError } from "./dedupe/item";
+import { MalformedMappingError, type IncidentStatus } from "./dedupe/item";
 import { markOpenInput, readInput, releaseClaimInput } from "./dedupe/writes";
-import type { RouterConfig } from "./env";
+import type { RouterConfig, StepFunctionsConfig } from "./env";
 import { RetryLaterError, RouterConfigError, RoutingError } from "./errors";
 import type { AlarmChange } from "./requests";
 import {
@@ -80,12 +88,15 @@ import {
   type SqsBatchResponse,
   type SqsEvent,
 } from "./queue";
+import { incidentStatusInput, noteInput, resolveInput, stopExecutionInput } from "./stepFunctions";
 
 /** The SDK clients the router calls. Those only some inputs need are created on first use. */
 export interface RouterClients {
   readonly incidents: SSMIncidentsClient;
   readonly dynamodb: DynamoDBClient;
   readonly contacts: () => SSMContactsClient;
+  /** The step-functions backend's client (StartExecution, StopExecution). */
+  readonly stepFunctions?: () => SFNClient;
 }
 
 export interface RouterDeps {
@@ -141,10 +152,12 @@ export function createClients(): RouterClients {
   // Clients only some events need (direct engagements) are created on first use, once
   // per execution environment, so the alarm path's cold start does not pay for them.
   let contacts: SSMContactsClient | undefined;
+  let stepFunctions: SFNClient | undefined;
   return {
     incidents,
     dynamodb,
     contacts: () => (contacts ??= new SSMContactsClient(retry)),
+    stepFunctions: () => (stepFunctions ??= new SFNClient(retry)),
   };
 }
 
@@ -176,12 +189,24 @@ export type RouterResult =
       readonly engagements: number;
       readonly dedupe?: DedupeOutcome;
     }
+  /** Step-functions backend: the incident id is the execution's name. */
+  | {
+      readonly decision: "page";
+      readonly incidentId: string | null;
+      readonly engagements: number;
+      readonly dedupe?: DedupeOutcome;
+    }
   | { readonly decision: "ignore"; readonly reason: string }
   /** Another account's or region's alarm: nothing called, not retried (final). */
   | { readonly decision: "reject"; readonly reason: string }
   | {
       readonly decision: "recover";
       readonly incidentArn: string | null;
+      readonly outcome: RecoveryOutcome;
+    }
+  | {
+      readonly decision: "recover";
+      readonly incidentId: string | null;
       readonly outcome: RecoveryOutcome;
     };
 
@@ -207,6 +232,7 @@ type PageDecision = Extract<AlarmDecision, { kind: "page" }>;
 type RecoverDecision = Extract<AlarmDecision, { kind: "recover" }>;
 
 interface Opened {
+  /** The incident record ARN (incident-manager) or the incident id (step-functions). */
   readonly incidentArn: string | null;
   readonly dedupe?: DedupeOutcome;
   readonly log?: Readonly<Record<string, unknown>>;
@@ -221,9 +247,61 @@ type Step<T> =
   | { readonly done: T }
   | { readonly lost: true; readonly onReadError?: (err: unknown) => Promise<T> };
 
+/**
+ * What the dedupe loop asks of the backend, besides opening: the incident's status, a timeline
+ * note, a resolution. The decisions (dedupe/decide.ts) are written in Incident Manager's terms;
+ * the step-functions backend translates them (stepFunctions.ts).
+ */
+interface IncidentBackend {
+  status(incident: string): Promise<IncidentStatus>;
+  note(event: CreateTimelineEventCommandInput): Promise<void>;
+  resolve(resolve: UpdateIncidentRecordCommandInput, at: Date): Promise<void>;
+}
+
 export function createHandler(deps: RouterDeps): RouterHandler {
   const { config, clients, now } = deps;
   const { incidents, dynamodb } = clients;
+  const sfn = (): SFNClient => {
+    if (clients.stepFunctions === undefined) {
+      throw new RouterConfigError([
+        "STATE_MACHINE_ARN: is set, but the router has no Step Functions client",
+      ]);
+    }
+    return clients.stepFunctions();
+  };
+  const backend: IncidentBackend =
+    config.stepFunctions === undefined
+      ? {
+          status: (arn) => incidentStatus(incidents, arn),
+          note: (event) => createTimelineEvent(incidents, event),
+          resolve: (input) => updateIncident(incidents, input),
+        }
+      : stepFunctionsBackend(config.stepFunctions);
+
+  function stepFunctionsBackend(sf: StepFunctionsConfig): IncidentBackend {
+    return {
+      status: (id) => storedIncidentStatus(dynamodb, incidentStatusInput(sf, id)),
+      // Conditional on the incident existing: a missing one fails the message, and its retry
+      // finds it NOT_FOUND and drops the mapping.
+      note: async (event) => {
+        if (!(await updateIf(dynamodb, noteInput(sf, event)))) {
+          throw new Error("incident table: the incident to note is missing");
+        }
+      },
+      resolve: async (input, at) => {
+        // Lost condition: already resolved (by hand, or by this OK's earlier attempt).
+        await updateIf(dynamodb, resolveInput(sf, input, at));
+        await stopExecution(sfn(), stopExecutionInput(sf, input.arn ?? ""));
+      },
+    };
+  }
+
+  /** Under the step-functions backend the log and result say incidentId, not incidentArn. */
+  function named(result: RouterResult): RouterResult {
+    if (config.stepFunctions === undefined || !("incidentArn" in result)) return result;
+    const { incidentArn, ...rest } = result;
+    return { ...rest, incidentId: incidentArn } as RouterResult;
+  }
 
   async function handler(
     event: unknown,
@@ -268,7 +346,8 @@ export function createHandler(deps: RouterDeps): RouterHandler {
   async function route(event: unknown): Promise<RouterResult> {
     const labels = logLabels(event);
     try {
-      const { result, log: extra } = await run(decide(event, config));
+      const { result: raw, log: extra } = await run(decide(event, config));
+      const result = named(raw);
       deps.log({ ...labels, ...result, ...extra });
       return result;
     } catch (err: unknown) {
@@ -314,11 +393,25 @@ export function createHandler(deps: RouterDeps): RouterHandler {
   }
 
   async function openIncident(decision: PageDecision): Promise<Opened> {
-    if (decision.incident === null) return { incidentArn: null };
-    if (decision.dedupe === null) {
-      return { incidentArn: await startIncident(incidents, decision.incident) };
+    const open = opener(decision);
+    if (open === undefined) return { incidentArn: null };
+    if (decision.dedupe === null) return { incidentArn: await open.start() };
+    return openOnce({ ...decision, dedupe: decision.dedupe }, open);
+  }
+
+  /** How the decision opens its incident: StartIncident, or StartExecution (step-functions). */
+  function opener(decision: PageDecision): Opener | undefined {
+    const { execution, incident } = decision;
+    if (execution !== undefined) {
+      // The execution name is the idempotency key of this state change (stepFunctions.ts):
+      // keeping a claim after any failure is always safe, its retry resumes with the same name.
+      return { start: () => startExecution(sfn(), execution), afterFailure: () => "keep" };
     }
-    return openOnce({ ...decision, dedupe: decision.dedupe }, decision.incident);
+    if (incident === null) return undefined;
+    return {
+      start: () => startIncident(incidents, incident),
+      afterFailure: claimAfterStartFailure,
+    };
   }
 
   /**
@@ -331,11 +424,11 @@ export function createHandler(deps: RouterDeps): RouterHandler {
    */
   async function openOnce(
     decision: PageDecision & { readonly dedupe: AlarmChange },
-    incident: StartIncidentCommandInput,
+    incident: Opener,
   ): Promise<Opened> {
     const change = decision.dedupe;
     const failOpen = async (err: unknown): Promise<Opened> => ({
-      incidentArn: await startIncident(incidents, incident),
+      incidentArn: await incident.start(),
       dedupe: "unavailable",
       log: { dedupeError: errorFields(err) },
     });
@@ -351,7 +444,7 @@ export function createHandler(deps: RouterDeps): RouterHandler {
             // The item changed hands (opened by another claimant, recovered, replaced).
             return { lost: true };
           case "note": {
-            await createTimelineEvent(incidents, action.timelineEvent);
+            await backend.note(action.timelineEvent);
             const noted = { incidentArn: action.incidentArn, dedupe: "fired-again" } as const;
             try {
               // Lost: another invocation noted this interval at the same moment; both notes stand.
@@ -391,19 +484,19 @@ export function createHandler(deps: RouterDeps): RouterHandler {
   /** Starts the incident we claimed, then records it in the mapping. */
   async function start(
     change: AlarmChange,
-    incident: StartIncidentCommandInput,
+    incident: Opener,
     claim: ClaimKind | "resumed",
   ): Promise<Opened> {
     let incidentArn: string;
     try {
-      incidentArn = await startIncident(incidents, incident);
+      incidentArn = await incident.start();
     } catch (err: unknown) {
       // A claim this invocation made, for a request that was certainly refused: free the alarm at
       // once for its other events and this one's retry. A resumed claim is never released: the
       // earlier attempt that made it may have opened the incident. Should the delete fail too,
       // the claim stays, which is what "keep" does anyway (resumed by the retry, or abandoned
       // after OPENING_TIMEOUT_MS): the StartIncident error is the one to report.
-      if (claim !== "resumed" && claimAfterStartFailure(err) === "release") {
+      if (claim !== "resumed" && incident.afterFailure(err) === "release") {
         await deleteIf(dynamodb, releaseClaimInput(change)).catch(() => false);
       }
       throw err;
@@ -445,12 +538,12 @@ export function createHandler(deps: RouterDeps): RouterHandler {
             await deleteIf(dynamodb, action.release);
             return done(action.incidentArn, action.why);
           case "recover":
-            await createTimelineEvent(incidents, action.timelineEvent);
-            await updateIncident(incidents, action.resolve);
+            await backend.note(action.timelineEvent);
+            await backend.resolve(action.resolve, now());
             await deleteIf(dynamodb, action.release);
             return done(action.incidentArn, "resolved");
           case "mark-recovered":
-            await createTimelineEvent(incidents, action.timelineEvent);
+            await backend.note(action.timelineEvent);
             if (await updateIf(dynamodb, action.write)) {
               return done(action.incidentArn, "recovered");
             }
@@ -494,7 +587,7 @@ export function createHandler(deps: RouterDeps): RouterHandler {
       const action = decideNext(view);
       const known: DedupeAction = action;
       if (known.kind === "lookup") {
-        view = { ...view, incidentStatus: await incidentStatus(incidents, known.incidentArn) };
+        view = { ...view, incidentStatus: await backend.status(known.incidentArn) };
         continue;
       }
       if (known.kind === "retry-later") throw new RetryLaterError(known.code, known.message);
@@ -515,6 +608,12 @@ export function createHandler(deps: RouterDeps): RouterHandler {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
+
+/** How a page decision opens its incident, and what a failed start does to the claim. */
+interface Opener {
+  readonly start: () => Promise<string>;
+  readonly afterFailure: (err: unknown) => "release" | "keep";
+}
 
 /**
  * Like Promise.all, but lets every call finish before re-throwing the first failure, so one

@@ -2,16 +2,18 @@
  * The router's decision for one input, as a pure function: plain data in, plain data out.
  * - `{"level": "<level>", "event": <CloudWatch "Alarm State Change" event>}` (EventBridge rule,
  *   through the router's queue): a StartIncident input and/or StartEngagement inputs for an
- *   ALARM; for an OK on a paging level with DEDUPE_TABLE set, a recovery (dedupe/decide.ts
+ *   ALARM (step-functions backend: a StartExecution input instead); for an OK on a paging level with DEDUPE_TABLE set, a recovery (dedupe/decide.ts
  *   decides what it touches); nothing otherwise.
  * Anything it cannot route throws a `RoutingError`, so the message fails, is retried and finally
  * dead-lettered.
  */
 import type { StartEngagementCommandInput } from "@aws-sdk/client-ssm-contacts";
+import type { StartExecutionCommandInput } from "@aws-sdk/client-sfn";
 import type { StartIncidentCommandInput } from "@aws-sdk/client-ssm-incidents";
 import { foreignAlarm, parseAlarmInput } from "./alarmEvent";
 import type { RouterConfig } from "./env";
 import { alarmChange, engagementInput, incidentInput, type AlarmChange } from "./requests";
+import { startExecutionInput } from "./stepFunctions";
 
 export type IgnoreReason = "state OK" | "state INSUFFICIENT_DATA" | "level is notify-only";
 
@@ -23,6 +25,11 @@ export type AlarmDecision =
       readonly alarmName: string;
       readonly incident: StartIncidentCommandInput | null;
       readonly engagements: readonly StartEngagementCommandInput[];
+      /**
+       * Step-functions backend (a level with `execution`): the engine's execution to start, in
+       * place of `incident` (then null) and `engagements` (then empty). Absent otherwise.
+       */
+      readonly execution?: StartExecutionCommandInput;
       /** Set when DEDUPE_TABLE is set and an incident is to be started: look it up first. */
       readonly dedupe: AlarmChange | null;
     }
@@ -62,8 +69,9 @@ export function decide(input: unknown, config: RouterConfig): Decision {
   const { level, route, alarmName } = alarm;
   const foreign = foreignAlarm(alarm, config);
   if (foreign !== undefined) return { kind: "reject", level, alarmName, reason: foreign };
+  const opensIncident = route.responsePlanArn !== undefined || route.execution === true;
   const dedupe =
-    config.dedupeTable !== undefined && route.responsePlanArn !== undefined
+    config.dedupeTable !== undefined && opensIncident
       ? alarmChange(alarm, config.dedupeTable)
       : null;
 
@@ -79,8 +87,19 @@ export function decide(input: unknown, config: RouterConfig): Decision {
   if (alarm.state !== "ALARM") {
     return { kind: "ignore", level, alarmName, reason: `state ${alarm.state}` };
   }
-  if (route.responsePlanArn === undefined && route.engage.length === 0) {
+  if (!opensIncident && route.engage.length === 0) {
     return { kind: "ignore", level, alarmName, reason: "level is notify-only" };
+  }
+  if (route.execution === true && config.stepFunctions !== undefined) {
+    return {
+      kind: "page",
+      level,
+      alarmName,
+      incident: null,
+      engagements: [],
+      execution: startExecutionInput(alarm, config.stepFunctions.stateMachineArn),
+      dedupe,
+    };
   }
   return {
     kind: "page",

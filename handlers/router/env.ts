@@ -26,6 +26,20 @@ export interface LevelRoute {
    * it the incident stays open and the alarm stays mapped to it (a flap is a timeline event).
    */
   readonly resolveOnRecovery?: boolean;
+  /**
+   * Step-functions backend: an ALARM starts an execution of the engine's state machine
+   * (STATE_MACHINE_ARN) instead of an incident; set only with STATE_MACHINE_ARN, never with
+   * responsePlanArn or engage.
+   */
+  readonly execution?: true;
+}
+
+/** The step-functions backend (STATE_MACHINE_ARN and INCIDENT_TABLE, both or neither). */
+export interface StepFunctionsConfig {
+  /** The escalation engine's state machine: `arn:aws:states:<region>:<account>:stateMachine:<name>`. */
+  readonly stateMachineArn: string;
+  /** The incident table (handlers/shared/incidentStore.ts) the engine opens incidents in. */
+  readonly incidentTable: string;
 }
 
 /** The validated environment. */
@@ -42,6 +56,8 @@ export interface RouterConfig {
   readonly engagementSender: string;
   /** DynamoDB table mapping alarm → open incident; absent: no dedupe, no recovery notes. */
   readonly dedupeTable?: string;
+  /** Set for the step-functions backend: levels with `execution` start the engine. */
+  readonly stepFunctions?: StepFunctionsConfig;
 }
 
 /**
@@ -54,6 +70,10 @@ export interface RouterEnvironment<T = string> {
   /** Alarms of other accounts and regions page nobody (alarmEvent.ts foreignAlarm). */
   readonly ACCOUNT_ID: T;
   readonly DEDUPE_TABLE?: T;
+  /** Step-functions backend: the engine's state machine ARN (with INCIDENT_TABLE). */
+  readonly STATE_MACHINE_ARN?: T;
+  /** Step-functions backend: the incident table's name (with STATE_MACHINE_ARN). */
+  readonly INCIDENT_TABLE?: T;
 }
 
 /** What the component knows, by meaning; `routerEnv` names the variables. */
@@ -63,6 +83,8 @@ export interface RouterEnvArgs<T> {
   readonly accountId: T;
   /** The dedupe table's name, when the stack has one. */
   readonly dedupeTable?: T;
+  /** The step-functions backend's state machine and incident table, when the stack uses it. */
+  readonly stepFunctions?: { readonly stateMachineArn: T; readonly incidentTable: T };
 }
 
 /** The router's environment variables, as the component sets them. */
@@ -72,6 +94,10 @@ export function routerEnv<T>(args: RouterEnvArgs<T>): RouterEnvironment<T> {
     ENGAGEMENT_SENDER: args.engagementSender,
     ACCOUNT_ID: args.accountId,
     ...(args.dedupeTable !== undefined && { DEDUPE_TABLE: args.dedupeTable }),
+    ...(args.stepFunctions !== undefined && {
+      STATE_MACHINE_ARN: args.stepFunctions.stateMachineArn,
+      INCIDENT_TABLE: args.stepFunctions.incidentTable,
+    }),
   };
 }
 
@@ -98,6 +124,13 @@ const CONTACT_ARN =
 /** The model's Sender pattern, with `\s` narrowed to ASCII space, tab, CR, LF and FF. */
 const SENDER = /^[\\a-zA-Z0-9_@#%*+=:?./! \t\n\f\r-]*$/;
 const ROUTE_KEYS = ["impact", "responsePlanArn", "engage", "resolveOnRecovery"];
+const EXECUTION_ROUTE_KEYS = ["impact", "execution", "resolveOnRecovery"];
+/**
+ * A standard state machine's ARN (Step Functions API reference, StateMachineListItem /
+ * CreateStateMachine `name`: 1-80 characters; the router's execution ARNs derive from it).
+ */
+const STATE_MACHINE_ARN =
+  /^arn:aws:states:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
 /** DynamoDB table names (an ARN is not accepted: the IAM policy names the table anyway). */
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 
@@ -114,6 +147,9 @@ const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
  *   alarm event of another account or region is rejected (decide → "reject")
  * Optional; when set, validated like the rest:
  * - `DEDUPE_TABLE`: DynamoDB table name; turns on dedupe and recovery notes
+ * - `STATE_MACHINE_ARN` and `INCIDENT_TABLE` (both or neither): the step-functions backend. Its
+ *   routing entries are `{"impact": 1-5, "execution": true, "resolveOnRecovery"?: boolean}` (or
+ *   `{"impact"}` alone: notify-only); responsePlanArn and engage belong to Incident Manager
  * Throws one `RouterConfigError` listing every problem, each prefixed with its variable's path.
  */
 export function parseRouterEnv(
@@ -121,7 +157,12 @@ export function parseRouterEnv(
   routingTable: string | undefined,
 ): RouterConfig {
   const problems: string[] = [];
-  const routing = parseRoutingTable(routingTable, problems);
+  const stepFunctions = parseStepFunctions(env, problems);
+  const routing = parseRoutingTable(
+    routingTable,
+    problems,
+    env.STATE_MACHINE_ARN !== undefined && env.STATE_MACHINE_ARN !== "",
+  );
 
   const incidentSource = env.INCIDENT_SOURCE ?? "";
   if (incidentSource === "") problems.push("INCIDENT_SOURCE: is not set");
@@ -190,7 +231,42 @@ export function parseRouterEnv(
     incidentSource,
     engagementSender,
     ...(dedupeTable !== undefined && { dedupeTable }),
+    ...(stepFunctions !== undefined && { stepFunctions }),
   };
+}
+
+/** STATE_MACHINE_ARN and INCIDENT_TABLE: both (validated) or neither. */
+function parseStepFunctions(
+  env: RouterEnvInput,
+  problems: string[],
+): StepFunctionsConfig | undefined {
+  const set = (name: "STATE_MACHINE_ARN" | "INCIDENT_TABLE"): boolean =>
+    env[name] !== undefined && env[name] !== "";
+  if (set("STATE_MACHINE_ARN") !== set("INCIDENT_TABLE")) {
+    const [missing, present] = set("STATE_MACHINE_ARN")
+      ? ["INCIDENT_TABLE", "STATE_MACHINE_ARN"]
+      : ["STATE_MACHINE_ARN", "INCIDENT_TABLE"];
+    problems.push(
+      `${missing}: is not set, but ${present} is (the step-functions backend needs both)`,
+    );
+  }
+  const stateMachineArn = optional(
+    env,
+    "STATE_MACHINE_ARN",
+    STATE_MACHINE_ARN,
+    "a state machine ARN arn:aws:states:<region>:<account>:stateMachine:<name>",
+    problems,
+  );
+  const incidentTable = optional(
+    env,
+    "INCIDENT_TABLE",
+    TABLE_NAME,
+    "a DynamoDB table name (3-255 characters of a-z, A-Z, 0-9, _ . -)",
+    problems,
+  );
+  return stateMachineArn !== undefined && incidentTable !== undefined
+    ? { stateMachineArn, incidentTable }
+    : undefined;
 }
 
 /** An optional variable: undefined when unset or empty, else validated against `pattern`. */
@@ -210,7 +286,11 @@ function optional(
   return value;
 }
 
-function parseRoutingTable(text: string | undefined, problems: string[]): Map<string, LevelRoute> {
+function parseRoutingTable(
+  text: string | undefined,
+  problems: string[],
+  stepFunctions: boolean,
+): Map<string, LevelRoute> {
   const routing = new Map<string, LevelRoute>();
   if (text === undefined) {
     problems.push(`ROUTING_TABLE: ${ROUTING_TABLE_FILE} is missing from the function's code`);
@@ -248,8 +328,17 @@ function parseRoutingTable(text: string | undefined, problems: string[]): Map<st
       );
       continue;
     }
+    if (stepFunctions) {
+      const route = parseExecutionRoute(path, entry, problems);
+      if (route !== undefined) routing.set(level, route);
+      continue;
+    }
     const before = problems.length;
+    if ("execution" in entry) {
+      problems.push(`${path}.execution: needs STATE_MACHINE_ARN (the step-functions backend)`);
+    }
     for (const key of Object.keys(entry)) {
+      if (key === "execution") continue;
       if (!ROUTE_KEYS.includes(key)) {
         problems.push(
           `${path}.${key}: unknown key (expected impact, responsePlanArn, engage, resolveOnRecovery)`,
@@ -302,4 +391,47 @@ function parseRoutingTable(text: string | undefined, problems: string[]): Map<st
     }
   }
   return routing;
+}
+
+/** A routing entry of the step-functions backend: `{impact, execution?: true, resolveOnRecovery?}`. */
+function parseExecutionRoute(
+  path: string,
+  entry: Readonly<Record<string, unknown>>,
+  problems: string[],
+): LevelRoute | undefined {
+  const before = problems.length;
+  for (const key of Object.keys(entry)) {
+    if (!EXECUTION_ROUTE_KEYS.includes(key)) {
+      problems.push(
+        key === "responsePlanArn" || key === "engage"
+          ? `${path}.${key}: belongs to the incident-manager backend; with STATE_MACHINE_ARN a level pages through "execution": true`
+          : `${path}.${key}: unknown key (expected impact, execution, resolveOnRecovery)`,
+      );
+    }
+  }
+  const { impact, execution, resolveOnRecovery } = entry;
+  if (typeof impact !== "number" || !Number.isInteger(impact) || impact < 1 || impact > 5) {
+    problems.push(`${path}.impact: must be an integer 1-5, got ${show(impact)}`);
+  }
+  if (execution !== undefined && execution !== true) {
+    problems.push(
+      `${path}.execution: must be true (omit it for a level that pages nobody), got ${show(execution)}`,
+    );
+  }
+  if (resolveOnRecovery !== undefined && typeof resolveOnRecovery !== "boolean") {
+    problems.push(
+      `${path}.resolveOnRecovery: must be true or false, got ${show(resolveOnRecovery)}`,
+    );
+  } else if (resolveOnRecovery === true && execution !== true) {
+    problems.push(
+      `${path}.resolveOnRecovery: needs "execution": true (only incidents are resolved)`,
+    );
+  }
+  if (problems.length !== before) return undefined;
+  return {
+    impact: impact as number,
+    engage: [],
+    ...(execution === true && { execution: true as const }),
+    ...(typeof resolveOnRecovery === "boolean" && { resolveOnRecovery }),
+  };
 }

@@ -12,7 +12,8 @@
  * that SES or End User Messaging deliver anything (sandbox, verification, opt-outs are the
  * account's state); Lambda's JSON serialisation beyond a JSON round trip; the real ack token
  * (a stub link here; handlers/shared/ackToken.ts has its own specs); the router starting the
- * execution (a later round).
+ * execution (tests/handlers/router.stepFunctions.spec.ts builds the StartExecution request; no
+ * spec here runs the router and the engine together).
  */
 import { strict as assert } from "node:assert";
 import { checkOperationInput } from "../support/apiModel";
@@ -222,6 +223,74 @@ describe("escalation engine, executed (aws-local-stepfunctions + the real handle
     );
     const incident = await again.world.incident(first);
     assert.equal(incident?.timeline.filter((e) => e.kind === "opened").length, 1);
+  });
+
+  it("an execution EventBridge starts directly (a generated name, an input without incidentId) opens its incident under its own name ($$.Execution.Name) and pages as any other", async () => {
+    const t = table();
+    await world.table(t);
+    const generated = "0b6f3c2e-5d4a-4e8f-9a1b-2c3d4e5f6a7b";
+    const { level, alarmName, firedAt } = engineInput();
+    const input = { level, alarmName, firedAt };
+    const { error, world: w } = await world.run({
+      plan: plan(),
+      table: t,
+      input,
+      executionName: generated,
+    });
+    assert.equal(error, undefined);
+    assert.deepEqual(pages(w.sent).slice(0, 2), [
+      "T+0 email suzuki@example.com",
+      "T+10 sms +819000000002",
+    ]);
+    const incident = await w.incident(generated);
+    assert.equal(incident?.id, generated);
+    assert.equal(
+      incident?.executionArn,
+      `arn:aws:states:ap-northeast-1:123456789012:execution:ie-test-escalation:${generated}`,
+    );
+    assert.equal(await w.incident(engineInput().incidentId), undefined);
+  });
+
+  it("an input whose incidentId differs from the execution's name: the name wins (the input is not trusted)", async () => {
+    const t = table();
+    await world.table(t);
+    const { world: w } = await world.run({
+      plan: plan(),
+      table: t,
+      input: { ...engineInput(), incidentId: "someone-elses-incident" },
+      executionName: engineInput().incidentId,
+    });
+    assert.equal((await w.incident(engineInput().incidentId))?.status, "open");
+    assert.equal(await w.incident("someone-elses-incident"), undefined);
+  });
+
+  it("an engage-only level (warning: one stage, tanaka, repeat 0) follows its own stages: tanaka's e-mail at T+0 and SMS at T+10, nobody else", async () => {
+    const t = table();
+    await world.table(t);
+    const input = { ...engineInput(), level: "warning" };
+    const { error, world: w } = await world.run({ plan: plan({ repeat: 3 }), table: t, input });
+    assert.equal(error, undefined);
+    assert.deepEqual(pages(w.sent), ["T+0 email tanaka@example.com", "T+10 sms +819000000003"]);
+    assert.deepEqual(
+      notes(w.sent).filter((x) => x.includes("nobody")),
+      [`T+10 [warning] nobody acknowledged "${ALARM}"`],
+    );
+  });
+
+  it("a level the plan does not have fails the execution at Start (nothing opened, nobody paged), reported to Slack", async () => {
+    const t = table();
+    await world.table(t);
+    const input = { ...engineInput(), level: "major" };
+    const { error, world: w } = await world.run({ plan: plan(), table: t, input });
+    assert.ok(error, "the execution must fail");
+    assert.equal((error.cause as Error).name, "EscalationEngineFailed");
+    assert.deepEqual(pages(w.sent), []);
+    assert.deepEqual(notes(w.sent), [`T+0 [major] the escalation engine FAILED for "${ALARM}"`]);
+    assert.deepEqual(
+      w.tasks.map((x) => x.state),
+      ["Start", "ReportFailure"],
+    );
+    assert.equal(await w.incident(engineInput().incidentId), undefined);
   });
 
   it("a page that SES refuses (MessageRejected, not retried) is recorded as delivery-failed, reported to Slack and as PagesGivenUp, and the escalation goes on (the SMS at T+10 is sent)", async () => {

@@ -137,6 +137,23 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, Row>> = {
   "dynamodb:PutItem": dynamo("dynamodb:PutItem"),
   "dynamodb:UpdateItem": dynamo("dynamodb:UpdateItem"),
   "dynamodb:DeleteItem": dynamo("dynamodb:DeleteItem"),
+  // Service authorization reference for AWS Step Functions: StartExecution on the stateMachine*
+  // resource type, StopExecution on execution* (arn:aws:states:<region>:<account>:execution:
+  // <stateMachineName>:<executionId>).
+  "sfn:StartExecution": (input) => [
+    {
+      action: "states:StartExecution",
+      resource: s(input, "stateMachineArn"),
+      source: `${SAR}: StartExecution, stateMachine*`,
+    },
+  ],
+  "sfn:StopExecution": (input) => [
+    {
+      action: "states:StopExecution",
+      resource: s(input, "executionArn"),
+      source: `${SAR}: StopExecution, execution*`,
+    },
+  ],
   "sns:Publish": (input, f) => {
     const topic = s(input, "TopicArn");
     const key = f.topicKeys.get(topic);

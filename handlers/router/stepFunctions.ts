@@ -1,0 +1,130 @@
+/**
+ * The step-functions backend's requests, as pure builders: what "page level L for alarm A" and
+ * the dedupe decisions (dedupe/decide.ts, written in Incident Manager's terms) become when the
+ * escalation engine (components/engine/stateMachine.ts) pages instead of Incident Manager.
+ *
+ * - Open: StartExecution of the engine's state machine, named `executionName(alarm, state-change
+ *   time)` (handlers/shared/executionName.ts), input the engine's EngineInput. The name is the
+ *   incident id: the engine opens the incident under `$$.Execution.Name` (handlers/engine/core.ts),
+ *   and the dedupe table maps the alarm to it where Incident Manager's mapping holds an ARN.
+ * - Look up: GetItem on the incident table: open or acknowledged → OPEN, resolved → RESOLVED, no
+ *   item → NOT_FOUND (the engine had not opened it, or TTL removed it).
+ * - Note (fired again, recovered): a timeline entry on the incident (incidentStore recordNote,
+ *   conditional on the incident existing).
+ * - Resolve (resolveOnRecovery): the incident resolved in the table (conditional on open or
+ *   acknowledged), then StopExecution of its execution, so nothing pending is sent.
+ */
+import type { GetItemCommandInput, UpdateItemCommandInput } from "@aws-sdk/client-dynamodb";
+import type { StartExecutionCommandInput, StopExecutionCommandInput } from "@aws-sdk/client-sfn";
+import type {
+  CreateTimelineEventCommandInput,
+  UpdateIncidentRecordCommandInput,
+} from "@aws-sdk/client-ssm-incidents";
+import type { EngineInput } from "../engine/protocol";
+import { executionName } from "../shared/executionName";
+import {
+  getIncidentRequest,
+  recordNoteRequest,
+  resolveRequest,
+  type IncidentStatus as StoredStatus,
+} from "../shared/incidentStore";
+import type { Alarm } from "./alarmEvent";
+import type { IncidentStatus } from "./dedupe/item";
+import type { StepFunctionsConfig } from "./env";
+
+/** The engine's input for one ALARM; the incident id is the execution's name. */
+export function engineInput(alarm: Alarm): EngineInput {
+  const firedAt = alarm.time.toISOString();
+  return {
+    incidentId: executionName(alarm.alarmName, firedAt),
+    level: alarm.level,
+    alarmName: alarm.alarmName,
+    firedAt,
+  };
+}
+
+/**
+ * StartExecution for one ALARM. Same alarm and state-change time → same name and same input, so
+ * a retried event starts nothing new: "Executions with the same name and input are considered
+ * idempotent" (Step Functions API reference, StartExecution and ExecutionAlreadyExists,
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html: an open
+ * execution with the same name and input answers success; a closed one, ExecutionAlreadyExists).
+ */
+export function startExecutionInput(
+  alarm: Alarm,
+  stateMachineArn: string,
+): StartExecutionCommandInput {
+  const input = engineInput(alarm);
+  return { stateMachineArn, name: input.incidentId, input: JSON.stringify(input) };
+}
+
+/**
+ * `arn:aws:states:<region>:<account>:execution:<stateMachineName>:<executionName>` (Step
+ * Functions API reference, DescribeExecution / StartExecution `executionArn`; the service
+ * authorization reference's `execution` resource type).
+ */
+export function executionArn(stateMachineArn: string, name: string): string {
+  const at = stateMachineArn.indexOf(":stateMachine:");
+  if (at < 0) throw new Error(`not a state machine ARN: ${stateMachineArn}`);
+  const machine = stateMachineArn.slice(at + ":stateMachine:".length);
+  return `${stateMachineArn.slice(0, at)}:execution:${machine}:${name}`;
+}
+
+export function incidentStatusInput(config: StepFunctionsConfig, id: string): GetItemCommandInput {
+  return getIncidentRequest(config.incidentTable, id);
+}
+
+/** The dedupe table's status of an incident from the incident table's. */
+export function dedupeStatus(status: StoredStatus | undefined): IncidentStatus {
+  if (status === undefined) return "NOT_FOUND";
+  return status === "resolved" ? "RESOLVED" : "OPEN";
+}
+
+/**
+ * The timeline note of a dedupe decision's Incident Manager timeline event: "recovered" for an
+ * alarm-recovered event, "note" for alarm-fired-again, the detail a machine-made summary (never
+ * the alarm name or reason: the incident already names its alarm).
+ */
+export function noteInput(
+  config: StepFunctionsConfig,
+  event: CreateTimelineEventCommandInput,
+): UpdateItemCommandInput {
+  const data = JSON.parse(event.eventData ?? "{}") as {
+    type?: string;
+    firedAgain?: number;
+    since?: string;
+    recoveredAt?: string;
+  };
+  const recovered = data.type === "alarm-recovered";
+  const parts = [recovered ? "alarm recovered" : "alarm fired again"];
+  if (data.firedAgain !== undefined && data.since !== undefined) {
+    parts.push(`fired again ${data.firedAgain} times since ${data.since}`);
+  }
+  if (data.recoveredAt !== undefined) parts.push(`after recovering at ${data.recoveredAt}`);
+  return recordNoteRequest(config.incidentTable, event.incidentRecordArn ?? "", {
+    at: event.eventTime ?? new Date(NaN),
+    kind: recovered ? "recovered" : "note",
+    detail: parts.join("; "),
+  });
+}
+
+/** Resolves the incident in the table (only if open or acknowledged), as a recovery. */
+export function resolveInput(
+  config: StepFunctionsConfig,
+  resolve: UpdateIncidentRecordCommandInput,
+  at: Date,
+): UpdateItemCommandInput {
+  return resolveRequest(config.incidentTable, resolve.arn ?? "", { at, detail: "recovery" });
+}
+
+/** Stops the incident's execution: resolved, nothing pending is to be sent. */
+export function stopExecutionInput(
+  config: StepFunctionsConfig,
+  incidentId: string,
+): StopExecutionCommandInput {
+  return {
+    executionArn: executionArn(config.stateMachineArn, incidentId),
+    error: "IncidentResolved",
+    cause: "the alarm recovered and its level resolves on recovery",
+  };
+}
