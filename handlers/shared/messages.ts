@@ -50,7 +50,7 @@ const v = (x: string | number | undefined): string => (x === undefined ? "?" : S
  * (handlers/drill/engine.ts drillAlarmName; `alarm` arrives quoted, hence the `"`); a stack's own
  * alarms are named `<prefix>-<level>-<alarm>`, so a real alarm never carries the mark.
  */
-const isDrill = (p: MessageParams): boolean => p.alarm.startsWith('"[DRILL]');
+const isDrill = (p: MessageParams): boolean => (p.alarm ?? "").startsWith('"[DRILL]');
 const DRILL_MARK = { en: "[DRILL] ", ja: "【訓練 DRILL】" } as const;
 const DRILL_LINE = {
   en: "DRILL: this is a paging drill, not a real incident. Acknowledge as you would for a real one.",
