@@ -36,6 +36,8 @@ export const names = {
   escalationContact: (prefix: string) => `${prefix}-escalation`,
   responsePlan: (prefix: string, level: string) => `${prefix}-${level}`,
   alarm: (prefix: string, level: string, alarm: string) => `${prefix}-${level}-${alarm}`,
+  /** The step-functions backend's state machine (components/engine/escalationEngine.ts). */
+  stateMachine: (prefix: string) => `${prefix}-escalation`,
 } as const;
 
 /** The Incident Manager channel type of a config channel kind. */

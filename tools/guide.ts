@@ -19,6 +19,7 @@ import { channelsUsed, names, parseRef } from "../components/builders";
 import { scrub, sensitiveValues } from "../config/sensitive";
 import { LANGUAGES, type Language } from "../config/backend";
 import { loadStackConfigFile } from "./stackFile";
+import { escalationEnd } from "./planReport";
 import {
   LevelTimeline,
   RotationNow,
@@ -455,8 +456,10 @@ function renderLevel(l: LevelTimeline, cfg: StackConfig, who: (alias: string) =>
     return out;
   }
   for (const e of l.events) out.push(`- ${eventLine(e, who)}`);
-  if (l.mode === "incident")
-    out.push(`- \`T+${l.endsAt}\` the escalation plan ends; it does not repeat`);
+  if (l.mode === "incident") {
+    const end = l.engine ? escalationEnd(l) : "the escalation plan ends; it does not repeat";
+    out.push(`- \`T+${l.endsAt}\` ${end}`);
+  }
   const stops =
     l.mode === "incident"
       ? "Stops as soon as an essential target acknowledges."

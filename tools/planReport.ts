@@ -374,7 +374,9 @@ function renderLevel(level: string, t: LevelTimeline, st: Style): string[] {
   const out: string[] = [];
   const what =
     t.mode === "incident"
-      ? `opens an incident (response plan ${t.responsePlan})`
+      ? t.engine
+        ? `opens an incident (an execution of state machine ${t.engine.stateMachine})`
+        : `opens an incident (response plan ${t.responsePlan})`
       : t.mode === "engage"
         ? "engages directly, no incident"
         : "notifies only, pages nobody";
@@ -422,9 +424,18 @@ export function timelineLines(t: LevelTimeline, st: Style = PLAIN): string[] {
     return `${at} ${st.dim(`stage ${e.stage} (${e.minutes} min) →`)} ${targets}`;
   });
   if (t.mode === "incident") {
-    out.push(`${`T+${t.endsAt}`.padEnd(5)} ${st.dim("escalation plan ends; it does not repeat")}`);
+    out.push(`${`T+${t.endsAt}`.padEnd(5)} ${st.dim(escalationEnd(t))}`);
   }
   return out;
+}
+
+/** The last timeline line: what happens when nobody acknowledged. */
+export function escalationEnd(t: LevelTimeline): string {
+  if (!t.engine) return "escalation plan ends; it does not repeat";
+  const r = t.engine.repeat;
+  return r === 0
+    ? "escalation ends unacknowledged: Slack says so; it does not repeat"
+    : `round ends unacknowledged: Slack says so and all stages run again (${r} more round${r === 1 ? "" : "s"} at most)`;
 }
 
 function renderRotation(r: RotationNow): string {

@@ -13,6 +13,7 @@
  * `escalationStages`, `engagementStages`), placed in time by `stageStarts`.
  */
 import type { ChannelKind, ContactConfig, RotationConfig, StackConfig } from "../config/schema";
+import { escalationRepeats } from "../config/backend";
 import {
   defaultPrefix,
   engagementStages,
@@ -63,7 +64,13 @@ export interface LevelTimeline {
   readonly impact: number;
   /** "incident": opens an incident; "engage": engages directly; "notify": no one is paged. */
   readonly mode: "incident" | "engage" | "notify";
+  /** Incident Manager backend: the response plan an incident opens with. */
   readonly responsePlan: string | null;
+  /**
+   * Step-functions backend, paging levels: the state machine an incident runs in and how many
+   * times all stages run again when nobody acknowledged (config/backend.ts escalationRepeats).
+   */
+  readonly engine?: { readonly stateMachine: string; readonly repeat: number };
   readonly alarms: readonly RoutedAlarm[];
   readonly externalAlarms: readonly string[];
   readonly events: readonly TimelineEvent[];
@@ -152,7 +159,16 @@ export function buildTimeline(cfg: StackConfig, stack: string, now: Date): Timel
         level,
         impact: l.impact,
         mode,
-        responsePlan: l.page ? names.responsePlan(prefix, level) : null,
+        responsePlan:
+          l.page && cfg.backend !== "step-functions" ? names.responsePlan(prefix, level) : null,
+        ...(l.page && cfg.backend === "step-functions"
+          ? {
+              engine: {
+                stateMachine: names.stateMachine(prefix),
+                repeat: escalationRepeats(cfg.escalation),
+              },
+            }
+          : {}),
         alarms: cfg.alarms
           .filter((a) => a.thresholds[level] !== undefined)
           .map((a) => ({

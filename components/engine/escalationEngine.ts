@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { parsePlan } from "../../handlers/engine/core";
 import { ENGINE_PLAN_FILE, type EnginePlan } from "../../handlers/engine/protocol";
+import { names } from "../builders";
 import { HandlerFunction } from "../handlerFunction";
 import { conditionalAssumeRolePolicy, policyJson } from "../iamStatements";
 import {
@@ -65,7 +66,7 @@ export interface EscalationEngineArgs {
 
 /** Physical names of the engine's resources. */
 export const engineNames = {
-  stateMachine: (prefix: string) => `${prefix}-escalation`,
+  stateMachine: names.stateMachine,
   function: (prefix: string) => `${prefix}-engine`,
   stateMachineRole: (prefix: string) => `${prefix}-escalation-sfn`,
   directory: (prefix: string) => `${prefix}-engine-directory`,

@@ -431,7 +431,14 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
         "      T+15  stage 2 (15 min) → tanaka",
         "      T+15  email       tanaka",
         "      T+25  SMS         tanaka",
+        "      T+30  round ends unacknowledged: Slack says so and all stages run again (2 more rounds at most)",
       ]);
+      assert.ok(
+        r.stdout.includes(
+          "  critical  impact 1 · opens an incident (an execution of state machine ie-selfhosted-escalation)\n",
+        ),
+      );
+      assert.doesNotMatch(r.stdout, /response plan|does not repeat/);
       hasBlock(r.stdout, [
         "On call",
         "  oncall:primary (Asia/Tokyo): now sato; next suzuki from 2026-11-30 09:00",
