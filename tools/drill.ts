@@ -373,7 +373,37 @@ export async function drill(opts: DrillOptions, io: DrillIO): Promise<ExitCode> 
     return 0;
   }
 
-  // 2. Real run: find the response plan, confirm, start.
+  const run = await startDrill(opts, io, { level, prefix, planName, title, stackRegion });
+  if (typeof run === "number") return run;
+  const { last, stopped } = await pollDrill(opts, io, run);
+  const { awsFailure, acknowledged } = await finishDrill(io, run, last, stopped);
+  if (awsFailure) return 2;
+  if (stopped === "interrupted") return acknowledged ? 0 : 130;
+  return acknowledged ? 0 : 1;
+}
+
+/** What a started drill carries into polling and the report. */
+interface StartedDrill {
+  readonly clients: DrillClients;
+  readonly incidentArn: string;
+  readonly startedAt: Date;
+  readonly prefix: string;
+  readonly title: string;
+}
+
+/** 2. Real run: find the response plan, confirm, start; an exit code when it does not start. */
+async function startDrill(
+  opts: DrillOptions,
+  io: DrillIO,
+  ctx: {
+    readonly level: LevelTimeline;
+    readonly prefix: string;
+    readonly planName: string;
+    readonly title: string;
+    readonly stackRegion: string | undefined;
+  },
+): Promise<StartedDrill | ExitCode> {
+  const { level, prefix, planName, title, stackRegion } = ctx;
   const region = opts.region ?? stackRegion;
   const clients = io.clients(region);
   let planArn: string | undefined;
@@ -432,8 +462,18 @@ export async function drill(opts: DrillOptions, io: DrillIO): Promise<ExitCode> 
     `Waiting up to ${opts.timeoutMinutes} min for an acknowledgement, polling every ` +
       `${opts.intervalSeconds}s. Ctrl-C stops waiting, records the report and resolves the incident.`,
   );
+  return { clients, incidentArn, startedAt, prefix, title };
+}
 
-  // 3. Poll until acknowledged, timed out, interrupted or a non-retryable error.
+type DrillStop = "acknowledged" | "timeout" | "interrupted" | "error";
+
+/** 3. Poll until acknowledged, timed out, interrupted or a non-retryable error. */
+async function pollDrill(
+  opts: DrillOptions,
+  io: DrillIO,
+  run: StartedDrill,
+): Promise<{ readonly last: DrillObservation; readonly stopped: DrillStop }> {
+  const { clients, incidentArn, startedAt, prefix, title } = run;
   const deadline = startedAt.getTime() + opts.timeoutMinutes * 60_000;
   const cache: ChannelCache = { byContact: new Map(), warned: new Set() };
   const seen = new Set<string>();
@@ -445,7 +485,7 @@ export async function drill(opts: DrillOptions, io: DrillIO): Promise<ExitCode> 
     engagements: [],
     pages: [],
   };
-  let stopped: "acknowledged" | "timeout" | "interrupted" | "error" = "timeout";
+  let stopped: DrillStop = "timeout";
   for (;;) {
     if (io.signal.aborted) {
       stopped = "interrupted";
@@ -493,7 +533,20 @@ export async function drill(opts: DrillOptions, io: DrillIO): Promise<ExitCode> 
   } else if (stopped === "timeout") {
     io.out(`Nobody acknowledged within ${opts.timeoutMinutes} min.`);
   }
+  return { last, stopped };
+}
 
+/**
+ * 4. Report, record, resolve (always, whatever stopped the polling); 5. stop what is still paging.
+ * Returns whether an AWS call failed, and the report's outcome.
+ */
+async function finishDrill(
+  io: DrillIO,
+  run: StartedDrill,
+  last: DrillObservation,
+  stopped: DrillStop,
+): Promise<{ readonly awsFailure: boolean; readonly acknowledged: boolean }> {
+  const { clients, incidentArn, prefix } = run;
   // 4. Report, record, resolve (always, whatever stopped the polling).
   const { report, text } = drillReport(last, prefix);
   io.out("");
@@ -537,10 +590,7 @@ export async function drill(opts: DrillOptions, io: DrillIO): Promise<ExitCode> 
   if (stoppedContacts.length > 0) {
     io.out(`Stopped engagements still running: ${stoppedContacts.join(", ")}.`);
   }
-
-  if (awsFailure) return 2;
-  if (stopped === "interrupted") return report.outcome === "acknowledged" ? 0 : 130;
-  return report.outcome === "acknowledged" ? 0 : 1;
+  return { awsFailure, acknowledged: report.outcome === "acknowledged" };
 }
 
 // ---------------------------------------------------------------------------------------------
