@@ -71,6 +71,7 @@ describe("supply chain: what the Lambda bundles contain is a production dependen
       "@aws-sdk/client-pinpoint-sms-voice-v2",
       "@aws-sdk/client-secrets-manager",
       "@aws-sdk/client-sesv2",
+      "@aws-sdk/client-sfn",
       "@aws-sdk/client-sns",
       "@aws-sdk/client-ssm-contacts",
       "@aws-sdk/client-ssm-incidents",

@@ -61,7 +61,7 @@ import {
   resolveIncident,
   startExecution,
   stopExecution,
-} from "../handlers/drill/engineAws";
+} from "./drillEngineAws";
 import { incidentTableName, type Incident } from "../handlers/shared/incidentStore";
 import {
   buildDrillReport,

@@ -168,6 +168,10 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
       // The escalation engine is not in a judged stack yet: its execution's commands
       // (tests/iam/engineStack.ts; simulated in tests/iam/engine.spec.ts).
       for (const c of (await engineStack()).sent) sent.add(c.key);
+      // Nor is the router's step-functions path (the selfhosted stack has no handler scenario
+      // yet): its StartExecution/StopExecution are simulated from the literal requests of
+      // tests/handlers/router.stepFunctions.spec.ts in tests/iam/router.stepFunctions.spec.ts.
+      for (const key of ["sfn:StartExecution", "sfn:StopExecution"]) sent.add(key);
       const imported = commandsInHandlerSources().sort();
       assert.deepEqual(
         imported.filter((k) => !COMMAND_PERMISSIONS[k]),

@@ -87,6 +87,7 @@ describe("run-plugin launch path (gRPC GetSchema)", function () {
     assert.deepEqual(served, await pluginSchema());
     assert.deepEqual(Object.keys(served.resources as object), [
       "incident-escalation:index:EscalationPipeline",
+      "incident-escalation:index:PersonalContact",
     ]);
   });
 });

@@ -861,8 +861,12 @@ const EXEC_NAME = "DRILL-critical-20260302T010000000Z";
 const EXEC_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:execution:${SM_NAME}:${EXEC_NAME}`;
 const TABLE = "ie-selfhosted-incidents";
 const KEY = { pk: { S: `INCIDENT#${EXEC_NAME}` } };
+// Stubbing a client class wraps its prototype for every spec file of the run: created and
+// restored at once here, re-stubbed by reset() in this describe's beforeEach, restored after it.
 const sfnMock = mockClient(SFNClient);
 const dbMock = mockClient(DynamoDBClient);
+sfnMock.restore();
+dbMock.restore();
 
 /** An incident item as handlers/shared/incidentStore.ts writes it, entries `[seconds, kind, contact?, channel?, detail?]`. */
 function item(
@@ -1025,6 +1029,10 @@ describe("npm run drill, backend step-functions (Pulumi.selfhosted.yaml)", () =>
     dbMock.reset();
     incidentsMock.reset();
     contactsMock.reset();
+  });
+  after(() => {
+    sfnMock.restore();
+    dbMock.restore();
   });
 
   it("dry run: the execution it would start, the timeline with repeat, zero SDK calls", async () => {
