@@ -10,6 +10,8 @@
  */
 import * as path from "node:path";
 import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
+import { PinpointSMSVoiceV2Client } from "@aws-sdk/client-pinpoint-sms-voice-v2";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
 import {
   parseCliArgs,
   runCliAsync,
@@ -114,6 +116,10 @@ if (require.main === module) {
         interactive: Boolean(process.stdin.isTTY),
       },
       makeClient: (region) => new SSMContactsClient({ region }),
+      makeStepFunctionsClients: (region) => ({
+        ses: new SESv2Client({ region }),
+        sms: new PinpointSMSVoiceV2Client({ region }),
+      }),
     }),
   );
 }
