@@ -191,8 +191,17 @@ async function verifyEmail(
 /** Runs the step-functions activation; the exit code. AWS errors outside a step are exit 2. */
 export async function activateStepFunctions(s: StepFunctionsSession): Promise<0 | 1 | 2> {
   let pending = 0;
+  const smsAliases = pagingBy(s.cfg, "sms");
+  const known = new Set([...smsAliases].map((a) => `${s.prefix}-${a}-sms`));
+  const unknown = [...s.codes.keys()].filter((n) => !known.has(n));
+  if (unknown.length > 0) {
+    s.err(
+      `activate: a code names no SMS recipient of this stack: ${unknown.join(", ")}. ` +
+        `Recipients: ${[...known].join(", ") || "(none)"}\n`,
+    );
+    return 2;
+  }
   try {
-    const smsAliases = pagingBy(s.cfg, "sms");
     if (smsAliases.size > 0) {
       if (!(await smsSandbox(s.clients.sms))) {
         s.out("SMS: the account is out of the End User Messaging SMS sandbox: nothing to do.\n");

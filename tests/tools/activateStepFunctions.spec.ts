@@ -249,6 +249,21 @@ describe("activate, backend step-functions (SES and End User Messaging SMS sandb
     );
   });
 
+  it("a code for a name that is no SMS recipient: exit 2, nothing called", async () => {
+    const r = await run(
+      ["--stack", "selfhosted", "--codes-from", "-"],
+      "ie-selfhosted-nobody-sms=123456\n",
+      false,
+    );
+    assert.equal(r.code, 2);
+    assert.equal(
+      r.stderr,
+      "activate: a code names no SMS recipient of this stack: ie-selfhosted-nobody-sms. " +
+        "Recipients: ie-selfhosted-sato-sms, ie-selfhosted-suzuki-sms, ie-selfhosted-tanaka-sms\n",
+    );
+    assert.equal(sms.calls().length + ses.calls().length, 0);
+  });
+
   it("out of both sandboxes: nothing is sent, exit 0", async () => {
     sms.on(DescribeAccountAttributesCommand).resolves({
       AccountAttributes: [{ Name: "ACCOUNT_TIER", Value: "PRODUCTION" }],
