@@ -10,6 +10,8 @@
  */
 import * as path from "node:path";
 import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
+import { PinpointSMSVoiceV2Client } from "@aws-sdk/client-pinpoint-sms-voice-v2";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
 import {
   parseCliArgs,
   runCliAsync,
@@ -45,7 +47,19 @@ Without a terminal (CI, pipes), or with --codes-from -: never prompts; channels 
 are skipped, and get a code only with --yes.
 
 Exit codes: 0 every channel is ACTIVATED, 1 some channel is still NOT_ACTIVATED,
-2 usage, config, region, credentials or Incident Manager setup errors.`;
+2 usage, config, region, credentials or Incident Manager setup errors.
+
+Needs: ssm-contacts:ListContacts, ListContactChannels, SendActivationCode, ActivateContactChannel.
+
+backend: step-functions stacks have no channels to activate. While the End User Messaging SMS
+account is in the sandbox, each contact paging by SMS gets its number added as a verified
+destination, a code texted to it (code name <prefix>-<alias>-sms), and the code verified; while
+SES is in the sandbox, each contact paging by e-mail gets an e-mail identity (click the link SES
+mails). Output names contacts by alias only. Exit 0 every recipient is verified or no sandbox,
+1 some is not, 2 the account state could not be read.
+Needs: sms-voice:DescribeAccountAttributes, DescribeVerifiedDestinationNumbers,
+CreateVerifiedDestinationNumber, SendDestinationNumberVerificationCode, VerifyDestinationNumber;
+ses:GetAccount, GetEmailIdentity, CreateEmailIdentity.`;
 
 /** Parses the command line; `--code` values are checked for shape and duplicates. */
 export function parseActivateArgs(argv: readonly string[]): CliArgs<ActivateArgs> {
@@ -114,6 +128,10 @@ if (require.main === module) {
         interactive: Boolean(process.stdin.isTTY),
       },
       makeClient: (region) => new SSMContactsClient({ region }),
+      makeStepFunctionsClients: (region) => ({
+        ses: new SESv2Client({ region }),
+        sms: new PinpointSMSVoiceV2Client({ region }),
+      }),
     }),
   );
 }

@@ -37,6 +37,8 @@ import {
   isSetupError,
 } from "./awsErrors";
 import { loadStackConfigFile } from "./stackFile";
+import type { StackConfig } from "../config/schema";
+import { activateStepFunctions, type StepFunctionsClients } from "./activateStepFunctions";
 
 /** Activation codes: what the API accepts (ActivationCode: 6-10 digits). */
 export const CODE_PATTERN = /^[0-9]{6,10}$/;
@@ -423,6 +425,8 @@ export interface ActivateOptions {
   readonly io: ActivateIo;
   /** Creates the SDK client, once, for the resolved region. */
   readonly makeClient: (region: string) => SSMContactsClient;
+  /** The SES and End User Messaging SMS clients (`backend: step-functions`), once. */
+  readonly makeStepFunctionsClients?: (region: string) => StepFunctionsClients;
 }
 
 /** Line-by-line answers from a stream; lines that arrive before they are asked for are kept. */
@@ -500,6 +504,43 @@ export async function activate(args: ActivateArgs, opts: ActivateOptions): Promi
   if (args.codes.size > 0) io.stderr.write(`${CODE_FLAG_NOTE}\n`);
   const interactive = io.interactive && args.codesFrom !== "-";
 
+  if (stack.cfg.backend === "step-functions") {
+    if (!opts.makeStepFunctionsClients) {
+      io.stderr.write("activate: no SES / SMS clients for a step-functions stack\n");
+      return 2;
+    }
+    const secrets = [
+      ...stack.cfg.contacts.map((c) => c.phone ?? ""),
+      ...stack.cfg.contacts.map((c) => c.email ?? ""),
+    ].filter((a) => a !== "");
+    const sfAnswers = interactive ? new Answers(io.input) : undefined;
+    const sfOut = (text: string) => io.stdout.write(scrubAddresses(text, secrets));
+    try {
+      sfOut(
+        `Stack ${args.stack}: SMS and e-mail recipients in ${region.region} (${region.source})\n`,
+      );
+      return await activateStepFunctions({
+        clients: opts.makeStepFunctionsClients(region.region),
+        cfg: stack.cfg,
+        prefix,
+        securePaths: stack.securePaths,
+        codes,
+        interactive,
+        yes: args.yes,
+        out: sfOut,
+        err: (text) => io.stderr.write(scrubAddresses(text, secrets)),
+        ask: async (prompt) => {
+          sfOut(prompt);
+          const line = sfAnswers ? await sfAnswers.next() : undefined;
+          if (line === undefined) sfOut("\n");
+          return line;
+        },
+      });
+    } finally {
+      sfAnswers?.close();
+    }
+  }
+
   const client = opts.makeClient(region.region);
   let addresses: string[] = [];
   const out = (text: string) => io.stdout.write(scrubAddresses(text, addresses));
@@ -560,7 +601,15 @@ function readStack(
   stack: string,
   root: string,
   stderr: NodeJS.WritableStream,
-): { prefix: string; aliases: string[]; region: string | undefined } | undefined {
+):
+  | {
+      prefix: string;
+      aliases: string[];
+      region: string | undefined;
+      cfg: StackConfig;
+      securePaths: readonly string[];
+    }
+  | undefined {
   const file = path.join(root, `Pulumi.${stack}.yaml`);
   if (!existsSync(file)) {
     stderr.write(`activate: ${file}: no such stack config file (is --stack right?)\n`);
@@ -572,6 +621,8 @@ function readStack(
       prefix: cfg.prefix ?? defaultPrefix(stack),
       aliases: cfg.contacts.map((c) => c.alias),
       region: stackFile.config["aws:region"] || undefined,
+      cfg,
+      securePaths: stackFile.securePaths,
     };
   } catch (err: unknown) {
     const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
