@@ -2,6 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { incidentTableName, RECENT_INDEX } from "../../handlers/shared/incidentStore";
+import {
+  ACK_FAILURES,
+  ACK_NOTES_LOST,
+  SELF_METRICS_NAMESPACE,
+} from "../../handlers/shared/selfMetrics";
 import { HandlerFunction } from "../handlerFunction";
 import type { Statement } from "../iamStatements";
 
@@ -177,6 +182,21 @@ export class AckEndpoint extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    for (const [suffix, metricName, what] of ACK_ALARMS) {
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${suffix}`,
+        ackAlarmArgs({
+          name: `${args.prefix}-ack-${suffix}`,
+          description: what,
+          metricName,
+          functionName: fn.functionName,
+          topicArn: args.alertsTopicArn,
+          tags: args.tags,
+        }),
+        { parent: this },
+      );
+    }
+
     this.tableName = table.name;
     this.tableArn = table.arn;
     this.keySecretArn = secret.arn;
@@ -191,6 +211,58 @@ export class AckEndpoint extends pulumi.ComponentResource {
       functionName: this.functionName,
     });
   }
+}
+
+/** The endpoint's own alarms: suffix, EMF metric (handlers/ack/handler.ts), description. */
+const ACK_ALARMS = [
+  [
+    "failures",
+    ACK_FAILURES,
+    "The acknowledgement endpoint failed internally: a responder saw an error page and the incident was not acknowledged (the escalation goes on)",
+  ],
+  [
+    "notes-lost",
+    ACK_NOTES_LOST,
+    "An acknowledgement was recorded but its Slack note could not be published: Slack does not know the incident was acknowledged",
+  ],
+] as const;
+
+/**
+ * An alarm on one of the endpoint's EMF metrics (namespace IncidentEscalation, dimension
+ * FunctionName; embedded metric format specification,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
+ * Sum ≥ 1 over one period of 60 s: each line is one responder who could not acknowledge or one
+ * lost note, never noise, so the first one alarms within a minute (a longer period or more
+ * periods would only delay it). Missing data is notBreaching: the metric only exists when
+ * something failed, so no data means nothing failed (Using Amazon CloudWatch alarms, "Configuring
+ * how CloudWatch alarms treat missing data",
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data).
+ * ALARM and OK go to the alerts topic (Slack), so Slack also hears when it has passed.
+ */
+export function ackAlarmArgs(a: {
+  readonly name: string;
+  readonly description: string;
+  readonly metricName: typeof ACK_FAILURES | typeof ACK_NOTES_LOST;
+  readonly functionName: pulumi.Input<string>;
+  readonly topicArn: pulumi.Input<string>;
+  readonly tags?: Record<string, string>;
+}): aws.cloudwatch.MetricAlarmArgs {
+  return {
+    name: a.name,
+    alarmDescription: a.description,
+    namespace: SELF_METRICS_NAMESPACE,
+    metricName: a.metricName,
+    dimensions: { FunctionName: a.functionName },
+    statistic: "Sum",
+    period: 60,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: [a.topicArn],
+    okActions: [a.topicArn],
+    tags: a.tags,
+  };
 }
 
 /**

@@ -38,6 +38,17 @@ export const logJson: Logger = (record) => {
   console.log(JSON.stringify({ service: SERVICE, ...record }));
 };
 
+/** Writes one EMF line (handlers/shared/selfMetrics.ts). */
+export type MetricWriter = (line: Record<string, unknown>) => void;
+
+/**
+ * Writes one EMF line to stdout, not through console.log: under Lambda's JSON log format the
+ * runtime would wrap it and no metric would be extracted (handlers/shared/selfMetrics.ts).
+ */
+export const writeMetric: MetricWriter = (line) => {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+};
+
 const SAFE_NAME = /^[A-Za-z][A-Za-z0-9_.]{0,99}$/;
 
 /** The error's class/name if it is a plain identifier, for logs; never its message. */

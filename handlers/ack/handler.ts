@@ -17,7 +17,9 @@ import {
   nowSeconds,
   publish,
   readAckKey,
+  writeMetric,
   type Logger,
+  type MetricWriter,
 } from "./adapters";
 import {
   AckError,
@@ -35,6 +37,8 @@ import {
   type PageKind,
 } from "./core";
 
+import { ACK_FAILURES, ACK_NOTES_LOST, countMetric } from "../shared/selfMetrics";
+
 export { AckError } from "./core";
 
 /** Seconds a key read from Secrets Manager is used before it is read again. */
@@ -48,9 +52,18 @@ export interface HandlerDeps {
   /** Epoch seconds. */
   readonly nowSeconds: () => number;
   readonly log: Logger;
+  /** Writes the EMF lines AckFailures and AckNotesLost (handlers/shared/selfMetrics.ts). */
+  readonly metric: MetricWriter;
 }
 
-export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<HttpResponse> {
+/** The part of the Lambda context the handler reads (Lambda passes it as the second argument). */
+export interface AckContext {
+  readonly functionName?: string;
+}
+
+export function createHandler(
+  deps: HandlerDeps,
+): (event: unknown, lambdaContext?: AckContext) => Promise<HttpResponse> {
   const { config, log } = deps;
   let cached: { readonly key: Buffer; readonly readAt: number } | undefined;
 
@@ -62,8 +75,18 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ht
     return cached.key;
   }
 
-  return async (event: unknown): Promise<HttpResponse> => {
+  return async (event: unknown, lambdaContext?: AckContext): Promise<HttpResponse> => {
     let context: Record<string, unknown> = {};
+    // Each alarmed failure is one EMF line (components/engine/ackEndpoint.ts alarms on them).
+    const count = (metric: typeof ACK_FAILURES | typeof ACK_NOTES_LOST, labels = {}) =>
+      deps.metric(
+        countMetric(
+          metric,
+          lambdaContext?.functionName ?? "unknown",
+          new Date(deps.nowSeconds() * 1000),
+          labels,
+        ),
+      );
     let lang = config.language;
     const done = (page: PageKind, response: HttpResponse, level: "INFO" | "WARN" = "INFO") => {
       log({ level, message: "ack.page", ...context, page, status: response.statusCode });
@@ -119,6 +142,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ht
         // The acknowledgement is recorded and the escalation stops either way; only Slack's note
         // is missing. Logged as an error (the log's metric filter / Insights find it).
         log({ level: "ERROR", message: "ack.slack_failed", ...context, error: errorName(err) });
+        count(ACK_NOTES_LOST, { incidentId: claims.incidentId });
       }
       return done(page, renderPage(page, lang, pageFacts(outcome.incident, atIso)));
     } catch (err: unknown) {
@@ -131,6 +155,9 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ht
         code: error.code,
         error: error.message,
       });
+      // A request that is not a function URL request (a direct invocation) is not the
+      // endpoint's failure; every other code is: the responder could not acknowledge.
+      if (error.code !== "INVALID_REQUEST") count(ACK_FAILURES, { code: error.code });
       return renderPage(error.code === "INVALID_REQUEST" ? "malformed" : "error", lang);
     }
   };
@@ -157,4 +184,5 @@ export const handler = createHandler({
   sns: new SNSClient({}),
   nowSeconds,
   log: logJson,
+  metric: writeMetric,
 });

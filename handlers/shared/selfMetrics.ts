@@ -22,8 +22,29 @@ export const SELF_METRICS_NAMESPACE = "IncidentEscalation";
 /** The router gave up on a page: the alarm it came from may page nobody. Unit Count. */
 export const PAGES_GIVEN_UP = "PagesGivenUp";
 
+/**
+ * The acknowledgement endpoint failed internally (key unreadable, table unreachable, a bug) and
+ * showed the responder an error page instead of acknowledging. Unit Count.
+ */
+export const ACK_FAILURES = "AckFailures";
+/** An acknowledgement was recorded but its Slack note could not be published. Unit Count. */
+export const ACK_NOTES_LOST = "AckNotesLost";
+
 /** The EMF line saying that `functionName` gave up on one page. Plain data, no I/O. */
 export function pageGivenUpMetric(
+  functionName: string,
+  at: Date,
+  labels: Readonly<Record<string, string | number | null>>,
+): Record<string, unknown> {
+  return countMetric(PAGES_GIVEN_UP, functionName, at, labels);
+}
+
+/**
+ * The EMF line counting one `metric` event of `functionName` (value 1, unit Count, dimension
+ * FunctionName), with `labels` as further root members (not dimensions). Plain data, no I/O.
+ */
+export function countMetric(
+  metric: typeof PAGES_GIVEN_UP | typeof ACK_FAILURES | typeof ACK_NOTES_LOST,
   functionName: string,
   at: Date,
   labels: Readonly<Record<string, string | number | null>>,
@@ -35,12 +56,12 @@ export function pageGivenUpMetric(
         {
           Namespace: SELF_METRICS_NAMESPACE,
           Dimensions: [["FunctionName"]],
-          Metrics: [{ Name: PAGES_GIVEN_UP, Unit: "Count" }],
+          Metrics: [{ Name: metric, Unit: "Count" }],
         },
       ],
     },
     ...labels,
     FunctionName: functionName,
-    [PAGES_GIVEN_UP]: 1,
+    [metric]: 1,
   };
 }

@@ -8,7 +8,9 @@
  *   for these resource types in tests/support/apiModel.ts; the handler's requests are checked);
  * - what the role may do against real resources: tests/iam/simulate.spec.ts simulates its
  *   statements ("ack endpoint" rows);
- * - the function URL's real address (the mock engine does not compute one).
+ * - the function URL's real address (the mock engine does not compute one);
+ * - that CloudWatch extracts the EMF metrics the two endpoint alarms watch, or that the alarms
+ *   fire (the handler spec tests/handlers/ack.spec.ts asserts the lines written).
  */
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
@@ -46,7 +48,8 @@ describe("AckEndpoint component: table, key, function, role and public function 
   it("creates exactly these resources, each a child of the component", () => {
     assert.deepEqual(countByType(resources), {
       "aws:cloudwatch/logGroup:LogGroup": 1,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
+      // HandlerFunction's errors and DLQ-depth alarms, and the endpoint's two.
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 4,
       "aws:dynamodb/table:Table": 1,
       "aws:iam/role:Role": 1,
       "aws:iam/rolePolicy:RolePolicy": 1,
@@ -190,6 +193,45 @@ describe("AckEndpoint component: table, key, function, role and public function 
         ["dynamodb:GetItem", "dynamodb:UpdateItem"],
         ["sns:Publish"],
       ],
+    );
+  });
+
+  // Sum >= 1 over one 60 s period, missing data notBreaching, ALARM and OK to the alerts topic
+  // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html);
+  // the metrics are the handler's EMF lines (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html).
+  it("alarms on AckFailures and AckNotesLost (IncidentEscalation, FunctionName ie-prod-ack) to the alerts topic, literal", () => {
+    const common = {
+      namespace: "IncidentEscalation",
+      dimensions: { FunctionName: "ie-prod-ack" },
+      statistic: "Sum",
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: [TOPIC],
+      okActions: [TOPIC],
+      tags: { stack: "prod" },
+    };
+    assert.deepEqual(
+      one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "ie-failures").inputs,
+      {
+        ...common,
+        name: "ie-prod-ack-failures",
+        alarmDescription:
+          "The acknowledgement endpoint failed internally: a responder saw an error page and the incident was not acknowledged (the escalation goes on)",
+        metricName: "AckFailures",
+      },
+    );
+    assert.deepEqual(
+      one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "ie-notes-lost").inputs,
+      {
+        ...common,
+        name: "ie-prod-ack-notes-lost",
+        alarmDescription:
+          "An acknowledgement was recorded but its Slack note could not be published: Slack does not know the incident was acknowledged",
+        metricName: "AckNotesLost",
+      },
     );
   });
 

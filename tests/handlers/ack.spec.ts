@@ -331,3 +331,117 @@ describe("ack endpoint environment", () => {
     }
   });
 });
+
+// The EMF lines the endpoint's alarms watch (components/engine/ackEndpoint.ts). The format is the
+// embedded metric format specification,
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
+// (root `_aws` with Timestamp in ms and CloudWatchMetrics directives; values as root members).
+// Not proven here: that CloudWatch extracts them from the function's log (the line is written to
+// stdout as handlers/shared/selfMetrics.ts explains).
+describe("ack endpoint handler: EMF metric lines AckFailures and AckNotesLost", () => {
+  let sm: ReturnType<typeof mockClient>;
+  let ddb: ReturnType<typeof mockClient>;
+  let topic: ReturnType<typeof mockClient>;
+  const logs: Record<string, unknown>[] = [];
+  const metrics: Record<string, unknown>[] = [];
+  let handle: ReturnType<ReturnType<typeof loadAckHandler>["createHandler"]>;
+  const token = () =>
+    signAckToken(
+      { incidentId: "inc-1", contactAlias: "suzuki", channel: "email", expiresAt: EXPIRES },
+      KEY,
+    );
+  const pageOf = (body: string) => /data-page="([a-zA-Z]+)"/.exec(body)?.[1];
+  const post = () =>
+    handle(functionUrlEvent({ method: "POST", path: "/ack/inc-1", body: `t=${token()}` }), {
+      functionName: "ie-prod-ack",
+    });
+
+  before(() => {
+    sm = mockClient(SecretsManagerClient);
+    ddb = mockClient(DynamoDBClient);
+    topic = mockClient(SNSClient);
+  });
+  beforeEach(() => {
+    sm.reset();
+    ddb.reset();
+    topic.reset();
+    logs.length = 0;
+    metrics.length = 0;
+    sm.on(GetSecretValueCommand).resolves({ SecretString: KEY });
+    topic.on(PublishCommand).resolves({ MessageId: "m-1" });
+    ddb.on(UpdateItemCommand).resolves({ Attributes: item("acknowledged") });
+    const secrets = new SecretsManagerClient({ region: "ap-northeast-1" });
+    const dynamodb = new DynamoDBClient({ region: "ap-northeast-1" });
+    const sns = new SNSClient({ region: "ap-northeast-1" });
+    handle = loadAckHandler().createHandler(
+      deps({ secrets, dynamodb, sns }, logs, undefined, metrics),
+    );
+  });
+  after(() => {
+    sm.restore();
+    ddb.restore();
+    topic.restore();
+  });
+
+  it("an acknowledgement with its Slack note: no metric line", async () => {
+    const r = await post();
+    assert.equal(pageOf(r.body), "acknowledged");
+    assert.deepEqual(metrics, []);
+  });
+
+  it("a lost Slack note: exactly one literal AckNotesLost line", async () => {
+    topic
+      .on(PublishCommand)
+      .rejects(Object.assign(new Error("down"), { name: "InternalErrorException" }));
+    const r = await post();
+    assert.equal(pageOf(r.body), "acknowledged");
+    assert.deepEqual(metrics, [
+      {
+        _aws: {
+          Timestamp: 1_796_173_200_000,
+          CloudWatchMetrics: [
+            {
+              Namespace: "IncidentEscalation",
+              Dimensions: [["FunctionName"]],
+              Metrics: [{ Name: "AckNotesLost", Unit: "Count" }],
+            },
+          ],
+        },
+        incidentId: "inc-1",
+        FunctionName: "ie-prod-ack",
+        AckNotesLost: 1,
+      },
+    ]);
+  });
+
+  it("an internal error (unreadable key, 500 page): exactly one literal AckFailures line", async () => {
+    sm.on(GetSecretValueCommand).rejects(
+      Object.assign(new Error("gone"), { name: "ResourceNotFoundException" }),
+    );
+    const r = await post();
+    assert.equal(r.statusCode, 500);
+    assert.deepEqual(metrics, [
+      {
+        _aws: {
+          Timestamp: 1_796_173_200_000,
+          CloudWatchMetrics: [
+            {
+              Namespace: "IncidentEscalation",
+              Dimensions: [["FunctionName"]],
+              Metrics: [{ Name: "AckFailures", Unit: "Count" }],
+            },
+          ],
+        },
+        code: "SECRET_UNAVAILABLE",
+        FunctionName: "ie-prod-ack",
+        AckFailures: 1,
+      },
+    ]);
+  });
+
+  it("not a function URL event (a direct invocation, not the endpoint's failure): no metric line", async () => {
+    const r = await handle({ hello: "world" }, { functionName: "ie-prod-ack" });
+    assert.equal(r.statusCode, 400);
+    assert.deepEqual(metrics, []);
+  });
+});
