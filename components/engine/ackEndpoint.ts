@@ -234,7 +234,10 @@ const ACK_ALARMS = [
  * Sum ≥ 1 over one period of 60 s: each line is one responder who could not acknowledge or one
  * lost note, never noise, so the first one alarms within a minute (a longer period or more
  * periods would only delay it). Missing data is notBreaching: the metric only exists when
- * something failed, so no data means nothing failed (Using Amazon CloudWatch alarms, "Configuring
+ * something failed, so no data means nothing failed (PutMetricAlarm API reference,
+ * `TreatMissingData`: breaching | notBreaching | ignore | missing, default missing,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html;
+ * Using Amazon CloudWatch alarms, "Configuring
  * how CloudWatch alarms treat missing data",
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data).
  * ALARM and OK go to the alerts topic (Slack), so Slack also hears when it has passed.
