@@ -24,7 +24,7 @@ import { ListTopicsCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sn
 import { acknowledge } from "../handlers/ack/adapters";
 import { acknowledgedNotification } from "../handlers/ack/core";
 import type { Incident } from "../handlers/shared/incidentStore";
-import { parseStrictArgs } from "../tools/cliArgs";
+import { parseStrictArgs, runMain } from "../tools/cliArgs";
 import { AwsCallError, awsCall, describeAwsError } from "../tools/awsErrors";
 import { alarmLabel, INCIDENT_ID, stackTable, type CliIo } from "../tools/incidentTable";
 
@@ -230,21 +230,15 @@ export async function ack(io: AckIo): Promise<0 | 1 | 2> {
 }
 
 if (require.main === module) {
-  ack({
-    argv: process.argv.slice(2),
-    root: path.join(__dirname, ".."),
-    now: () => new Date(),
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-    dynamodb: (region) => new DynamoDBClient(region ? { region } : {}),
-    sns: (region) => new SNSClient(region ? { region } : {}),
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`ack: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 2;
-    },
+  runMain("ack", (argv) =>
+    ack({
+      argv,
+      root: path.join(__dirname, ".."),
+      now: () => new Date(),
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+      dynamodb: (region) => new DynamoDBClient(region ? { region } : {}),
+      sns: (region) => new SNSClient(region ? { region } : {}),
+    }),
   );
 }

@@ -18,7 +18,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { parseStrictArgs } from "../tools/cliArgs";
+import { parseStrictArgs, runMain } from "../tools/cliArgs";
 import { describeAwsError } from "../tools/awsErrors";
 import {
   getIncidentRequest,
@@ -198,20 +198,14 @@ export async function incidents(io: CliIo): Promise<0 | 1 | 2> {
 }
 
 if (require.main === module) {
-  incidents({
-    argv: process.argv.slice(2),
-    root: path.join(__dirname, ".."),
-    now: () => new Date(),
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-    dynamodb: (region) => new DynamoDBClient(region ? { region } : {}),
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`incidents: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 2;
-    },
+  runMain("incidents", (argv) =>
+    incidents({
+      argv,
+      root: path.join(__dirname, ".."),
+      now: () => new Date(),
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+      dynamodb: (region) => new DynamoDBClient(region ? { region } : {}),
+    }),
   );
 }

@@ -19,6 +19,7 @@ import {
   parseIncident,
   type Incident,
 } from "../shared/incidentStore";
+import { jsonLogger, type Logger } from "../shared/log";
 import { AckError, type AcknowledgeOutcome } from "./core";
 
 export type { AcknowledgeOutcome } from "./core";
@@ -26,17 +27,10 @@ export type { AcknowledgeOutcome } from "./core";
 export const SERVICE = "incident-escalation-ack";
 
 /** One structured log record; values must be free of tokens, keys and personal data. */
-export type LogRecord = {
-  readonly level: "INFO" | "WARN" | "ERROR";
-  readonly message: string;
-} & Record<string, unknown>;
-
-export type Logger = (record: LogRecord) => void;
+export type { LogRecord, Logger } from "../shared/log";
 
 /** Writes one JSON line (Lambda keeps it as the message of its own JSON log record). */
-export const logJson: Logger = (record) => {
-  console.log(JSON.stringify({ service: SERVICE, ...record }));
-};
+export const logJson: Logger = jsonLogger(SERVICE);
 
 /** Writes one EMF line (handlers/shared/selfMetrics.ts). */
 export type MetricWriter = (line: Record<string, unknown>) => void;

@@ -33,20 +33,15 @@ import {
   recordPageRequest,
   type Incident,
 } from "../shared/incidentStore";
+import { jsonLogger, type Logger } from "../shared/log";
 import { PermanentError, TransientError, type EmailContent } from "./core";
 
 export const SERVICE = "incident-escalation-engine";
 
 /** One structured log record; values must be free of addresses, numbers, links and alarm text. */
-export type LogRecord = {
-  readonly level: "INFO" | "WARN" | "ERROR";
-  readonly message: string;
-} & Record<string, unknown>;
-export type Logger = (record: LogRecord) => void;
+export type { LogRecord, Logger } from "../shared/log";
 
-export const logJson: Logger = (record) => {
-  console.log(JSON.stringify({ service: SERVICE, ...record }));
-};
+export const logJson: Logger = jsonLogger(SERVICE);
 
 const SAFE_NAME = /^[A-Za-z][A-Za-z0-9_.]{0,99}$/;
 

@@ -3,6 +3,7 @@
 // Nothing here logs or throws a URL, a signing key or a raw error message (an undici error
 // message or cause can quote the address; an SDK message can quote the request).
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { jsonLogger, type Logger } from "../shared/log";
 import {
   type AttemptFailure,
   backoffDelayMs,
@@ -16,17 +17,10 @@ import type { WebhookRequest } from "./transport";
 export const SERVICE = "incident-escalation-notifier";
 
 /** One structured log record; values must be free of URLs, keys and alarm reasons. */
-export type LogRecord = {
-  readonly level: "INFO" | "WARN" | "ERROR";
-  readonly message: string;
-} & Record<string, unknown>;
-
-export type Logger = (record: LogRecord) => void;
+export type { LogRecord, Logger } from "../shared/log";
 
 /** Writes one JSON line (Lambda keeps it as the message of its own JSON log record). */
-export const logJson: Logger = (record) => {
-  console.log(JSON.stringify({ service: SERVICE, ...record }));
-};
+export const logJson: Logger = jsonLogger(SERVICE);
 
 /** The subset of `fetch` the notifier uses (deployed: transport.ts guardedFetch). */
 export type FetchFn = (url: string, init: WebhookRequest) => Promise<Response>;

@@ -20,6 +20,7 @@ import {
   ackEndpointStatements,
 } from "../../components/engine/ackEndpoint";
 import { runWithMocks, type RecordedResource } from "../../tools/mockEngine";
+import { createTableInput, incidentTableCreate, type TableInputs } from "../support/incidentTable";
 import { countByType, one } from "../support/program";
 
 const A = "123456789012";
@@ -99,6 +100,14 @@ describe("AckEndpoint component: table, key, function, role and public function 
       deletionProtectionEnabled: true,
       tags: { stack: "prod" },
     });
+  });
+
+  it("the dynalite specs' table (tests/support/incidentTable.ts) has this table's keys, attributes and index", () => {
+    const table = one(resources, "aws:dynamodb/table:Table", "ie-incidents").inputs;
+    assert.deepEqual(
+      createTableInput(table as unknown as TableInputs),
+      incidentTableCreate("ie-prod-incidents"),
+    );
   });
 
   it("the key: 64 random alphanumerics, stored only as a secret SecretString", () => {

@@ -22,7 +22,6 @@
 import { strict as assert } from "node:assert";
 import {
   ConditionalCheckFailedException,
-  DynamoDBClient,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
@@ -40,24 +39,20 @@ import {
   resolveRequest,
 } from "../../handlers/shared/incidentStore";
 import { checkOperationInput, type Service } from "../support/apiModel";
+import { useIncidentTable } from "../support/incidentTable";
 import {
   ALARM,
   deps,
-  dynamoClient,
   EXPIRES,
-  freshTable,
   functionUrlEvent,
   KEY,
   loadAckHandler,
   NOW,
   openIncident,
   readIncident,
-  recordInputs,
   SECRET_ARN,
-  startDynalite,
   TABLE,
   TOPIC_ARN,
-  type Dynalite,
   type Recorded,
 } from "./fixtures/ackFixtures";
 
@@ -68,33 +63,25 @@ async function rejectsConditional(p: Promise<unknown>): Promise<void> {
 }
 
 describe("incident table on dynalite: conditional writes", () => {
-  let db: Dynalite;
-  let client: DynamoDBClient;
   const sent: Recorded[] = [];
+  const db = useIncidentTable(TABLE, sent);
 
-  before(async () => {
-    db = await startDynalite();
-    client = recordInputs(dynamoClient(db.url), sent);
-  });
-  after(async () => {
-    client.destroy();
-    await db.close();
+  after(() => {
     const problems = sent.flatMap((r) => checkOperationInput("dynamodb", r.operation, r.input));
     assert.deepEqual(problems, []);
   });
   beforeEach(async () => {
-    await freshTable(db.admin);
     await openIncident(db.admin, "inc-1");
   });
 
   it("opening an existing incident fails (attribute_not_exists(pk)) and leaves it as it was", async () => {
-    await client.send(
+    await db.client.send(
       new UpdateItemCommand(
         acknowledgeRequest(TABLE, "inc-1", { at: at(NOW), contact: "sato", channel: "email" }),
       ),
     );
     await rejectsConditional(
-      client.send(
+      db.client.send(
         new PutItemCommand({
           ...(await import("../../handlers/shared/incidentStore")).openIncidentRequest(TABLE, {
             id: "inc-1",
@@ -109,7 +96,7 @@ describe("incident table on dynalite: conditional writes", () => {
   });
 
   it("recordPage succeeds while open and appends a literal entry; after an acknowledgement it fails and writes nothing", async () => {
-    await client.send(
+    await db.client.send(
       new UpdateItemCommand(
         recordPageRequest(TABLE, "inc-1", { at: at(NOW), contact: "sato", channel: "email" }),
       ),
@@ -118,13 +105,13 @@ describe("incident table on dynalite: conditional writes", () => {
       { at: "2026-12-02T00:50:00.000Z", kind: "opened" },
       { at: "2026-12-02T01:00:00.000Z", kind: "paged", contact: "sato", channel: "email" },
     ]);
-    await client.send(
+    await db.client.send(
       new UpdateItemCommand(
         acknowledgeRequest(TABLE, "inc-1", { at: at(NOW + 60), contact: "sato", channel: "email" }),
       ),
     );
     await rejectsConditional(
-      client.send(
+      db.client.send(
         new UpdateItemCommand(
           recordPageRequest(TABLE, "inc-1", { at: at(NOW + 600), contact: "sato", channel: "sms" }),
         ),
@@ -136,7 +123,7 @@ describe("incident table on dynalite: conditional writes", () => {
   });
 
   it("acknowledge once: status, who, via, when and a timeline entry; twice: fails, nothing changes", async () => {
-    const out = await client.send(
+    const out = await db.client.send(
       new UpdateItemCommand(
         acknowledgeRequest(TABLE, "inc-1", { at: at(NOW), contact: "sato", channel: "email" }),
       ),
@@ -152,7 +139,7 @@ describe("incident table on dynalite: conditional writes", () => {
       { status: "acknowledged", by: "sato", via: "email", at: "2026-12-02T01:00:00.000Z" },
     );
     await rejectsConditional(
-      client.send(
+      db.client.send(
         new UpdateItemCommand(
           acknowledgeRequest(TABLE, "inc-1", {
             at: at(NOW + 5),
@@ -166,14 +153,14 @@ describe("incident table on dynalite: conditional writes", () => {
   });
 
   it("a resolved incident is not acknowledged; resolving twice fails; a missing one is neither", async () => {
-    await client.send(
+    await db.client.send(
       new UpdateItemCommand(resolveRequest(TABLE, "inc-1", { at: at(NOW), detail: "cli" })),
     );
     const resolved = await readIncident(db.admin, "inc-1");
     assert.equal(resolved?.status, "resolved");
     assert.equal(resolved?.resolvedAt, "2026-12-02T01:00:00.000Z");
     await rejectsConditional(
-      client.send(
+      db.client.send(
         new UpdateItemCommand(
           acknowledgeRequest(TABLE, "inc-1", {
             at: at(NOW + 1),
@@ -184,7 +171,7 @@ describe("incident table on dynalite: conditional writes", () => {
       ),
     );
     await rejectsConditional(
-      client.send(
+      db.client.send(
         new UpdateItemCommand(resolveRequest(TABLE, "inc-1", { at: at(NOW + 2), detail: "cli" })),
       ),
     );
@@ -199,23 +186,23 @@ describe("incident table on dynalite: conditional writes", () => {
         ok: true,
       }),
     ]) {
-      await rejectsConditional(client.send(new UpdateItemCommand(req)));
+      await rejectsConditional(db.client.send(new UpdateItemCommand(req)));
     }
     assert.equal(await readIncident(db.admin, "nope"), undefined);
   });
 
   it("an acknowledged incident resolves (IN (:open, :acknowledged)) and a late delivery receipt still lands", async () => {
-    await client.send(
+    await db.client.send(
       new UpdateItemCommand(
         acknowledgeRequest(TABLE, "inc-1", { at: at(NOW), contact: "sato", channel: "email" }),
       ),
     );
-    await client.send(
+    await db.client.send(
       new UpdateItemCommand(
         resolveRequest(TABLE, "inc-1", { at: at(NOW + 60), detail: "recovery" }),
       ),
     );
-    await client.send(
+    await db.client.send(
       new UpdateItemCommand(
         recordDeliveryRequest(TABLE, "inc-1", {
           at: at(NOW + 61),
@@ -236,7 +223,7 @@ describe("incident table on dynalite: conditional writes", () => {
   it("listRecent returns the most recently opened first, limited", async () => {
     await openIncident(db.admin, "inc-2", NOW - 60);
     await openIncident(db.admin, "inc-0", NOW - 6000);
-    const out = await client.send(new QueryCommand(listRecentRequest(TABLE, 2)));
+    const out = await db.client.send(new QueryCommand(listRecentRequest(TABLE, 2)));
     assert.deepEqual(
       (out.Items ?? []).map((i) => parseIncident(i).id),
       ["inc-2", "inc-1"],
@@ -245,8 +232,6 @@ describe("incident table on dynalite: conditional writes", () => {
 });
 
 describe("ack endpoint on dynalite: GET never acknowledges, POST once does, refusals change nothing", () => {
-  let db: Dynalite;
-  let dynamodb: DynamoDBClient;
   const secrets = new SecretsManagerClient({ region: "ap-northeast-1" });
   const sns = new SNSClient({ region: "ap-northeast-1" });
   const sm = mockClient(secrets);
@@ -270,18 +255,13 @@ describe("ack endpoint on dynalite: GET never acknowledges, POST once does, refu
     );
   const page = (r: { body: string }) => /data-page="([a-zA-Z]+)"/.exec(r.body)?.[1];
 
-  before(async () => {
-    db = await startDynalite();
-    dynamodb = recordInputs(dynamoClient(db.url), sent);
-  });
-  after(async () => {
+  const db = useIncidentTable(TABLE, sent);
+
+  after(() => {
     sm.restore();
     snsMock.restore();
-    dynamodb.destroy();
-    await db.close();
   });
   beforeEach(async () => {
-    await freshTable(db.admin);
     await openIncident(db.admin, "inc-1");
     await openIncident(db.admin, "inc-2");
     sm.reset();
@@ -291,7 +271,7 @@ describe("ack endpoint on dynalite: GET never acknowledges, POST once does, refu
     logs.length = 0;
     sent.length = 0;
     // A new execution environment per test: nothing cached.
-    handle = loadAckHandler().createHandler(deps({ secrets, dynamodb, sns }, logs));
+    handle = loadAckHandler().createHandler(deps({ secrets, dynamodb: db.client, sns }, logs));
   });
   afterEach(() => {
     const calls: { service: Service; operation: string; input: unknown }[] = [
@@ -433,7 +413,7 @@ describe("ack endpoint on dynalite: GET never acknowledges, POST once does, refu
   }
 
   it("replayed after resolution: GET and POST show 'resolved' (409) and change nothing", async () => {
-    await dynamodb.send(
+    await db.client.send(
       new UpdateItemCommand(
         resolveRequest(TABLE, "inc-1", { at: at(NOW - 5), detail: "recovery" }),
       ),

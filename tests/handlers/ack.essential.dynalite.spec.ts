@@ -22,11 +22,7 @@
  *   the engine's send with the same table writes).
  */
 import { strict as assert } from "node:assert";
-import {
-  ConditionalCheckFailedException,
-  UpdateItemCommand,
-  type DynamoDBClient,
-} from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
@@ -37,11 +33,10 @@ import {
   recordPageRequest,
 } from "../../handlers/shared/incidentStore";
 import { checkOperationInput } from "../support/apiModel";
+import { useIncidentTable } from "../support/incidentTable";
 import {
   deps,
-  dynamoClient,
   EXPIRES,
-  freshTable,
   functionUrlEvent,
   KEY,
   loadAckHandler,
@@ -49,25 +44,21 @@ import {
   openIncident,
   readIncident,
   readItem,
-  recordInputs,
   SECRET_ARN,
-  startDynalite,
   TABLE,
   TOPIC_ARN,
-  type Dynalite,
   type Recorded,
 } from "./fixtures/ackFixtures";
 
 const at = (s: number) => new Date(s * 1000);
 
 describe("essential acknowledgements on dynalite (incident table + ack endpoint)", () => {
-  let db: Dynalite;
-  let dynamodb: DynamoDBClient;
   const secrets = new SecretsManagerClient({ region: "ap-northeast-1" });
   const sns = new SNSClient({ region: "ap-northeast-1" });
   const sm = mockClient(secrets);
   const snsMock = mockClient(sns);
   const sent: Recorded[] = [];
+  const db = useIncidentTable(TABLE, sent);
   const logs: Record<string, unknown>[] = [];
   let handle: (event: unknown) => Promise<{ statusCode: number; body: string }>;
   const token = (contactAlias: string) =>
@@ -79,24 +70,17 @@ describe("essential acknowledgements on dynalite (incident table + ack endpoint)
   const page = (r: { body: string }) => /data-page="([a-zA-Z]+)"/.exec(r.body)?.[1];
   /** The engine's write before a send (handlers/engine/adapters.ts recordPage). */
   const recordPage = (contact: string, essential: boolean, s: number) =>
-    dynamodb.send(
+    db.client.send(
       new UpdateItemCommand(
         recordPageRequest(TABLE, "inc-1", { at: at(s), contact, channel: "email", essential }),
       ),
     );
 
-  before(async () => {
-    db = await startDynalite();
-    dynamodb = recordInputs(dynamoClient(db.url), sent);
-  });
-  after(async () => {
+  after(() => {
     sm.restore();
     snsMock.restore();
-    dynamodb.destroy();
-    await db.close();
   });
   beforeEach(async () => {
-    await freshTable(db.admin);
     await openIncident(db.admin, "inc-1");
     sm.reset();
     snsMock.reset();
@@ -104,7 +88,7 @@ describe("essential acknowledgements on dynalite (incident table + ack endpoint)
     snsMock.on(PublishCommand).resolves({ MessageId: "m-1" });
     logs.length = 0;
     sent.length = 0;
-    handle = loadAckHandler().createHandler(deps({ secrets, dynamodb, sns }, logs));
+    handle = loadAckHandler().createHandler(deps({ secrets, dynamodb: db.client, sns }, logs));
   });
   afterEach(() => {
     assert.deepEqual(
@@ -224,7 +208,7 @@ describe("essential acknowledgements on dynalite (incident table + ack endpoint)
 
     // noteAcknowledgementRequest itself refuses a second note.
     await assert.rejects(
-      dynamodb.send(
+      db.client.send(
         new UpdateItemCommand(
           noteAcknowledgementRequest(TABLE, "inc-1", {
             at: at(NOW + 400),
