@@ -16,7 +16,7 @@ import { HandlerFunction } from "./handlerFunction";
 import { LevelRouting, RuleTargetArgs, TARGET_RETRY_POLICY } from "./levelRouting";
 import {
   Statement,
-  assumeRolePolicy,
+  conditionalAssumeRolePolicy,
   notifierStatements,
   policyJson,
   routerStatements,
@@ -853,15 +853,13 @@ function createSelfPageRule(
   // EventBridge assumes the target's role to call StartExecution: a Step Functions state machine
   // target needs a role that allows states:StartExecution on it (EventBridge user guide, "Amazon
   // EventBridge targets", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-targets.html;
-  // AWS CDK's SfnStateMachine target builds the same role). The trust policy has no condition:
-  // attaching the role to a target needs iam:PassRole in this account, and the role can start
-  // only this state machine (no source key is documented for the role's AssumeRole by EventBridge
-  // targets, and a key it did not send would make the page fail).
+  // AWS CDK's SfnStateMachine target builds the same role). EventBridge may assume it only for
+  // this rule of this account (selfPageTrustPolicy).
   const role = new aws.iam.Role(
     `${name}-self-page-role`,
     {
       name: `${prefix}-self-page`,
-      assumeRolePolicy: assumeRolePolicy("events.amazonaws.com"),
+      assumeRolePolicy: selfPageTrustPolicy(rule.arn, where.accountId),
       tags,
     },
     { parent },
@@ -892,6 +890,23 @@ function createSelfPageRule(
     { parent, dependsOn: [policy] },
   );
   return rule.arn;
+}
+
+/**
+ * Trust policy of the self-page rule's role: EventBridge may assume it only when delivering for
+ * this rule of this account. EventBridge's confused-deputy guidance: "For EventBridge event bus
+ * rule targets, the value of aws:SourceArn must be the rule ARN", with aws:SourceAccount beside it
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html;
+ * the keys' values, the rule that sends the event and its account:
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html).
+ */
+export function selfPageTrustPolicy(
+  ruleArn: pulumi.Input<string>,
+  accountId: pulumi.Input<string>,
+): pulumi.Output<string> {
+  return conditionalAssumeRolePolicy("events.amazonaws.com", {
+    StringEquals: { "aws:SourceAccount": accountId, "aws:SourceArn": ruleArn },
+  });
 }
 
 /** The self-page rule's role: start executions of this state machine, nothing else. */

@@ -220,7 +220,7 @@ describe("backend step-functions: the selfhosted stack under the mock engine", f
     );
   });
 
-  it("the self-page rule pages the fail-safe level through the state machine, with its own role", () => {
+  it("the self-page rule pages the fail-safe level through the state machine, with its own role that EventBridge may assume for this rule of this account only", () => {
     const rule = one(res, "aws:cloudwatch/eventRule:EventRule", "escalation-self-page").inputs;
     assert.equal(rule.name, "ie-selfhosted-self-page");
     assert.deepEqual(JSON.parse(String(rule.eventPattern)), {
@@ -249,6 +249,8 @@ describe("backend step-functions: the selfhosted stack under the mock engine", f
       deadLetterConfig: { arn: "arn:aws:sqs:ap-northeast-1:123456789012:ie-selfhosted-events-dlq" },
     });
     const role = one(res, "aws:iam/role:Role", "escalation-self-page-role").inputs;
+    // EventBridge user guide, cross-service confused deputy prevention: for event bus rule
+    // targets aws:SourceArn is the rule's ARN (with aws:SourceAccount).
     assert.deepEqual(JSON.parse(String(role.assumeRolePolicy)), {
       Version: "2012-10-17",
       Statement: [
@@ -256,6 +258,13 @@ describe("backend step-functions: the selfhosted stack under the mock engine", f
           Effect: "Allow",
           Principal: { Service: "events.amazonaws.com" },
           Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: {
+              "aws:SourceAccount": "123456789012",
+              "aws:SourceArn":
+                "arn:aws:events:ap-northeast-1:123456789012:rule/ie-selfhosted-self-page",
+            },
+          },
         },
       ],
     });

@@ -2,7 +2,7 @@
  * The roles of the selfhosted stack (backend step-functions, Pulumi.selfhosted.yaml) as the real
  * program builds them, evaluated by the IAM policy simulator (@cloud-copilot/iam-simulate): the
  * self-page rule's role starts executions of this state machine only and EventBridge may assume
- * it; the engine function sends e-mail from the configured address only (under the address or the
+ * it for the self-page rule of this account only; the engine function sends e-mail from the configured address only (under the address or the
  * domain identity) and SMS from the configured pool only; the ack function reads and updates the
  * incident table only.
  *
@@ -14,7 +14,7 @@
  */
 import { strict as assert } from "node:assert";
 import { decide } from "../support/iamPolicies";
-import { ACCOUNT, REGION, judged, ofType } from "./stacks";
+import { ACCOUNT, OTHER_ACCOUNT, REGION, judged, ofType } from "./stacks";
 
 const SM = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ie-selfhosted-escalation`;
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
@@ -40,7 +40,7 @@ describe("IAM simulator: the selfhosted stack's engine, ack and self-page roles"
     );
   });
 
-  it("the self-page role starts executions of this state machine only; EventBridge may assume it (EventBridge targets: the role needs states:StartExecution)", async () => {
+  it("the self-page role starts executions of this state machine only (EventBridge targets: the role needs states:StartExecution)", async () => {
     const stack = await judged("selfhosted");
     const principal = role("ie-selfhosted-self-page");
     const start = (resource: string) =>
@@ -54,14 +54,51 @@ describe("IAM simulator: the selfhosted stack's engine, ack and self-page roles"
           action: "states:StopExecution",
           resource: `arn:aws:states:${REGION}:${ACCOUNT}:execution:ie-selfhosted-escalation:x`,
         }),
+      ],
+      ["Allowed", "ImplicitlyDenied", "ImplicitlyDenied"],
+    );
+  });
+
+  it("EventBridge may assume the self-page role for the self-page rule of this account only (EventBridge user guide, confused deputy prevention: aws:SourceArn = the rule, aws:SourceAccount)", async () => {
+    const stack = await judged("selfhosted");
+    const rule = (account: string, name: string) =>
+      `arn:aws:events:${REGION}:${account}:rule/${name}`;
+    const cases: [string, Record<string, string> | undefined][] = [
+      [
+        "the self-page rule",
+        { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": rule(ACCOUNT, "ie-selfhosted-self-page") },
+      ],
+      ["no source keys", undefined],
+      [
+        "another rule of this account",
+        { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": rule(ACCOUNT, "ie-selfhosted-critical") },
+      ],
+      [
+        "the same rule name in another account",
+        {
+          "aws:SourceAccount": OTHER_ACCOUNT,
+          "aws:SourceArn": rule(OTHER_ACCOUNT, "ie-selfhosted-self-page"),
+        },
+      ],
+    ];
+    const decisions = [];
+    for (const [label, context] of cases) {
+      decisions.push([
+        label,
         await decide(stack.policies, {
           principal: "events.amazonaws.com",
           action: "sts:AssumeRole",
-          resource: principal,
+          resource: role("ie-selfhosted-self-page"),
+          context,
         }),
-      ],
-      ["Allowed", "ImplicitlyDenied", "ImplicitlyDenied", "Allowed"],
-    );
+      ]);
+    }
+    assert.deepEqual(decisions, [
+      ["the self-page rule", "Allowed"],
+      ["no source keys", "ImplicitlyDenied"],
+      ["another rule of this account", "ImplicitlyDenied"],
+      ["the same rule name in another account", "ImplicitlyDenied"],
+    ]);
   });
 
   it("the engine sends e-mail from oncall@alerts.example.com under the address or the domain identity, and from no other address or identity (SES v2 SendEmail: identity*, ses:FromAddress)", async () => {
