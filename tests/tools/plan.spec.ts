@@ -427,10 +427,10 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
         "    paging timeline (stops when an essential target acknowledges):",
         "      T+0   stage 1 (15 min) → oncall:primary [on call now: sato]",
         "      T+0   email       sato",
-        "      T+10  SMS         sato",
+        "      T+10  SMS, voice  sato",
         "      T+15  stage 2 (15 min) → tanaka",
         "      T+15  email       tanaka",
-        "      T+25  SMS         tanaka",
+        "      T+25  SMS, voice  tanaka",
         "      T+30  round ends unacknowledged: Slack says so and all stages run again (2 more rounds at most)",
       ]);
       assert.ok(
