@@ -91,8 +91,23 @@ function loadModel(service: Service): Model {
   const file = path.join(MODELS_DIR, `${service}.json`);
   const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
   if (!isModel(parsed)) throw new Error(`${file} is not a botocore service model`);
+  if (service === "connect") unescapeDoubledBackslashes(parsed);
   modelCache.set(service, parsed);
   return parsed;
+}
+
+/**
+ * connect.json writes its patterns' backslashes twice (PhoneNumber is `\\+[1-9]\\d{1,14}$`
+ * in the file's string, i.e. "a backslash, then ..."), which would reject every valid E.164
+ * number; the API reference gives `\+[1-9]\d{1,14}$`
+ * (https://docs.aws.amazon.com/connect/latest/APIReference/API_StartOutboundVoiceContact.html,
+ * DestinationPhoneNumber). No connect pattern means a literal backslash (the spec lists them), so
+ * every doubled backslash is read as one.
+ */
+function unescapeDoubledBackslashes(model: Model): void {
+  for (const shape of Object.values(model.shapes)) {
+    if (typeof shape.pattern === "string") shape.pattern = shape.pattern.replace(/\\\\/g, "\\");
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
