@@ -32,7 +32,9 @@ service-linked role; the activation status of the stack's existing contact chann
 backend step-functions, instead of the Incident Manager checks: the SES and End User Messaging
 SMS sandboxes, the SES sender identity (and configuration set), the monthly SMS spend limit, the
 verified destination numbers of the contacts that page by SMS (by alias) and the SMS
-origination identity. Each problem comes with how to fix it. Nothing is created or changed.
+origination identity; with channels.voice, the Amazon Connect instance (ACTIVE, outbound calls
+on), its caller ID number claimed on it, the Lambda functions associated with it, and the
+contacts called on a Japanese mobile (the country allowlist). Each problem comes with how to fix it. Nothing is created or changed.
 
   --stack <name>     stack whose Pulumi.<name>.yaml to read (required)
   --region <region>  region to check (default: the stack's aws:region, then AWS_REGION, then
@@ -50,7 +52,9 @@ ssm-incidents, ssm-contacts and iam ones: ses:GetAccount, ses:GetEmailIdentity,
 ses:GetConfigurationSet (with a configuration set), sms-voice:DescribeAccountAttributes,
 sms-voice:DescribeSpendLimits, sms-voice:DescribeVerifiedDestinationNumbers and one of
 sms-voice:DescribePhoneNumbers, sms-voice:DescribePools, sms-voice:DescribeSenderIds (by the
-kind of origination identity). A missing permission is reported as "cannot check".
+kind of origination identity); with channels.voice also connect:DescribeInstance,
+connect:DescribeInstanceAttribute, connect:ListPhoneNumbersV2, connect:DescribePhoneNumber and
+connect:ListLambdaFunctions. A missing permission is reported as "cannot check".
 
 Exit codes: 0 every check passed (warnings allowed), 1 a check found a problem, 2 some check
 could not run (usage, config, region, credentials, permission, throttling, network) and none

@@ -12,6 +12,8 @@
  * they are not exercised against the real providers here.
  */
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   checkOperationInput,
   checkResource,
@@ -1168,5 +1170,38 @@ describe("apiModel: the drill module's requests", () => {
     assert.equal(inputs.length, 1);
     assert.equal(inputs[0].Reason?.length, 255);
     assert.deepEqual(checkOperationInput("ssm-contacts", "StopEngagement", inputs[0]), []);
+  });
+});
+
+describe("apiModel: the connect model (voice channel)", () => {
+  it("reads connect.json's doubled backslashes as one: E.164 numbers pass PhoneNumber, others do not", () => {
+    const raw = JSON.parse(
+      readFileSync(join(__dirname, "..", "aws-models", "connect.json"), "utf8"),
+    ) as { shapes: Record<string, { pattern?: string }> };
+    // In the file, the pattern starts with two backslashes (a literal backslash in Java regex).
+    assert.equal(raw.shapes.PhoneNumber.pattern, "\\\\+[1-9]\\\\d{1,14}$");
+    assert.deepEqual(checkShape("connect", "PhoneNumber", "+815000000000"), []);
+    assert.deepEqual(checkShape("connect", "PhoneNumber", "815000000000"), [
+      'PhoneNumber: "815000000000" does not match \\+[1-9]\\d{1,14}$',
+    ]);
+    assert.deepEqual(checkShape("connect", "PhoneNumberPrefix", "+81500000000"), []);
+  });
+
+  it("the two connect patterns JavaScript cannot compile are view shapes this project never sends", () => {
+    const raw = JSON.parse(
+      readFileSync(join(__dirname, "..", "aws-models", "connect.json"), "utf8"),
+    ) as { shapes: Record<string, { pattern?: string }> };
+    const failing = Object.entries(raw.shapes)
+      .filter(([, s]) => typeof s.pattern === "string")
+      .filter(([, s]) => {
+        try {
+          new RegExp((s.pattern ?? "").replace(/\\\\/g, "\\"), "u");
+          return false;
+        } catch {
+          return true;
+        }
+      })
+      .map(([name]) => name);
+    assert.deepEqual(failing, ["ViewId", "ViewsInstanceId"]);
   });
 });

@@ -14,8 +14,12 @@
  * domain; GetConfigurationSet when one is configured) and End User Messaging SMS
  * (pinpoint-sms-voice-v2 DescribeAccountAttributes: sandbox; DescribeSpendLimits;
  * DescribeVerifiedDestinationNumbers for the phones of the contacts that page by SMS, by alias;
- * DescribePhoneNumbers / DescribePools / DescribeSenderIds for the origination identity). Nothing
- * is created or changed. Addresses and numbers are never printed.
+ * DescribePhoneNumbers / DescribePools / DescribeSenderIds for the origination identity), and,
+ * when the stack calls someone (channels.voice), Amazon Connect (VOICE_CHECKS: connect
+ * DescribeInstance and DescribeInstanceAttribute OUTBOUND_CALLS; ListPhoneNumbersV2 and
+ * DescribePhoneNumber for the caller ID; ListLambdaFunctions; Japanese mobiles by alias). Nothing
+ * is created or changed. Contacts' addresses and numbers are never printed (the instance ID and
+ * the caller ID are the organisation's own, and are).
  *
  * Decisions, messages, the `--json` schema and the exit code live in tools/preflightChecks.ts;
  * this file reads the stack config, makes the calls (clients from an injectable factory) and
@@ -54,15 +58,27 @@ import {
   SESv2Client,
 } from "@aws-sdk/client-sesv2";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import {
+  ConnectClient,
+  DescribeInstanceAttributeCommand,
+  DescribeInstanceCommand,
+  DescribePhoneNumberCommand,
+  ListLambdaFunctionsCommand,
+  ListPhoneNumbersV2Command,
+} from "@aws-sdk/client-connect";
 import { defaultPrefix } from "../components/builders";
-import { originationIdentityKind } from "../config/backend";
+import { originationIdentityKind, type VoiceChannelConfig } from "../config/backend";
 import { type StackConfig, incidentManagerSettings } from "../config/schema";
 import { MISSING_REGION, listStackChannels, resolveRegion } from "./activate";
 import { AwsCallError, awsCall, classifyAwsError } from "./awsErrors";
 import {
-  BACKEND_CHECKS,
+  checksFor,
   cannotCheck,
   chatbotRegion,
+  decideConnectInstance,
+  decideConnectLambda,
+  decideConnectMobiles,
+  decideConnectNumber,
   credentialsFailed,
   credentialsPassed,
   decideAlarmRole,
@@ -96,7 +112,7 @@ import {
   type SpendLimitInfo,
   type ReplicationSetInfo,
 } from "./preflightChecks";
-import { contactsPagingBy } from "./planReport";
+import { JAPANESE_MOBILE_RE, contactsPagingBy } from "./planReport";
 import { loadStackConfigFile } from "./stackFile";
 
 // ---------------------------------------------------------------------------------------------
@@ -127,6 +143,8 @@ export interface PreflightClients {
   readonly ses: SESv2Client;
   /** End User Messaging SMS (pinpoint-sms-voice-v2) in the stack's region (step-functions backend). */
   readonly sms: PinpointSMSVoiceV2Client;
+  /** Amazon Connect in the stack's region (step-functions backend with channels.voice). */
+  readonly connect: ConnectClient;
 }
 
 /** The real clients: the SDK's default credential chain, in the stack's region. */
@@ -141,6 +159,7 @@ export function defaultClients(region: string): PreflightClients {
     chatbot: new ChatbotClient({ region: chatbotRegion(region) }),
     ses: new SESv2Client({ region }),
     sms: new PinpointSMSVoiceV2Client({ region }),
+    connect: new ConnectClient({ region }),
   };
 }
 
@@ -587,6 +606,137 @@ async function findOrigination(
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The voice channel's checks (Amazon Connect)
+// ---------------------------------------------------------------------------------------------
+
+/** channels.voice when some contact is paged by voice; else undefined (the checks skip). */
+function voiceInUse(cfg: StackConfig): VoiceChannelConfig | undefined {
+  const voice = cfg.channels?.voice;
+  return voice !== undefined && contactsPagingBy(cfg, "voice").length > 0 ? voice : undefined;
+}
+
+async function checkConnectInstance(
+  c: PreflightClients,
+  cfg: StackConfig,
+  region: string,
+): Promise<CheckResult> {
+  const voice = voiceInUse(cfg);
+  if (voice === undefined) return decideConnectInstance(undefined, undefined, region);
+  const InstanceId = voice.connectInstanceId;
+  try {
+    // Connect answers ResourceNotFoundException for an unknown instance
+    // (https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeInstance.html, Errors).
+    const got = await awsCall("connect:DescribeInstance", () =>
+      c.connect.send(new DescribeInstanceCommand({ InstanceId })),
+    );
+    const attribute = await awsCall("connect:DescribeInstanceAttribute", () =>
+      c.connect.send(
+        new DescribeInstanceAttributeCommand({ InstanceId, AttributeType: "OUTBOUND_CALLS" }),
+      ),
+    );
+    return decideConnectInstance(
+      InstanceId,
+      {
+        exists: true,
+        status: got.Instance?.InstanceStatus,
+        outboundCallsEnabled: got.Instance?.OutboundCallsEnabled,
+        outboundCallsAttribute: attribute.Attribute?.Value,
+      },
+      region,
+    );
+  } catch (e: unknown) {
+    if (isNotFound(e)) return decideConnectInstance(InstanceId, { exists: false }, region);
+    throw e;
+  }
+}
+
+async function checkConnectNumber(c: PreflightClients, cfg: StackConfig): Promise<CheckResult> {
+  const voice = voiceInUse(cfg);
+  if (voice === undefined) return decideConnectNumber(undefined, undefined);
+  const number = voice.sourcePhoneNumber;
+  // PhoneNumberPrefix takes at most 11 digits (the model's `\+?[0-9]{1,11}`): list by the
+  // number's first 11 digits on this instance, then compare the whole number.
+  const prefix = number.slice(0, 12);
+  let token: string | undefined;
+  try {
+    do {
+      const page = await awsCall("connect:ListPhoneNumbersV2", () =>
+        c.connect.send(
+          new ListPhoneNumbersV2Command({
+            InstanceId: voice.connectInstanceId,
+            PhoneNumberPrefix: prefix,
+            ...(token ? { NextToken: token } : {}),
+          }),
+        ),
+      );
+      const found = (page.ListPhoneNumbersSummaryList ?? []).find((n) => n.PhoneNumber === number);
+      if (found?.PhoneNumberId) {
+        const PhoneNumberId = found.PhoneNumberId;
+        const described = await awsCall("connect:DescribePhoneNumber", () =>
+          c.connect.send(new DescribePhoneNumberCommand({ PhoneNumberId })),
+        );
+        const summary = described.ClaimedPhoneNumberSummary;
+        return decideConnectNumber(number, {
+          claimed: true,
+          status: summary?.PhoneNumberStatus?.Status,
+          type: summary?.PhoneNumberType ?? found.PhoneNumberType,
+        });
+      }
+      token = page.NextToken;
+    } while (token);
+  } catch (e: unknown) {
+    // An unknown instance is the instance check's failure; here the number is simply not on it.
+    if (!isNotFound(e)) throw e;
+  }
+  return decideConnectNumber(number, { claimed: false });
+}
+
+async function checkConnectLambda(
+  c: PreflightClients,
+  cfg: StackConfig,
+  stack: string,
+): Promise<CheckResult> {
+  const voice = voiceInUse(cfg);
+  const prefix = `${cfg.prefix ?? defaultPrefix(stack)}-`;
+  if (voice === undefined) return decideConnectLambda(undefined, prefix);
+  const arns: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await awsCall("connect:ListLambdaFunctions", () =>
+      c.connect.send(
+        new ListLambdaFunctionsCommand({
+          InstanceId: voice.connectInstanceId,
+          ...(token ? { NextToken: token } : {}),
+        }),
+      ),
+    );
+    arns.push(...(page.LambdaFunctions ?? []));
+    token = page.NextToken;
+  } while (token);
+  return decideConnectLambda(arns, prefix);
+}
+
+/** No AWS call: which contacts called by voice have a Japanese mobile (a secret phone is not read). */
+function checkConnectMobiles(
+  cfg: StackConfig,
+  securePaths: readonly string[],
+): Promise<CheckResult> {
+  if (voiceInUse(cfg) === undefined) return Promise.resolve(decideConnectMobiles(undefined, []));
+  const voiceAliases = contactsPagingBy(cfg, "voice");
+  const mobiles = cfg.contacts
+    .map((contact, i) => ({ contact, i }))
+    .filter(
+      ({ contact, i }) =>
+        voiceAliases.includes(contact.alias) &&
+        !securePaths.includes(`contacts[${i}].phone`) &&
+        contact.phone !== undefined &&
+        JAPANESE_MOBILE_RE.test(contact.phone),
+    )
+    .map(({ contact }) => contact.alias);
+  return Promise.resolve(decideConnectMobiles(voiceAliases, mobiles));
+}
+
 /** Runs the checks of the stack's backend against `clients`; the credentials check gates the others. */
 export async function runChecks(
   clients: PreflightClients,
@@ -595,7 +745,7 @@ export async function runChecks(
   region: string,
   securePaths: readonly string[] = [],
 ): Promise<{ account: string | null; checks: CheckResult[] }> {
-  const ids = BACKEND_CHECKS[cfg.backend];
+  const ids = checksFor(cfg.backend, voiceInUse(cfg) !== undefined);
   let identity: CallerIdentity;
   try {
     const who = await clients.sts.send(new GetCallerIdentityCommand({}));
@@ -621,6 +771,10 @@ export async function runChecks(
     "sms-account": () => checkSmsAccount(clients, cfg, stack, region, tier),
     "sms-destinations": () => checkSmsDestinations(clients, cfg, stack, securePaths, tier),
     "sms-origination": () => checkSmsOrigination(clients, cfg, region),
+    "connect-instance": () => checkConnectInstance(clients, cfg, region),
+    "connect-number": () => checkConnectNumber(clients, cfg),
+    "connect-lambda": () => checkConnectLambda(clients, cfg, stack),
+    "connect-mobiles": () => checkConnectMobiles(cfg, securePaths),
   };
   // Independent read-only calls: run them together.
   const checks = await Promise.all(

@@ -17,7 +17,14 @@ import { ROUTER_MAX_CONCURRENCY } from "../handlers/shared/limits";
 import { maskAddress } from "./activate";
 import { classifyAwsError, describeAwsError } from "./awsErrors";
 import type { Backend } from "../config/backend";
-import { SES_SANDBOX_DOC, SMS_SANDBOX_DOC } from "./planReport";
+import {
+  CONNECT_COUNTRY_ALLOWLIST_DOC,
+  CONNECT_LAMBDA_DOC,
+  CONNECT_NUMBER_REQUEST_DOC,
+  CONNECT_TOKYO_NUMBERS_DOC,
+  SES_SANDBOX_DOC,
+  SMS_SANDBOX_DOC,
+} from "./planReport";
 
 // ---------------------------------------------------------------------------------------------
 // Constants (each with its source)
@@ -88,6 +95,10 @@ export const CHECK_IDS = [
   "sms-account",
   "sms-destinations",
   "sms-origination",
+  "connect-instance",
+  "connect-number",
+  "connect-lambda",
+  "connect-mobiles",
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -118,6 +129,24 @@ export const BACKEND_CHECKS: Record<Backend, readonly CheckId[]> = {
   ],
 };
 
+/**
+ * The voice channel's checks, run after the backend's when the stack calls someone (backend
+ * step-functions, channels.voice and a contact with a voice stage); not listed otherwise.
+ */
+export const VOICE_CHECKS: readonly CheckId[] = [
+  "connect-instance",
+  "connect-number",
+  "connect-lambda",
+  "connect-mobiles",
+];
+
+/** The checks a stack runs, in report order. */
+export function checksFor(backend: Backend, callsByVoice: boolean): readonly CheckId[] {
+  return backend === "step-functions" && callsByVoice
+    ? [...BACKEND_CHECKS[backend], ...VOICE_CHECKS]
+    : BACKEND_CHECKS[backend];
+}
+
 export const CHECK_TITLES: Record<CheckId, string> = {
   credentials: "AWS credentials",
   "incident-manager": "Incident Manager replication set",
@@ -130,6 +159,10 @@ export const CHECK_TITLES: Record<CheckId, string> = {
   "sms-account": "End User Messaging SMS account (sandbox, spend limit)",
   "sms-destinations": "SMS verified destination numbers",
   "sms-origination": "SMS origination identity",
+  "connect-instance": "Amazon Connect instance (outbound calls)",
+  "connect-number": "Amazon Connect caller ID number",
+  "connect-lambda": "Amazon Connect Lambda functions",
+  "connect-mobiles": "Amazon Connect calls to Japanese mobiles",
 };
 
 export const checkResultSchema = z.strictObject({
@@ -159,7 +192,7 @@ export const preflightDocumentSchema = z.strictObject({
     .regex(/^[0-9]{12}$/)
     .nullable(),
   exitCode: z.union([z.literal(0), z.literal(1), z.literal(2)]),
-  /** The checks of the stack's backend ({@link BACKEND_CHECKS}), in that order. */
+  /** The checks of the stack ({@link checksFor}), in that order. */
   checks: z.array(checkResultSchema).min(1),
 });
 export type PreflightDocument = z.infer<typeof preflightDocumentSchema>;
@@ -1058,6 +1091,182 @@ export function decideSmsOrigination(
     id,
     "pass",
     `the configured origination identity (${kind}) exists${found.status ? " and is ACTIVE" : ""}`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The voice channel (Amazon Connect)
+// ---------------------------------------------------------------------------------------------
+
+const NO_VOICE = "no contact is paged by voice (channels.voice and a voice stage)";
+
+/** Turning on outbound calls: the instance's telephony settings. */
+export const CONNECT_TELEPHONY_DOC =
+  "https://docs.aws.amazon.com/connect/latest/adminguide/update-instance-settings.html";
+
+/** What DescribeInstance and DescribeInstanceAttribute(OUTBOUND_CALLS) said; undefined: no voice. */
+export interface ConnectInstanceInfo {
+  readonly exists: boolean;
+  /** Instance.InstanceStatus: CREATION_IN_PROGRESS | ACTIVE | CREATION_FAILED (connect model). */
+  readonly status?: string;
+  /** Instance.OutboundCallsEnabled. */
+  readonly outboundCallsEnabled?: boolean;
+  /** DescribeInstanceAttribute OUTBOUND_CALLS Attribute.Value ("true" / "false"). */
+  readonly outboundCallsAttribute?: string;
+}
+
+/**
+ * The instance exists in the region, is ACTIVE, and may place outbound calls: StartOutboundVoiceContact
+ * needs outbound calling on the instance (DescribeInstance's OutboundCallsEnabled, the
+ * OUTBOUND_CALLS instance attribute; https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeInstance.html,
+ * https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeInstanceAttribute.html).
+ */
+export function decideConnectInstance(
+  instanceId: string | undefined,
+  info: ConnectInstanceInfo | undefined,
+  region: string,
+): CheckResult {
+  const id = "connect-instance";
+  if (instanceId === undefined || info === undefined) return result(id, "skipped", NO_VOICE);
+  if (!info.exists) {
+    return result(
+      id,
+      "fail",
+      `Amazon Connect instance ${instanceId} does not exist in ${region}: no call can be placed`,
+      `Give channels.voice.connectInstanceId the ID of an instance in ${region} (Amazon Connect console, the instance ARN's last part), or create one, then run preflight again.`,
+    );
+  }
+  if (info.status !== undefined && info.status !== "ACTIVE") {
+    return result(
+      id,
+      "fail",
+      `Amazon Connect instance ${instanceId} is ${info.status}, not ACTIVE: no call can be placed`,
+      "Wait until the instance is ACTIVE, or use another instance.",
+      [`status ${info.status}`],
+    );
+  }
+  const outbound = info.outboundCallsAttribute === "true" || info.outboundCallsEnabled === true;
+  if (!outbound) {
+    return result(
+      id,
+      "fail",
+      `Amazon Connect instance ${instanceId} has outbound calls turned off: StartOutboundVoiceContact is refused and no call goes out`,
+      `Turn on "Enable outbound calls" in the instance's telephony settings (${CONNECT_TELEPHONY_DOC}), then run preflight again.`,
+      [
+        `OutboundCallsEnabled ${String(info.outboundCallsEnabled)}`,
+        `OUTBOUND_CALLS ${info.outboundCallsAttribute ?? "unknown"}`,
+      ],
+    );
+  }
+  return result(
+    id,
+    "pass",
+    `Amazon Connect instance ${instanceId} is ACTIVE with outbound calls on`,
+  );
+}
+
+/** The caller ID in ListPhoneNumbersV2 of the instance, and DescribePhoneNumber's status. */
+export interface ConnectNumberInfo {
+  readonly claimed: boolean;
+  /** ClaimedPhoneNumberSummary.PhoneNumberStatus.Status: CLAIMED | IN_PROGRESS | FAILED. */
+  readonly status?: string;
+  readonly type?: string;
+}
+
+/**
+ * The source number is claimed on the instance (ListPhoneNumbersV2 with its InstanceId,
+ * https://docs.aws.amazon.com/connect/latest/APIReference/API_ListPhoneNumbersV2.html) and its
+ * claim is complete (DescribePhoneNumber PhoneNumberStatus CLAIMED,
+ * https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribePhoneNumber.html). A
+ * Japanese number that is missing gets the Japan fix: a support case, documents, weeks.
+ */
+export function decideConnectNumber(
+  sourcePhoneNumber: string | undefined,
+  info: ConnectNumberInfo | undefined,
+): CheckResult {
+  const id = "connect-number";
+  if (sourcePhoneNumber === undefined || info === undefined) return result(id, "skipped", NO_VOICE);
+  const japan = sourcePhoneNumber.startsWith("+81");
+  if (!info.claimed) {
+    return result(
+      id,
+      "fail",
+      `caller ID ${sourcePhoneNumber} is not claimed on the instance: calls from it are refused`,
+      japan
+        ? `Claim it on the instance first. A Japanese number (DID 050 or 03, toll-free 0120 or 0800) is given to a business in Japan through an AWS Support case with three documents (${CONNECT_TOKYO_NUMBERS_DOC}); it usually takes 2-6 weeks, up to 60 days (${CONNECT_NUMBER_REQUEST_DOC}).`
+        : `Claim the number on the instance (Amazon Connect console, Channels, Phone numbers), or set channels.voice.sourcePhoneNumber to one that is (${CONNECT_NUMBER_REQUEST_DOC}).`,
+    );
+  }
+  if (info.status !== undefined && info.status !== "CLAIMED") {
+    return result(
+      id,
+      "fail",
+      `caller ID ${sourcePhoneNumber} is ${info.status}, not CLAIMED: calls from it are refused`,
+      info.status === "IN_PROGRESS"
+        ? "Wait until the claim completes, then run preflight again."
+        : "Release it and claim a number again, or open an AWS Support case.",
+      [`status ${info.status}`],
+    );
+  }
+  return result(
+    id,
+    "pass",
+    `caller ID ${sourcePhoneNumber} is claimed on the instance${info.type ? ` (${info.type})` : ""}`,
+  );
+}
+
+/**
+ * The flow's InvokeLambdaFunction needs its function associated with the instance
+ * (CONNECT_LAMBDA_DOC; ListLambdaFunctions lists the associated ARNs,
+ * https://docs.aws.amazon.com/connect/latest/APIReference/API_ListLambdaFunctions.html). The stack
+ * associates its own flow Lambda on deploy (aws.connect.LambdaFunctionAssociation); this reports
+ * whether that already happened, and that the caller may read the list.
+ */
+export function decideConnectLambda(
+  associated: readonly string[] | undefined,
+  stackFunctionPrefix: string,
+): CheckResult {
+  const id = "connect-lambda";
+  if (associated === undefined) return result(id, "skipped", NO_VOICE);
+  const ours = associated.filter((arn) =>
+    (arn.split(":function:")[1] ?? "").startsWith(stackFunctionPrefix),
+  );
+  if (ours.length > 0) {
+    return result(
+      id,
+      "pass",
+      `the instance may invoke ${ours.length} of this stack's Lambda function(s) (${associated.length} associated in all)`,
+      undefined,
+      ours,
+    );
+  }
+  return result(
+    id,
+    "pass",
+    `none of this stack's functions is associated with the instance yet (${associated.length} associated in all); \`pulumi up\` associates the flow's Lambda (${CONNECT_LAMBDA_DOC})`,
+  );
+}
+
+/**
+ * Calls to Japanese mobiles (+81 70/80/90) "may not be allowed by default"
+ * (CONNECT_COUNTRY_ALLOWLIST_DOC): no API tells, so a warning by alias whenever one is called.
+ */
+export function decideConnectMobiles(
+  voiceAliases: readonly string[] | undefined,
+  japaneseMobileAliases: readonly string[],
+): CheckResult {
+  const id = "connect-mobiles";
+  if (voiceAliases === undefined || voiceAliases.length === 0) {
+    return result(id, "skipped", NO_VOICE);
+  }
+  if (japaneseMobileAliases.length === 0) {
+    return result(id, "pass", "no contact called by voice has a Japanese mobile number");
+  }
+  return result(
+    id,
+    "warn",
+    `${japaneseMobileAliases.length} contact(s) called by voice (${japaneseMobileAliases.join(", ")}) have a Japanese mobile number (+81 70/80/90), which Amazon Connect may not call by default`,
+    `Open an AWS Support case (Connect (Number Management), Country Allowlisting for Outbound Calls) for Japanese mobiles, and place a test call (npm run drill) before relying on it (${CONNECT_COUNTRY_ALLOWLIST_DOC}).`,
   );
 }
 

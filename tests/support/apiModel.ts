@@ -2,7 +2,9 @@
  * API-model conformance checker for the Incident Manager APIs (ssm-contacts, ssm-incidents), and
  * for SDK request inputs of the other services whose model is in aws-models/ (lambda, dynamodb,
  * the step-functions backend's stepfunctions, sesv2, pinpoint-sms-voice-v2, sns, and the ack
- * endpoint's secretsmanager).
+ * endpoint's secretsmanager, and connect for the voice channel: CreateContactFlow's shape and the
+ * preflight's Connect requests; two of its patterns (ViewId, ViewsInstanceId) do not compile as
+ * JavaScript, so it is checked for requests only, like dynamodb).
  *
  * It validates values against the botocore service models in `aws-models/` (constraints only:
  * types, required members, min/max, patterns, enums, unions) and maps Pulumi resource inputs to
@@ -27,7 +29,8 @@ export type Service =
   | "sesv2"
   | "pinpoint-sms-voice-v2"
   | "sns"
-  | "secretsmanager";
+  | "secretsmanager"
+  | "connect";
 
 /** The models every pattern of which compiles as JavaScript (tests/apiModel.spec.ts). */
 export const SERVICES: readonly Service[] = [
@@ -88,8 +91,23 @@ function loadModel(service: Service): Model {
   const file = path.join(MODELS_DIR, `${service}.json`);
   const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
   if (!isModel(parsed)) throw new Error(`${file} is not a botocore service model`);
+  if (service === "connect") unescapeDoubledBackslashes(parsed);
   modelCache.set(service, parsed);
   return parsed;
+}
+
+/**
+ * connect.json writes its patterns' backslashes twice (PhoneNumber is `\\+[1-9]\\d{1,14}$`
+ * in the file's string, i.e. "a backslash, then ..."), which would reject every valid E.164
+ * number; the API reference gives `\+[1-9]\d{1,14}$`
+ * (https://docs.aws.amazon.com/connect/latest/APIReference/API_StartOutboundVoiceContact.html,
+ * DestinationPhoneNumber). No connect pattern means a literal backslash (the spec lists them), so
+ * every doubled backslash is read as one.
+ */
+function unescapeDoubledBackslashes(model: Model): void {
+  for (const shape of Object.values(model.shapes)) {
+    if (typeof shape.pattern === "string") shape.pattern = shape.pattern.replace(/\\\\/g, "\\");
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

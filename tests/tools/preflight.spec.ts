@@ -5,7 +5,7 @@
  * network and missing credentials; `--json` validated against the schema; the CLI spawned for
  * real without credentials (`npm run preflight -- --stack prod`) and with `--help`; the pure
  * decisions table-driven. After each test every SDK input is checked against the API model in
- * aws-models/ (ssm-incidents, ssm-contacts, lambda, sesv2, pinpoint-sms-voice-v2) or, for services without a model in the
+ * aws-models/ (ssm-incidents, ssm-contacts, lambda, sesv2, pinpoint-sms-voice-v2, connect) or, for services without a model in the
  * repository (sts, iam, chatbot), asserted equal to a literal input. Every run asserts that no
  * address, phone number or SSO session name (an e-mail) reaches stdout or stderr.
  *
@@ -88,6 +88,14 @@ import {
   SESv2Client,
 } from "@aws-sdk/client-sesv2";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import {
+  ConnectClient,
+  DescribeInstanceAttributeCommand,
+  DescribeInstanceCommand,
+  DescribePhoneNumberCommand,
+  ListLambdaFunctionsCommand,
+  ListPhoneNumbersV2Command,
+} from "@aws-sdk/client-connect";
 import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
 import { PREFLIGHT_USAGE, preflightCli } from "../../cli/preflight";
 import type { PreflightClients } from "../../tools/preflight";
@@ -252,6 +260,7 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
     chatbot: new ChatbotClient({ region: "us-east-2", credentials }),
     ses: new SESv2Client({ region: REGION, credentials }),
     sms: new PinpointSMSVoiceV2Client({ region: REGION, credentials }),
+    connect: new ConnectClient({ region: REGION, credentials }),
   };
   /*
    * One mock per client instance (not per prototype), created when this suite starts (not when
@@ -271,6 +280,7 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
     ) as unknown as AwsStub<ChatbotInput, ChatbotOutput, unknown>,
     ses: mockClient(clients.ses),
     sms: mockClient(clients.sms),
+    connect: mockClient(clients.connect),
   });
   let sts: ReturnType<typeof mockAll>["sts"];
   let incidents: ReturnType<typeof mockAll>["incidents"];
@@ -280,6 +290,7 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
   let chatbot: ReturnType<typeof mockAll>["chatbot"];
   let ses: ReturnType<typeof mockAll>["ses"];
   let sms: ReturnType<typeof mockAll>["sms"];
+  let connect: ReturnType<typeof mockAll>["connect"];
   interface AnyStub {
     reset(): unknown;
     restore(): void;
@@ -294,6 +305,7 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
     ["chatbot", chatbot],
     ["sesv2", ses],
     ["pinpoint-sms-voice-v2", sms],
+    ["connect", connect],
   ];
 
   /** Every call made, as "service:Operation" and its input, in service order. */
@@ -371,7 +383,7 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
   };
 
   before(() => {
-    ({ sts, incidents, lambda, iam, contacts, chatbot, ses, sms } = mockAll());
+    ({ sts, incidents, lambda, iam, contacts, chatbot, ses, sms, connect } = mockAll());
     stackDir = mkdtempSync(path.join(os.tmpdir(), "preflight-spec-"));
     writeFileSync(path.join(stackDir, "Pulumi.prod.yaml"), STACK_PROD);
     writeFileSync(
@@ -1478,6 +1490,240 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
           .map((c) => c.input),
         [{}, { NextToken: "page-2" }, { Filters: [{ Name: "sender-id", Values: ["ONCALL"] }] }],
       );
+    });
+
+    describe("the voice channel (Amazon Connect), when the stack calls someone", () => {
+      const INSTANCE = "11111111-2222-4333-8444-555555555555";
+      const CALLER_ID = "+815000000000";
+      const NUMBER_ID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+      const FLOW_FN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:ie-sfvoice-voice-flow`;
+      const STACK_VOICE = STACK_SF.replace(
+        `    sms: { originationIdentity: ${POOL} }\n`,
+        `    sms: { originationIdentity: ${POOL} }\n` +
+          `    voice: { connectInstanceId: ${INSTANCE}, sourcePhoneNumber: "${CALLER_ID}" }\n`,
+      )
+        .replace(
+          "        - { after: 10, via: [sms] }\n",
+          "        - { after: 10, via: [sms, voice] }\n",
+        )
+        .replaceAll(
+          "        - { after: 0, via: [sms] }\n",
+          "        - { after: 0, via: [sms, voice] }\n",
+        );
+
+      before(() => writeFileSync(path.join(stackDir, "Pulumi.sfvoice.yaml"), STACK_VOICE));
+
+      /** An instance ready to call, the number claimed on it, the flow Lambda associated. */
+      beforeEach(() => {
+        connect.on(DescribeInstanceCommand).resolves({
+          Instance: {
+            Id: INSTANCE,
+            Arn: `arn:aws:connect:${REGION}:${ACCOUNT}:instance/${INSTANCE}`,
+            InstanceStatus: "ACTIVE",
+            InboundCallsEnabled: true,
+            OutboundCallsEnabled: true,
+          },
+        });
+        connect.on(DescribeInstanceAttributeCommand).resolves({
+          Attribute: { AttributeType: "OUTBOUND_CALLS", Value: "true" },
+        });
+        connect
+          .on(ListPhoneNumbersV2Command)
+          .resolves({
+            ListPhoneNumbersSummaryList: [
+              { PhoneNumberId: "other", PhoneNumber: "+815000000001", PhoneNumberType: "DID" },
+            ],
+            NextToken: "page-2",
+          })
+          .on(ListPhoneNumbersV2Command, { NextToken: "page-2" })
+          .resolves({
+            ListPhoneNumbersSummaryList: [
+              { PhoneNumberId: NUMBER_ID, PhoneNumber: CALLER_ID, PhoneNumberType: "DID" },
+            ],
+          });
+        connect.on(DescribePhoneNumberCommand).resolves({
+          ClaimedPhoneNumberSummary: {
+            PhoneNumberId: NUMBER_ID,
+            PhoneNumber: CALLER_ID,
+            PhoneNumberType: "DID",
+            PhoneNumberStatus: { Status: "CLAIMED" },
+          },
+        });
+        connect.on(ListLambdaFunctionsCommand).resolves({ LambdaFunctions: [FLOW_FN] });
+      });
+
+      const CONNECT_CALLS = [
+        { op: "connect:DescribeInstance", input: { InstanceId: INSTANCE } },
+        {
+          op: "connect:DescribeInstanceAttribute",
+          input: { InstanceId: INSTANCE, AttributeType: "OUTBOUND_CALLS" },
+        },
+        {
+          op: "connect:ListPhoneNumbersV2",
+          input: { InstanceId: INSTANCE, PhoneNumberPrefix: "+81500000000" },
+        },
+        {
+          op: "connect:ListPhoneNumbersV2",
+          input: { InstanceId: INSTANCE, PhoneNumberPrefix: "+81500000000", NextToken: "page-2" },
+        },
+        { op: "connect:DescribePhoneNumber", input: { PhoneNumberId: NUMBER_ID } },
+        { op: "connect:ListLambdaFunctions", input: { InstanceId: INSTANCE } },
+      ];
+
+      it("ready: the instance, the claimed caller ID, the flow Lambda pass; Japanese mobiles warn by alias (a secret phone is not read); the exact Connect requests", async () => {
+        const doc = await runJson(["--stack", "sfvoice"]);
+        const connectChecks = doc.checks.filter((c) => c.id.startsWith("connect-"));
+        assert.deepEqual(connectChecks, [
+          {
+            id: "connect-instance",
+            title: "Amazon Connect instance (outbound calls)",
+            status: "pass",
+            summary: `Amazon Connect instance ${INSTANCE} is ACTIVE with outbound calls on`,
+            details: [],
+          },
+          {
+            id: "connect-number",
+            title: "Amazon Connect caller ID number",
+            status: "pass",
+            summary: `caller ID ${CALLER_ID} is claimed on the instance (DID)`,
+            details: [],
+          },
+          {
+            id: "connect-lambda",
+            title: "Amazon Connect Lambda functions",
+            status: "pass",
+            summary:
+              "the instance may invoke 1 of this stack's Lambda function(s) (1 associated in all)",
+            details: [FLOW_FN],
+          },
+          {
+            id: "connect-mobiles",
+            title: "Amazon Connect calls to Japanese mobiles",
+            status: "warn",
+            summary:
+              "2 contact(s) called by voice (sato, tanaka) have a Japanese mobile number (+81 70/80/90), which Amazon Connect may not call by default",
+            fix: "Open an AWS Support case (Connect (Number Management), Country Allowlisting for Outbound Calls) for Japanese mobiles, and place a test call (npm run drill) before relying on it (https://docs.aws.amazon.com/connect/latest/adminguide/country-code-allow-list.html).",
+            details: [],
+          },
+        ]);
+        assert.equal(doc.exitCode, 0);
+        // The checks run concurrently: the calls in a stable order.
+        const key = (c: { op: string; input: object }) => JSON.stringify(c);
+        assert.deepEqual(
+          calls()
+            .filter((c) => c.op.startsWith("connect:"))
+            .map(key)
+            .sort(),
+          CONNECT_CALLS.map(key).sort(),
+        );
+      });
+
+      it("an unknown instance (ResourceNotFoundException): fail, and the number is not on it", async () => {
+        connect.on(DescribeInstanceCommand).rejects(notFound("ResourceNotFoundException"));
+        connect.on(ListPhoneNumbersV2Command).rejects(notFound("ResourceNotFoundException"));
+        connect.on(ListLambdaFunctionsCommand).rejects(notFound("ResourceNotFoundException"));
+        const doc = await runJson(["--stack", "sfvoice"]);
+        const instance = byId(doc.checks, "connect-instance");
+        assert.deepEqual(
+          [instance.status, instance.summary, instance.fix],
+          [
+            "fail",
+            `Amazon Connect instance ${INSTANCE} does not exist in ap-northeast-1: no call can be placed`,
+            "Give channels.voice.connectInstanceId the ID of an instance in ap-northeast-1 (Amazon Connect console, the instance ARN's last part), or create one, then run preflight again.",
+          ],
+        );
+        const number = byId(doc.checks, "connect-number");
+        assert.deepEqual(
+          [number.status, number.summary, number.fix],
+          [
+            "fail",
+            `caller ID ${CALLER_ID} is not claimed on the instance: calls from it are refused`,
+            "Claim it on the instance first. A Japanese number (DID 050 or 03, toll-free 0120 or 0800) is given to a business in Japan through an AWS Support case with three documents (https://docs.aws.amazon.com/connect/latest/adminguide/connect-tokyo-region.html); it usually takes 2-6 weeks, up to 60 days (https://docs.aws.amazon.com/connect/latest/adminguide/number-request.html).",
+          ],
+        );
+        assert.equal(byId(doc.checks, "connect-lambda").status, "cannot-check");
+        assert.equal(doc.exitCode, 1);
+      });
+
+      it("outbound calls off (DescribeInstanceAttribute OUTBOUND_CALLS false): fail with the setting to turn on", async () => {
+        connect.on(DescribeInstanceCommand).resolves({
+          Instance: { Id: INSTANCE, InstanceStatus: "ACTIVE", OutboundCallsEnabled: false },
+        });
+        connect.on(DescribeInstanceAttributeCommand).resolves({
+          Attribute: { AttributeType: "OUTBOUND_CALLS", Value: "false" },
+        });
+        const c = byId((await runJson(["--stack", "sfvoice"])).checks, "connect-instance");
+        assert.deepEqual(c, {
+          id: "connect-instance",
+          title: "Amazon Connect instance (outbound calls)",
+          status: "fail",
+          summary: `Amazon Connect instance ${INSTANCE} has outbound calls turned off: StartOutboundVoiceContact is refused and no call goes out`,
+          fix: 'Turn on "Enable outbound calls" in the instance\'s telephony settings (https://docs.aws.amazon.com/connect/latest/adminguide/update-instance-settings.html), then run preflight again.',
+          details: ["OutboundCallsEnabled false", "OUTBOUND_CALLS false"],
+        });
+      });
+
+      it("a claim IN_PROGRESS fails; the flow Lambda not associated yet passes (the deploy associates it)", async () => {
+        connect.on(DescribePhoneNumberCommand).resolves({
+          ClaimedPhoneNumberSummary: { PhoneNumberStatus: { Status: "IN_PROGRESS" } },
+        });
+        connect.on(ListLambdaFunctionsCommand).resolves({
+          LambdaFunctions: [`arn:aws:lambda:${REGION}:${ACCOUNT}:function:ie-other-voice-flow`],
+        });
+        const doc = await runJson(["--stack", "sfvoice"]);
+        const number = byId(doc.checks, "connect-number");
+        assert.deepEqual(
+          [number.status, number.summary, number.fix],
+          [
+            "fail",
+            `caller ID ${CALLER_ID} is IN_PROGRESS, not CLAIMED: calls from it are refused`,
+            "Wait until the claim completes, then run preflight again.",
+          ],
+        );
+        const fn = byId(doc.checks, "connect-lambda");
+        assert.deepEqual(
+          [fn.status, fn.summary],
+          [
+            "pass",
+            "none of this stack's functions is associated with the instance yet (1 associated in all); `pulumi up` associates the flow's Lambda (https://docs.aws.amazon.com/connect/latest/adminguide/connect-lambda-functions.html)",
+          ],
+        );
+      });
+
+      it("AccessDenied on connect:DescribeInstance: cannot check, naming the permission", async () => {
+        connect
+          .on(DescribeInstanceCommand)
+          .rejects(
+            awsError(
+              "AccessDeniedException",
+              `User: ${CALLER} is not authorized to perform: connect:DescribeInstance`,
+              403,
+            ),
+          );
+        const doc = await runJson(["--stack", "sfvoice"]);
+        const c = byId(doc.checks, "connect-instance");
+        assert.deepEqual(
+          [c.status, c.summary, c.missingPermission],
+          [
+            "cannot-check",
+            "cannot check Amazon Connect instance (outbound calls): missing permission connect:DescribeInstance",
+            "connect:DescribeInstance",
+          ],
+        );
+        assert.equal(byId(doc.checks, "connect-number").status, "pass");
+      });
+
+      it("a stack that calls nobody lists no Connect check and makes no Connect call", async () => {
+        const doc = await runJson(["--stack", "selfhosted"]);
+        assert.deepEqual(
+          doc.checks.filter((c) => c.id.startsWith("connect-")),
+          [],
+        );
+        assert.deepEqual(
+          calls().filter((c) => c.op.startsWith("connect:")),
+          [],
+        );
+      });
     });
   });
 
