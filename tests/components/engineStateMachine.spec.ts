@@ -114,7 +114,7 @@ describe("engine state machine definition (asl-validator 4.0.0)", () => {
           "EngineTransientError",
         ],
         IntervalSeconds: 2,
-        MaxAttempts: 14,
+        MaxAttempts: 20,
         BackoffRate: 2,
         MaxDelaySeconds: 120,
         JitterStrategy: "FULL",
@@ -322,7 +322,7 @@ describe("sizing against Step Functions quotas (25,000 history events, 1 year pe
     assert.equal(historyEventsBound(plan({ repeat: 5 })), 10 + 6 * 9 * 75);
   });
 
-  it("history events: a call counts its longer Retry (VOICE_RETRY's 14 attempts, 8 more than TASK_RETRY's 6, 3 events each)", () => {
+  it("history events: a call counts its longer Retry (VOICE_RETRY's 20 attempts, 14 more than TASK_RETRY's 6, 3 events each)", () => {
     const voice = [
       { after: 0, via: ["email" as const] },
       { after: 10, via: ["sms" as const, "voice" as const] },
@@ -334,7 +334,7 @@ describe("sizing against Step Functions quotas (25,000 history events, 1 year pe
         { alias: "tanaka", language: "en", engagement: voice },
       ],
     });
-    // Pages: 3 contacts × 3 = 9; steps 9 + 2 + 1 = 12; calls 3 × 24 more events.
-    assert.equal(historyEventsBound(p), 10 + 12 * 75 + 3 * 24);
+    // Pages: 3 contacts × 3 = 9; steps 9 + 2 + 1 = 12; calls 3 × 42 more events.
+    assert.equal(historyEventsBound(p), 10 + 12 * 75 + 3 * 42);
   });
 });
