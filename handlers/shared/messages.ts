@@ -312,6 +312,31 @@ export const MESSAGES = {
     ja: () =>
       "内部エラーのため確認を記録できませんでした。1 分ほど待ってから再度お試しください。解決しない場合は端末から確認してください: npm run ack",
   },
+  // The voice call's fixed prompts (components/engine/contactFlow.ts speaks them through Polly, as
+  // SSML text: plain words, no markup; the builder escapes them). The alarm itself is the engine's
+  // spoken message, not one of these.
+  "voice.flow.again": {
+    en: () => "Once again.",
+    ja: () => "もう一度お伝えします。",
+  },
+  "voice.flow.pressOne": {
+    en: () => "To acknowledge this call, press 1.",
+    ja: () => "この呼び出しを確認する場合は、1 を押してください。",
+  },
+  "voice.flow.confirm": {
+    en: () => "To confirm, press 1 again.",
+    ja: () => "確認のため、もう一度 1 を押してください。",
+  },
+  "voice.flow.acknowledged": {
+    en: () => "Thank you. Your acknowledgement is recorded. Goodbye.",
+    ja: () => "ありがとうございます。確認を記録しました。失礼します。",
+  },
+  "voice.flow.notAcknowledged": {
+    en: () =>
+      "This call was not acknowledged. The escalation continues. You can still acknowledge with the link in your e-mail or SMS. Goodbye.",
+    ja: () =>
+      "この電話では確認されませんでした。エスカレーションは続きます。メールまたは SMS のリンクからも確認できます。失礼します。",
+  },
 } as const satisfies Record<string, Record<Language, Render>>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -2,7 +2,9 @@
  * API-model conformance checker for the Incident Manager APIs (ssm-contacts, ssm-incidents), and
  * for SDK request inputs of the other services whose model is in aws-models/ (lambda, dynamodb,
  * the step-functions backend's stepfunctions, sesv2, pinpoint-sms-voice-v2, sns, and the ack
- * endpoint's secretsmanager).
+ * endpoint's secretsmanager, and connect for the voice channel: CreateContactFlow's shape and the
+ * preflight's Connect requests; two of its patterns (ViewId, ViewsInstanceId) do not compile as
+ * JavaScript, so it is checked for requests only, like dynamodb).
  *
  * It validates values against the botocore service models in `aws-models/` (constraints only:
  * types, required members, min/max, patterns, enums, unions) and maps Pulumi resource inputs to
@@ -27,7 +29,8 @@ export type Service =
   | "sesv2"
   | "pinpoint-sms-voice-v2"
   | "sns"
-  | "secretsmanager";
+  | "secretsmanager"
+  | "connect";
 
 /** The models every pattern of which compiles as JavaScript (tests/apiModel.spec.ts). */
 export const SERVICES: readonly Service[] = [
