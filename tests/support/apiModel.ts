@@ -91,6 +91,16 @@ function loadModel(service: Service): Model {
   const file = path.join(MODELS_DIR, `${service}.json`);
   const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
   if (!isModel(parsed)) throw new Error(`${file} is not a botocore service model`);
+  if (service === "connect") {
+    // botocore's connect model escapes some patterns twice: PhoneNumber is `\\+[1-9]\\d{1,14}$`
+    // (one or more backslashes, then digits) where the API means E.164, `\+[1-9]\d{1,14}$` (the
+    // Connect API reference: "The phone number of the customer, in E.164 format"). A doubled
+    // backslash before an escape letter or metacharacter is read once.
+    for (const shape of Object.values(parsed.shapes)) {
+      if (shape.pattern !== undefined)
+        shape.pattern = shape.pattern.replace(/\\\\([+dDwWsSpP.()[\]{}^$|?*-])/g, "\\$1");
+    }
+  }
   modelCache.set(service, parsed);
   return parsed;
 }
