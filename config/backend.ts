@@ -1,7 +1,7 @@
 /**
  * The stack config's choice of paging backend and what only the step-functions backend reads:
- * `backend`, `language` (stack-wide and per contact), `channels` (the SES sender and the End User
- * Messaging origination identity) and `escalation[].repeat`. Field schemas live here; the rules
+ * `backend`, `language` (stack-wide and per contact), `channels` (the SES sender, the End User
+ * Messaging origination identity and the Amazon Connect voice channel) and `escalation[].repeat`. Field schemas live here; the rules
  * that span sections (which backend allows which setting) are in crossChecks.ts.
  */
 import { z } from "zod";
@@ -10,7 +10,8 @@ import { kindOf, quote, typeError } from "./messages";
 /**
  * How pages are sent. `incident-manager`: AWS Systems Manager Incident Manager (response plans,
  * escalation plans, contacts); closed to new customers since 2025-11-07, onboarded accounts keep
- * it. `step-functions`: this project's own engine (Step Functions, SES, End User Messaging SMS).
+ * it. `step-functions`: this project's own engine (Step Functions, SES, End User Messaging SMS,
+ * Amazon Connect voice calls).
  */
 export const BACKENDS = ["incident-manager", "step-functions"] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -151,11 +152,88 @@ const smsChannel = z.strictObject(
   { error: (i) => typeError(i.input, "an object { originationIdentity: ... }") },
 );
 
-/** `channels`: how the step-functions backend reaches people (voice: the next issue). */
-export const channels = z.strictObject(
-  { email: emailChannel.optional(), sms: smsChannel.optional() },
-  { error: (i) => typeError(i.input, "an object { email: ..., sms: ... }") },
+/**
+ * Amazon Connect instance IDs are UUIDs: "You can find the instance ID in the Amazon Resource Name
+ * (ARN) of the instance" (DescribeInstance's InstanceId,
+ * https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeInstance.html), whose last
+ * part is the UUID; the connect model's InstanceId only bounds the length, 1-100.
+ */
+const CONNECT_INSTANCE_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/**
+ * E.164, as StartOutboundVoiceContact's SourcePhoneNumber (aws-models/connect.json PhoneNumber
+ * `\+[1-9]\d{1,14}$`, anchored here at both ends).
+ */
+const E164_RE = /^\+[1-9]\d{1,14}$/;
+/** A Polly voice name: letters only (https://docs.aws.amazon.com/polly/latest/dg/available-voices.html). */
+const VOICE_NAME_RE = /^[A-Za-z]{2,32}$/;
+
+/** `channels.voice`, parsed (the contract with components/engine: fixed, do not widen). */
+export interface VoiceChannelConfig {
+  readonly connectInstanceId: string;
+  readonly sourcePhoneNumber: string;
+  readonly voice?: string;
+}
+
+const voiceChannel = z.strictObject(
+  {
+    /** An existing Amazon Connect instance (its ID, a UUID) the calls are placed from. */
+    connectInstanceId: z
+      .string({
+        error: (i) =>
+          i.input === undefined
+            ? "is required; give the Amazon Connect instance ID (a UUID, the last part of the instance ARN)"
+            : `must be a quoted string, got ${kindOf(i.input)}`,
+      })
+      .regex(CONNECT_INSTANCE_ID_RE, {
+        error: () =>
+          "is not an Amazon Connect instance ID (a lowercase UUID, the last part of the instance ARN)",
+      }),
+    /**
+     * A phone number claimed on that instance, E.164; the caller ID responders see. It is the
+     * organisation's own number and the guide prints it (responders add it to their contacts).
+     */
+    sourcePhoneNumber: z
+      .string({
+        error: (i) =>
+          i.input === undefined
+            ? 'is required; give the number claimed on the Connect instance in E.164 ("+81...")'
+            : `must be a quoted string in E.164 ("+81..."), got ${kindOf(i.input)}`,
+      })
+      .regex(E164_RE, {
+        error: () =>
+          "is not a phone number in E.164 (+<country code><number>, up to 15 digits, no spaces or hyphens)",
+      }),
+    /** Polly voice; default by language (Kazuha for ja, Joanna for en). */
+    voice: z
+      .string({ error: (i) => typeError(i.input, "a Polly voice name such as Kazuha") })
+      .regex(VOICE_NAME_RE, {
+        error: () => "is not a Polly voice name (letters only, e.g. Kazuha)",
+      })
+      .optional(),
+  },
+  {
+    error: (i) =>
+      typeError(
+        i.input,
+        "an object { connectInstanceId: ..., sourcePhoneNumber: ..., voice: ... }",
+      ),
+  },
 );
+
+/** `channels`: how the step-functions backend reaches people. */
+export const channels = z.strictObject(
+  { email: emailChannel.optional(), sms: smsChannel.optional(), voice: voiceChannel.optional() },
+  { error: (i) => typeError(i.input, "an object { email: ..., sms: ..., voice: ... }") },
+);
+
+/** A compile-time check that the parsed `channels.voice` is exactly VoiceChannelConfig. */
+type Parsed = NonNullable<z.output<typeof voiceChannel>>;
+const _voiceShape: [Parsed] extends [VoiceChannelConfig]
+  ? [VoiceChannelConfig] extends [Parsed]
+    ? true
+    : never
+  : never = true;
+void _voiceShape;
 
 export const repeat = z
   .number({ error: (i) => typeError(i.input, "a whole number") })

@@ -6,7 +6,8 @@
  * order the sections are reported.
  */
 import type { z } from "zod";
-import { BACKENDS, type Backend } from "./backend";
+import { POLLY_VOICES } from "../components/engine/contactFlow";
+import { BACKENDS, DEFAULT_LANGUAGE, LANGUAGES, type Backend, type Language } from "./backend";
 import { DAYS_OF_WEEK, LIMITS, NAME_RE, ONCALL_REF_PREFIX } from "./fields";
 import { formatPath } from "./errors";
 import { ownValue } from "./reserved";
@@ -428,7 +429,8 @@ function checkWebhooks({ cfg, add, levelNames, levelsKnown }: Scope): void {
  * What each backend allows: incident-manager needs `incidentManager` and refuses `channels` and
  * `repeat` (Incident Manager escalation plans run once: DESIGN.md, "Escalation plans run once, no
  * repeat"); step-functions refuses `incidentManager`, needs a channel for every way a contact is
- * paged, and has no voice yet (Amazon Connect, the next issue). `repeat` belongs on the last stage.
+ * paged (voice: `channels.voice`, Amazon Connect) and a Polly voice that speaks the language of
+ * each contact it calls. `repeat` belongs on the last stage.
  */
 function checkBackend({ cfg, add }: Scope): void {
   // A malformed backend is already reported; nothing depends on a guess.
@@ -442,7 +444,17 @@ function checkBackend({ cfg, add }: Scope): void {
         "is required with backend incident-manager (the default): { replicationSet: existing } for an onboarded account; an account without Incident Manager sets backend: step-functions",
       );
     }
-    if (cfg.channels !== undefined) {
+    const { voice: voiceChannel, ...otherChannels } = isObj(cfg.channels) ? cfg.channels : {};
+    if (voiceChannel !== undefined) {
+      add(
+        ["channels", "voice"],
+        "is the Amazon Connect channel of backend step-functions; Incident Manager places its own calls to each contact's phone. Remove it, or set backend: step-functions",
+      );
+    }
+    if (
+      cfg.channels !== undefined &&
+      (!isObj(cfg.channels) || Object.keys(otherChannels).length > 0)
+    ) {
       add(
         ["channels"],
         "is a setting of backend step-functions; Incident Manager pages through each contact's own channels. Remove it, or set backend: step-functions",
@@ -473,23 +485,27 @@ function checkBackend({ cfg, add }: Scope): void {
   });
 }
 
-/** Step-functions: every channel a contact is paged by is configured; voice is not available yet. */
+/**
+ * Step-functions: every channel a contact is paged by is configured, and the configured Polly
+ * voice speaks the language of every contact called by voice.
+ */
 function checkChannelsUsed(cfg: Raw, add: Add): void {
   const channels = isObj(cfg.channels) ? cfg.channels : cfg.channels === undefined ? {} : undefined;
-  const firstUse: Partial<Record<"email" | "sms", Path>> = {};
+  const firstUse: Partial<Record<"email" | "sms" | "voice", Path>> = {};
+  /** Each language voice contacts use, with the first contact (path) that uses it. */
+  const voiceLanguages = new Map<Language, Path>();
   arr(cfg.contacts).forEach((c, i) => {
     if (!isObj(c)) return;
     arr(c.engagement).forEach((e, j) => {
       if (!isObj(e)) return;
       const path: Path = ["contacts", i, "engagement", j, "via"];
       for (const via of new Set(arr(e.via))) {
-        if (via === "voice") {
-          add(
-            path,
-            "uses voice, which needs the Amazon Connect channel; it is not yet available for backend step-functions. Use email and sms, or backend: incident-manager",
-          );
-        } else if ((via === "email" || via === "sms") && firstUse[via] === undefined) {
+        if ((via === "email" || via === "sms" || via === "voice") && firstUse[via] === undefined) {
           firstUse[via] = path;
+        }
+        const lang = c.language ?? cfg.language ?? DEFAULT_LANGUAGE;
+        if (via === "voice" && isLanguage(lang) && !voiceLanguages.has(lang)) {
+          voiceLanguages.set(lang, path);
         }
       }
     });
@@ -499,13 +515,26 @@ function checkChannelsUsed(cfg: Raw, add: Add): void {
   const needs = {
     email: "{ from: <sender address> } (sent through SES from that address)",
     sms: "{ originationIdentity: <phone number, pool or sender ID> } (sent through End User Messaging SMS)",
+    voice:
+      "{ connectInstanceId: <Amazon Connect instance ID>, sourcePhoneNumber: <a number claimed on it, E.164> } (called through Amazon Connect)",
   } as const;
-  for (const via of ["email", "sms"] as const) {
+  for (const via of ["email", "sms", "voice"] as const) {
     const used = firstUse[via];
     if (used !== undefined && channels[via] === undefined) {
       add(
         ["channels", via],
         `is required with backend step-functions: ${formatPath(used)} pages by ${via}; give ${needs[via]}`,
+      );
+    }
+  }
+  const voice = isObj(channels.voice) ? channels.voice.voice : undefined;
+  // A malformed voice name is already reported by its field schema.
+  if (typeof voice !== "string" || !/^[A-Za-z]+$/.test(voice)) return;
+  for (const [lang, path] of voiceLanguages) {
+    if (!Object.prototype.hasOwnProperty.call(POLLY_VOICES[lang], voice)) {
+      add(
+        ["channels", "voice", "voice"],
+        `is the Polly voice ${voice}, which does not speak ${lang} (${formatPath(path)} is called in ${lang}); use one of ${Object.keys(POLLY_VOICES[lang]).join(", ")}, or leave it out for each language's default`,
       );
     }
   }
@@ -523,6 +552,10 @@ function unique(
   if (typeof name !== "string") return;
   if (seen.has(name)) add(path, `"${name}" is used by an earlier ${entry}; ${key} must be unique`);
   seen.add(name);
+}
+
+function isLanguage(x: unknown): x is Language {
+  return (LANGUAGES as readonly unknown[]).includes(x);
 }
 
 function isObj(v: unknown): v is Raw {

@@ -34,6 +34,7 @@ export {
   type Backend,
   type Language,
   type OriginationIdentityKind,
+  type VoiceChannelConfig,
 } from "./backend";
 export { ConfigError, formatPath, maskPersonalData, type ConfigIssue } from "./errors";
 export { RESERVED_KEYS, ownValue } from "./reserved";

@@ -1350,8 +1350,10 @@ describe("backends and their settings (issue 11: backend, channels, language, re
     "is an Incident Manager setting but backend is step-functions, which creates no Incident Manager resource; remove it, or set backend: incident-manager";
   const channelsRefused =
     "is a setting of backend step-functions; Incident Manager pages through each contact's own channels. Remove it, or set backend: step-functions";
-  const noVoice =
-    "uses voice, which needs the Amazon Connect channel; it is not yet available for backend step-functions. Use email and sms, or backend: incident-manager";
+  const voiceRequired = (use: string) =>
+    `is required with backend step-functions: ${use} pages by voice; give { connectInstanceId: <Amazon Connect instance ID>, sourcePhoneNumber: <a number claimed on it, E.164> } (called through Amazon Connect)`;
+  const voiceRefused =
+    "is the Amazon Connect channel of backend step-functions; Incident Manager places its own calls to each contact's phone. Remove it, or set backend: step-functions";
   const emailRequired = (use: string) =>
     `is required with backend step-functions: ${use} pages by email; give { from: <sender address> } (sent through SES from that address)`;
   const smsRequired = (use: string) =>
@@ -1375,6 +1377,10 @@ describe("backends and their settings (issue 11: backend, channels, language, re
           configurationSet: "incident-escalation-events",
         },
         sms: { originationIdentity: "pool-0123456789abcdef0123456789abcdef" },
+        voice: {
+          connectInstanceId: "00000000-0000-0000-0000-000000000000",
+          sourcePhoneNumber: "+815000000000",
+        },
       });
       assert.deepEqual(cfg.contacts[2], {
         alias: "tanaka",
@@ -1384,7 +1390,7 @@ describe("backends and their settings (issue 11: backend, channels, language, re
         retryIntervalMinutes: 5,
         engagement: [
           { after: 0, via: ["email"] },
-          { after: 10, via: ["sms"] },
+          { after: 10, via: ["sms", "voice"] },
         ],
         language: "en",
       });
@@ -1528,18 +1534,145 @@ describe("backends and their settings (issue 11: backend, channels, language, re
         change: (c) => void (c.backend = "step-functions"),
         issues: [
           { path: "incidentManager", message: imRefused },
-          { path: "contacts[0].engagement[1].via", message: noVoice },
-          { path: "contacts[1].engagement[1].via", message: noVoice },
-          { path: "contacts[2].engagement[1].via", message: noVoice },
           { path: "channels.email", message: emailRequired("contacts[0].engagement[0].via") },
           { path: "channels.sms", message: smsRequired("contacts[0].engagement[1].via") },
+          { path: "channels.voice", message: voiceRequired("contacts[0].engagement[1].via") },
         ],
       },
       {
-        name: "step-functions: a contact pages by voice",
+        name: "step-functions: contacts page by voice without channels.voice",
         base: selfhosted,
-        change: set(["contacts", 1, "engagement", 1, "via"], ["sms", "voice"]),
-        issues: [{ path: "contacts[1].engagement[1].via", message: noVoice }],
+        change: unset(["channels", "voice"]),
+        issues: [
+          { path: "channels.voice", message: voiceRequired("contacts[0].engagement[1].via") },
+        ],
+      },
+      {
+        name: "step-functions: the first contact to page by voice is named",
+        base: selfhosted,
+        change: (c) => {
+          unset(["channels", "voice"])(c);
+          set(["contacts", 0, "engagement", 1, "via"], ["sms"])(c);
+        },
+        issues: [
+          { path: "channels.voice", message: voiceRequired("contacts[1].engagement[1].via") },
+        ],
+      },
+      {
+        name: "step-functions: a contact pages by voice without a phone",
+        base: selfhosted,
+        change: (c) => {
+          unset(["contacts", 1, "phone"])(c);
+          set(["contacts", 1, "engagement", 1, "via"], ["voice"])(c);
+        },
+        issues: [
+          {
+            path: "contacts[1].engagement[1].via",
+            message: "uses voice but the contact has no phone number",
+          },
+        ],
+      },
+      {
+        name: "step-functions: channels.voice.voice does not speak a language its contacts use (en)",
+        base: selfhosted,
+        change: set(["channels", "voice", "voice"], "Kazuha"),
+        issues: [
+          {
+            path: "channels.voice.voice",
+            message:
+              "is the Polly voice Kazuha, which does not speak en (contacts[2].engagement[1].via is called in en); use one of Joanna, Matthew, Ruth, Stephen, Danielle, Gregory, Ivy, Joey, Justin, Kendra, Kevin, Kimberly, Salli, Amy, Emma, Brian, Arthur, or leave it out for each language's default",
+          },
+        ],
+      },
+      {
+        name: "step-functions: an English voice for Japanese contacts",
+        base: selfhosted,
+        change: (c) => {
+          set(["channels", "voice", "voice"], "Joanna")(c);
+          set(["contacts", 2, "engagement", 1, "via"], ["sms"])(c);
+        },
+        issues: [
+          {
+            path: "channels.voice.voice",
+            message:
+              "is the Polly voice Joanna, which does not speak ja (contacts[0].engagement[1].via is called in ja); use one of Kazuha, Takumi, Tomoko, Mizuki, or leave it out for each language's default",
+          },
+        ],
+      },
+      {
+        name: "channels.voice.voice not a voice name",
+        base: selfhosted,
+        change: set(["channels", "voice", "voice"], "Kazuha (neural)"),
+        issues: [
+          {
+            path: "channels.voice.voice",
+            message: "is not a Polly voice name (letters only, e.g. Kazuha)",
+          },
+        ],
+      },
+      {
+        name: "channels.voice.connectInstanceId not a UUID",
+        base: selfhosted,
+        change: set(
+          ["channels", "voice", "connectInstanceId"],
+          "arn:aws:connect:ap-northeast-1:111122223333:instance/00000000-0000-0000-0000-000000000000",
+        ),
+        issues: [
+          {
+            path: "channels.voice.connectInstanceId",
+            message:
+              "is not an Amazon Connect instance ID (a lowercase UUID, the last part of the instance ARN)",
+          },
+        ],
+      },
+      {
+        name: "channels.voice.sourcePhoneNumber in national form",
+        base: selfhosted,
+        change: set(["channels", "voice", "sourcePhoneNumber"], "050-0000-0000"),
+        issues: [
+          {
+            path: "channels.voice.sourcePhoneNumber",
+            message:
+              "is not a phone number in E.164 (+<country code><number>, up to 15 digits, no spaces or hyphens)",
+          },
+        ],
+      },
+      {
+        name: "channels.voice.sourcePhoneNumber a number (unquoted in YAML)",
+        base: selfhosted,
+        change: set(["channels", "voice", "sourcePhoneNumber"], 815000000000),
+        issues: [
+          {
+            path: "channels.voice.sourcePhoneNumber",
+            message: 'must be a quoted string in E.164 ("+81..."), got a number',
+          },
+        ],
+      },
+      {
+        name: "incident-manager (default) with channels.voice only",
+        base: prod,
+        change: set(["channels"], {
+          voice: {
+            connectInstanceId: "00000000-0000-0000-0000-000000000000",
+            sourcePhoneNumber: "+815000000000",
+          },
+        }),
+        issues: [{ path: "channels.voice", message: voiceRefused }],
+      },
+      {
+        name: "incident-manager (default) with channels.email and channels.voice",
+        base: prod,
+        change: set(["channels"], {
+          email: { from: "oncall@alerts.example.com" },
+          voice: {
+            connectInstanceId: "00000000-0000-0000-0000-000000000000",
+            sourcePhoneNumber: "+815000000000",
+          },
+        }),
+        issues: [
+          { path: "channels.voice", message: voiceRefused },
+          { path: "channels", message: channelsRefused },
+        ],
       },
       {
         name: "step-functions: no channels.email while contacts page by email",
@@ -1562,6 +1695,7 @@ describe("backends and their settings (issue 11: backend, channels, language, re
         issues: [
           { path: "channels.email", message: emailRequired("contacts[0].engagement[0].via") },
           { path: "channels.sms", message: smsRequired("contacts[0].engagement[1].via") },
+          { path: "channels.voice", message: voiceRequired("contacts[0].engagement[1].via") },
         ],
       },
       {
@@ -1582,6 +1716,10 @@ describe("backends and their settings (issue 11: backend, channels, language, re
           {
             path: "contacts[0].engagement[1].via",
             message: "uses sms but the contact has no phone number",
+          },
+          {
+            path: "contacts[0].engagement[1].via",
+            message: "uses voice but the contact has no phone number",
           },
         ],
       },
@@ -1604,15 +1742,31 @@ describe("backends and their settings (issue 11: backend, channels, language, re
         issues: [
           {
             path: "channels",
-            message: 'must be an object { email: ..., sms: ... }, got string "ses"',
+            message: 'must be an object { email: ..., sms: ..., voice: ... }, got string "ses"',
           },
         ],
       },
       {
-        name: "channels.voice (the next issue) is an unknown key",
+        name: "channels.voice with a key of its own invention",
         base: selfhosted,
         change: set(["channels", "voice"], { instanceId: "x" }),
-        issues: [{ path: "channels", message: 'unknown key "voice"; known keys: email, sms' }],
+        issues: [
+          {
+            path: "channels.voice.connectInstanceId",
+            message:
+              "is required; give the Amazon Connect instance ID (a UUID, the last part of the instance ARN)",
+          },
+          {
+            path: "channels.voice.sourcePhoneNumber",
+            message:
+              'is required; give the number claimed on the Connect instance in E.164 ("+81...")',
+          },
+          {
+            path: "channels.voice",
+            message:
+              'unknown key "instanceId"; known keys: connectInstanceId, sourcePhoneNumber, voice',
+          },
+        ],
       },
       {
         name: "channels.email without from",
