@@ -176,7 +176,7 @@ describe("escalation engine, executed with voice calls (aws-local-stepfunctions 
     assert.equal(paged.length, 2);
   });
 
-  it("a call whose Connect request still fails after VOICE_RETRY (a destination Connect refuses: permanent) is recorded, said in Slack, counted as PagesGivenUp, and the escalation goes on", async () => {
+  it("a call the engine cannot place (no contact flow for the callee's language: a permanent error, not retried) is recorded, counted as PagesGivenUp (alarmed on), and the escalation goes on", async () => {
     const t = table();
     await world.table(t);
     const { error, world: w } = await world.run({
