@@ -26,6 +26,7 @@ import {
   providerRegions,
   renderPlanText,
   stepFunctionsSandboxWarnings,
+  voiceChannelWarnings,
 } from "./planReport";
 import { loadStackConfigFile } from "./stackFile";
 import { buildTimeline } from "./timeline";
@@ -141,7 +142,7 @@ export async function plan(args: PlanArgs, opts: PlanOptions): Promise<PlanResul
     backendWarnings: engineWarnings(cfg),
     providers,
   });
-  document.warnings.push(...stepFunctionsSandboxWarnings(cfg));
+  document.warnings.push(...stepFunctionsSandboxWarnings(cfg), ...voiceChannelWarnings(cfg));
   const exitCode = violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
   const colour = opts.colour && !args["no-color"] && !args.json;
   const stdout = args.json

@@ -540,3 +540,66 @@ export function stepFunctionsSandboxWarnings(input: SandboxWarningInput): string
   }
   return warnings;
 }
+
+// ---------------------------------------------------------------------------------------------
+// What the voice channel needs of the account (Amazon Connect)
+// ---------------------------------------------------------------------------------------------
+
+/** "In most countries it takes 2-6 weeks ... In some cases it can take up to 60 days." */
+export const CONNECT_NUMBER_REQUEST_DOC =
+  "https://docs.aws.amazon.com/connect/latest/adminguide/number-request.html";
+/** Tokyo: a support case with three documents; DID 050 and 03, toll-free 0120 and 0800. */
+export const CONNECT_TOKYO_NUMBERS_DOC =
+  "https://docs.aws.amazon.com/connect/latest/adminguide/connect-tokyo-region.html";
+/** "Japan mobile numbers with the following prefixes may not be allowed by default: +8170, 8180, and 8190". */
+export const CONNECT_COUNTRY_ALLOWLIST_DOC =
+  "https://docs.aws.amazon.com/connect/latest/adminguide/country-code-allow-list.html";
+/** Adding a Lambda function to the instance (the flow can invoke only associated functions). */
+export const CONNECT_LAMBDA_DOC =
+  "https://docs.aws.amazon.com/connect/latest/adminguide/connect-lambda-functions.html";
+
+/** Japanese mobile numbers in E.164: +81 70, +81 80, +81 90 (CONNECT_COUNTRY_ALLOWLIST_DOC). */
+export const JAPANESE_MOBILE_RE = /^\+81[789]0/;
+
+/** What the voice warnings read from the stack config. */
+export interface VoiceWarningInput {
+  readonly backend: string;
+  readonly channels?: {
+    readonly voice?: { readonly connectInstanceId: string; readonly sourcePhoneNumber: string };
+  };
+  readonly contacts: readonly {
+    readonly alias: string;
+    readonly phone?: string;
+    readonly engagement: readonly { readonly via: readonly string[] }[];
+  }[];
+}
+
+/**
+ * What the account needs before the first call, said in the plan: an existing Connect instance
+ * with outbound calling, the caller ID number claimed on it, the flow Lambda associated with it
+ * (the stack does that), and, for Japan, that a Japanese number takes documents and weeks and that
+ * Japanese mobiles may need the country allowlist raised. Aliases and counts only, never a
+ * contact's number; the instance ID and the caller ID are the organisation's own and are printed.
+ * Empty when no contact pages by voice.
+ */
+export function voiceChannelWarnings(input: VoiceWarningInput): string[] {
+  const voice = input.channels?.voice;
+  if (input.backend !== "step-functions" || voice === undefined) return [];
+  const callees = input.contacts.filter((c) => c.engagement.some((s) => s.via.includes("voice")));
+  if (callees.length === 0) return [];
+  const warnings = [
+    `Amazon Connect: ${callees.length} contact(s) paged by voice (${callees.map((c) => c.alias).join(", ")}) are called from instance ${voice.connectInstanceId} with caller ID ${voice.sourcePhoneNumber}. The instance must exist in this region with outbound calling enabled (DescribeInstance OutboundCallsEnabled) and the number must be claimed on it; the stack associates the flow's Lambda with the instance (${CONNECT_LAMBDA_DOC}). \`npm run preflight\` checks all three.`,
+  ];
+  if (voice.sourcePhoneNumber.startsWith("+81")) {
+    warnings.push(
+      `Japanese caller ID ${voice.sourcePhoneNumber}: Amazon Connect gives Japanese numbers (DID 050 or Tokyo 03, toll-free 0120 or 0800) only to a business located in Japan, through an AWS Support case with three identification documents (${CONNECT_TOKYO_NUMBERS_DOC}); such requests usually take 2-6 weeks, up to 60 days (${CONNECT_NUMBER_REQUEST_DOC}). Claim the number before you rely on calls.`,
+    );
+  }
+  const mobiles = callees.filter((c) => c.phone !== undefined && JAPANESE_MOBILE_RE.test(c.phone));
+  if (mobiles.length > 0) {
+    warnings.push(
+      `Japanese mobiles: ${mobiles.length} contact(s) called by voice (${mobiles.map((c) => c.alias).join(", ")}) have a Japanese mobile number (+81 70/80/90), which Amazon Connect may not call by default; open an AWS Support case (Connect (Number Management), Country Allowlisting for Outbound Calls) and test a call before relying on it (${CONNECT_COUNTRY_ALLOWLIST_DOC}).`,
+    );
+  }
+  return warnings;
+}

@@ -65,7 +65,7 @@ describe("backend step-functions: pure builders", () => {
           language: "ja",
           engagement: [
             { after: 0, via: ["email"] },
-            { after: 10, via: ["sms"] },
+            { after: 10, via: ["sms", "voice"] },
           ],
         },
         {
@@ -73,7 +73,7 @@ describe("backend step-functions: pure builders", () => {
           language: "ja",
           engagement: [
             { after: 0, via: ["email"] },
-            { after: 10, via: ["sms"] },
+            { after: 10, via: ["sms", "voice"] },
           ],
         },
         {
@@ -81,7 +81,7 @@ describe("backend step-functions: pure builders", () => {
           language: "en",
           engagement: [
             { after: 0, via: ["email"] },
-            { after: 10, via: ["sms"] },
+            { after: 10, via: ["sms", "voice"] },
           ],
         },
       ],

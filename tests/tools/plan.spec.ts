@@ -33,6 +33,7 @@ import {
   providerRegionProblem,
   providerRegions,
   stepFunctionsSandboxWarnings,
+  voiceChannelWarnings,
 } from "../../tools/planReport";
 import { PROD_CRITICAL_EVENTS } from "./fixtures/prodTimeline";
 
@@ -427,10 +428,10 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
         "    paging timeline (stops when an essential target acknowledges):",
         "      T+0   stage 1 (15 min) → oncall:primary [on call now: sato]",
         "      T+0   email       sato",
-        "      T+10  SMS         sato",
+        "      T+10  SMS, voice  sato",
         "      T+15  stage 2 (15 min) → tanaka",
         "      T+15  email       tanaka",
-        "      T+25  SMS         tanaka",
+        "      T+25  SMS, voice  tanaka",
         "      T+30  round ends unacknowledged: Slack says so and all stages run again (2 more rounds at most)",
       ]);
       assert.ok(
@@ -863,5 +864,66 @@ describe("plan warnings of the step-functions backend (stepFunctionsSandboxWarni
 
   it("incident-manager: none (its channels are activated, not sandboxed)", () => {
     assert.deepEqual(stepFunctionsSandboxWarnings({ backend: "incident-manager", contacts }), []);
+  });
+});
+
+describe("plan warnings of the voice channel (voiceChannelWarnings)", () => {
+  const voice = {
+    connectInstanceId: "00000000-0000-0000-0000-000000000000",
+    sourcePhoneNumber: "+815000000000",
+  };
+  const contacts = [
+    { alias: "sato", phone: "+819000000001", engagement: [{ via: ["email"] }, { via: ["voice"] }] },
+    { alias: "suzuki", phone: "+81312345678", engagement: [{ via: ["sms", "voice"] }] },
+    { alias: "tanaka", phone: "+14155550100", engagement: [{ via: ["voice"] }] },
+    { alias: "kato", phone: "+818000000004", engagement: [{ via: ["sms"] }] },
+  ];
+
+  it("a Japanese caller ID and a Japanese mobile: the instance, the number (https://docs.aws.amazon.com/connect/latest/adminguide/connect-tokyo-region.html, .../number-request.html) and the allowlist (https://docs.aws.amazon.com/connect/latest/adminguide/country-code-allow-list.html), by alias", () => {
+    assert.deepEqual(
+      voiceChannelWarnings({ backend: "step-functions", channels: { voice }, contacts }),
+      [
+        "Amazon Connect: 3 contact(s) paged by voice (sato, suzuki, tanaka) are called from instance 00000000-0000-0000-0000-000000000000 with caller ID +815000000000. The instance must exist in this region with outbound calling enabled (DescribeInstance OutboundCallsEnabled) and the number must be claimed on it; the stack associates the flow's Lambda with the instance (https://docs.aws.amazon.com/connect/latest/adminguide/connect-lambda-functions.html). `npm run preflight` checks all three.",
+        "Japanese caller ID +815000000000: Amazon Connect gives Japanese numbers (DID 050 or Tokyo 03, toll-free 0120 or 0800) only to a business located in Japan, through an AWS Support case with three identification documents (https://docs.aws.amazon.com/connect/latest/adminguide/connect-tokyo-region.html); such requests usually take 2-6 weeks, up to 60 days (https://docs.aws.amazon.com/connect/latest/adminguide/number-request.html). Claim the number before you rely on calls.",
+        "Japanese mobiles: 1 contact(s) called by voice (sato) have a Japanese mobile number (+81 70/80/90), which Amazon Connect may not call by default; open an AWS Support case (Connect (Number Management), Country Allowlisting for Outbound Calls) and test a call before relying on it (https://docs.aws.amazon.com/connect/latest/adminguide/country-code-allow-list.html).",
+      ],
+    );
+  });
+
+  it("a US caller ID and no Japanese mobile called: only the instance warning", () => {
+    const w = voiceChannelWarnings({
+      backend: "step-functions",
+      channels: { voice: { ...voice, sourcePhoneNumber: "+14155550199" } },
+      contacts: contacts.filter((c) => c.alias !== "sato"),
+    });
+    assert.equal(w.length, 1);
+    assert.ok(w[0]?.startsWith("Amazon Connect: 2 contact(s) paged by voice (suzuki, tanaka)"));
+  });
+
+  it("no warning without voice: no channels.voice, nobody paged by voice, or incident-manager", () => {
+    assert.deepEqual(voiceChannelWarnings({ backend: "step-functions", contacts }), []);
+    assert.deepEqual(
+      voiceChannelWarnings({
+        backend: "step-functions",
+        channels: { voice },
+        contacts: [contacts[3]],
+      }),
+      [],
+    );
+    assert.deepEqual(
+      voiceChannelWarnings({ backend: "incident-manager", channels: { voice }, contacts }),
+      [],
+    );
+  });
+
+  it("never prints a contact's number", () => {
+    const text = voiceChannelWarnings({
+      backend: "step-functions",
+      channels: { voice },
+      contacts,
+    }).join("\n");
+    for (const c of contacts) {
+      assert.ok(!text.includes(c.phone) && !text.includes(c.phone.slice(1)), c.alias);
+    }
   });
 });
