@@ -713,6 +713,8 @@ function createEngine(scope: Scope, cfg: StackConfig, where: Where, alerts: Aler
         ),
         configurationSetName: sms.configurationSet,
       },
+      // channels.voice (config/backend.ts VoiceChannelConfig): Connect calls, flows, flow Lambda.
+      voice: cfg.channels?.voice,
       ack: { keySecretArn: ack.keySecretArn, baseUrl: ack.url },
       logRetentionDays: 90,
       tags,

@@ -28,15 +28,17 @@ describe("supply chain: what the Lambda bundles contain is a production dependen
   const fns = readdirSync(bundlesDir).sort();
 
   it("every handler is bundled, each with its package list", () => {
-    assert.deepEqual(fns, ["ack", "drill", "engine", "notifier", "router"]);
+    assert.deepEqual(fns, ["ack", "drill", "engine", "notifier", "router", "voice"]);
     assert.ok(bundled("ack").includes("node_modules/@aws-sdk/client-dynamodb"));
     assert.ok(bundled("drill").includes("node_modules/@aws-sdk/client-sns"));
     assert.ok(bundled("router").includes("node_modules/@aws-sdk/client-ssm-incidents"));
     assert.ok(bundled("notifier").includes("node_modules/@aws-sdk/client-secrets-manager"));
     assert.ok(bundled("engine").includes("node_modules/@aws-sdk/client-sesv2"));
+    assert.ok(bundled("engine").includes("node_modules/@aws-sdk/client-connect"));
+    assert.ok(bundled("voice").includes("node_modules/@aws-sdk/client-dynamodb"));
   });
 
-  for (const fn of ["ack", "drill", "engine", "notifier", "router"]) {
+  for (const fn of ["ack", "drill", "engine", "notifier", "router", "voice"]) {
     it(`every package in the ${fn} bundle is in package-lock.json and not dev-only`, () => {
       const problems = bundled(fn).flatMap((p) => {
         const entry = lock.packages[p];
@@ -61,12 +63,14 @@ describe("supply chain: what the Lambda bundles contain is a production dependen
         ...bundled("ack"),
         ...bundled("engine"),
         ...bundled("drill"),
+        ...bundled("voice"),
       ]),
     ]
       .filter((p) => /^node_modules\/@aws-sdk\/client-[^/]+$/.test(p))
       .map((p) => p.slice("node_modules/".length))
       .sort();
     assert.deepEqual(direct, [
+      "@aws-sdk/client-connect",
       "@aws-sdk/client-dynamodb",
       "@aws-sdk/client-pinpoint-sms-voice-v2",
       "@aws-sdk/client-secrets-manager",

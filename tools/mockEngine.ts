@@ -400,6 +400,20 @@ class PhysicalNames {
           },
         };
       }
+      case "aws:connect/contactFlow:ContactFlow": {
+        // id `<instanceId>:<contactFlowId>`, ARN `arn:aws:connect:<region>:<account>:instance/
+        // <instanceId>/contact-flow/<contactFlowId>` (the provider's import id; service
+        // authorization reference, Amazon Connect resource type contact-flow).
+        const instanceId = str("instanceId") ?? "instance";
+        const contactFlowId = uuid(name);
+        return {
+          id: `${instanceId}:${contactFlowId}`,
+          state: {
+            arn: `arn:aws:connect:${r}:${a}:instance/${instanceId}/contact-flow/${contactFlowId}`,
+            contactFlowId,
+          },
+        };
+      }
       case "random:index/randomPassword:RandomPassword": {
         const length = typeof inputs.length === "number" ? inputs.length : 16;
         const material = createHash("sha512").update(name).digest("hex");

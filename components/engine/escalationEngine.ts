@@ -14,8 +14,13 @@ import {
 import {
   engineStatements,
   stateMachineStatements,
+  voiceAckStatements,
   type EngineStatementArgs,
 } from "./enginePolicies";
+import { ackAlarmArgs } from "./ackEndpoint";
+import { POLLY_VOICES, contactFlowContent } from "./contactFlow";
+import { ACK_FAILURES, ACK_NOTES_LOST } from "../../handlers/shared/selfMetrics";
+import type { Language } from "../../handlers/engine/protocol";
 
 export interface EscalationEngineArgs {
   /** Physical-name prefix. */
@@ -53,6 +58,16 @@ export interface EscalationEngineArgs {
     readonly originationIdentityArn: pulumi.Input<string>;
     readonly configurationSetName?: string;
   };
+  /**
+   * Voice calls through Amazon Connect (stack config `channels.voice`): an existing instance, a
+   * number claimed on it, the Polly voice. Undefined: no voice (a voice page fails into
+   * PageFailed, recorded and reported).
+   */
+  readonly voice?: {
+    readonly connectInstanceId: string;
+    readonly sourcePhoneNumber: string;
+    readonly voice?: string;
+  };
   /** The acknowledgement key's secret (the ack endpoint's) and the endpoint's base URL. */
   readonly ack: {
     readonly keySecretArn: pulumi.Input<string>;
@@ -70,7 +85,24 @@ export const engineNames = {
   function: (prefix: string) => `${prefix}-engine`,
   stateMachineRole: (prefix: string) => `${prefix}-escalation-sfn`,
   directory: (prefix: string) => `${prefix}-engine-directory`,
+  voiceFunction: (prefix: string) => `${prefix}-voice-ack`,
+  contactFlow: (prefix: string, language: Language) => `${prefix}-escalation-call-${language}`,
 } as const;
+
+/**
+ * The voice Lambda's timeout: below the 8 s Amazon Connect waits for a flow's Lambda
+ * (InvokeLambdaFunction `InvocationTimeLimitSeconds` ≤ 8, Connect developer guide), so the
+ * function ends (and is counted as an error) before the flow gives up on it.
+ */
+export const VOICE_FUNCTION_TIMEOUT_SECONDS = 6;
+
+/** The languages of the contacts whose engagement plans call (one contact flow each), sorted. */
+export function voiceLanguages(plan: EnginePlan): Language[] {
+  const out = new Set<Language>();
+  for (const c of plan.contacts)
+    if (c.engagement.some((s) => s.via.includes("voice"))) out.add(c.language);
+  return [...out].sort();
+}
 
 /** Step Functions' execution metrics that mean "pages may be lost" (AWS/States, dimension StateMachineArn). */
 export const EXECUTION_FAILURE_METRICS = [
@@ -92,6 +124,8 @@ export class EscalationEngine extends pulumi.ComponentResource {
   public readonly functionRoleArn: pulumi.Output<string>;
   public readonly stateMachineRoleArn: pulumi.Output<string>;
   public readonly directorySecretArn: pulumi.Output<string>;
+  /** The voice acknowledgement Lambda the contact flows invoke (when voice is configured). */
+  public readonly voiceFunctionArn?: pulumi.Output<string>;
 
   constructor(
     name: string,
@@ -146,13 +180,15 @@ export class EscalationEngine extends pulumi.ComponentResource {
         ? pulumi.interpolate`arn:aws:sms-voice:${args.region}:${args.accountId}:configuration-set/${args.sms.configurationSetName}`
         : undefined,
       secretArns: [directory.arn, args.ack.keySecretArn],
+      voiceCalls: args.voice !== undefined,
     };
+    const voice = args.voice && this.createVoice(name, args, plan, childOpts);
     const fn = new HandlerFunction(
       `${name}-function`,
       {
         functionName: fnName,
         handler: "engine",
-        description: `${args.prefix}: escalation engine tasks (stages, e-mail, SMS, incident state, Slack notes)`,
+        description: `${args.prefix}: escalation engine tasks (stages, e-mail, SMS, voice calls, incident state, Slack notes)`,
         environment: {
           INCIDENT_TABLE: args.incidentTable.name,
           ALERTS_TOPIC_ARN: args.alertsTopic.arn,
@@ -166,6 +202,13 @@ export class EscalationEngine extends pulumi.ComponentResource {
                 ...(args.sms.configurationSetName
                   ? { SMS_CONFIGURATION_SET: args.sms.configurationSetName }
                   : {}),
+              }
+            : {}),
+          ...(voice && args.voice
+            ? {
+                VOICE_INSTANCE_ID: args.voice.connectInstanceId,
+                VOICE_SOURCE_NUMBER: args.voice.sourcePhoneNumber,
+                VOICE_CONTACT_FLOWS: voice.contactFlowIds,
               }
             : {}),
           DIRECTORY_SECRET_ARN: directory.arn,
@@ -259,6 +302,7 @@ export class EscalationEngine extends pulumi.ComponentResource {
       );
     }
 
+    this.voiceFunctionArn = voice?.functionArn;
     this.stateMachineArn = machine.arn;
     this.stateMachineName = smName;
     this.functionArn = fn.arn;
@@ -270,6 +314,127 @@ export class EscalationEngine extends pulumi.ComponentResource {
       functionArn: this.functionArn,
       directorySecretArn: this.directorySecretArn,
     });
+  }
+
+  /**
+   * Voice: the Lambda the contact flows invoke (handlers/voice, its own role: the table's
+   * GetItem/UpdateItem, the alerts topic), Connect's permission to invoke it (only from this
+   * instance, only in this account), its association with the instance, its alarms (the ack
+   * endpoint's AckFailures / AckNotesLost, on this function), and one contact flow per language
+   * a voice contact uses (components/engine/contactFlow.ts). Returns the flows' ids as the
+   * engine's VOICE_CONTACT_FLOWS (JSON {language: id}).
+   */
+  private createVoice(
+    name: string,
+    args: EscalationEngineArgs,
+    plan: EnginePlan,
+    childOpts: pulumi.ResourceOptions,
+  ): { functionArn: pulumi.Output<string>; contactFlowIds: pulumi.Output<string> } {
+    const voice = args.voice!;
+    const instanceArn = pulumi.interpolate`arn:aws:connect:${args.region}:${args.accountId}:instance/${voice.connectInstanceId}`;
+    const fn = new HandlerFunction(
+      `${name}-voice`,
+      {
+        functionName: engineNames.voiceFunction(args.prefix),
+        handler: "voice",
+        description: `${args.prefix}: records the keypress acknowledgement of an Amazon Connect escalation call`,
+        environment: {
+          INCIDENT_TABLE: args.incidentTable.name,
+          ALERTS_TOPIC_ARN: args.alertsTopic.arn,
+          CONNECT_INSTANCE_ARN: instanceArn,
+          LANGUAGE: plan.language,
+        },
+        statements: voiceAckStatements({
+          tableArn: args.incidentTable.arn,
+          topicArn: args.alertsTopic.arn,
+          topicKeyArn: args.alertsTopic.keyArn,
+        }),
+        timeoutSeconds: VOICE_FUNCTION_TIMEOUT_SECONDS,
+        memoryMb: 256,
+        logRetentionDays: args.logRetentionDays,
+        // Connect invokes it synchronously; a failure is the flow's error branch.
+        maximumRetryAttempts: 0,
+        alertsTopicArn: args.alertsTopic.arn,
+        tags: args.tags,
+      },
+      childOpts,
+    );
+    // Amazon Connect administrator guide, "Grant Amazon Connect access to your AWS Lambda
+    // functions": the resource permission has principal connect.amazonaws.com and the instance's
+    // ARN; aws:SourceAccount as well (Lambda developer guide, resource-based policies:
+    // SourceAccount for confused-deputy prevention).
+    const permission = new aws.lambda.Permission(
+      `${name}-voice-invoke`,
+      {
+        function: fn.functionName,
+        action: "lambda:InvokeFunction",
+        principal: "connect.amazonaws.com",
+        sourceArn: instanceArn,
+        sourceAccount: args.accountId,
+      },
+      childOpts,
+    );
+    // The flow's InvokeLambdaFunction may only name functions associated with the instance
+    // (same guide, "Add a Lambda function to your Amazon Connect instance";
+    // AssociateLambdaFunction API).
+    const association = new aws.connect.LambdaFunctionAssociation(
+      `${name}-voice-association`,
+      { instanceId: voice.connectInstanceId, functionArn: fn.arn },
+      { ...childOpts, dependsOn: [permission] },
+    );
+    for (const [suffix, metricName, what] of [
+      [
+        "failures",
+        ACK_FAILURES,
+        "The voice acknowledgement Lambda failed internally: a responder pressed 1, 1 and was told not acknowledged (the escalation goes on)",
+      ],
+      [
+        "notes-lost",
+        ACK_NOTES_LOST,
+        "A keypress acknowledgement was recorded but its Slack note could not be published",
+      ],
+    ] as const) {
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-voice-${suffix}`,
+        ackAlarmArgs({
+          name: `${args.prefix}-voice-ack-${suffix}`,
+          description: what,
+          metricName,
+          functionName: fn.functionName,
+          topicArn: args.alertsTopic.arn,
+          tags: args.tags,
+        }),
+        childOpts,
+      );
+    }
+    const flows = voiceLanguages(plan).map((language) => {
+      const configured =
+        voice.voice !== undefined &&
+        Object.prototype.hasOwnProperty.call(POLLY_VOICES[language], voice.voice)
+          ? voice.voice
+          : undefined;
+      const flow = new aws.connect.ContactFlow(
+        `${name}-flow-${language}`,
+        {
+          instanceId: voice.connectInstanceId,
+          name: engineNames.contactFlow(args.prefix, language),
+          description: `${args.prefix}: escalation call (${language}): the alarm twice, press 1 then 1 to acknowledge`,
+          type: "CONTACT_FLOW",
+          content: fn.arn.apply((arn) =>
+            contactFlowContent({ language, voice: configured, ackFunctionArn: arn }),
+          ),
+          tags: args.tags,
+        },
+        { ...childOpts, dependsOn: [association] },
+      );
+      return [language, flow.contactFlowId] as const;
+    });
+    return {
+      functionArn: fn.arn,
+      contactFlowIds: pulumi
+        .all(flows.map(([, id]) => id))
+        .apply((ids) => JSON.stringify(Object.fromEntries(flows.map(([l], i) => [l, ids[i]])))),
+    };
   }
 }
 

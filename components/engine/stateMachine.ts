@@ -12,6 +12,7 @@
  *              │                       StepKind ─ stage → StartStage ─────────────┐
  *              │                           ├──── page/email → Send_email ─────────┤
  *              │                           ├──── page/sms   → Send_sms ───────────┤
+ *              │                           ├──── page/voice → Send_voice ─────────┤
  *              │                           ├──── page/other → NoSender → PageFailed┤
  *              │                           └──── end → Exhausted → RepeatOrEnd ─ done → Unacknowledged
  *              └──────────────────────────────────────────────────────────────────┘
@@ -81,6 +82,46 @@ export const TASK_RETRY: Json[] = [
   { ErrorEquals: ["Lambda.Unknown"], IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 2 },
 ];
 
+/**
+ * Retry of the Send_voice Task: Amazon Connect admits StartOutboundVoiceContact at 2 requests a
+ * second (burst 5) per account and Region, and 10 concurrent calls per instance by default
+ * (Amazon Connect administrator guide, "Amazon Connect service quotas",
+ * https://docs.aws.amazon.com/connect/latest/adminguide/amazon-connect-service-limits.html:
+ * "StartOutboundVoiceContact: 2 requests per second, burst 5"; "Concurrent active calls per
+ * instance: 10"). Above either, Connect answers ThrottlingException / LimitExceededException,
+ * which the engine classifies as EngineTransientError (handlers/engine/adapters.ts classify): a
+ * storm's calls wait here and go out as the earlier calls end, never dropped. Full jitter
+ * (States Language `JitterStrategy: "FULL"`, Step Functions developer guide, "Handling errors in
+ * Step Functions workflows": each interval randomized between 0 and the backoff interval) keeps
+ * 30 executions that were throttled together from coming back together. 20 attempts after the
+ * first, 2 s doubling to at most 120 s: up to 30 minutes of waiting (15 on average), which
+ * tests/handlers/engine.voicePacing.spec.ts shows places every call of 30 simultaneous
+ * incidents within 10 minutes (calls of up to 3 minutes; 300 seeded storms, none dropped). After the last attempt the page fails into PageFailed (recorded,
+ * said in Slack, PagesGivenUp alarmed on) and the escalation goes on.
+ */
+export const VOICE_RETRY: Json[] = [
+  {
+    ErrorEquals: [
+      "Lambda.ClientExecutionTimeoutException",
+      "Lambda.ServiceException",
+      "Lambda.AWSLambdaException",
+      "Lambda.SdkClientException",
+      "Lambda.TooManyRequestsException",
+      TRANSIENT_ERROR,
+    ],
+    IntervalSeconds: 2,
+    MaxAttempts: 20,
+    BackoffRate: 2,
+    MaxDelaySeconds: 120,
+    JitterStrategy: "FULL",
+  },
+  { ErrorEquals: ["Lambda.Unknown"], IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 2 },
+];
+
+/** The Retry of a channel's Send Task. */
+export const channelRetry = (channel: string): Json[] =>
+  channel === "voice" ? VOICE_RETRY : TASK_RETRY;
+
 /** Seconds a Task may take (the function's timeout is shorter: components/engine/escalationEngine.ts). */
 export const TASK_TIMEOUT_SECONDS = 60;
 
@@ -94,6 +135,7 @@ function task(
   resultPath: string | null,
   next: string,
   catchTo: string,
+  retry: Json[] = TASK_RETRY,
 ): State {
   return {
     Type: "Task",
@@ -107,7 +149,7 @@ function task(
     // left out rather than spelled, which aws-local-stepfunctions 3.0.0 misreads as a key "$".
     ...(resultPath === "$" ? {} : { ResultPath: resultPath }),
     TimeoutSeconds: TASK_TIMEOUT_SECONDS,
-    Retry: TASK_RETRY,
+    Retry: retry,
     Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: catchTo }],
     Next: next,
   };
@@ -178,6 +220,7 @@ export function engineDefinition(options: DefinitionOptions): { [key: string]: J
           "$.sent",
           "NextStep",
           "PageFailed",
+          channelRetry(channel),
         ),
       ]),
     ),
@@ -283,6 +326,12 @@ function levelHistoryEventsBound(plan: EnginePlan, level: LevelEscalation): numb
     plan.contacts
       .find((c) => c.alias === alias)
       ?.engagement.reduce((n, s) => n + s.via.length, 0) ?? 0;
+  // A call may be retried VOICE_RETRY's attempts instead of TASK_RETRY's (3 events each).
+  const callsOf = (alias: string): number =>
+    plan.contacts
+      .find((c) => c.alias === alias)
+      ?.engagement.reduce((n, s) => n + s.via.filter((v) => v === "voice").length, 0) ?? 0;
+  let calls = 0;
   let pages = 0;
   for (const stage of level.stages) {
     for (const ref of stage.engage) {
@@ -290,9 +339,12 @@ function levelHistoryEventsBound(plan: EnginePlan, level: LevelEscalation): numb
         ? (plan.rotations.find((r) => r.name === ref.slice(7))?.members ?? [])
         : [ref];
       pages += members.reduce((n, m) => n + pagesOf(m), 0);
+      calls += members.reduce((n, m) => n + callsOf(m), 0);
     }
   }
   const steps = (level.repeat + 1) * (pages + level.stages.length + 1);
   const perStep = 5 + 2 + 5 + 2 + 2 + 5 + 3 * 3 * 6;
-  return 10 + steps * perStep;
+  const voiceAttempts = (VOICE_RETRY[0] as { MaxAttempts: number }).MaxAttempts;
+  const perCall = 3 * Math.max(0, voiceAttempts - 6);
+  return 10 + steps * perStep + (level.repeat + 1) * calls * perCall;
 }

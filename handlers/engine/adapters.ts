@@ -1,5 +1,5 @@
 // I/O of the escalation engine: the incident table (request builders of
-// handlers/shared/incidentStore.ts), SES v2, End User Messaging SMS, SNS (Slack notes through AWS
+// handlers/shared/incidentStore.ts), SES v2, End User Messaging SMS, Amazon Connect, SNS (Slack notes through AWS
 // Chatbot), Secrets Manager, and logging. Clients are parameters, so tests pass
 // aws-sdk-client-mock clients or a DynamoDB client pointed at dynalite. Nothing here logs or
 // throws an address, a phone number, a link or a raw SDK message (an SDK message can quote the
@@ -17,6 +17,11 @@ import {
   type SendTextMessageCommandInput,
 } from "@aws-sdk/client-pinpoint-sms-voice-v2";
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  StartOutboundVoiceContactCommand,
+  type ConnectClient,
+  type StartOutboundVoiceContactCommandInput,
+} from "@aws-sdk/client-connect";
 import {
   SendEmailCommand,
   type SendEmailCommandInput,
@@ -53,9 +58,10 @@ export function errorName(err: unknown): string {
 
 /**
  * SDK errors worth retrying: the SDK marks throttling and transient errors `$retryable` (after
- * its own retries ran out), 5xx answers are the service's fault, and an error without an HTTP
- * status never reached the service (network, timeout). Everything else (4xx: validation, access
- * denied, an unverified identity, an opted-out number) will fail the same way again.
+ * its own retries ran out), 429 and 5xx answers are the service's load or fault, and an error
+ * without an HTTP status never reached the service (network, timeout). Everything else (4xx:
+ * validation, access denied, an unverified identity, an opted-out number, a destination Connect
+ * does not allow) will fail the same way again.
  */
 export function classify(err: unknown, what: string): TransientError | PermanentError {
   const name = errorName(err);
@@ -63,9 +69,15 @@ export function classify(err: unknown, what: string): TransientError | Permanent
   const status = meta.$metadata?.httpStatusCode;
   const transient =
     meta.$retryable !== undefined ||
-    /Throttl|TooManyRequests|ServiceUnavailable|InternalServer|InternalFailure|RequestTimeout/.test(
+    /Throttl|TooManyRequests|ServiceUnavailable|InternalServer|InternalFailure|RequestTimeout|InternalService/.test(
       name,
     ) ||
+    // Amazon Connect answers LimitExceededException (HTTP 429 in its API model) when the
+    // instance is at its concurrent-calls quota, and ThrottlingException above the API's rate
+    // (Amazon Connect administrator guide, "Amazon Connect service quotas"): both pass once
+    // calls end or the second turns, so the Send_voice Task retries them (VOICE_RETRY).
+    name === "LimitExceededException" ||
+    status === 429 ||
     status === undefined ||
     status >= 500;
   const text = `${what}: ${name}${status === undefined ? "" : ` (HTTP ${status})`}`;
@@ -220,6 +232,47 @@ export async function sendText(
     client.send(new SendTextMessageCommand(input)),
   );
   return out.MessageId;
+}
+
+/**
+ * Amazon Connect StartOutboundVoiceContact (API reference: `InstanceId`, `ContactFlowId`,
+ * `DestinationPhoneNumber` and `SourcePhoneNumber` E.164, `ClientToken` (idempotency, 7 days),
+ * `Attributes` (string map the flow reads as `$.Attributes.<key>`), `RingTimeoutInSeconds`
+ * 15-60, `TrafficType` GENERAL (the "Concurrent active calls per instance" quota, not the
+ * campaign one). The ring timeout bounds how long an unanswered call holds one of the instance's
+ * concurrent calls (the pacing spec's call length).
+ */
+export function startVoiceContactInput(
+  voice: { readonly instanceId: string; readonly sourcePhoneNumber: string },
+  contactFlowId: string,
+  to: string,
+  clientToken: string,
+  attributes: Record<string, string>,
+): StartOutboundVoiceContactCommandInput {
+  return {
+    InstanceId: voice.instanceId,
+    ContactFlowId: contactFlowId,
+    SourcePhoneNumber: voice.sourcePhoneNumber,
+    DestinationPhoneNumber: to,
+    ClientToken: clientToken,
+    Attributes: attributes,
+    RingTimeoutInSeconds: VOICE_RING_TIMEOUT_SECONDS,
+    TrafficType: "GENERAL",
+  };
+}
+
+/** Seconds a call rings before Connect gives up (StartOutboundVoiceContact RingTimeoutInSeconds, 15-60). */
+export const VOICE_RING_TIMEOUT_SECONDS = 45;
+
+/** Places the call; returns the ContactId (the delivery events' message id). */
+export async function startVoiceContact(
+  client: ConnectClient,
+  input: StartOutboundVoiceContactCommandInput,
+): Promise<string | undefined> {
+  const out = await call("Connect StartOutboundVoiceContact", () =>
+    client.send(new StartOutboundVoiceContactCommand(input)),
+  );
+  return out.ContactId;
 }
 
 // ---------------------------------------------------------------------------------------------

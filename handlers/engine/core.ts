@@ -12,7 +12,8 @@
  */
 import { CHANNEL_KINDS, type ChannelKind, type RotationConfig } from "../../config/schema";
 import { rotationAt } from "../../tools/timeline";
-import { message, type MessageKey, type MessageParams } from "../shared/messages";
+import { createHash } from "node:crypto";
+import { message, voiceMessage, type MessageKey, type MessageParams } from "../shared/messages";
 import { alarmText } from "../shared/untrustedText";
 import {
   ACTIONS,
@@ -63,9 +64,59 @@ export interface EngineConfig {
   readonly functionName: string;
   readonly email: { readonly from: string; readonly configurationSet?: string };
   readonly sms?: { readonly originationIdentity: string; readonly configurationSet?: string };
+  /** Amazon Connect: the instance, the claimed number calls come from, the flow per language. */
+  readonly voice?: VoiceConfig;
   readonly directorySecretArn: string;
   readonly ackKeySecretArn: string;
   readonly ackBaseUrl: string;
+}
+
+export interface VoiceConfig {
+  /** VOICE_INSTANCE_ID: the Amazon Connect instance (its id, StartOutboundVoiceContact InstanceId). */
+  readonly instanceId: string;
+  /** VOICE_SOURCE_NUMBER: the number claimed on the instance, E.164. */
+  readonly sourcePhoneNumber: string;
+  /** VOICE_CONTACT_FLOWS: JSON {"ja": flowId, "en": flowId} (the languages voice contacts use). */
+  readonly contactFlows: Readonly<Partial<Record<Language, string>>>;
+}
+
+/** Connect ids (instance, contact flow): the UUIDs Connect assigns. */
+const CONNECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** E.164, as the Connect model's PhoneNumber (`\\+[1-9]\\d{1,14}$`) and the config's check. */
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+function parseVoiceEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  problems: string[],
+): VoiceConfig | undefined {
+  const instanceId = env.VOICE_INSTANCE_ID;
+  if (instanceId === undefined || instanceId === "") return undefined;
+  if (!CONNECT_ID.test(instanceId))
+    problems.push("VOICE_INSTANCE_ID: is not a Connect instance id");
+  const sourcePhoneNumber = env.VOICE_SOURCE_NUMBER ?? "";
+  if (sourcePhoneNumber === "") problems.push("VOICE_SOURCE_NUMBER: is not set");
+  else if (!E164.test(sourcePhoneNumber)) problems.push("VOICE_SOURCE_NUMBER: is not E.164");
+  let flows: unknown;
+  try {
+    flows = JSON.parse(env.VOICE_CONTACT_FLOWS ?? "");
+  } catch {
+    flows = undefined;
+  }
+  const contactFlows: Partial<Record<Language, string>> = {};
+  if (!isObj(flows) || Object.keys(flows).length === 0) {
+    problems.push('VOICE_CONTACT_FLOWS: is not JSON {"ja"|"en": contact flow id}');
+  } else {
+    for (const [language, id] of Object.entries(flows)) {
+      if (
+        !LANGUAGES.includes(language as Language) ||
+        typeof id !== "string" ||
+        !CONNECT_ID.test(id)
+      )
+        problems.push(`VOICE_CONTACT_FLOWS.${language}: is not a contact flow id of ja or en`);
+      else contactFlows[language as Language] = id;
+    }
+  }
+  return { instanceId, sourcePhoneNumber, contactFlows };
 }
 
 /** Parses the environment; throws PermanentError listing every missing or malformed variable. */
@@ -111,6 +162,10 @@ export function parseEnv(env: Readonly<Record<string, string | undefined>>): Eng
           },
         }
       : {}),
+    ...(() => {
+      const voice = parseVoiceEnv(env, problems);
+      return voice === undefined ? {} : { voice };
+    })(),
     directorySecretArn: need(
       "DIRECTORY_SECRET_ARN",
       /^arn:aws[a-z-]*:secretsmanager:/,
@@ -503,6 +558,45 @@ export function emailContent(language: Language, params: MessageParams): EmailCo
 
 export function smsContent(language: Language, params: MessageParams): string {
   return message("sms.body", language, params);
+}
+
+/**
+ * The contact attributes of a call: only what the contact flow and its Lambda need
+ * (components/engine/contactFlow.ts speaks `message`; handlers/voice reads the rest), nothing
+ * about anyone else. `message` is voiceMessage's SSML-escaped text in the contact's language.
+ */
+export function voiceAttributes(
+  input: EngineInput,
+  contact: string,
+  language: Language,
+  params: MessageParams,
+): Record<string, string> {
+  return {
+    incidentId: input.incidentId,
+    contact,
+    language,
+    message: voiceMessage(language, params),
+  };
+}
+
+/**
+ * The call's ClientToken: one page of one incident (incident, contact, round, stage and the
+ * page's moment: a contact with two voice steps in one stage gets two calls), so every retry of
+ * the Send_voice Task sends the same token. StartOutboundVoiceContact API reference,
+ * `ClientToken`: "A unique, case-sensitive identifier that you provide to ensure the idempotency
+ * of the request ... The token is valid for 7 days after creation. If a contact is already
+ * started, the contact ID is returned. If the contact is disconnected, a new contact is started."
+ * (max 500; a SHA-256 hex is 64). So a retry while the call is still up (the Lambda timed out
+ * after Connect had answered) gets that call's ContactId, not a second call; a retry after that
+ * call ended places it again (a second ring, never a lost one). A throttled request started no
+ * contact, and its retry is the first call.
+ */
+export function voiceClientToken(incidentId: string, page: ScheduledPage): string {
+  return createHash("sha256")
+    .update(
+      ["voice", incidentId, page.contact, `r${page.round}`, `s${page.stage}`, page.at].join("\n"),
+    )
+    .digest("hex");
 }
 
 /** AWS Chatbot's limits are generous; these keep a note well within them. */

@@ -6,6 +6,7 @@
 // Thin: parse (core) → decide (core) → table, channels, Slack (adapters) → answer.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { ConnectClient } from "@aws-sdk/client-connect";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PinpointSMSVoiceV2Client } from "@aws-sdk/client-pinpoint-sms-voice-v2";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -31,6 +32,8 @@ import {
   smsContent,
   startRun,
   startStage,
+  voiceAttributes,
+  voiceClientToken,
   type EngineConfig,
   type TaskRequest,
 } from "./core";
@@ -48,6 +51,8 @@ import {
   sendEmailInput,
   sendText,
   sendTextInput,
+  startVoiceContact,
+  startVoiceContactInput,
   writeMetric,
   type Logger,
 } from "./adapters";
@@ -64,6 +69,8 @@ export interface HandlerDeps {
   readonly db: DynamoDBClient;
   readonly ses: SESv2Client;
   readonly sms: PinpointSMSVoiceV2Client;
+  /** Amazon Connect (voice calls); only used when the environment configures voice. */
+  readonly connect: ConnectClient;
   readonly sns: SNSClient;
   readonly secrets: SecretsManagerClient;
   readonly now: () => Date;
@@ -287,6 +294,14 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
       );
     if (page.channel === "sms" && config.sms === undefined)
       throw new PermanentError("SMS_ORIGINATION_IDENTITY: is not set, so no SMS can be sent");
+    const language = languageOf(page.contact);
+    const contactFlowId = config.voice?.contactFlows[language];
+    if (page.channel === "voice" && (config.voice === undefined || contactFlowId === undefined))
+      throw new PermanentError(
+        config.voice === undefined
+          ? "VOICE_INSTANCE_ID: is not set, so no call can be placed"
+          : `VOICE_CONTACT_FLOWS: has no contact flow for language ${language}`,
+      );
     // The page is written before it is sent, and only while the incident is open: an
     // acknowledgement that landed after the state machine's check still stops it.
     const now = deps.now();
@@ -301,6 +316,22 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
       log({ level: "INFO", message: "engine.page_skipped", ...context, reason: "not open" });
       return { sent: false };
     }
+    let messageId: string | undefined;
+    if (page.channel === "voice") {
+      // No link in a call: the flow's keypress acknowledges (handlers/voice). The ClientToken is
+      // the page's, so a retry of this Task never places a second call for a call still up.
+      messageId = await startVoiceContact(
+        deps.connect,
+        startVoiceContactInput(
+          config.voice!,
+          contactFlowId!,
+          address,
+          voiceClientToken(input.incidentId, page),
+          voiceAttributes(input, page.contact, language, baseParams(input)),
+        ),
+      );
+      return paged(input, page, context, messageId);
+    }
     const expiresAt = Math.floor(now.getTime() / 1000) + plan.ackLinkHours * 3600;
     const link = deps.ackLink(
       input.incidentId,
@@ -310,13 +341,11 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
       ackKey,
       config.ackBaseUrl,
     );
-    const language = languageOf(page.contact);
     const params = {
       ...baseParams(input),
       link,
       linkExpires: new Date(expiresAt * 1000).toISOString(),
     };
-    let messageId: string | undefined;
     if (page.channel === "email") {
       messageId = await sendEmail(
         deps.ses,
@@ -339,6 +368,16 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
         ),
       );
     }
+    return paged(input, page, context, messageId);
+  }
+
+  /** After a page went out: the log line, the Slack note, the Task's answer. */
+  async function paged(
+    input: TaskRequest["input"],
+    page: { readonly contact: string; readonly channel: string },
+    context: Record<string, unknown>,
+    messageId: string | undefined,
+  ): Promise<TaskResult> {
     log({ level: "INFO", message: "engine.paged", ...context });
     await noteQuietly(
       slackNote(plan.language, "slack.progress.title", "slack.paged", {
@@ -412,6 +451,7 @@ export const handler = isLambda
         db: new DynamoDBClient({}),
         ses: new SESv2Client({}),
         sms: new PinpointSMSVoiceV2Client({}),
+        connect: new ConnectClient({}),
         sns: new SNSClient({}),
         secrets: new SecretsManagerClient({}),
         now: () => new Date(),

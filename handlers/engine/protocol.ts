@@ -13,11 +13,12 @@ export type Language = (typeof LANGUAGES)[number];
 
 /**
  * Channels that have a Task state and a sender in the engine: a channel is one Task state
- * (`Send_<channel>`) plus one function in handlers/engine/channels.ts. Voice (Amazon Connect) is
- * added by appending "voice" here and giving it a sender; the state machine grows its Task state
- * from this list.
+ * (`Send_<channel>`) plus its sender in handlers/engine/adapters.ts (SES SendEmail, End User
+ * Messaging SendTextMessage, Amazon Connect StartOutboundVoiceContact); the state machine grows
+ * its Task state from this list (voice's with a longer Retry: components/engine/stateMachine.ts
+ * VOICE_RETRY).
  */
-export const ENGINE_CHANNELS = ["email", "sms"] as const satisfies readonly ChannelKind[];
+export const ENGINE_CHANNELS = ["email", "sms", "voice"] as const satisfies readonly ChannelKind[];
 export type EngineChannel = (typeof ENGINE_CHANNELS)[number];
 
 /** The Task actions, one Lambda function for all: `{"action": ...}` picks one. */

@@ -12,6 +12,7 @@
  * (handlers/ack/core.ts renderPage), Chatbot renders them as client-markdown.
  */
 import { LANGUAGES, type Language } from "../engine/protocol";
+import { ssmlEscape } from "./untrustedText";
 
 export { LANGUAGES, type Language };
 
@@ -33,7 +34,10 @@ export interface MessageParams {
   /** 1-based round and the number of rounds (Slack notes only). */
   readonly round?: number;
   readonly rounds?: number;
-  /** A machine-made reason: an error name (Slack notes only). */
+  /**
+   * A machine-made reason: an error name (Slack notes); in a voice call, the alarm's state
+   * reason when the caller has one (untrusted text, defused by the caller).
+   */
   readonly reason?: string;
   /** When the incident opened, `YYYY-MM-DD HH:MM` UTC (ack pages). */
   readonly openedAt?: string;
@@ -95,6 +99,29 @@ export const MESSAGES = {
   "sms.body": {
     en: (p) => `${mark("en", p)}[${v(p.level)}] ${v(p.alarm)} ALARM. Acknowledge: ${v(p.link)}`,
     ja: (p) => `${mark("ja", p)}【${v(p.level)}】${v(p.alarm)} ALARM。確認はこちら: ${v(p.link)}`,
+  },
+  // Spoken by the Amazon Connect contact flow (components/engine/contactFlow.ts) inside its own
+  // <speak><prosody>; voiceMessage SSML-escapes the whole text. No link, no number: the call
+  // itself is the channel, and "press 1 then 1" is the flow's own prompt.
+  "voice.body": {
+    en: (p) =>
+      [
+        isDrill(p) ? "This is a paging drill, not a real incident." : "",
+        `Incident escalation. Level ${v(p.level)}.`,
+        `CloudWatch alarm ${v(p.alarm)} is in ALARM.`,
+        p.reason === undefined ? "" : `Reason: ${p.reason}.`,
+      ]
+        .filter((line) => line !== "")
+        .join(" "),
+    ja: (p) =>
+      [
+        isDrill(p) ? "これは呼び出しの訓練です。実際の障害ではありません。" : "",
+        `インシデントの呼び出しです。レベル ${v(p.level)}。`,
+        `CloudWatch アラーム ${v(p.alarm)} が ALARM 状態です。`,
+        p.reason === undefined ? "" : `理由：${p.reason}。`,
+      ]
+        .filter((line) => line !== "")
+        .join(""),
   },
   "slack.started.title": {
     en: (p) => `[${v(p.level)}] paging started for ${v(p.alarm)}`,
@@ -317,6 +344,16 @@ export type MessageKey = keyof typeof MESSAGES;
 /** The message `key` in `language` (parameters it does not use are ignored). */
 export function message(key: MessageKey, language: Language, params: MessageParams = {}): string {
   return MESSAGES[key][language](params);
+}
+
+/**
+ * The text a voice call speaks (`voice.body`), SSML-escaped as a whole: the contact flow puts it
+ * inside its own `<speak><prosody>` (components/engine/contactFlow.ts), so an alarm name or a
+ * reason carrying `<break/>`, `&` or quotes is spoken as text and never read as markup (Amazon
+ * Polly developer guide, "Reserved characters in SSML": `"` `&` `'` `<` `>` must be escaped).
+ */
+export function voiceMessage(language: Language, params: MessageParams): string {
+  return ssmlEscape(message("voice.body", language, params));
 }
 
 export function isLanguage(x: unknown): x is Language {

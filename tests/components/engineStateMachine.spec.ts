@@ -15,6 +15,7 @@ import fc from "fast-check";
 import {
   EXECUTION_NAME_PATTERN,
   TASK_RETRY,
+  VOICE_RETRY,
   engineDefinition,
   executionName,
   executionTimeoutSeconds,
@@ -58,6 +59,7 @@ describe("engine state machine definition (asl-validator 4.0.0)", () => {
         "StartStage:Task",
         "Send_email:Task",
         "Send_sms:Task",
+        "Send_voice:Task",
         "NoSender:Pass",
         "PageFailed:Task",
         "Exhausted:Task",
@@ -75,11 +77,12 @@ describe("engine state machine definition (asl-validator 4.0.0)", () => {
   it("every Task invokes the engine function, retries the Lambda service errors and the engine's transient error with backoff, and catches everything (Step Functions developer guide, bp-lambda-serviceexception)", () => {
     const d = def();
     const tasks = Object.entries(d.States).filter(([, s]) => s.Type === "Task");
-    assert.equal(tasks.length, 9);
+    assert.equal(tasks.length, 10);
     for (const [name, s] of tasks) {
       assert.equal(s.Resource, FN, name);
       assert.equal(s.TimeoutSeconds, 60, name);
-      assert.deepEqual(s.Retry, TASK_RETRY, name);
+      // Send_voice waits out Amazon Connect's quotas longer (VOICE_RETRY, asserted below).
+      assert.deepEqual(s.Retry, name === "Send_voice" ? VOICE_RETRY : TASK_RETRY, name);
       assert.equal((s.Catch as unknown[]).length, 1, name);
     }
     assert.deepEqual(TASK_RETRY, [
@@ -100,6 +103,24 @@ describe("engine state machine definition (asl-validator 4.0.0)", () => {
       },
       { ErrorEquals: ["Lambda.Unknown"], IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 2 },
     ]);
+    assert.deepEqual(VOICE_RETRY, [
+      {
+        ErrorEquals: [
+          "Lambda.ClientExecutionTimeoutException",
+          "Lambda.ServiceException",
+          "Lambda.AWSLambdaException",
+          "Lambda.SdkClientException",
+          "Lambda.TooManyRequestsException",
+          "EngineTransientError",
+        ],
+        IntervalSeconds: 2,
+        MaxAttempts: 20,
+        BackoffRate: 2,
+        MaxDelaySeconds: 120,
+        JitterStrategy: "FULL",
+      },
+      { ErrorEquals: ["Lambda.Unknown"], IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 2 },
+    ]);
     const catchTo = Object.fromEntries(
       tasks.map(([name, s]) => [name, (s.Catch as { Next: string }[])[0].Next]),
     );
@@ -110,6 +131,7 @@ describe("engine state machine definition (asl-validator 4.0.0)", () => {
       StartStage: "ReportFailure",
       Send_email: "PageFailed",
       Send_sms: "PageFailed",
+      Send_voice: "PageFailed",
       PageFailed: "ReportFailure",
       Exhausted: "ReportFailure",
       ReportFailure: "EngineFailed",
@@ -145,8 +167,21 @@ describe("engine state machine definition (asl-validator 4.0.0)", () => {
         ],
         Next: "Send_sms",
       },
+      {
+        And: [
+          { Variable: "$.step.kind", StringEquals: "page" },
+          { Variable: "$.step.channel", StringEquals: "voice" },
+        ],
+        Next: "Send_voice",
+      },
     ]);
     assert.equal(d.States.StepKind.Default, "NoSender");
+    assert.deepEqual(d.States.Send_voice.Parameters, {
+      action: "send",
+      channel: "voice",
+      "input.$": "$.input",
+      "step.$": "$.step",
+    });
     assert.deepEqual(d.States.Send_sms.Parameters, {
       action: "send",
       channel: "sms",
@@ -285,5 +320,21 @@ describe("sizing against Step Functions quotas (25,000 history events, 1 year pe
     // Pages: oncall:primary (2 members × 2 channels) + tanaka (2) = 6; steps per round 6 + 2 stages + end = 9.
     assert.equal(historyEventsBound(plan()), 10 + 9 * 75);
     assert.equal(historyEventsBound(plan({ repeat: 5 })), 10 + 6 * 9 * 75);
+  });
+
+  it("history events: a call counts its longer Retry (VOICE_RETRY's 20 attempts, 14 more than TASK_RETRY's 6, 3 events each)", () => {
+    const voice = [
+      { after: 0, via: ["email" as const] },
+      { after: 10, via: ["sms" as const, "voice" as const] },
+    ];
+    const p = plan({
+      contacts: [
+        { alias: "sato", language: "ja", engagement: voice },
+        { alias: "suzuki", language: "en", engagement: voice },
+        { alias: "tanaka", language: "en", engagement: voice },
+      ],
+    });
+    // Pages: 3 contacts × 3 = 9; steps 9 + 2 + 1 = 12; calls 3 × 42 more events.
+    assert.equal(historyEventsBound(p), 10 + 12 * 75 + 3 * 42);
   });
 });

@@ -325,7 +325,7 @@ describe("escalation engine, executed (aws-local-stepfunctions + the real handle
     );
   });
 
-  it("a page over a channel without a Task state yet (voice, the next issue) is not dropped: NoSender → PageFailed records and reports it, the rest goes on", async () => {
+  it("a call on an engine deployed without voice (no VOICE_INSTANCE_ID) is not dropped: Send_voice fails permanently → PageFailed records and reports it, the rest goes on", async () => {
     const t = table();
     await world.table(t);
     const p = plan({
@@ -342,7 +342,11 @@ describe("escalation engine, executed (aws-local-stepfunctions + the real handle
       ],
       rotations: [],
     });
-    const { error, world: w } = await world.run({ plan: p, table: t });
+    const { error, world: w } = await world.run({
+      plan: p,
+      table: t,
+      config: { voice: undefined },
+    });
     assert.equal(error, undefined);
     assert.deepEqual(pages(w.sent), ["T+0 email tanaka@example.com"]);
     const incident = await w.incident(engineInput().incidentId);
@@ -350,11 +354,11 @@ describe("escalation engine, executed (aws-local-stepfunctions + the real handle
       incident?.timeline
         .filter((e) => e.kind === "delivery-failed")
         .map((e) => [e.contact, e.channel, e.detail]),
-      [["tanaka", "voice", "EngineNoSender"]],
+      [["tanaka", "voice", "EnginePermanentError"]],
     );
     assert.deepEqual(
       w.tasks.filter((x) => x.t === 10).map((x) => x.state),
-      ["CheckIncident", "PageFailed", "NextStep"],
+      ["CheckIncident", "Send_voice", "PageFailed", "NextStep"],
     );
   });
 

