@@ -37,6 +37,7 @@ import {
 import {
   errorName,
   getIncident,
+  indexMessage,
   logJson,
   openIncident,
   publishNote,
@@ -339,6 +340,8 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
         ),
       );
     }
+    if (messageId !== undefined)
+      await indexMessage(deps.db, config.tableName, messageId, { ...context, sentAt: now }, log);
     log({ level: "INFO", message: "engine.paged", ...context });
     await noteQuietly(
       slackNote(plan.language, "slack.progress.title", "slack.paged", {
