@@ -28,7 +28,8 @@ describe("supply chain: what the Lambda bundles contain is a production dependen
   const fns = readdirSync(bundlesDir).sort();
 
   it("every handler is bundled, each with its package list", () => {
-    assert.deepEqual(fns, ["ack", "drill", "engine", "notifier", "router"]);
+    assert.deepEqual(fns, ["ack", "deliveryEvents", "drill", "engine", "notifier", "router"]);
+    assert.ok(bundled("deliveryEvents").includes("node_modules/@aws-sdk/client-dynamodb"));
     assert.ok(bundled("ack").includes("node_modules/@aws-sdk/client-dynamodb"));
     assert.ok(bundled("drill").includes("node_modules/@aws-sdk/client-sns"));
     assert.ok(bundled("router").includes("node_modules/@aws-sdk/client-ssm-incidents"));
@@ -36,7 +37,7 @@ describe("supply chain: what the Lambda bundles contain is a production dependen
     assert.ok(bundled("engine").includes("node_modules/@aws-sdk/client-sesv2"));
   });
 
-  for (const fn of ["ack", "drill", "engine", "notifier", "router"]) {
+  for (const fn of ["ack", "deliveryEvents", "drill", "engine", "notifier", "router"]) {
     it(`every package in the ${fn} bundle is in package-lock.json and not dev-only`, () => {
       const problems = bundled(fn).flatMap((p) => {
         const entry = lock.packages[p];
