@@ -28,7 +28,16 @@ describe("supply chain: what the Lambda bundles contain is a production dependen
   const fns = readdirSync(bundlesDir).sort();
 
   it("every handler is bundled, each with its package list", () => {
-    assert.deepEqual(fns, ["ack", "drill", "engine", "notifier", "router", "voice"]);
+    assert.deepEqual(fns, [
+      "ack",
+      "deliveryEvents",
+      "drill",
+      "engine",
+      "notifier",
+      "router",
+      "voice",
+    ]);
+    assert.ok(bundled("deliveryEvents").includes("node_modules/@aws-sdk/client-dynamodb"));
     assert.ok(bundled("ack").includes("node_modules/@aws-sdk/client-dynamodb"));
     assert.ok(bundled("drill").includes("node_modules/@aws-sdk/client-sns"));
     assert.ok(bundled("router").includes("node_modules/@aws-sdk/client-ssm-incidents"));
@@ -38,7 +47,7 @@ describe("supply chain: what the Lambda bundles contain is a production dependen
     assert.ok(bundled("voice").includes("node_modules/@aws-sdk/client-dynamodb"));
   });
 
-  for (const fn of ["ack", "drill", "engine", "notifier", "router", "voice"]) {
+  for (const fn of ["ack", "deliveryEvents", "drill", "engine", "notifier", "router", "voice"]) {
     it(`every package in the ${fn} bundle is in package-lock.json and not dev-only`, () => {
       const problems = bundled(fn).flatMap((p) => {
         const entry = lock.packages[p];

@@ -5,6 +5,7 @@ import { ENGINE_PLAN_FILE, type EnginePlan } from "../../handlers/engine/protoco
 import { names } from "../builders";
 import { HandlerFunction } from "../handlerFunction";
 import { conditionalAssumeRolePolicy, policyJson } from "../iamStatements";
+import { DeliveryEvents } from "./deliveryEvents";
 import {
   STEP_FUNCTIONS_LIMITS,
   engineDefinition,
@@ -73,6 +74,11 @@ export interface EscalationEngineArgs {
     readonly keySecretArn: pulumi.Input<string>;
     readonly baseUrl: pulumi.Input<string>;
   };
+  /**
+   * The Amazon Connect instance placing the voice calls: its contact events reach the timeline
+   * (deliveryEvents.ts). Undefined: no voice channel.
+   */
+  readonly connectInstanceArn?: pulumi.Input<string>;
   /** Days to keep the function's and the state machine's logs. */
   readonly logRetentionDays: number;
   /** Tags. */
@@ -166,15 +172,33 @@ export class EscalationEngine extends pulumi.ComponentResource {
       childOpts,
     );
 
+    // Delivery events onto the timeline; the engine sends with the set they are published from.
+    const deliveryEvents = new DeliveryEvents(
+      `${name}-delivery-events`,
+      {
+        prefix: args.prefix,
+        accountId: args.accountId,
+        region: args.region,
+        language: plan.language,
+        incidentTable: args.incidentTable,
+        alertsTopic: args.alertsTopic,
+        emailConfigurationSetName: args.email.configurationSetName,
+        sms: args.sms !== undefined,
+        connectInstanceArn: args.connectInstanceArn,
+        logRetentionDays: args.logRetentionDays,
+        tags: args.tags,
+      },
+      childOpts,
+    );
+    const emailConfigurationSetName = deliveryEvents.emailConfigurationSetName;
+
     const statementArgs: EngineStatementArgs = {
       tableArn: args.incidentTable.arn,
       topicArn: args.alertsTopic.arn,
       topicKeyArn: args.alertsTopic.keyArn,
       emailIdentityArns: args.email.identityArns,
       emailFrom: args.email.from,
-      emailConfigurationSetArn: args.email.configurationSetName
-        ? pulumi.interpolate`arn:aws:ses:${args.region}:${args.accountId}:configuration-set/${args.email.configurationSetName}`
-        : undefined,
+      emailConfigurationSetArn: pulumi.interpolate`arn:aws:ses:${args.region}:${args.accountId}:configuration-set/${emailConfigurationSetName}`,
       smsOriginationIdentityArn: args.sms?.originationIdentityArn,
       smsConfigurationSetArn: args.sms?.configurationSetName
         ? pulumi.interpolate`arn:aws:sms-voice:${args.region}:${args.accountId}:configuration-set/${args.sms.configurationSetName}`
@@ -193,9 +217,7 @@ export class EscalationEngine extends pulumi.ComponentResource {
           INCIDENT_TABLE: args.incidentTable.name,
           ALERTS_TOPIC_ARN: args.alertsTopic.arn,
           EMAIL_FROM: args.email.from,
-          ...(args.email.configurationSetName
-            ? { EMAIL_CONFIGURATION_SET: args.email.configurationSetName }
-            : {}),
+          EMAIL_CONFIGURATION_SET: emailConfigurationSetName,
           ...(args.sms
             ? {
                 SMS_ORIGINATION_IDENTITY: args.sms.originationIdentity,
@@ -227,7 +249,9 @@ export class EscalationEngine extends pulumi.ComponentResource {
         reportsPagesGivenUp: true,
         tags: args.tags,
       },
-      childOpts,
+      // The configuration set exists before the first send names it (deliveryEvents itself
+      // depends on opts.dependsOn, so the function still comes after those).
+      { parent: this, dependsOn: [deliveryEvents] },
     );
 
     const logGroup = new aws.cloudwatch.LogGroup(

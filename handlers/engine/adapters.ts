@@ -39,6 +39,11 @@ import {
   type Incident,
 } from "../shared/incidentStore";
 import { jsonLogger, type Logger } from "../shared/log";
+import {
+  DELIVERY_CHANNELS,
+  recordMessageRequest,
+  type DeliveryChannel,
+} from "../shared/deliveries";
 import { PermanentError, TransientError, type EmailContent } from "./core";
 
 export const SERVICE = "incident-escalation-engine";
@@ -156,6 +161,38 @@ export async function recordDelivery(
   await call("incident table UpdateItem", () =>
     db.send(new UpdateItemCommand(recordDeliveryRequest(table, id, delivery))),
   );
+}
+
+/**
+ * Stores (messageId → incident, contact, channel) for the delivery events
+ * (handlers/shared/deliveries.ts). Best effort, after the send: a failure is logged and never
+ * thrown, because the task's retry would send the page again; its delivery events are then
+ * ignored as unknown (handlers/deliveryEvents/handler.ts).
+ */
+export async function indexMessage(
+  db: DynamoDBClient,
+  table: string,
+  messageId: string,
+  ref: { incidentId: string; contact: string; channel: string; sentAt: Date },
+  log: Logger,
+): Promise<void> {
+  try {
+    if (!(DELIVERY_CHANNELS as readonly string[]).includes(ref.channel)) return;
+    await db.send(
+      new PutItemCommand(
+        recordMessageRequest(table, messageId, { ...ref, channel: ref.channel as DeliveryChannel }),
+      ),
+    );
+  } catch (err: unknown) {
+    log({
+      level: "WARN",
+      message: "engine.index_failed",
+      incidentId: ref.incidentId,
+      contact: ref.contact,
+      channel: ref.channel,
+      error: errorName(err),
+    });
+  }
 }
 
 export async function recordNote(

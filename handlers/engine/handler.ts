@@ -40,6 +40,7 @@ import {
 import {
   errorName,
   getIncident,
+  indexMessage,
   logJson,
   openIncident,
   publishNote,
@@ -330,7 +331,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
           voiceAttributes(input, page.contact, language, baseParams(input)),
         ),
       );
-      return paged(input, page, context, messageId);
+      return paged(input, page, context, messageId, now);
     }
     const expiresAt = Math.floor(now.getTime() / 1000) + plan.ackLinkHours * 3600;
     const link = deps.ackLink(
@@ -368,7 +369,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
         ),
       );
     }
-    return paged(input, page, context, messageId);
+    return paged(input, page, context, messageId, now);
   }
 
   /** After a page went out: the log line, the Slack note, the Task's answer. */
@@ -377,7 +378,16 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
     page: { readonly contact: string; readonly channel: string },
     context: Record<string, unknown>,
     messageId: string | undefined,
+    sentAt: Date,
   ): Promise<TaskResult> {
+    if (messageId !== undefined)
+      await indexMessage(
+        deps.db,
+        config.tableName,
+        messageId,
+        { incidentId: input.incidentId, contact: page.contact, channel: page.channel, sentAt },
+        log,
+      );
     log({ level: "INFO", message: "engine.paged", ...context });
     await noteQuietly(
       slackNote(plan.language, "slack.progress.title", "slack.paged", {

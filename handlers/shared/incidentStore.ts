@@ -8,7 +8,8 @@
  *
  * Item:
  *   pk            S  "INCIDENT#<id>"
- *   type          S  "INCIDENT" (the index's one partition; the table holds nothing else)
+ *   type          S  "INCIDENT" (the index's one partition; the only other items, the message-id
+ *                    index of handlers/shared/deliveries.ts, have no `type` and stay out of it)
  *   id            S  incident id (the engine's execution name alphabet, ≤ 80 characters)
  *   status        S  open | acknowledged | resolved
  *   alarmName     S  the CloudWatch alarm (untrusted text: handlers/shared/untrustedText.ts)

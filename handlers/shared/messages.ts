@@ -205,6 +205,28 @@ export const MESSAGES = {
     ja: (p) =>
       `インシデント ${v(p.incidentId)}（アラーム ${v(p.alarm)}、レベル ${v(p.level)}）：${v(p.contact)} が ${v(p.channel)} で ${v(p.at)} UTC に確認しましたが、必須ではないステージからの呼び出しのため、必須の担当者が確認するまでエスカレーションを続けます。`,
   },
+  "slack.delivered": {
+    en: (p) =>
+      `Incident ${v(p.incidentId)}: the ${v(p.channel)} page to ${v(p.contact)} was delivered (${v(p.reason)}).`,
+    ja: (p) =>
+      `インシデント ${v(p.incidentId)}：${v(p.contact)} への ${v(p.channel)} 連絡が届きました（${v(p.reason)}）。`,
+  },
+  "slack.deliveryDelayed": {
+    en: (p) =>
+      `Incident ${v(p.incidentId)}: the ${v(p.channel)} page to ${v(p.contact)} is delayed (${v(p.reason)}); it has NOT reached them yet and is retried by the provider.`,
+    ja: (p) =>
+      `インシデント ${v(p.incidentId)}：${v(p.contact)} への ${v(p.channel)} 連絡が遅延しています（${v(p.reason)}）。まだ届いていません。配信は再試行されます。`,
+  },
+  "slack.deliveryFailed.title": {
+    en: (p) => `[${v(p.level)}] a page for ${v(p.alarm)} did NOT reach its responder`,
+    ja: (p) => `【${v(p.level)}】${v(p.alarm)} の呼び出しが担当者に届きませんでした`,
+  },
+  "slack.deliveryFailed.text": {
+    en: (p) =>
+      `Incident ${v(p.incidentId)}: the ${v(p.channel)} page to ${v(p.contact)} was NOT delivered (${v(p.reason)}); ${v(p.contact)} was not reached this way. The escalation goes on; make sure someone is reached.`,
+    ja: (p) =>
+      `インシデント ${v(p.incidentId)}：${v(p.contact)} への ${v(p.channel)} 連絡は届きませんでした（${v(p.reason)}）。この方法では ${v(p.contact)} に連絡できていません。エスカレーションは続きます。誰かに連絡が届いたか確認してください。`,
+  },
   "page.product": {
     en: () => "Incident escalation",
     ja: () => "インシデントエスカレーション",

@@ -30,6 +30,12 @@ export const ACK_FAILURES = "AckFailures";
 /** An acknowledgement was recorded but its Slack note could not be published. Unit Count. */
 export const ACK_NOTES_LOST = "AckNotesLost";
 
+/**
+ * A delivery event for a message id the stack never sent (another application's e-mail, SMS or
+ * call in the same account and region): ignored and counted. Unit Count.
+ */
+export const DELIVERY_EVENTS_IGNORED = "DeliveryEventsIgnored";
+
 /** The EMF line saying that `functionName` gave up on one page. Plain data, no I/O. */
 export function pageGivenUpMetric(
   functionName: string,
@@ -44,7 +50,11 @@ export function pageGivenUpMetric(
  * FunctionName), with `labels` as further root members (not dimensions). Plain data, no I/O.
  */
 export function countMetric(
-  metric: typeof PAGES_GIVEN_UP | typeof ACK_FAILURES | typeof ACK_NOTES_LOST,
+  metric:
+    | typeof PAGES_GIVEN_UP
+    | typeof ACK_FAILURES
+    | typeof ACK_NOTES_LOST
+    | typeof DELIVERY_EVENTS_IGNORED,
   functionName: string,
   at: Date,
   labels: Readonly<Record<string, string | number | null>>,

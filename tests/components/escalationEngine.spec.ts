@@ -20,7 +20,10 @@ describe("EscalationEngine component (mock engine)", function () {
 
   it("creates exactly these resources, every one a child of the component", async () => {
     const { resources } = await engineStack();
-    const engine = resources.filter((r) => r.name.startsWith("engine"));
+    // The delivery-events component's resources: tests/components/deliveryEvents.spec.ts.
+    const engine = resources.filter(
+      (r) => r.name.startsWith("engine") && !r.name.startsWith("engine-delivery-events"),
+    );
     assert.deepEqual(engine.map((r) => `${r.type} ${r.name}`).sort(), [
       "aws:cloudwatch/logGroup:LogGroup engine-function-logs",
       "aws:cloudwatch/logGroup:LogGroup engine-logs",
@@ -159,7 +162,9 @@ describe("EscalationEngine component (mock engine)", function () {
 
   it("the function gets the plan as a file and no personal data in its environment; the addresses are only in the directory secret, as a Pulumi secret", async () => {
     const { resources } = await engineStack();
-    const fn = resources.find((r) => r.type === "aws:lambda/function:Function")!;
+    const fn = resources.find(
+      (r) => r.type === "aws:lambda/function:Function" && r.name === "engine-function",
+    )!;
     const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
     const directory = resources.find((r) => r.type === "aws:secretsmanager/secret:Secret")!.id;
     assert.deepEqual(env, {

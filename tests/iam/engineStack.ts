@@ -78,7 +78,9 @@ async function build(): Promise<EngineStack> {
     topicKeys: new Map([[ENGINE_TOPIC_ARN, topicKeyArn]]),
     emailIdentities: new Map([["oncall@alerts.example.com", ENGINE_EMAIL_IDENTITY]]),
   };
-  const fn = resources.find((r) => r.type === "aws:lambda/function:Function")!;
+  const fn = resources.find(
+    (r) => r.type === "aws:lambda/function:Function" && r.name === "engine-function",
+  )!;
   const sm = resources.find((r) => r.type === "aws:sfn/stateMachine:StateMachine")!;
   const env = (fn.inputs.environment as { variables: Record<string, string> }).variables;
   const sent = await runRecorded(env);

@@ -25,7 +25,7 @@ const TABLE = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/ie-selfhosted-inciden
 describe("IAM simulator: the selfhosted stack's engine, ack and self-page roles", function () {
   this.timeout(120_000);
 
-  it("has the engine, ack, router, notifier and voice-acknowledgement functions", async () => {
+  it("has the engine, ack, delivery-events, router, notifier and voice-acknowledgement functions", async () => {
     const stack = await judged("selfhosted");
     assert.deepEqual(
       ofType(stack, "aws:lambda/function:Function")
@@ -33,6 +33,7 @@ describe("IAM simulator: the selfhosted stack's engine, ack and self-page roles"
         .sort(),
       [
         "ie-selfhosted-ack",
+        "ie-selfhosted-delivery-events",
         "ie-selfhosted-engine",
         "ie-selfhosted-notifier",
         "ie-selfhosted-router",

@@ -30,7 +30,8 @@ export type Service =
   | "pinpoint-sms-voice-v2"
   | "sns"
   | "secretsmanager"
-  | "connect";
+  | "connect"
+  | "events";
 
 /** The models every pattern of which compiles as JavaScript (tests/apiModel.spec.ts). */
 export const SERVICES: readonly Service[] = [

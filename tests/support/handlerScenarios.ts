@@ -417,10 +417,83 @@ async function quietly<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The delivery-events function: an SES bounce, an SMS delivery and a Connect no-answer for pages
+ * the index maps (GetItem, the timeline append, the Slack note), and an event for a message id
+ * the stack never sent (GetItem only). Events are the documented samples of
+ * tests/handlers/fixtures/deliveryEventFixtures.ts.
+ */
+async function deliveryEventsScenarios(ctx: ScenarioContext): Promise<void> {
+  const table = ctx.env.INCIDENT_TABLE;
+  const f = await import("../handlers/fixtures/deliveryEventFixtures");
+  const { openIncidentRequest } = await import("../../handlers/shared/incidentStore");
+  const incident = openIncidentRequest(table, {
+    id: "inc-1",
+    alarmName: "prod-critical-api-5xx",
+    alertLevel: "critical",
+    openedAt: new Date("2026-12-02T00:59:00.000Z"),
+  }).Item;
+  const mapped: Record<string, string> = {
+    [`MESSAGE#${f.SES_MESSAGE_ID}`]: "email",
+    [`MESSAGE#${f.SMS_MESSAGE_ID}`]: "sms",
+    [`MESSAGE#${f.CONTACT_ID}`]: "voice",
+  };
+  const dynamo = ctx.recorder.mock("dynamodb");
+  dynamo.on(GetItemCommand as never).callsFake((i: Input) => {
+    if (i.TableName !== table) throw new Error(`unexpected table ${String(i.TableName)}`);
+    const pk = (i.Key as { pk: { S: string } }).pk.S;
+    const channel = mapped[pk];
+    return channel === undefined
+      ? {}
+      : {
+          Item: {
+            pk: { S: pk },
+            incidentId: { S: "inc-1" },
+            contact: { S: "sato" },
+            channel: { S: channel },
+            sentAt: { S: "2026-12-02T01:00:00.000Z" },
+            expiresAt: { N: "1803949200" },
+          },
+        };
+  });
+  dynamo.on(UpdateItemCommand as never).callsFake((i: Input) => {
+    if (i.TableName !== table) throw new Error(`unexpected table ${String(i.TableName)}`);
+    return { Attributes: incident };
+  });
+  ctx.recorder
+    .mock("sns")
+    .on(PublishCommand as never)
+    .resolves({ MessageId: "m-1" } as never);
+  const { createHandler } = await import("../../handlers/deliveryEvents/handler");
+  const { parseEnv } = await import("../../handlers/deliveryEvents/core");
+  const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
+  const handler = createHandler({
+    config: parseEnv({ ...ctx.env, AWS_LAMBDA_FUNCTION_NAME: String(ctx.fn.inputs.name) }),
+    db: new DynamoDBClient({ region: ctx.region }),
+    sns: new SNSClient({ region: ctx.region }),
+    now: () => new Date("2026-12-02T01:30:00.000Z"),
+    log: () => undefined,
+    metric: () => undefined,
+  });
+  const results = [];
+  for (const event of [
+    f.SES_BOUNCE,
+    f.smsEvent("TEXT_DELIVERED"),
+    f.CONNECT_NO_ANSWER,
+    { ...f.SES_DELIVERY, detail: { ...f.SES_DELIVERY.detail, mail: { messageId: "not-ours" } } },
+  ]) {
+    results.push((await handler(event)).result);
+  }
+  if (results.join() !== "recorded,recorded,recorded,unknown-message") {
+    throw new Error(`delivery-events scenario results ${results.join()}`);
+  }
+}
+
 /** Scenarios by handler folder. */
 export const SCENARIOS: Readonly<Record<string, (ctx: ScenarioContext) => Promise<void>>> = {
   router: routerScenarios,
   drill: drillScenarios,
   notifier: notifierScenarios,
   ack: ackScenarios,
+  deliveryEvents: deliveryEventsScenarios,
 };

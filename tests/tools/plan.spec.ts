@@ -399,7 +399,7 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
       ]);
     });
 
-    it("would create the engine, the ack endpoint and the self-page rule", () => {
+    it("would create the engine, the ack endpoint, the self-page rule and the delivery-events rules (e-mail, SMS)", () => {
       assert.deepEqual(
         doc.resources
           .filter((x) =>
@@ -413,6 +413,8 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
           .sort(),
         [
           "aws:cloudwatch/eventRule:EventRule escalation-critical",
+          "aws:cloudwatch/eventRule:EventRule escalation-engine-delivery-events-email",
+          "aws:cloudwatch/eventRule:EventRule escalation-engine-delivery-events-sms",
           "aws:cloudwatch/eventRule:EventRule escalation-self-page",
           "aws:cloudwatch/eventRule:EventRule escalation-warning",
           "aws:lambda/functionUrl:FunctionUrl escalation-ack-url",
