@@ -61,7 +61,7 @@ import {
   resolveIncident,
   startExecution,
   stopExecution,
-} from "./drillEngineAws";
+} from "../handlers/drill/engineAws";
 import { incidentTableName, type Incident } from "../handlers/shared/incidentStore";
 import {
   buildDrillReport,

@@ -268,7 +268,15 @@ export type DrillRefusal =
   /** The title is not a drill title of the report's level. */
   | "NOT_A_DRILL_TITLE"
   /** `incidentRecordSource.source` is not DRILL_SOURCE. */
-  | "OTHER_SOURCE";
+  | "OTHER_SOURCE"
+  /** Backend step-functions: the execution is not of this stack's engine state machine. */
+  | "NOT_THIS_STACKS_ENGINE"
+  /** Backend step-functions: the execution's name is not a drill's (`DRILL-…`). */
+  | "NOT_A_DRILL_EXECUTION"
+  /** Backend step-functions: the incident table has no item for the execution. */
+  | "NO_INCIDENT_ITEM"
+  /** Backend step-functions: the incident's alarm is not this level's drill alarm. */
+  | "NOT_A_DRILL_INCIDENT";
 
 /** The log line's message for each refusal; names no title, contact or alarm. */
 export const DRILL_REFUSAL_MESSAGES: Readonly<Record<DrillRefusal, string>> = {
@@ -282,6 +290,14 @@ export const DRILL_REFUSAL_MESSAGES: Readonly<Record<DrillRefusal, string>> = {
     "drill report refused: the incident's title does not start with this level's drill title; nothing resolved",
   OTHER_SOURCE:
     "drill report refused: the incident's source is not the DRILL_SOURCE drills start with; nothing resolved",
+  NOT_THIS_STACKS_ENGINE:
+    "drill report refused: the execution is not of this stack's escalation state machine; nothing resolved",
+  NOT_A_DRILL_EXECUTION:
+    "drill report refused: the execution's name is not a drill execution's (DRILL-…); nothing resolved",
+  NO_INCIDENT_ITEM:
+    "drill report refused: the incident table has no incident for the execution; nothing resolved",
+  NOT_A_DRILL_INCIDENT:
+    "drill report refused: the incident's alarm is not this level's [DRILL] alarm; nothing resolved",
 };
 
 /**

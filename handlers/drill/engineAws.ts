@@ -1,9 +1,9 @@
 /**
- * The SDK calls of a drill on the step-functions backend (`npm run drill`): find the engine's
- * state machine, start the drill execution, read the incident item, resolve it, stop the
+ * The SDK calls of a drill on the step-functions backend, shared by `npm run drill` (tools/drill.ts)
+ * and the drill Lambda's scheduled drills (handlers/drill/handler.ts): find the engine's state
+ * machine (CLI), start the drill execution, read the incident item, resolve it, stop the
  * execution. Clients are passed in; every call goes through `call(action, fn)` (handlers/drill/aws.ts
- * Call) so the CLI names the IAM action in its errors. A CLI library (tools/): no Lambda runs a
- * drill on this backend yet (config/crossChecks.ts refuses scheduled drills there).
+ * Call) so the CLI names the IAM action in its errors and the Lambda leaves it as is (`direct`).
  */
 import {
   ConditionalCheckFailedException,
@@ -20,8 +20,8 @@ import {
   type StartExecutionCommandInput,
   type StopExecutionCommandInput,
 } from "@aws-sdk/client-sfn";
-import { getIncidentRequest, parseIncident, type Incident } from "../handlers/shared/incidentStore";
-import { MAX_LIST_REQUESTS, direct, type Call } from "../handlers/drill/aws";
+import { getIncidentRequest, parseIncident, type Incident } from "../shared/incidentStore";
+import { MAX_LIST_REQUESTS, direct, type Call } from "./aws";
 
 /**
  * The state machine's ARN by name, from ListStateMachines (paginated: `maxResults` ≤ 1000,
