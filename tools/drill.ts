@@ -27,9 +27,10 @@ import * as path from "node:path";
 import { ListContactChannelsCommand, SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
 import { ListResponsePlansCommand, SSMIncidentsClient } from "@aws-sdk/client-ssm-incidents";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { SFNClient } from "@aws-sdk/client-sfn";
+import { ListStateMachinesCommand, type SFNClient } from "@aws-sdk/client-sfn";
 import { ConfigError, ownValue, type StackConfig } from "../config/schema";
 import {
+  MAX_LIST_REQUESTS,
   all,
   createTimelineEvent,
   direct,
@@ -56,7 +57,6 @@ import {
   stopExecutionInput,
 } from "../handlers/drill/engine";
 import {
-  findStateMachineArn,
   readIncident,
   resolveIncident,
   startExecution,
@@ -254,6 +254,29 @@ export async function findResponsePlanArn(
     nextToken = res.nextToken;
   } while (nextToken);
   return undefined;
+}
+
+/**
+ * The state machine's ARN by name, from ListStateMachines (paginated: `maxResults` ≤ 1000,
+ * `nextToken`; Step Functions API reference, ListStateMachines), at most MAX_LIST_REQUESTS
+ * requests; never hand-built.
+ */
+export async function findStateMachineArn(
+  client: SFNClient,
+  name: string,
+  call: Call = direct,
+): Promise<string | undefined> {
+  let next: { nextToken?: string } = {};
+  for (let request = 0; request < MAX_LIST_REQUESTS; request++) {
+    const out = await call("states:ListStateMachines", () =>
+      client.send(new ListStateMachinesCommand({ maxResults: 100, ...next })),
+    );
+    const hit = (out.stateMachines ?? []).find((m) => m.name === name);
+    if (hit?.stateMachineArn) return hit.stateMachineArn;
+    if (out.nextToken === undefined || out.nextToken === "") return undefined;
+    next = { nextToken: out.nextToken };
+  }
+  throw new Error(`ListStateMachines returned more than ${MAX_LIST_REQUESTS} pages of results`);
 }
 
 /**
