@@ -195,8 +195,9 @@ export function workflowTrustPolicy(
 /**
  * Scheduled paging drills: an EventBridge Scheduler schedule per drill starts an execution of the
  * drill workflow (Step Functions), which invokes the drill Lambda to start a `[DRILL]` incident
- * through the level's real response plan, waits `reportAfterMinutes`, and invokes it again to
- * report (Slack), resolve and stop the engagements. The role Scheduler assumes may start the
+ * through the level's real response plan (backend step-functions: a drill execution of the
+ * engine's state machine), waits `reportAfterMinutes`, and invokes it again to report (Slack),
+ * resolve and stop the engagements (the execution). The role Scheduler assumes may start the
  * workflow and dead-letter; the workflow's role may invoke the drill function; nothing else.
  */
 export class DrillSchedules extends pulumi.ComponentResource {
@@ -342,8 +343,8 @@ export interface DrillsArgs {
 /**
  * Everything scheduled drills need, beside the pipeline (parent): the Scheduler role
  * (`<name>-drill-scheduler`), the drill Lambda with its own least-privilege role
- * (`<name>-drill`, handlers/drill/) and the schedules with their workflow (`<name>-drills`).
- * Undefined when no drill is configured.
+ * (`<name>-drill`, handlers/drill/: drillStatements, or engineDrillStatements with `engine`) and
+ * the schedules with their workflow (`<name>-drills`). Undefined when no drill is configured.
  */
 export function createDrills(
   name: string,
