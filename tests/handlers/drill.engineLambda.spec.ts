@@ -142,9 +142,19 @@ describe("drill Lambda on backend step-functions: environment", () => {
 });
 
 describe("drill Lambda on backend step-functions: handler (aws-sdk-client-mock)", () => {
-  const sfn = mockClient(SFNClient);
-  const dynamo = mockClient(DynamoDBClient);
-  const sns = mockClient(SNSClient);
+  // Created when this block runs, not when mocha loads the file: a mock made at load time would
+  // answer other spec files' DynamoDB and SNS calls too.
+  const mockSfn = () => mockClient(SFNClient);
+  const mockDynamo = () => mockClient(DynamoDBClient);
+  const mockSns = () => mockClient(SNSClient);
+  let sfn: ReturnType<typeof mockSfn>;
+  let dynamo: ReturnType<typeof mockDynamo>;
+  let sns: ReturnType<typeof mockSns>;
+  before(() => {
+    sfn = mockSfn();
+    dynamo = mockDynamo();
+    sns = mockSns();
+  });
   after(() => {
     sfn.restore();
     dynamo.restore();
