@@ -31,6 +31,7 @@ import {
   type DrillReport,
   type ReceiptType,
 } from "../shared/drillReport";
+import { message, type Language } from "../shared/messages";
 import { truncateText } from "../shared/untrustedText";
 
 // ---------------------------------------------------------------------------------------------
@@ -235,14 +236,38 @@ function outcome(report: DrillReport): string {
   return report.outcome === "errors" ? "NOT acknowledged, delivery errors" : "NOT acknowledged";
 }
 
-/** The SNS message: an AWS Chatbot custom notification carrying the report. */
-export function drillNotification(level: string, report: DrillReport, text: string): string {
+/** The title in `language`, from the message catalogue (backend step-functions). */
+function localizedTitle(level: string, report: DrillReport, language: Language): string {
+  const key =
+    report.acknowledged !== null
+      ? "slack.drillReport.acknowledged"
+      : report.outcome === "errors"
+        ? "slack.drillReport.errors"
+        : "slack.drillReport.notAcknowledged";
+  return message(key, language, { level });
+}
+
+/**
+ * The SNS message: an AWS Chatbot custom notification carrying the report. With `language` (the
+ * step-functions backend's stack language) the title comes from the message catalogue; without
+ * it, it is the English title Incident Manager drills have always posted.
+ */
+export function drillNotification(
+  level: string,
+  report: DrillReport,
+  text: string,
+  language?: Language,
+): string {
+  const title =
+    language === undefined
+      ? `[DRILL] ${level} paging drill: ${outcome(report)}`
+      : localizedTitle(level, report, language);
   return JSON.stringify({
     version: "1.0",
     source: "custom",
     content: {
       textType: "client-markdown",
-      title: truncateText(`[DRILL] ${level} paging drill: ${outcome(report)}`, TITLE_MAX),
+      title: truncateText(title, TITLE_MAX),
       description: truncateText(text, DESCRIPTION_MAX),
     },
   });

@@ -230,7 +230,11 @@ async function runEngine(
     stopped = false;
     stopError = err instanceof Error ? err.name : typeof err;
   }
-  await publish(deps.sns, config.alertsTopicArn, drillNotification(level, r, text));
+  await publish(
+    deps.sns,
+    config.alertsTopicArn,
+    drillNotification(level, r, text, config.language),
+  );
   return {
     result: {
       decision: "engine-drill-report",

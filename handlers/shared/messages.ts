@@ -309,6 +309,20 @@ export const MESSAGES = {
       `${v(p.contact)}: called; no connection reported by the end of the drill; not acknowledged`,
     ja: (p) => `${v(p.contact)}: 発信しましたが、訓練の終了までに接続の報告はなく、確認なし`,
   },
+  // The Slack title of a drill report on backend step-functions (handlers/drill/core.ts
+  // drillNotification with the stack's language).
+  "slack.drillReport.acknowledged": {
+    en: (p) => `[DRILL] ${v(p.level)} paging drill: acknowledged`,
+    ja: (p) => `【訓練 DRILL】${v(p.level)} 呼び出し訓練: 確認されました`,
+  },
+  "slack.drillReport.notAcknowledged": {
+    en: (p) => `[DRILL] ${v(p.level)} paging drill: NOT acknowledged`,
+    ja: (p) => `【訓練 DRILL】${v(p.level)} 呼び出し訓練: 確認されませんでした`,
+  },
+  "slack.drillReport.errors": {
+    en: (p) => `[DRILL] ${v(p.level)} paging drill: NOT acknowledged, delivery errors`,
+    ja: (p) => `【訓練 DRILL】${v(p.level)} 呼び出し訓練: 確認なし、配信エラーあり`,
+  },
 } as const satisfies Record<string, Record<Language, Render>>;
 
 export type MessageKey = keyof typeof MESSAGES;

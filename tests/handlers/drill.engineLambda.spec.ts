@@ -309,7 +309,7 @@ describe("drill Lambda on backend step-functions: handler (aws-sdk-client-mock)"
         source: "custom",
         content: {
           textType: "client-markdown",
-          title: "[DRILL] critical paging drill: acknowledged",
+          title: "【訓練 DRILL】critical 呼び出し訓練: 確認されました",
           description: REPORT_JA,
         },
       }),
