@@ -2,7 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { DrillConfig } from "../config/schema";
 import { HandlerFunction } from "./handlerFunction";
-import { conditionalAssumeRolePolicy, drillStatements, policyJson } from "./iamStatements";
+import {
+  conditionalAssumeRolePolicy,
+  drillStatements,
+  engineDrillStatements,
+  policyJson,
+} from "./iamStatements";
 
 export interface DrillSchedulesArgs {
   /** Physical-name prefix. */
@@ -17,6 +22,8 @@ export interface DrillSchedulesArgs {
   readonly roleArn: pulumi.Input<string>;
   /** Queue for schedule invocations that fail after Scheduler's retries. */
   readonly deadLetterArn: pulumi.Input<string>;
+  /** The backend the drill function drives (default incident-manager). */
+  readonly backend?: "incident-manager" | "step-functions";
   /** The stack's region and account (the workflow's ARN, its role's trust policy). */
   readonly region: pulumi.Input<string>;
   readonly accountId: pulumi.Input<string>;
@@ -61,13 +68,22 @@ const LAMBDA_TRANSIENT = [
  * (https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html). The execution times out
  * after 3 hours (drills report 5-120 minutes after the start).
  */
-export function drillWorkflowDefinition(functionArn: string): Record<string, unknown> {
+export function drillWorkflowDefinition(
+  functionArn: string,
+  backend: "incident-manager" | "step-functions" = "incident-manager",
+): Record<string, unknown> {
+  // Backend step-functions: the drill function starts an execution of the engine's state machine
+  // and answers `{executionArn, startedAt}`; the report reads the incident named like it.
+  const started = backend === "step-functions" ? "executionArn" : "incidentArn";
   const retry = [
     { ErrorEquals: LAMBDA_TRANSIENT, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 },
     { ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 30, MaxAttempts: 3, BackoffRate: 2 },
   ];
   return {
-    Comment: "Paging drill: start a [DRILL] incident, wait, report and resolve it",
+    Comment:
+      backend === "step-functions"
+        ? "Paging drill: start a [DRILL] escalation execution, wait, report and resolve it"
+        : "Paging drill: start a [DRILL] incident, wait, report and resolve it",
     StartAt: "StartDrill",
     TimeoutSeconds: 3 * 3600,
     States: {
@@ -79,7 +95,7 @@ export function drillWorkflowDefinition(functionArn: string): Record<string, unk
           Payload: { drill: { "level.$": "$.level", "scheduledTime.$": "$.scheduledTime" } },
         },
         ResultSelector: {
-          "incidentArn.$": "$.Payload.incidentArn",
+          [`${started}.$`]: `$.Payload.${started}`,
           "startedAt.$": "$.Payload.startedAt",
         },
         ResultPath: "$.started",
@@ -95,7 +111,7 @@ export function drillWorkflowDefinition(functionArn: string): Record<string, unk
           Payload: {
             drillReport: {
               "level.$": "$.level",
-              "incidentArn.$": "$.started.incidentArn",
+              [`${started}.$`]: `$.started.${started}`,
               "startedAt.$": "$.started.startedAt",
             },
           },
@@ -179,8 +195,9 @@ export function workflowTrustPolicy(
 /**
  * Scheduled paging drills: an EventBridge Scheduler schedule per drill starts an execution of the
  * drill workflow (Step Functions), which invokes the drill Lambda to start a `[DRILL]` incident
- * through the level's real response plan, waits `reportAfterMinutes`, and invokes it again to
- * report (Slack), resolve and stop the engagements. The role Scheduler assumes may start the
+ * through the level's real response plan (backend step-functions: a drill execution of the
+ * engine's state machine), waits `reportAfterMinutes`, and invokes it again to report (Slack),
+ * resolve and stop the engagements (the execution). The role Scheduler assumes may start the
  * workflow and dead-letter; the workflow's role may invoke the drill function; nothing else.
  */
 export class DrillSchedules extends pulumi.ComponentResource {
@@ -226,7 +243,7 @@ export class DrillSchedules extends pulumi.ComponentResource {
         roleArn: workflowRole.arn,
         definition: pulumi
           .output(args.functionArn)
-          .apply((arn) => JSON.stringify(drillWorkflowDefinition(arn))),
+          .apply((arn) => JSON.stringify(drillWorkflowDefinition(arn, args.backend))),
         tags: args.tags,
       },
       { ...childOpts, dependsOn: [workflowPolicy] },
@@ -261,7 +278,10 @@ export class DrillSchedules extends pulumi.ComponentResource {
         `${name}-${d.level}-${i}`,
         {
           name: `${args.prefix}-drill-${d.level}-${i}`,
-          description: `Paging drill of level ${d.level} through its real response plan`,
+          description:
+            args.backend === "step-functions"
+              ? `Paging drill of level ${d.level} through the escalation engine`
+              : `Paging drill of level ${d.level} through its real response plan`,
           scheduleExpression: d.schedule,
           scheduleExpressionTimezone: d.timeZone,
           flexibleTimeWindow: { mode: "OFF" },
@@ -281,12 +301,26 @@ export class DrillSchedules extends pulumi.ComponentResource {
   }
 }
 
+/** What drills drive on backend step-functions: the engine and its incident table. */
+export interface EngineDrillTarget {
+  /** The paging levels (drills start executions for them). */
+  readonly levels: readonly string[];
+  readonly stateMachineArn: pulumi.Input<string>;
+  readonly stateMachineName: string;
+  readonly incidentTableName: pulumi.Input<string>;
+  readonly incidentTableArn: pulumi.Input<string>;
+  /** The report's language (the stack's `language`). */
+  readonly language: "ja" | "en";
+}
+
 export interface DrillsArgs {
   /** Physical-name prefix. */
   readonly prefix: string;
   /** The drills to schedule (none: nothing is created). */
   readonly drills: readonly DrillConfig[];
-  /** The paging levels: impact, response plan ARN and physical name. */
+  /** Backend step-functions: the engine drills drive (then `levels` is empty). */
+  readonly engine?: EngineDrillTarget;
+  /** The paging levels: impact, response plan ARN and physical name (backend incident-manager). */
   readonly levels: readonly {
     readonly level: string;
     readonly impact: number;
@@ -309,8 +343,8 @@ export interface DrillsArgs {
 /**
  * Everything scheduled drills need, beside the pipeline (parent): the Scheduler role
  * (`<name>-drill-scheduler`), the drill Lambda with its own least-privilege role
- * (`<name>-drill`, handlers/drill/) and the schedules with their workflow (`<name>-drills`).
- * Undefined when no drill is configured.
+ * (`<name>-drill`, handlers/drill/: drillStatements, or engineDrillStatements with `engine`) and
+ * the schedules with their workflow (`<name>-drills`). Undefined when no drill is configured.
  */
 export function createDrills(
   name: string,
@@ -325,41 +359,61 @@ export function createDrills(
     args.tags,
     { parent },
   );
+  const engine = args.engine;
   const fn = new HandlerFunction(
     `${name}-drill`,
     {
       functionName: `${args.prefix}-drill`,
       handler: "drill",
-      description: "Starts scheduled [DRILL] incidents, then reports, resolves and stops them",
-      environment: {
-        DRILL_LEVELS: pulumi
-          .output(
-            args.levels.map((l) => ({
-              level: l.level,
-              impact: l.impact,
-              responsePlanArn: l.responsePlanArn,
-            })),
-          )
-          .apply((ls) =>
-            JSON.stringify(
-              Object.fromEntries(
-                ls.map((l) => [l.level, { impact: l.impact, responsePlanArn: l.responsePlanArn }]),
+      description: engine
+        ? "Starts scheduled [DRILL] escalation executions, then reports, resolves and stops them"
+        : "Starts scheduled [DRILL] incidents, then reports, resolves and stops them",
+      environment: engine
+        ? engineDrillEnvironment(args, engine)
+        : {
+            DRILL_LEVELS: pulumi
+              .output(
+                args.levels.map((l) => ({
+                  level: l.level,
+                  impact: l.impact,
+                  responsePlanArn: l.responsePlanArn,
+                })),
+              )
+              .apply((ls) =>
+                JSON.stringify(
+                  Object.fromEntries(
+                    ls.map((l) => [
+                      l.level,
+                      { impact: l.impact, responsePlanArn: l.responsePlanArn },
+                    ]),
+                  ),
+                ),
               ),
-            ),
-          ),
-        NAME_PREFIX: args.prefix,
-        ALERTS_TOPIC_ARN: args.alertsTopicArn,
-      },
-      statements: drillStatements({
-        responsePlanArns: args.levels.map((l) => l.responsePlanArn),
-        responsePlanNames: args.levels.map((l) => l.responsePlanName),
-        taggedResponsePlanNames: args.levels.filter((l) => l.tagged).map((l) => l.responsePlanName),
-        region: args.region,
-        accountId: args.accountId,
-        contactPrefix: `${args.prefix}-`,
-        topicArn: args.alertsTopicArn,
-        topicKeyArn: args.alertsKeyArn,
-      }),
+            NAME_PREFIX: args.prefix,
+            ALERTS_TOPIC_ARN: args.alertsTopicArn,
+          },
+      statements: engine
+        ? engineDrillStatements({
+            stateMachineArn: engine.stateMachineArn,
+            stateMachineName: engine.stateMachineName,
+            incidentTableArn: engine.incidentTableArn,
+            region: args.region,
+            accountId: args.accountId,
+            topicArn: args.alertsTopicArn,
+            topicKeyArn: args.alertsKeyArn,
+          })
+        : drillStatements({
+            responsePlanArns: args.levels.map((l) => l.responsePlanArn),
+            responsePlanNames: args.levels.map((l) => l.responsePlanName),
+            taggedResponsePlanNames: args.levels
+              .filter((l) => l.tagged)
+              .map((l) => l.responsePlanName),
+            region: args.region,
+            accountId: args.accountId,
+            contactPrefix: `${args.prefix}-`,
+            topicArn: args.alertsTopicArn,
+            topicKeyArn: args.alertsKeyArn,
+          }),
       // Listing a drill's pages and posting take seconds; the SDK retries within this.
       timeoutSeconds: 120,
       memoryMb: 256,
@@ -380,6 +434,7 @@ export function createDrills(
       roleName: role.name,
       roleArn: role.arn,
       deadLetterArn: args.deadLetterArn,
+      backend: engine ? "step-functions" : "incident-manager",
       region: args.region,
       accountId: args.accountId,
       tags: args.tags,
@@ -387,4 +442,20 @@ export function createDrills(
     { parent },
   );
   return { fn, schedules };
+}
+
+/** The drill function's environment on backend step-functions (handlers/drill/events.ts). */
+function engineDrillEnvironment(
+  args: DrillsArgs,
+  engine: EngineDrillTarget,
+): Record<string, pulumi.Input<string>> {
+  return {
+    DRILL_BACKEND: "step-functions",
+    DRILL_LEVELS: JSON.stringify(engine.levels),
+    STATE_MACHINE_ARN: engine.stateMachineArn,
+    INCIDENT_TABLE: engine.incidentTableName,
+    REPORT_LANGUAGE: engine.language,
+    NAME_PREFIX: args.prefix,
+    ALERTS_TOPIC_ARN: args.alertsTopicArn,
+  };
 }

@@ -155,6 +155,8 @@ export class EscalationPipeline extends pulumi.ComponentResource {
         dedupeTable,
         engine,
       });
+      if (this.router)
+        createScheduledEngineDrills(scope, cfg, where, { engine, alerts, eventsDlq });
       const webhooks = createNotifier(scope, cfg, where, alerts.topicArn);
       this.notifier = webhooks?.notifier;
       this.webhookSigningKeys = webhooks?.signingKeys;
@@ -534,6 +536,49 @@ function createScheduledDrills(
           responsePlanName: names.responsePlan(prefix, level),
           tagged: level !== mostSevere,
         })),
+      region: where.region,
+      accountId: where.accountId,
+      alertsTopicArn: refs.alerts.topicArn,
+      alertsKeyArn: refs.alerts.keyArn,
+      deadLetterArn: refs.eventsDlq.arn,
+      tags,
+    },
+    parent,
+  );
+}
+
+/**
+ * Backend step-functions' scheduled drills: the same Lambda, workflow and schedules as
+ * createScheduledDrills, driving the engine (StartExecution of its state machine, the incident
+ * table) instead of response plans. Nothing when the config has no drills.
+ */
+function createScheduledEngineDrills(
+  scope: Scope,
+  cfg: StackConfig,
+  where: Where,
+  refs: {
+    readonly engine: Engine;
+    readonly alerts: AlertsTopic;
+    readonly eventsDlq: aws.sqs.Queue;
+  },
+): void {
+  const { name, prefix, tags, parent } = scope;
+  createDrills(
+    name,
+    {
+      prefix,
+      drills: cfg.drills,
+      levels: [],
+      engine: {
+        levels: Object.entries(cfg.levels)
+          .filter(([, l]) => l.page)
+          .map(([level]) => level),
+        stateMachineArn: refs.engine.stateMachineArn,
+        stateMachineName: refs.engine.stateMachineName,
+        incidentTableName: refs.engine.incidentTableName,
+        incidentTableArn: refs.engine.incidentTableArn,
+        language: cfg.language,
+      },
       region: where.region,
       accountId: where.accountId,
       alertsTopicArn: refs.alerts.topicArn,

@@ -323,6 +323,67 @@ export function drillStatements(args: DrillPolicyArgs): Statement[] {
   ];
 }
 
+export interface EngineDrillPolicyArgs {
+  /** The engine's state machine (drills start its executions) and its name. */
+  readonly stateMachineArn: pulumi.Input<string>;
+  readonly stateMachineName: string;
+  /** The incident table the drill reads and resolves its incident in. */
+  readonly incidentTableArn: pulumi.Input<string>;
+  readonly region: pulumi.Input<string>;
+  readonly accountId: pulumi.Input<string>;
+  /** The alerts topic reports are posted to, and its KMS key. */
+  readonly topicArn: pulumi.Input<string>;
+  readonly topicKeyArn: pulumi.Input<string>;
+}
+
+/**
+ * The drill function's statements on backend step-functions (handlers/drill/, DRILL_BACKEND
+ * step-functions): start drill executions of this stack's engine state machine, read and resolve
+ * their incidents, stop drill executions only, post to Slack. Service authorization reference
+ * (AWS Step Functions): StartExecution → stateMachine*, StopExecution → execution*
+ * (`arn:aws:states:<region>:<account>:execution:<stateMachineName>:<executionId>`), so the stop is
+ * scoped to the executions named `DRILL-…` (handlers/drill/engine.ts drillExecutionName); Amazon
+ * DynamoDB: GetItem and UpdateItem → table*. The state machine has no customer managed key, so
+ * StartExecution needs no KMS permission; StopExecution without error and cause needs none either
+ * (handlers/drill/engine.ts stopExecutionInput).
+ */
+export function engineDrillStatements(args: EngineDrillPolicyArgs): Statement[] {
+  return [
+    {
+      Sid: "StartDrillExecutions",
+      Effect: "Allow",
+      Action: ["states:StartExecution"],
+      Resource: [args.stateMachineArn],
+    },
+    {
+      Sid: "StopDrillExecutions",
+      Effect: "Allow",
+      Action: ["states:StopExecution"],
+      Resource: [
+        pulumi.interpolate`arn:aws:states:${args.region}:${args.accountId}:execution:${args.stateMachineName}:DRILL-*`,
+      ],
+    },
+    {
+      Sid: "ReadAndResolveDrillIncidents",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      Resource: [args.incidentTableArn],
+    },
+    {
+      Sid: "PostDrillReports",
+      Effect: "Allow",
+      Action: ["sns:Publish"],
+      Resource: [args.topicArn],
+    },
+    {
+      Sid: "EncryptDrillReports",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: [args.topicKeyArn],
+    },
+  ];
+}
+
 /** The notifier reads its own secret and nothing else. */
 export function notifierStatements(secretArn: pulumi.Input<string>): Statement[] {
   return [

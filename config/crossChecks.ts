@@ -381,18 +381,11 @@ function checkReplicationRegions({ cfg, add }: Scope): void {
 }
 
 /**
- * Drills: each drills an existing paging level; scheduled drills run through Incident Manager only
- * (the drill Lambda starts incidents through response plans), so backend step-functions refuses
- * them until the drill Lambda can start engine executions (`npm run drill` works on both).
+ * Drills: each drills an existing paging level, on either backend (the drill Lambda starts an
+ * Incident Manager incident through the level's response plan, or an execution of the engine's
+ * state machine on backend step-functions).
  */
 function checkDrills({ cfg, add, levels, levelsKnown }: Scope): void {
-  if (cfg.backend === "step-functions" && arr(cfg.drills).length > 0) {
-    add(
-      ["drills"],
-      "scheduled drills are not available with backend step-functions yet (the drill Lambda starts Incident Manager incidents); remove drills and run npm run drill -- --stack <stack> --level <level> by hand, or set backend: incident-manager",
-    );
-    return;
-  }
   arr(cfg.drills).forEach((d, i) => {
     if (!isObj(d) || typeof d.level !== "string" || !levelsKnown) return;
     const l = ownValue(levels, d.level);

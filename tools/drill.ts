@@ -27,9 +27,10 @@ import * as path from "node:path";
 import { ListContactChannelsCommand, SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
 import { ListResponsePlansCommand, SSMIncidentsClient } from "@aws-sdk/client-ssm-incidents";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { SFNClient } from "@aws-sdk/client-sfn";
+import { ListStateMachinesCommand, type SFNClient } from "@aws-sdk/client-sfn";
 import { ConfigError, ownValue, type StackConfig } from "../config/schema";
 import {
+  MAX_LIST_REQUESTS,
   all,
   createTimelineEvent,
   direct,
@@ -56,12 +57,11 @@ import {
   stopExecutionInput,
 } from "../handlers/drill/engine";
 import {
-  findStateMachineArn,
   readIncident,
   resolveIncident,
   startExecution,
   stopExecution,
-} from "./drillEngineAws";
+} from "../handlers/drill/engineAws";
 import { incidentTableName, type Incident } from "../handlers/shared/incidentStore";
 import {
   buildDrillReport,
@@ -254,6 +254,29 @@ export async function findResponsePlanArn(
     nextToken = res.nextToken;
   } while (nextToken);
   return undefined;
+}
+
+/**
+ * The state machine's ARN by name, from ListStateMachines (paginated: `maxResults` ≤ 1000,
+ * `nextToken`; Step Functions API reference, ListStateMachines), at most MAX_LIST_REQUESTS
+ * requests; never hand-built.
+ */
+export async function findStateMachineArn(
+  client: SFNClient,
+  name: string,
+  call: Call = direct,
+): Promise<string | undefined> {
+  let next: { nextToken?: string } = {};
+  for (let request = 0; request < MAX_LIST_REQUESTS; request++) {
+    const out = await call("states:ListStateMachines", () =>
+      client.send(new ListStateMachinesCommand({ maxResults: 100, ...next })),
+    );
+    const hit = (out.stateMachines ?? []).find((m) => m.name === name);
+    if (hit?.stateMachineArn) return hit.stateMachineArn;
+    if (out.nextToken === undefined || out.nextToken === "") return undefined;
+    next = { nextToken: out.nextToken };
+  }
+  throw new Error(`ListStateMachines returned more than ${MAX_LIST_REQUESTS} pages of results`);
 }
 
 /**
@@ -465,49 +488,55 @@ async function startDrill(
   return { clients, incidentArn, startedAt, prefix, title };
 }
 
-type DrillStop = "acknowledged" | "timeout" | "interrupted" | "error";
+/**
+ * Why polling stopped: someone acknowledged, the timeout passed, Ctrl-C, an AWS error that is not
+ * worth retrying, or (step-functions) the incident was closed by someone else.
+ */
+type DrillStop = "acknowledged" | "timeout" | "interrupted" | "error" | "closed";
 
-/** 3. Poll until acknowledged, timed out, interrupted or a non-retryable error. */
-async function pollDrill(
+/** One backend's poll: the observation, and whether the drill is over without an acknowledgement. */
+interface Observed {
+  readonly observation: DrillObservation;
+  readonly closed: boolean;
+}
+
+/**
+ * The poll loop of both backends: `observe()` until acknowledged, closed, timed out, interrupted
+ * or a non-retryable error (throttling and network errors are retried at the next poll); prints
+ * each progress line once. `action` names the call an error without an AwsCallError came from.
+ */
+async function pollUntilDone(
   opts: DrillOptions,
   io: DrillIO,
-  run: StartedDrill,
+  p: {
+    readonly startedAt: Date;
+    readonly prefix: string;
+    readonly initial: DrillObservation;
+    readonly action: string;
+    readonly observe: () => Promise<Observed>;
+  },
 ): Promise<{ readonly last: DrillObservation; readonly stopped: DrillStop }> {
-  const { clients, incidentArn, startedAt, prefix, title } = run;
-  const deadline = startedAt.getTime() + opts.timeoutMinutes * 60_000;
-  const cache: ChannelCache = { byContact: new Map(), warned: new Set() };
+  const deadline = p.startedAt.getTime() + opts.timeoutMinutes * 60_000;
   const seen = new Set<string>();
-  let last: DrillObservation = {
-    incidentArn,
-    title,
-    startedAt: startedAt.toISOString(),
-    observedAt: startedAt.toISOString(),
-    engagements: [],
-    pages: [],
-  };
+  let last = p.initial;
   let stopped: DrillStop = "timeout";
   for (;;) {
     if (io.signal.aborted) {
       stopped = "interrupted";
       break;
     }
+    let closed = false;
     try {
-      last = await observe(clients, {
-        incidentArn,
-        title,
-        startedAt,
-        now: io.now,
-        prefix,
-        cache,
-        warn: io.err,
-      });
-      for (const e of progressEvents(last, prefix)) {
+      const observed = await p.observe();
+      last = observed.observation;
+      closed = observed.closed;
+      for (const e of progressEvents(last, p.prefix)) {
         if (seen.has(e.key)) continue;
         seen.add(e.key);
         io.out(progressLine(e));
       }
     } catch (err: unknown) {
-      const action = err instanceof AwsCallError ? err.action : "ssm-contacts:ListEngagements";
+      const action = err instanceof AwsCallError ? err.action : p.action;
       const cause = err instanceof AwsCallError ? err.error : err;
       const kind = classifyAwsError(cause, action);
       if (kind === "throttled" || kind === "network") {
@@ -522,10 +551,51 @@ async function pollDrill(
       stopped = "acknowledged";
       break;
     }
+    if (closed) {
+      stopped = "closed";
+      break;
+    }
     const remaining = deadline - io.now().getTime();
     if (remaining <= 0) break;
     await io.sleep(Math.min(opts.intervalSeconds * 1000, remaining), io.signal);
   }
+  return { last, stopped };
+}
+
+/** 3. Poll until acknowledged, timed out, interrupted or a non-retryable error. */
+async function pollDrill(
+  opts: DrillOptions,
+  io: DrillIO,
+  run: StartedDrill,
+): Promise<{ readonly last: DrillObservation; readonly stopped: DrillStop }> {
+  const { clients, incidentArn, startedAt, prefix, title } = run;
+  const cache: ChannelCache = { byContact: new Map(), warned: new Set() };
+  const { last, stopped } = await pollUntilDone(opts, io, {
+    startedAt,
+    prefix,
+    initial: {
+      incidentArn,
+      title,
+      startedAt: startedAt.toISOString(),
+      observedAt: startedAt.toISOString(),
+      engagements: [],
+      pages: [],
+    },
+    action: "ssm-contacts:ListEngagements",
+    observe: async () => ({
+      observation: await observe(clients, {
+        incidentArn,
+        title,
+        startedAt,
+        now: io.now,
+        prefix,
+        cache,
+        warn: io.err,
+      }),
+      // Incident Manager: only an acknowledgement or the timeout ends a drill.
+      closed: false,
+    }),
+  });
   if (stopped === "interrupted") {
     io.err("drill: interrupted; recording the report and resolving the drill incident.");
   } else if (stopped === "error") {
@@ -715,50 +785,18 @@ export async function drillEngine(
       `${opts.intervalSeconds}s. Ctrl-C stops waiting, reports, resolves the incident and stops the execution.`,
   );
 
-  const deadline = startedAt.getTime() + opts.timeoutMinutes * 60_000;
-  const seen = new Set<string>();
   const obsOf = (incident: Incident | undefined) =>
     engineDrillObservation(incident, { incidentId: id, title: c.title, startedAt }, io.now());
-  let last = obsOf(undefined);
-  let stopped: "acknowledged" | "timeout" | "interrupted" | "error" | "closed" = "timeout";
-  for (;;) {
-    if (io.signal.aborted) {
-      stopped = "interrupted";
-      break;
-    }
-    let incident: Incident | undefined;
-    try {
-      incident = await readIncident(clients.db, table, id, awsCall);
-      last = obsOf(incident);
-      for (const e of progressEvents(last, c.prefix)) {
-        if (seen.has(e.key)) continue;
-        seen.add(e.key);
-        io.out(progressLine(e));
-      }
-    } catch (err: unknown) {
-      const action = err instanceof AwsCallError ? err.action : "dynamodb:GetItem";
-      const cause = err instanceof AwsCallError ? err.error : err;
-      const kind = classifyAwsError(cause, action);
-      if (kind === "throttled" || kind === "network") {
-        io.err(`${describeAwsError(cause, action)}\nRetrying at the next poll.`);
-      } else {
-        io.err(`drill: polling stopped: ${describeAwsError(cause, action)}`);
-        stopped = "error";
-        break;
-      }
-    }
-    if (isAcknowledged(last)) {
-      stopped = "acknowledged";
-      break;
-    }
-    if (engineDrillDone(incident)) {
-      stopped = "closed";
-      break;
-    }
-    const remaining = deadline - io.now().getTime();
-    if (remaining <= 0) break;
-    await io.sleep(Math.min(opts.intervalSeconds * 1000, remaining), io.signal);
-  }
+  const { last, stopped } = await pollUntilDone(opts, io, {
+    startedAt,
+    prefix: c.prefix,
+    initial: obsOf(undefined),
+    action: "dynamodb:GetItem",
+    observe: async () => {
+      const incident = await readIncident(clients.db, table, id, awsCall);
+      return { observation: obsOf(incident), closed: engineDrillDone(incident) };
+    },
+  });
   if (stopped === "interrupted") {
     io.err(
       "drill: interrupted; reporting, resolving the drill incident and stopping the execution.",

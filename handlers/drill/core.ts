@@ -31,6 +31,7 @@ import {
   type DrillReport,
   type ReceiptType,
 } from "../shared/drillReport";
+import { message, type Language } from "../shared/messages";
 import { truncateText } from "../shared/untrustedText";
 
 // ---------------------------------------------------------------------------------------------
@@ -235,14 +236,38 @@ function outcome(report: DrillReport): string {
   return report.outcome === "errors" ? "NOT acknowledged, delivery errors" : "NOT acknowledged";
 }
 
-/** The SNS message: an AWS Chatbot custom notification carrying the report. */
-export function drillNotification(level: string, report: DrillReport, text: string): string {
+/** The title in `language`, from the message catalogue (backend step-functions). */
+function localizedTitle(level: string, report: DrillReport, language: Language): string {
+  const key =
+    report.acknowledged !== null
+      ? "slack.drillReport.acknowledged"
+      : report.outcome === "errors"
+        ? "slack.drillReport.errors"
+        : "slack.drillReport.notAcknowledged";
+  return message(key, language, { level });
+}
+
+/**
+ * The SNS message: an AWS Chatbot custom notification carrying the report. With `language` (the
+ * step-functions backend's stack language) the title comes from the message catalogue; without
+ * it, it is the English title Incident Manager drills have always posted.
+ */
+export function drillNotification(
+  level: string,
+  report: DrillReport,
+  text: string,
+  language?: Language,
+): string {
+  const title =
+    language === undefined
+      ? `[DRILL] ${level} paging drill: ${outcome(report)}`
+      : localizedTitle(level, report, language);
   return JSON.stringify({
     version: "1.0",
     source: "custom",
     content: {
       textType: "client-markdown",
-      title: truncateText(`[DRILL] ${level} paging drill: ${outcome(report)}`, TITLE_MAX),
+      title: truncateText(title, TITLE_MAX),
       description: truncateText(text, DESCRIPTION_MAX),
     },
   });
@@ -268,7 +293,15 @@ export type DrillRefusal =
   /** The title is not a drill title of the report's level. */
   | "NOT_A_DRILL_TITLE"
   /** `incidentRecordSource.source` is not DRILL_SOURCE. */
-  | "OTHER_SOURCE";
+  | "OTHER_SOURCE"
+  /** Backend step-functions: the execution is not of this stack's engine state machine. */
+  | "NOT_THIS_STACKS_ENGINE"
+  /** Backend step-functions: the execution's name is not a drill's (`DRILL-…`). */
+  | "NOT_A_DRILL_EXECUTION"
+  /** Backend step-functions: the incident table has no item for the execution. */
+  | "NO_INCIDENT_ITEM"
+  /** Backend step-functions: the incident's alarm is not this level's drill alarm. */
+  | "NOT_A_DRILL_INCIDENT";
 
 /** The log line's message for each refusal; names no title, contact or alarm. */
 export const DRILL_REFUSAL_MESSAGES: Readonly<Record<DrillRefusal, string>> = {
@@ -282,6 +315,14 @@ export const DRILL_REFUSAL_MESSAGES: Readonly<Record<DrillRefusal, string>> = {
     "drill report refused: the incident's title does not start with this level's drill title; nothing resolved",
   OTHER_SOURCE:
     "drill report refused: the incident's source is not the DRILL_SOURCE drills start with; nothing resolved",
+  NOT_THIS_STACKS_ENGINE:
+    "drill report refused: the execution is not of this stack's escalation state machine; nothing resolved",
+  NOT_A_DRILL_EXECUTION:
+    "drill report refused: the execution's name is not a drill execution's (DRILL-…); nothing resolved",
+  NO_INCIDENT_ITEM:
+    "drill report refused: the incident table has no incident for the execution; nothing resolved",
+  NOT_A_DRILL_INCIDENT:
+    "drill report refused: the incident's alarm is not this level's [DRILL] alarm; nothing resolved",
 };
 
 /**

@@ -13,8 +13,9 @@
  */
 import type { StartExecutionCommandInput, StopExecutionCommandInput } from "@aws-sdk/client-sfn";
 import type { UpdateItemCommandInput } from "@aws-sdk/client-dynamodb";
-import { executionName } from "../../components/engine/stateMachine";
+import { executionName } from "../shared/executionName";
 import type { EngineInput } from "../engine/protocol";
+import type { DrillRefusal } from "./core";
 import type { DrillObservation, PageObservation } from "../shared/drillReport";
 import { resolveRequest, type Incident } from "../shared/incidentStore";
 
@@ -63,10 +64,12 @@ export function startExecutionInput(d: {
  * The observation buildDrillReport reads, from the incident item: one page per `paged` entry
  * (contact alias, channel, time); `delivered` / `delivery-failed` entries become DELIVERED /
  * ERROR receipts of the latest earlier page of the same contact and channel; `acknowledged`
- * becomes a READ receipt of that contact's latest page (a contact who acknowledged without a page,
- * from the CLI, gets one unsent page carrying it). Channel "ARNs" are the channel names (email,
- * sms, link, cli): channelKind reads email/sms/voice from them, and a link or CLI acknowledgement
- * is reported over the channel of the page it acknowledged. Each person's first page is their
+ * becomes a READ receipt of that contact's latest page of the acknowledgement's channel (email,
+ * sms, voice: a keypress on the call is `acknowledged` with channel voice), else of their latest
+ * page (a contact who acknowledged without a page, from the CLI, gets one unsent page carrying
+ * it). Channel "ARNs" are the channel names (email, sms, voice, link, cli): channelKind reads
+ * email/sms/voice from them, and a link or CLI acknowledgement is reported over the channel of
+ * the page it acknowledged. Each person's first page is their
  * engagement. Contacts are aliases; `detail` is a
  * machine-made code (incidentStore.ts), reduced to an error kind by the report.
  */
@@ -115,7 +118,9 @@ export function engineDrillObservation(
       });
       if (ok && page.deliveredAt === undefined) page.deliveredAt = e.at;
     } else if (e.kind === "acknowledged") {
-      let page = latest(e.contact);
+      // A keypress is recorded with channel voice, a link with the channel its page came by
+      // (fixed interface 3/4 of this round): the page of that channel, else the latest one.
+      let page = (isPageChannel(e.channel) && latest(e.contact, e.channel)) || latest(e.contact);
       if (page === undefined) {
         page = {
           contactArn: e.contact,
@@ -126,11 +131,8 @@ export function engineDrillObservation(
         pages.push(page);
       }
       page.readAt = e.at;
-      page.receipts.push({
-        type: "READ",
-        at: e.at,
-        ...(page.channel && { channelArn: page.channel }),
-      });
+      const via = isPageChannel(e.channel) ? e.channel : page.channel;
+      page.receipts.push({ type: "READ", at: e.at, ...(via && { channelArn: via }) });
     }
   });
   // One engagement per person, when first paged: the report counts the distinct minutes at
@@ -145,6 +147,13 @@ export function engineDrillObservation(
     engagements,
     pages: pages.map(({ channel: _channel, ...p }) => p),
   };
+}
+
+/** The channels a page goes out by (a timeline entry's channel may also be link or cli). */
+const PAGE_CHANNELS: readonly string[] = ["email", "sms", "voice"];
+
+function isPageChannel(channel: string | undefined): channel is string {
+  return channel !== undefined && PAGE_CHANNELS.includes(channel);
 }
 
 /** True once the incident is no longer open (acknowledged, or resolved by someone else). */
@@ -172,4 +181,39 @@ export function drillResolveRequest(
  */
 export function stopExecutionInput(executionArn: string): StopExecutionCommandInput {
   return { executionArn };
+}
+
+/**
+ * The incident id of a drill execution: its name, the last segment of
+ * `arn:aws:states:<region>:<account>:execution:<stateMachineName>:<executionName>` (service
+ * authorization reference, AWS Step Functions resource types: execution).
+ */
+export function executionNameOf(executionArn: string): string {
+  return executionArn.slice(executionArn.lastIndexOf(":") + 1);
+}
+
+/**
+ * Checked before any call: whoever may invoke the drill function could name any execution, so a
+ * report touches only executions of this stack's engine state machine
+ * (`…:stateMachine:<name>` → `…:execution:<name>:<execution>`) whose name is a drill's
+ * (drillExecutionName: `DRILL-…`; no alarm's execution starts so, as alarm names start with the
+ * stack's prefix).
+ */
+export function engineExecutionRefusal(
+  executionArn: string,
+  stateMachineArn: string,
+): DrillRefusal | undefined {
+  const executions = `${stateMachineArn.replace(":stateMachine:", ":execution:")}:`;
+  if (!executionArn.startsWith(executions) || executionArn.slice(executions.length).includes(":"))
+    return "NOT_THIS_STACKS_ENGINE";
+  return executionNameOf(executionArn).startsWith("DRILL-") ? undefined : "NOT_A_DRILL_EXECUTION";
+}
+
+/** Checked on the incident item: it must exist and carry this level's drill alarm name. */
+export function engineIncidentRefusal(
+  incident: Incident | undefined,
+  level: string,
+): DrillRefusal | undefined {
+  if (incident === undefined) return "NO_INCIDENT_ITEM";
+  return incident.alarmName === drillAlarmName(level) ? undefined : "NOT_A_DRILL_INCIDENT";
 }

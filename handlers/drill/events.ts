@@ -2,13 +2,18 @@
  * The drill Lambda's configuration and events, as pure functions.
  *
  * `parseDrillEnv` validates the environment once, at cold start. `decideDrill` turns one event of
- * the drill workflow (components/drills.ts: Scheduler → Step Functions → this function) into what
- * to do:
+ * the drill workflow (components/drillSchedules.ts: Scheduler → Step Functions → this function)
+ * into what to do. Backend incident-manager:
  * - `{"drill": {level, scheduledTime}}`: start a [DRILL] incident through the level's plan;
  * - `{"drillReport": {level, incidentArn, startedAt}}`: report, resolve, stop, post to Slack.
+ * Backend step-functions (DRILL_BACKEND=step-functions):
+ * - `{"drill": {level, scheduledTime}}`: start the drill execution of the engine's state machine;
+ * - `{"drillReport": {level, executionArn, startedAt}}`: report from the incident table, resolve,
+ *   stop the execution, post to Slack.
  * Anything else throws a `DrillInputError` naming the field, so the task fails visibly.
  */
 import { drillTitle } from "../shared/drillReport";
+import { isLanguage, type Language } from "../shared/messages";
 import type { DrillStart } from "./core";
 
 /** A level that can be drilled: it opens an incident with this response plan. */
@@ -17,7 +22,9 @@ export interface DrillLevel {
   readonly responsePlanArn: string;
 }
 
-export interface DrillConfig {
+/** The drill function's configuration on backend incident-manager (DRILL_BACKEND unset). */
+export interface IncidentManagerDrillConfig {
+  readonly backend: "incident-manager";
   /** Level name → plan. A Map, so no level can collide with Object.prototype members. */
   readonly levels: ReadonlyMap<string, DrillLevel>;
   /** The stack's physical-name prefix: in the token, and cut from contact names in reports. */
@@ -25,6 +32,26 @@ export interface DrillConfig {
   /** SNS topic (AWS Chatbot → Slack) reports are posted to. */
   readonly alertsTopicArn: string;
 }
+
+/**
+ * The drill function's configuration on backend step-functions (DRILL_BACKEND=step-functions):
+ * drills start executions of the engine's state machine and read the incident table.
+ */
+export interface EngineDrillConfig {
+  readonly backend: "step-functions";
+  /** The paging levels that may be drilled. */
+  readonly levels: ReadonlySet<string>;
+  readonly namePrefix: string;
+  readonly alertsTopicArn: string;
+  /** The engine's state machine, `arn:aws:states:<region>:<account>:stateMachine:<name>`. */
+  readonly stateMachineArn: string;
+  /** The incident table's name. */
+  readonly incidentTable: string;
+  /** The report's language (the stack's `language`). */
+  readonly language: Language;
+}
+
+export type DrillConfig = IncidentManagerDrillConfig | EngineDrillConfig;
 
 export type DrillDecision =
   | { readonly kind: "start"; readonly start: DrillStart }
@@ -35,6 +62,19 @@ export type DrillDecision =
       readonly startedAt: string;
       /** The stack's paging response plans: a drill incident lives under one of them. */
       readonly responsePlanArns: readonly string[];
+    }
+  | {
+      /** Backend step-functions: start the drill execution of the run at `runAt`. */
+      readonly kind: "engine-start";
+      readonly level: string;
+      readonly runAt: Date;
+    }
+  | {
+      /** Backend step-functions: report the drill execution `executionArn`. */
+      readonly kind: "engine-report";
+      readonly level: string;
+      readonly executionArn: string;
+      readonly startedAt: string;
     };
 
 export type DrillInputErrorCode = "MALFORMED_EVENT" | "NOT_A_DRILL_LEVEL";
@@ -81,6 +121,13 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
  * Throws one `DrillConfigError` listing every problem, each naming its variable.
  */
 export function parseDrillEnv(env: Readonly<Record<string, string | undefined>>): DrillConfig {
+  const backend = env.DRILL_BACKEND;
+  if (backend === "step-functions") return parseEngineDrillEnv(env);
+  if (backend !== undefined && backend !== "" && backend !== "incident-manager") {
+    throw new DrillConfigError([
+      `DRILL_BACKEND: expected incident-manager or step-functions, got ${show(backend)}`,
+    ]);
+  }
   const problems: string[] = [];
   const levels = new Map<string, DrillLevel>();
   const raw = env.DRILL_LEVELS;
@@ -128,7 +175,88 @@ export function parseDrillEnv(env: Readonly<Record<string, string | undefined>>)
   );
   const alertsTopicArn = required(env, "ALERTS_TOPIC_ARN", TOPIC_ARN, "an SNS topic ARN", problems);
   if (problems.length > 0) throw new DrillConfigError(problems);
-  return { levels, namePrefix, alertsTopicArn };
+  return { backend: "incident-manager", levels, namePrefix, alertsTopicArn };
+}
+
+/**
+ * A state machine ARN: `arn:${Partition}:states:${Region}:${Account}:stateMachine:${Name}`, names
+ * of 1-80 characters (service authorization reference, AWS Step Functions resource types;
+ * StartExecution API reference, `name`). Its executions are
+ * `arn:${Partition}:states:${Region}:${Account}:execution:${StateMachineName}:${ExecutionId}`.
+ */
+const STATE_MACHINE_ARN =
+  /^arn:aws:states:([a-z]{2}(?:-[a-z]+)+-\d{1,2}):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
+const EXECUTION_ARN =
+  /^arn:aws:states:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9_-]{1,80}$/;
+/** DynamoDB table names: 3-255 characters of a-z, A-Z, 0-9, _ - . (API reference, TableName). */
+const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+
+/**
+ * Backend step-functions (`DRILL_BACKEND=step-functions`):
+ * - `DRILL_LEVELS`: JSON array of the paging levels' names;
+ * - `STATE_MACHINE_ARN`: the engine's state machine; `INCIDENT_TABLE`: the incident table;
+ * - `REPORT_LANGUAGE`: ja | en; `NAME_PREFIX` and `ALERTS_TOPIC_ARN` as above.
+ */
+function parseEngineDrillEnv(env: Readonly<Record<string, string | undefined>>): EngineDrillConfig {
+  const problems: string[] = [];
+  const levels = new Set<string>();
+  const raw = env.DRILL_LEVELS;
+  if (raw === undefined || raw === "") problems.push("DRILL_LEVELS: is not set");
+  else {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      problems.push("DRILL_LEVELS: is not JSON");
+    }
+    if (parsed !== undefined) {
+      if (!Array.isArray(parsed) || parsed.length === 0) {
+        problems.push('DRILL_LEVELS: expected a non-empty array of level names ["<level>", ...]');
+      } else {
+        parsed.forEach((level: unknown, i) => {
+          if (typeof level !== "string" || !LEVEL_NAME.test(level)) {
+            problems.push(`DRILL_LEVELS[${i}]: not a level name: ${show(level)}`);
+          } else levels.add(level);
+        });
+      }
+    }
+  }
+  const namePrefix = required(
+    env,
+    "NAME_PREFIX",
+    NAME_PREFIX,
+    "1-64 characters of a-z, A-Z, 0-9, _ . -",
+    problems,
+  );
+  const alertsTopicArn = required(env, "ALERTS_TOPIC_ARN", TOPIC_ARN, "an SNS topic ARN", problems);
+  const stateMachineArn = required(
+    env,
+    "STATE_MACHINE_ARN",
+    STATE_MACHINE_ARN,
+    "a Step Functions state machine ARN",
+    problems,
+  );
+  const incidentTable = required(
+    env,
+    "INCIDENT_TABLE",
+    TABLE_NAME,
+    "a DynamoDB table name (3-255 characters of a-z, A-Z, 0-9, _ - .)",
+    problems,
+  );
+  const language = env.REPORT_LANGUAGE;
+  if (!isLanguage(language)) {
+    problems.push(`REPORT_LANGUAGE: expected ja or en, got ${show(language)}`);
+  }
+  if (problems.length > 0) throw new DrillConfigError(problems);
+  return {
+    backend: "step-functions",
+    levels,
+    namePrefix,
+    alertsTopicArn,
+    stateMachineArn,
+    incidentTable,
+    language: language as Language,
+  };
 }
 
 function required(
@@ -146,20 +274,28 @@ function required(
 
 /** What to do for one event of the drill workflow. */
 export function decideDrill(input: unknown, config: DrillConfig): DrillDecision {
-  if (isRecord(input) && "drill" in input) return decideStart(input.drill, config);
-  if (isRecord(input) && "drillReport" in input) return decideReport(input.drillReport, config);
+  if (config.backend === "step-functions") {
+    if (isRecord(input) && "drill" in input) return decideEngineStart(input.drill, config);
+    if (isRecord(input) && "drillReport" in input) return decideEngineReport(input.drillReport);
+  } else {
+    if (isRecord(input) && "drill" in input) return decideStart(input.drill, config);
+    if (isRecord(input) && "drillReport" in input) return decideReport(input.drillReport, config);
+  }
   throw malformed("event", 'an object with "drill" or "drillReport"', input);
 }
 
-function decideStart(drill: unknown, config: DrillConfig): DrillDecision {
+/** `{level, scheduledTime}` of a start event, checked against the stack's paging levels. */
+function startOf(
+  drill: unknown,
+  known: readonly string[],
+): { readonly level: string; readonly scheduledTime: string } {
   if (!isRecord(drill)) throw malformed("drill", "an object", drill);
   const { level, scheduledTime } = drill;
   if (typeof level !== "string") throw malformed("drill.level", "a string", level);
-  const plan = config.levels.get(level);
-  if (plan === undefined) {
+  if (!known.includes(level)) {
     throw new DrillInputError(
       "NOT_A_DRILL_LEVEL",
-      `drill.level ${show(level)} is not a paging level of this stack (paging levels: ${[...config.levels.keys()].join(", ")})`,
+      `drill.level ${show(level)} is not a paging level of this stack (paging levels: ${known.join(", ")})`,
     );
   }
   if (typeof scheduledTime !== "string" || !ISO_TIME.test(scheduledTime)) {
@@ -169,6 +305,36 @@ function decideStart(drill: unknown, config: DrillConfig): DrillDecision {
       scheduledTime,
     );
   }
+  return { level, scheduledTime };
+}
+
+function decideEngineStart(drill: unknown, config: EngineDrillConfig): DrillDecision {
+  const { level, scheduledTime } = startOf(drill, [...config.levels]);
+  return { kind: "engine-start", level, runAt: new Date(scheduledTime) };
+}
+
+function decideEngineReport(report: unknown): DrillDecision {
+  if (!isRecord(report)) throw malformed("drillReport", "an object", report);
+  const { level, executionArn, startedAt } = report;
+  if (typeof level !== "string" || !LEVEL_NAME.test(level)) {
+    throw malformed("drillReport.level", "a level name", level);
+  }
+  if (typeof executionArn !== "string" || !EXECUTION_ARN.test(executionArn)) {
+    throw malformed(
+      "drillReport.executionArn",
+      "an execution ARN arn:aws:states:<region>:<account>:execution:<state machine>:<name>",
+      executionArn,
+    );
+  }
+  if (typeof startedAt !== "string" || !ISO_TIME.test(startedAt)) {
+    throw malformed("drillReport.startedAt", "an ISO 8601 timestamp", startedAt);
+  }
+  return { kind: "engine-report", level, executionArn, startedAt };
+}
+
+function decideStart(drill: unknown, config: IncidentManagerDrillConfig): DrillDecision {
+  const { level, scheduledTime } = startOf(drill, [...config.levels.keys()]);
+  const plan = config.levels.get(level) as DrillLevel;
   return {
     kind: "start",
     start: {
@@ -182,7 +348,7 @@ function decideStart(drill: unknown, config: DrillConfig): DrillDecision {
   };
 }
 
-function decideReport(report: unknown, config: DrillConfig): DrillDecision {
+function decideReport(report: unknown, config: IncidentManagerDrillConfig): DrillDecision {
   if (!isRecord(report)) throw malformed("drillReport", "an object", report);
   const { level, incidentArn, startedAt } = report;
   // The level only labels the report: it may have stopped paging since the drill started.

@@ -10,9 +10,13 @@
  * Acknowledgement in Incident Manager is a page receipt of type READ (AcceptPage with AcceptType
  * READ: the responder entered the code or pressed 1), which also sets the page's ReadTime.
  *
+ * Per person, the report also says whether their phone call connected and was acknowledged by
+ * keypress (DrillCallReport), in the words of the message catalogue (handlers/shared/messages.ts).
+ *
  * Privacy: pages and receipts carry no addresses, but a receipt's ReceiptInfo may (it is free
  * text from the delivery provider). It is only ever reduced to a short error kind, never copied.
  */
+import { message } from "./messages";
 
 export type ReceiptType = "SENT" | "DELIVERED" | "READ" | "ERROR" | "STOP";
 
@@ -75,6 +79,24 @@ export interface DrillPageReport {
 
 export type DrillOutcome = "acknowledged" | "not-acknowledged" | "errors";
 
+/**
+ * One person's phone calls in the drill: their pages with a receipt over a voice channel. On the
+ * step-functions backend those receipts come from the incident table's timeline
+ * (handlers/drill/engine.ts engineDrillObservation): `paged` (SENT), `delivered` with channel
+ * voice (DELIVERED: Amazon Connect reported the call connected), `delivery-failed` with channel
+ * voice (ERROR: no answer, busy, …) and `acknowledged` with channel voice (READ: 1, then 1 again,
+ * recorded by the contact flow's Lambda). On Incident Manager they are the page receipts of a
+ * VOICE contact channel (DELIVERED, ERROR, READ: pressed 1).
+ */
+export interface DrillCallReport {
+  /** A call connected (a DELIVERED receipt over voice). */
+  readonly connected: boolean;
+  /** A call was acknowledged by keypress (a READ receipt over voice). */
+  readonly acknowledged: boolean;
+  /** Short error kinds of the calls that did not connect (never the provider's text). */
+  readonly failures: string[];
+}
+
 /** One person paged in the drill. */
 export interface DrillPersonReport {
   readonly contact: string;
@@ -82,6 +104,8 @@ export interface DrillPersonReport {
   readonly channels: string[];
   /** Whether they read (acknowledged) any of their pages. */
   readonly acknowledged: boolean;
+  /** Their phone calls, when any page went over voice. */
+  readonly call?: DrillCallReport;
 }
 
 export interface DrillReport {
@@ -203,8 +227,22 @@ export function buildDrillReport(
 
   let acknowledged: DrillReport["acknowledged"] = null;
   let hasErrors = false;
+  const calls = new Map<
+    string,
+    { connected: boolean; acknowledged: boolean; failures: string[] }
+  >();
   const pages = obs.pages.map((page): DrillPageReport => {
     const contact = nameOf(page.contactArn);
+    const overVoice = page.receipts.filter((r) => kindOfChannel(obs, r.channelArn) === "voice");
+    if (overVoice.length > 0) {
+      const call = calls.get(contact) ?? { connected: false, acknowledged: false, failures: [] };
+      calls.set(contact, call);
+      if (overVoice.some((r) => r.type === "DELIVERED")) call.connected = true;
+      if (overVoice.some((r) => r.type === "READ")) call.acknowledged = true;
+      for (const r of overVoice.filter((x) => x.type === "ERROR")) {
+        call.failures.push(errorKind(r.info));
+      }
+    }
     const kinds: ChannelKind[] = [];
     for (const r of page.receipts) {
       const k = kindOfChannel(obs, r.channelArn);
@@ -279,7 +317,10 @@ export function buildDrillReport(
     startedAt: obs.startedAt,
     acknowledged,
     pages,
-    people: [...people].map(([contact, p]) => ({ contact, ...p })),
+    people: [...people].map(([contact, p]) => {
+      const call = calls.get(contact);
+      return { contact, ...p, ...(call !== undefined && { call }) };
+    }),
     engagedContacts: [...engaged].sort(),
     stagesObserved: minutes.size,
     outcome,
@@ -401,6 +442,28 @@ export function renderDrillReport(r: DrillReport, language: ReportLanguage = "en
       const via = person.channels.length > 0 ? person.channels.join(", ") : t.unknownChannel;
       lines.push(t.person(person.contact, via, person.acknowledged));
     }
+    const called = r.people.filter((p) => p.call !== undefined);
+    if (called.length > 0) {
+      lines.push(message("slack.drillCalls.title", language));
+      for (const person of called) lines.push(`  ${callLine(person, language)}`);
+    }
   }
   return lines.join("\n");
+}
+
+/**
+ * Whether the person's phone call connected and was acknowledged, from the message catalogue
+ * (handlers/shared/messages.ts). A keypress proves the call connected even when Connect's
+ * connection event has not reached the timeline yet.
+ */
+function callLine(person: DrillPersonReport, language: ReportLanguage): string {
+  const call = person.call as DrillCallReport;
+  const contact = person.contact;
+  if (call.acknowledged) return message("slack.drillCall.acknowledged", language, { contact });
+  if (call.connected) return message("slack.drillCall.connected", language, { contact });
+  if (call.failures.length > 0) {
+    const reason = [...new Set(call.failures)].join(", ");
+    return message("slack.drillCall.notConnected", language, { contact, reason });
+  }
+  return message("slack.drillCall.noReport", language, { contact });
 }

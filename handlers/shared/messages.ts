@@ -359,6 +359,44 @@ export const MESSAGES = {
     ja: () =>
       "この電話では確認されませんでした。エスカレーションは続きます。メールまたは SMS のリンクからも確認できます。失礼します。",
   },
+  // The drill report's phone calls (handlers/shared/drillReport.ts renderDrillReport: Slack, the
+  // incident timeline, `npm run drill`): per person, whether the call connected and whether it was
+  // acknowledged by keypress (1, then 1 again).
+  "slack.drillCalls.title": {
+    en: () => "Phone calls:",
+    ja: () => "電話呼び出し:",
+  },
+  "slack.drillCall.acknowledged": {
+    en: (p) => `${v(p.contact)}: the call connected and was acknowledged by keypress`,
+    ja: (p) => `${v(p.contact)}: 電話がつながり、キー操作で確認されました`,
+  },
+  "slack.drillCall.connected": {
+    en: (p) => `${v(p.contact)}: the call connected but was NOT acknowledged`,
+    ja: (p) => `${v(p.contact)}: 電話はつながりましたが、確認されませんでした`,
+  },
+  "slack.drillCall.notConnected": {
+    en: (p) => `${v(p.contact)}: the call did NOT connect (${v(p.reason)}); not acknowledged`,
+    ja: (p) => `${v(p.contact)}: 電話がつながりませんでした（${v(p.reason)}）。確認なし`,
+  },
+  "slack.drillCall.noReport": {
+    en: (p) =>
+      `${v(p.contact)}: called; no connection reported by the end of the drill; not acknowledged`,
+    ja: (p) => `${v(p.contact)}: 発信しましたが、訓練の終了までに接続の報告はなく、確認なし`,
+  },
+  // The Slack title of a drill report on backend step-functions (handlers/drill/core.ts
+  // drillNotification with the stack's language).
+  "slack.drillReport.acknowledged": {
+    en: (p) => `[DRILL] ${v(p.level)} paging drill: acknowledged`,
+    ja: (p) => `【訓練 DRILL】${v(p.level)} 呼び出し訓練: 確認されました`,
+  },
+  "slack.drillReport.notAcknowledged": {
+    en: (p) => `[DRILL] ${v(p.level)} paging drill: NOT acknowledged`,
+    ja: (p) => `【訓練 DRILL】${v(p.level)} 呼び出し訓練: 確認されませんでした`,
+  },
+  "slack.drillReport.errors": {
+    en: (p) => `[DRILL] ${v(p.level)} paging drill: NOT acknowledged, delivery errors`,
+    ja: (p) => `【訓練 DRILL】${v(p.level)} 呼び出し訓練: 確認なし、配信エラーあり`,
+  },
 } as const satisfies Record<string, Record<Language, Render>>;
 
 export type MessageKey = keyof typeof MESSAGES;

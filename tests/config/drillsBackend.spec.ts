@@ -1,12 +1,11 @@
 /**
- * Scheduled drills (`drills`) and the backend (config/crossChecks.ts checkDrills): backend
- * step-functions refuses `drills` at plan time with the path and the reason, because the drill
- * Lambda (handlers/drill/handler.ts) starts Incident Manager incidents only; `npm run drill` works
- * on both backends (tests/tools/drill.spec.ts).
+ * Scheduled drills (`drills`) and the backend (config/crossChecks.ts checkDrills): both backends
+ * accept `drills` of a paging level (the drill Lambda starts an Incident Manager incident, or on
+ * backend step-functions an execution of the engine's state machine: handlers/drill/handler.ts),
+ * and both refuse a drill of a level that does not page or does not exist, with the path.
  *
- * What this spec does NOT prove: that `pulumi up` would fail without the check (the drill Lambda's
- * role and workflow are built from response plans a step-functions stack does not have); only
- * the message and its path.
+ * What this spec does NOT prove: that the drill Lambda works on either backend (its own specs,
+ * tests/handlers/drill*.spec.ts, do); only what the config accepts and the messages with paths.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -33,15 +32,30 @@ function issuesOf(config: unknown): readonly ConfigIssue[] {
 }
 
 describe("config: scheduled drills and the backend", () => {
-  it("backend step-functions with drills: one issue at drills naming the backend and npm run drill", () => {
+  it("backend step-functions with a drill of its paging level is accepted (the refusal of earlier rounds is gone)", () => {
     const config = raw("selfhosted");
     config.drills = [{ level: "critical", schedule: "cron(0 1 ? * MON *)" }];
+    const parsed = parseStackConfig(config);
+    assert.equal(parsed.backend, "step-functions");
+    assert.deepEqual(
+      parsed.drills.map((d) => d.level),
+      ["critical"],
+    );
+  });
+
+  it("backend step-functions with a drill of a level that does not page, and of no level: an issue at each level path", () => {
+    const config = raw("selfhosted");
+    config.drills = [
+      { level: "warning", schedule: "cron(0 1 ? * MON *)" },
+      { level: "nope", schedule: "cron(0 1 ? * MON *)" },
+    ];
     assert.deepEqual(issuesOf(config), [
       {
-        path: "drills",
+        path: "drills[0].level",
         message:
-          "scheduled drills are not available with backend step-functions yet (the drill Lambda starts Incident Manager incidents); remove drills and run npm run drill -- --stack <stack> --level <level> by hand, or set backend: incident-manager",
+          '"warning" does not page (page: false), so it has no response plan to drill; drill a paging level',
       },
+      { path: "drills[1].level", message: '"nope" is not a level; define it under levels' },
     ]);
   });
 

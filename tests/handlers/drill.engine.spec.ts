@@ -2,11 +2,14 @@
  * Drills on the step-functions backend, pure parts (handlers/drill/engine.ts): the execution name
  * and StartExecution input, the incident item → report observation, the StopExecution input; and
  * the DRILL marker of the pages a drill execution sends (handlers/shared/messages.ts, ja and en),
- * with a real alarm's pages unmarked.
+ * with a real alarm's pages unmarked; and the report's phone calls (connected, acknowledged by
+ * keypress, not answered) from a timeline of the kinds fixed in this round (paged, delivered,
+ * delivery-failed, acknowledged with channel email|sms|voice), literally in Japanese and English.
  *
  * What this spec does NOT prove: that the engine's execution passes the drill's alarm name to the
  * messages unchanged (the engine's specs run its code); that Step Functions accepts the input
- * (tests/tools/drill.spec.ts checks the requests against the API model); delivery of any page.
+ * (tests/tools/drill.spec.ts checks the requests against the API model); delivery of any page;
+ * that the delivery-event and voice helpers write exactly these entries (their specs do).
  */
 import assert from "node:assert/strict";
 import {
@@ -168,5 +171,154 @@ describe("pages of a drill say DRILL (handlers/shared/messages.ts), real alarms'
         assert.ok(!text.includes("DRILL"), `${lang} ${key}: ${text}`);
       }
     }
+  });
+});
+
+describe("drills on backend step-functions: the phone calls in the report (timeline kinds of fixed interface 4)", () => {
+  const T0 = new Date("2026-12-07T01:00:00.000Z");
+  const t = (sec: number) => new Date(T0.getTime() + sec * 1000).toISOString();
+  /**
+   * sato: e-mail delivered (SES `Delivery`), SMS failed (`TEXT_BLOCKED`), the call connected
+   * (Connect `connected`) and was acknowledged by keypress (`acknowledged`, channel voice);
+   * suzuki: e-mail not reported, the call not answered (`no-answer`).
+   */
+  const incident: Incident = {
+    id: "DRILL-critical-20261207T010000000Z",
+    status: "acknowledged",
+    alarmName: "[DRILL] critical paging drill",
+    alertLevel: "critical",
+    openedAt: t(1),
+    expiresAt: 1788570000,
+    timeline: [
+      { at: t(1), kind: "opened" },
+      { at: t(2), kind: "paged", contact: "sato", channel: "email" },
+      { at: t(2), kind: "paged", contact: "suzuki", channel: "email" },
+      { at: t(5), kind: "delivered", contact: "sato", channel: "email", detail: "Delivery" },
+      { at: t(602), kind: "paged", contact: "sato", channel: "sms" },
+      { at: t(603), kind: "paged", contact: "sato", channel: "voice" },
+      { at: t(603), kind: "paged", contact: "suzuki", channel: "voice" },
+      {
+        at: t(604),
+        kind: "delivery-failed",
+        contact: "sato",
+        channel: "sms",
+        detail: "TEXT_BLOCKED",
+      },
+      { at: t(620), kind: "delivered", contact: "sato", channel: "voice", detail: "connected" },
+      {
+        at: t(650),
+        kind: "delivery-failed",
+        contact: "suzuki",
+        channel: "voice",
+        detail: "no-answer",
+      },
+      { at: t(660), kind: "acknowledged", contact: "sato", channel: "voice" },
+    ],
+  };
+  const report = () =>
+    buildDrillReport(
+      engineDrillObservation(
+        incident,
+        { incidentId: incident.id, title: "[DRILL] critical paging drill", startedAt: T0 },
+        new Date(t(1800)),
+      ),
+      {},
+      "ie-selfdrills",
+    );
+
+  it("per person: sato's call connected and was acknowledged by keypress; suzuki's did not connect (not answered)", () => {
+    assert.deepEqual(report().people, [
+      {
+        contact: "sato",
+        channels: ["email", "sms", "voice"],
+        acknowledged: true,
+        call: { connected: true, acknowledged: true, failures: [] },
+      },
+      {
+        contact: "suzuki",
+        channels: ["email", "voice"],
+        acknowledged: false,
+        call: { connected: false, acknowledged: false, failures: ["not answered"] },
+      },
+    ]);
+    assert.deepEqual(report().acknowledged, {
+      contact: "sato",
+      channel: "voice",
+      afterSeconds: 660,
+    });
+  });
+
+  it("the report in English, literally", () => {
+    assert.equal(
+      renderDrillReport(report(), "en"),
+      [
+        "[DRILL] report for DRILL-critical-20261207T010000000Z",
+        "Started: 2026-12-07T01:00:00.000Z",
+        "Outcome: acknowledged by sato (voice) at T+11:00",
+        "Engaged: sato, suzuki; stages observed: 1",
+        "T+0:02  page sent to sato (email) — delivered after 0:03, not read",
+        "T+0:02  page sent to suzuki (email) — not read",
+        "T+10:02 page sent to sato (sms) — error: opted out",
+        "T+10:03 page sent to sato (voice) — delivered after 0:17, read after 0:57 (acknowledged)",
+        "T+10:03 page sent to suzuki (voice) — error: not answered",
+        "Per person:",
+        "  sato: paged by email, sms, voice — acknowledged",
+        "  suzuki: paged by email, voice — did NOT acknowledge",
+        "Phone calls:",
+        "  sato: the call connected and was acknowledged by keypress",
+        "  suzuki: the call did NOT connect (not answered); not acknowledged",
+      ].join("\n"),
+    );
+  });
+
+  it("the report in Japanese, literally", () => {
+    assert.equal(
+      renderDrillReport(report(), "ja"),
+      [
+        "[DRILL] 訓練レポート DRILL-critical-20261207T010000000Z",
+        "開始: 2026-12-07T01:00:00.000Z",
+        "結果: sato (voice) が T+11:00 に確認",
+        "呼び出し対象: sato, suzuki、観測したステージ数: 1",
+        "T+0:02  sato (email) を呼び出し — 0:03 後に配信、未読",
+        "T+0:02  suzuki (email) を呼び出し — 未読",
+        "T+10:02 sato (sms) を呼び出し — エラー: opted out",
+        "T+10:03 sato (voice) を呼び出し — 0:17 後に配信、0:57 後に既読（確認）",
+        "T+10:03 suzuki (voice) を呼び出し — エラー: not answered",
+        "担当者別:",
+        "  sato: email, sms, voice で呼び出し — 確認済み",
+        "  suzuki: email, voice で呼び出し — 未確認",
+        "電話呼び出し:",
+        "  sato: 電話がつながり、キー操作で確認されました",
+        "  suzuki: 電話がつながりませんでした（not answered）。確認なし",
+      ].join("\n"),
+    );
+  });
+
+  it("a link acknowledgement after the call was placed is reported over the link's channel, not as a keypress", () => {
+    const byLink: Incident = {
+      ...incident,
+      timeline: [
+        ...incident.timeline.filter((e) => e.kind !== "acknowledged"),
+        { at: t(700), kind: "acknowledged", contact: "sato", channel: "email" },
+      ],
+    };
+    const r = buildDrillReport(
+      engineDrillObservation(
+        byLink,
+        { incidentId: byLink.id, title: "x", startedAt: T0 },
+        new Date(t(1800)),
+      ),
+      {},
+    );
+    assert.deepEqual(r.acknowledged, { contact: "sato", channel: "email", afterSeconds: 700 });
+    assert.deepEqual(r.people[0].call, { connected: true, acknowledged: false, failures: [] });
+    assert.equal(
+      renderDrillReport(r, "en").split("\n").slice(-3).join("\n"),
+      [
+        "Phone calls:",
+        "  sato: the call connected but was NOT acknowledged",
+        "  suzuki: the call did NOT connect (not answered); not acknowledged",
+      ].join("\n"),
+    );
   });
 });

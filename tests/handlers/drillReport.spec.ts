@@ -180,7 +180,15 @@ const CASES: Case[] = [
         },
         { contact: "sato", channel: "sms+voice", sentAfterSeconds: 600, errors: [] },
       ],
-      people: [{ contact: "sato", channels: ["email", "sms", "voice"], acknowledged: false }],
+      people: [
+        {
+          contact: "sato",
+          channels: ["email", "sms", "voice"],
+          acknowledged: false,
+          // A SENT receipt over the voice channel: called, nothing reported about the call.
+          call: { connected: false, acknowledged: false, failures: [] },
+        },
+      ],
       engagedContacts: ["escalation", "oncall-primary", "sato"],
       stagesObserved: 1,
       outcome: "not-acknowledged",
@@ -194,6 +202,8 @@ const CASES: Case[] = [
       "T+10:00 page sent to sato (sms+voice) — not read",
       "Per person:",
       "  sato: paged by email, sms, voice — did NOT acknowledge",
+      "Phone calls:",
+      "  sato: called; no connection reported by the end of the drill; not acknowledged",
     ].join("\n"),
   },
   {

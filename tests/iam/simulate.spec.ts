@@ -117,6 +117,37 @@ async function denied(stack: JudgedStack, requests: readonly IamRequest[]): Prom
   return out;
 }
 
+/**
+ * The drill function of the step-functions fixture stack (tests/iam/fixtures/Pulumi.selfdrills.yaml),
+ * run through its handler scenario (handlerScenarios.ts engineDrillScenarios): the only function
+ * of that stack simulated here (the engine's and the step-functions router's scenarios do not
+ * run against a program's stack yet).
+ */
+async function engineDrillRun(): Promise<HandlerRun> {
+  const stack = await judged("selfdrills");
+  const recorder = new SdkRecorder();
+  try {
+    const fn = ofType(stack, "aws:lambda/function:Function").find((f) => handlerOf(f) === "drill");
+    if (!fn) throw new Error("stack selfdrills: no drill function");
+    await SCENARIOS.drill({
+      fn,
+      env: envOf(fn),
+      resources: stack.resources,
+      recorder,
+      account: ACCOUNT,
+      region: REGION,
+    });
+    return {
+      functionName: fn.id,
+      handler: "drill",
+      roleArn: String(fn.inputs.role),
+      sent: recorder.sent(),
+    };
+  } finally {
+    recorder.restore();
+  }
+}
+
 /** The action that delivers to a target: invoke a function or send to a queue. */
 function deliveryAction(targetArn: string): string {
   if (targetArn.startsWith("arn:aws:lambda:")) return "lambda:InvokeFunction";
@@ -173,6 +204,9 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
       // tests/iam/voice.spec.ts).
       const voice = await voiceStack();
       for (const c of [...voice.engineSent, ...voice.voiceSent]) sent.add(c.key);
+      // The drill function of a step-functions stack (its scenario sends StartExecution,
+      // StopExecution, GetItem, UpdateItem, Publish; simulated below).
+      for (const c of (await engineDrillRun()).sent) sent.add(c.key);
       // Nor is the router's step-functions path (the selfhosted stack has no handler scenario
       // yet): its StartExecution/StopExecution are simulated from the literal requests of
       // tests/handlers/router.stepFunctions.spec.ts in tests/iam/router.stepFunctions.spec.ts.
@@ -223,6 +257,90 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
         assert.deepEqual([...new Set(problems)], []);
       });
     }
+
+    it("stack selfdrills (backend step-functions, a scheduled drill): IAM allows every request the drill function's scenario sent, as its own role (service authorization reference: StartExecution stateMachine*, StopExecution execution*, GetItem/UpdateItem table*; SNS publish with the topic's key)", async () => {
+      const stack = await judged("selfdrills");
+      const run = await engineDrillRun();
+      assert.deepEqual([...new Set(run.sent.map((c) => c.key))].sort(), [
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "sfn:StartExecution",
+        "sfn:StopExecution",
+        "sns:Publish",
+      ]);
+      const requests = run.sent.flatMap((c) =>
+        authorizations(stack, c).map((a) => ({
+          principal: run.roleArn,
+          action: a.action,
+          resource: a.resource,
+          context: a.context,
+        })),
+      );
+      assert.deepEqual([...new Set(requests.map((r) => `${r.action} ${r.resource}`))].sort(), [
+        `dynamodb:GetItem arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/ie-selfdrills-incidents`,
+        `dynamodb:UpdateItem arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/ie-selfdrills-incidents`,
+        `kms:Decrypt ${stack.facts.topicKeys.get(`arn:aws:sns:${REGION}:${ACCOUNT}:ie-selfdrills-alerts`)}`,
+        `kms:GenerateDataKey ${stack.facts.topicKeys.get(`arn:aws:sns:${REGION}:${ACCOUNT}:ie-selfdrills-alerts`)}`,
+        `sns:Publish arn:aws:sns:${REGION}:${ACCOUNT}:ie-selfdrills-alerts`,
+        `states:StartExecution arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ie-selfdrills-escalation`,
+        `states:StopExecution arn:aws:states:${REGION}:${ACCOUNT}:execution:ie-selfdrills-escalation:DRILL-critical-20261207T010000000Z`,
+      ]);
+      assert.deepEqual(await denied(stack, requests), []);
+    });
+
+    it("stack selfdrills: the drill role cannot start another state machine, stop an alarm's execution, touch another table, or delete and scan its own", async () => {
+      const stack = await judged("selfdrills");
+      const run = await engineDrillRun();
+      const execution = (name: string) =>
+        `arn:aws:states:${REGION}:${ACCOUNT}:execution:ie-selfdrills-escalation:${name}`;
+      const table = (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
+      const decisions = [];
+      for (const [action, resource] of [
+        [
+          "states:StartExecution",
+          `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:other-escalation`,
+        ],
+        [
+          "states:StartExecution",
+          `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ie-selfdrills-drill`,
+        ],
+        ["states:StopExecution", execution("ie-selfdrills-critical-api-5xx-20261207T010000000Z")],
+        ["states:StopExecution", execution("DRILL-critical-20261207T010000000Z")],
+        ["dynamodb:GetItem", table("ie-selfdrills-open-incidents")],
+        ["dynamodb:UpdateItem", table("other-incidents")],
+        ["dynamodb:DeleteItem", table("ie-selfdrills-incidents")],
+        ["dynamodb:Scan", table("ie-selfdrills-incidents")],
+        [
+          "ssm-incidents:StartIncident",
+          `arn:aws:ssm-incidents::${ACCOUNT}:response-plan/ie-selfdrills-critical`,
+        ],
+      ] as const) {
+        decisions.push([
+          `${action} ${resource.split(":").slice(-2).join(":")}`,
+          await decide(stack.policies, { principal: run.roleArn, action, resource }),
+        ]);
+      }
+      assert.deepEqual(decisions, [
+        ["states:StartExecution stateMachine:other-escalation", "ImplicitlyDenied"],
+        ["states:StartExecution stateMachine:ie-selfdrills-drill", "ImplicitlyDenied"],
+        [
+          "states:StopExecution ie-selfdrills-escalation:ie-selfdrills-critical-api-5xx-20261207T010000000Z",
+          "ImplicitlyDenied",
+        ],
+        [
+          "states:StopExecution ie-selfdrills-escalation:DRILL-critical-20261207T010000000Z",
+          "Allowed",
+        ],
+        [`dynamodb:GetItem ${ACCOUNT}:table/ie-selfdrills-open-incidents`, "ImplicitlyDenied"],
+        [`dynamodb:UpdateItem ${ACCOUNT}:table/other-incidents`, "ImplicitlyDenied"],
+        [`dynamodb:DeleteItem ${ACCOUNT}:table/ie-selfdrills-incidents`, "ImplicitlyDenied"],
+        [`dynamodb:Scan ${ACCOUNT}:table/ie-selfdrills-incidents`, "ImplicitlyDenied"],
+        [
+          `ssm-incidents:StartIncident ${ACCOUNT}:response-plan/ie-selfdrills-critical`,
+          "ImplicitlyDenied",
+        ],
+      ]);
+    });
 
     it("the scenarios' Incident Manager requests match the botocore API models (so their ARNs are ones the services accept)", async () => {
       const problems: string[] = [];

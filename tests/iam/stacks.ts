@@ -29,12 +29,15 @@ export const STACKS: readonly { name: string; file?: string }[] = [
 ];
 
 /**
- * Stacks of backend step-functions (Pulumi.selfhosted.yaml): judged by tests/iam/selfhosted.spec.ts
- * (the engine, ack and self-page roles), not yet by simulate.spec.ts, whose handler scenarios and
- * service calls are Incident Manager's (no engine scenario runs against a program's stack yet).
+ * Stacks of backend step-functions (Pulumi.selfhosted.yaml, and tests/iam/fixtures/
+ * Pulumi.selfdrills.yaml: the same plus a scheduled drill): judged by tests/iam/selfhosted.spec.ts
+ * (the engine, ack and self-page roles) and, for the drill function, by simulate.spec.ts from its
+ * handler scenario; the other functions' scenarios there are Incident Manager's (no engine or
+ * step-functions router scenario runs against a program's stack yet).
  */
 export const ENGINE_BACKEND_STACKS: readonly { name: string; file?: string }[] = [
   { name: "selfhosted" },
+  { name: "selfdrills", file: path.join(__dirname, "fixtures", "Pulumi.selfdrills.yaml") },
 ];
 
 const cache = new Map<string, Promise<JudgedStack>>();

@@ -20,6 +20,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
+  type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand } from "@aws-sdk/client-sns";
@@ -37,7 +38,9 @@ import {
   createHandler as createDrillHandler,
   type DrillResult,
 } from "../../handlers/drill/handler";
-import { parseDrillEnv } from "../../handlers/drill/events";
+import { parseDrillEnv, type EngineDrillConfig } from "../../handlers/drill/events";
+import { SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   CreateTimelineEventCommand,
   GetIncidentRecordCommand,
@@ -250,6 +253,7 @@ async function routerScenarios(ctx: ScenarioContext): Promise<void> {
  */
 async function drillScenarios(ctx: ScenarioContext): Promise<void> {
   const config = parseDrillEnv({ ...ctx.env, AWS_REGION: ctx.region });
+  if (config.backend === "step-functions") return engineDrillScenarios(ctx, config);
   let clock = new Date("2026-12-07T01:00:03.000Z");
   answerRouterCalls(ctx, () => clock.getTime());
   const handler = createDrillHandler({
@@ -270,6 +274,84 @@ async function drillScenarios(ctx: ScenarioContext): Promise<void> {
       drillReport: { level, incidentArn: started.incidentArn, startedAt: started.startedAt },
     });
     if (reported.decision !== "drill-report") {
+      throw new Error(`drill report of ${level}: ${JSON.stringify(reported)}`);
+    }
+  }
+}
+
+/**
+ * The drill function on backend step-functions: for each paging level, the workflow's start
+ * (StartExecution of the engine's state machine, answered with the execution's ARN as Step
+ * Functions builds it: `…:execution:<stateMachineName>:<name>`) and, 30 minutes later, its report
+ * (GetItem of the incident the engine opened under the execution's name, the resolve, the stop
+ * and the post). The table is the FakeTable with DynamoDB's conditional semantics, holding the
+ * item the engine would have opened.
+ */
+async function engineDrillScenarios(
+  ctx: ScenarioContext,
+  config: EngineDrillConfig,
+): Promise<void> {
+  const { openIncidentRequest } = await import("../../handlers/shared/incidentStore");
+  // The incident items by key; UpdateItem here is only the drill's resolve (status open or
+  // acknowledged → resolved, else ConditionalCheckFailedException, as its condition says).
+  const items = new Map<string, Record<string, AttributeValue>>();
+  const keyOf = (i: Input) => JSON.stringify(i.Key);
+  const dynamodb = ctx.recorder.mock("dynamodb");
+  dynamodb.on(GetItemCommand as never).callsFake((i: Input) => {
+    const item = items.get(keyOf(i));
+    return item === undefined ? {} : { Item: item };
+  });
+  dynamodb.on(UpdateItemCommand as never).callsFake((i: Input) => {
+    const item = items.get(keyOf(i));
+    if (item === undefined || !["open", "acknowledged"].includes(String(item.status?.S))) {
+      throw new ConditionalCheckFailedException({
+        message: "The conditional request failed",
+        $metadata: {},
+      });
+    }
+    items.set(keyOf(i), { ...item, status: { S: "resolved" } });
+    return { Attributes: items.get(keyOf(i)) };
+  });
+  const sfn = ctx.recorder.mock("sfn");
+  let clock = new Date("2026-12-07T01:00:03.000Z");
+  sfn.on(StartExecutionCommand as never).callsFake((i: Input) => {
+    const machine = String(i.stateMachineArn);
+    const executionArn = `${machine.replace(":stateMachine:", ":execution:")}:${String(i.name)}`;
+    const input = JSON.parse(String(i.input)) as { alarmName: string; level: string };
+    // What the engine's first task does with the execution (handlers/engine/adapters.ts).
+    const opened = openIncidentRequest(config.incidentTable, {
+      id: String(i.name),
+      alarmName: input.alarmName,
+      alertLevel: input.level,
+      openedAt: clock,
+      executionArn,
+    });
+    items.set(JSON.stringify({ pk: opened.Item?.pk }), opened.Item ?? {});
+    return { executionArn, startDate: clock };
+  });
+  sfn.on(StopExecutionCommand as never).callsFake(() => ({ stopDate: clock }));
+  ctx.recorder
+    .mock("sns")
+    .on(PublishCommand as never)
+    .callsFake(() => ({ MessageId: uuid(1) }));
+  const handler = createDrillHandler({
+    config,
+    sfn: new SFNClient({ region: ctx.region }),
+    db: new DynamoDBClient({ region: ctx.region }),
+    sns: new SNSClient({ region: ctx.region }),
+    now: () => clock,
+    log: () => undefined,
+  });
+  for (const level of config.levels) {
+    clock = new Date("2026-12-07T01:00:03.000Z");
+    const started = await handler({ drill: { level, scheduledTime: "2026-12-07T01:00:00Z" } });
+    if (started.decision !== "engine-drill")
+      throw new Error(`drill of ${level}: ${JSON.stringify(started)}`);
+    clock = new Date("2026-12-07T01:30:03.000Z");
+    const reported = await handler({
+      drillReport: { level, executionArn: started.executionArn, startedAt: started.startedAt },
+    });
+    if (reported.decision !== "engine-drill-report" || !reported.resolved) {
       throw new Error(`drill report of ${level}: ${JSON.stringify(reported)}`);
     }
   }

@@ -1,9 +1,9 @@
 /**
- * The SDK calls of a drill on the step-functions backend (`npm run drill`): find the engine's
- * state machine, start the drill execution, read the incident item, resolve it, stop the
+ * The SDK calls of a drill on the step-functions backend, shared by `npm run drill` (tools/drill.ts)
+ * and the drill Lambda's scheduled drills (handlers/drill/handler.ts): start the drill execution, read the incident item, resolve it, stop the
  * execution. Clients are passed in; every call goes through `call(action, fn)` (handlers/drill/aws.ts
- * Call) so the CLI names the IAM action in its errors. A CLI library (tools/): no Lambda runs a
- * drill on this backend yet (config/crossChecks.ts refuses scheduled drills there).
+ * Call) so the CLI names the IAM action in its errors and the Lambda leaves it as is (`direct`).
+ * Finding the state machine by name is the CLI's alone (tools/drill.ts findStateMachineArn).
  */
 import {
   ConditionalCheckFailedException,
@@ -13,38 +13,14 @@ import {
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import {
-  ListStateMachinesCommand,
   StartExecutionCommand,
   StopExecutionCommand,
   type SFNClient,
   type StartExecutionCommandInput,
   type StopExecutionCommandInput,
 } from "@aws-sdk/client-sfn";
-import { getIncidentRequest, parseIncident, type Incident } from "../handlers/shared/incidentStore";
-import { MAX_LIST_REQUESTS, direct, type Call } from "../handlers/drill/aws";
-
-/**
- * The state machine's ARN by name, from ListStateMachines (paginated: `maxResults` ≤ 1000,
- * `nextToken`; Step Functions API reference, ListStateMachines), at most MAX_LIST_REQUESTS
- * requests; never hand-built.
- */
-export async function findStateMachineArn(
-  client: SFNClient,
-  name: string,
-  call: Call = direct,
-): Promise<string | undefined> {
-  let next: { nextToken?: string } = {};
-  for (let request = 0; request < MAX_LIST_REQUESTS; request++) {
-    const out = await call("states:ListStateMachines", () =>
-      client.send(new ListStateMachinesCommand({ maxResults: 100, ...next })),
-    );
-    const hit = (out.stateMachines ?? []).find((m) => m.name === name);
-    if (hit?.stateMachineArn) return hit.stateMachineArn;
-    if (out.nextToken === undefined || out.nextToken === "") return undefined;
-    next = { nextToken: out.nextToken };
-  }
-  throw new Error(`ListStateMachines returned more than ${MAX_LIST_REQUESTS} pages of results`);
-}
+import { getIncidentRequest, parseIncident, type Incident } from "../shared/incidentStore";
+import { direct, type Call } from "./aws";
 
 /** Starts the drill execution and returns its ARN. */
 export async function startExecution(
