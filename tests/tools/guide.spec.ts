@@ -27,6 +27,7 @@ import { StackConfig, parseStackConfig } from "../../config/schema";
 import { guideCli } from "../../cli/guide";
 import { buildGuide, describeSchedule, drillsOf } from "../../tools/guide";
 import { readStackFile } from "../../tools/stackFile";
+import { message } from "../../handlers/shared/messages";
 
 const ROOT = join(__dirname, "..", "..");
 /** A Wednesday; the prod rotation (weekly, Monday 09:00 Asia/Tokyo from 2026-01-05) has sato. */
@@ -580,7 +581,7 @@ describe("responder guide of the step-functions backend (Pulumi.selfhosted.yaml)
     for (const line of [
       "## 概要",
       "- 応答の方法: メールまたは SMS のリンクを開き、表示されたページのボタンを押します。ターミナルからは `npm run ack` でも応答できます。",
-      "このスタックの呼び出し手段: **メール、SMS**。各人のエンゲージメント計画に従い、通常はまずメール、応答がなければ数分後に SMS が届きます(時刻は下の表を参照)。",
+      "このスタックの呼び出し手段: **メール、SMS、電話(音声通話)**。各人のエンゲージメント計画に従い、通常はまずメール、応答がなければ数分後に SMS や電話が届きます(時刻は下の表を参照)。",
       "リンクを開くと確認ページが表示されます。**ページを開いただけでは応答になりません**(メールのスキャナーがリンクを開くことがあるため)。ページの「応答する」ボタンを押すと応答になります。リンクには有効期限があります(期限はデプロイ時に決まります)。期限切れのリンクでは何も変わらないので、`npm run ack -- --stack selfhosted --incident <id>` を使ってください。",
       "応答すると、そのインシデントでまだ送られていない呼び出し(応答後の SMS、次の段階の人への呼び出し)はすべて止まります。二度押しても何も起きません。",
       "インシデントの一覧とタイムライン(誰にいつどの手段で送ったか、誰が応答したか): `npm run incidents -- --stack selfhosted`、1 件の詳細は `--show <id>`、解決は `--resolve <id>`。",
@@ -624,16 +625,58 @@ describe("responder guide of the step-functions backend (Pulumi.selfhosted.yaml)
 
   it("says nothing about Incident Manager's codes or calls, and prints no address or number", () => {
     for (const g of [ja, en]) {
-      for (const text of [
-        "press 1",
-        "acknowledgement code",
-        "source of truth",
-        "@example.com",
-        "+8190",
-      ]) {
+      for (const text of ["acknowledgement code", "source of truth", "@example.com", "+8190"]) {
         assert.ok(!g.includes(text), `${text} in:\n${g}`);
       }
     }
+  });
+
+  it("the Japanese guide explains the voice call (Amazon Connect, the caller ID to save, 1 then 1 again, a missed call) and shows it in the timeline", () => {
+    for (const line of [
+      "- 電話の場合: 案内を聞いて **1 を押し、続けてもう一度 1 を押す** と応答になります。",
+      "### 電話(音声通話)",
+      "Amazon Connect から **+815000000000** で電話がかかってきます。**この番号を「インシデント呼び出し」などの名前で電話帳に登録し**、おやすみモードや着信拒否の対象から外してください。",
+      "- 電話に出ると、レベル、アラーム名、理由をゆっくり読み上げ、もう一度繰り返します(通話の言語は、あなたの連絡先に設定された言語です)。",
+      "- 続いて「確認する場合は、1 を押してください」と案内されます。**1 を押し、「もう一度 1 を押してください」の案内で再び 1 を押す** と応答になり、「確認を記録しました」と伝えて電話が切れます。メールのリンクで応答したのと同じ扱いです。",
+      "- ほかのキーを押した場合や、何も押さなかった場合は応答になりません。「エスカレーションは続きます」と伝えて電話が切れます。どのキーを押しても、当番や呼び出しの対象から外れることはありません。",
+      "- 電話に出られなかった場合(不在、留守番電話、途中で切れた場合)も応答にはなりません。エスカレーションはそのまま次の段階へ進みます。対応できるなら、メールや SMS のリンク、または `npm run ack` で応答してください。この番号に折り返しても応答にはなりません。",
+      "- `T+0` Sato Hanako (`sato`): email",
+      "- `T+10` Sato Hanako (`sato`): SMS, voice",
+      "- `T+25` Tanaka Jiro (`tanaka`): SMS, voice",
+    ]) {
+      assert.ok(lines(ja).includes(line), `missing line:\n${line}\n--- in ---\n${ja}`);
+    }
+    // The prompts the guide quotes are the flow's own (handlers/shared/messages.ts).
+    assert.ok(ja.includes("確認する場合は、1 を押してください"));
+    assert.equal(
+      message("voice.flow.pressOne", "ja"),
+      "この呼び出しを確認する場合は、1 を押してください。",
+    );
+    assert.equal(message("voice.flow.confirm", "ja"), "確認のため、もう一度 1 を押してください。");
+  });
+
+  it("--lang en: the voice call in English, quoting the flow's prompts", () => {
+    for (const line of [
+      "### Voice call",
+      'Amazon Connect calls you from **+815000000000**. **Save this number in your contacts** (for example as "Incident paging") and let it through do-not-disturb and call blocking.',
+      '- It then says "To acknowledge this call, press 1." **Press 1, and when it says "To confirm, press 1 again", press 1 again**: that acknowledges, exactly like the e-mail link, and the call ends after "Your acknowledgement is recorded".',
+    ]) {
+      assert.ok(lines(en).includes(line), `missing line:\n${line}\n--- in ---\n${en}`);
+    }
+    assert.ok(en.includes(message("voice.flow.pressOne", "en")));
+    assert.ok(en.includes(message("voice.flow.confirm", "en").replace(/\.$/, "")));
+  });
+
+  it("a stack that calls nobody has no voice section", () => {
+    const noVoice = {
+      ...SF,
+      contacts: SF.contacts.map((c) => ({
+        ...c,
+        engagement: c.engagement.map((e) => ({ ...e, via: e.via.filter((v) => v !== "voice") })),
+      })),
+    } as StackConfig;
+    const g = buildGuide(noVoice, "selfhosted", NOW);
+    assert.ok(!g.includes("### 電話(音声通話)") && !g.includes("+815000000000"), g);
   });
 
   it("--lang: ja and en accepted, anything else is a usage error (exit 2)", () => {
