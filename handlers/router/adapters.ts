@@ -9,6 +9,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
+  type AttributeValue,
   type DeleteItemCommandInput,
   type DynamoDBClient,
   type GetItemCommandInput,
@@ -41,7 +42,7 @@ import {
 import { claimAfterStartFailure } from "./dedupe/decide";
 import { parseMapping, type IncidentStatus, type Mapping } from "./dedupe/item";
 import { parseIncident } from "../shared/incidentStore";
-import { dedupeStatus } from "./stepFunctions";
+import { dedupeStatus, noteOutcome } from "./stepFunctions";
 
 /** Starts an incident and returns its incident record ARN. */
 export async function startIncident(
@@ -104,6 +105,32 @@ export async function stopExecution(
     await client.send(new StopExecutionCommand(input));
   } catch (err: unknown) {
     if (!isNamed(err, "ExecutionDoesNotExist")) throw err;
+  }
+}
+
+/**
+ * Appends a timeline note once (stepFunctions.ts noteInput): "noted" when written now or by an
+ * earlier delivery of the same event, "missing" when there is no such incident. On
+ * ConditionalCheckFailedException the item as it was comes with the exception
+ * (ReturnValuesOnConditionCheckFailure ALL_OLD, API reference UpdateItem) or, where an
+ * implementation does not return it (dynalite), from a consistent read.
+ */
+export async function recordNoteOnce(
+  client: DynamoDBClient,
+  input: UpdateItemCommandInput,
+  event: CreateTimelineEventCommandInput,
+): Promise<"noted" | "missing"> {
+  try {
+    await client.send(new UpdateItemCommand(input));
+    return "noted";
+  } catch (err: unknown) {
+    if (!isNamed(err, "ConditionalCheckFailedException")) throw err;
+    const old = (err as { Item?: Record<string, AttributeValue> }).Item;
+    if (old !== undefined) return noteOutcome(old, event);
+    const read = await client.send(
+      new GetItemCommand({ TableName: input.TableName, Key: input.Key, ConsistentRead: true }),
+    );
+    return noteOutcome(read.Item, event);
   }
 }
 

@@ -54,6 +54,7 @@ import {
   markUnclearAttempts,
   putIf,
   readMapping,
+  recordNoteOnce,
   startEngagement,
   startExecution,
   startIncident,
@@ -281,10 +282,10 @@ export function createHandler(deps: RouterDeps): RouterHandler {
   function stepFunctionsBackend(sf: StepFunctionsConfig): IncidentBackend {
     return {
       status: (id) => storedIncidentStatus(dynamodb, incidentStatusInput(sf, id)),
-      // Conditional on the incident existing: a missing one fails the message, and its retry
-      // finds it NOT_FOUND and drops the mapping.
+      // Conditional on the incident existing, once per event (noteInput): a missing one fails the
+      // message, and its retry finds it NOT_FOUND and drops the mapping.
       note: async (event) => {
-        if (!(await updateIf(dynamodb, noteInput(sf, event)))) {
+        if ((await recordNoteOnce(dynamodb, noteInput(sf, event), event)) === "missing") {
           throw new Error("incident table: the incident to note is missing");
         }
       },

@@ -10,11 +10,17 @@
  * - Look up: GetItem on the incident table: open or acknowledged → OPEN, resolved → RESOLVED, no
  *   item → NOT_FOUND (the engine had not opened it, or TTL removed it).
  * - Note (fired again, recovered): a timeline entry on the incident (incidentStore recordNote,
- *   conditional on the incident existing).
+ *   conditional on the incident existing), once per timeline event: its clientToken joins the
+ *   item's ROUTER_NOTES set in the same write, which is conditional on the token not being there
+ *   yet, so a redelivered event (or an SDK retry of a write whose answer was lost) appends nothing.
  * - Resolve (resolveOnRecovery): the incident resolved in the table (conditional on open or
  *   acknowledged), then StopExecution of its execution, so nothing pending is sent.
  */
-import type { GetItemCommandInput, UpdateItemCommandInput } from "@aws-sdk/client-dynamodb";
+import type {
+  AttributeValue,
+  GetItemCommandInput,
+  UpdateItemCommandInput,
+} from "@aws-sdk/client-dynamodb";
 import type { StartExecutionCommandInput, StopExecutionCommandInput } from "@aws-sdk/client-sfn";
 import type {
   CreateTimelineEventCommandInput,
@@ -48,7 +54,14 @@ export function engineInput(alarm: Alarm): EngineInput {
  * a retried event starts nothing new: "Executions with the same name and input are considered
  * idempotent" (Step Functions API reference, StartExecution and ExecutionAlreadyExists,
  * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html: an open
- * execution with the same name and input answers success; a closed one, ExecutionAlreadyExists).
+ * execution with the same name and input answers success; a closed one, ExecutionAlreadyExists;
+ * the name is unique for 90 days, longer than SQS keeps a message: at most 14 days, SQS API
+ * reference SetQueueAttributes MessageRetentionPeriod; Standard workflows only, as the engine's
+ * state machine is: Express ones do not manage idempotency,
+ * https://docs.aws.amazon.com/step-functions/latest/dg/express-at-least-once-execution.html).
+ * This holds whatever the dedupe table says: a retry or duplicate delivery that finds no mapping (dropped
+ * after the incident table answered NOT_FOUND while the engine had not opened the incident yet)
+ * claims again and starts the same name, not a second execution.
  */
 export function startExecutionInput(
   alarm: Alarm,
@@ -101,11 +114,56 @@ export function noteInput(
     parts.push(`fired again ${data.firedAgain} times since ${data.since}`);
   }
   if (data.recoveredAt !== undefined) parts.push(`after recovering at ${data.recoveredAt}`);
-  return recordNoteRequest(config.incidentTable, event.incidentRecordArn ?? "", {
+  const note = recordNoteRequest(config.incidentTable, event.incidentRecordArn ?? "", {
     at: event.eventTime ?? new Date(NaN),
     kind: recovered ? "recovered" : "note",
     detail: parts.join("; "),
   });
+  const token = noteToken(event);
+  return {
+    ...note,
+    UpdateExpression: `${note.UpdateExpression} ADD ${ROUTER_NOTES} :notes`,
+    ConditionExpression: `${note.ConditionExpression} AND NOT contains(${ROUTER_NOTES}, :note)`,
+    ExpressionAttributeValues: {
+      ...note.ExpressionAttributeValues,
+      ":note": { S: token },
+      ":notes": { SS: [token] },
+    },
+    // The item as it was comes with ConditionalCheckFailedException (API reference UpdateItem),
+    // so noteOutcome tells "noted before" from "missing" without a second read.
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+  };
+}
+
+/**
+ * The incident item's String Set of the clientTokens of the timeline events the router noted.
+ * `contains` on a missing attribute is false, ADD of a set creates or extends it (DynamoDB
+ * developer guide, "Condition and filter expressions, operators, and functions" and "Update
+ * expressions", ADD).
+ */
+export const ROUTER_NOTES = "routerNotes";
+
+/** The marker of a note: the timeline event's clientToken (dedupe/writes.ts timelineEvent). */
+export function noteToken(event: CreateTimelineEventCommandInput): string {
+  if (event.clientToken === undefined || event.clientToken === "") {
+    throw new Error("timeline event without clientToken: its note could be appended twice");
+  }
+  return event.clientToken;
+}
+
+/**
+ * Why noteInput's condition failed, from the incident item as it was: no item → "missing" (the
+ * message fails; its retry finds the incident NOT_FOUND); the token already in ROUTER_NOTES →
+ * "noted" (an earlier delivery or attempt wrote it: done). Anything else cannot fail the condition
+ * and throws, so the message is retried.
+ */
+export function noteOutcome(
+  item: Record<string, AttributeValue> | undefined,
+  event: CreateTimelineEventCommandInput,
+): "noted" | "missing" {
+  if (item === undefined) return "missing";
+  if (item[ROUTER_NOTES]?.SS?.includes(noteToken(event)) === true) return "noted";
+  throw new Error("incident table: the note's condition failed on an incident without its token");
 }
 
 /** Resolves the incident in the table (only if open or acknowledged), as a recovery. */

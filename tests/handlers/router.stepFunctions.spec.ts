@@ -3,7 +3,8 @@
  * level with `execution` starts the engine's state machine (literal StartExecution requests), the
  * dedupe table (FakeTable: the conditional semantics of tests/handlers/fixtures/routerFixtures.ts)
  * maps the alarm to the incident id (the execution name), so two ALARMs for one alarm start one
- * execution; a retried event reuses the name; an OK notes on the incident (incident table
+ * execution; a retried event reuses the name (also after an OK that found no incident yet dropped
+ * the mapping: the NOT_FOUND race); an OK notes on the incident (incident table
  * UpdateItem) and, with resolveOnRecovery, resolves it (conditional UpdateItem) and stops the
  * execution (StopExecution). Every Step Functions and DynamoDB request is checked against the
  * botocore models (aws-models/stepfunctions.json, dynamodb.json); the configuration errors are
@@ -62,6 +63,8 @@ const SF_ENV = {
 const CRITICAL = "prod-critical-api-5xx-20191002T170440989Z";
 const MAJOR = "prod-major-api-5xx-20191002T170440989Z";
 const AT = Date.parse("2019-10-02T17:04:45.000Z");
+/** sha256 of the OK's state-change token, "|", and its timeline event's eventData. */
+const NOTE_TOKEN = "25c04a18b8fa88834b678c127b0496adb45c1f6a0c82016a8440bdf80b22dc94";
 
 function startInput(level: string, name: string): StartExecutionCommandInput {
   return {
@@ -81,6 +84,8 @@ describe("router, step-functions backend: StartExecution per incident, dedupe by
   let executions: Map<string, { input: string; open: boolean }>;
   let clock: number;
   let logs: Record<string, unknown>[];
+  /** Whether the fake engine's Start task has opened the incident by the time the router looks. */
+  let engineOpens: boolean;
 
   const conditionFailed = () =>
     new ConditionalCheckFailedException({
@@ -116,6 +121,7 @@ describe("router, step-functions backend: StartExecution per incident, dedupe by
     dynamo.reset();
     logs = [];
     clock = AT;
+    engineOpens = true;
     dedupe = new FakeTable(conditionFailed);
     incidents = new Map();
     executions = new Map();
@@ -142,7 +148,7 @@ describe("router, step-functions backend: StartExecution per incident, dedupe by
           alertLevel: level,
           openedAt: new Date(firedAt),
         });
-        incidents.set(put.Item!.pk.S!, put.Item!);
+        if (engineOpens) incidents.set(put.Item!.pk.S!, put.Item!);
       }
       return {
         executionArn: `${SM.replace(":stateMachine:", ":execution:")}:${name}`,
@@ -288,7 +294,7 @@ describe("router, step-functions backend: StartExecution per incident, dedupe by
     ]);
   });
 
-  it("a retried event reuses the execution name: without the dedupe table the same state change starts nothing new (open: success; closed: ExecutionAlreadyExists, also success)", async () => {
+  it("a retried event reuses the execution name: without the dedupe table the same state change starts nothing new (StartExecution API reference: same name and input on a Standard workflow is idempotent; open: success; closed: ExecutionAlreadyExists, also success)", async () => {
     const rest: Record<string, string | undefined> = { ...SF_ENV, DEDUPE_TABLE: undefined };
     const env = { ...rest, ROUTING_TABLE: JSON.stringify({ major: SF_ROUTING.major }) };
     const r = router(env);
@@ -307,6 +313,33 @@ describe("router, step-functions backend: StartExecution per incident, dedupe by
     assert.equal(executions.size, 1);
   });
 
+  it("NOT_FOUND race: an OK that finds no incident yet (the engine has not opened it) drops the mapping; the ALARM delivered again then claims anew but starts the same name, so no second execution (StartExecution idempotency for the same name and input, API reference)", async () => {
+    const r = router();
+    engineOpens = false;
+    await r(routerInput("major"));
+    clock = Date.parse("2019-10-02T17:10:05.000Z");
+    const ok = await r(routerInputAt("major", "2019-10-02T17:10:00.000+0000", "OK"));
+    assert.deepEqual(ok, { decision: "recover", incidentId: MAJOR, outcome: "stale" });
+    assert.equal(dedupe.items.size, 0);
+    const again = await r(routerInput("major"));
+    assert.deepEqual(again, {
+      decision: "page",
+      incidentId: MAJOR,
+      engagements: 0,
+      dedupe: "opened",
+    });
+    // And once more after the execution closed: ExecutionAlreadyExists, which is success.
+    executions.get(MAJOR)!.open = false;
+    dedupe.items.clear();
+    await r(routerInput("major"));
+    assert.deepEqual(sfnCalls(StartExecutionCommand), [
+      startInput("major", MAJOR),
+      startInput("major", MAJOR),
+      startInput("major", MAJOR),
+    ]);
+    assert.equal(executions.size, 1);
+  });
+
   it("an engage-only level (warning, page: false with engage) starts an execution of its own level", async () => {
     await router()(routerInput("warning"));
     assert.deepEqual(sfnCalls(StartExecutionCommand), [
@@ -314,7 +347,7 @@ describe("router, step-functions backend: StartExecution per incident, dedupe by
     ]);
   });
 
-  it("OK without resolveOnRecovery: a 'recovered' note on the incident (literal UpdateItem, conditional on the incident), no StopExecution: escalation continues", async () => {
+  it("OK without resolveOnRecovery: a 'recovered' note on the incident (literal UpdateItem, conditional on the incident and on its timeline event's clientToken not yet noted), no StopExecution: escalation continues", async () => {
     const r = router();
     await r(routerInput("major"));
     clock = Date.parse("2019-10-02T17:10:05.000Z");
@@ -324,8 +357,9 @@ describe("router, step-functions backend: StartExecution per incident, dedupe by
       {
         TableName: INCIDENTS,
         Key: { pk: { S: `INCIDENT#${MAJOR}` } },
-        UpdateExpression: "SET timeline = list_append(if_not_exists(timeline, :empty), :entry)",
-        ConditionExpression: "attribute_exists(pk)",
+        UpdateExpression:
+          "SET timeline = list_append(if_not_exists(timeline, :empty), :entry) ADD routerNotes :notes",
+        ConditionExpression: "attribute_exists(pk) AND NOT contains(routerNotes, :note)",
         ExpressionAttributeValues: {
           ":entry": {
             L: [
@@ -339,7 +373,11 @@ describe("router, step-functions backend: StartExecution per incident, dedupe by
             ],
           },
           ":empty": { L: [] },
+          // The timeline event's clientToken (dedupe/writes.ts timelineEvent).
+          ":note": { S: NOTE_TOKEN },
+          ":notes": { SS: [NOTE_TOKEN] },
         },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       },
     ]);
     assert.deepEqual(sfnCalls(StopExecutionCommand), []);
