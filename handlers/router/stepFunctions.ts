@@ -55,8 +55,11 @@ export function engineInput(alarm: Alarm): EngineInput {
  * idempotent" (Step Functions API reference, StartExecution and ExecutionAlreadyExists,
  * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html: an open
  * execution with the same name and input answers success; a closed one, ExecutionAlreadyExists;
- * a Standard workflow's name is unique for 90 days, longer than SQS keeps a message). This holds
- * whatever the dedupe table says: a retry or duplicate delivery that finds no mapping (dropped
+ * the name is unique for 90 days, longer than SQS keeps a message: at most 14 days, SQS API
+ * reference SetQueueAttributes MessageRetentionPeriod; Standard workflows only, as the engine's
+ * state machine is: Express ones do not manage idempotency,
+ * https://docs.aws.amazon.com/step-functions/latest/dg/express-at-least-once-execution.html).
+ * This holds whatever the dedupe table says: a retry or duplicate delivery that finds no mapping (dropped
  * after the incident table answered NOT_FOUND while the engine had not opened the incident yet)
  * claims again and starts the same name, not a second execution.
  */
