@@ -371,8 +371,11 @@ describe("delivery events: the Slack notes, in the stack's language", () => {
 });
 
 describe("delivery events handler (aws-sdk-client-mock): exact requests", () => {
-  const db = mockClient(DynamoDBClient);
-  const sns = mockClient(SNSClient);
+  // Mocks of these client instances only (never the classes: other specs share the process).
+  const dbClient = new DynamoDBClient({ region: "ap-northeast-1" });
+  const snsClient = new SNSClient({ region: "ap-northeast-1" });
+  const db = mockClient(dbClient);
+  const sns = mockClient(snsClient);
   const logs: Record<string, unknown>[] = [];
   const metrics: Record<string, unknown>[] = [];
   const config = parseEnv({
@@ -383,11 +386,15 @@ describe("delivery events handler (aws-sdk-client-mock): exact requests", () => 
   });
   const handler = createHandler({
     config,
-    db: new DynamoDBClient({ region: "ap-northeast-1" }),
-    sns: new SNSClient({ region: "ap-northeast-1" }),
+    db: dbClient,
+    sns: snsClient,
     now: () => new Date("2026-12-02T01:00:07.000Z"),
     log: (r) => logs.push(r),
     metric: (m) => metrics.push(m),
+  });
+  after(() => {
+    db.restore();
+    sns.restore();
   });
   const incidentItem = openIncidentRequest(TABLE, {
     id: "inc-1",
