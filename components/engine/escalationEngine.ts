@@ -184,7 +184,13 @@ export class EscalationEngine extends pulumi.ComponentResource {
         alertsTopic: args.alertsTopic,
         emailConfigurationSetName: args.email.configurationSetName,
         sms: args.sms !== undefined,
-        connectInstanceArn: args.connectInstanceArn,
+        // The voice channel's instance, unless the caller names one: its contact events are
+        // how a call's connected / no-answer outcome reaches the timeline.
+        connectInstanceArn:
+          args.connectInstanceArn ??
+          (args.voice === undefined
+            ? undefined
+            : pulumi.interpolate`arn:aws:connect:${args.region}:${args.accountId}:instance/${args.voice.connectInstanceId}`),
         logRetentionDays: args.logRetentionDays,
         tags: args.tags,
       },

@@ -125,7 +125,9 @@ describe("EscalationEngine with voice (mock engine)", function () {
 
   it("Connect's permission and the association, literally", async () => {
     const { resources } = await voiceStack();
-    const permission = resources.find((r) => r.type === "aws:lambda/permission:Permission")!;
+    const permission = resources.find(
+      (r) => r.type === "aws:lambda/permission:Permission" && r.name === "engine-voice-invoke",
+    )!;
     assert.deepEqual(permission.inputs, {
       function: "ie-vox-voice-ack",
       action: "lambda:InvokeFunction",

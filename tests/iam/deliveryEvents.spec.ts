@@ -125,7 +125,7 @@ describe("IAM simulator: the delivery-events function of the selfhosted stack", 
     );
   });
 
-  it("EventBridge may invoke it on behalf of its e-mail and SMS rules (the permissions' aws:SourceArn) and not of another rule; it dead-letters to the target queue only from them (EventBridge user guide, resource-based policies)", async () => {
+  it("EventBridge may invoke it on behalf of its e-mail, SMS and voice (Connect contact events) rules (the permissions' aws:SourceArn) and not of another rule; it dead-letters to the target queue only from them (EventBridge user guide, resource-based policies)", async () => {
     const { stack } = await run();
     const targets = ofType(stack, "aws:cloudwatch/eventTarget:EventTarget").filter(
       (t) => t.inputs.arn === FN,
@@ -133,6 +133,7 @@ describe("IAM simulator: the delivery-events function of the selfhosted stack", 
     assert.deepEqual(targets.map((t) => t.inputs.rule).sort(), [
       "ie-selfhosted-delivery-email",
       "ie-selfhosted-delivery-sms",
+      "ie-selfhosted-delivery-voice",
     ]);
     const as = (action: string, resource: string, sourceArn: string) =>
       decide(stack.policies, {
@@ -149,13 +150,15 @@ describe("IAM simulator: the delivery-events function of the selfhosted stack", 
         await as("lambda:InvokeFunction", FN, `arn:aws:events:${REGION}:${ACCOUNT}:rule/other`),
         await as("sqs:SendMessage", TARGET_DLQ, RULE("email")),
         await as("sqs:SendMessage", TARGET_DLQ, RULE("sms")),
+        await as("sqs:SendMessage", TARGET_DLQ, RULE("voice")),
         await as("sqs:SendMessage", TARGET_DLQ, `arn:aws:events:${REGION}:${ACCOUNT}:rule/other`),
       ],
       [
         "Allowed",
         "Allowed",
+        "Allowed",
         "ImplicitlyDenied",
-        "ImplicitlyDenied",
+        "Allowed",
         "Allowed",
         "Allowed",
         "ImplicitlyDenied",

@@ -399,7 +399,7 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
       ]);
     });
 
-    it("would create the engine, the ack endpoint, the self-page rule and the delivery-events rules (e-mail, SMS)", () => {
+    it("would create the engine, the ack endpoint, the self-page rule and the delivery-events rules (e-mail, SMS, voice)", () => {
       assert.deepEqual(
         doc.resources
           .filter((x) =>
@@ -415,6 +415,7 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
           "aws:cloudwatch/eventRule:EventRule escalation-critical",
           "aws:cloudwatch/eventRule:EventRule escalation-engine-delivery-events-email",
           "aws:cloudwatch/eventRule:EventRule escalation-engine-delivery-events-sms",
+          "aws:cloudwatch/eventRule:EventRule escalation-engine-delivery-events-voice",
           "aws:cloudwatch/eventRule:EventRule escalation-self-page",
           "aws:cloudwatch/eventRule:EventRule escalation-warning",
           "aws:lambda/functionUrl:FunctionUrl escalation-ack-url",
