@@ -12,6 +12,13 @@
  */
 import { ROUTING_TABLE_FILE } from "../shared/limits";
 import { RouterConfigError, isRecord, show } from "./errors";
+import {
+  parseDeferEnv,
+  parseOutsideHoursRoute,
+  type DeferConfig,
+  type DeferEnvironment,
+  type OutsideHoursRoute,
+} from "./hours";
 
 /** How one level is routed. */
 export interface LevelRoute {
@@ -26,6 +33,8 @@ export interface LevelRoute {
    * it the incident stays open and the alarm stays mapped to it (a flap is a timeline event).
    */
   readonly resolveOnRecovery?: boolean;
+  /** What happens when the alarm changes state outside a calendar's hours (hours.ts). */
+  readonly outsideHours?: OutsideHoursRoute;
 }
 
 /** The validated environment. */
@@ -42,6 +51,8 @@ export interface RouterConfig {
   readonly engagementSender: string;
   /** DynamoDB table mapping alarm → open incident; absent: no dedupe, no recovery notes. */
   readonly dedupeTable?: string;
+  /** Where deferrals go (DEFER_* variables, hours.ts); absent: no level defers. */
+  readonly defer?: DeferConfig;
 }
 
 /**
@@ -54,6 +65,9 @@ export interface RouterEnvironment<T = string> {
   /** Alarms of other accounts and regions page nobody (alarmEvent.ts foreignAlarm). */
   readonly ACCOUNT_ID: T;
   readonly DEDUPE_TABLE?: T;
+  readonly DEFER_QUEUE_ARN?: T;
+  readonly DEFER_ROLE_ARN?: T;
+  readonly DEFER_PREFIX?: T;
 }
 
 /** What the component knows, by meaning; `routerEnv` names the variables. */
@@ -63,6 +77,8 @@ export interface RouterEnvArgs<T> {
   readonly accountId: T;
   /** The dedupe table's name, when the stack has one. */
   readonly dedupeTable?: T;
+  /** The deferral target, when a level defers (components/deferral.ts). */
+  readonly defer?: DeferEnvironment<T>;
 }
 
 /** The router's environment variables, as the component sets them. */
@@ -72,6 +88,7 @@ export function routerEnv<T>(args: RouterEnvArgs<T>): RouterEnvironment<T> {
     ENGAGEMENT_SENDER: args.engagementSender,
     ACCOUNT_ID: args.accountId,
     ...(args.dedupeTable !== undefined && { DEDUPE_TABLE: args.dedupeTable }),
+    ...args.defer,
   };
 }
 
@@ -97,7 +114,7 @@ const CONTACT_ARN =
   /^arn:aws:ssm-contacts:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:contact\/[a-z0-9_-]{1,255}$/;
 /** The model's Sender pattern, with `\s` narrowed to ASCII space, tab, CR, LF and FF. */
 const SENDER = /^[\\a-zA-Z0-9_@#%*+=:?./! \t\n\f\r-]*$/;
-const ROUTE_KEYS = ["impact", "responsePlanArn", "engage", "resolveOnRecovery"];
+const ROUTE_KEYS = ["impact", "responsePlanArn", "engage", "resolveOnRecovery", "outsideHours"];
 /** DynamoDB table names (an ARN is not accepted: the IAM policy names the table anyway). */
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 
@@ -163,6 +180,16 @@ export function parseRouterEnv(
     }
   }
 
+  const defer = parseDeferEnv(env, problems);
+  for (const [level, route] of routing) {
+    const then = route.outsideHours?.then;
+    if (then?.kind === "defer" && defer === undefined) {
+      problems.push(
+        `ROUTING_TABLE.${level}.outsideHours.then: defer needs DEFER_QUEUE_ARN, DEFER_ROLE_ARN and DEFER_PREFIX`,
+      );
+    }
+  }
+
   const account = env.ACCOUNT_ID ?? "";
   if (!ACCOUNT_ID.test(account)) {
     problems.push(
@@ -190,6 +217,7 @@ export function parseRouterEnv(
     incidentSource,
     engagementSender,
     ...(dedupeTable !== undefined && { dedupeTable }),
+    ...(defer !== undefined && { defer }),
   };
 }
 
@@ -257,6 +285,10 @@ function parseRoutingTable(text: string | undefined, problems: string[]): Map<st
       }
     }
     const { impact, responsePlanArn, engage, resolveOnRecovery } = entry;
+    const outsideHours =
+      entry.outsideHours === undefined
+        ? undefined
+        : parseOutsideHoursRoute(entry.outsideHours, `${path}.outsideHours`, problems);
     if (typeof impact !== "number" || !Number.isInteger(impact) || impact < 1 || impact > 5) {
       problems.push(`${path}.impact: must be an integer 1-5, got ${show(impact)}`);
     }
@@ -298,6 +330,7 @@ function parseRoutingTable(text: string | undefined, problems: string[]): Map<st
         ...(typeof responsePlanArn === "string" && { responsePlanArn }),
         engage: contacts as string[],
         ...(typeof resolveOnRecovery === "boolean" && { resolveOnRecovery }),
+        ...(outsideHours !== undefined && { outsideHours }),
       });
     }
   }
