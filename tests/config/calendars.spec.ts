@@ -1,5 +1,5 @@
-/**
 /* eslint-disable @typescript-eslint/no-explicit-any -- specs mutate the raw YAML freely */
+/**
  * The `calendars` section and `levels.<l>.outsideHours` of the stack config: every error names
  * its path (unknown calendar, bad or overlapping ranges, then = itself or an unknown level, a
  * closed date that is not a date, a time zone Intl does not know), and prod's calendar parses into
