@@ -1,3 +1,4 @@
+import { createDeferral, outsideHoursEntry, routerDeferral } from "./deferral";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -206,6 +207,7 @@ export class EscalationPipeline extends pulumi.ComponentResource {
         pagePlanArn: pageActions.planArn,
         dedupeTable,
       });
+      createDeferral(scope, cfg, where, this.router?.queue?.arn);
       if (this.router) createScheduledDrills(scope, cfg, where, { planArns, alerts, eventsDlq });
       const webhooks = createNotifier(scope, cfg, where, alerts.topicArn);
       this.notifier = webhooks?.notifier;
@@ -580,18 +582,22 @@ function createRouter(
     Object.fromEntries(
       levels.map(([level, l]) => [
         level,
-        l.page
-          ? {
-              impact: l.impact,
-              responsePlanArn: refs.planArns[level],
-              ...(l.resolveOnRecovery ? { resolveOnRecovery: true } : {}),
-            }
-          : (l.engage ?? []).length > 0
-            ? { impact: l.impact, engage: (l.engage ?? []).map(refs.arnOf) }
-            : { impact: l.impact },
+        {
+          ...outsideHoursEntry(cfg, l),
+          ...(l.page
+            ? {
+                impact: l.impact,
+                responsePlanArn: refs.planArns[level],
+                ...(l.resolveOnRecovery ? { resolveOnRecovery: true } : {}),
+              }
+            : (l.engage ?? []).length > 0
+              ? { impact: l.impact, engage: (l.engage ?? []).map(refs.arnOf) }
+              : { impact: l.impact }),
+        },
       ]),
     ),
   );
+  const deferral = routerDeferral(cfg, prefix, where);
   const statements: Statement[] = routerStatements({
     responsePlanArns: paging.map(([level]) => refs.planArns[level]),
     directEngageArns: levels
@@ -604,7 +610,7 @@ function createRouter(
       .filter(([level]) => level !== mostSevere)
       .map(([level]) => names.responsePlan(prefix, level)),
     dedupeTableArn: refs.dedupeTable?.arn,
-  });
+  }).concat(deferral.statements);
   return new HandlerFunction(
     `${name}-router`,
     {
@@ -623,6 +629,7 @@ function createRouter(
           accountId: where.accountId,
           dedupeTable: refs.dedupeTable?.name,
         }),
+        ...deferral.environment,
       },
       statements,
       // Adaptive Incident Manager retries within the timeout, which stays below the dedupe

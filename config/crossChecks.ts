@@ -7,6 +7,7 @@
  */
 import type { z } from "zod";
 import { BACKENDS, type Backend } from "./backend";
+import { checkOutsideHours } from "./calendars";
 import { DAYS_OF_WEEK, LIMITS, NAME_RE, ONCALL_REF_PREFIX } from "./fields";
 import { formatPath } from "./errors";
 import { ownValue } from "./reserved";
@@ -51,6 +52,7 @@ export function crossChecks(value: unknown, ctx: z.RefinementCtx): void {
     arr(s.engage).forEach((ref, j) => checkRef(["escalation", i, "engage", j], ref));
   });
   checkLevels(scope, checkRef);
+  checkOutsideHours(cfg, levels, add);
   checkAlarms(scope);
   checkExternalAlarms(scope);
   checkReplicationRegions(scope);

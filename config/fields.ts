@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_LANGUAGE, backend, channels, language, repeat } from "./backend";
+import { calendars, outsideHours } from "./calendars";
 import { kindOf, quote, typeError } from "./messages";
 
 /** Incident Manager limits, from the ssm-contacts / ssm-incidents API models (aws-models/). */
@@ -190,6 +191,8 @@ export const level = z.strictObject({
   resolveOnRecovery: z
     .boolean({ error: (i) => typeError(i.input, "true or false") })
     .default(false),
+  /** What happens when the alarm changes state outside a calendar's hours (config/calendars.ts). */
+  outsideHours: outsideHours.optional(),
 });
 
 const comparisons = [
@@ -463,6 +466,8 @@ export const stackConfigFields = z.strictObject(
     channels: channels.optional(),
     /** Language of responders' messages; each contact may override it (default en). */
     language: language.default(DEFAULT_LANGUAGE),
+    /** Working-hours calendars that levels' outsideHours name (config/calendars.ts). */
+    calendars: calendars.optional(),
   },
   { error: (i) => `the stack config must be a map of settings, got ${kindOf(i.input)}` },
 );

@@ -25,6 +25,7 @@ export const CONFIG_KEYS = [
   "backend",
   "channels",
   "language",
+  "calendars",
 ] as const;
 
 /**

@@ -29,8 +29,10 @@
  * throttling adaptively (createClients); and the event source mapping's maximum concurrency (set
  * by the component) keeps bursts waiting in the queue instead of failing on throttling.
  */
+import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SFNClient } from "@aws-sdk/client-sfn";
+import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
 import {
   SSMIncidentsClient,
@@ -63,7 +65,9 @@ import {
   updateIncident,
 } from "./adapters";
 import { logLabels } from "./alarmEvent";
-import { decide, type AlarmDecision, type Decision } from "./decide";
+import { decide, type AlarmDecision, type Decision, type RecheckDecision } from "./decide";
+import { isAlreadyDeferred, recheck } from "./defer";
+import { deferNote, recoveredNote } from "./hours";
 import {
   claimAfterStartFailure,
   decideDedupe,
@@ -97,6 +101,10 @@ export interface RouterClients {
   readonly contacts: () => SSMContactsClient;
   /** The step-functions backend's client (StartExecution, StopExecution). */
   readonly stepFunctions?: () => SFNClient;
+  /** Deferrals (outsideHours defer): CreateSchedule. Absent: a deferral fails the message. */
+  readonly scheduler?: () => SchedulerClient;
+  /** Deferred deliveries: DescribeAlarms re-checks the alarm. */
+  readonly cloudwatch?: () => CloudWatchClient;
 }
 
 export interface RouterDeps {
@@ -153,11 +161,15 @@ export function createClients(): RouterClients {
   // per execution environment, so the alarm path's cold start does not pay for them.
   let contacts: SSMContactsClient | undefined;
   let stepFunctions: SFNClient | undefined;
+  let scheduler: SchedulerClient | undefined;
+  let cloudwatch: CloudWatchClient | undefined;
   return {
     incidents,
     dynamodb,
     contacts: () => (contacts ??= new SSMContactsClient(retry)),
     stepFunctions: () => (stepFunctions ??= new SFNClient(retry)),
+    scheduler: () => (scheduler ??= new SchedulerClient(retry)),
+    cloudwatch: () => (cloudwatch ??= new CloudWatchClient(retry)),
   };
 }
 
@@ -208,7 +220,18 @@ export type RouterResult =
       readonly decision: "recover";
       readonly incidentId: string | null;
       readonly outcome: RecoveryOutcome;
-    };
+    }
+  /** Outside hours, `then: defer`: a one-time schedule delivers the input again at `until`. */
+  | {
+      readonly decision: "defer";
+      readonly until: string;
+      readonly calendar: string;
+      readonly schedule: string;
+      /** The schedule existed already (a retried message). */
+      readonly existed: boolean;
+    }
+  /** A deferred delivery whose alarm is no longer in ALARM: nobody engaged. */
+  | { readonly decision: "deferred-recovered"; readonly state: string };
 
 /** The part of the Lambda context the router reads (optional, so tests can omit it). */
 export interface RouterContext {
@@ -366,7 +389,61 @@ export function createHandler(deps: RouterDeps): RouterHandler {
         return page(decision);
       case "recover":
         return recover(decision);
+      case "defer":
+        return deferAlarm(decision);
+      case "recheck":
+        return recheckDeferred(decision);
     }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Deferral (handlers/router/defer.ts, hours.ts)
+  // -------------------------------------------------------------------------------------------
+
+  async function deferAlarm(decision: Extract<AlarmDecision, { kind: "defer" }>): Promise<Outcome> {
+    const scheduler = required(clients.scheduler, "scheduler");
+    let existed = false;
+    try {
+      await scheduler().send(new CreateScheduleCommand(decision.schedule));
+    } catch (err: unknown) {
+      if (!isAlreadyDeferred(err)) throw err;
+      existed = true;
+    }
+    const timeZone = config.routing.get(decision.level)?.outsideHours?.calendar.timeZone ?? "UTC";
+    return {
+      result: {
+        decision: "defer",
+        until: decision.until,
+        calendar: decision.calendar,
+        schedule: decision.schedule.Name ?? "",
+        existed,
+      },
+      log: { note: deferNote(decision.alarmName, new Date(decision.until), timeZone) },
+    };
+  }
+
+  /** DescribeAlarms on the one alarm: still ALARM → the fresh-ALARM decision, else nobody. */
+  async function recheckDeferred(decision: RecheckDecision): Promise<Outcome> {
+    const cloudwatch = required(clients.cloudwatch, "cloudwatch");
+    const out = await cloudwatch().send(
+      new DescribeAlarmsCommand({
+        AlarmNames: [decision.alarmName],
+        AlarmTypes: ["CompositeAlarm", "MetricAlarm"],
+      }),
+    );
+    const alarm = out.MetricAlarms?.[0] ?? out.CompositeAlarms?.[0];
+    const check = recheck(alarm?.StateValue);
+    if (check.kind === "recovered") {
+      return {
+        result: { decision: "deferred-recovered", state: check.state },
+        log: {
+          deferred: decision.deferred,
+          note: recoveredNote(decision.alarmName, check.state),
+        },
+      };
+    }
+    const outcome = await run(decision.then);
+    return { ...outcome, log: { ...outcome.log, deferred: decision.deferred } };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -644,6 +721,11 @@ function errorFields(err: unknown): Record<string, string | number | undefined> 
       ? (metadata as { httpStatusCode?: number; requestId?: string })
       : {};
   return { error: err.name, httpStatusCode, requestId };
+}
+
+function required<T>(client: T | undefined, name: string): T {
+  if (client === undefined) throw new Error(`the router has no ${name} client`);
+  return client;
 }
 
 function errorName(err: unknown): string {

@@ -12,6 +12,13 @@
  */
 import { ROUTING_TABLE_FILE } from "../shared/limits";
 import { RouterConfigError, isRecord, show } from "./errors";
+import {
+  parseDeferEnv,
+  parseOutsideHoursRoute,
+  type DeferConfig,
+  type DeferEnvironment,
+  type OutsideHoursRoute,
+} from "./hours";
 
 /** How one level is routed. */
 export interface LevelRoute {
@@ -32,6 +39,8 @@ export interface LevelRoute {
    * responsePlanArn or engage.
    */
   readonly execution?: true;
+  /** What happens when the alarm changes state outside a calendar's hours (hours.ts). */
+  readonly outsideHours?: OutsideHoursRoute;
 }
 
 /** The step-functions backend (STATE_MACHINE_ARN and INCIDENT_TABLE, both or neither). */
@@ -58,6 +67,8 @@ export interface RouterConfig {
   readonly dedupeTable?: string;
   /** Set for the step-functions backend: levels with `execution` start the engine. */
   readonly stepFunctions?: StepFunctionsConfig;
+  /** Where deferrals go (DEFER_* variables, hours.ts); absent: no level defers. */
+  readonly defer?: DeferConfig;
 }
 
 /**
@@ -74,6 +85,9 @@ export interface RouterEnvironment<T = string> {
   readonly STATE_MACHINE_ARN?: T;
   /** Step-functions backend: the incident table's name (with STATE_MACHINE_ARN). */
   readonly INCIDENT_TABLE?: T;
+  readonly DEFER_QUEUE_ARN?: T;
+  readonly DEFER_ROLE_ARN?: T;
+  readonly DEFER_PREFIX?: T;
 }
 
 /** What the component knows, by meaning; `routerEnv` names the variables. */
@@ -85,6 +99,8 @@ export interface RouterEnvArgs<T> {
   readonly dedupeTable?: T;
   /** The step-functions backend's state machine and incident table, when the stack uses it. */
   readonly stepFunctions?: { readonly stateMachineArn: T; readonly incidentTable: T };
+  /** The deferral target, when a level defers (components/deferral.ts). */
+  readonly defer?: DeferEnvironment<T>;
 }
 
 /** The router's environment variables, as the component sets them. */
@@ -98,6 +114,7 @@ export function routerEnv<T>(args: RouterEnvArgs<T>): RouterEnvironment<T> {
       STATE_MACHINE_ARN: args.stepFunctions.stateMachineArn,
       INCIDENT_TABLE: args.stepFunctions.incidentTable,
     }),
+    ...args.defer,
   };
 }
 
@@ -123,8 +140,8 @@ const CONTACT_ARN =
   /^arn:aws:ssm-contacts:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:contact\/[a-z0-9_-]{1,255}$/;
 /** The model's Sender pattern, with `\s` narrowed to ASCII space, tab, CR, LF and FF. */
 const SENDER = /^[\\a-zA-Z0-9_@#%*+=:?./! \t\n\f\r-]*$/;
-const ROUTE_KEYS = ["impact", "responsePlanArn", "engage", "resolveOnRecovery"];
-const EXECUTION_ROUTE_KEYS = ["impact", "execution", "resolveOnRecovery"];
+const ROUTE_KEYS = ["impact", "responsePlanArn", "engage", "resolveOnRecovery", "outsideHours"];
+const EXECUTION_ROUTE_KEYS = ["impact", "execution", "resolveOnRecovery", "outsideHours"];
 /**
  * A standard state machine's ARN (Step Functions API reference, StateMachineListItem /
  * CreateStateMachine `name`: 1-80 characters; the router's execution ARNs derive from it).
@@ -204,6 +221,16 @@ export function parseRouterEnv(
     }
   }
 
+  const defer = parseDeferEnv(env, problems);
+  for (const [level, route] of routing) {
+    const then = route.outsideHours?.then;
+    if (then?.kind === "defer" && defer === undefined) {
+      problems.push(
+        `ROUTING_TABLE.${level}.outsideHours.then: defer needs DEFER_QUEUE_ARN, DEFER_ROLE_ARN and DEFER_PREFIX`,
+      );
+    }
+  }
+
   const account = env.ACCOUNT_ID ?? "";
   if (!ACCOUNT_ID.test(account)) {
     problems.push(
@@ -232,6 +259,7 @@ export function parseRouterEnv(
     engagementSender,
     ...(dedupeTable !== undefined && { dedupeTable }),
     ...(stepFunctions !== undefined && { stepFunctions }),
+    ...(defer !== undefined && { defer }),
   };
 }
 
@@ -341,11 +369,15 @@ function parseRoutingTable(
       if (key === "execution") continue;
       if (!ROUTE_KEYS.includes(key)) {
         problems.push(
-          `${path}.${key}: unknown key (expected impact, responsePlanArn, engage, resolveOnRecovery)`,
+          `${path}.${key}: unknown key (expected impact, responsePlanArn, engage, resolveOnRecovery, outsideHours)`,
         );
       }
     }
     const { impact, responsePlanArn, engage, resolveOnRecovery } = entry;
+    const outsideHours =
+      entry.outsideHours === undefined
+        ? undefined
+        : parseOutsideHoursRoute(entry.outsideHours, `${path}.outsideHours`, problems);
     if (typeof impact !== "number" || !Number.isInteger(impact) || impact < 1 || impact > 5) {
       problems.push(`${path}.impact: must be an integer 1-5, got ${show(impact)}`);
     }
@@ -387,13 +419,17 @@ function parseRoutingTable(
         ...(typeof responsePlanArn === "string" && { responsePlanArn }),
         engage: contacts as string[],
         ...(typeof resolveOnRecovery === "boolean" && { resolveOnRecovery }),
+        ...(outsideHours !== undefined && { outsideHours }),
       });
     }
   }
   return routing;
 }
 
-/** A routing entry of the step-functions backend: `{impact, execution?: true, resolveOnRecovery?}`. */
+/**
+ * A routing entry of the step-functions backend:
+ * `{impact, execution?: true, resolveOnRecovery?, outsideHours?}`.
+ */
 function parseExecutionRoute(
   path: string,
   entry: Readonly<Record<string, unknown>>,
@@ -405,11 +441,15 @@ function parseExecutionRoute(
       problems.push(
         key === "responsePlanArn" || key === "engage"
           ? `${path}.${key}: belongs to the incident-manager backend; with STATE_MACHINE_ARN a level pages through "execution": true`
-          : `${path}.${key}: unknown key (expected impact, execution, resolveOnRecovery)`,
+          : `${path}.${key}: unknown key (expected impact, execution, resolveOnRecovery, outsideHours)`,
       );
     }
   }
   const { impact, execution, resolveOnRecovery } = entry;
+  const outsideHours =
+    entry.outsideHours === undefined
+      ? undefined
+      : parseOutsideHoursRoute(entry.outsideHours, `${path}.outsideHours`, problems);
   if (typeof impact !== "number" || !Number.isInteger(impact) || impact < 1 || impact > 5) {
     problems.push(`${path}.impact: must be an integer 1-5, got ${show(impact)}`);
   }
@@ -433,5 +473,6 @@ function parseExecutionRoute(
     engage: [],
     ...(execution === true && { execution: true as const }),
     ...(typeof resolveOnRecovery === "boolean" && { resolveOnRecovery }),
+    ...(outsideHours !== undefined && { outsideHours }),
   };
 }

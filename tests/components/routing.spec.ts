@@ -56,14 +56,16 @@ describe("alert routing (prod example)", () => {
       "aws:cloudwatch/metricAlarm:MetricAlarm": 10,
       "aws:dynamodb/table:Table": 1,
       "aws:iam/policy:Policy": 1,
-      "aws:iam/role:Role": 3,
-      "aws:iam/rolePolicy:RolePolicy": 3,
+      // The deferral role (components/deferral.ts): warning defers outside hours.
+      "aws:iam/role:Role": 4,
+      "aws:iam/rolePolicy:RolePolicy": 4,
       "aws:kms/alias:Alias": 1,
       "aws:kms/key:Key": 1,
       "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
       "aws:lambda/function:Function": 2,
       "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 2,
       "aws:lambda/permission:Permission": 2,
+      "aws:scheduler/scheduleGroup:ScheduleGroup": 1,
       "aws:secretsmanager/secret:Secret": 1,
       "aws:secretsmanager/secretVersion:SecretVersion": 1,
       "aws:sns/topic:Topic": 1,
@@ -351,13 +353,37 @@ describe("alert routing (prod example)", () => {
       INCIDENT_SOURCE: "incident-escalation.prod",
       ACCOUNT_ID: "123456789012",
       DEDUPE_TABLE: "ie-prod-open-incidents",
+      // warning defers outside hours (handlers/router/hours.ts parseDeferEnv).
+      DEFER_QUEUE_ARN: `arn:aws:sqs:${R}:${A}:ie-prod-router-queue`,
+      DEFER_ROLE_ARN: `arn:aws:iam::${A}:role/ie-prod-deferral`,
+      DEFER_PREFIX: "ie-prod",
     });
     const files = await archiveFiles(fn.code);
     assert.deepEqual(Object.keys(files), ["index.js", "routing.json"]);
     assert.equal(files["index.js"], path.join(REPO, "dist", "bundles", "router", "index.js"));
     assert.deepEqual(JSON.parse(files["routing.json"]), {
       critical: { impact: 1, responsePlanArn: PLAN },
-      warning: { impact: 3 },
+      warning: {
+        impact: 3,
+        outsideHours: {
+          name: "office",
+          calendar: {
+            timeZone: "Asia/Tokyo",
+            week: [
+              [{ start: 540, end: 1080 }],
+              [{ start: 540, end: 1080 }],
+              [{ start: 540, end: 1080 }],
+              [{ start: 540, end: 1080 }],
+              [{ start: 540, end: 1080 }],
+              [],
+              [],
+            ],
+            holidays: ["jp"],
+            closed: ["2026-12-29", "2026-12-30", "2026-12-31"],
+          },
+          then: "defer",
+        },
+      },
     });
     const notifier = one(res, "aws:lambda/function:Function", "escalation-notifier").inputs;
     assert.deepEqual(Object.keys(await archiveFiles(notifier.code)), ["index.js"]);
@@ -419,6 +445,27 @@ describe("alert routing (prod example)", () => {
           ],
           Resource: [`arn:aws:ssm-incidents::${A}:incident-record/ie-prod-critical/*`, PLAN],
         },
+        // warning defers outside hours: one-time schedules in the stack's own group, the
+        // deferral role passed to Scheduler only, and the re-check of the deferred alarm.
+        {
+          Sid: "DeferToOwnScheduleGroup",
+          Effect: "Allow",
+          Action: ["scheduler:CreateSchedule"],
+          Resource: [`arn:aws:scheduler:${R}:${A}:schedule/ie-prod-deferrals/ie-prod-defer-*`],
+        },
+        {
+          Sid: "PassDeferralRoleToScheduler",
+          Effect: "Allow",
+          Action: ["iam:PassRole"],
+          Resource: [`arn:aws:iam::${A}:role/ie-prod-deferral`],
+          Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+        },
+        {
+          Sid: "RecheckDeferredAlarms",
+          Effect: "Allow",
+          Action: ["cloudwatch:DescribeAlarms"],
+          Resource: [`arn:aws:cloudwatch:${R}:${A}:alarm:*`],
+        },
       ],
     );
   });
@@ -470,7 +517,8 @@ describe("alert routing (prod example)", () => {
       ...ofType(res, "aws:sqs/queuePolicy:QueuePolicy"),
       ...ofType(res, "aws:kms/key:Key"),
     ];
-    assert.equal(docs.length, 7);
+    // 8 = 7 + the deferral role's policy.
+    assert.equal(docs.length, 8);
     for (const d of docs) {
       assert.deepEqual(wildcardActions(doc(d).Statement as { Action: string[] }[]), [], d.name);
     }
