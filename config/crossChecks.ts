@@ -9,6 +9,7 @@ import type { z } from "zod";
 import { BACKENDS, type Backend } from "./backend";
 import { DAYS_OF_WEEK, LIMITS, NAME_RE, ONCALL_REF_PREFIX } from "./fields";
 import { formatPath } from "./errors";
+import { checkMaintenance } from "./maintenance";
 import { ownValue } from "./reserved";
 
 type Raw = Record<string, unknown>;
@@ -55,6 +56,7 @@ export function crossChecks(value: unknown, ctx: z.RefinementCtx): void {
   checkExternalAlarms(scope);
   checkReplicationRegions(scope);
   checkDrills(scope);
+  checkMaintenance(cfg, add);
   checkWebhooks(scope);
   checkBackend(scope);
 }
