@@ -29,7 +29,9 @@
  * throttling adaptively (createClients); and the event source mapping's maximum concurrency (set
  * by the component) keeps bursts waiting in the queue instead of failing on throttling.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
 import { SSMIncidentsClient, type StartIncidentCommandInput } from "@aws-sdk/client-ssm-incidents";
 import {
@@ -55,6 +57,15 @@ import {
   updateIncident,
 } from "./adapters";
 import { logLabels } from "./alarmEvent";
+import { deferRequest, isAlreadyDeferred } from "./defer";
+import {
+  activeSilence,
+  silenceFromItem,
+  silencedNote,
+  silencesQueryInput,
+  type AdHocSilence,
+  type SilenceConfig,
+} from "./silence";
 import { decide, type AlarmDecision, type Decision } from "./decide";
 import {
   claimAfterStartFailure,
@@ -86,6 +97,10 @@ export interface RouterClients {
   readonly incidents: SSMIncidentsClient;
   readonly dynamodb: DynamoDBClient;
   readonly contacts: () => SSMContactsClient;
+  /** Silences: the "silence-ended" re-check (CreateSchedule). */
+  readonly scheduler?: () => SchedulerClient;
+  /** Silences: the silenced ALARM's Slack note (Publish to the alerts topic). */
+  readonly sns?: () => SNSClient;
 }
 
 export interface RouterDeps {
@@ -141,10 +156,14 @@ export function createClients(): RouterClients {
   // Clients only some events need (direct engagements) are created on first use, once
   // per execution environment, so the alarm path's cold start does not pay for them.
   let contacts: SSMContactsClient | undefined;
+  let scheduler: SchedulerClient | undefined;
+  let sns: SNSClient | undefined;
   return {
     incidents,
     dynamodb,
     contacts: () => (contacts ??= new SSMContactsClient(retry)),
+    scheduler: () => (scheduler ??= new SchedulerClient(retry)),
+    sns: () => (sns ??= new SNSClient(retry)),
   };
 }
 
@@ -183,6 +202,14 @@ export type RouterResult =
       readonly decision: "recover";
       readonly incidentArn: string | null;
       readonly outcome: RecoveryOutcome;
+    }
+  /** A silenced ALARM: Slack told, nobody paged, re-checked at `until` (silence.ts). */
+  | {
+      readonly decision: "silenced";
+      readonly by: "maintenance" | "silence";
+      readonly silence: string;
+      readonly until: string;
+      readonly schedule: string;
     };
 
 /** The part of the Lambda context the router reads (optional, so tests can omit it). */
@@ -284,10 +311,73 @@ export function createHandler(deps: RouterDeps): RouterHandler {
       case "reject":
         return { result: { decision: "reject", reason: decision.reason } };
       case "page":
-        return page(decision);
+        return decision.silence === undefined ? page(decision) : silenceOrPage(decision);
       case "recover":
         return recover(decision);
     }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Silences (silence.ts)
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * A configured alarm's ALARM while silences apply: silenced → the "silence-ended" re-check is
+   * scheduled first (a retry re-creates the same schedule name: ConflictException = done), then
+   * Slack is told; nobody is paged. Not silenced → paged. Fail-safe: without a deferral target or
+   * alerts topic, or when the silences table cannot be read, the ALARM pages ("silences" in the
+   * log line says why): a silence must never cost a page it cannot give back.
+   */
+  async function silenceOrPage(decision: PageDecision): Promise<Outcome> {
+    const check = decision.silence;
+    const cfg: SilenceConfig | undefined = config.silences;
+    if (check === undefined || cfg === undefined) return page(decision);
+    if (cfg.defer === undefined || cfg.alertsTopicArn === undefined) {
+      return withLog(await page(decision), { silences: "no-deferral-target" });
+    }
+    let silences: AdHocSilence[] = [];
+    if (cfg.table !== undefined) {
+      try {
+        const out = await dynamodb.send(new QueryCommand(silencesQueryInput(cfg.table)));
+        silences = (out.Items ?? [])
+          .map((i) => silenceFromItem(i))
+          .filter((x): x is AdHocSilence => x !== undefined);
+      } catch (err: unknown) {
+        const windowsOnly = activeSilence(check.name, check.at, cfg.windows, []);
+        if (windowsOnly === undefined) {
+          return withLog(await page(decision), { silencesError: errorFields(err) });
+        }
+      }
+    }
+    const silenced = activeSilence(check.name, check.at, cfg.windows, silences);
+    if (silenced === undefined) return page(decision);
+    const schedule = deferRequest({
+      at: silenced.until,
+      input: check.input,
+      reason: "silence-ended",
+      prefix: cfg.prefix,
+      target: cfg.defer,
+    });
+    try {
+      await required(clients.scheduler, "scheduler")().send(new CreateScheduleCommand(schedule));
+    } catch (err: unknown) {
+      if (!isAlreadyDeferred(err)) throw err;
+    }
+    await required(clients.sns, "sns")().send(
+      new PublishCommand({
+        TopicArn: cfg.alertsTopicArn,
+        Message: silencedNote(cfg.language, decision.level, decision.alarmName, silenced),
+      }),
+    );
+    return {
+      result: {
+        decision: "silenced",
+        by: silenced.by,
+        silence: silenced.id,
+        until: silenced.until.toISOString(),
+        schedule: schedule.Name ?? "",
+      },
+    };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -545,6 +635,15 @@ function errorFields(err: unknown): Record<string, string | number | undefined> 
       ? (metadata as { httpStatusCode?: number; requestId?: string })
       : {};
   return { error: err.name, httpStatusCode, requestId };
+}
+
+function withLog(outcome: Outcome, log: Readonly<Record<string, unknown>>): Outcome {
+  return { ...outcome, log: { ...outcome.log, ...log } };
+}
+
+function required<T>(client: T | undefined, name: string): T {
+  if (client === undefined) throw new Error(`the router has no ${name} client`);
+  return client;
 }
 
 function errorName(err: unknown): string {

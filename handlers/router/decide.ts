@@ -11,7 +11,22 @@ import type { StartEngagementCommandInput } from "@aws-sdk/client-ssm-contacts";
 import type { StartIncidentCommandInput } from "@aws-sdk/client-ssm-incidents";
 import { foreignAlarm, parseAlarmInput } from "./alarmEvent";
 import type { RouterConfig } from "./env";
+import { RoutingError } from "./errors";
 import { alarmChange, engagementInput, incidentInput, type AlarmChange } from "./requests";
+import { readDeferred, type RouterInput } from "./defer";
+import { configuredAlarmName } from "./silence";
+
+/**
+ * What the handler checks against the silences before paging (silence.ts): the configured alarm
+ * name and the instant to check, the alarm's state-change time (a retry decides the same) or,
+ * for a "silence-ended" re-check, the instant the silence ended (so that silence is over).
+ */
+export interface SilenceCheck {
+  readonly name: string;
+  readonly at: Date;
+  /** What a deferral re-delivers: the original input, without any earlier `deferred` mark. */
+  readonly input: RouterInput;
+}
 
 export type IgnoreReason = "state OK" | "state INSUFFICIENT_DATA" | "level is notify-only";
 
@@ -25,6 +40,8 @@ export type AlarmDecision =
       readonly engagements: readonly StartEngagementCommandInput[];
       /** Set when DEDUPE_TABLE is set and an incident is to be started: look it up first. */
       readonly dedupe: AlarmChange | null;
+      /** Present when the stack silences and this is one of its configured alarms. */
+      readonly silence?: SilenceCheck;
     }
   | {
       /** OK on a paging level with DEDUPE_TABLE set: note the recovery on the open incident. */
@@ -82,6 +99,7 @@ export function decide(input: unknown, config: RouterConfig): Decision {
   if (route.responsePlanArn === undefined && route.engage.length === 0) {
     return { kind: "ignore", level, alarmName, reason: "level is notify-only" };
   }
+  const silence = silenceCheck(input, alarmName, level, alarm.time, config);
   return {
     kind: "page",
     level,
@@ -94,5 +112,31 @@ export function decide(input: unknown, config: RouterConfig): Decision {
       engagementInput(alarm, contactArn, config.engagementSender),
     ),
     dedupe,
+    ...(silence !== null && { silence }),
+  };
+}
+
+/** The silence check of an ALARM (null: silences do not apply to it). */
+function silenceCheck(
+  input: unknown,
+  alarmName: string,
+  level: string,
+  time: Date,
+  config: RouterConfig,
+): SilenceCheck | null {
+  if (config.silences === undefined) return null;
+  const name = configuredAlarmName(alarmName, config.silences.prefix, level);
+  if (name === undefined) return null;
+  let deferred;
+  try {
+    deferred = readDeferred(input);
+  } catch (err: unknown) {
+    throw new RoutingError("MALFORMED_EVENT", err instanceof Error ? err.message : String(err));
+  }
+  const body = input as RouterInput;
+  return {
+    name,
+    at: deferred?.reason === "silence-ended" ? new Date(deferred.at) : time,
+    input: { level: body.level, event: body.event },
   };
 }

@@ -10,6 +10,7 @@
  * Nothing here may import Pulumi or the AWS SDK: the component and the handler bundle both
  * import this module.
  */
+import { parseSilenceConfig, type SilenceConfig } from "./silence";
 import { ROUTING_TABLE_FILE } from "../shared/limits";
 import { RouterConfigError, isRecord, show } from "./errors";
 
@@ -42,6 +43,8 @@ export interface RouterConfig {
   readonly engagementSender: string;
   /** DynamoDB table mapping alarm → open incident; absent: no dedupe, no recovery notes. */
   readonly dedupeTable?: string;
+  /** Maintenance windows and ad-hoc silences (silence.ts); absent: nothing is silenced. */
+  readonly silences?: SilenceConfig;
 }
 
 /**
@@ -54,6 +57,13 @@ export interface RouterEnvironment<T = string> {
   /** Alarms of other accounts and regions page nobody (alarmEvent.ts foreignAlarm). */
   readonly ACCOUNT_ID: T;
   readonly DEDUPE_TABLE?: T;
+  /** Silences (silence.ts parseSilenceConfig): windows, table, prefix, language. */
+  readonly SILENCES?: T;
+  /** The alerts topic: the silenced ALARM's Slack note. */
+  readonly ALERTS_TOPIC_ARN?: T;
+  /** The "silence-ended" re-check's target (defer.ts DeferTarget). */
+  readonly DEFER_QUEUE_ARN?: T;
+  readonly DEFER_ROLE_ARN?: T;
 }
 
 /** What the component knows, by meaning; `routerEnv` names the variables. */
@@ -63,6 +73,8 @@ export interface RouterEnvArgs<T> {
   readonly accountId: T;
   /** The dedupe table's name, when the stack has one. */
   readonly dedupeTable?: T;
+  /** SILENCES and the alerts topic, when the stack silences (components/silences.ts). */
+  readonly silences?: { readonly config: T; readonly alertsTopicArn: T };
 }
 
 /** The router's environment variables, as the component sets them. */
@@ -72,6 +84,10 @@ export function routerEnv<T>(args: RouterEnvArgs<T>): RouterEnvironment<T> {
     ENGAGEMENT_SENDER: args.engagementSender,
     ACCOUNT_ID: args.accountId,
     ...(args.dedupeTable !== undefined && { DEDUPE_TABLE: args.dedupeTable }),
+    ...(args.silences !== undefined && {
+      SILENCES: args.silences.config,
+      ALERTS_TOPIC_ARN: args.silences.alertsTopicArn,
+    }),
   };
 }
 
@@ -182,6 +198,13 @@ export function parseRouterEnv(
     );
   }
 
+  let silences: SilenceConfig | undefined;
+  try {
+    silences = parseSilenceConfig(env);
+  } catch (err: unknown) {
+    problems.push(err instanceof Error ? err.message : String(err));
+  }
+
   if (problems.length > 0) throw new RouterConfigError(problems);
   return {
     routing,
@@ -190,6 +213,7 @@ export function parseRouterEnv(
     incidentSource,
     engagementSender,
     ...(dedupeTable !== undefined && { dedupeTable }),
+    ...(silences !== undefined && { silences }),
   };
 }
 

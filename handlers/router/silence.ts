@@ -21,7 +21,11 @@
  * they never reach the router; and here a silence applies only to a name under
  * `<prefix>-<level>-`, i.e. one of the stack's configured alarms of the level being routed.
  */
+import type { Language } from "../engine/protocol";
+import { message } from "../shared/messages";
 import { parseCron, windowAt, type Cron } from "../shared/schedule";
+import { alarmText } from "../shared/untrustedText";
+import type { DeferTarget } from "./defer";
 
 /** A pattern: an exact alarm name (config `alarms[].name`), `<prefix>*`, or `*` (every alarm). */
 export function matchesPattern(pattern: string, name: string): boolean {
@@ -55,6 +59,16 @@ export interface SilenceConfig {
   readonly windows: readonly MaintenanceWindow[];
   /** The silences table; absent: no ad-hoc silences. */
   readonly table?: string;
+  /** Language of the Slack note (the stack's `language`). */
+  readonly language: Language;
+  /** The alerts topic (SNS → AWS Chatbot → Slack) the silenced note goes to. */
+  readonly alertsTopicArn?: string;
+  /**
+   * Where the "silence-ended" re-check goes (DEFER_QUEUE_ARN, DEFER_ROLE_ARN). Absent, or without
+   * the alerts topic: silences do not apply and the ALARM pages, because a silence whose end
+   * cannot be re-checked could hide an outage that outlives it.
+   */
+  readonly defer?: DeferTarget;
 }
 
 /** Why an ALARM is silenced, and until when. */
@@ -128,11 +142,21 @@ function cronOf(schedule: string): Cron {
   return cron;
 }
 
+/** The variables the router's silences read (routerEnv sets them; all optional). */
+export interface SilenceEnvironment {
+  readonly SILENCES?: string;
+  readonly ALERTS_TOPIC_ARN?: string;
+  readonly DEFER_QUEUE_ARN?: string;
+  readonly DEFER_ROLE_ARN?: string;
+}
+
 /**
- * The SILENCES environment variable, validated (a malformed one fails the cold start with a
- * message naming it). Absent: no windows, no table.
+ * SILENCES (JSON `{prefix, language, table?, windows}`) plus the alerts topic and the deferral
+ * target, validated: a malformed value fails the cold start with a message naming it. Absent
+ * SILENCES: no silences at all.
  */
-export function parseSilenceConfig(text: string | undefined): SilenceConfig | undefined {
+export function parseSilenceConfig(env: SilenceEnvironment): SilenceConfig | undefined {
+  const text = env.SILENCES;
   if (text === undefined || text === "") return undefined;
   let raw: unknown;
   try {
@@ -147,6 +171,7 @@ export function parseSilenceConfig(text: string | undefined): SilenceConfig | un
   const r = raw as Record<string, unknown>;
   if (typeof r.prefix !== "string" || r.prefix === "") return bad("prefix is not a string");
   if (r.table !== undefined && typeof r.table !== "string") return bad("table is not a string");
+  if (r.language !== "ja" && r.language !== "en") return bad('language is not "ja" or "en"');
   if (!Array.isArray(r.windows)) return bad("windows is not a list");
   const windows = r.windows.map((w: unknown, i): MaintenanceWindow => {
     const o = (typeof w === "object" && w !== null ? w : {}) as Record<string, unknown>;
@@ -169,7 +194,45 @@ export function parseSilenceConfig(text: string | undefined): SilenceConfig | un
       reason: o.reason,
     };
   });
-  return { prefix: r.prefix, windows, ...(r.table !== undefined && { table: r.table as string }) };
+  const queueArn = env.DEFER_QUEUE_ARN;
+  const roleArn = env.DEFER_ROLE_ARN;
+  return {
+    prefix: r.prefix,
+    language: r.language,
+    windows,
+    ...(r.table !== undefined && { table: r.table as string }),
+    ...(env.ALERTS_TOPIC_ARN ? { alertsTopicArn: env.ALERTS_TOPIC_ARN } : {}),
+    ...(queueArn && roleArn ? { defer: { queueArn, roleArn } } : {}),
+  };
+}
+
+/**
+ * The Slack note of a silenced ALARM (an AWS Chatbot custom notification, `{version: "1.0",
+ * source: "custom", content: {textType, title, description}}`, as handlers/engine/core.ts
+ * slackNote writes them), in the stack's language. The alarm name is untrusted text (quoted).
+ */
+export function silencedNote(
+  language: Language,
+  level: string,
+  alarmName: string,
+  silenced: Silenced,
+): string {
+  const params = {
+    alarm: alarmText(alarmName, 120),
+    level,
+    incidentId: "",
+    silenceReason: silenced.reason,
+    until: silenced.until.toISOString(),
+  };
+  return JSON.stringify({
+    version: "1.0",
+    source: "custom",
+    content: {
+      textType: "client-markdown",
+      title: message("slack.silenced.title", language, params),
+      description: message("slack.silenced.text", language, params),
+    },
+  });
 }
 
 /** Key of every silence item: one partition, so the router lists them with one Query. */

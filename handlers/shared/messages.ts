@@ -31,6 +31,10 @@ export interface MessageParams {
   readonly rounds?: number;
   /** A machine-made reason: an error name (Slack notes only). */
   readonly reason?: string;
+  /** Why alarms are silenced, as the operator wrote it (silenced notes only). */
+  readonly silenceReason?: string;
+  /** When the silence ends, ISO-8601 (silenced notes only). */
+  readonly until?: string;
 }
 
 type Render = (p: MessageParams) => string;
@@ -70,6 +74,16 @@ export const MESSAGES = {
   "sms.body": {
     en: (p) => `[${p.level}] ${p.alarm} ALARM. Acknowledge: ${v(p.link)}`,
     ja: (p) => `【${p.level}】${p.alarm} ALARM。確認はこちら: ${v(p.link)}`,
+  },
+  "slack.silenced.title": {
+    en: (p) => `[${p.level}] ${p.alarm} is in ALARM (silenced: nobody paged)`,
+    ja: (p) => `【${p.level}】${p.alarm} が ALARM です（サイレンス中：呼び出しなし）`,
+  },
+  "slack.silenced.text": {
+    en: (p) =>
+      `Silenced until ${v(p.until)}: ${v(p.silenceReason)}. If the alarm is still in ALARM then, it pages as a new ALARM.`,
+    ja: (p) =>
+      `${v(p.until)} までサイレンス中：${v(p.silenceReason)}。その時点でまだ ALARM なら、新しい ALARM として呼び出します。`,
   },
   "slack.started.title": {
     en: (p) => `[${p.level}] paging started for ${p.alarm}`,

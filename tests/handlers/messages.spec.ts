@@ -27,6 +27,8 @@ const PARAMS: MessageParams = {
   round: 1,
   rounds: 2,
   reason: "EnginePermanentError",
+  silenceReason: "weekly patching",
+  until: "2026-12-05T18:00:00.000Z",
 };
 
 describe("message catalogue (ja, en)", () => {

@@ -246,22 +246,40 @@ describe("silence: never the pipeline's self-monitoring", () => {
 });
 
 describe("silence: the SILENCES environment variable", () => {
-  it("parses the component's value", () =>
+  it("parses the component's value, with the alerts topic and the deferral target", () =>
     assert.deepEqual(
-      parseSilenceConfig(
-        JSON.stringify({ prefix: "ie-prod", table: "ie-prod-silences", windows: [weekly] }),
-      ),
+      parseSilenceConfig({
+        SILENCES: JSON.stringify({
+          prefix: "ie-prod",
+          language: "ja",
+          table: "ie-prod-silences",
+          windows: [weekly],
+        }),
+        ALERTS_TOPIC_ARN: "arn:aws:sns:ap-northeast-1:123456789012:ie-prod-alerts",
+        DEFER_QUEUE_ARN: "arn:aws:sqs:ap-northeast-1:123456789012:ie-prod-router",
+        DEFER_ROLE_ARN: "arn:aws:iam::123456789012:role/ie-prod-deferrals",
+      }),
       {
         prefix: "ie-prod",
+        language: "ja",
         table: "ie-prod-silences",
         windows: [weekly],
+        alertsTopicArn: "arn:aws:sns:ap-northeast-1:123456789012:ie-prod-alerts",
+        defer: {
+          queueArn: "arn:aws:sqs:ap-northeast-1:123456789012:ie-prod-router",
+          roleArn: "arn:aws:iam::123456789012:role/ie-prod-deferrals",
+        },
       },
     ));
-  it("absent: no silences", () => assert.equal(parseSilenceConfig(undefined), undefined));
+  it("absent: no silences", () => assert.equal(parseSilenceConfig({}), undefined));
   it("names what is malformed", () => {
-    assert.throws(() => parseSilenceConfig("{"), { message: "SILENCES is not JSON" });
-    assert.throws(() => parseSilenceConfig('{"prefix":"p","windows":[{"alarms":[]}]}'), {
-      message: "SILENCES: windows[0].alarms is not a list of patterns",
-    });
+    assert.throws(() => parseSilenceConfig({ SILENCES: "{" }), { message: "SILENCES is not JSON" });
+    assert.throws(
+      () =>
+        parseSilenceConfig({
+          SILENCES: '{"prefix":"p","language":"en","windows":[{"alarms":[]}]}',
+        }),
+      { message: "SILENCES: windows[0].alarms is not a list of patterns" },
+    );
   });
 });

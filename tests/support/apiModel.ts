@@ -27,7 +27,8 @@ export type Service =
   | "sesv2"
   | "pinpoint-sms-voice-v2"
   | "sns"
-  | "secretsmanager";
+  | "secretsmanager"
+  | "scheduler";
 
 /** The models every pattern of which compiles as JavaScript (tests/apiModel.spec.ts). */
 export const SERVICES: readonly Service[] = [
