@@ -10,6 +10,7 @@ import {
 } from "../config/schema";
 import { defaultPrefix, escalationStages, names, parseRef, rotationRecurrence } from "./builders";
 import { AlertsTopic } from "./alertsTopic";
+import { Silences, silencesVariable } from "./silences";
 import { createDrills } from "./drillSchedules";
 import { EscalationPlan } from "./escalationPlan";
 import { HandlerFunction } from "./handlerFunction";
@@ -138,7 +139,13 @@ export class EscalationPipeline extends pulumi.ComponentResource {
     const pageActions = selfMonitoringPageActions(cfg, alerts.topicArn, planArns);
     const eventsDlq = createEventsDlq(scope);
     const dedupeTable = createDedupeTable(scope, cfg);
+    const silences = new Silences(
+      `${scope.name}-silences`,
+      { prefix: scope.prefix, tags: scope.tags },
+      { parent: scope.parent },
+    );
     this.router = createRouter(scope, cfg, where, {
+      silences: { table: silences, topic: alerts },
       planArns,
       arnOf: people.arnOf,
       alertsTopicArn: alerts.topicArn,
@@ -499,6 +506,7 @@ function createRouter(
     readonly alertsTopicArn: pulumi.Output<string>;
     readonly pagePlanArn: pulumi.Output<string> | undefined;
     readonly dedupeTable: aws.dynamodb.Table | undefined;
+    readonly silences: { readonly table: Silences; readonly topic: AlertsTopic };
   },
 ): HandlerFunction | undefined {
   const { name, prefix, stack, tags, parent } = scope;
@@ -534,6 +542,11 @@ function createRouter(
       .filter(([level]) => level !== mostSevere)
       .map(([level]) => names.responsePlan(prefix, level)),
     dedupeTableArn: refs.dedupeTable?.arn,
+    silences: {
+      tableArn: refs.silences.table.tableArn,
+      topicArn: refs.silences.topic.topicArn,
+      topicKeyArn: refs.silences.topic.keyArn,
+    },
   });
   return new HandlerFunction(
     `${name}-router`,
@@ -552,6 +565,15 @@ function createRouter(
           // Alarms of other accounts and regions page nobody (handlers/router/alarmEvent.ts).
           accountId: where.accountId,
           dedupeTable: refs.dedupeTable?.name,
+          silences: {
+            config: silencesVariable({
+              prefix,
+              language: cfg.language,
+              table: refs.silences.table.tableName,
+              windows: cfg.maintenance,
+            }),
+            alertsTopicArn: refs.silences.topic.topicArn,
+          },
         }),
       },
       statements,

@@ -137,6 +137,7 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, Row>> = {
   "dynamodb:PutItem": dynamo("dynamodb:PutItem"),
   "dynamodb:UpdateItem": dynamo("dynamodb:UpdateItem"),
   "dynamodb:DeleteItem": dynamo("dynamodb:DeleteItem"),
+  "dynamodb:Query": dynamo("dynamodb:Query"),
   "sns:Publish": (input, f) => {
     const topic = s(input, "TopicArn");
     const key = f.topicKeys.get(topic);
