@@ -2,7 +2,7 @@
  * Deferral resources (issue 13, `levels.<l>.outsideHours.then: defer`): the stack's own
  * EventBridge Scheduler schedule group, into which the router puts one-time `at()` schedules
  * (handlers/router/defer.ts), and the role those schedules assume to send the deferred message
- * to the router's queue. Created only when some level defers.
+ * to the router's queue. Created only when the router may defer (`defers`).
  *
  * Names are fixed by the prefix, so the router's environment and IAM statements can name them
  * before the resources exist (the router's queue is created by the router's HandlerFunction):
@@ -23,9 +23,17 @@ interface Where {
   readonly accountId: pulumi.Input<string>;
 }
 
-/** Whether any level defers outside hours. */
+/**
+ * Whether the router may defer: a level defers outside hours, or
+ * the stack silences (`maintenance` set, even `[]`: a silenced ALARM schedules its "silence-ended"
+ * re-check, handlers/router/silence.ts). A stack with neither has no deferral resources or
+ * statements, and no silences.
+ */
 export function defers(cfg: StackConfig): boolean {
-  return Object.values(cfg.levels).some((l) => l.outsideHours?.then === "defer");
+  return (
+    Object.values(cfg.levels).some((l) => l.outsideHours?.then === "defer") ||
+    cfg.maintenance !== undefined
+  );
 }
 
 /** The routing-table member of a level with outsideHours (the calendar resolved). */

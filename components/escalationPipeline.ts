@@ -11,6 +11,7 @@ import {
 } from "../config/schema";
 import { defaultPrefix, escalationStages, names, parseRef, rotationRecurrence } from "./builders";
 import { AlertsTopic } from "./alertsTopic";
+import { Silences, silencesVariable } from "./silences";
 import { createDrills } from "./drillSchedules";
 import { EscalationPlan } from "./escalationPlan";
 import { HandlerFunction } from "./handlerFunction";
@@ -200,7 +201,17 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       const pageActions = selfMonitoringPageActions(cfg, alerts.topicArn, planArns);
       const eventsDlq = createEventsDlq(scope);
       const dedupeTable = createDedupeTable(scope, cfg);
+      // Silences only when the stack configures `maintenance` (even []): components/deferral.ts.
+      const silences =
+        cfg.maintenance === undefined
+          ? undefined
+          : new Silences(
+              `${scope.name}-silences`,
+              { prefix: scope.prefix, tags: scope.tags },
+              { parent: scope.parent },
+            );
       this.router = createRouter(scope, cfg, where, {
+        silences: silences && { table: silences, topic: alerts },
         planArns,
         arnOf: people.arnOf,
         alertsTopicArn: alerts.topicArn,
@@ -570,6 +581,8 @@ function createRouter(
     readonly dedupeTable: aws.dynamodb.Table | undefined;
     /** The escalation engine (backend step-functions): the router starts its executions. */
     readonly engine?: Engine;
+    /** Ad-hoc silences and maintenance windows (incident-manager backend). */
+    readonly silences?: { readonly table: Silences; readonly topic: AlertsTopic };
   },
 ): HandlerFunction | undefined {
   const { name, prefix, stack, tags, parent } = scope;
@@ -610,6 +623,13 @@ function createRouter(
       .filter(([level]) => level !== mostSevere)
       .map(([level]) => names.responsePlan(prefix, level)),
     dedupeTableArn: refs.dedupeTable?.arn,
+    ...(refs.silences && {
+      silences: {
+        tableArn: refs.silences.table.tableArn,
+        topicArn: refs.silences.topic.topicArn,
+        topicKeyArn: refs.silences.topic.keyArn,
+      },
+    }),
   }).concat(deferral.statements);
   return new HandlerFunction(
     `${name}-router`,
@@ -628,6 +648,17 @@ function createRouter(
           // Alarms of other accounts and regions page nobody (handlers/router/alarmEvent.ts).
           accountId: where.accountId,
           dedupeTable: refs.dedupeTable?.name,
+          ...(refs.silences && {
+            silences: {
+              config: silencesVariable({
+                prefix,
+                language: cfg.language,
+                table: refs.silences.table.tableName,
+                windows: cfg.maintenance ?? [],
+              }),
+              alertsTopicArn: refs.silences.topic.topicArn,
+            },
+          }),
         }),
         ...deferral.environment,
       },

@@ -105,6 +105,12 @@ export interface RouterPolicyArgs {
     readonly stateMachineName: string;
     readonly incidentTableArn: pulumi.Input<string>;
   };
+  /** Silences (handlers/router/silence.ts): the table it queries, the topic and key of its notes. */
+  readonly silences?: {
+    readonly tableArn: pulumi.Input<string>;
+    readonly topicArn: pulumi.Input<string>;
+    readonly topicKeyArn: pulumi.Input<string>;
+  };
 }
 
 /** The tag keys `incidentTemplate` puts on incident records (TagResource is limited to them). */
@@ -183,6 +189,31 @@ export function routerStatements(args: RouterPolicyArgs): Statement[] {
       ],
       Resource: followUpResources,
     });
+  }
+  if (args.silences) {
+    out.push(
+      {
+        // One Query of the table's one partition (handlers/router/silence.ts silencesQueryInput).
+        Sid: "ReadSilences",
+        Effect: "Allow",
+        Action: ["dynamodb:Query"],
+        Resource: [args.silences.tableArn],
+      },
+      {
+        Sid: "PostSilencedNotes",
+        Effect: "Allow",
+        Action: ["sns:Publish"],
+        Resource: [args.silences.topicArn],
+      },
+      {
+        // Publishing to a topic encrypted with a customer managed key needs GenerateDataKey and
+        // Decrypt on it (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+        Sid: "EncryptSilencedNotes",
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: [args.silences.topicKeyArn],
+      },
+    );
   }
   if (args.directEngageArns.length > 0) {
     out.push({

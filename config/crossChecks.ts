@@ -10,6 +10,7 @@ import { BACKENDS, type Backend } from "./backend";
 import { checkOutsideHours } from "./calendars";
 import { DAYS_OF_WEEK, LIMITS, NAME_RE, ONCALL_REF_PREFIX } from "./fields";
 import { formatPath } from "./errors";
+import { checkMaintenance } from "./maintenance";
 import { ownValue } from "./reserved";
 
 type Raw = Record<string, unknown>;
@@ -57,6 +58,7 @@ export function crossChecks(value: unknown, ctx: z.RefinementCtx): void {
   checkExternalAlarms(scope);
   checkReplicationRegions(scope);
   checkDrills(scope);
+  checkMaintenance(cfg, add);
   checkWebhooks(scope);
   checkBackend(scope);
 }

@@ -6,7 +6,10 @@
  *   decides what it touches); nothing otherwise.
  * - The same body plus `deferred: {reason, at}` (a one-time Scheduler schedule, defer.ts): a
  *   "recheck" — the handler asks CloudWatch whether the alarm is still in ALARM, then runs the
- *   decision made as for a fresh ALARM (without the hours check, for reason "outside-hours").
+ *   decision made as for a fresh ALARM (without the hours check, for reason "outside-hours"), at
+ *   the instant the delivery was due (reason "silence-ended": the silence is over by then).
+ * - An ALARM of a configured alarm, when the stack silences, carries a `silence` check: the
+ *   handler queries the ad-hoc silences and the maintenance windows before paging (silence.ts).
  * A level's `outsideHours` (hours.ts) turns an ALARM whose state-change time falls outside its
  * calendar into "ignore" (notify), "defer", or the decision of another level.
  * Anything it cannot route throws a `RoutingError`, so the message fails, is retried and finally
@@ -19,11 +22,24 @@ import type { StartIncidentCommandInput } from "@aws-sdk/client-ssm-incidents";
 import type { CreateScheduleCommandInput } from "@aws-sdk/client-scheduler";
 import { CalendarRangeError, isOpen, nextOpening } from "../shared/calendar";
 import { foreignAlarm, parseAlarmInput, type Alarm } from "./alarmEvent";
-import { deferRequest, readDeferred, type DeferredMark } from "./defer";
+import { deferRequest, readDeferred, type DeferredMark, type RouterInput } from "./defer";
 import type { RouterConfig } from "./env";
 import { RoutingError } from "./errors";
 import { alarmChange, engagementInput, incidentInput, type AlarmChange } from "./requests";
 import { startExecutionInput } from "./stepFunctions";
+import { configuredAlarmName } from "./silence";
+
+/**
+ * What the handler checks against the silences before paging (silence.ts): the configured alarm
+ * name and the instant to check, the alarm's state-change time (a retry decides the same) or,
+ * for a deferred delivery, the instant it was due (a silence that deferred it is over then).
+ */
+export interface SilenceCheck {
+  readonly name: string;
+  readonly at: Date;
+  /** What a deferral re-delivers: the original input, without any earlier `deferred` mark. */
+  readonly input: RouterInput;
+}
 
 export type IgnoreReason =
   "state OK" | "state INSUFFICIENT_DATA" | "level is notify-only" | "outside hours: notify";
@@ -43,6 +59,8 @@ export type AlarmDecision =
       readonly execution?: StartExecutionCommandInput;
       /** Set when DEDUPE_TABLE is set and an incident is to be started: look it up first. */
       readonly dedupe: AlarmChange | null;
+      /** Present when the stack silences and this is one of its configured alarms. */
+      readonly silence?: SilenceCheck;
     }
   | {
       /** OK on a paging level with DEDUPE_TABLE set: note the recovery on the open incident. */
@@ -177,6 +195,7 @@ function decideAlarm(input: unknown, config: RouterConfig, hours: boolean): Alar
       schedule,
     };
   }
+  const silence = silenceCheck(input, alarmName, level, alarm.time, config);
   if (route.execution === true && config.stepFunctions !== undefined) {
     return {
       kind: "page",
@@ -186,6 +205,7 @@ function decideAlarm(input: unknown, config: RouterConfig, hours: boolean): Alar
       engagements: [],
       execution: startExecutionInput(alarm, config.stepFunctions.stateMachineArn),
       dedupe,
+      ...(silence !== null && { silence }),
     };
   }
   return {
@@ -200,6 +220,35 @@ function decideAlarm(input: unknown, config: RouterConfig, hours: boolean): Alar
       engagementInput(alarm, contactArn, config.engagementSender),
     ),
     dedupe,
+    ...(silence !== null && { silence }),
+  };
+}
+
+/** The silence check of an ALARM (null: silences do not apply to it). */
+function silenceCheck(
+  input: unknown,
+  alarmName: string,
+  level: string,
+  time: Date,
+  config: RouterConfig,
+): SilenceCheck | null {
+  if (config.silences === undefined) return null;
+  const name = configuredAlarmName(alarmName, config.silences.prefix, level);
+  if (name === undefined) return null;
+  let deferred;
+  try {
+    deferred = readDeferred(input);
+  } catch (err: unknown) {
+    throw new RoutingError("MALFORMED_EVENT", err instanceof Error ? err.message : String(err));
+  }
+  const body = input as RouterInput;
+  return {
+    name,
+    // A deferred delivery (silence ended, or outside hours over) is handled as a fresh ALARM at
+    // the instant it was due: the silence that deferred it is over by then, and a silence that
+    // began during the night applies in the morning.
+    at: deferred !== undefined ? new Date(deferred.at) : time,
+    input: { level: body.level, event: body.event },
   };
 }
 

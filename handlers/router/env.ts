@@ -10,6 +10,7 @@
  * Nothing here may import Pulumi or the AWS SDK: the component and the handler bundle both
  * import this module.
  */
+import { parseSilenceConfig, type SilenceConfig } from "./silence";
 import { ROUTING_TABLE_FILE } from "../shared/limits";
 import { RouterConfigError, isRecord, show } from "./errors";
 import {
@@ -69,6 +70,8 @@ export interface RouterConfig {
   readonly stepFunctions?: StepFunctionsConfig;
   /** Where deferrals go (DEFER_* variables, hours.ts); absent: no level defers. */
   readonly defer?: DeferConfig;
+  /** Maintenance windows and ad-hoc silences (silence.ts); absent: nothing is silenced. */
+  readonly silences?: SilenceConfig;
 }
 
 /**
@@ -85,9 +88,14 @@ export interface RouterEnvironment<T = string> {
   readonly STATE_MACHINE_ARN?: T;
   /** Step-functions backend: the incident table's name (with STATE_MACHINE_ARN). */
   readonly INCIDENT_TABLE?: T;
+  /** Deferrals (outsideHours defer, "silence-ended" re-checks): defer.ts DeferTarget. */
   readonly DEFER_QUEUE_ARN?: T;
   readonly DEFER_ROLE_ARN?: T;
   readonly DEFER_PREFIX?: T;
+  /** Silences (silence.ts parseSilenceConfig): windows, table, prefix, language. */
+  readonly SILENCES?: T;
+  /** The alerts topic: the silenced ALARM's Slack note. */
+  readonly ALERTS_TOPIC_ARN?: T;
 }
 
 /** What the component knows, by meaning; `routerEnv` names the variables. */
@@ -101,6 +109,8 @@ export interface RouterEnvArgs<T> {
   readonly stepFunctions?: { readonly stateMachineArn: T; readonly incidentTable: T };
   /** The deferral target, when a level defers (components/deferral.ts). */
   readonly defer?: DeferEnvironment<T>;
+  /** SILENCES and the alerts topic, when the stack silences (components/silences.ts). */
+  readonly silences?: { readonly config: T; readonly alertsTopicArn: T };
 }
 
 /** The router's environment variables, as the component sets them. */
@@ -115,6 +125,10 @@ export function routerEnv<T>(args: RouterEnvArgs<T>): RouterEnvironment<T> {
       INCIDENT_TABLE: args.stepFunctions.incidentTable,
     }),
     ...args.defer,
+    ...(args.silences !== undefined && {
+      SILENCES: args.silences.config,
+      ALERTS_TOPIC_ARN: args.silences.alertsTopicArn,
+    }),
   };
 }
 
@@ -250,6 +264,13 @@ export function parseRouterEnv(
     );
   }
 
+  let silences: SilenceConfig | undefined;
+  try {
+    silences = parseSilenceConfig(env);
+  } catch (err: unknown) {
+    problems.push(err instanceof Error ? err.message : String(err));
+  }
+
   if (problems.length > 0) throw new RouterConfigError(problems);
   return {
     routing,
@@ -260,6 +281,7 @@ export function parseRouterEnv(
     ...(dedupeTable !== undefined && { dedupeTable }),
     ...(stepFunctions !== undefined && { stepFunctions }),
     ...(defer !== undefined && { defer }),
+    ...(silences !== undefined && { silences }),
   };
 }
 

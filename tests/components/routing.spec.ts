@@ -54,7 +54,8 @@ describe("alert routing (prod example)", () => {
       "aws:cloudwatch/eventTarget:EventTarget": 3,
       "aws:cloudwatch/logGroup:LogGroup": 2,
       "aws:cloudwatch/metricAlarm:MetricAlarm": 10,
-      "aws:dynamodb/table:Table": 1,
+      // The open-incidents table, and the silences table (prod sets maintenance).
+      "aws:dynamodb/table:Table": 2,
       "aws:iam/policy:Policy": 1,
       // The deferral role (components/deferral.ts): warning defers outside hours.
       "aws:iam/role:Role": 4,
@@ -85,6 +86,7 @@ describe("alert routing (prod example)", () => {
       "incident-escalation:index:OnCallSchedule": 1,
       "incident-escalation:index:PersonalContact": 3,
       "incident-escalation:index:ResponsePlans": 1,
+      "incident-escalation:index:Silences": 1,
       "pulumi:providers:aws-native": 1,
       "random:index/randomPassword:RandomPassword": 1,
     });
@@ -357,6 +359,22 @@ describe("alert routing (prod example)", () => {
       DEFER_QUEUE_ARN: `arn:aws:sqs:${R}:${A}:ie-prod-router-queue`,
       DEFER_ROLE_ARN: `arn:aws:iam::${A}:role/ie-prod-deferral`,
       DEFER_PREFIX: "ie-prod",
+      // prod sets maintenance (handlers/router/silence.ts parseSilenceConfig).
+      SILENCES: JSON.stringify({
+        prefix: "ie-prod",
+        language: "en",
+        table: "ie-prod-silences",
+        windows: [
+          {
+            alarms: ["api-*"],
+            schedule: "cron(0 2 ? * SUN *)",
+            timeZone: "Asia/Tokyo",
+            minutes: 60,
+            reason: "weekly patching",
+          },
+        ],
+      }),
+      ALERTS_TOPIC_ARN: TOPIC,
     });
     const files = await archiveFiles(fn.code);
     assert.deepEqual(Object.keys(files), ["index.js", "routing.json"]);
@@ -444,6 +462,27 @@ describe("alert routing (prod example)", () => {
             "ssm-incidents:UpdateIncidentRecord",
           ],
           Resource: [`arn:aws:ssm-incidents::${A}:incident-record/ie-prod-critical/*`, PLAN],
+        },
+        // prod sets maintenance: the silences table, and the silenced ALARM's Slack note.
+        {
+          Sid: "ReadSilences",
+          Effect: "Allow",
+          Action: ["dynamodb:Query"],
+          Resource: [`arn:aws:dynamodb:${R}:${A}:table/ie-prod-silences`],
+        },
+        {
+          Sid: "PostSilencedNotes",
+          Effect: "Allow",
+          Action: ["sns:Publish"],
+          Resource: [TOPIC],
+        },
+        {
+          Sid: "EncryptSilencedNotes",
+          Effect: "Allow",
+          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+          Resource: [
+            `arn:aws:kms:${R}:${A}:key/${one(res, "aws:kms/key:Key", "escalation-alerts-key").id}`,
+          ],
         },
         // warning defers outside hours: one-time schedules in the stack's own group, the
         // deferral role passed to Scheduler only, and the re-check of the deferred alarm.

@@ -154,6 +154,7 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, Row>> = {
       source: `${SAR}: StopExecution, execution*`,
     },
   ],
+  "dynamodb:Query": dynamo("dynamodb:Query"),
   "sns:Publish": (input, f) => {
     const topic = s(input, "TopicArn");
     const key = f.topicKeys.get(topic);
