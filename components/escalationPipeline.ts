@@ -1,3 +1,4 @@
+import { createDeferral, outsideHoursEntry, routerDeferral } from "./deferral";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -10,6 +11,7 @@ import {
 } from "../config/schema";
 import { defaultPrefix, escalationStages, names, parseRef, rotationRecurrence } from "./builders";
 import { AlertsTopic } from "./alertsTopic";
+import { Silences, silencesVariable } from "./silences";
 import { createDrills } from "./drillSchedules";
 import { EscalationPlan } from "./escalationPlan";
 import { HandlerFunction } from "./handlerFunction";
@@ -201,13 +203,24 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       const pageActions = selfMonitoringPageActions(cfg, alerts.topicArn, planArns);
       const eventsDlq = createEventsDlq(scope);
       const dedupeTable = createDedupeTable(scope, cfg);
+      // Silences only when the stack configures `maintenance` (even []): components/deferral.ts.
+      const silences =
+        cfg.maintenance === undefined
+          ? undefined
+          : new Silences(
+              `${scope.name}-silences`,
+              { prefix: scope.prefix, tags: scope.tags },
+              { parent: scope.parent },
+            );
       this.router = createRouter(scope, cfg, where, {
+        silences: silences && { table: silences, topic: alerts },
         planArns,
         arnOf: people.arnOf,
         alertsTopicArn: alerts.topicArn,
         pagePlanArn: pageActions.planArn,
         dedupeTable,
       });
+      createDeferral(scope, cfg, where, this.router?.queue?.arn);
       if (this.router) createScheduledDrills(scope, cfg, where, { planArns, alerts, eventsDlq });
       const webhooks = createNotifier(scope, cfg, where, alerts.topicArn);
       this.notifier = webhooks?.notifier;
@@ -613,6 +626,8 @@ function createRouter(
     readonly dedupeTable: aws.dynamodb.Table | undefined;
     /** The escalation engine (backend step-functions): the router starts its executions. */
     readonly engine?: Engine;
+    /** Ad-hoc silences and maintenance windows (incident-manager backend). */
+    readonly silences?: { readonly table: Silences; readonly topic: AlertsTopic };
   },
 ): HandlerFunction | undefined {
   const { name, prefix, stack, tags, parent } = scope;
@@ -625,18 +640,22 @@ function createRouter(
     Object.fromEntries(
       levels.map(([level, l]) => [
         level,
-        l.page
-          ? {
-              impact: l.impact,
-              responsePlanArn: refs.planArns[level],
-              ...(l.resolveOnRecovery ? { resolveOnRecovery: true } : {}),
-            }
-          : (l.engage ?? []).length > 0
-            ? { impact: l.impact, engage: (l.engage ?? []).map(refs.arnOf) }
-            : { impact: l.impact },
+        {
+          ...outsideHoursEntry(cfg, l),
+          ...(l.page
+            ? {
+                impact: l.impact,
+                responsePlanArn: refs.planArns[level],
+                ...(l.resolveOnRecovery ? { resolveOnRecovery: true } : {}),
+              }
+            : (l.engage ?? []).length > 0
+              ? { impact: l.impact, engage: (l.engage ?? []).map(refs.arnOf) }
+              : { impact: l.impact }),
+        },
       ]),
     ),
   );
+  const deferral = routerDeferral(cfg, prefix, where);
   const statements: Statement[] = routerStatements({
     responsePlanArns: paging.map(([level]) => refs.planArns[level]),
     directEngageArns: levels
@@ -649,7 +668,14 @@ function createRouter(
       .filter(([level]) => level !== mostSevere)
       .map(([level]) => names.responsePlan(prefix, level)),
     dedupeTableArn: refs.dedupeTable?.arn,
-  });
+    ...(refs.silences && {
+      silences: {
+        tableArn: refs.silences.table.tableArn,
+        topicArn: refs.silences.topic.topicArn,
+        topicKeyArn: refs.silences.topic.keyArn,
+      },
+    }),
+  }).concat(deferral.statements);
   return new HandlerFunction(
     `${name}-router`,
     {
@@ -667,7 +693,19 @@ function createRouter(
           // Alarms of other accounts and regions page nobody (handlers/router/alarmEvent.ts).
           accountId: where.accountId,
           dedupeTable: refs.dedupeTable?.name,
+          ...(refs.silences && {
+            silences: {
+              config: silencesVariable({
+                prefix,
+                language: cfg.language,
+                table: refs.silences.table.tableName,
+                windows: cfg.maintenance ?? [],
+              }),
+              alertsTopicArn: refs.silences.topic.topicArn,
+            },
+          }),
         }),
+        ...deferral.environment,
       },
       statements,
       // Adaptive Incident Manager retries within the timeout, which stays below the dedupe

@@ -105,6 +105,12 @@ export interface RouterPolicyArgs {
     readonly stateMachineName: string;
     readonly incidentTableArn: pulumi.Input<string>;
   };
+  /** Silences (handlers/router/silence.ts): the table it queries, the topic and key of its notes. */
+  readonly silences?: {
+    readonly tableArn: pulumi.Input<string>;
+    readonly topicArn: pulumi.Input<string>;
+    readonly topicKeyArn: pulumi.Input<string>;
+  };
 }
 
 /** The tag keys `incidentTemplate` puts on incident records (TagResource is limited to them). */
@@ -183,6 +189,31 @@ export function routerStatements(args: RouterPolicyArgs): Statement[] {
       ],
       Resource: followUpResources,
     });
+  }
+  if (args.silences) {
+    out.push(
+      {
+        // One Query of the table's one partition (handlers/router/silence.ts silencesQueryInput).
+        Sid: "ReadSilences",
+        Effect: "Allow",
+        Action: ["dynamodb:Query"],
+        Resource: [args.silences.tableArn],
+      },
+      {
+        Sid: "PostSilencedNotes",
+        Effect: "Allow",
+        Action: ["sns:Publish"],
+        Resource: [args.silences.topicArn],
+      },
+      {
+        // Publishing to a topic encrypted with a customer managed key needs GenerateDataKey and
+        // Decrypt on it (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+        Sid: "EncryptSilencedNotes",
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: [args.silences.topicKeyArn],
+      },
+    );
   }
   if (args.directEngageArns.length > 0) {
     out.push({
@@ -439,6 +470,73 @@ export function ruleTargetQueueStatements(
       Action: ["sqs:SendMessage"],
       Resource: [queueArn],
       Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
+    },
+  ];
+}
+
+export interface DeferralPolicyArgs {
+  readonly region: pulumi.Input<string>;
+  readonly accountId: pulumi.Input<string>;
+  /** The stack's schedule group for deferrals and the name prefix of its schedules. */
+  readonly groupName: string;
+  readonly namePrefix: string;
+  /** The role the deferral schedules assume (iam:PassRole on it only). */
+  readonly roleArn: pulumi.Input<string>;
+}
+
+/**
+ * The router's statements for `outsideHours: defer` (handlers/router/defer.ts), only when a level
+ * defers:
+ * - CreateSchedule on the stack's own group and name prefix: the schedule ARN is
+ *   `arn:aws:scheduler:<region>:<account>:schedule/<group>/<name>` (resource type "schedule",
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html);
+ * - iam:PassRole on the deferral role only, to Scheduler only: CreateSchedule needs PassRole on
+ *   the target's RoleArn (https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html),
+ *   and iam:PassedToService limits it to scheduler.amazonaws.com
+ *   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService);
+ * - cloudwatch:DescribeAlarms for the re-check of a deferred alarm, on this account's and
+ *   region's alarms (resource type "alarm",
+ *   https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html).
+ */
+export function deferralRouterStatements(args: DeferralPolicyArgs): Statement[] {
+  return [
+    {
+      Sid: "DeferToOwnScheduleGroup",
+      Effect: "Allow",
+      Action: ["scheduler:CreateSchedule"],
+      Resource: [
+        pulumi.interpolate`arn:aws:scheduler:${args.region}:${args.accountId}:schedule/${args.groupName}/${args.namePrefix}*`,
+      ],
+    },
+    {
+      Sid: "PassDeferralRoleToScheduler",
+      Effect: "Allow",
+      Action: ["iam:PassRole"],
+      Resource: [args.roleArn],
+      Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+    },
+    {
+      Sid: "RecheckDeferredAlarms",
+      Effect: "Allow",
+      Action: ["cloudwatch:DescribeAlarms"],
+      Resource: [pulumi.interpolate`arn:aws:cloudwatch:${args.region}:${args.accountId}:alarm:*`],
+    },
+  ];
+}
+
+/**
+ * The deferral role's one statement: Scheduler may send to the router's queue and nothing else
+ * (SQS target permissions: sqs:SendMessage,
+ * https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role).
+ * The queue uses SQS-managed encryption, so no KMS permission is needed.
+ */
+export function deferralRoleStatements(queueArn: pulumi.Input<string>): Statement[] {
+  return [
+    {
+      Sid: "SendDeferredToRouterQueue",
+      Effect: "Allow",
+      Action: ["sqs:SendMessage"],
+      Resource: [queueArn],
     },
   ];
 }

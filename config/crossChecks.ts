@@ -8,8 +8,10 @@
 import type { z } from "zod";
 import { POLLY_VOICES } from "../components/engine/contactFlow";
 import { BACKENDS, DEFAULT_LANGUAGE, LANGUAGES, type Backend, type Language } from "./backend";
+import { checkOutsideHours } from "./calendars";
 import { DAYS_OF_WEEK, LIMITS, NAME_RE, ONCALL_REF_PREFIX } from "./fields";
 import { formatPath } from "./errors";
+import { checkMaintenance } from "./maintenance";
 import { ownValue } from "./reserved";
 
 type Raw = Record<string, unknown>;
@@ -52,10 +54,12 @@ export function crossChecks(value: unknown, ctx: z.RefinementCtx): void {
     arr(s.engage).forEach((ref, j) => checkRef(["escalation", i, "engage", j], ref));
   });
   checkLevels(scope, checkRef);
+  checkOutsideHours(cfg, levels, add);
   checkAlarms(scope);
   checkExternalAlarms(scope);
   checkReplicationRegions(scope);
   checkDrills(scope);
+  checkMaintenance(cfg, add);
   checkWebhooks(scope);
   checkBackend(scope);
 }

@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import { DEFAULT_LANGUAGE, backend, channels, language, repeat } from "./backend";
+import { calendars, outsideHours } from "./calendars";
+import { maintenance } from "./maintenance";
 import { kindOf, quote, typeError } from "./messages";
 
 /** Incident Manager limits, from the ssm-contacts / ssm-incidents API models (aws-models/). */
@@ -190,6 +192,8 @@ export const level = z.strictObject({
   resolveOnRecovery: z
     .boolean({ error: (i) => typeError(i.input, "true or false") })
     .default(false),
+  /** What happens when the alarm changes state outside a calendar's hours (config/calendars.ts). */
+  outsideHours: outsideHours.optional(),
 });
 
 const comparisons = [
@@ -441,6 +445,8 @@ export const stackConfigFields = z.strictObject(
     notifications: notifications.default({ webhooks: [] }),
     /** Scheduled paging drills through the real response plans; reports go to Slack. */
     drills: z.array(drill, { error: (i) => typeError(i.input, "a list of drills") }).default([]),
+    /** Scheduled maintenance windows: matching ALARMs go to Slack as silenced, page nobody. */
+    maintenance,
     /** Tags put on every taggable resource. */
     tags: z
       .record(
@@ -463,11 +469,14 @@ export const stackConfigFields = z.strictObject(
     channels: channels.optional(),
     /** Language of responders' messages; each contact may override it (default en). */
     language: language.default(DEFAULT_LANGUAGE),
+    /** Working-hours calendars that levels' outsideHours name (config/calendars.ts). */
+    calendars: calendars.optional(),
   },
   { error: (i) => `the stack config must be a map of settings, got ${kindOf(i.input)}` },
 );
 
-function isTimeZone(tz: string): boolean {
+/** Whether `tz` is an IANA time zone this runtime knows (also used by config/maintenance.ts). */
+export function isTimeZone(tz: string): boolean {
   if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(tz)) return false;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });

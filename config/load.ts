@@ -21,10 +21,12 @@ export const CONFIG_KEYS = [
   "externalAlarms",
   "notifications",
   "drills",
+  "maintenance",
   "tags",
   "backend",
   "channels",
   "language",
+  "calendars",
 ] as const;
 
 /**

@@ -38,6 +38,7 @@ export {
 } from "./backend";
 export { ConfigError, formatPath, maskPersonalData, type ConfigIssue } from "./errors";
 export { RESERVED_KEYS, ownValue } from "./reserved";
+export { MAINTENANCE_LIMITS } from "./maintenance";
 
 export const stackConfigSchema = stackConfigFields.superRefine(crossChecks, { when: () => true });
 /** The schema as zod's core type, for walking its shape (the keys an "unknown key" message lists). */
@@ -54,6 +55,7 @@ export type LevelConfig = StackConfig["levels"][string];
 export type AlarmConfig = StackConfig["alarms"][number];
 export type WebhookConfig = StackConfig["notifications"]["webhooks"][number];
 export type DrillConfig = StackConfig["drills"][number];
+export type MaintenanceWindowConfig = NonNullable<StackConfig["maintenance"]>[number];
 export type IncidentManagerSettings = NonNullable<StackConfig["incidentManager"]>;
 /** `channels` of the step-functions backend. */
 export type ChannelsConfig = NonNullable<StackConfig["channels"]>;

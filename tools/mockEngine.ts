@@ -381,6 +381,12 @@ class PhysicalNames {
         const arn = `arn:aws:scheduler:${r}:${a}:schedule/default/${physical}`;
         return { id: physical, state: { arn, name: physical } };
       }
+      case "aws:scheduler/scheduleGroup:ScheduleGroup": {
+        // arn:aws:scheduler:<region>:<account>:schedule-group/<name> (service authorization
+        // reference, Amazon EventBridge Scheduler, resource type schedule-group).
+        const arn = `arn:aws:scheduler:${r}:${a}:schedule-group/${physical}`;
+        return { id: physical, state: { arn, name: physical } };
+      }
       case "aws:sfn/stateMachine:StateMachine": {
         // arn:aws:states:<region>:<account>:stateMachine:<name> (service authorization reference).
         const arn = `arn:aws:states:${r}:${a}:stateMachine:${physical}`;

@@ -29,8 +29,11 @@
  * throttling adaptively (createClients); and the event source mapping's maximum concurrency (set
  * by the component) keeps bursts waiting in the queue instead of failing on throttling.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { SFNClient } from "@aws-sdk/client-sfn";
+import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
 import {
   SSMIncidentsClient,
@@ -64,7 +67,17 @@ import {
   updateIncident,
 } from "./adapters";
 import { logLabels } from "./alarmEvent";
-import { decide, type AlarmDecision, type Decision } from "./decide";
+import { decide, type AlarmDecision, type Decision, type RecheckDecision } from "./decide";
+import { deferRequest, isAlreadyDeferred, recheck } from "./defer";
+import { deferNote, recoveredNote } from "./hours";
+import {
+  activeSilence,
+  silenceFromItem,
+  silencedNote,
+  silencesQueryInput,
+  type AdHocSilence,
+  type SilenceConfig,
+} from "./silence";
 import {
   claimAfterStartFailure,
   decideDedupe,
@@ -98,6 +111,12 @@ export interface RouterClients {
   readonly contacts: () => SSMContactsClient;
   /** The step-functions backend's client (StartExecution, StopExecution). */
   readonly stepFunctions?: () => SFNClient;
+  /** Deferrals (outsideHours defer): CreateSchedule (also silences' "silence-ended" re-check). Absent: a deferral fails the message. */
+  readonly scheduler?: () => SchedulerClient;
+  /** Deferred deliveries: DescribeAlarms re-checks the alarm. */
+  readonly cloudwatch?: () => CloudWatchClient;
+  /** Silences: the silenced ALARM's Slack note (Publish to the alerts topic). */
+  readonly sns?: () => SNSClient;
 }
 
 export interface RouterDeps {
@@ -154,11 +173,17 @@ export function createClients(): RouterClients {
   // per execution environment, so the alarm path's cold start does not pay for them.
   let contacts: SSMContactsClient | undefined;
   let stepFunctions: SFNClient | undefined;
+  let scheduler: SchedulerClient | undefined;
+  let cloudwatch: CloudWatchClient | undefined;
+  let sns: SNSClient | undefined;
   return {
     incidents,
     dynamodb,
     contacts: () => (contacts ??= new SSMContactsClient(retry)),
     stepFunctions: () => (stepFunctions ??= new SFNClient(retry)),
+    scheduler: () => (scheduler ??= new SchedulerClient(retry)),
+    cloudwatch: () => (cloudwatch ??= new CloudWatchClient(retry)),
+    sns: () => (sns ??= new SNSClient(retry)),
   };
 }
 
@@ -209,6 +234,25 @@ export type RouterResult =
       readonly decision: "recover";
       readonly incidentId: string | null;
       readonly outcome: RecoveryOutcome;
+    }
+  /** Outside hours, `then: defer`: a one-time schedule delivers the input again at `until`. */
+  | {
+      readonly decision: "defer";
+      readonly until: string;
+      readonly calendar: string;
+      readonly schedule: string;
+      /** The schedule existed already (a retried message). */
+      readonly existed: boolean;
+    }
+  /** A deferred delivery whose alarm is no longer in ALARM: nobody engaged. */
+  | { readonly decision: "deferred-recovered"; readonly state: string }
+  /** A silenced ALARM: Slack told, nobody paged, re-checked at `until` (silence.ts). */
+  | {
+      readonly decision: "silenced";
+      readonly by: "maintenance" | "silence";
+      readonly silence: string;
+      readonly until: string;
+      readonly schedule: string;
     };
 
 /** The part of the Lambda context the router reads (optional, so tests can omit it). */
@@ -364,10 +408,126 @@ export function createHandler(deps: RouterDeps): RouterHandler {
       case "reject":
         return { result: { decision: "reject", reason: decision.reason } };
       case "page":
-        return page(decision);
+        return decision.silence === undefined ? page(decision) : silenceOrPage(decision);
       case "recover":
         return recover(decision);
+      case "defer":
+        return deferAlarm(decision);
+      case "recheck":
+        return recheckDeferred(decision);
     }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Deferral (handlers/router/defer.ts, hours.ts)
+  // -------------------------------------------------------------------------------------------
+
+  async function deferAlarm(decision: Extract<AlarmDecision, { kind: "defer" }>): Promise<Outcome> {
+    const scheduler = required(clients.scheduler, "scheduler");
+    let existed = false;
+    try {
+      await scheduler().send(new CreateScheduleCommand(decision.schedule));
+    } catch (err: unknown) {
+      if (!isAlreadyDeferred(err)) throw err;
+      existed = true;
+    }
+    const timeZone = config.routing.get(decision.level)?.outsideHours?.calendar.timeZone ?? "UTC";
+    return {
+      result: {
+        decision: "defer",
+        until: decision.until,
+        calendar: decision.calendar,
+        schedule: decision.schedule.Name ?? "",
+        existed,
+      },
+      log: { note: deferNote(decision.alarmName, new Date(decision.until), timeZone) },
+    };
+  }
+
+  /** DescribeAlarms on the one alarm: still ALARM → the fresh-ALARM decision, else nobody. */
+  async function recheckDeferred(decision: RecheckDecision): Promise<Outcome> {
+    const cloudwatch = required(clients.cloudwatch, "cloudwatch");
+    const out = await cloudwatch().send(
+      new DescribeAlarmsCommand({
+        AlarmNames: [decision.alarmName],
+        AlarmTypes: ["CompositeAlarm", "MetricAlarm"],
+      }),
+    );
+    const alarm = out.MetricAlarms?.[0] ?? out.CompositeAlarms?.[0];
+    const check = recheck(alarm?.StateValue);
+    if (check.kind === "recovered") {
+      return {
+        result: { decision: "deferred-recovered", state: check.state },
+        log: {
+          deferred: decision.deferred,
+          note: recoveredNote(decision.alarmName, check.state),
+        },
+      };
+    }
+    const outcome = await run(decision.then);
+    return { ...outcome, log: { ...outcome.log, deferred: decision.deferred } };
+  }
+
+  // Silences (silence.ts)
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * A configured alarm's ALARM while silences apply: silenced → the "silence-ended" re-check is
+   * scheduled first (a retry re-creates the same schedule name: ConflictException = done), then
+   * Slack is told; nobody is paged. Not silenced → paged. Fail-safe: without a deferral target or
+   * alerts topic, or when the silences table cannot be read, the ALARM pages ("silences" in the
+   * log line says why): a silence must never cost a page it cannot give back.
+   */
+  async function silenceOrPage(decision: PageDecision): Promise<Outcome> {
+    const check = decision.silence;
+    const cfg: SilenceConfig | undefined = config.silences;
+    if (check === undefined || cfg === undefined) return page(decision);
+    if (cfg.defer === undefined || cfg.alertsTopicArn === undefined) {
+      return withLog(await page(decision), { silences: "no-deferral-target" });
+    }
+    let silences: AdHocSilence[] = [];
+    if (cfg.table !== undefined) {
+      try {
+        const out = await dynamodb.send(new QueryCommand(silencesQueryInput(cfg.table)));
+        silences = (out.Items ?? [])
+          .map((i) => silenceFromItem(i))
+          .filter((x): x is AdHocSilence => x !== undefined);
+      } catch (err: unknown) {
+        const windowsOnly = activeSilence(check.name, check.at, cfg.windows, []);
+        if (windowsOnly === undefined) {
+          return withLog(await page(decision), { silencesError: errorFields(err) });
+        }
+      }
+    }
+    const silenced = activeSilence(check.name, check.at, cfg.windows, silences);
+    if (silenced === undefined) return page(decision);
+    const schedule = deferRequest({
+      at: silenced.until,
+      input: check.input,
+      reason: "silence-ended",
+      prefix: cfg.prefix,
+      target: cfg.defer,
+    });
+    try {
+      await required(clients.scheduler, "scheduler")().send(new CreateScheduleCommand(schedule));
+    } catch (err: unknown) {
+      if (!isAlreadyDeferred(err)) throw err;
+    }
+    await required(clients.sns, "sns")().send(
+      new PublishCommand({
+        TopicArn: cfg.alertsTopicArn,
+        Message: silencedNote(cfg.language, decision.level, decision.alarmName, silenced),
+      }),
+    );
+    return {
+      result: {
+        decision: "silenced",
+        by: silenced.by,
+        silence: silenced.id,
+        until: silenced.until.toISOString(),
+        schedule: schedule.Name ?? "",
+      },
+    };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -645,6 +805,15 @@ function errorFields(err: unknown): Record<string, string | number | undefined> 
       ? (metadata as { httpStatusCode?: number; requestId?: string })
       : {};
   return { error: err.name, httpStatusCode, requestId };
+}
+
+function withLog(outcome: Outcome, log: Readonly<Record<string, unknown>>): Outcome {
+  return { ...outcome, log: { ...outcome.log, ...log } };
+}
+
+function required<T>(client: T | undefined, name: string): T {
+  if (client === undefined) throw new Error(`the router has no ${name} client`);
+  return client;
 }
 
 function errorName(err: unknown): string {

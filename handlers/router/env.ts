@@ -10,8 +10,16 @@
  * Nothing here may import Pulumi or the AWS SDK: the component and the handler bundle both
  * import this module.
  */
+import { parseSilenceConfig, type SilenceConfig } from "./silence";
 import { ROUTING_TABLE_FILE } from "../shared/limits";
 import { RouterConfigError, isRecord, show } from "./errors";
+import {
+  parseDeferEnv,
+  parseOutsideHoursRoute,
+  type DeferConfig,
+  type DeferEnvironment,
+  type OutsideHoursRoute,
+} from "./hours";
 
 /** How one level is routed. */
 export interface LevelRoute {
@@ -32,6 +40,8 @@ export interface LevelRoute {
    * responsePlanArn or engage.
    */
   readonly execution?: true;
+  /** What happens when the alarm changes state outside a calendar's hours (hours.ts). */
+  readonly outsideHours?: OutsideHoursRoute;
 }
 
 /** The step-functions backend (STATE_MACHINE_ARN and INCIDENT_TABLE, both or neither). */
@@ -58,6 +68,10 @@ export interface RouterConfig {
   readonly dedupeTable?: string;
   /** Set for the step-functions backend: levels with `execution` start the engine. */
   readonly stepFunctions?: StepFunctionsConfig;
+  /** Where deferrals go (DEFER_* variables, hours.ts); absent: no level defers. */
+  readonly defer?: DeferConfig;
+  /** Maintenance windows and ad-hoc silences (silence.ts); absent: nothing is silenced. */
+  readonly silences?: SilenceConfig;
 }
 
 /**
@@ -74,6 +88,14 @@ export interface RouterEnvironment<T = string> {
   readonly STATE_MACHINE_ARN?: T;
   /** Step-functions backend: the incident table's name (with STATE_MACHINE_ARN). */
   readonly INCIDENT_TABLE?: T;
+  /** Deferrals (outsideHours defer, "silence-ended" re-checks): defer.ts DeferTarget. */
+  readonly DEFER_QUEUE_ARN?: T;
+  readonly DEFER_ROLE_ARN?: T;
+  readonly DEFER_PREFIX?: T;
+  /** Silences (silence.ts parseSilenceConfig): windows, table, prefix, language. */
+  readonly SILENCES?: T;
+  /** The alerts topic: the silenced ALARM's Slack note. */
+  readonly ALERTS_TOPIC_ARN?: T;
 }
 
 /** What the component knows, by meaning; `routerEnv` names the variables. */
@@ -85,6 +107,10 @@ export interface RouterEnvArgs<T> {
   readonly dedupeTable?: T;
   /** The step-functions backend's state machine and incident table, when the stack uses it. */
   readonly stepFunctions?: { readonly stateMachineArn: T; readonly incidentTable: T };
+  /** The deferral target, when a level defers (components/deferral.ts). */
+  readonly defer?: DeferEnvironment<T>;
+  /** SILENCES and the alerts topic, when the stack silences (components/silences.ts). */
+  readonly silences?: { readonly config: T; readonly alertsTopicArn: T };
 }
 
 /** The router's environment variables, as the component sets them. */
@@ -97,6 +123,11 @@ export function routerEnv<T>(args: RouterEnvArgs<T>): RouterEnvironment<T> {
     ...(args.stepFunctions !== undefined && {
       STATE_MACHINE_ARN: args.stepFunctions.stateMachineArn,
       INCIDENT_TABLE: args.stepFunctions.incidentTable,
+    }),
+    ...args.defer,
+    ...(args.silences !== undefined && {
+      SILENCES: args.silences.config,
+      ALERTS_TOPIC_ARN: args.silences.alertsTopicArn,
     }),
   };
 }
@@ -123,8 +154,8 @@ const CONTACT_ARN =
   /^arn:aws:ssm-contacts:[a-z]{2}(?:-[a-z]+)+-\d{1,2}:\d{12}:contact\/[a-z0-9_-]{1,255}$/;
 /** The model's Sender pattern, with `\s` narrowed to ASCII space, tab, CR, LF and FF. */
 const SENDER = /^[\\a-zA-Z0-9_@#%*+=:?./! \t\n\f\r-]*$/;
-const ROUTE_KEYS = ["impact", "responsePlanArn", "engage", "resolveOnRecovery"];
-const EXECUTION_ROUTE_KEYS = ["impact", "execution", "resolveOnRecovery"];
+const ROUTE_KEYS = ["impact", "responsePlanArn", "engage", "resolveOnRecovery", "outsideHours"];
+const EXECUTION_ROUTE_KEYS = ["impact", "execution", "resolveOnRecovery", "outsideHours"];
 /**
  * A standard state machine's ARN (Step Functions API reference, StateMachineListItem /
  * CreateStateMachine `name`: 1-80 characters; the router's execution ARNs derive from it).
@@ -204,6 +235,16 @@ export function parseRouterEnv(
     }
   }
 
+  const defer = parseDeferEnv(env, problems);
+  for (const [level, route] of routing) {
+    const then = route.outsideHours?.then;
+    if (then?.kind === "defer" && defer === undefined) {
+      problems.push(
+        `ROUTING_TABLE.${level}.outsideHours.then: defer needs DEFER_QUEUE_ARN, DEFER_ROLE_ARN and DEFER_PREFIX`,
+      );
+    }
+  }
+
   const account = env.ACCOUNT_ID ?? "";
   if (!ACCOUNT_ID.test(account)) {
     problems.push(
@@ -223,6 +264,13 @@ export function parseRouterEnv(
     );
   }
 
+  let silences: SilenceConfig | undefined;
+  try {
+    silences = parseSilenceConfig(env);
+  } catch (err: unknown) {
+    problems.push(err instanceof Error ? err.message : String(err));
+  }
+
   if (problems.length > 0) throw new RouterConfigError(problems);
   return {
     routing,
@@ -232,6 +280,8 @@ export function parseRouterEnv(
     engagementSender,
     ...(dedupeTable !== undefined && { dedupeTable }),
     ...(stepFunctions !== undefined && { stepFunctions }),
+    ...(defer !== undefined && { defer }),
+    ...(silences !== undefined && { silences }),
   };
 }
 
@@ -341,11 +391,15 @@ function parseRoutingTable(
       if (key === "execution") continue;
       if (!ROUTE_KEYS.includes(key)) {
         problems.push(
-          `${path}.${key}: unknown key (expected impact, responsePlanArn, engage, resolveOnRecovery)`,
+          `${path}.${key}: unknown key (expected impact, responsePlanArn, engage, resolveOnRecovery, outsideHours)`,
         );
       }
     }
     const { impact, responsePlanArn, engage, resolveOnRecovery } = entry;
+    const outsideHours =
+      entry.outsideHours === undefined
+        ? undefined
+        : parseOutsideHoursRoute(entry.outsideHours, `${path}.outsideHours`, problems);
     if (typeof impact !== "number" || !Number.isInteger(impact) || impact < 1 || impact > 5) {
       problems.push(`${path}.impact: must be an integer 1-5, got ${show(impact)}`);
     }
@@ -387,13 +441,17 @@ function parseRoutingTable(
         ...(typeof responsePlanArn === "string" && { responsePlanArn }),
         engage: contacts as string[],
         ...(typeof resolveOnRecovery === "boolean" && { resolveOnRecovery }),
+        ...(outsideHours !== undefined && { outsideHours }),
       });
     }
   }
   return routing;
 }
 
-/** A routing entry of the step-functions backend: `{impact, execution?: true, resolveOnRecovery?}`. */
+/**
+ * A routing entry of the step-functions backend:
+ * `{impact, execution?: true, resolveOnRecovery?, outsideHours?}`.
+ */
 function parseExecutionRoute(
   path: string,
   entry: Readonly<Record<string, unknown>>,
@@ -405,11 +463,15 @@ function parseExecutionRoute(
       problems.push(
         key === "responsePlanArn" || key === "engage"
           ? `${path}.${key}: belongs to the incident-manager backend; with STATE_MACHINE_ARN a level pages through "execution": true`
-          : `${path}.${key}: unknown key (expected impact, execution, resolveOnRecovery)`,
+          : `${path}.${key}: unknown key (expected impact, execution, resolveOnRecovery, outsideHours)`,
       );
     }
   }
   const { impact, execution, resolveOnRecovery } = entry;
+  const outsideHours =
+    entry.outsideHours === undefined
+      ? undefined
+      : parseOutsideHoursRoute(entry.outsideHours, `${path}.outsideHours`, problems);
   if (typeof impact !== "number" || !Number.isInteger(impact) || impact < 1 || impact > 5) {
     problems.push(`${path}.impact: must be an integer 1-5, got ${show(impact)}`);
   }
@@ -433,5 +495,6 @@ function parseExecutionRoute(
     engage: [],
     ...(execution === true && { execution: true as const }),
     ...(typeof resolveOnRecovery === "boolean" && { resolveOnRecovery }),
+    ...(outsideHours !== undefined && { outsideHours }),
   };
 }

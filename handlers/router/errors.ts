@@ -10,7 +10,9 @@ export type RoutingErrorCode =
   /** A drill names a level without a response plan. */
   | "NOT_A_PAGING_LEVEL"
   /** A drill start without the Lambda context's invokedFunctionArn. */
-  | "MISSING_CONTEXT";
+  | "MISSING_CONTEXT"
+  /** A level's calendar cannot answer (no holiday data for the year) or cannot defer. */
+  | "OUTSIDE_HOURS";
 
 /** An input the router cannot route. Its message never contains the alarm's reason text. */
 export class RoutingError extends Error {

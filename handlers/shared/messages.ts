@@ -43,6 +43,10 @@ export interface MessageParams {
   readonly openedAt?: string;
   /** When it was acknowledged, `YYYY-MM-DD HH:MM` UTC (ack pages, Slack). */
   readonly at?: string;
+  /** Why alarms are silenced, as the operator wrote it (silenced notes only). */
+  readonly silenceReason?: string;
+  /** When the silence ends, ISO-8601 (silenced notes only). */
+  readonly until?: string;
 }
 
 type Render = (p: MessageParams) => string;
@@ -122,6 +126,16 @@ export const MESSAGES = {
       ]
         .filter((line) => line !== "")
         .join(""),
+  },
+  "slack.silenced.title": {
+    en: (p) => `[${v(p.level)}] ${v(p.alarm)} is in ALARM (silenced: nobody paged)`,
+    ja: (p) => `【${v(p.level)}】${v(p.alarm)} が ALARM です（サイレンス中：呼び出しなし）`,
+  },
+  "slack.silenced.text": {
+    en: (p) =>
+      `Silenced until ${v(p.until)}: ${v(p.silenceReason)}. If the alarm is still in ALARM then, it pages as a new ALARM.`,
+    ja: (p) =>
+      `${v(p.until)} までサイレンス中：${v(p.silenceReason)}。その時点でまだ ALARM なら、新しい ALARM として呼び出します。`,
   },
   "slack.started.title": {
     en: (p) => `[${v(p.level)}] paging started for ${v(p.alarm)}`,

@@ -54,16 +54,19 @@ describe("alert routing (prod example)", () => {
       "aws:cloudwatch/eventTarget:EventTarget": 3,
       "aws:cloudwatch/logGroup:LogGroup": 2,
       "aws:cloudwatch/metricAlarm:MetricAlarm": 10,
-      "aws:dynamodb/table:Table": 1,
+      // The open-incidents table, and the silences table (prod sets maintenance).
+      "aws:dynamodb/table:Table": 2,
       "aws:iam/policy:Policy": 1,
-      "aws:iam/role:Role": 3,
-      "aws:iam/rolePolicy:RolePolicy": 3,
+      // The deferral role (components/deferral.ts): warning defers outside hours.
+      "aws:iam/role:Role": 4,
+      "aws:iam/rolePolicy:RolePolicy": 4,
       "aws:kms/alias:Alias": 1,
       "aws:kms/key:Key": 1,
       "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
       "aws:lambda/function:Function": 2,
       "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 2,
       "aws:lambda/permission:Permission": 2,
+      "aws:scheduler/scheduleGroup:ScheduleGroup": 1,
       "aws:secretsmanager/secret:Secret": 1,
       "aws:secretsmanager/secretVersion:SecretVersion": 1,
       "aws:sns/topic:Topic": 1,
@@ -83,6 +86,7 @@ describe("alert routing (prod example)", () => {
       "incident-escalation:index:OnCallSchedule": 1,
       "incident-escalation:index:PersonalContact": 3,
       "incident-escalation:index:ResponsePlans": 1,
+      "incident-escalation:index:Silences": 1,
       "pulumi:providers:aws-native": 1,
       "random:index/randomPassword:RandomPassword": 1,
     });
@@ -351,13 +355,53 @@ describe("alert routing (prod example)", () => {
       INCIDENT_SOURCE: "incident-escalation.prod",
       ACCOUNT_ID: "123456789012",
       DEDUPE_TABLE: "ie-prod-open-incidents",
+      // warning defers outside hours (handlers/router/hours.ts parseDeferEnv).
+      DEFER_QUEUE_ARN: `arn:aws:sqs:${R}:${A}:ie-prod-router-queue`,
+      DEFER_ROLE_ARN: `arn:aws:iam::${A}:role/ie-prod-deferral`,
+      DEFER_PREFIX: "ie-prod",
+      // prod sets maintenance (handlers/router/silence.ts parseSilenceConfig).
+      SILENCES: JSON.stringify({
+        prefix: "ie-prod",
+        language: "en",
+        table: "ie-prod-silences",
+        windows: [
+          {
+            alarms: ["api-*"],
+            schedule: "cron(0 2 ? * SUN *)",
+            timeZone: "Asia/Tokyo",
+            minutes: 60,
+            reason: "weekly patching",
+          },
+        ],
+      }),
+      ALERTS_TOPIC_ARN: TOPIC,
     });
     const files = await archiveFiles(fn.code);
     assert.deepEqual(Object.keys(files), ["index.js", "routing.json"]);
     assert.equal(files["index.js"], path.join(REPO, "dist", "bundles", "router", "index.js"));
     assert.deepEqual(JSON.parse(files["routing.json"]), {
       critical: { impact: 1, responsePlanArn: PLAN },
-      warning: { impact: 3 },
+      warning: {
+        impact: 3,
+        outsideHours: {
+          name: "office",
+          calendar: {
+            timeZone: "Asia/Tokyo",
+            week: [
+              [{ start: 540, end: 1080 }],
+              [{ start: 540, end: 1080 }],
+              [{ start: 540, end: 1080 }],
+              [{ start: 540, end: 1080 }],
+              [{ start: 540, end: 1080 }],
+              [],
+              [],
+            ],
+            holidays: ["jp"],
+            closed: ["2026-12-29", "2026-12-30", "2026-12-31"],
+          },
+          then: "defer",
+        },
+      },
     });
     const notifier = one(res, "aws:lambda/function:Function", "escalation-notifier").inputs;
     assert.deepEqual(Object.keys(await archiveFiles(notifier.code)), ["index.js"]);
@@ -419,6 +463,48 @@ describe("alert routing (prod example)", () => {
           ],
           Resource: [`arn:aws:ssm-incidents::${A}:incident-record/ie-prod-critical/*`, PLAN],
         },
+        // prod sets maintenance: the silences table, and the silenced ALARM's Slack note.
+        {
+          Sid: "ReadSilences",
+          Effect: "Allow",
+          Action: ["dynamodb:Query"],
+          Resource: [`arn:aws:dynamodb:${R}:${A}:table/ie-prod-silences`],
+        },
+        {
+          Sid: "PostSilencedNotes",
+          Effect: "Allow",
+          Action: ["sns:Publish"],
+          Resource: [TOPIC],
+        },
+        {
+          Sid: "EncryptSilencedNotes",
+          Effect: "Allow",
+          Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+          Resource: [
+            `arn:aws:kms:${R}:${A}:key/${one(res, "aws:kms/key:Key", "escalation-alerts-key").id}`,
+          ],
+        },
+        // warning defers outside hours: one-time schedules in the stack's own group, the
+        // deferral role passed to Scheduler only, and the re-check of the deferred alarm.
+        {
+          Sid: "DeferToOwnScheduleGroup",
+          Effect: "Allow",
+          Action: ["scheduler:CreateSchedule"],
+          Resource: [`arn:aws:scheduler:${R}:${A}:schedule/ie-prod-deferrals/ie-prod-defer-*`],
+        },
+        {
+          Sid: "PassDeferralRoleToScheduler",
+          Effect: "Allow",
+          Action: ["iam:PassRole"],
+          Resource: [`arn:aws:iam::${A}:role/ie-prod-deferral`],
+          Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+        },
+        {
+          Sid: "RecheckDeferredAlarms",
+          Effect: "Allow",
+          Action: ["cloudwatch:DescribeAlarms"],
+          Resource: [`arn:aws:cloudwatch:${R}:${A}:alarm:*`],
+        },
       ],
     );
   });
@@ -470,7 +556,8 @@ describe("alert routing (prod example)", () => {
       ...ofType(res, "aws:sqs/queuePolicy:QueuePolicy"),
       ...ofType(res, "aws:kms/key:Key"),
     ];
-    assert.equal(docs.length, 7);
+    // 8 = 7 + the deferral role's policy.
+    assert.equal(docs.length, 8);
     for (const d of docs) {
       assert.deepEqual(wildcardActions(doc(d).Statement as { Action: string[] }[]), [], d.name);
     }

@@ -53,6 +53,17 @@ const EXPECTED_DIFFERENCES: readonly {
   readonly added: readonly string[];
 }[] = [
   {
+    // Issue 13 point 2: the ad-hoc silences table (components/silences.ts), in the stacks that
+    // set `maintenance` (prod; not dev or full).
+    name: "silences table",
+    stack: "prod",
+    removed: [],
+    added: [
+      "urn:pulumi:prod::incident-escalation::incident-escalation:index:EscalationPipeline$incident-escalation:index:Silences$aws:dynamodb/table:Table::escalation-silences-table < escalation-silences < escalation",
+      "urn:pulumi:prod::incident-escalation::incident-escalation:index:EscalationPipeline$incident-escalation:index:Silences::escalation-silences < escalation",
+    ],
+  },
+  {
     // Issue 10: drills get their own Lambda (HandlerFunction escalation-drill and its children)
     // and a Step Functions workflow (start → Wait → report) in DrillSchedules; the scheduler
     // role, the DrillSchedules component and the schedules keep their names and parents.
@@ -72,6 +83,19 @@ const EXPECTED_DIFFERENCES: readonly {
       "urn:pulumi:full::incident-escalation::incident-escalation:index:EscalationPipeline$incident-escalation:index:HandlerFunction$aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig::escalation-drill-invoke < escalation-drill < escalation",
       "urn:pulumi:full::incident-escalation::incident-escalation:index:EscalationPipeline$incident-escalation:index:HandlerFunction$aws:sqs/queue:Queue::escalation-drill-dlq < escalation-drill < escalation",
       "urn:pulumi:full::incident-escalation::incident-escalation:index:EscalationPipeline$incident-escalation:index:HandlerFunction::escalation-drill < escalation",
+    ],
+  },
+  {
+    // Issue 13: prod's warning level defers outside the office calendar, so the stack gains the
+    // deferral schedule group and the role (and its policy) Scheduler assumes to send deferred
+    // alarms to the router's queue (components/deferral.ts). Nothing renamed or re-parented.
+    name: "deferral group and role",
+    stack: "prod",
+    removed: [],
+    added: [
+      "urn:pulumi:prod::incident-escalation::incident-escalation:index:EscalationPipeline$aws:iam/role:Role::escalation-deferral-role < escalation",
+      "urn:pulumi:prod::incident-escalation::incident-escalation:index:EscalationPipeline$aws:iam/rolePolicy:RolePolicy::escalation-deferral-policy < escalation",
+      "urn:pulumi:prod::incident-escalation::incident-escalation:index:EscalationPipeline$aws:scheduler/scheduleGroup:ScheduleGroup::escalation-deferrals < escalation",
     ],
   },
 ];

@@ -176,7 +176,12 @@ describe("stack config schema", () => {
       ]);
       assert.deepEqual(cfg.levels, {
         critical: { impact: 1, page: true, resolveOnRecovery: false },
-        warning: { impact: 3, page: false, resolveOnRecovery: false },
+        warning: {
+          impact: 3,
+          page: false,
+          resolveOnRecovery: false,
+          outsideHours: { calendar: "office", then: "defer" },
+        },
       });
       // Given explicitly in alarms[0], defaulted in alarms[1].
       assert.equal(cfg.alarms[0].treatMissingData, "notBreaching");
@@ -1165,7 +1170,7 @@ describe("stack config schema", () => {
       const unknownKey = {
         path: "contact",
         message:
-          'unknown key "incident-escalation:contact"; known keys: prefix, incidentManager, contacts, onCall, escalation, levels, alarms, externalAlarms, notifications, drills, tags, backend, channels, language',
+          'unknown key "incident-escalation:contact"; known keys: prefix, incidentManager, contacts, onCall, escalation, levels, alarms, externalAlarms, notifications, drills, maintenance, tags, backend, channels, language, calendars',
       };
       assert.deepEqual(issues, [unknownKey]);
       assert.equal("contact" in raw, false);
@@ -1204,10 +1209,12 @@ describe("stack config schema", () => {
       assert.deepEqual(issues, []);
       assert.deepEqual(Object.keys(raw).sort(), [
         "alarms",
+        "calendars",
         "contacts",
         "escalation",
         "incidentManager",
         "levels",
+        "maintenance",
         "notifications",
         "onCall",
       ]);

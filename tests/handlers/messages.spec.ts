@@ -30,6 +30,8 @@ const PARAMS: MessageParams = {
   reason: "EnginePermanentError",
   openedAt: "2026-12-02 00:50",
   at: "2026-12-02 01:02",
+  silenceReason: "weekly patching",
+  until: "2026-12-05T18:00:00.000Z",
 };
 
 /** The parameters whose absence changes the text of `key` in `lang`: the ones it uses. */

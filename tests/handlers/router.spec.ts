@@ -223,7 +223,7 @@ describe("router core: parseRouterEnv", () => {
     [
       "misspelt key",
       { ROUTING_TABLE: table({ critical: { impact: 1, responsePlan: PLAN_CRITICAL } }) },
-      "ROUTING_TABLE.critical.responsePlan: unknown key (expected impact, responsePlanArn, engage, resolveOnRecovery)",
+      "ROUTING_TABLE.critical.responsePlan: unknown key (expected impact, responsePlanArn, engage, resolveOnRecovery, outsideHours)",
     ],
     [
       "engage empty",

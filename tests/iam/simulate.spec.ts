@@ -172,11 +172,16 @@ const ruleArn = (name: string) => `arn:aws:events:${REGION}:${ACCOUNT}:rule/${na
 function serviceAssumeContext(
   principal: string,
   stack: string,
+  roleArn: string,
 ): Record<string, string> | undefined {
   if (principal === "scheduler.amazonaws.com") {
+    // The deferral role's schedules live in the stack's own group (components/deferral.ts).
+    const group = roleArn.endsWith(`:role/ie-${stack}-deferral`)
+      ? `ie-${stack}-deferrals`
+      : "default";
     return {
       "aws:SourceAccount": ACCOUNT,
-      "aws:SourceArn": `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/default`,
+      "aws:SourceArn": `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule-group/${group}`,
     };
   }
   if (principal === "states.amazonaws.com") {
@@ -575,6 +580,66 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
         assert.deepEqual(await denied(stack, requests), []);
       });
 
+      it("Scheduler, as each deferral's role, sends the deferred delivery to its target queue (the router's); only stacks that defer or silence make deferrals (Scheduler user guide, execution role: sqs:SendMessage)", async () => {
+        const stack = await judged(name);
+        const router = (await handlerRuns(stack)).find((r) => r.handler === "router")!;
+        const targets = router.sent
+          .filter((c) => c.key === "scheduler:CreateSchedule")
+          .map((c) => c.input.Target as { Arn: string; RoleArn: string });
+        // prod silences (maintenance) and defers; dev and full do neither.
+        assert.deepEqual(
+          [...new Set(targets.map((t) => `${t.RoleArn} → ${t.Arn}`))],
+          name === "prod"
+            ? [
+                `arn:aws:iam::${ACCOUNT}:role/ie-prod-deferral → arn:aws:sqs:${REGION}:${ACCOUNT}:ie-prod-router-queue`,
+              ]
+            : [],
+        );
+        const requests: IamRequest[] = targets.map((t) => ({
+          principal: t.RoleArn,
+          action: deliveryAction(t.Arn),
+          resource: t.Arn,
+        }));
+        assert.deepEqual(await denied(stack, requests), []);
+        // The deferral role sends nowhere else: another queue of the account is denied.
+        for (const t of targets) {
+          assert.equal(
+            await decide(stack.policies, {
+              principal: t.RoleArn,
+              action: "sqs:SendMessage",
+              resource: `arn:aws:sqs:${REGION}:${ACCOUNT}:another-team-queue`,
+            }),
+            "ImplicitlyDenied",
+          );
+        }
+      });
+
+      it("the router passes the deferral role to Scheduler only, and creates schedules only in its own group (iam:PassedToService; Scheduler schedule ARN)", async () => {
+        const stack = await judged(name);
+        const router = (await handlerRuns(stack)).find((r) => r.handler === "router")!;
+        const role = `arn:aws:iam::${ACCOUNT}:role/ie-${name}-deferral`;
+        const ask = (action: string, resource: string, context?: Record<string, string>) =>
+          decide(stack.policies, { principal: router.roleArn, action, resource, context });
+        const decisions = [
+          await ask("iam:PassRole", role, { "iam:PassedToService": "scheduler.amazonaws.com" }),
+          await ask("iam:PassRole", role, { "iam:PassedToService": "lambda.amazonaws.com" }),
+          await ask(
+            "scheduler:CreateSchedule",
+            `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/default/ie-${name}-defer-0a1b`,
+          ),
+          await ask(
+            "scheduler:CreateSchedule",
+            `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/ie-${name}-deferrals/other-0a1b`,
+          ),
+        ];
+        assert.deepEqual(decisions, [
+          name === "prod" ? "Allowed" : "ImplicitlyDenied",
+          "ImplicitlyDenied",
+          "ImplicitlyDenied",
+          "ImplicitlyDenied",
+        ]);
+      });
+
       it("Step Functions, as the drill workflow's role, invokes the functions its definition names (lambda:invoke optimized integration: lambda:InvokeFunction on the function)", async () => {
         const stack = await judged(name);
         const requests: IamRequest[] = [];
@@ -659,7 +724,7 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
               principal,
               action: "sts:AssumeRole",
               resource: trust.resourceArn,
-              context: serviceAssumeContext(principal, name),
+              context: serviceAssumeContext(principal, name, trust.resourceArn),
             });
           if ((await assume(services[0]!)) !== "Allowed")
             problems.push(`${services[0]} cannot assume ${trust.resourceArn}`);

@@ -31,7 +31,9 @@ export type Service =
   | "sns"
   | "secretsmanager"
   | "connect"
-  | "events";
+  | "events"
+  | "scheduler"
+  | "cloudwatch";
 
 /** The models every pattern of which compiles as JavaScript (tests/apiModel.spec.ts). */
 export const SERVICES: readonly Service[] = [

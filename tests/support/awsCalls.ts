@@ -154,6 +154,42 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, Row>> = {
       source: `${SAR}: StopExecution, execution*`,
     },
   ],
+  "dynamodb:Query": dynamo("dynamodb:Query"),
+  // Scheduler CreateSchedule: resource type schedule* (arn:aws:scheduler:<region>:<account>:
+  // schedule/<group>/<name>), and iam:PassRole on the target's RoleArn, which the caller passes
+  // to Scheduler (service authorization reference, Amazon EventBridge Scheduler; Scheduler user
+  // guide, setting up: https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html).
+  "scheduler:CreateSchedule": (input, f) => {
+    const target = input.Target as Input | undefined;
+    if (target === undefined) throw new Error("CreateSchedule input has no Target");
+    return [
+      {
+        action: "scheduler:CreateSchedule",
+        resource: `arn:aws:scheduler:${f.region}:${f.account}:schedule/${s(input, "GroupName")}/${s(input, "Name")}`,
+        source: `${SAR} (Amazon EventBridge Scheduler): CreateSchedule, schedule*`,
+      },
+      {
+        action: "iam:PassRole",
+        resource: s(target, "RoleArn"),
+        context: { "iam:PassedToService": "scheduler.amazonaws.com" },
+        source:
+          "Scheduler user guide, setting up: CreateSchedule passes the target's execution role",
+      },
+    ];
+  },
+  // CloudWatch DescribeAlarms with AlarmNames: resource type alarm* per alarm
+  // (service authorization reference, Amazon CloudWatch: DescribeAlarms, alarm*).
+  "cloudwatch:DescribeAlarms": (input, f) => {
+    const names = input.AlarmNames;
+    if (!Array.isArray(names) || names.length === 0) {
+      throw new Error("DescribeAlarms without AlarmNames: map its resources here");
+    }
+    return names.map((name) => ({
+      action: "cloudwatch:DescribeAlarms",
+      resource: `arn:aws:cloudwatch:${f.region}:${f.account}:alarm:${String(name)}`,
+      source: `${SAR} (Amazon CloudWatch): DescribeAlarms, alarm*`,
+    }));
+  },
   "sns:Publish": (input, f) => {
     const topic = s(input, "TopicArn");
     const key = f.topicKeys.get(topic);

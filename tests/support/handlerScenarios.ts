@@ -14,14 +14,17 @@
  */
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
+import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
+import { CreateScheduleCommand } from "@aws-sdk/client-scheduler";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import {
@@ -96,7 +99,7 @@ const aliasOf = (arn: string): string => arn.split("/")[1];
  * Answers the router's and the drill function's services the way they answer, with ARNs in the
  * stack's account; `now` is the scenario's clock (an incident started a minute ago).
  */
-function answerRouterCalls(ctx: ScenarioContext, now: () => number): void {
+function answerRouterCalls(ctx: ScenarioContext, now: () => number): Input[] {
   const { recorder, account, region, resources } = ctx;
   let n = 0;
   const table = new FakeTable(
@@ -111,6 +114,29 @@ function answerRouterCalls(ctx: ScenarioContext, now: () => number): void {
   dynamodb.on(PutItemCommand as never).callsFake((i) => table.put(i));
   dynamodb.on(UpdateItemCommand as never).callsFake((i) => table.update(i));
   dynamodb.on(DeleteItemCommand as never).callsFake((i) => table.delete(i));
+  // The silences table (handlers/router/silence.ts): no ad-hoc silence; the windows decide.
+  dynamodb.on(QueryCommand as never).callsFake(() => ({ Items: [], Count: 0 }));
+  // Deferrals (handlers/router/defer.ts): the schedules created, for the deliveries they make.
+  const schedules: Input[] = [];
+  recorder
+    .mock("scheduler")
+    .on(CreateScheduleCommand as never)
+    .callsFake((i: Input) => {
+      schedules.push(i);
+      return {
+        ScheduleArn: `arn:aws:scheduler:${region}:${account}:schedule/${String(i.GroupName)}/${String(i.Name)}`,
+      };
+    });
+  // A deferred alarm is still in ALARM when its delivery re-checks it.
+  recorder
+    .mock("cloudwatch")
+    .on(DescribeAlarmsCommand as never)
+    .callsFake((i: Input) => ({
+      MetricAlarms: ((i.AlarmNames as string[] | undefined) ?? []).map((AlarmName) => ({
+        AlarmName,
+        StateValue: "ALARM",
+      })),
+    }));
 
   const incidents = recorder.mock("ssm-incidents");
   // The record of each started incident carries its title and triggerDetails.source, as
@@ -183,6 +209,7 @@ function answerRouterCalls(ctx: ScenarioContext, now: () => number): void {
     .mock("sns")
     .on(PublishCommand as never)
     .callsFake(() => ({ MessageId: uuid(++n) }));
+  return schedules;
 }
 
 interface RouteEntry {
@@ -197,7 +224,7 @@ interface RouteEntry {
 async function routerScenarios(ctx: ScenarioContext): Promise<void> {
   // The router's clock, which the answers above read too (an incident started a minute ago).
   let clock = new Date(0);
-  answerRouterCalls(ctx, () => clock.getTime());
+  const schedules = answerRouterCalls(ctx, () => clock.getTime());
   // The routing table is routing.json in the function's code archive, as Lambda deploys it.
   const table = (await archiveFiles(ctx.fn.inputs.code))["routing.json"];
   if (table === undefined) throw new Error(`${ctx.fn.name}: no routing.json in its code`);
@@ -245,6 +272,44 @@ async function routerScenarios(ctx: ScenarioContext): Promise<void> {
     clock = new Date("2019-10-02T17:40:10.000Z");
     await viaQueue(routerInputAt(level, ok, "OK"));
   }
+  await silenceScenarios(ctx, routes, schedules, viaQueue, (at) => (clock = at));
+}
+
+/**
+ * When the stack silences (SILENCES set): an ALARM of a paging level's configured alarm inside a
+ * maintenance window (silences Query, the "silence-ended" CreateSchedule, the Slack note), then
+ * the schedule's delivery at the window's end (DescribeAlarms, still ALARM → paged).
+ */
+async function silenceScenarios(
+  ctx: ScenarioContext,
+  routes: Record<string, RouteEntry>,
+  schedules: Input[],
+  viaQueue: (input: Record<string, unknown>) => Promise<void>,
+  setClock: (at: Date) => void,
+): Promise<void> {
+  if (ctx.env.SILENCES === undefined) return;
+  const silences = JSON.parse(ctx.env.SILENCES) as {
+    prefix: string;
+    windows: { alarms: string[] }[];
+  };
+  const level = Object.keys(routes).find((l) => routes[l].responsePlanArn);
+  if (level === undefined || silences.windows.length === 0) return;
+  // Pulumi.prod.yaml's window: cron(0 2 ? * SUN *) Asia/Tokyo for 60 minutes, alarms api-*.
+  const name = `${silences.prefix}-${level}-api-5xx`;
+  const input = routerInputAt(level, "2026-12-05T17:30:00.000+0000") as {
+    event: { resources: string[]; detail: { alarmName: string } };
+  };
+  input.event.detail.alarmName = name;
+  input.event.resources = [`arn:aws:cloudwatch:${ctx.region}:${ctx.account}:alarm:${name}`];
+  setClock(new Date("2026-12-05T17:30:05.000Z"));
+  const before = schedules.length;
+  await viaQueue(input);
+  if (schedules.length !== before + 1) {
+    throw new Error(`${ctx.fn.name}: the silenced ALARM scheduled no re-check`);
+  }
+  const target = schedules[before].Target as Input;
+  setClock(new Date("2026-12-05T18:00:01.000Z"));
+  await viaQueue(JSON.parse(String(target.Input)) as Record<string, unknown>);
 }
 
 /**
