@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_LANGUAGE, backend, channels, language, repeat } from "./backend";
+import { heartbeatConfig } from "./heartbeat";
 import { kindOf, quote, typeError } from "./messages";
 
 /** Incident Manager limits, from the ssm-contacts / ssm-incidents API models (aws-models/). */
@@ -441,6 +442,8 @@ export const stackConfigFields = z.strictObject(
     notifications: notifications.default({ webhooks: [] }),
     /** Scheduled paging drills through the real response plans; reports go to Slack. */
     drills: z.array(drill, { error: (i) => typeError(i.input, "a list of drills") }).default([]),
+    /** A heartbeat of the pipeline itself (config/heartbeat.ts). */
+    heartbeat: heartbeatConfig.optional(),
     /** Tags put on every taggable resource. */
     tags: z
       .record(

@@ -21,6 +21,7 @@ export const CONFIG_KEYS = [
   "externalAlarms",
   "notifications",
   "drills",
+  "heartbeat",
   "tags",
   "backend",
   "channels",
