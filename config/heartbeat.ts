@@ -70,8 +70,7 @@ const isObj = (v: unknown): v is Record<string, unknown> =>
 export function heartbeatCrossCheck(value: unknown, ctx: z.RefinementCtx): void {
   if (!isObj(value) || value.heartbeat === undefined || !isObj(value.levels)) return;
   const routed = Object.values(value.levels).some(
-    (l) =>
-      isObj(l) && (l.page === true || (Array.isArray(l.engage) && l.engage.length > 0)),
+    (l) => isObj(l) && (l.page === true || (Array.isArray(l.engage) && l.engage.length > 0)),
   );
   if (routed) return;
   ctx.addIssue({

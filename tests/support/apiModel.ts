@@ -27,7 +27,11 @@ export type Service =
   | "sesv2"
   | "pinpoint-sms-voice-v2"
   | "sns"
-  | "secretsmanager";
+  | "secretsmanager"
+  /** The heartbeat's alarms, PutMetricData (components/heartbeat.ts). */
+  | "cloudwatch"
+  /** The heartbeat's schedule (components/heartbeat.ts). */
+  | "scheduler";
 
 /** The models every pattern of which compiles as JavaScript (tests/apiModel.spec.ts). */
 export const SERVICES: readonly Service[] = [
