@@ -1165,7 +1165,7 @@ describe("stack config schema", () => {
       const unknownKey = {
         path: "contact",
         message:
-          'unknown key "incident-escalation:contact"; known keys: prefix, incidentManager, contacts, onCall, escalation, levels, alarms, externalAlarms, notifications, drills, tags, backend, channels, language',
+          'unknown key "incident-escalation:contact"; known keys: prefix, incidentManager, contacts, onCall, escalation, levels, alarms, externalAlarms, notifications, drills, heartbeat, tags, backend, channels, language',
       };
       assert.deepEqual(issues, [unknownKey]);
       assert.equal("contact" in raw, false);
