@@ -28,8 +28,10 @@ export type Service =
   | "pinpoint-sms-voice-v2"
   | "sns"
   | "secretsmanager"
-  | "scheduler"
-  | "cloudwatch";
+  /** The heartbeat's alarms, PutMetricData (components/heartbeat.ts). */
+  | "cloudwatch"
+  /** The heartbeat's schedule (components/heartbeat.ts). */
+  | "scheduler";
 
 /** The models every pattern of which compiles as JavaScript (tests/apiModel.spec.ts). */
 export const SERVICES: readonly Service[] = [
