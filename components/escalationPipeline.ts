@@ -33,6 +33,8 @@ import {
 } from "../handlers/shared/limits";
 import { routerEnv } from "../handlers/router/env";
 import { dlqDepthAlarmArgs } from "./selfMonitoring";
+import { createHeartbeat } from "./heartbeat";
+import { heartbeatAlarmName, heartbeatRouterEnv } from "../handlers/router/heartbeat";
 import { OnCallSchedule } from "./onCallSchedule";
 import { PersonalContact } from "./personalContact";
 import { ReplicationSet } from "./replicationSet";
@@ -232,11 +234,16 @@ export class EscalationPipeline extends pulumi.ComponentResource {
         eventsDlq,
       });
       this.alarmNames = rules.alarmNames;
+      const heartbeatRuleArns = createPipelineHeartbeat(scope, cfg, where, {
+        router: this.router,
+        eventsDlq,
+        pageActions: pageActions.actions,
+      });
       createQueuePolicies(scope, {
         router: this.router,
         eventsDlq,
-        ruleArns: rules.ruleArns,
-        routerRuleArns: rules.routerRuleArns,
+        ruleArns: [...rules.ruleArns, ...heartbeatRuleArns],
+        routerRuleArns: [...rules.routerRuleArns, ...heartbeatRuleArns],
       });
       createEventsDlqAlarm(scope, eventsDlq, pageActions.actions);
 
@@ -706,6 +713,8 @@ function createRouter(
           }),
         }),
         ...deferral.environment,
+        // The heartbeat's canary, which the router counts and never pages for (heartbeat.ts).
+        ...heartbeatRouterEnv(cfg.heartbeat ? heartbeatAlarmName(prefix) : undefined),
       },
       statements,
       // Adaptive Incident Manager retries within the timeout, which stays below the dedupe
@@ -1159,6 +1168,43 @@ function createLevelRouting(
     }
   }
   return { alarmNames, ruleArns, routerRuleArns };
+}
+
+/**
+ * The heartbeat of the pipeline (components/heartbeat.ts), when configured: its canary's rule
+ * uses the input transformer of the most severe level the router handles. Returns the rule ARNs
+ * the queue policies admit (none without a heartbeat).
+ */
+function createPipelineHeartbeat(
+  scope: Scope,
+  cfg: StackConfig,
+  where: Where,
+  refs: {
+    readonly router: HandlerFunction | undefined;
+    readonly eventsDlq: aws.sqs.Queue;
+    readonly pageActions: pulumi.Output<string>[];
+  },
+): pulumi.Output<string>[] {
+  const { name, prefix, tags, parent } = scope;
+  const queue = refs.router?.queue;
+  if (cfg.heartbeat === undefined || refs.router === undefined || queue === undefined) return [];
+  const { ruleArn } = createHeartbeat(
+    name,
+    {
+      prefix,
+      everyMinutes: cfg.heartbeat.everyMinutes,
+      level: failSafeLevel(cfg.levels) ?? routedLevels(cfg)[0],
+      routerQueueArn: queue.arn,
+      routerFunctionName: refs.router.functionName,
+      deadLetterArn: refs.eventsDlq.arn,
+      pageActions: refs.pageActions,
+      account: where.accountId,
+      region: where.region,
+      tags,
+    },
+    parent,
+  );
+  return [ruleArn];
 }
 
 /** The router's queue and the events DLQ admit messages from this stack's rules only. */

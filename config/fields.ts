@@ -7,6 +7,7 @@ import { z } from "zod";
 import { DEFAULT_LANGUAGE, backend, channels, language, repeat } from "./backend";
 import { calendars, outsideHours } from "./calendars";
 import { maintenance } from "./maintenance";
+import { heartbeatConfig } from "./heartbeat";
 import { kindOf, quote, typeError } from "./messages";
 
 /** Incident Manager limits, from the ssm-contacts / ssm-incidents API models (aws-models/). */
@@ -447,6 +448,8 @@ export const stackConfigFields = z.strictObject(
     drills: z.array(drill, { error: (i) => typeError(i.input, "a list of drills") }).default([]),
     /** Scheduled maintenance windows: matching ALARMs go to Slack as silenced, page nobody. */
     maintenance,
+    /** A heartbeat of the pipeline itself (config/heartbeat.ts). */
+    heartbeat: heartbeatConfig.optional(),
     /** Tags put on every taggable resource. */
     tags: z
       .record(

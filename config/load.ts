@@ -22,6 +22,7 @@ export const CONFIG_KEYS = [
   "notifications",
   "drills",
   "maintenance",
+  "heartbeat",
   "tags",
   "backend",
   "channels",

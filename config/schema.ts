@@ -19,6 +19,7 @@ import type { z } from "zod";
 import { crossChecks } from "./crossChecks";
 import { ConfigError, toConfigIssues } from "./errors";
 import { stackConfigFields } from "./fields";
+import { heartbeatCrossCheck } from "./heartbeat";
 import { reservedKeyIssues } from "./reserved";
 
 export { CHANNEL_KINDS, DAYS_OF_WEEK, LIMITS, ONCALL_REF_PREFIX, type ChannelKind } from "./fields";
@@ -40,7 +41,9 @@ export { ConfigError, formatPath, maskPersonalData, type ConfigIssue } from "./e
 export { RESERVED_KEYS, ownValue } from "./reserved";
 export { MAINTENANCE_LIMITS } from "./maintenance";
 
-export const stackConfigSchema = stackConfigFields.superRefine(crossChecks, { when: () => true });
+export const stackConfigSchema = stackConfigFields
+  .superRefine(crossChecks, { when: () => true })
+  .superRefine(heartbeatCrossCheck, { when: () => true });
 /** The schema as zod's core type, for walking its shape (the keys an "unknown key" message lists). */
 const SCHEMA_ROOT = stackConfigSchema as unknown as z.core.$ZodType;
 
@@ -56,6 +59,7 @@ export type AlarmConfig = StackConfig["alarms"][number];
 export type WebhookConfig = StackConfig["notifications"]["webhooks"][number];
 export type DrillConfig = StackConfig["drills"][number];
 export type MaintenanceWindowConfig = NonNullable<StackConfig["maintenance"]>[number];
+export type { HeartbeatConfig } from "./heartbeat";
 export type IncidentManagerSettings = NonNullable<StackConfig["incidentManager"]>;
 /** `channels` of the step-functions backend. */
 export type ChannelsConfig = NonNullable<StackConfig["channels"]>;

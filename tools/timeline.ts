@@ -91,6 +91,8 @@ export interface RotationNow {
   readonly next: readonly string[];
   /** ISO time of the next hand-off. */
   readonly nextHandoff: string;
+  /** The override in force (tools/override.ts), when one is: who, and until when (ISO). */
+  readonly override?: { readonly members: readonly string[]; readonly until: string };
 }
 
 export interface Timeline {
@@ -224,7 +226,47 @@ function stableSortByTime(events: TimelineEvent[]): TimelineEvent[] {
 // Rotations
 
 /** Who is on call at `now`, who is next, and when the next hand-off is. */
-export function rotationAt(r: RotationConfig, now: Date): RotationNow {
+/**
+ * A rotation override: `members` are on call instead of the rotation's from `from` (inclusive) to
+ * `to` (exclusive), both ISO-8601. Incident Manager's CreateRotationOverride, or the
+ * step-functions backend's store (tools/override.ts).
+ */
+export interface RotationOverride {
+  readonly rotation: string;
+  readonly members: readonly string[];
+  readonly from: string;
+  readonly to: string;
+}
+
+/** The override of `rotation` in force at `at` (the last one given wins), if any. Pure. */
+export function overrideAt(
+  rotation: string,
+  at: Date,
+  overrides: readonly RotationOverride[],
+): RotationOverride | undefined {
+  const t = at.getTime();
+  return overrides
+    .filter((o) => o.rotation === rotation && Date.parse(o.from) <= t && t < Date.parse(o.to))
+    .at(-1);
+}
+
+/**
+ * Who is on call in rotation `r` at `now`, and next. An override in force at `now` (overrideAt)
+ * replaces `now` and is reported in `override`; hand-offs are the rotation's own.
+ */
+export function rotationAt(
+  r: RotationConfig,
+  now: Date,
+  overrides: readonly RotationOverride[] = [],
+): RotationNow {
+  const own = scheduledAt(r, now);
+  const o = overrideAt(r.name, now, overrides);
+  return o === undefined
+    ? own
+    : { ...own, now: [...o.members], override: { members: [...o.members], until: o.to } };
+}
+
+function scheduledAt(r: RotationConfig, now: Date): RotationNow {
   const start = r.startTime ? new Date(r.startTime) : now;
   let shift = 0;
   let handoff = nextHandoff(r, start);

@@ -49,7 +49,7 @@ import {
   INCIDENTS_MAX_ATTEMPTS,
   ROUTER_QUEUE_MAX_RECEIVES,
 } from "../shared/limits";
-import { pageGivenUpMetric } from "../shared/selfMetrics";
+import { heartbeatRoutedMetric, pageGivenUpMetric } from "../shared/selfMetrics";
 import {
   createTimelineEvent,
   deleteIf,
@@ -92,6 +92,7 @@ import {
 import { MalformedMappingError, type IncidentStatus } from "./dedupe/item";
 import { markOpenInput, readInput, releaseClaimInput } from "./dedupe/writes";
 import type { RouterConfig, StepFunctionsConfig } from "./env";
+import { heartbeatOf, type HeartbeatRouting } from "./heartbeat";
 import { RetryLaterError, RouterConfigError, RoutingError } from "./errors";
 import type { AlarmChange } from "./requests";
 import {
@@ -130,6 +131,8 @@ export interface RouterDeps {
   readonly emitMetric: (line: Record<string, unknown>) => void;
   /** The function's name (AWS_LAMBDA_FUNCTION_NAME), the metric's dimension. */
   readonly functionName?: string;
+  /** The heartbeat's canary alarm (HEARTBEAT_ALARM, heartbeat.ts); absent: no heartbeat. */
+  readonly heartbeat?: HeartbeatRouting;
 }
 
 /**
@@ -352,7 +355,7 @@ export function createHandler(deps: RouterDeps): RouterHandler {
     event: unknown,
     context?: RouterContext,
   ): Promise<RouterResult | SqsBatchResponse> {
-    return isSqsEvent(event) ? routeBatch(event, context) : route(event);
+    return isSqsEvent(event) ? routeBatch(event, context) : route(event, context);
   }
 
   /**
@@ -365,7 +368,7 @@ export function createHandler(deps: RouterDeps): RouterHandler {
       event.Records.map(async (record) => {
         const input = recordInput(record);
         try {
-          await route(input);
+          await route(input, context);
           return [];
         } catch (err: unknown) {
           const receives = receiveCount(record);
@@ -388,8 +391,22 @@ export function createHandler(deps: RouterDeps): RouterHandler {
     return { batchItemFailures: failures.flat() };
   }
 
-  async function route(event: unknown): Promise<RouterResult> {
+  async function route(event: unknown, context?: RouterContext): Promise<RouterResult> {
     const labels = logLabels(event);
+    // The heartbeat's canary is never a page: counted, logged, done (heartbeat.ts).
+    const beat = heartbeatOf(event, deps.heartbeat, config);
+    if (beat !== undefined) {
+      const functionName = deps.functionName ?? context?.functionName ?? "unknown";
+      deps.emitMetric(
+        heartbeatRoutedMetric(functionName, now(), {
+          message: "router.heartbeat",
+          alarmState: beat.alarmState,
+        }),
+      );
+      const result = { decision: "ignore", reason: "heartbeat" } as const;
+      deps.log({ ...labels, ...result, alarmState: beat.alarmState });
+      return result;
+    }
     try {
       const { result: raw, log: extra } = await run(decide(event, config));
       const result = named(raw);

@@ -9,6 +9,7 @@ import { ROUTING_TABLE_FILE } from "../shared/limits";
 import { createClients, createHandler } from "./createHandler";
 import { parseRouterEnv } from "./env";
 import { RouterConfigError } from "./errors";
+import { parseHeartbeatEnv } from "./heartbeat";
 
 export type { DedupeOutcome, RecoveryOutcome, RouterContext, RouterResult } from "./createHandler";
 
@@ -51,4 +52,5 @@ export const handler = createHandler({
   emitMetric,
   // A Lambda defined runtime variable: the PagesGivenUp metric's dimension.
   functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+  heartbeat: parseHeartbeatEnv(process.env),
 });

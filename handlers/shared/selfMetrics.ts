@@ -75,3 +75,35 @@ export function countMetric(
     [metric]: 1,
   };
 }
+
+/**
+ * The router routed one state change of the heartbeat's canary alarm: the path alarm →
+ * EventBridge → input transformer → router queue → router works. Unit Count. Its alarm treats
+ * missing data as breaching (components/heartbeat.ts): no heartbeat routed for a window pages.
+ */
+export const HEARTBEATS_ROUTED = "HeartbeatsRouted";
+/** The metric the heartbeat schedule writes (PutMetricData) and the canary alarm watches. */
+export const HEARTBEAT_CANARY = "HeartbeatCanary";
+
+/** The EMF line saying that `functionName` routed one heartbeat. Plain data, no I/O. */
+export function heartbeatRoutedMetric(
+  functionName: string,
+  at: Date,
+  labels: Readonly<Record<string, string | number | null>>,
+): Record<string, unknown> {
+  return {
+    _aws: {
+      Timestamp: at.getTime(),
+      CloudWatchMetrics: [
+        {
+          Namespace: SELF_METRICS_NAMESPACE,
+          Dimensions: [["FunctionName"]],
+          Metrics: [{ Name: HEARTBEATS_ROUTED, Unit: "Count" }],
+        },
+      ],
+    },
+    ...labels,
+    FunctionName: functionName,
+    [HEARTBEATS_ROUTED]: 1,
+  };
+}

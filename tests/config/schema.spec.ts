@@ -1170,7 +1170,7 @@ describe("stack config schema", () => {
       const unknownKey = {
         path: "contact",
         message:
-          'unknown key "incident-escalation:contact"; known keys: prefix, incidentManager, contacts, onCall, escalation, levels, alarms, externalAlarms, notifications, drills, maintenance, tags, backend, channels, language, calendars',
+          'unknown key "incident-escalation:contact"; known keys: prefix, incidentManager, contacts, onCall, escalation, levels, alarms, externalAlarms, notifications, drills, maintenance, heartbeat, tags, backend, channels, language, calendars',
       };
       assert.deepEqual(issues, [unknownKey]);
       assert.equal("contact" in raw, false);

@@ -1,0 +1,354 @@
+/**
+ * The heartbeat of the pipeline (components/heartbeat.ts), from the real program (index.ts) under
+ * the mock engine with Pulumi.prod.yaml plus `heartbeat: { everyMinutes: 15 }`: every resource
+ * literally (schedule, its role and policy, canary alarm, its rule and target, the queue policies
+ * that admit the rule, the missing-heartbeat alarm and its actions, the router's HEARTBEAT_ALARM),
+ * the requests they stand for against the API models (cloudwatch PutMetricAlarm and PutMetricData,
+ * scheduler CreateSchedule), and the failure path: the missing-heartbeat alarm's actions are the
+ * self-monitoring page (the alerts topic and the untagged fail-safe response plan).
+ *
+ * What this spec does NOT prove:
+ * - that AWS behaves as the sources cited in components/heartbeat.ts say: that Scheduler's
+ *   universal target really calls PutMetricData with this Input, that the canary flips ALARM → OK
+ *   as described, that CloudWatch sends the canary's state changes to EventBridge although it has
+ *   no actions, or that missing data with `breaching` reaches ALARM after exactly 20 periods. No
+ *   AWS engine for these runs here; only the models' constraints are checked.
+ * - the router's side (tests/handlers/router.heartbeat.spec.ts does that) or IAM simulation of the
+ *   Scheduler role (its one statement is asserted literally here).
+ * - the step-functions backend's fail-safe path (helper "sfwire" wires self-monitoring alarms to
+ *   the engine; this alarm is one of them by its actions, not proven here).
+ */
+import { strict as assert } from "node:assert";
+import { HEARTBEAT_SLACK_MINUTES, heartbeatTiming } from "../../config/heartbeat";
+import { parseStackConfig } from "../../config/schema";
+import type { RecordedResource } from "../../tools/mockEngine";
+import { checkShape } from "../support/apiModel";
+import { one, runProgram } from "../support/program";
+
+const HEARTBEAT = { "incident-escalation:heartbeat": '{"everyMinutes":15}' };
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const TAGS = { "ie-stack": "prod", "managed-by": "incident-escalation" };
+
+describe("heartbeat (components/heartbeat.ts) on prod with everyMinutes 15", function () {
+  this.timeout(120_000);
+  let res: RecordedResource[];
+  before(async () => {
+    res = (await runProgram("prod", undefined, HEARTBEAT)).resources;
+  });
+
+  it("derives the schedule, the 20-minute missing window and the 21-minute bound from everyMinutes", () => {
+    assert.equal(HEARTBEAT_SLACK_MINUTES, 5);
+    assert.deepEqual(heartbeatTiming(15), {
+      scheduleExpression: "rate(15 minutes)",
+      missingWindowMinutes: 20,
+      pagesWithinMinutes: 21,
+    });
+    assert.deepEqual(heartbeatTiming(2), {
+      scheduleExpression: "rate(2 minutes)",
+      missingWindowMinutes: 7,
+      pagesWithinMinutes: 8,
+    });
+  });
+
+  it("a Scheduler schedule writes the canary metric through the universal target cloudwatch:putMetricData every 15 minutes", () => {
+    assert.deepEqual(one(res, "aws:scheduler/schedule:Schedule", "escalation-heartbeat").inputs, {
+      name: "ie-prod-heartbeat",
+      description: "Heartbeat of the pipeline: writes the canary metric that flips its alarm",
+      scheduleExpression: "rate(15 minutes)",
+      flexibleTimeWindow: { mode: "OFF" },
+      target: {
+        arn: "arn:aws:scheduler:::aws-sdk:cloudwatch:putMetricData",
+        roleArn: "arn:aws:iam::123456789012:role/ie-prod-heartbeat-scheduler",
+        input:
+          '{"Namespace":"IncidentEscalation","MetricData":[{"MetricName":"HeartbeatCanary","Value":1,"Unit":"Count"}]}',
+        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 120 },
+      },
+    });
+  });
+
+  it("the schedule's CreateSchedule request and its Input (PutMetricData's request) satisfy the API models", () => {
+    const s = one(res, "aws:scheduler/schedule:Schedule", "escalation-heartbeat").inputs;
+    const target = s.target as Record<string, unknown>;
+    assert.deepEqual(
+      checkShape("scheduler", "CreateScheduleInput", {
+        Name: "ie-prod-heartbeat",
+        Description: s.description,
+        ScheduleExpression: s.scheduleExpression,
+        FlexibleTimeWindow: { Mode: "OFF" },
+        Target: {
+          Arn: target.arn,
+          RoleArn: target.roleArn,
+          Input: target.input,
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 120 },
+        },
+      }),
+      [],
+    );
+    assert.deepEqual(
+      checkShape("cloudwatch", "PutMetricDataInput", JSON.parse(target.input as string)),
+      [],
+    );
+  });
+
+  it("the Scheduler role is assumable by Scheduler for this account's default group only and may only put metrics in IncidentEscalation", () => {
+    const role = one(res, "aws:iam/role:Role", "escalation-heartbeat-scheduler").inputs;
+    assert.equal(role.name, "ie-prod-heartbeat-scheduler");
+    assert.deepEqual(JSON.parse(role.assumeRolePolicy as string), {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { Service: "scheduler.amazonaws.com" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: {
+              "aws:SourceAccount": "123456789012",
+              "aws:SourceArn":
+                "arn:aws:scheduler:ap-northeast-1:123456789012:schedule-group/default",
+            },
+          },
+        },
+      ],
+    });
+    const policy = one(res, "aws:iam/rolePolicy:RolePolicy", "escalation-heartbeat-scheduler");
+    assert.equal(policy.inputs.role, "ie-prod-heartbeat-scheduler");
+    assert.deepEqual(JSON.parse(policy.inputs.policy as string), {
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "PutHeartbeatCanary",
+          Effect: "Allow",
+          Action: ["cloudwatch:PutMetricData"],
+          Resource: ["*"],
+          Condition: { StringEquals: { "cloudwatch:namespace": "IncidentEscalation" } },
+        },
+      ],
+    });
+  });
+
+  it("the canary alarm ie-prod-heartbeat is ALARM in a minute with the datum, OK in the next without, and has no actions", () => {
+    const canary = one(res, ALARM, "escalation-heartbeat").inputs;
+    assert.deepEqual(canary, {
+      name: "ie-prod-heartbeat",
+      alarmDescription:
+        "Heartbeat canary: flips on the heartbeat schedule; the router counts it, pages nobody",
+      namespace: "IncidentEscalation",
+      metricName: "HeartbeatCanary",
+      statistic: "Maximum",
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      actionsEnabled: true,
+      alarmActions: [],
+      okActions: [],
+      tags: TAGS,
+    });
+  });
+
+  it("its own rule matches exactly the canary's ARN and delivers it with the critical level's input transformer to the router's queue only", () => {
+    const rule = one(res, "aws:cloudwatch/eventRule:EventRule", "escalation-heartbeat").inputs;
+    assert.equal(rule.name, "ie-prod-heartbeat");
+    assert.deepEqual(JSON.parse(rule.eventPattern as string), {
+      source: ["aws.cloudwatch"],
+      "detail-type": ["CloudWatch Alarm State Change"],
+      account: ["123456789012"],
+      region: ["ap-northeast-1"],
+      resources: ["arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ie-prod-heartbeat"],
+    });
+    const targets = res.filter(
+      (r) =>
+        r.type === "aws:cloudwatch/eventTarget:EventTarget" &&
+        r.inputs.rule === "ie-prod-heartbeat",
+    );
+    assert.deepEqual(
+      targets.map((t) => t.inputs),
+      [
+        {
+          rule: "ie-prod-heartbeat",
+          targetId: "router",
+          arn: "arn:aws:sqs:ap-northeast-1:123456789012:ie-prod-router-queue",
+          inputTransformer: {
+            inputPaths: {},
+            inputTemplate: '{"level":"critical","event":<aws.events.event.json>}',
+          },
+          retryPolicy: { maximumEventAgeInSeconds: 86400, maximumRetryAttempts: 185 },
+          deadLetterConfig: { arn: "arn:aws:sqs:ap-northeast-1:123456789012:ie-prod-events-dlq" },
+        },
+      ],
+    );
+  });
+
+  it("the router's queue policy and the events DLQ's admit the heartbeat rule beside the level rules", () => {
+    const sourceArns = (name: string) =>
+      (
+        JSON.parse(one(res, "aws:sqs/queuePolicy:QueuePolicy", name).inputs.policy as string) as {
+          Statement: { Condition: { ArnEquals: { "aws:SourceArn": string[] } } }[];
+        }
+      ).Statement[0].Condition.ArnEquals["aws:SourceArn"];
+    assert.deepEqual(sourceArns("escalation-router-queue"), [
+      "arn:aws:events:ap-northeast-1:123456789012:rule/ie-prod-critical",
+      "arn:aws:events:ap-northeast-1:123456789012:rule/ie-prod-heartbeat",
+    ]);
+    assert.deepEqual(sourceArns("escalation-events-dlq"), [
+      "arn:aws:events:ap-northeast-1:123456789012:rule/ie-prod-critical",
+      "arn:aws:events:ap-northeast-1:123456789012:rule/ie-prod-warning",
+      "arn:aws:events:ap-northeast-1:123456789012:rule/ie-prod-heartbeat",
+    ]);
+  });
+
+  it("the router is told the canary's name in HEARTBEAT_ALARM", () => {
+    const fn = one(res, "aws:lambda/function:Function", "escalation-router").inputs;
+    assert.deepEqual(fn.environment, {
+      variables: {
+        ACCOUNT_ID: "123456789012",
+        ALERTS_TOPIC_ARN: "arn:aws:sns:ap-northeast-1:123456789012:ie-prod-alerts",
+        DEDUPE_TABLE: "ie-prod-open-incidents",
+        DEFER_PREFIX: "ie-prod",
+        DEFER_QUEUE_ARN: "arn:aws:sqs:ap-northeast-1:123456789012:ie-prod-router-queue",
+        DEFER_ROLE_ARN: "arn:aws:iam::123456789012:role/ie-prod-deferral",
+        ENGAGEMENT_SENDER: "incident-escalation",
+        HEARTBEAT_ALARM: "ie-prod-heartbeat",
+        INCIDENT_SOURCE: "incident-escalation.prod",
+        SILENCES:
+          '{"prefix":"ie-prod","language":"en","table":"ie-prod-silences","windows":[{"alarms":["api-*"],"schedule":"cron(0 2 ? * SUN *)","timeZone":"Asia/Tokyo","minutes":60,"reason":"weekly patching"}]}',
+      },
+    });
+  });
+
+  it("failure path: no HeartbeatsRouted for 20 minutes (missing data breaching) pages through the alerts topic and the untagged fail-safe plan ie-prod-critical", () => {
+    const missing = one(res, ALARM, "escalation-heartbeat-missing").inputs;
+    assert.deepEqual(missing, {
+      name: "ie-prod-heartbeat-missing",
+      alarmDescription: "No heartbeat reached the router for 20 minutes: alarms may page nobody",
+      namespace: "IncidentEscalation",
+      metricName: "HeartbeatsRouted",
+      dimensions: { FunctionName: "ie-prod-router" },
+      statistic: "Sum",
+      period: 60,
+      evaluationPeriods: 20,
+      datapointsToAlarm: 20,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      treatMissingData: "breaching",
+      alarmActions: [
+        "arn:aws:sns:ap-northeast-1:123456789012:ie-prod-alerts",
+        "arn:aws:ssm-incidents::123456789012:response-plan/ie-prod-critical",
+      ],
+      okActions: ["arn:aws:sns:ap-northeast-1:123456789012:ie-prod-alerts"],
+      tags: TAGS,
+    });
+    // The same page as the other self-monitoring alarms: the events DLQ's depth alarm.
+    const dlq = one(res, ALARM, "escalation-events-dlq-depth").inputs;
+    assert.deepEqual(missing.alarmActions, dlq.alarmActions);
+    // The plan an alarm action can start: its incident template has no tags (responsePlans.ts).
+    const plan = res.find(
+      (r) => r.type.includes("ResponsePlan") && r.inputs.name === "ie-prod-critical",
+    );
+    assert.ok(plan, "the fail-safe response plan ie-prod-critical exists");
+    const template = plan.inputs.incidentTemplate as Record<string, unknown>;
+    assert.equal(template.incidentTags, undefined);
+  });
+
+  it("both alarms' PutMetricAlarm requests satisfy the cloudwatch API model", () => {
+    for (const name of ["escalation-heartbeat", "escalation-heartbeat-missing"]) {
+      const a = one(res, ALARM, name).inputs;
+      const request = {
+        AlarmName: a.name,
+        AlarmDescription: a.alarmDescription,
+        Namespace: a.namespace,
+        MetricName: a.metricName,
+        ...(a.dimensions
+          ? {
+              Dimensions: Object.entries(a.dimensions as Record<string, string>).map(
+                ([Name, Value]) => ({ Name, Value }),
+              ),
+            }
+          : {}),
+        Statistic: a.statistic,
+        Period: a.period,
+        EvaluationPeriods: a.evaluationPeriods,
+        ...(a.datapointsToAlarm ? { DatapointsToAlarm: a.datapointsToAlarm } : {}),
+        Threshold: a.threshold,
+        ComparisonOperator: a.comparisonOperator,
+        TreatMissingData: a.treatMissingData,
+        AlarmActions: a.alarmActions,
+        OKActions: a.okActions,
+      };
+      assert.deepEqual(checkShape("cloudwatch", "PutMetricAlarmInput", request), [], name);
+    }
+  });
+
+  it("without heartbeat config nothing of it exists and the router has no HEARTBEAT_ALARM", async () => {
+    const plain = (await runProgram("prod")).resources;
+    assert.deepEqual(
+      plain.filter((r) => r.name.includes("heartbeat")).map((r) => r.name),
+      [],
+    );
+    const fn = one(plain, "aws:lambda/function:Function", "escalation-router").inputs;
+    assert.equal(
+      (fn.environment as { variables: Record<string, string> }).variables.HEARTBEAT_ALARM,
+      undefined,
+    );
+  });
+});
+
+describe("heartbeat config (config/heartbeat.ts)", () => {
+  const base = {
+    contacts: [
+      {
+        alias: "sato",
+        displayName: "Sato Hanako",
+        email: "sato@example.com",
+        engagement: [{ after: 0, via: ["email"] }],
+      },
+    ],
+    escalation: [{ engage: ["sato"], minutes: 15 }],
+    levels: { critical: { impact: 1, page: true } },
+    incidentManager: { replicationSet: "existing" },
+  };
+  const problems = (raw: unknown): string[] => {
+    try {
+      parseStackConfig(raw);
+      return [];
+    } catch (err: unknown) {
+      return (err as { issues: { path: string; message: string }[] }).issues.map(
+        (i) => `${i.path}: ${i.message}`,
+      );
+    }
+  };
+
+  it("accepts { everyMinutes: 15 } and keeps it", () => {
+    assert.deepEqual(parseStackConfig({ ...base, heartbeat: { everyMinutes: 15 } }).heartbeat, {
+      everyMinutes: 15,
+    });
+  });
+
+  const rejected: [unknown, string][] = [
+    [
+      { everyMinutes: 1 },
+      "heartbeat.everyMinutes: must be at least 2 (the canary alarm needs a minute to return to OK)",
+    ],
+    [{ everyMinutes: 61 }, "heartbeat.everyMinutes: must be at most 60"],
+    [{ everyMinutes: 7.5 }, "heartbeat.everyMinutes: must be a whole number of minutes"],
+  ];
+  for (const [heartbeat, message] of rejected) {
+    it(`rejects ${JSON.stringify(heartbeat)}: ${message}`, () => {
+      assert.deepEqual(problems({ ...base, heartbeat }), [message]);
+    });
+  }
+
+  it("rejects a heartbeat when no level pages or engages (there is no router to prove)", () => {
+    assert.deepEqual(
+      problems({
+        ...base,
+        levels: { info: { impact: 5, page: false } },
+        heartbeat: { everyMinutes: 15 },
+      }),
+      [
+        "heartbeat: no level pages or engages anyone, so there is no router whose path a heartbeat could prove; remove heartbeat or let a level page",
+      ],
+    );
+  });
+});

@@ -1,0 +1,295 @@
+/**
+ * Rotation overrides (`npm run override`, cli/override.ts): someone else is on call for a while.
+ *
+ * - Incident Manager backend: ssm-contacts CreateRotationOverride and ListRotationOverrides. The
+ *   rotation's ARN comes from ListRotations (paginated with NextToken; the name the component
+ *   gives it, `<prefix>-<rotation>`, builders.ts names.rotation), the member's contact ARN from
+ *   ListContacts (paginated; alias `<prefix>-<alias>`, names.contact): never built by hand.
+ * - Step-functions backend: its own store, one item per rotation in the incident table
+ *   `<prefix>-incidents`, `pk = "OVERRIDE#<rotation>"`, holding the list `overrides` of
+ *   {member, from, to, createdAt}. The table's hash key is `pk` only (handlers/shared/
+ *   incidentStore.ts), so one item per rotation, appended with list_append; the item has no
+ *   `type` attribute, so it never appears in the incidents' `recent` index (a sparse GSI holds
+ *   only items with its key attribute: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-indexes-general-sparse-indexes.html).
+ *   A new table was not needed: one more resource, role statement and alarm for a few items.
+ *   Overrides read from either store become tools/timeline.ts RotationOverride values, which
+ *   rotationAt (the on-call resolver) honours.
+ *
+ * Request builders are pure (specs assert them literally against aws-models/); the runners take
+ * the clients.
+ */
+import {
+  CreateRotationOverrideCommand,
+  ListContactsCommand,
+  ListRotationOverridesCommand,
+  ListRotationsCommand,
+  type CreateRotationOverrideCommandInput,
+  type SSMContactsClient,
+} from "@aws-sdk/client-ssm-contacts";
+import {
+  GetItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type GetItemCommandInput,
+  type UpdateItemCommandInput,
+} from "@aws-sdk/client-dynamodb";
+import { createHash } from "node:crypto";
+import { names } from "../components/builders";
+import type { RotationOverride } from "./timeline";
+
+/** What the CLI asks for: `member` on call in `rotation` from `from` to `to`. */
+export interface OverrideRequest {
+  readonly prefix: string;
+  readonly rotation: string;
+  readonly member: string;
+  readonly from: Date;
+  readonly to: Date;
+}
+
+/** The checks every override passes before any request: a clear message naming the flag. */
+export function overrideProblems(
+  r: Pick<OverrideRequest, "from" | "to">,
+  now: Date,
+): string | undefined {
+  if (Number.isNaN(r.from.getTime())) return "--from is not an ISO-8601 time";
+  if (Number.isNaN(r.to.getTime())) return "--to is not an ISO-8601 time";
+  if (r.to.getTime() <= r.from.getTime()) return "--to must be after --from";
+  if (r.to.getTime() <= now.getTime()) return "--to is in the past: the override would never apply";
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Incident Manager
+// ---------------------------------------------------------------------------------------------
+
+/** Paginates a List* call whose result has NextToken. */
+async function allPages<T>(
+  page: (token: string | undefined) => Promise<{ items: T[]; next?: string }>,
+): Promise<T[]> {
+  const out: T[] = [];
+  let token: string | undefined;
+  for (let n = 0; n < 1000; n++) {
+    const { items, next } = await page(token);
+    out.push(...items);
+    if (next === undefined || next === "") return out;
+    token = next;
+  }
+  throw new Error("more than 1000 pages; giving up");
+}
+
+/** The rotation's ARN, from ListRotations (paginated); a clear error when it does not exist. */
+export async function findRotationArn(
+  client: SSMContactsClient,
+  prefix: string,
+  rotation: string,
+): Promise<string> {
+  const name = names.rotation(prefix, rotation);
+  const rotations = await allPages(async (token) => {
+    const out = await client.send(
+      new ListRotationsCommand({
+        RotationNamePrefix: name,
+        ...(token ? { NextToken: token } : {}),
+      }),
+    );
+    return { items: out.Rotations ?? [], next: out.NextToken };
+  });
+  const found = rotations.find((r) => r.Name === name);
+  if (found?.RotationArn === undefined) {
+    throw new Error(`no Incident Manager rotation named ${name} (rotation "${rotation}")`);
+  }
+  return found.RotationArn;
+}
+
+/** The personal contact's ARN, from ListContacts (paginated); a clear error when missing. */
+export async function findContactArn(
+  client: SSMContactsClient,
+  prefix: string,
+  alias: string,
+): Promise<string> {
+  const wanted = names.contact(prefix, alias);
+  const contacts = await allPages(async (token) => {
+    const out = await client.send(
+      new ListContactsCommand({
+        AliasPrefix: wanted,
+        Type: "PERSONAL",
+        ...(token ? { NextToken: token } : {}),
+      }),
+    );
+    return { items: out.Contacts ?? [], next: out.NextToken };
+  });
+  const found = contacts.find((c) => c.Alias === wanted);
+  if (found?.ContactArn === undefined) {
+    throw new Error(`no Incident Manager contact with alias ${wanted} (member "${alias}")`);
+  }
+  return found.ContactArn;
+}
+
+/**
+ * The CreateRotationOverride request. IdempotencyToken derives from what is asked, so running the
+ * same command twice creates one override ("A token that ensures that the operation is called
+ * only once", API_CreateRotationOverride).
+ */
+export function createOverrideRequest(
+  rotationArn: string,
+  contactArn: string,
+  from: Date,
+  to: Date,
+): CreateRotationOverrideCommandInput {
+  const token = createHash("sha256")
+    .update([rotationArn, contactArn, from.toISOString(), to.toISOString()].join("\n"))
+    .digest("hex");
+  return {
+    RotationId: rotationArn,
+    NewContactIds: [contactArn],
+    StartTime: from,
+    EndTime: to,
+    IdempotencyToken: token,
+  };
+}
+
+/** Creates the override in Incident Manager; returns its id. */
+export async function createImOverride(
+  client: SSMContactsClient,
+  r: OverrideRequest,
+): Promise<string> {
+  const rotationArn = await findRotationArn(client, r.prefix, r.rotation);
+  const contactArn = await findContactArn(client, r.prefix, r.member);
+  const out = await client.send(
+    new CreateRotationOverrideCommand(createOverrideRequest(rotationArn, contactArn, r.from, r.to)),
+  );
+  return out.RotationOverrideId ?? "?";
+}
+
+/**
+ * The overrides of a rotation between `from` and `to` (ListRotationOverrides, paginated), with
+ * each member's contact ARN mapped back to its alias (ARNs of unknown contacts stay as they are).
+ */
+export async function listImOverrides(
+  client: SSMContactsClient,
+  prefix: string,
+  rotation: string,
+  from: Date,
+  to: Date,
+): Promise<RotationOverride[]> {
+  const rotationArn = await findRotationArn(client, prefix, rotation);
+  const items = await allPages(async (token) => {
+    const out = await client.send(
+      new ListRotationOverridesCommand({
+        RotationId: rotationArn,
+        StartTime: from,
+        EndTime: to,
+        ...(token ? { NextToken: token } : {}),
+      }),
+    );
+    return { items: out.RotationOverrides ?? [], next: out.NextToken };
+  });
+  const aliasOf = (arn: string) => {
+    const m = /:contact\/(.+)$/.exec(arn);
+    return m && m[1].startsWith(`${prefix}-`) ? m[1].slice(prefix.length + 1) : arn;
+  };
+  return items.map((o) => ({
+    rotation,
+    members: (o.NewContactIds ?? []).map(aliasOf),
+    from: (o.StartTime ?? new Date(0)).toISOString(),
+    to: (o.EndTime ?? new Date(0)).toISOString(),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step-functions backend: the incident table
+// ---------------------------------------------------------------------------------------------
+
+/** The store's key of a rotation's overrides. */
+export function overrideKey(rotation: string): Record<string, AttributeValue> {
+  return { pk: { S: `OVERRIDE#${rotation}` } };
+}
+
+/** Appends one override to the rotation's item (created on the first). */
+export function putOverrideRequest(
+  table: string,
+  r: Pick<OverrideRequest, "rotation" | "member" | "from" | "to">,
+  now: Date,
+): UpdateItemCommandInput {
+  return {
+    TableName: table,
+    Key: overrideKey(r.rotation),
+    UpdateExpression: "SET #overrides = list_append(if_not_exists(#overrides, :empty), :entry)",
+    ExpressionAttributeNames: { "#overrides": "overrides" },
+    ExpressionAttributeValues: {
+      ":empty": { L: [] },
+      ":entry": {
+        L: [
+          {
+            M: {
+              member: { S: r.member },
+              from: { S: r.from.toISOString() },
+              to: { S: r.to.toISOString() },
+              createdAt: { S: now.toISOString() },
+            },
+          },
+        ],
+      },
+    },
+  };
+}
+
+/** Reads a rotation's overrides (strongly consistent: a just-made override is listed). */
+export function getOverridesRequest(table: string, rotation: string): GetItemCommandInput {
+  return { TableName: table, Key: overrideKey(rotation), ConsistentRead: true };
+}
+
+/** The stored item → overrides; a malformed entry is an error naming it. */
+export function parseOverrides(
+  rotation: string,
+  item: Record<string, AttributeValue> | undefined,
+): RotationOverride[] {
+  if (item === undefined) return [];
+  const list = item.overrides?.L ?? [];
+  return list.map((entry, i) => {
+    const m = entry.M;
+    const member = m?.member?.S;
+    const from = m?.from?.S;
+    const to = m?.to?.S;
+    if (member === undefined || from === undefined || to === undefined) {
+      throw new Error(`OVERRIDE#${rotation}.overrides[${i}]: needs member, from and to (strings)`);
+    }
+    return { rotation, members: [member], from, to };
+  });
+}
+
+export async function putSfOverride(
+  client: DynamoDBClient,
+  table: string,
+  r: OverrideRequest,
+  now: Date,
+): Promise<void> {
+  await client.send(new UpdateItemCommand(putOverrideRequest(table, r, now)));
+}
+
+export async function listSfOverrides(
+  client: DynamoDBClient,
+  table: string,
+  rotation: string,
+): Promise<RotationOverride[]> {
+  const out = await client.send(new GetItemCommand(getOverridesRequest(table, rotation)));
+  return parseOverrides(rotation, out.Item);
+}
+
+/** Active (in force at `now`) and upcoming overrides, in start order; past ones are dropped. */
+export function activeAndUpcoming(
+  overrides: readonly RotationOverride[],
+  now: Date,
+): { readonly state: "active" | "upcoming"; readonly override: RotationOverride }[] {
+  const t = now.getTime();
+  return [...overrides]
+    .filter((o) => Date.parse(o.to) > t)
+    .sort((a, b) => Date.parse(a.from) - Date.parse(b.from))
+    .map((o) => ({ state: Date.parse(o.from) <= t ? "active" : "upcoming", override: o }));
+}
+
+/** One line per override for a terminal. */
+export function overrideLine(e: ReturnType<typeof activeAndUpcoming>[number]): string {
+  const o = e.override;
+  return `${e.state.padEnd(8)}  ${o.rotation}  ${o.members.join(", ")}  ${o.from} → ${o.to}`;
+}
