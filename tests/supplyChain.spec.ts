@@ -79,9 +79,11 @@ describe("supply chain: what the Lambda bundles contain is a production dependen
       .map((p) => p.slice("node_modules/".length))
       .sort();
     assert.deepEqual(direct, [
+      "@aws-sdk/client-cloudwatch",
       "@aws-sdk/client-connect",
       "@aws-sdk/client-dynamodb",
       "@aws-sdk/client-pinpoint-sms-voice-v2",
+      "@aws-sdk/client-scheduler",
       "@aws-sdk/client-secrets-manager",
       "@aws-sdk/client-sesv2",
       "@aws-sdk/client-sfn",

@@ -16,14 +16,16 @@ import {
   PutItemCommand,
   QueryCommand,
 } from "@aws-sdk/client-dynamodb";
-import { mockClient } from "aws-sdk-client-mock";
+import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import { SILENCE_USAGE, silenceCli } from "../../cli/silence";
 import { parseDuration } from "../../tools/silence";
 import { checkOperationInput } from "../support/apiModel";
 
 const REPO = path.join(__dirname, "..", "..");
 const NOW = new Date("2026-12-02T02:30:15.500Z");
-const ddb = mockClient(DynamoDBClient);
+// Stubbed in before() and restored in after(): a stub made at load would replace
+// DynamoDBClient.prototype.send for every spec file in the run (the dynalite specs among them).
+let ddb: AwsClientStub<DynamoDBClient>;
 
 interface Run {
   code: number;
@@ -75,6 +77,10 @@ const item = (id: string, pattern: string, startsAt: number, expiresAt: number) 
 });
 
 describe("cli/silence", () => {
+  before(() => {
+    ddb = mockClient(DynamoDBClient);
+  });
+  after(() => ddb.restore());
   beforeEach(() => ddb.reset());
   afterEach(() => assert.deepEqual(modelProblems(), []));
 

@@ -44,11 +44,23 @@ function canaryInput(state: "ALARM" | "OK" = "ALARM"): Record<string, unknown> {
   return input;
 }
 
+const mockIncidents = () => mockClient(SSMIncidentsClient);
+// The ssm-contacts client's types do not fit mockClient's (as in router.spec.ts).
+const mockContacts = () =>
+  mockClient(SSMContactsClient as unknown as Parameters<typeof mockClient>[0]);
+const mockDynamo = () => mockClient(DynamoDBClient);
+
 describe("router: heartbeat canary (handlers/router/heartbeat.ts)", () => {
-  const incidents = mockClient(SSMIncidentsClient);
-  // The ssm-contacts client's types do not fit mockClient's (as in router.spec.ts).
-  const contacts = mockClient(SSMContactsClient as unknown as Parameters<typeof mockClient>[0]);
-  const dynamodb = mockClient(DynamoDBClient);
+  // Stubbed in before(), not while mocha loads the file: a class stub made at load would answer
+  // every earlier spec file's clients too (the dynalite specs among them).
+  let incidents: ReturnType<typeof mockIncidents>;
+  let contacts: ReturnType<typeof mockContacts>;
+  let dynamodb: ReturnType<typeof mockDynamo>;
+  before(() => {
+    incidents = mockIncidents();
+    contacts = mockContacts();
+    dynamodb = mockDynamo();
+  });
   beforeEach(() => {
     incidents.reset();
     contacts.reset();
