@@ -17,6 +17,7 @@ import {
   upcomingClosures,
   type Calendar,
 } from "../handlers/shared/calendar";
+import { nextFiring, parseCron } from "../handlers/shared/schedule";
 import type { RecordedResource } from "./mockEngine";
 import { LevelTimeline, RotationNow, Timeline, channelList, localParts } from "./timeline";
 
@@ -112,6 +113,16 @@ export const planDocumentSchema = z.strictObject({
         asLevel: z.string().optional(),
         mode: z.enum(["incident", "engage", "notify"]),
         asMode: z.enum(["incident", "engage", "notify"]).optional(),
+      }),
+    ),
+    maintenance: z.array(
+      z.strictObject({
+        alarms: z.array(z.string()),
+        schedule: z.string(),
+        timeZone: z.string(),
+        minutes: z.number(),
+        reason: z.string(),
+        next: z.string().nullable(),
       }),
     ),
   }),
@@ -285,7 +296,7 @@ export function buildPlanDocument(p: PlanInputs): PlanDocument {
     providers: p.providers.map((x) => ({ ...x })),
     violations: [...p.violations],
     warnings,
-    hours: plain(p.hours ?? { calendars: [], levels: [] }),
+    hours: plain(p.hours ?? { calendars: [], levels: [], maintenance: [] }),
   };
   return scrub(doc, p.sensitive);
 }
@@ -628,9 +639,20 @@ export interface LevelHoursFacts {
   readonly asMode?: LevelTimeline["mode"];
 }
 
+/** A scheduled maintenance window and its next start (null: none within a year). */
+export interface MaintenanceFacts {
+  readonly alarms: readonly string[];
+  readonly schedule: string;
+  readonly timeZone: string;
+  readonly minutes: number;
+  readonly reason: string;
+  readonly next: string | null;
+}
+
 export interface HoursFacts {
   readonly calendars: readonly CalendarFacts[];
   readonly levels: readonly LevelHoursFacts[];
+  readonly maintenance: readonly MaintenanceFacts[];
 }
 
 /** What hoursFacts reads from the stack config (StackConfig fits). */
@@ -639,6 +661,7 @@ export interface HoursInput {
   readonly levels: Readonly<
     Record<string, { readonly outsideHours?: { readonly calendar: string; readonly then: string } }>
   >;
+  readonly maintenance?: readonly Omit<MaintenanceFacts, "next">[];
 }
 
 function hhmm(minutes: number): string {
@@ -715,7 +738,20 @@ export function hoursFacts(
           },
     );
   }
-  return { calendars, levels };
+  // The next start of each window, by the router's own cron evaluator (schedule.ts nextFiring).
+  const maintenance: MaintenanceFacts[] = (cfg.maintenance ?? []).map((w) => {
+    const cron = parseCron(w.schedule);
+    const next = typeof cron === "string" ? undefined : nextFiring(cron, w.timeZone, now);
+    return {
+      alarms: [...w.alarms],
+      schedule: w.schedule,
+      timeZone: w.timeZone,
+      minutes: w.minutes,
+      reason: w.reason,
+      next: next?.toISOString() ?? null,
+    };
+  });
+  return { calendars, levels, maintenance };
 }
 
 /** `2026-12-28 (Mon) 09:00` in the time zone. */
@@ -745,8 +781,18 @@ export function outsideHoursText(l: LevelHoursFacts): string {
 
 /** The plan's text section on working hours; empty without calendars. */
 export function renderHoursLines(h: HoursFacts, st: Style = PLAIN): string[] {
-  if (h.calendars.length === 0 && h.levels.length === 0) return [];
-  const out: string[] = [st.bold("Working hours (outsideHours)")];
+  const maint: string[] = [];
+  for (const m of h.maintenance) {
+    const next =
+      m.next === null
+        ? "no start within a year"
+        : `next ${localStamp(m.next, m.timeZone)}-${localStamp(new Date(Date.parse(m.next) + m.minutes * 60_000).toISOString(), m.timeZone).slice(-5)}`;
+    maint.push(
+      `  maintenance ${m.alarms.join(", ")} (${m.reason}): ${m.schedule} ${m.timeZone}, ${m.minutes} min; ${next}; ALARMs go to Slack as silenced, one still in ALARM at the end is handled then`,
+    );
+  }
+  if (h.calendars.length === 0 && h.levels.length === 0 && maint.length === 0) return [];
+  const out: string[] = [st.bold("Working hours (outsideHours) and maintenance")];
   for (const c of h.calendars) {
     const tz = c.timeZone;
     out.push(`  calendar ${c.name} (${tz}): ${c.hours.join("; ")}; other days closed`);
@@ -766,5 +812,6 @@ export function renderHoursLines(h: HoursFacts, st: Style = PLAIN): string[] {
     out.push(`    in hours: ${modeText(l.mode)}`);
     out.push(`    outside hours: ${outsideHoursText(l)}`);
   }
+  out.push(...maint);
   return out;
 }

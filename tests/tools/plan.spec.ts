@@ -238,7 +238,7 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
         colour: false,
       });
       hasBlock(xmas.stdout, [
-        "Working hours (outsideHours)",
+        "Working hours (outsideHours) and maintenance",
         "  calendar office (Asia/Tokyo): mon-fri 09:00-18:00; other days closed",
         "    holidays: jp (Japanese national and substitute holidays, @holiday-jp/holiday_jp 1970-2050)",
         "    company closed: 2026-12-29, 2026-12-30, 2026-12-31",
@@ -247,6 +247,8 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
         "  warning  calendar office",
         "    in hours: notifies only, pages nobody",
         "    outside hours: defer: nothing to page later (the level pages nobody); Slack and webhooks only",
+        // Sunday 2026-12-27 02:00 Tokyo: the next firing of cron(0 2 ? * SUN *) after Friday 19:00.
+        "  maintenance api-* (weekly patching): cron(0 2 ? * SUN *) Asia/Tokyo, 60 min; next 2026-12-27 (Sun) 02:00-03:00; ALARMs go to Slack as silenced, one still in ALARM at the end is handled then",
         "",
         "On call",
       ]);
