@@ -18,8 +18,9 @@ import { ChannelKind, ConfigError, ContactConfig, StackConfig } from "../config/
 import { channelsUsed, names, parseRef } from "../components/builders";
 import { scrub, sensitiveValues } from "../config/sensitive";
 import { LANGUAGES, type Language } from "../config/backend";
+import { localTime as calendarLocalTime } from "../handlers/shared/calendar";
 import { loadStackConfigFile } from "./stackFile";
-import { escalationEnd } from "./planReport";
+import { escalationEnd, hoursFacts, localStamp } from "./planReport";
 import {
   LevelTimeline,
   RotationNow,
@@ -96,6 +97,7 @@ export function buildGuide(
       guideHeader,
       (x: GuideContext) => stepFunctionsSections(x, lang, opts.ackLinkHours),
       (x: GuideContext) => stepFunctionsSchedule(x, lang),
+      (x: GuideContext) => workingHoursSection(x, lang, now),
       drillsSection,
     ].flatMap((section) => section(g));
     return scrub(`${sf.join("\n").trimEnd()}\n`, sensitiveValues(cfg));
@@ -107,6 +109,7 @@ export function buildGuide(
     voiceCallsSection,
     acknowledgingSection,
     scheduleSection,
+    (x: GuideContext) => workingHoursSection(x, opts.lang ?? cfg.language, now),
     drillsSection,
     activationSection,
   ].flatMap((section) => section(g));
@@ -969,4 +972,105 @@ function writeNoFollow(file: string, text: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Working hours (issue 13), ja | en
+// ---------------------------------------------------------------------------------------------
+
+const DAYS_JA: Record<string, string> = {
+  mon: "月",
+  tue: "火",
+  wed: "水",
+  thu: "木",
+  fri: "金",
+  sat: "土",
+  sun: "日",
+};
+const WEEKDAYS_JA = ["月", "火", "水", "木", "金", "土", "日"];
+
+/** `2026-12-28 (Mon) 09:00` → `2026-12-28(月)09:00` for the Japanese guide. */
+function stampJa(iso: string, timeZone: string): string {
+  const t = calendarLocalTime(new Date(iso), timeZone);
+  return `${t.date}(${WEEKDAYS_JA[t.day]})${String(Math.floor(t.minutes / 60)).padStart(2, "0")}:${String(t.minutes % 60).padStart(2, "0")}`;
+}
+
+/**
+ * What responders need to know about working hours, in `lang`: each calendar's hours, its next
+ * days off (holidays by name from @holiday-jp/holiday_jp, company-closed days) and next opening at
+ * `now`, and for each level with outsideHours what happens outside them. The facts are the plan's
+ * (tools/planReport.ts hoursFacts). Empty without calendars.
+ */
+export function workingHoursSection(g: GuideContext, lang: Language, now: Date): string[] {
+  const { cfg, timeline } = g;
+  const facts = hoursFacts(
+    cfg,
+    Object.fromEntries(timeline.levels.map((l) => [l.level, l.mode])),
+    now,
+  );
+  if (facts.calendars.length === 0 && facts.levels.length === 0) return [];
+  const ja = lang === "ja";
+  const out: string[] = [];
+  const p = (...lines: string[]) => out.push(...lines);
+  p(ja ? "## 営業時間" : "## Office hours", "");
+  for (const c of facts.calendars) {
+    const tz = c.timeZone;
+    const stamp = (iso: string) => (ja ? stampJa(iso, tz) : localStamp(iso, tz));
+    const hours = ja
+      ? c.hours.map((h) => h.replace(/[a-z]{3}/g, (d) => DAYS_JA[d] ?? d).replace("-", "〜"))
+      : c.hours;
+    const jp = c.holidays.some((h) => h.startsWith("jp"));
+    p(
+      ja
+        ? `- カレンダー \`${c.name}\`(${tz}): ${hours.join("、")}。それ以外の曜日${jp ? "、日本の祝日・振替休日" : ""}${c.closed.length > 0 ? `、会社休業日(${c.closed.join("、")})` : ""}は営業時間外です。`
+        : `- Calendar \`${c.name}\` (${tz}): ${hours.join("; ")}. Other days${jp ? ", Japanese national and substitute holidays" : ""}${c.closed.length > 0 ? ` and the company-closed days (${c.closed.join(", ")})` : ""} are outside office hours.`,
+      ja
+        ? `- 次の休日(営業日ではありません): ${c.nextClosed.map((d) => `${d.date} ${d.ja}`).join("、") || "なし"}`
+        : `- The next days off (not working days): ${c.nextClosed.map((d) => `${d.date} ${d.en} (${d.ja})`).join(", ") || "none"}`,
+      c.openNow
+        ? ja
+          ? `- ${stamp(now.toISOString())} 時点: 営業時間内です。${stamp(c.closes)} に終わり、次は ${stamp(c.reopens)} に始まります。`
+          : `- At ${stamp(now.toISOString())}: open until ${stamp(c.closes)}; it next opens ${stamp(c.reopens)}.`
+        : ja
+          ? `- ${stamp(now.toISOString())} 時点: 営業時間外です。次の営業開始は ${stamp(c.opens)} です。`
+          : `- At ${stamp(now.toISOString())}: closed; it next opens ${stamp(c.opens)}.`,
+    );
+  }
+  p("");
+  if (facts.levels.length > 0) {
+    p(ja ? "営業時間外の各レベルの動作:" : "What each level does outside office hours:", "");
+  }
+  for (const l of facts.levels) {
+    const c = facts.calendars.find((x) => x.name === l.calendar);
+    const opens =
+      c === undefined ? "" : ja ? stampJa(c.opens, c.timeZone) : localStamp(c.opens, c.timeZone);
+    const name = `\`${l.level}\``;
+    if (l.then === "notify") {
+      p(
+        ja
+          ? `- ${name}: 営業時間外は Slack と Webhook への通知のみで、誰も呼び出しません。`
+          : `- ${name}: outside office hours it goes to Slack and webhooks only and pages nobody.`,
+      );
+    } else if (l.then === "level") {
+      p(
+        ja
+          ? `- ${name}: 営業時間外はレベル \`${l.asLevel}\` として扱います(上の \`${l.asLevel}\` の呼び出し順)。`
+          : `- ${name}: outside office hours it is handled as level \`${l.asLevel}\` (see \`${l.asLevel}\` above).`,
+      );
+    } else if (l.mode === "notify") {
+      p(
+        ja
+          ? `- ${name}: 誰も呼び出さないレベルです。営業時間外も Slack と Webhook への通知のみで、後から呼び出されることもありません。`
+          : `- ${name}: this level pages nobody; outside office hours it also goes to Slack and webhooks only, and nothing is paged later.`,
+      );
+    } else {
+      p(
+        ja
+          ? `- ${name}: 営業時間外はすぐに Slack に通知され、呼び出しは次の営業日の営業開始(${opens})まで待ちます。その時点でまだ ALARM なら、通常どおり呼び出します。`
+          : `- ${name}: outside office hours it goes to Slack at once and the page waits until the next working day's opening (${opens}); if the alarm is still in ALARM then, it pages as usual.`,
+      );
+    }
+  }
+  if (facts.levels.length > 0) p("");
+  return out;
 }

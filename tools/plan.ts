@@ -22,6 +22,7 @@ import {
   PLAIN,
   PlanDocument,
   buildPlanDocument,
+  hoursFacts,
   providerRegionProblem,
   providerRegions,
   renderPlanText,
@@ -141,6 +142,11 @@ export async function plan(args: PlanArgs, opts: PlanOptions): Promise<PlanResul
           : "created",
     backendWarnings: engineWarnings(cfg),
     providers,
+    hours: hoursFacts(
+      cfg,
+      Object.fromEntries(timeline.levels.map((l) => [l.level, l.mode])),
+      opts.now,
+    ),
   });
   document.warnings.push(...stepFunctionsSandboxWarnings(cfg), ...voiceChannelWarnings(cfg));
   const exitCode = violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;

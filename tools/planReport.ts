@@ -6,6 +6,18 @@
  */
 import { z } from "zod";
 import { SECRET, scrub } from "../config/sensitive";
+import { parseCalendar } from "../config/calendars";
+import {
+  DAYS,
+  fromLocal,
+  holidayYears,
+  isOpen,
+  localTime,
+  nextOpening,
+  upcomingClosures,
+  type Calendar,
+} from "../handlers/shared/calendar";
+import { nextFiring, parseCron } from "../handlers/shared/schedule";
 import type { RecordedResource } from "./mockEngine";
 import { LevelTimeline, RotationNow, Timeline, channelList, localParts } from "./timeline";
 
@@ -77,6 +89,43 @@ export const planDocumentSchema = z.strictObject({
   ),
   violations: z.array(violationSchema),
   warnings: z.array(z.string()),
+  /** Working-hours calendars and the levels with outsideHours (hoursFacts). */
+  hours: z.strictObject({
+    calendars: z.array(
+      z.strictObject({
+        name: z.string(),
+        timeZone: z.string(),
+        hours: z.array(z.string()),
+        holidays: z.array(z.string()),
+        closed: z.array(z.string()),
+        nextClosed: z.array(z.strictObject({ date: z.string(), ja: z.string(), en: z.string() })),
+        openNow: z.boolean(),
+        opens: z.string(),
+        closes: z.string(),
+        reopens: z.string(),
+      }),
+    ),
+    levels: z.array(
+      z.strictObject({
+        level: z.string(),
+        calendar: z.string(),
+        then: z.enum(["notify", "defer", "level"]),
+        asLevel: z.string().optional(),
+        mode: z.enum(["incident", "engage", "notify"]),
+        asMode: z.enum(["incident", "engage", "notify"]).optional(),
+      }),
+    ),
+    maintenance: z.array(
+      z.strictObject({
+        alarms: z.array(z.string()),
+        schedule: z.string(),
+        timeZone: z.string(),
+        minutes: z.number(),
+        reason: z.string(),
+        next: z.string().nullable(),
+      }),
+    ),
+  }),
 });
 export type PlanDocument = z.infer<typeof planDocumentSchema>;
 
@@ -102,6 +151,8 @@ export interface PlanInputs {
   readonly backendWarnings?: readonly string[];
   /** Where each provider would deploy (see {@link providerRegions}). */
   readonly providers: readonly ProviderRegion[];
+  /** Working hours (hoursFacts); none when absent. */
+  readonly hours?: HoursFacts;
 }
 
 /** The region a provider of the stack's resources would deploy to, and where it comes from. */
@@ -245,6 +296,7 @@ export function buildPlanDocument(p: PlanInputs): PlanDocument {
     providers: p.providers.map((x) => ({ ...x })),
     violations: [...p.violations],
     warnings,
+    hours: plain(p.hours ?? { calendars: [], levels: [], maintenance: [] }),
   };
   return scrub(doc, p.sensitive);
 }
@@ -341,6 +393,8 @@ export function renderPlanText(
   for (const [level, t] of Object.entries(doc.timeline)) {
     out.push(...renderLevel(level, t as unknown as LevelTimeline, st));
   }
+  const hours = renderHoursLines(doc.hours, st);
+  if (hours.length > 0) out.push("", ...hours);
   if (doc.onCall.length > 0) {
     out.push("");
     out.push(st.bold("On call"));
@@ -602,4 +656,225 @@ export function voiceChannelWarnings(input: VoiceWarningInput): string[] {
     );
   }
   return warnings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Working hours (issue 13): each calendar and what each level with `outsideHours` does
+// ---------------------------------------------------------------------------------------------
+
+/** How many upcoming holidays and company-closed days the plan and the guide list. */
+export const UPCOMING_CLOSURES = 5;
+
+/** One calendar as the plan and the guide show it; instants as ISO strings. */
+export interface CalendarFacts {
+  readonly name: string;
+  readonly timeZone: string;
+  /** Weekly hours, e.g. `mon-fri 09:00-18:00`; days not listed are closed. */
+  readonly hours: readonly string[];
+  readonly holidays: readonly string[];
+  readonly closed: readonly string[];
+  /** The next holidays and company-closed dates from the plan's day on (local dates). */
+  readonly nextClosed: readonly {
+    readonly date: string;
+    readonly ja: string;
+    readonly en: string;
+  }[];
+  /** Whether the calendar is open at the plan's instant. */
+  readonly openNow: boolean;
+  /** The next opening at or after the plan's instant. */
+  readonly opens: string;
+  /** When that opening period closes, and the opening after it. */
+  readonly closes: string;
+  readonly reopens: string;
+}
+
+/** A level with `outsideHours`: its action in hours and outside them. */
+export interface LevelHoursFacts {
+  readonly level: string;
+  readonly calendar: string;
+  /** notify | defer | level */
+  readonly then: "notify" | "defer" | "level";
+  /** The level it is handled as outside hours (then: level). */
+  readonly asLevel?: string;
+  /** The level's own mode (what happens in hours). */
+  readonly mode: LevelTimeline["mode"];
+  /** The mode of the level it is handled as (then: level). */
+  readonly asMode?: LevelTimeline["mode"];
+}
+
+/** A scheduled maintenance window and its next start (null: none within a year). */
+export interface MaintenanceFacts {
+  readonly alarms: readonly string[];
+  readonly schedule: string;
+  readonly timeZone: string;
+  readonly minutes: number;
+  readonly reason: string;
+  readonly next: string | null;
+}
+
+export interface HoursFacts {
+  readonly calendars: readonly CalendarFacts[];
+  readonly levels: readonly LevelHoursFacts[];
+  readonly maintenance: readonly MaintenanceFacts[];
+}
+
+/** What hoursFacts reads from the stack config (StackConfig fits). */
+export interface HoursInput {
+  readonly calendars?: Readonly<Record<string, unknown>>;
+  readonly levels: Readonly<
+    Record<string, { readonly outsideHours?: { readonly calendar: string; readonly then: string } }>
+  >;
+  readonly maintenance?: readonly Omit<MaintenanceFacts, "next">[];
+}
+
+function hhmm(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
+/** The weekly hours of a calendar, consecutive days with the same ranges as one `mon-fri`. */
+export function weeklyHours(calendar: Calendar): string[] {
+  const key = (d: number) =>
+    calendar.week[d]!.map((r) => `${hhmm(r.start)}-${hhmm(r.end)}`).join(", ");
+  const out: string[] = [];
+  for (let d = 0; d < 7;) {
+    let e = d;
+    while (e + 1 < 7 && key(e + 1) === key(d)) e++;
+    if (key(d) !== "") out.push(`${DAYS[d]}${e > d ? `-${DAYS[e]}` : ""} ${key(d)}`);
+    d = e + 1;
+  }
+  return out;
+}
+
+/**
+ * The calendars of the stack and the levels that use them, at the plan's instant `now`: every
+ * date and instant comes from handlers/shared/calendar.ts (the router's own code), holidays from
+ * its library. Calendars that do not parse are left out (the config check reports them).
+ */
+export function hoursFacts(
+  cfg: HoursInput,
+  modes: Readonly<Record<string, LevelTimeline["mode"]>>,
+  now: Date,
+): HoursFacts {
+  const calendars: CalendarFacts[] = [];
+  for (const [name, raw] of Object.entries(cfg.calendars ?? {})) {
+    const { calendar } = parseCalendar(raw, now);
+    if (calendar === undefined) continue;
+    const opens = nextOpening(calendar, now);
+    const local = localTime(opens, calendar.timeZone);
+    const range = calendar.week[local.day]!.find(
+      (r) => local.minutes >= r.start && local.minutes < r.end,
+    )!;
+    const closes = fromLocal(local.date, range.end, calendar.timeZone);
+    calendars.push({
+      name,
+      timeZone: calendar.timeZone,
+      hours: weeklyHours(calendar),
+      holidays: calendar.holidays.map((h) => {
+        const { first, last } = holidayYears();
+        return h === "jp"
+          ? `jp (Japanese national and substitute holidays, @holiday-jp/holiday_jp ${first}-${last})`
+          : h;
+      }),
+      closed: [...calendar.closed],
+      nextClosed: upcomingClosures(calendar, now, UPCOMING_CLOSURES).map((c) => ({ ...c })),
+      openNow: isOpen(calendar, now),
+      opens: opens.toISOString(),
+      closes: closes.toISOString(),
+      reopens: nextOpening(calendar, closes).toISOString(),
+    });
+  }
+  const levels: LevelHoursFacts[] = [];
+  for (const [level, l] of Object.entries(cfg.levels)) {
+    const o = l.outsideHours;
+    if (o === undefined) continue;
+    const mode = modes[level] ?? "notify";
+    levels.push(
+      o.then === "notify" || o.then === "defer"
+        ? { level, calendar: o.calendar, then: o.then, mode }
+        : {
+            level,
+            calendar: o.calendar,
+            then: "level",
+            asLevel: o.then,
+            mode,
+            asMode: modes[o.then] ?? "notify",
+          },
+    );
+  }
+  // The next start of each window, by the router's own cron evaluator (schedule.ts nextFiring).
+  const maintenance: MaintenanceFacts[] = (cfg.maintenance ?? []).map((w) => {
+    const cron = parseCron(w.schedule);
+    const next = typeof cron === "string" ? undefined : nextFiring(cron, w.timeZone, now);
+    return {
+      alarms: [...w.alarms],
+      schedule: w.schedule,
+      timeZone: w.timeZone,
+      minutes: w.minutes,
+      reason: w.reason,
+      next: next?.toISOString() ?? null,
+    };
+  });
+  return { calendars, levels, maintenance };
+}
+
+/** `2026-12-28 (Mon) 09:00` in the time zone. */
+export function localStamp(iso: string, timeZone: string): string {
+  const t = localTime(new Date(iso), timeZone);
+  return `${t.date} (${WEEKDAYS_EN[t.day]}) ${hhmm(t.minutes)}`;
+}
+
+const WEEKDAYS_EN = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+function modeText(mode: LevelTimeline["mode"]): string {
+  return mode === "incident"
+    ? "opens an incident"
+    : mode === "engage"
+      ? "engages directly"
+      : "notifies only, pages nobody";
+}
+
+/** What a level with outsideHours does outside hours, in words (the plan's line). */
+export function outsideHoursText(l: LevelHoursFacts): string {
+  if (l.then === "notify") return "notify: Slack and webhooks only, pages nobody";
+  if (l.then === "level") return `as level ${l.asLevel} (${modeText(l.asMode ?? "notify")})`;
+  return l.mode === "notify"
+    ? "defer: nothing to page later (the level pages nobody); Slack and webhooks only"
+    : "defer: Slack now; paged at the next opening if still in ALARM";
+}
+
+/** The plan's text section on working hours; empty without calendars. */
+export function renderHoursLines(h: HoursFacts, st: Style = PLAIN): string[] {
+  const maint: string[] = [];
+  for (const m of h.maintenance) {
+    const next =
+      m.next === null
+        ? "no start within a year"
+        : `next ${localStamp(m.next, m.timeZone)}-${localStamp(new Date(Date.parse(m.next) + m.minutes * 60_000).toISOString(), m.timeZone).slice(-5)}`;
+    maint.push(
+      `  maintenance ${m.alarms.join(", ")} (${m.reason}): ${m.schedule} ${m.timeZone}, ${m.minutes} min; ${next}; ALARMs go to Slack as silenced, one still in ALARM at the end is handled then`,
+    );
+  }
+  if (h.calendars.length === 0 && h.levels.length === 0 && maint.length === 0) return [];
+  const out: string[] = [st.bold("Working hours (outsideHours) and maintenance")];
+  for (const c of h.calendars) {
+    const tz = c.timeZone;
+    out.push(`  calendar ${c.name} (${tz}): ${c.hours.join("; ")}; other days closed`);
+    out.push(`    holidays: ${c.holidays.join(", ") || "none"}`);
+    out.push(`    company closed: ${c.closed.join(", ") || "none"}`);
+    out.push(
+      `    next closed days: ${c.nextClosed.map((d) => `${d.date} ${d.ja} (${d.en})`).join(", ") || "none"}`,
+    );
+    out.push(
+      c.openNow
+        ? `    now: open until ${localStamp(c.closes, tz)}; then opens ${localStamp(c.reopens, tz)}`
+        : `    now: closed; opens ${localStamp(c.opens, tz)}; after ${localStamp(c.closes, tz)} next opens ${localStamp(c.reopens, tz)}`,
+    );
+  }
+  for (const l of h.levels) {
+    out.push(`  ${st.bold(l.level)}  calendar ${l.calendar}`);
+    out.push(`    in hours: ${modeText(l.mode)}`);
+    out.push(`    outside hours: ${outsideHoursText(l)}`);
+  }
+  out.push(...maint);
+  return out;
 }

@@ -15,6 +15,9 @@
 // tools/timeline.ts does (its own spec and `list-preview-rotation-shifts` are the reference);
 // that the Markdown renders as intended on any particular viewer; that EventBridge Scheduler
 // accepts the drill expressions (only their rendering is checked; the schema validates them).
+// Office hours (ja and en) at fixed instants: prod's calendar, its next days off by name and
+// next opening, what prod's warning and a deferring critical level do outside hours; that the
+// router really defers so is pinned by the router's specs, not here.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -176,7 +179,11 @@ describe("responder guide (tools/guide.ts)", () => {
         ls.includes("- `T+15` **stage 2** (15 min): Tanaka Jiro (`tanaka`) (not essential)"),
       );
       assert.ok(ls.includes("### warning: impact 3, engages people directly, no incident"));
-      const warning = g.slice(g.indexOf("### warning"), g.indexOf("## Drills"));
+      // The warning level's block: up to the next section (Office hours, then Drills).
+      const warning = g.slice(
+        g.indexOf("### warning"),
+        g.indexOf("\n## ", g.indexOf("### warning")),
+      );
       assert.deepEqual(
         lines(warning).filter((l) => l.startsWith("- ")),
         ["- `T+0` Sato Hanako (`sato`): email", "- `T+10` Sato Hanako (`sato`): SMS, voice"],
@@ -687,5 +694,82 @@ describe("responder guide of the step-functions backend (Pulumi.selfhosted.yaml)
     const bad = call(["--stack", "selfhosted", "--lang", "fr"]);
     assert.equal(bad.exitCode, 2);
     assert.match(bad.stderr, /--lang fr: use ja or en/);
+  });
+});
+
+describe("responder guide: office hours (workingHoursSection), ja and en", () => {
+  /** Friday 2026-12-25 19:00 in Tokyo: after hours, before the year-end closed days. */
+  const XMAS = new Date("2026-12-25T10:00:00Z");
+  /** prod, with critical deferring outside office hours too (prod's own warning pages nobody). */
+  function deferringProd(): StackConfig {
+    const raw = structuredClone(rawOf("prod")) as {
+      levels: Record<string, Record<string, unknown>>;
+    };
+    raw.levels.critical!.outsideHours = { calendar: "office", then: "defer" };
+    return parseStackConfig(raw);
+  }
+  function section(g: string, heading: string): string[] {
+    const all = lines(g);
+    const i = all.indexOf(heading);
+    assert.ok(i >= 0, `no ${heading} in\n${g}`);
+    const end = all.findIndex((l, j) => j > i && l.startsWith("## "));
+    return all.slice(i, end < 0 ? undefined : end);
+  }
+
+  it("en: the calendar, the next days off (2027-01-11 成人の日 is not a working day), the waits", () => {
+    const g = buildGuide(deferringProd(), "prod", XMAS, { lang: "en" });
+    assert.deepEqual(section(g, "## Office hours"), [
+      "## Office hours",
+      "",
+      "- Calendar `office` (Asia/Tokyo): mon-fri 09:00-18:00. Other days, Japanese national and substitute holidays and the company-closed days (2026-12-29, 2026-12-30, 2026-12-31) are outside office hours.",
+      "- The next days off (not working days): 2026-12-29 company closed (会社休業日), 2026-12-30 company closed (会社休業日), 2026-12-31 company closed (会社休業日), 2027-01-01 New Year's Day (元日), 2027-01-11 Coming of Age Day (成人の日)",
+      "- At 2026-12-25 (Fri) 19:00: closed; it next opens 2026-12-28 (Mon) 09:00.",
+      "",
+      "What each level does outside office hours:",
+      "",
+      "- `critical`: outside office hours it goes to Slack at once and the page waits until the next working day's opening (2026-12-28 (Mon) 09:00); if the alarm is still in ALARM then, it pages as usual.",
+      "- `warning`: this level pages nobody; outside office hours it also goes to Slack and webhooks only, and nothing is paged later.",
+      "",
+    ]);
+  });
+
+  it("ja: the same facts in Japanese", () => {
+    const g = buildGuide(deferringProd(), "prod", XMAS, { lang: "ja" });
+    assert.deepEqual(section(g, "## 営業時間"), [
+      "## 営業時間",
+      "",
+      "- カレンダー `office`(Asia/Tokyo): 月〜金 09:00-18:00。それ以外の曜日、日本の祝日・振替休日、会社休業日(2026-12-29、2026-12-30、2026-12-31)は営業時間外です。",
+      "- 次の休日(営業日ではありません): 2026-12-29 会社休業日、2026-12-30 会社休業日、2026-12-31 会社休業日、2027-01-01 元日、2027-01-11 成人の日",
+      "- 2026-12-25(金)19:00 時点: 営業時間外です。次の営業開始は 2026-12-28(月)09:00 です。",
+      "",
+      "営業時間外の各レベルの動作:",
+      "",
+      "- `critical`: 営業時間外はすぐに Slack に通知され、呼び出しは次の営業日の営業開始(2026-12-28(月)09:00)まで待ちます。その時点でまだ ALARM なら、通常どおり呼び出します。",
+      "- `warning`: 誰も呼び出さないレベルです。営業時間外も Slack と Webhook への通知のみで、後から呼び出されることもありません。",
+      "",
+    ]);
+  });
+
+  it("prod as it is, in hours (Wednesday 09:00 Tokyo): open until 18:00; warning pages nobody", () => {
+    assert.deepEqual(section(prodGuide, "## Office hours").slice(4), [
+      "- At 2026-03-04 (Wed) 09:00: open until 2026-03-04 (Wed) 18:00; it next opens 2026-03-05 (Thu) 09:00.",
+      "",
+      "What each level does outside office hours:",
+      "",
+      "- `warning`: this level pages nobody; outside office hours it also goes to Slack and webhooks only, and nothing is paged later.",
+      "",
+    ]);
+  });
+
+  it("dev (no calendars): no office-hours section", () => {
+    assert.doesNotMatch(devGuide, /## Office hours/);
+  });
+
+  it("is as Prettier writes it, in both languages", async () => {
+    const options = await prettier.resolveConfig(join(ROOT, "docs", "responder-guide.md"));
+    for (const lang of ["en", "ja"] as const) {
+      const g = buildGuide(deferringProd(), "prod", XMAS, { lang });
+      assert.equal(await prettier.format(g, { ...options, parser: "markdown" }), g);
+    }
   });
 });

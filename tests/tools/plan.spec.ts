@@ -6,7 +6,9 @@
 // the first stage); secrets never printed in either format; colour only when asked for and never
 // in JSON; the providers and their one region (and, on recorded resources, config and environment,
 // the problems that would stop a deploy: no region, two regions); and once, the real CLI as a
-// child process, as `npm run plan` runs it.
+// child process, as `npm run plan` runs it. Working hours: prod's office calendar (hours, Japanese
+// holidays by name, company-closed days, next opening) at fixed instants, and what levels with
+// outsideHours do in and out of hours (pure hoursFacts on a hand-made config).
 //
 // What this does NOT prove: that `pulumi preview`/`up` would create exactly these resources (the
 // program runs under Pulumi's mock engine; ids and ARNs are the mocks'); that AWS accepts them
@@ -18,6 +20,8 @@
 // run); or that the report reads well to a human beyond the lines pinned here. The sandbox
 // warnings of the step-functions backend are pinned as literals from the SES and End User
 // Messaging SMS sandbox pages; they do not prove an account is in a sandbox (preflight asks AWS).
+// The working-hours lines do not prove the router defers as they say (tests/handlers/router
+// specs pin that) nor that the holiday library's table matches the Cabinet Office's list.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -29,6 +33,8 @@ import type { PlanResult } from "../../tools/plan";
 import type { RecordedResource } from "../../tools/mockEngine";
 import {
   PlanDocument,
+  hoursFacts,
+  outsideHoursText,
   planDocumentSchema,
   providerRegionProblem,
   providerRegions,
@@ -220,6 +226,49 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
       hasLine(
         later.stdout,
         "  oncall:primary (Asia/Tokyo): now suzuki; next sato from 2026-12-07 09:00",
+      );
+    });
+
+    it("working hours: the office calendar and the warning level's outsideHours, at Christmas 19:00 Tokyo", async () => {
+      // 2026-12-25T10:00Z is Friday 19:00 in Tokyo: closed. Mon 28 opens; 29-31 are the stack's
+      // company-closed days, 2027-01-01 元日 and 2027-01-11 成人の日 come from @holiday-jp/holiday_jp.
+      const xmas = await planCli({
+        argv: ["--stack", "prod", "--no-color"],
+        root: ROOT,
+        now: new Date("2026-12-25T10:00:00Z"),
+        colour: false,
+      });
+      hasBlock(xmas.stdout, [
+        "Working hours (outsideHours) and maintenance",
+        "  calendar office (Asia/Tokyo): mon-fri 09:00-18:00; other days closed",
+        "    holidays: jp (Japanese national and substitute holidays, @holiday-jp/holiday_jp 1970-2050)",
+        "    company closed: 2026-12-29, 2026-12-30, 2026-12-31",
+        "    next closed days: 2026-12-29 会社休業日 (company closed), 2026-12-30 会社休業日 (company closed), 2026-12-31 会社休業日 (company closed), 2027-01-01 元日 (New Year's Day), 2027-01-11 成人の日 (Coming of Age Day)",
+        "    now: closed; opens 2026-12-28 (Mon) 09:00; after 2026-12-28 (Mon) 18:00 next opens 2027-01-04 (Mon) 09:00",
+        "  warning  calendar office",
+        "    in hours: notifies only, pages nobody",
+        "    outside hours: defer: nothing to page later (the level pages nobody); Slack and webhooks only",
+        // Sunday 2026-12-27 02:00 Tokyo: the next firing of cron(0 2 ? * SUN *) after Friday 19:00.
+        "  maintenance api-* (weekly patching): cron(0 2 ? * SUN *) Asia/Tokyo, 60 min; next 2026-12-27 (Sun) 02:00-03:00; ALARMs go to Slack as silenced, one still in ALARM at the end is handled then",
+        "",
+        "On call",
+      ]);
+    });
+
+    it("working hours: in hours (Tuesday 10:00 Tokyo) and on Friday 18:00 Tokyo", async () => {
+      hasLine(
+        r.stdout,
+        "    now: open until 2026-11-24 (Tue) 18:00; then opens 2026-11-25 (Wed) 09:00",
+      );
+      const friday = await planCli({
+        argv: ["--stack", "prod", "--no-color"],
+        root: ROOT,
+        now: new Date("2026-12-04T09:00:00Z"),
+        colour: false,
+      });
+      hasLine(
+        friday.stdout,
+        "    now: closed; opens 2026-12-07 (Mon) 09:00; after 2026-12-07 (Mon) 18:00 next opens 2026-12-08 (Tue) 09:00",
       );
     });
 
@@ -928,5 +977,58 @@ describe("plan warnings of the voice channel (voiceChannelWarnings)", () => {
     for (const c of contacts) {
       assert.ok(!text.includes(c.phone) && !text.includes(c.phone.slice(1)), c.alias);
     }
+  });
+});
+
+describe("working hours in the plan (hoursFacts, outsideHoursText; pure)", () => {
+  const office = {
+    timeZone: "Asia/Tokyo",
+    hours: { "mon-fri": "09:00-18:00", sat: "10:00-12:00" },
+    holidays: ["jp"],
+    closed: ["2027-01-04"],
+  };
+  const facts = hoursFacts(
+    {
+      calendars: { office },
+      levels: {
+        critical: { outsideHours: { calendar: "office", then: "page" } },
+        major: { outsideHours: { calendar: "office", then: "defer" } },
+        minor: { outsideHours: { calendar: "office", then: "notify" } },
+        page: {},
+      },
+    },
+    { critical: "incident", major: "engage", minor: "engage", page: "incident" },
+    new Date("2026-12-31T09:00:00Z"),
+  );
+
+  it("a paging level that defers is paged at the next opening; notify and as-level say so", () => {
+    assert.deepEqual(
+      facts.levels.map((l) => `${l.level}: ${outsideHoursText(l)}`),
+      [
+        "critical: as level page (opens an incident)",
+        "major: defer: Slack now; paged at the next opening if still in ALARM",
+        "minor: notify: Slack and webhooks only, pages nobody",
+      ],
+    );
+  });
+
+  it("the calendar's weekly hours, closed days and next opening (Thursday 18:00 Tokyo, New Year)", () => {
+    const c = facts.calendars[0]!;
+    assert.deepEqual(c.hours, ["mon-fri 09:00-18:00", "sat 10:00-12:00"]);
+    // 2027-01-01 元日 (Fri), Sat 2 10:00 opens; Mon 4 is company-closed; Mon 11 成人の日.
+    assert.deepEqual(
+      c.nextClosed.map((d) => `${d.date} ${d.ja}`),
+      [
+        "2027-01-01 元日",
+        "2027-01-04 会社休業日",
+        "2027-01-11 成人の日",
+        "2027-02-11 建国記念の日",
+        "2027-02-23 天皇誕生日",
+      ],
+    );
+    assert.equal(c.openNow, false);
+    assert.equal(c.opens, "2027-01-02T01:00:00.000Z");
+    assert.equal(c.closes, "2027-01-02T03:00:00.000Z");
+    assert.equal(c.reopens, "2027-01-05T00:00:00.000Z");
   });
 });
