@@ -16,7 +16,7 @@
  * Privacy: pages and receipts carry no addresses, but a receipt's ReceiptInfo may (it is free
  * text from the delivery provider). It is only ever reduced to a short error kind, never copied.
  */
-import { message } from "./messages";
+import { message, type MessageKey, type MessageParams } from "./messages";
 
 export type ReceiptType = "SENT" | "DELIVERED" | "READ" | "ERROR" | "STOP";
 
@@ -336,52 +336,38 @@ export function formatDuration(seconds: number): string {
 /** Languages the report is written in. */
 export type ReportLanguage = "en" | "ja";
 
-/** Every text of the report, in both languages. */
-const TEXT = {
-  en: {
-    delivered: (d: string) => `delivered after ${d}`,
-    read: (d: string, acked: boolean) => `read after ${d}${acked ? " (acknowledged)" : ""}`,
-    error: (e: string) => `error: ${e}`,
-    notRead: "not read",
-    sent: (who: string) => `page sent to ${who}`,
-    notSent: (who: string) => `page (not sent yet) to ${who}`,
-    title: (arn: string) => `[DRILL] report for ${arn}`,
-    started: (at: string) => `Started: ${at}`,
-    acked: (who: string, t: string) => `Outcome: acknowledged by ${who} at T+${t}`,
-    failed: "Outcome: NOT acknowledged; some pages failed to deliver",
-    notAcked: "Outcome: NOT acknowledged",
-    engaged: (who: string, n: number) => `Engaged: ${who}; stages observed: ${n}`,
-    nobody: "nobody",
-    noPages: "No pages were sent.",
-    perPerson: "Per person:",
+/** Every text of the report, from the message catalogue (handlers/shared/messages.ts). */
+function textsOf(lang: ReportLanguage) {
+  const m = (key: MessageKey, params: MessageParams = {}) => message(key, lang, params);
+  return {
+    delivered: (d: string) => m("slack.drillText.delivered", { duration: d }),
+    read: (d: string, acked: boolean) =>
+      m(acked ? "slack.drillText.readAcknowledged" : "slack.drillText.read", { duration: d }),
+    error: (e: string) => m("slack.drillText.error", { reason: e }),
+    notRead: m("slack.drillText.notRead"),
+    sent: (who: string) => m("slack.drillText.sent", { contact: who }),
+    notSent: (who: string) => m("slack.drillText.notSent", { contact: who }),
+    title: (arn: string) => m("slack.drillText.title", { incidentId: arn }),
+    started: (at: string) => m("slack.drillText.started", { at }),
+    acked: (who: string, t: string) =>
+      m("slack.drillText.acknowledged", { contact: who, duration: t }),
+    failed: m("slack.drillText.failed"),
+    notAcked: m("slack.drillText.notAcknowledged"),
+    engaged: (who: string, n: number) => m("slack.drillText.engaged", { contact: who, stage: n }),
+    nobody: m("slack.drillText.nobody"),
+    noPages: m("slack.drillText.noPages"),
+    perPerson: m("slack.drillText.perPerson"),
     person: (who: string, via: string, acked: boolean) =>
-      `  ${who}: paged by ${via} — ${acked ? "acknowledged" : "did NOT acknowledge"}`,
-    unknownChannel: "unknown channel",
-  },
-  ja: {
-    delivered: (d: string) => `${d} 後に配信`,
-    read: (d: string, acked: boolean) => `${d} 後に既読${acked ? "（確認）" : ""}`,
-    error: (e: string) => `エラー: ${e}`,
-    notRead: "未読",
-    sent: (who: string) => `${who} を呼び出し`,
-    notSent: (who: string) => `${who} の呼び出し（未送信）`,
-    title: (arn: string) => `[DRILL] 訓練レポート ${arn}`,
-    started: (at: string) => `開始: ${at}`,
-    acked: (who: string, t: string) => `結果: ${who} が T+${t} に確認`,
-    failed: "結果: 確認なし。届かなかった呼び出しがあります",
-    notAcked: "結果: 確認なし",
-    engaged: (who: string, n: number) => `呼び出し対象: ${who}、観測したステージ数: ${n}`,
-    nobody: "なし",
-    noPages: "呼び出しは送信されませんでした。",
-    perPerson: "担当者別:",
-    person: (who: string, via: string, acked: boolean) =>
-      `  ${who}: ${via} で呼び出し — ${acked ? "確認済み" : "未確認"}`,
-    unknownChannel: "チャネル不明",
-  },
-} as const;
+      m(acked ? "slack.drillText.personAcknowledged" : "slack.drillText.personNotAcknowledged", {
+        contact: who,
+        channel: via,
+      }),
+    unknownChannel: m("slack.drillText.unknownChannel"),
+  };
+}
 
 function pageLine(p: DrillPageReport, ackedThisPage: boolean, lang: ReportLanguage): string {
-  const t = TEXT[lang];
+  const t = textsOf(lang);
   const at = p.sentAfterSeconds !== undefined ? `T+${formatDuration(p.sentAfterSeconds)}` : "T+?";
   const via = p.channel !== undefined ? ` (${p.channel})` : "";
   const sent = p.sentAfterSeconds ?? 0;
@@ -404,7 +390,7 @@ function pageLine(p: DrillPageReport, ackedThisPage: boolean, lang: ReportLangua
  * unless `language` is "ja" (the stack's `language`, which the step-functions backend reads).
  */
 export function renderDrillReport(r: DrillReport, language: ReportLanguage = "en"): string {
-  const t = TEXT[language];
+  const t = textsOf(language);
   const lines: string[] = [];
   lines.push(t.title(r.incidentArn));
   lines.push(t.started(r.startedAt));

@@ -47,6 +47,8 @@ export interface MessageParams {
   readonly silenceReason?: string;
   /** When the silence ends, ISO-8601 (silenced notes only). */
   readonly until?: string;
+  /** A duration `m:ss` (drill reports only). */
+  readonly duration?: string;
 }
 
 type Render = (p: MessageParams) => string;
@@ -411,6 +413,72 @@ export const MESSAGES = {
     en: (p) => `[DRILL] ${v(p.level)} paging drill: NOT acknowledged, delivery errors`,
     ja: (p) => `【訓練 DRILL】${v(p.level)} 呼び出し訓練: 確認なし、配信エラーあり`,
   },
+  // The drill report's lines (handlers/shared/drillReport.ts renderDrillReport: Slack, the
+  // incident timeline, `npm run drill`). `contact` may be a list of aliases or "alias (channel)".
+  "slack.drillText.delivered": {
+    en: (p) => `delivered after ${v(p.duration)}`,
+    ja: (p) => `${v(p.duration)} 後に配信`,
+  },
+  "slack.drillText.read": {
+    en: (p) => `read after ${v(p.duration)}`,
+    ja: (p) => `${v(p.duration)} 後に既読`,
+  },
+  "slack.drillText.readAcknowledged": {
+    en: (p) => `read after ${v(p.duration)} (acknowledged)`,
+    ja: (p) => `${v(p.duration)} 後に既読（確認）`,
+  },
+  "slack.drillText.error": {
+    en: (p) => `error: ${v(p.reason)}`,
+    ja: (p) => `エラー: ${v(p.reason)}`,
+  },
+  "slack.drillText.notRead": { en: () => "not read", ja: () => "未読" },
+  "slack.drillText.sent": {
+    en: (p) => `page sent to ${v(p.contact)}`,
+    ja: (p) => `${v(p.contact)} を呼び出し`,
+  },
+  "slack.drillText.notSent": {
+    en: (p) => `page (not sent yet) to ${v(p.contact)}`,
+    ja: (p) => `${v(p.contact)} の呼び出し（未送信）`,
+  },
+  "slack.drillText.title": {
+    en: (p) => `[DRILL] report for ${v(p.incidentId)}`,
+    ja: (p) => `[DRILL] 訓練レポート ${v(p.incidentId)}`,
+  },
+  "slack.drillText.started": {
+    en: (p) => `Started: ${v(p.at)}`,
+    ja: (p) => `開始: ${v(p.at)}`,
+  },
+  "slack.drillText.acknowledged": {
+    en: (p) => `Outcome: acknowledged by ${v(p.contact)} at T+${v(p.duration)}`,
+    ja: (p) => `結果: ${v(p.contact)} が T+${v(p.duration)} に確認`,
+  },
+  "slack.drillText.failed": {
+    en: () => "Outcome: NOT acknowledged; some pages failed to deliver",
+    ja: () => "結果: 確認なし。届かなかった呼び出しがあります",
+  },
+  "slack.drillText.notAcknowledged": {
+    en: () => "Outcome: NOT acknowledged",
+    ja: () => "結果: 確認なし",
+  },
+  "slack.drillText.engaged": {
+    en: (p) => `Engaged: ${v(p.contact)}; stages observed: ${v(p.stage)}`,
+    ja: (p) => `呼び出し対象: ${v(p.contact)}、観測したステージ数: ${v(p.stage)}`,
+  },
+  "slack.drillText.nobody": { en: () => "nobody", ja: () => "なし" },
+  "slack.drillText.noPages": {
+    en: () => "No pages were sent.",
+    ja: () => "呼び出しは送信されませんでした。",
+  },
+  "slack.drillText.perPerson": { en: () => "Per person:", ja: () => "担当者別:" },
+  "slack.drillText.personAcknowledged": {
+    en: (p) => `  ${v(p.contact)}: paged by ${v(p.channel)} — acknowledged`,
+    ja: (p) => `  ${v(p.contact)}: ${v(p.channel)} で呼び出し — 確認済み`,
+  },
+  "slack.drillText.personNotAcknowledged": {
+    en: (p) => `  ${v(p.contact)}: paged by ${v(p.channel)} — did NOT acknowledge`,
+    ja: (p) => `  ${v(p.contact)}: ${v(p.channel)} で呼び出し — 未確認`,
+  },
+  "slack.drillText.unknownChannel": { en: () => "unknown channel", ja: () => "チャネル不明" },
 } as const satisfies Record<string, Record<Language, Render>>;
 
 export type MessageKey = keyof typeof MESSAGES;

@@ -32,6 +32,7 @@ const PARAMS: MessageParams = {
   at: "2026-12-02 01:02",
   silenceReason: "weekly patching",
   until: "2026-12-05T18:00:00.000Z",
+  duration: "1:42",
 };
 
 /** The parameters whose absence changes the text of `key` in `lang`: the ones it uses. */
