@@ -313,23 +313,40 @@ function decideEngineStart(drill: unknown, config: EngineDrillConfig): DrillDeci
   return { kind: "engine-start", level, runAt: new Date(scheduledTime) };
 }
 
-function decideEngineReport(report: unknown): DrillDecision {
+/**
+ * The report event's fields, the same for both backends but for the record it names
+ * (`arnKey`: executionArn or incidentArn). The level only labels the report: it may have stopped
+ * paging since the drill started.
+ */
+function reportOf(
+  report: unknown,
+  arnKey: "executionArn" | "incidentArn",
+  arnPattern: RegExp,
+  arnForm: string,
+): { level: string; arn: string; startedAt: string } {
   if (!isRecord(report)) throw malformed("drillReport", "an object", report);
-  const { level, executionArn, startedAt } = report;
+  const { level, startedAt } = report;
+  const arn = report[arnKey];
   if (typeof level !== "string" || !LEVEL_NAME.test(level)) {
     throw malformed("drillReport.level", "a level name", level);
   }
-  if (typeof executionArn !== "string" || !EXECUTION_ARN.test(executionArn)) {
-    throw malformed(
-      "drillReport.executionArn",
-      "an execution ARN arn:aws:states:<region>:<account>:execution:<state machine>:<name>",
-      executionArn,
-    );
+  if (typeof arn !== "string" || !arnPattern.test(arn)) {
+    throw malformed(`drillReport.${arnKey}`, arnForm, arn);
   }
   if (typeof startedAt !== "string" || !ISO_TIME.test(startedAt)) {
     throw malformed("drillReport.startedAt", "an ISO 8601 timestamp", startedAt);
   }
-  return { kind: "engine-report", level, executionArn, startedAt };
+  return { level, arn, startedAt };
+}
+
+function decideEngineReport(report: unknown): DrillDecision {
+  const { level, arn, startedAt } = reportOf(
+    report,
+    "executionArn",
+    EXECUTION_ARN,
+    "an execution ARN arn:aws:states:<region>:<account>:execution:<state machine>:<name>",
+  );
+  return { kind: "engine-report", level, executionArn: arn, startedAt };
 }
 
 function decideStart(drill: unknown, config: IncidentManagerDrillConfig): DrillDecision {
@@ -349,22 +366,16 @@ function decideStart(drill: unknown, config: IncidentManagerDrillConfig): DrillD
 }
 
 function decideReport(report: unknown, config: IncidentManagerDrillConfig): DrillDecision {
-  if (!isRecord(report)) throw malformed("drillReport", "an object", report);
-  const { level, incidentArn, startedAt } = report;
-  // The level only labels the report: it may have stopped paging since the drill started.
-  if (typeof level !== "string" || !LEVEL_NAME.test(level)) {
-    throw malformed("drillReport.level", "a level name", level);
-  }
-  if (typeof incidentArn !== "string" || !INCIDENT_RECORD_ARN.test(incidentArn)) {
-    throw malformed(
-      "drillReport.incidentArn",
-      "an incident record ARN arn:aws:ssm-incidents::<account>:incident-record/<plan>/<id>",
-      incidentArn,
-    );
-  }
-  if (typeof startedAt !== "string" || !ISO_TIME.test(startedAt)) {
-    throw malformed("drillReport.startedAt", "an ISO 8601 timestamp", startedAt);
-  }
+  const {
+    level,
+    arn: incidentArn,
+    startedAt,
+  } = reportOf(
+    report,
+    "incidentArn",
+    INCIDENT_RECORD_ARN,
+    "an incident record ARN arn:aws:ssm-incidents::<account>:incident-record/<plan>/<id>",
+  );
   return {
     kind: "report",
     level,

@@ -54,7 +54,8 @@ export function countMetric(
     | typeof PAGES_GIVEN_UP
     | typeof ACK_FAILURES
     | typeof ACK_NOTES_LOST
-    | typeof DELIVERY_EVENTS_IGNORED,
+    | typeof DELIVERY_EVENTS_IGNORED
+    | typeof HEARTBEATS_ROUTED,
   functionName: string,
   at: Date,
   labels: Readonly<Record<string, string | number | null>>,
@@ -91,19 +92,5 @@ export function heartbeatRoutedMetric(
   at: Date,
   labels: Readonly<Record<string, string | number | null>>,
 ): Record<string, unknown> {
-  return {
-    _aws: {
-      Timestamp: at.getTime(),
-      CloudWatchMetrics: [
-        {
-          Namespace: SELF_METRICS_NAMESPACE,
-          Dimensions: [["FunctionName"]],
-          Metrics: [{ Name: HEARTBEATS_ROUTED, Unit: "Count" }],
-        },
-      ],
-    },
-    ...labels,
-    FunctionName: functionName,
-    [HEARTBEATS_ROUTED]: 1,
-  };
+  return countMetric(HEARTBEATS_ROUTED, functionName, at, labels);
 }
