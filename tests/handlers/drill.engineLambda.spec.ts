@@ -142,11 +142,14 @@ describe("drill Lambda on backend step-functions: environment", () => {
 });
 
 describe("drill Lambda on backend step-functions: handler (aws-sdk-client-mock)", () => {
-  // Created when this block runs, not when mocha loads the file: a mock made at load time would
-  // answer other spec files' DynamoDB and SNS calls too.
-  const mockSfn = () => mockClient(SFNClient);
-  const mockDynamo = () => mockClient(DynamoDBClient);
-  const mockSns = () => mockClient(SNSClient);
+  // The handler's own client instances are mocked (not the client classes), created when this
+  // block runs: no other spec file's calls reach these mocks, and no other mock answers these.
+  const sfnClient = new SFNClient({ region: REGION });
+  const dbClient = new DynamoDBClient({ region: REGION });
+  const snsClient = new SNSClient({ region: REGION });
+  const mockSfn = () => mockClient(sfnClient);
+  const mockDynamo = () => mockClient(dbClient);
+  const mockSns = () => mockClient(snsClient);
   let sfn: ReturnType<typeof mockSfn>;
   let dynamo: ReturnType<typeof mockDynamo>;
   let sns: ReturnType<typeof mockSns>;
@@ -172,9 +175,9 @@ describe("drill Lambda on backend step-functions: handler (aws-sdk-client-mock)"
     clock = new Date("2026-12-07T01:00:03.000Z");
     handler = createHandler({
       config: parseDrillEnv(ENV),
-      sfn: new SFNClient({ region: REGION }),
-      db: new DynamoDBClient({ region: REGION }),
-      sns: new SNSClient({ region: REGION }),
+      sfn: sfnClient,
+      db: dbClient,
+      sns: snsClient,
       now: () => clock,
       log: (fields) => logs.push({ ...fields }),
     });
