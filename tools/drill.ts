@@ -414,6 +414,38 @@ interface StartedDrill {
   readonly title: string;
 }
 
+/**
+ * What a real run drills (the response plan, or the engine's state machine): its ARN, or the exit
+ * code when the lookup failed (2), found nothing (2) or the run was interrupted (130).
+ */
+async function findDrillTarget(
+  find: () => Promise<string | undefined>,
+  what: string,
+  opts: DrillOptions,
+  io: DrillIO,
+  region: string | undefined,
+): Promise<string | ExitCode> {
+  let arn: string | undefined;
+  try {
+    arn = await find();
+  } catch (err: unknown) {
+    io.err(`drill: ${err instanceof Error ? err.message : String(err)}`);
+    return 2;
+  }
+  if (!arn) {
+    io.err(
+      `drill: no ${what} in ${region ?? "the default region"}. ` +
+        `Deploy the stack (pulumi up --stack ${opts.stack}) or pass the right --region.`,
+    );
+    return 2;
+  }
+  if (io.signal.aborted) {
+    io.err("drill: interrupted before the drill started; nothing was created.");
+    return 130;
+  }
+  return arn;
+}
+
 /** 2. Real run: find the response plan, confirm, start; an exit code when it does not start. */
 async function startDrill(
   opts: DrillOptions,
@@ -429,24 +461,14 @@ async function startDrill(
   const { level, prefix, planName, title, stackRegion } = ctx;
   const region = opts.region ?? stackRegion;
   const clients = io.clients(region);
-  let planArn: string | undefined;
-  try {
-    planArn = await findResponsePlanArn(clients.incidents, planName);
-  } catch (err: unknown) {
-    io.err(`drill: ${err instanceof Error ? err.message : String(err)}`);
-    return 2;
-  }
-  if (!planArn) {
-    io.err(
-      `drill: no response plan named "${planName}" in ${region ?? "the default region"}. ` +
-        `Deploy the stack (pulumi up --stack ${opts.stack}) or pass the right --region.`,
-    );
-    return 2;
-  }
-  if (io.signal.aborted) {
-    io.err("drill: interrupted before the drill started; nothing was created.");
-    return 130;
-  }
+  const planArn = await findDrillTarget(
+    () => findResponsePlanArn(clients.incidents, planName),
+    `response plan named "${planName}"`,
+    opts,
+    io,
+    region,
+  );
+  if (typeof planArn === "number") return planArn;
   if (!opts.yes) {
     const question = [
       `This starts a REAL incident "${title}" (impact ${level.impact})`,
@@ -733,24 +755,14 @@ export async function drillEngine(
     return 2;
   }
   const clients = io.engineClients(region);
-  let smArn: string | undefined;
-  try {
-    smArn = await findStateMachineArn(clients.sfn, smName, awsCall);
-  } catch (err: unknown) {
-    io.err(`drill: ${err instanceof Error ? err.message : String(err)}`);
-    return 2;
-  }
-  if (!smArn) {
-    io.err(
-      `drill: no state machine named "${smName}" in ${region ?? "the default region"}. ` +
-        `Deploy the stack (pulumi up --stack ${opts.stack}) or pass the right --region.`,
-    );
-    return 2;
-  }
-  if (io.signal.aborted) {
-    io.err("drill: interrupted before the drill started; nothing was created.");
-    return 130;
-  }
+  const smArn = await findDrillTarget(
+    () => findStateMachineArn(clients.sfn, smName, awsCall),
+    `state machine named "${smName}"`,
+    opts,
+    io,
+    region,
+  );
+  if (typeof smArn === "number") return smArn;
   if (!opts.yes) {
     const question = [
       `This starts a REAL escalation "[DRILL] ${opts.level} paging drill"`,
