@@ -17,6 +17,7 @@ import { EscalationPlan } from "./escalationPlan";
 import { HandlerFunction } from "./handlerFunction";
 import { LevelRouting, RuleTargetArgs, TARGET_RETRY_POLICY } from "./levelRouting";
 import {
+  RouterPolicyArgs,
   Statement,
   conditionalAssumeRolePolicy,
   notifierStatements,
@@ -34,7 +35,11 @@ import {
 import { routerEnv } from "../handlers/router/env";
 import { dlqDepthAlarmArgs } from "./selfMonitoring";
 import { createHeartbeat } from "./heartbeat";
-import { heartbeatAlarmName, heartbeatRouterEnv } from "../handlers/router/heartbeat";
+import {
+  heartbeatAlarmName,
+  heartbeatMissingAlarmName,
+  heartbeatRouterEnv,
+} from "../handlers/router/heartbeat";
 import { OnCallSchedule } from "./onCallSchedule";
 import { PersonalContact } from "./personalContact";
 import { ReplicationSet } from "./replicationSet";
@@ -147,7 +152,7 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       this.stateMachineArn = engine.stateMachineArn;
       this.ackUrl = engine.ackUrl;
       const eventsDlq = createEventsDlq(scope);
-      const dedupeTable = createDedupeTable(scope, cfg);
+      const silences = createSilences(scope, cfg);
       this.router = createRouter(scope, cfg, where, {
         planArns: {},
         arnOf: () => {
@@ -156,33 +161,30 @@ export class EscalationPipeline extends pulumi.ComponentResource {
         alertsTopicArn: alerts.topicArn,
         // Self-monitoring pages through the self-page rule (createSelfPageRule), not an action.
         pagePlanArn: undefined,
-        dedupeTable,
+        dedupeTable: createDedupeTable(scope, cfg),
         engine,
+        silences: silences && { table: silences, topic: alerts },
       });
+      createDeferral(scope, cfg, where, this.router?.queue?.arn);
       if (this.router)
         createScheduledEngineDrills(scope, cfg, where, { engine, alerts, eventsDlq });
-      const webhooks = createNotifier(scope, cfg, where, alerts.topicArn);
-      this.notifier = webhooks?.notifier;
-      this.webhookSigningKeys = webhooks?.signingKeys;
-      const rules = createLevelRouting(scope, cfg, where, {
-        router: this.router,
-        notifier: this.notifier,
-        alertsTopicArn: alerts.topicArn,
-        eventsDlq,
-      });
-      this.alarmNames = rules.alarmNames;
       const selfPage = createSelfPageRule(scope, cfg, where, {
         engine,
         eventsDlq,
         routed: this.router !== undefined,
+        heartbeat: hasHeartbeat(cfg, this.router),
       });
-      createQueuePolicies(scope, {
+      const tail = createRoutingTail(scope, cfg, where, {
         router: this.router,
+        alerts,
         eventsDlq,
-        ruleArns: [...rules.ruleArns, ...(selfPage ? [selfPage] : [])],
-        routerRuleArns: rules.routerRuleArns,
+        // The alerts topic only: the self-page rule starts the fail-safe escalation on ALARM.
+        pageActions: [alerts.topicArn],
+        failSafeRuleArns: selfPage ? [selfPage] : [],
       });
-      createEventsDlqAlarm(scope, eventsDlq, [alerts.topicArn]);
+      this.notifier = tail.notifier;
+      this.webhookSigningKeys = tail.signingKeys;
+      this.alarmNames = tail.alarmNames;
     } else {
       // Who gets engaged, in which order, for which level (Incident Manager), and the Slack topic.
       const im = checkRegionAndReplicate(scope, cfg, where.region);
@@ -204,48 +206,27 @@ export class EscalationPipeline extends pulumi.ComponentResource {
       // Routing: alarms → rules → the router (paging) and the notifier (webhooks).
       const pageActions = selfMonitoringPageActions(cfg, alerts.topicArn, planArns);
       const eventsDlq = createEventsDlq(scope);
-      const dedupeTable = createDedupeTable(scope, cfg);
-      // Silences only when the stack configures `maintenance` (even []): components/deferral.ts.
-      const silences =
-        cfg.maintenance === undefined
-          ? undefined
-          : new Silences(
-              `${scope.name}-silences`,
-              { prefix: scope.prefix, tags: scope.tags },
-              { parent: scope.parent },
-            );
+      const silences = createSilences(scope, cfg);
       this.router = createRouter(scope, cfg, where, {
         silences: silences && { table: silences, topic: alerts },
         planArns,
         arnOf: people.arnOf,
         alertsTopicArn: alerts.topicArn,
         pagePlanArn: pageActions.planArn,
-        dedupeTable,
+        dedupeTable: createDedupeTable(scope, cfg),
       });
       createDeferral(scope, cfg, where, this.router?.queue?.arn);
       if (this.router) createScheduledDrills(scope, cfg, where, { planArns, alerts, eventsDlq });
-      const webhooks = createNotifier(scope, cfg, where, alerts.topicArn);
-      this.notifier = webhooks?.notifier;
-      this.webhookSigningKeys = webhooks?.signingKeys;
-      const rules = createLevelRouting(scope, cfg, where, {
+      const tail = createRoutingTail(scope, cfg, where, {
         router: this.router,
-        notifier: this.notifier,
-        alertsTopicArn: alerts.topicArn,
-        eventsDlq,
-      });
-      this.alarmNames = rules.alarmNames;
-      const heartbeatRuleArns = createPipelineHeartbeat(scope, cfg, where, {
-        router: this.router,
+        alerts,
         eventsDlq,
         pageActions: pageActions.actions,
+        failSafeRuleArns: [],
       });
-      createQueuePolicies(scope, {
-        router: this.router,
-        eventsDlq,
-        ruleArns: [...rules.ruleArns, ...heartbeatRuleArns],
-        routerRuleArns: [...rules.routerRuleArns, ...heartbeatRuleArns],
-      });
-      createEventsDlqAlarm(scope, eventsDlq, pageActions.actions);
+      this.notifier = tail.notifier;
+      this.webhookSigningKeys = tail.signingKeys;
+      this.alarmNames = tail.alarmNames;
 
       this.contactArns = Object.fromEntries(
         [...people.contacts].map(([a, c]) => [a, c.contactArn]),
@@ -619,7 +600,9 @@ function routedLevels(cfg: StackConfig): string[] {
 
 /**
  * The router Lambda, behind its SQS queue, when a level pages or engages: its routing table, IAM
- * statements and environment. Undefined when no level needs it.
+ * statements and environment. Undefined when no level needs it. With Incident Manager it starts
+ * response plans and engagements; with the escalation engine (backend step-functions) it starts
+ * the engine's executions. Both apply outsideHours, silences and the heartbeat the same way.
  */
 function createRouter(
   scope: Scope,
@@ -633,47 +616,20 @@ function createRouter(
     readonly dedupeTable: aws.dynamodb.Table | undefined;
     /** The escalation engine (backend step-functions): the router starts its executions. */
     readonly engine?: Engine;
-    /** Ad-hoc silences and maintenance windows (incident-manager backend). */
+    /** Ad-hoc silences and maintenance windows (`maintenance` configured). */
     readonly silences?: { readonly table: Silences; readonly topic: AlertsTopic };
   },
 ): HandlerFunction | undefined {
   const { name, prefix, stack, tags, parent } = scope;
   if (routedLevels(cfg).length === 0) return undefined;
-  if (refs.engine) return createEngineRouter(scope, cfg, where, { ...refs, engine: refs.engine });
-  const levels = Object.entries(cfg.levels);
-  const paging = levels.filter(([, l]) => l.page);
-  const mostSevere = failSafeLevel(cfg.levels);
-  const routingTable = pulumi.output(
-    Object.fromEntries(
-      levels.map(([level, l]) => [
-        level,
-        {
-          ...outsideHoursEntry(cfg, l),
-          ...(l.page
-            ? {
-                impact: l.impact,
-                responsePlanArn: refs.planArns[level],
-                ...(l.resolveOnRecovery ? { resolveOnRecovery: true } : {}),
-              }
-            : (l.engage ?? []).length > 0
-              ? { impact: l.impact, engage: (l.engage ?? []).map(refs.arnOf) }
-              : { impact: l.impact }),
-        },
-      ]),
-    ),
-  );
+  const backend = refs.engine
+    ? engineRouterBackend(cfg, refs.engine)
+    : incidentManagerRouterBackend(cfg, prefix, refs);
   const deferral = routerDeferral(cfg, prefix, where);
   const statements: Statement[] = routerStatements({
-    responsePlanArns: paging.map(([level]) => refs.planArns[level]),
-    directEngageArns: levels
-      .filter(([, l]) => !l.page)
-      .flatMap(([, l]) => (l.engage ?? []).map(refs.arnOf)),
+    ...backend.policy,
     region: where.region,
     accountId: where.accountId,
-    responsePlanNames: paging.map(([level]) => names.responsePlan(prefix, level)),
-    taggedResponsePlanNames: paging
-      .filter(([level]) => level !== mostSevere)
-      .map(([level]) => names.responsePlan(prefix, level)),
     dedupeTableArn: refs.dedupeTable?.arn,
     ...(refs.silences && {
       silences: {
@@ -688,10 +644,10 @@ function createRouter(
     {
       functionName: `${prefix}-router`,
       handler: "router",
-      description: "Starts the level's Incident Manager response plan or engagement for an alarm",
+      description: backend.description,
       // The routing table grows with levels and contacts: it travels in the function's code,
       // where no 4 KB environment limit applies (handlers/shared/limits.ts, ROUTING_TABLE_FILE).
-      files: { [ROUTING_TABLE_FILE]: routingTable.apply((t) => JSON.stringify(t)) },
+      files: { [ROUTING_TABLE_FILE]: backend.routingTable.apply((t) => JSON.stringify(t)) },
       // The variables parseRouterEnv reads, named in one place (handlers/router/env.ts).
       environment: {
         ...routerEnv<pulumi.Input<string>>({
@@ -700,6 +656,12 @@ function createRouter(
           // Alarms of other accounts and regions page nobody (handlers/router/alarmEvent.ts).
           accountId: where.accountId,
           dedupeTable: refs.dedupeTable?.name,
+          ...(refs.engine && {
+            stepFunctions: {
+              stateMachineArn: refs.engine.stateMachineArn,
+              incidentTable: refs.engine.incidentTableName,
+            },
+          }),
           ...(refs.silences && {
             silences: {
               config: silencesVariable({
@@ -732,6 +694,8 @@ function createRouter(
       logRetentionDays: 90,
       // Direct (asynchronous) invocations, if any: alarm events arrive through the queue.
       maximumRetryAttempts: 2,
+      // Its alarms go to Slack; with Incident Manager they also page (pagePlanArn); with the
+      // engine the self-page rule (createSelfPageRule) pages for those that may mean a lost page.
       alertsTopicArn: refs.alertsTopicArn,
       pagePlanArn: refs.pagePlanArn,
       reportsPagesGivenUp: true,
@@ -739,6 +703,95 @@ function createRouter(
     },
     { parent },
   );
+}
+
+/** What differs between the backends' routers: routing table, backend statements, description. */
+interface RouterBackend {
+  readonly description: string;
+  readonly routingTable: pulumi.Output<Record<string, unknown>>;
+  readonly policy: Pick<
+    RouterPolicyArgs,
+    | "responsePlanArns"
+    | "directEngageArns"
+    | "responsePlanNames"
+    | "taggedResponsePlanNames"
+    | "stepFunctions"
+  >;
+}
+
+/** Incident Manager: a paging level starts its response plan, an engaging one its contacts. */
+function incidentManagerRouterBackend(
+  cfg: StackConfig,
+  prefix: string,
+  refs: {
+    readonly planArns: Record<string, pulumi.Output<string>>;
+    readonly arnOf: (ref: string) => pulumi.Output<string>;
+  },
+): RouterBackend {
+  const levels = Object.entries(cfg.levels);
+  const paging = levels.filter(([, l]) => l.page);
+  const mostSevere = failSafeLevel(cfg.levels);
+  return {
+    description: "Starts the level's Incident Manager response plan or engagement for an alarm",
+    routingTable: pulumi.output(
+      Object.fromEntries(
+        levels.map(([level, l]) => [
+          level,
+          {
+            ...outsideHoursEntry(cfg, l),
+            ...(l.page
+              ? {
+                  impact: l.impact,
+                  responsePlanArn: refs.planArns[level],
+                  ...(l.resolveOnRecovery ? { resolveOnRecovery: true } : {}),
+                }
+              : (l.engage ?? []).length > 0
+                ? { impact: l.impact, engage: (l.engage ?? []).map(refs.arnOf) }
+                : { impact: l.impact }),
+          },
+        ]),
+      ),
+    ),
+    policy: {
+      responsePlanArns: paging.map(([level]) => refs.planArns[level]),
+      directEngageArns: levels
+        .filter(([, l]) => !l.page)
+        .flatMap(([, l]) => (l.engage ?? []).map(refs.arnOf)),
+      responsePlanNames: paging.map(([level]) => names.responsePlan(prefix, level)),
+      taggedResponsePlanNames: paging
+        .filter(([level]) => level !== mostSevere)
+        .map(([level]) => names.responsePlan(prefix, level)),
+    },
+  };
+}
+
+/**
+ * The escalation engine (backend step-functions): every level the router handles starts an
+ * execution (engineRoutingTable, with each level's outsideHours); StartExecution of this state
+ * machine, StopExecution of its executions, the incident table.
+ */
+function engineRouterBackend(cfg: StackConfig, engine: Engine): RouterBackend {
+  const table = engineRoutingTable(cfg.levels);
+  return {
+    description: "Starts the level's escalation execution (Step Functions) for an alarm",
+    routingTable: pulumi.output(
+      Object.fromEntries(
+        Object.entries(table).map(([level, route]) => [
+          level,
+          { ...outsideHoursEntry(cfg, cfg.levels[level]), ...route },
+        ]),
+      ),
+    ),
+    policy: {
+      responsePlanArns: [],
+      directEngageArns: [],
+      stepFunctions: {
+        stateMachineArn: engine.stateMachineArn,
+        stateMachineName: engine.stateMachineName,
+        incidentTableArn: engine.incidentTableArn,
+      },
+    },
+  };
 }
 
 /** What the router and self-monitoring need of the escalation engine (backend step-functions). */
@@ -845,77 +898,10 @@ export function engineRoutingTable(
 }
 
 /**
- * The router under backend step-functions: the same function, queue and alarms as with Incident
- * Manager (HandlerFunction), with the engine's routing table, environment and statements
- * (StartExecution of this state machine, the incident table). Its alarms go to Slack; the
- * self-page rule (createSelfPageRule) pages for those that may mean a lost page.
- */
-function createEngineRouter(
-  scope: Scope,
-  cfg: StackConfig,
-  where: Where,
-  refs: {
-    readonly alertsTopicArn: pulumi.Output<string>;
-    readonly dedupeTable: aws.dynamodb.Table | undefined;
-    readonly engine: Engine;
-  },
-): HandlerFunction {
-  const { name, prefix, stack, tags, parent } = scope;
-  // Built as variables, then passed: the `stepFunctions` members are the interfaces fixed for
-  // this round (handlers/router/env.ts routerEnv, components/iamStatements.ts routerStatements).
-  const policyArgs = {
-    responsePlanArns: [],
-    directEngageArns: [],
-    region: where.region,
-    accountId: where.accountId,
-    dedupeTableArn: refs.dedupeTable?.arn,
-    stepFunctions: {
-      stateMachineArn: refs.engine.stateMachineArn,
-      stateMachineName: refs.engine.stateMachineName,
-      incidentTableArn: refs.engine.incidentTableArn,
-    },
-  };
-  const envArgs = {
-    incidentSource: incidentSource(stack) as pulumi.Input<string>,
-    engagementSender: "incident-escalation" as pulumi.Input<string>,
-    accountId: where.accountId as pulumi.Input<string>,
-    dedupeTable: refs.dedupeTable?.name as pulumi.Input<string> | undefined,
-    stepFunctions: {
-      stateMachineArn: refs.engine.stateMachineArn as pulumi.Input<string>,
-      incidentTable: refs.engine.incidentTableName as pulumi.Input<string>,
-    },
-  };
-  return new HandlerFunction(
-    `${name}-router`,
-    {
-      functionName: `${prefix}-router`,
-      handler: "router",
-      description: "Starts the level's escalation execution (Step Functions) for an alarm",
-      files: { [ROUTING_TABLE_FILE]: JSON.stringify(engineRoutingTable(cfg.levels)) },
-      environment: { ...routerEnv<pulumi.Input<string>>(envArgs) },
-      statements: routerStatements(policyArgs),
-      timeoutSeconds: ROUTER_TIMEOUT_SECONDS,
-      memoryMb: 256,
-      queue: {
-        maximumConcurrency: ROUTER_MAX_CONCURRENCY,
-        visibilityTimeoutSeconds: ROUTER_QUEUE_VISIBILITY_TIMEOUT_SECONDS,
-        maxReceiveCount: ROUTER_QUEUE_MAX_RECEIVES,
-      },
-      logRetentionDays: 90,
-      maximumRetryAttempts: 2,
-      alertsTopicArn: refs.alertsTopicArn,
-      reportsPagesGivenUp: true,
-      tags,
-    },
-    { parent },
-  );
-}
-
-/**
  * Backend step-functions' fail-safe (what the untagged response plan's alarm action does with
  * Incident Manager, selfMonitoringPageActions): an EventBridge rule on the self-monitoring alarms
  * that mean a page may be lost (the events DLQ's depth; the router's DLQ depth and pages given
- * up) entering ALARM, whose target is the state machine itself, so a broken router still pages
+ * up; the heartbeat's missing-data alarm, so a broken alarm → router path pages without it) entering ALARM, whose target is the state machine itself, so a broken router still pages
  * the fail-safe level. The target's role may start executions of this state machine only. Returns
  * the rule's ARN (the events DLQ's policy admits it), undefined when no level pages.
  */
@@ -923,7 +909,13 @@ function createSelfPageRule(
   scope: Scope,
   cfg: StackConfig,
   where: Where,
-  refs: { readonly engine: Engine; readonly eventsDlq: aws.sqs.Queue; readonly routed: boolean },
+  refs: {
+    readonly engine: Engine;
+    readonly eventsDlq: aws.sqs.Queue;
+    readonly routed: boolean;
+    /** The heartbeat's missing-data alarm exists (createPipelineHeartbeat): it pages here too. */
+    readonly heartbeat: boolean;
+  },
 ): pulumi.Output<string> | undefined {
   const { name, prefix, tags, parent } = scope;
   const level = failSafeLevel(cfg.levels);
@@ -931,6 +923,7 @@ function createSelfPageRule(
   const alarms = [
     `${prefix}-events-dlq-depth`,
     ...(refs.routed ? [`${prefix}-router-dlq-depth`, `${prefix}-router-pages-given-up`] : []),
+    ...(refs.heartbeat ? [heartbeatMissingAlarmName(prefix)] : []),
   ];
   const rule = new aws.cloudwatch.EventRule(
     `${name}-self-page`,
@@ -1105,6 +1098,73 @@ function createNotifier(
     { parent },
   );
   return { notifier, signingKeys };
+}
+
+/**
+ * Ad-hoc silences and maintenance windows, when the stack configures `maintenance` (even `[]`):
+ * the silences table (components/silences.ts); none otherwise.
+ */
+function createSilences(scope: Scope, cfg: StackConfig): Silences | undefined {
+  if (cfg.maintenance === undefined) return undefined;
+  return new Silences(
+    `${scope.name}-silences`,
+    { prefix: scope.prefix, tags: scope.tags },
+    { parent: scope.parent },
+  );
+}
+
+/** Whether the stack gets the pipeline's heartbeat: configured, and a router to prove. */
+function hasHeartbeat(cfg: StackConfig, router: HandlerFunction | undefined): boolean {
+  return cfg.heartbeat !== undefined && router?.queue !== undefined;
+}
+
+/**
+ * What both backends build after the router: the notifier (webhooks), the level rules, the
+ * heartbeat, the queue policies and the events DLQ's alarm. `pageActions` are the self-monitoring
+ * alarm actions (Incident Manager: the alerts topic and the fail-safe response plan; step-functions:
+ * the alerts topic, the self-page rule `failSafeRuleArns` pages); the events DLQ admits the
+ * fail-safe rules' dead letters too.
+ */
+function createRoutingTail(
+  scope: Scope,
+  cfg: StackConfig,
+  where: Where,
+  refs: {
+    readonly router: HandlerFunction | undefined;
+    readonly alerts: AlertsTopic;
+    readonly eventsDlq: aws.sqs.Queue;
+    readonly pageActions: pulumi.Output<string>[];
+    readonly failSafeRuleArns: pulumi.Output<string>[];
+  },
+): {
+  notifier?: HandlerFunction;
+  signingKeys?: pulumi.Output<Record<string, string>>;
+  alarmNames: Record<string, string[]>;
+} {
+  const webhooks = createNotifier(scope, cfg, where, refs.alerts.topicArn);
+  const rules = createLevelRouting(scope, cfg, where, {
+    router: refs.router,
+    notifier: webhooks?.notifier,
+    alertsTopicArn: refs.alerts.topicArn,
+    eventsDlq: refs.eventsDlq,
+  });
+  const heartbeatRuleArns = createPipelineHeartbeat(scope, cfg, where, {
+    router: refs.router,
+    eventsDlq: refs.eventsDlq,
+    pageActions: refs.pageActions,
+  });
+  createQueuePolicies(scope, {
+    router: refs.router,
+    eventsDlq: refs.eventsDlq,
+    ruleArns: [...rules.ruleArns, ...heartbeatRuleArns, ...refs.failSafeRuleArns],
+    routerRuleArns: [...rules.routerRuleArns, ...heartbeatRuleArns],
+  });
+  createEventsDlqAlarm(scope, refs.eventsDlq, refs.pageActions);
+  return {
+    notifier: webhooks?.notifier,
+    signingKeys: webhooks?.signingKeys,
+    alarmNames: rules.alarmNames,
+  };
 }
 
 /**

@@ -35,7 +35,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { heartbeatTiming } from "../config/heartbeat";
-import { heartbeatAlarmName } from "../handlers/router/heartbeat";
+import { heartbeatAlarmName, heartbeatMissingAlarmName } from "../handlers/router/heartbeat";
 import {
   HEARTBEATS_ROUTED,
   HEARTBEAT_CANARY,
@@ -207,7 +207,7 @@ export function createHeartbeat(
   new aws.cloudwatch.MetricAlarm(
     `${name}-heartbeat-missing`,
     {
-      name: `${prefix}-heartbeat-missing`,
+      name: heartbeatMissingAlarmName(prefix),
       alarmDescription: `No heartbeat reached the router for ${timing.missingWindowMinutes} minutes: alarms may page nobody`,
       namespace: SELF_METRICS_NAMESPACE,
       metricName: HEARTBEATS_ROUTED,

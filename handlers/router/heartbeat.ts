@@ -22,6 +22,14 @@ export function heartbeatAlarmName(prefix: string): string {
   return `${prefix}-heartbeat`;
 }
 
+/**
+ * The alarm that pages when no heartbeat reached the router (components/heartbeat.ts): named here
+ * beside the canary, so the step-functions backend's self-page rule matches the same name.
+ */
+export function heartbeatMissingAlarmName(prefix: string): string {
+  return `${prefix}-heartbeat-missing`;
+}
+
 /** The router's environment entry for the heartbeat (none without a heartbeat). */
 export function heartbeatRouterEnv<T>(alarmName: T | undefined): Record<string, T> {
   return alarmName === undefined ? {} : { [HEARTBEAT_ALARM_VARIABLE]: alarmName };
