@@ -130,8 +130,19 @@ export function decide(input: unknown, config: RouterConfig): Decision {
   return { kind: "recheck", level, alarmName, deferred, then: decision };
 }
 
-/** One alarm input; `hours`: whether the level's outsideHours applies. */
-function decideAlarm(input: unknown, config: RouterConfig, hours: boolean): AlarmDecision {
+/**
+ * One alarm input; `hours`: whether the level's outsideHours applies. `origin` is the input as
+ * its rule delivered it (level and all), which the silence check matches and a "silence-ended"
+ * re-check delivers again: an outside-hours redirect to another level is decided as that level,
+ * but its alarm is still the original level's (`<prefix>-<level>-<name>`), and at the silence's
+ * end the original level decides again (in hours, its own action).
+ */
+function decideAlarm(
+  input: unknown,
+  config: RouterConfig,
+  hours: boolean,
+  origin?: { readonly input: unknown; readonly level: string },
+): AlarmDecision {
   const alarm = parseAlarmInput(input, config);
   const { level, route, alarmName } = alarm;
   const foreign = foreignAlarm(alarm, config);
@@ -169,7 +180,10 @@ function decideAlarm(input: unknown, config: RouterConfig, hours: boolean): Alar
         return { kind: "ignore", level, alarmName, reason: "outside hours: notify" };
       }
       // config/calendars.ts refuses a target that has outsideHours itself: no second hop.
-      return decideAlarm({ ...(input as object), level: then.level }, config, false);
+      return decideAlarm({ ...(input as object), level: then.level }, config, false, {
+        input,
+        level,
+      });
     }
     if (config.defer === undefined) {
       throw new RoutingError(
@@ -195,7 +209,13 @@ function decideAlarm(input: unknown, config: RouterConfig, hours: boolean): Alar
       schedule,
     };
   }
-  const silence = silenceCheck(input, alarmName, level, alarm.time, config);
+  const silence = silenceCheck(
+    origin?.input ?? input,
+    alarmName,
+    origin?.level ?? level,
+    alarm.time,
+    config,
+  );
   if (route.execution === true && config.stepFunctions !== undefined) {
     return {
       kind: "page",

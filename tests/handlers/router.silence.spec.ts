@@ -286,4 +286,41 @@ describe("router: silences", () => {
     assert.equal(result.decision, "page");
     assert.equal(mocks.dynamodb.calls().length, 0);
   });
+  it("an outside-hours redirect (warning → critical) of a silenced warning alarm is silenced: the check matches prod-warning-api-5xx, and the silence-ended delivery re-delivers the warning input", async () => {
+    // Mon-Fri 09:00-18:00 Asia/Tokyo: 02:30 JST on Sunday is outside hours.
+    const office = {
+      timeZone: "Asia/Tokyo",
+      week: [1, 2, 3, 4, 5].map(() => [{ start: 540, end: 1080 }]).concat([[], []]),
+      holidays: [],
+      closed: [],
+    };
+    const env = {
+      ...SILENCE_ENV,
+      ROUTING_TABLE: JSON.stringify({
+        critical: {
+          impact: 1,
+          responsePlanArn: `arn:aws:ssm-incidents::${ACCOUNT}:response-plan/prod-critical`,
+        },
+        warning: {
+          impact: 3,
+          engage: [`arn:aws:ssm-contacts:${REGION}:${ACCOUNT}:contact/prod-oncall-primary`],
+          outsideHours: { name: "office", calendar: office, then: "critical" },
+        },
+      }),
+    };
+    const { handler } = router(env);
+    const input = routerInputAt("warning", "2026-12-05T17:30:00.000+0000");
+    const result = (await handler(input)) as RouterResult;
+    assert.equal(result.decision, "silenced");
+    assert.equal(mocks.incidents.commandCalls(StartIncidentCommand).length, 0);
+    const [schedule] = mocks.scheduler
+      .commandCalls(CreateScheduleCommand)
+      .map((c) => c.args[0].input);
+    const delivered = JSON.parse(schedule.Target?.Input ?? "null") as { level: string };
+    assert.equal(delivered.level, "warning");
+    assert.deepEqual(delivered, {
+      ...input,
+      deferred: { reason: "silence-ended", at: "2026-12-05T18:00:00.000Z" },
+    });
+  });
 });
