@@ -279,9 +279,30 @@ export const replicationSet: ResourceRule = {
 
 // 11. alarm-has-alarm-and-ok-actions -----------------------------------------------------------
 
-/** CloudWatch alarms notify on ALARM and on OK. */
+/**
+ * The heartbeat's canary (components/heartbeat.ts): an alarm on the pipeline's own canary metric
+ * that flips twice per heartbeat interval by design and reaches the router through its state-change
+ * events, which CloudWatch sends to EventBridge with or without actions. Actions would post to
+ * Slack every few minutes; its failure is what `<prefix>-heartbeat-missing` (with actions) reports.
+ * The pack stays self-contained (`pulumi policy publish` uploads this folder only), so the names
+ * are literals here; tests/policy/policies.spec.ts ties them to handlers/shared/selfMetrics.ts.
+ */
+export const HEARTBEAT_CANARY_METRIC = {
+  namespace: "IncidentEscalation",
+  metricName: "HeartbeatCanary",
+} as const;
+
+function isHeartbeatCanary(alarm: PolicyInput): boolean {
+  return (
+    str(alarm.inputs.namespace) === HEARTBEAT_CANARY_METRIC.namespace &&
+    str(alarm.inputs.metricName) === HEARTBEAT_CANARY_METRIC.metricName
+  );
+}
+
+/** CloudWatch alarms notify on ALARM and on OK (the heartbeat's canary excepted). */
 export function checkAlarmActions(alarm: PolicyInput): string[] {
   const out: string[] = [];
+  if (isHeartbeatCanary(alarm)) return out;
   if (nonEmpty(alarm.inputs.alarmActions) === false) {
     out.push(`alarm ${label(alarm)} has no alarm action: add the alerts topic to alarmActions`);
   }

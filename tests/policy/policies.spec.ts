@@ -53,6 +53,8 @@ import {
 import { REPO, runProgram } from "../support/program";
 import { defaultPrefix } from "../../components/builders";
 import { levelEventPattern } from "../../components/levelRouting";
+import { HEARTBEAT_CANARY_METRIC } from "../../policy/resourceRules";
+import { HEARTBEAT_CANARY, SELF_METRICS_NAMESPACE } from "../../handlers/shared/selfMetrics";
 
 const ACCT = "123456789012";
 const REGION = "ap-northeast-1";
@@ -840,6 +842,36 @@ const RESOURCE_CASES: ResourceCase[] = [
     ],
   },
   {
+    title:
+      "the heartbeat's canary alarm (IncidentEscalation HeartbeatCanary) without actions: its state changes reach the router through EventBridge",
+    resource: res(TYPES.metricAlarm, "escalation-heartbeat", {
+      name: "ie-prod-heartbeat",
+      namespace: "IncidentEscalation",
+      metricName: "HeartbeatCanary",
+      alarmActions: [],
+      okActions: [],
+    }),
+    expected: [],
+  },
+  {
+    title:
+      "another alarm of the IncidentEscalation namespace without actions (only the canary is excepted)",
+    resource: res(TYPES.metricAlarm, "escalation-heartbeat-missing", {
+      name: "ie-prod-heartbeat-missing",
+      namespace: "IncidentEscalation",
+      metricName: "HeartbeatsRouted",
+      alarmActions: [],
+      okActions: [TOPIC],
+    }),
+    expected: [
+      mandatory(
+        A,
+        "escalation-heartbeat-missing",
+        "alarm ie-prod-heartbeat-missing has no alarm action: add the alerts topic to alarmActions",
+      ),
+    ],
+  },
+  {
     title: "an alarm without OK actions",
     resource: withInput(alarm, ["okActions"], undefined),
     expected: [
@@ -862,6 +894,13 @@ describe("policy pack: resource policies", () => {
       await expectResource([c.resource], c.expected);
     });
   }
+
+  it("excepts the canary by the metric the heartbeat writes (handlers/shared/selfMetrics.ts)", () => {
+    assert.deepEqual(HEARTBEAT_CANARY_METRIC, {
+      namespace: SELF_METRICS_NAMESPACE,
+      metricName: HEARTBEAT_CANARY,
+    });
+  });
 
   it("never puts the phone number in the message", () => {
     const [v] = evaluateResourcePolicies([
