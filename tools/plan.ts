@@ -23,6 +23,7 @@ import {
   PlanDocument,
   buildPlanDocument,
   hoursFacts,
+  heartbeatFacts,
   providerRegionProblem,
   providerRegions,
   renderPlanText,
@@ -142,6 +143,7 @@ export async function plan(args: PlanArgs, opts: PlanOptions): Promise<PlanResul
           : "created",
     backendWarnings: engineWarnings(cfg),
     providers,
+    heartbeat: heartbeatFacts(cfg),
     hours: hoursFacts(
       cfg,
       Object.fromEntries(timeline.levels.map((l) => [l.level, l.mode])),

@@ -18,6 +18,8 @@ import {
   type Calendar,
 } from "../handlers/shared/calendar";
 import { nextFiring, parseCron } from "../handlers/shared/schedule";
+import { heartbeatTiming } from "../config/heartbeat";
+import { failSafeLevel } from "../components/responsePlans";
 import type { RecordedResource } from "./mockEngine";
 import { LevelTimeline, RotationNow, Timeline, channelList, localParts } from "./timeline";
 
@@ -90,6 +92,13 @@ export const planDocumentSchema = z.strictObject({
   violations: z.array(violationSchema),
   warnings: z.array(z.string()),
   /** Working-hours calendars and the levels with outsideHours (hoursFacts). */
+  heartbeat: z
+    .strictObject({
+      everyMinutes: z.number(),
+      pagesWithinMinutes: z.number(),
+      failSafeLevel: z.string().nullable(),
+    })
+    .nullable(),
   hours: z.strictObject({
     calendars: z.array(
       z.strictObject({
@@ -153,6 +162,8 @@ export interface PlanInputs {
   readonly providers: readonly ProviderRegion[];
   /** Working hours (hoursFacts); none when absent. */
   readonly hours?: HoursFacts;
+  /** The pipeline's heartbeat (heartbeatFacts); none when not configured. */
+  readonly heartbeat?: HeartbeatFacts;
 }
 
 /** The region a provider of the stack's resources would deploy to, and where it comes from. */
@@ -296,6 +307,7 @@ export function buildPlanDocument(p: PlanInputs): PlanDocument {
     providers: p.providers.map((x) => ({ ...x })),
     violations: [...p.violations],
     warnings,
+    heartbeat: p.heartbeat ? { ...p.heartbeat } : null,
     hours: plain(p.hours ?? { calendars: [], levels: [], maintenance: [] }),
   };
   return scrub(doc, p.sensitive);
@@ -395,6 +407,7 @@ export function renderPlanText(
   }
   const hours = renderHoursLines(doc.hours, st);
   if (hours.length > 0) out.push("", ...hours);
+  if (doc.heartbeat) out.push("", ...renderHeartbeatLines(doc.heartbeat, st));
   if (doc.onCall.length > 0) {
     out.push("");
     out.push(st.bold("On call"));
@@ -874,7 +887,52 @@ export function renderHoursLines(h: HoursFacts, st: Style = PLAIN): string[] {
     out.push(`  ${st.bold(l.level)}  calendar ${l.calendar}`);
     out.push(`    in hours: ${modeText(l.mode)}`);
     out.push(`    outside hours: ${outsideHoursText(l)}`);
+    const c = h.calendars.find((x) => x.name === l.calendar);
+    if (l.then === "defer" && l.mode !== "notify" && c !== undefined) {
+      // The next closing, one minute later: deferred to the opening after it (calendar.ts).
+      const after = new Date(Date.parse(c.closes) + 60_000).toISOString();
+      out.push(
+        `    e.g. an ALARM at ${localStamp(after, c.timeZone)} is handled at ${localStamp(c.reopens, c.timeZone)}`,
+      );
+    }
   }
   out.push(...maint);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pipeline's heartbeat (issue 13): how often it proves the path, and the bound of a page
+// ---------------------------------------------------------------------------------------------
+
+export interface HeartbeatFacts {
+  readonly everyMinutes: number;
+  /** A broken path pages within this many minutes of the last heartbeat (heartbeatTiming). */
+  readonly pagesWithinMinutes: number;
+  /** The level it pages (the most severe paging level); null when none pages. */
+  readonly failSafeLevel: string | null;
+}
+
+/** The heartbeat's facts from the stack config (undefined without `heartbeat`). */
+export function heartbeatFacts(cfg: {
+  readonly heartbeat?: { readonly everyMinutes: number };
+  readonly levels: Readonly<Record<string, { readonly impact: number; readonly page: boolean }>>;
+}): HeartbeatFacts | undefined {
+  if (cfg.heartbeat === undefined) return undefined;
+  const { everyMinutes } = cfg.heartbeat;
+  return {
+    everyMinutes,
+    pagesWithinMinutes: heartbeatTiming(everyMinutes).pagesWithinMinutes,
+    failSafeLevel: failSafeLevel(cfg.levels) ?? null,
+  };
+}
+
+/** The plan's text section on the heartbeat. */
+export function renderHeartbeatLines(h: HeartbeatFacts, st: Style = PLAIN): string[] {
+  return [
+    st.bold("Heartbeat of the pipeline"),
+    `  every ${h.everyMinutes} min a canary alarm's state change must reach the router (EventBridge → input transformer → queue → router)`,
+    h.failSafeLevel === null
+      ? `  a broken path is told in Slack within ${h.pagesWithinMinutes} min of the last heartbeat routed (no level pages)`
+      : `  a broken path pages level ${h.failSafeLevel} within ${h.pagesWithinMinutes} min of the last heartbeat routed, by a path without the router (README, "Heartbeat of the pipeline")`,
+  ];
 }

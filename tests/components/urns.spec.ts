@@ -53,6 +53,48 @@ const EXPECTED_DIFFERENCES: readonly {
   readonly added: readonly string[];
 }[] = [
   {
+    // Issue 13: prod's warning engages the on-call in office hours and defers outside them (the
+    // warning rule gains its router target; the deferral resources are listed below), and prod sets
+    // the heartbeat (components/heartbeat.ts: scheduler role and policy, schedule, canary alarm,
+    // its rule and router target, the missing-heartbeat alarm).
+    name: "prod: warning engages and defers; heartbeat",
+    stack: "prod",
+    removed: [],
+    added: [
+      "urn:pulumi:prod::incident-escalation::incident-escalation:index:EscalationPipeline$aws:cloudwatch/eventRule:EventRule::escalation-heartbeat < escalation",
+      "urn:pulumi:prod::incident-escalation::incident-escalation:index:EscalationPipeline$aws:cloudwatch/eventTarget:EventTarget::escalation-heartbeat-router < escalation",
+      "urn:pulumi:prod::incident-escalation::incident-escalation:index:EscalationPipeline$aws:cloudwatch/metricAlarm:MetricAlarm::escalation-heartbeat < escalation",
+      "urn:pulumi:prod::incident-escalation::incident-escalation:index:EscalationPipeline$aws:cloudwatch/metricAlarm:MetricAlarm::escalation-heartbeat-missing < escalation",
+      "urn:pulumi:prod::incident-escalation::incident-escalation:index:EscalationPipeline$aws:iam/role:Role::escalation-heartbeat-scheduler < escalation",
+      "urn:pulumi:prod::incident-escalation::incident-escalation:index:EscalationPipeline$aws:iam/rolePolicy:RolePolicy::escalation-heartbeat-scheduler < escalation",
+      "urn:pulumi:prod::incident-escalation::incident-escalation:index:EscalationPipeline$aws:scheduler/schedule:Schedule::escalation-heartbeat < escalation",
+      "urn:pulumi:prod::incident-escalation::incident-escalation:index:EscalationPipeline$incident-escalation:index:LevelRouting$aws:cloudwatch/eventTarget:EventTarget::escalation-warning-router < escalation-warning < escalation",
+    ],
+  },
+  {
+    // Issue 13 on backend step-functions: selfhosted sets calendars, a deferring warning level,
+    // maintenance and the heartbeat, which the step-functions pipeline now builds as the Incident
+    // Manager one does (its missing-heartbeat alarm pages through the self-page rule).
+    name: "selfhosted: time-aware paging on step-functions",
+    stack: "selfhosted",
+    removed: [],
+    added: [
+      "urn:pulumi:selfhosted::incident-escalation::incident-escalation:index:EscalationPipeline$aws:cloudwatch/eventRule:EventRule::escalation-heartbeat < escalation",
+      "urn:pulumi:selfhosted::incident-escalation::incident-escalation:index:EscalationPipeline$aws:cloudwatch/eventTarget:EventTarget::escalation-heartbeat-router < escalation",
+      "urn:pulumi:selfhosted::incident-escalation::incident-escalation:index:EscalationPipeline$aws:cloudwatch/metricAlarm:MetricAlarm::escalation-heartbeat < escalation",
+      "urn:pulumi:selfhosted::incident-escalation::incident-escalation:index:EscalationPipeline$aws:cloudwatch/metricAlarm:MetricAlarm::escalation-heartbeat-missing < escalation",
+      "urn:pulumi:selfhosted::incident-escalation::incident-escalation:index:EscalationPipeline$aws:iam/role:Role::escalation-deferral-role < escalation",
+      "urn:pulumi:selfhosted::incident-escalation::incident-escalation:index:EscalationPipeline$aws:iam/role:Role::escalation-heartbeat-scheduler < escalation",
+      "urn:pulumi:selfhosted::incident-escalation::incident-escalation:index:EscalationPipeline$aws:iam/rolePolicy:RolePolicy::escalation-deferral-policy < escalation",
+      "urn:pulumi:selfhosted::incident-escalation::incident-escalation:index:EscalationPipeline$aws:iam/rolePolicy:RolePolicy::escalation-heartbeat-scheduler < escalation",
+      "urn:pulumi:selfhosted::incident-escalation::incident-escalation:index:EscalationPipeline$aws:scheduler/schedule:Schedule::escalation-heartbeat < escalation",
+      "urn:pulumi:selfhosted::incident-escalation::incident-escalation:index:EscalationPipeline$aws:scheduler/scheduleGroup:ScheduleGroup::escalation-deferrals < escalation",
+      "urn:pulumi:selfhosted::incident-escalation::incident-escalation:index:EscalationPipeline$incident-escalation:index:LevelRouting$aws:cloudwatch/eventTarget:EventTarget::escalation-warning-router < escalation-warning < escalation",
+      "urn:pulumi:selfhosted::incident-escalation::incident-escalation:index:EscalationPipeline$incident-escalation:index:Silences$aws:dynamodb/table:Table::escalation-silences-table < escalation-silences < escalation",
+      "urn:pulumi:selfhosted::incident-escalation::incident-escalation:index:EscalationPipeline$incident-escalation:index:Silences::escalation-silences < escalation",
+    ],
+  },
+  {
     // Issue 13 point 2: the ad-hoc silences table (components/silences.ts), in the stacks that
     // set `maintenance` (prod; not dev or full).
     name: "silences table",
