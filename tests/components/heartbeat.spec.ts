@@ -1,6 +1,6 @@
 /**
  * The heartbeat of the pipeline (components/heartbeat.ts), from the real program (index.ts) under
- * the mock engine with Pulumi.prod.yaml plus `heartbeat: { everyMinutes: 15 }`: every resource
+ * the mock engine with Pulumi.prod.yaml (which sets `heartbeat: { everyMinutes: 15 }`): every resource
  * literally (schedule, its role and policy, canary alarm, its rule and target, the queue policies
  * that admit the rule, the missing-heartbeat alarm and its actions, the router's HEARTBEAT_ALARM),
  * the requests they stand for against the API models (cloudwatch PutMetricAlarm and PutMetricData,
@@ -15,8 +15,8 @@
  *   AWS engine for these runs here; only the models' constraints are checked.
  * - the router's side (tests/handlers/router.heartbeat.spec.ts does that) or IAM simulation of the
  *   Scheduler role (its one statement is asserted literally here).
- * - the step-functions backend's fail-safe path (helper "sfwire" wires self-monitoring alarms to
- *   the engine; this alarm is one of them by its actions, not proven here).
+ * - the step-functions backend's fail-safe path: tests/components/stepFunctionsBackend.spec.ts
+ *   (selfhosted: the self-page rule matches the missing-heartbeat alarm entering ALARM).
  */
 import { strict as assert } from "node:assert";
 import { HEARTBEAT_SLACK_MINUTES, heartbeatTiming } from "../../config/heartbeat";
@@ -189,6 +189,7 @@ describe("heartbeat (components/heartbeat.ts) on prod with everyMinutes 15", fun
       ).Statement[0].Condition.ArnEquals["aws:SourceArn"];
     assert.deepEqual(sourceArns("escalation-router-queue"), [
       "arn:aws:events:ap-northeast-1:123456789012:rule/ie-prod-critical",
+      "arn:aws:events:ap-northeast-1:123456789012:rule/ie-prod-warning",
       "arn:aws:events:ap-northeast-1:123456789012:rule/ie-prod-heartbeat",
     ]);
     assert.deepEqual(sourceArns("escalation-events-dlq"), [
@@ -280,8 +281,9 @@ describe("heartbeat (components/heartbeat.ts) on prod with everyMinutes 15", fun
     }
   });
 
-  it("without heartbeat config nothing of it exists and the router has no HEARTBEAT_ALARM", async () => {
-    const plain = (await runProgram("prod")).resources;
+  it("without heartbeat config (the dev example) nothing of it exists and the router has no HEARTBEAT_ALARM", async () => {
+    const plain = (await runProgram("dev")).resources;
+    assert.ok(plain.some((r) => r.name === "escalation-router"), "dev has a router");
     assert.deepEqual(
       plain.filter((r) => r.name.includes("heartbeat")).map((r) => r.name),
       [],

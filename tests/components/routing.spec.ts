@@ -50,22 +50,26 @@ describe("alert routing (prod example)", () => {
     assert.deepEqual(countByType(res), {
       "aws-native:ssmcontacts:Contact": 1,
       "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": 1,
-      "aws:cloudwatch/eventRule:EventRule": 2,
-      "aws:cloudwatch/eventTarget:EventTarget": 3,
+      // Rules and targets: critical, warning (router, notifier) and the heartbeat's (router).
+      "aws:cloudwatch/eventRule:EventRule": 3,
+      "aws:cloudwatch/eventTarget:EventTarget": 5,
       "aws:cloudwatch/logGroup:LogGroup": 2,
-      "aws:cloudwatch/metricAlarm:MetricAlarm": 10,
+      // + the heartbeat's canary and missing-heartbeat alarms (prod sets heartbeat).
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 12,
       // The open-incidents table, and the silences table (prod sets maintenance).
       "aws:dynamodb/table:Table": 2,
       "aws:iam/policy:Policy": 1,
-      // The deferral role (components/deferral.ts): warning defers outside hours.
-      "aws:iam/role:Role": 4,
-      "aws:iam/rolePolicy:RolePolicy": 4,
+      // The deferral role (components/deferral.ts): warning defers outside hours; the
+      // heartbeat's Scheduler role (components/heartbeat.ts).
+      "aws:iam/role:Role": 5,
+      "aws:iam/rolePolicy:RolePolicy": 5,
       "aws:kms/alias:Alias": 1,
       "aws:kms/key:Key": 1,
       "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
       "aws:lambda/function:Function": 2,
       "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 2,
       "aws:lambda/permission:Permission": 2,
+      "aws:scheduler/schedule:Schedule": 1,
       "aws:scheduler/scheduleGroup:ScheduleGroup": 1,
       "aws:secretsmanager/secret:Secret": 1,
       "aws:secretsmanager/secretVersion:SecretVersion": 1,
@@ -153,6 +157,13 @@ describe("alert routing (prod example)", () => {
             '"account":["123456789012"],"region":["ap-northeast-1"],' +
             '"resources":[{"prefix":"arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ie-prod-warning-"}]}',
         ],
+        // The heartbeat's own rule: exactly the canary alarm's ARN (components/heartbeat.ts).
+        [
+          "ie-prod-heartbeat",
+          '{"source":["aws.cloudwatch"],"detail-type":["CloudWatch Alarm State Change"],' +
+            '"account":["123456789012"],"region":["ap-northeast-1"],' +
+            '"resources":["arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ie-prod-heartbeat"]}',
+        ],
       ],
     );
     assert.deepEqual(
@@ -175,7 +186,7 @@ describe("alert routing (prod example)", () => {
     );
   });
 
-  it("targets the router's queue (paging level) and the notifier (webhook levels) with retries and the DLQ", () => {
+  it("targets the router's queue (paging and engaging levels, the heartbeat with critical's transformer) and the notifier (webhook levels) with retries and the DLQ", () => {
     const eventsDlq = `arn:aws:sqs:${R}:${A}:ie-prod-events-dlq`;
     const targets = ofType(res, "aws:cloudwatch/eventTarget:EventTarget").map((t) => t.inputs);
     const expected = (level: string, id: string) => ({
@@ -197,7 +208,9 @@ describe("alert routing (prod example)", () => {
       [
         expected("critical", "notifier"),
         expected("critical", "router"),
+        { ...expected("critical", "router"), rule: "ie-prod-heartbeat" },
         expected("warning", "notifier"),
+        expected("warning", "router"),
       ],
     );
     assert.equal(inputTemplate('we"ird'), '{"level":"we\\"ird","event":<aws.events.event.json>}');
@@ -236,6 +249,7 @@ describe("alert routing (prod example)", () => {
             "aws:SourceArn": [
               `arn:aws:events:${R}:${A}:rule/ie-prod-critical`,
               `arn:aws:events:${R}:${A}:rule/ie-prod-warning`,
+              `arn:aws:events:${R}:${A}:rule/ie-prod-heartbeat`,
             ],
           },
         },
@@ -340,7 +354,13 @@ describe("alert routing (prod example)", () => {
         Action: ["sqs:SendMessage"],
         Resource: [`arn:aws:sqs:${R}:${A}:ie-prod-router-queue`],
         Condition: {
-          ArnEquals: { "aws:SourceArn": [`arn:aws:events:${R}:${A}:rule/ie-prod-critical`] },
+          ArnEquals: {
+            "aws:SourceArn": [
+              `arn:aws:events:${R}:${A}:rule/ie-prod-critical`,
+              `arn:aws:events:${R}:${A}:rule/ie-prod-warning`,
+              `arn:aws:events:${R}:${A}:rule/ie-prod-heartbeat`,
+            ],
+          },
         },
       },
     ]);
@@ -375,6 +395,8 @@ describe("alert routing (prod example)", () => {
         ],
       }),
       ALERTS_TOPIC_ARN: TOPIC,
+      // prod sets heartbeat: the canary the router counts and never pages for.
+      HEARTBEAT_ALARM: "ie-prod-heartbeat",
     });
     const files = await archiveFiles(fn.code);
     assert.deepEqual(Object.keys(files), ["index.js", "routing.json"]);
@@ -383,6 +405,8 @@ describe("alert routing (prod example)", () => {
       critical: { impact: 1, responsePlanArn: PLAN },
       warning: {
         impact: 3,
+        // The primary on-call, engaged directly (no incident).
+        engage: [`arn:aws:ssm-contacts:${R}:${A}:contact/ie-prod-oncall-primary`],
         outsideHours: {
           name: "office",
           calendar: {
@@ -484,6 +508,13 @@ describe("alert routing (prod example)", () => {
             `arn:aws:kms:${R}:${A}:key/${one(res, "aws:kms/key:Key", "escalation-alerts-key").id}`,
           ],
         },
+        // warning engages the primary on-call directly (no incident).
+        {
+          Sid: "EngageDirectly",
+          Effect: "Allow",
+          Action: ["ssm-contacts:StartEngagement"],
+          Resource: [`arn:aws:ssm-contacts:${R}:${A}:contact/ie-prod-oncall-primary`],
+        },
         // warning defers outside hours: one-time schedules in the stack's own group, the
         // deferral role passed to Scheduler only, and the re-check of the deferred alarm.
         {
@@ -556,8 +587,8 @@ describe("alert routing (prod example)", () => {
       ...ofType(res, "aws:sqs/queuePolicy:QueuePolicy"),
       ...ofType(res, "aws:kms/key:Key"),
     ];
-    // 8 = 7 + the deferral role's policy.
-    assert.equal(docs.length, 8);
+    // 9 = 7 + the deferral role's policy + the heartbeat Scheduler role's.
+    assert.equal(docs.length, 9);
     for (const d of docs) {
       assert.deepEqual(wildcardActions(doc(d).Statement as { Action: string[] }[]), [], d.name);
     }
@@ -698,7 +729,8 @@ describe("alert routing (prod example)", () => {
 
   it("pages the critical response plan only when a page may be lost; errors and the notifier go to Slack only", () => {
     const self = ofType(res, "aws:cloudwatch/metricAlarm:MetricAlarm").filter(
-      (a) => !/^escalation-(critical|warning)-/.test(a.name),
+      // The heartbeat's two alarms have their own shape: tests/components/heartbeat.spec.ts.
+      (a) => !/^escalation-(critical|warning)-|^escalation-heartbeat/.test(a.name),
     );
     const row = (
       name: string,

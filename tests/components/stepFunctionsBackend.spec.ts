@@ -45,7 +45,7 @@ function statementsOf(res: readonly RecordedResource[], policyName: string): unk
 }
 
 describe("backend step-functions: pure builders", () => {
-  it("enginePlan: the selfhosted plan, literally (critical pages; warning notifies, so absent)", () => {
+  it("enginePlan: the selfhosted plan, literally (critical pages; warning engages the on-call: one 0-minute stage)", () => {
     assert.equal(ACK_LINK_HOURS, 24);
     const plan = enginePlan(selfhosted()) as unknown as Record<string, unknown>;
     assert.deepEqual(plan, {
@@ -57,6 +57,10 @@ describe("backend step-functions: pure builders", () => {
             { engage: ["tanaka"], minutes: 15, essential: true },
           ],
           repeat: 2,
+        },
+        warning: {
+          stages: [{ engage: ["oncall:primary"], minutes: 0, essential: true }],
+          repeat: 0,
         },
       },
       contacts: [
@@ -232,6 +236,8 @@ describe("backend step-functions: the selfhosted stack under the mock engine", f
         "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ie-selfhosted-events-dlq-depth",
         "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ie-selfhosted-router-dlq-depth",
         "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ie-selfhosted-router-pages-given-up",
+        // The heartbeat's missing-data alarm (selfhosted sets heartbeat): pages without the router.
+        "arn:aws:cloudwatch:ap-northeast-1:123456789012:alarm:ie-selfhosted-heartbeat-missing",
       ],
       detail: { state: { value: ["ALARM"] } },
     });
@@ -284,6 +290,7 @@ describe("backend step-functions: the selfhosted stack under the mock engine", f
       "escalation-events-dlq-depth",
       "escalation-router-dlq-depth",
       "escalation-router-pages-given-up",
+      "escalation-heartbeat-missing",
     ]) {
       const a = one(res, "aws:cloudwatch/metricAlarm:MetricAlarm", name).inputs;
       assert.deepEqual(a.alarmActions, [topic], name);
@@ -291,7 +298,7 @@ describe("backend step-functions: the selfhosted stack under the mock engine", f
     }
   });
 
-  it("the events DLQ admits the level rules and the self-page rule", () => {
+  it("the events DLQ admits the level rules, the heartbeat rule and the self-page rule", () => {
     const policy = one(res, "aws:sqs/queuePolicy:QueuePolicy", "escalation-events-dlq").inputs;
     const doc = JSON.parse(String(policy.policy)) as {
       Statement: { Condition: { ArnEquals: { "aws:SourceArn": string[] } } }[];
@@ -299,6 +306,7 @@ describe("backend step-functions: the selfhosted stack under the mock engine", f
     assert.deepEqual(doc.Statement[0].Condition.ArnEquals["aws:SourceArn"], [
       "arn:aws:events:ap-northeast-1:123456789012:rule/ie-selfhosted-critical",
       "arn:aws:events:ap-northeast-1:123456789012:rule/ie-selfhosted-warning",
+      "arn:aws:events:ap-northeast-1:123456789012:rule/ie-selfhosted-heartbeat",
       "arn:aws:events:ap-northeast-1:123456789012:rule/ie-selfhosted-self-page",
     ]);
   });
@@ -358,12 +366,26 @@ describe("backend step-functions: the selfhosted stack under the mock engine", f
     );
   });
 
-  it("the router ships the engine's routing table", async () => {
+  it("the router ships the engine's routing table, with warning's outsideHours (the office calendar resolved: Mon-Fri 09:00-18:00 as minutes, jp holidays, company days)", async () => {
     const fn = one(res, "aws:lambda/function:Function", "escalation-router").inputs;
     const files = await archiveFiles(fn.code);
+    const day = [{ start: 540, end: 1080 }];
     assert.deepEqual(JSON.parse(files["routing.json"]), {
       critical: { impact: 1, execution: true },
-      warning: { impact: 3 },
+      warning: {
+        impact: 3,
+        execution: true,
+        outsideHours: {
+          name: "office",
+          calendar: {
+            timeZone: "Asia/Tokyo",
+            week: [day, day, day, day, day, [], []],
+            holidays: ["jp"],
+            closed: ["2026-12-29", "2026-12-30", "2026-12-31"],
+          },
+          then: "defer",
+        },
+      },
     });
   });
 

@@ -179,6 +179,7 @@ describe("stack config schema", () => {
         warning: {
           impact: 3,
           page: false,
+          engage: ["oncall:primary"],
           resolveOnRecovery: false,
           outsideHours: { calendar: "office", then: "defer" },
         },
@@ -1212,6 +1213,7 @@ describe("stack config schema", () => {
         "calendars",
         "contacts",
         "escalation",
+        "heartbeat",
         "incidentManager",
         "levels",
         "maintenance",
@@ -1424,7 +1426,13 @@ describe("backends and their settings (issue 11: backend, channels, language, re
       ]);
       assert.deepEqual(cfg.levels, {
         critical: { impact: 1, page: true, resolveOnRecovery: false },
-        warning: { impact: 3, page: false, resolveOnRecovery: false },
+        warning: {
+          impact: 3,
+          page: false,
+          engage: ["oncall:primary"],
+          resolveOnRecovery: false,
+          outsideHours: { calendar: "office", then: "defer" },
+        },
       });
       assert.deepEqual(
         cfg.alarms.map((a) => [a.name, a.thresholds]),

@@ -158,6 +158,33 @@ function deliveryAction(targetArn: string): string {
   throw new Error(`no delivery action known for target ${targetArn}: add it here`);
 }
 
+/**
+ * A schedule with a universal target `arn:aws:scheduler:::aws-sdk:<service>:<apiAction>` calls
+ * that API as its role, with the target's Input as the request ("the execution role ... must
+ * have permissions to call the API", Scheduler user guide, universal targets:
+ * https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html). Only
+ * CloudWatch PutMetricData is used (the heartbeat): no resource type is involved ("*"), and the
+ * request's Namespace is the condition key cloudwatch:namespace. Undefined for other targets.
+ */
+function universalTargetRequest(t: {
+  readonly arn: string;
+  readonly roleArn: string;
+  readonly input?: string;
+}): IamRequest | undefined {
+  const m = /^arn:aws:scheduler:::aws-sdk:([a-z0-9-]+):([a-zA-Z]+)$/.exec(t.arn);
+  if (m === null) return undefined;
+  if (m[1] !== "cloudwatch" || m[2] !== "putMetricData") {
+    throw new Error(`no request known for the universal target ${t.arn}: add it here`);
+  }
+  const input = JSON.parse(t.input ?? "{}") as { Namespace?: string };
+  return {
+    principal: t.roleArn,
+    action: "cloudwatch:PutMetricData",
+    resource: "*",
+    context: { "cloudwatch:namespace": input.Namespace ?? "" },
+  };
+}
+
 const alarmArn = (name: string) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`;
 const ruleArn = (name: string) => `arn:aws:events:${REGION}:${ACCOUNT}:rule/${name}`;
 
@@ -542,10 +569,15 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
             const t = s.inputs.target as {
               arn: string;
               roleArn: string;
+              input?: string;
               deadLetterConfig?: { arn: string };
             };
             return [
-              { principal: t.roleArn, action: deliveryAction(t.arn), resource: t.arn },
+              universalTargetRequest(t) ?? {
+                principal: t.roleArn,
+                action: deliveryAction(t.arn),
+                resource: t.arn,
+              },
               ...(t.deadLetterConfig
                 ? [
                     {
@@ -558,6 +590,27 @@ describe("IAM simulator (@cloud-copilot/iam-simulate): the policies as the progr
             ];
           },
         );
+        // The heartbeat's schedule (prod sets a heartbeat) writes the canary metric, in its namespace.
+        assert.deepEqual(
+          requests.filter((r) => r.action === "cloudwatch:PutMetricData"),
+          name === "prod"
+            ? [
+                {
+                  principal: `arn:aws:iam::${ACCOUNT}:role/ie-${name}-heartbeat-scheduler`,
+                  action: "cloudwatch:PutMetricData",
+                  resource: "*",
+                  context: { "cloudwatch:namespace": "IncidentEscalation" },
+                },
+              ]
+            : [],
+        );
+        for (const r of requests.filter((x) => x.action === "cloudwatch:PutMetricData")) {
+          // Another namespace is denied: the heartbeat cannot forge a service's metrics.
+          assert.equal(
+            await decide(stack.policies, { ...r, context: { "cloudwatch:namespace": "AWS/EC2" } }),
+            "ImplicitlyDenied",
+          );
+        }
         if (name === "full") {
           assert.deepEqual(
             requests.map((r) => r.action),

@@ -142,7 +142,7 @@ describe("plugin construct (engine wire form → SDK deserializeInputs → Compo
     const theirs = byKey(program);
     assert.deepEqual([...mine.keys()].sort(), [...theirs.keys()].sort());
     for (const [key, recorded] of theirs) assert.equal(mine.get(key), recorded, key);
-    assert.equal(mine.size, 71);
+    assert.equal(mine.size, 79);
   });
 
   it("the same component tree, inside one EscalationPipeline the engine asked for", () => {

@@ -730,7 +730,7 @@ describe("npm run drill", () => {
       assert.equal(r.code, 2);
       assert.equal(
         r.stderr,
-        'drill: level "warning" does not page (page: false), so it has no response plan to drill: it only notifies (Slack, webhooks ticketing); nobody is paged. Paging levels you can drill: critical.',
+        'drill: level "warning" does not page (page: false), so it has no response plan to drill: it engages oncall:primary directly (ssm-contacts StartEngagement from the router), without an incident. Paging levels you can drill: critical.',
       );
       assert.deepEqual(r.regions, []);
       assert.equal(incidentsMock.calls().length + contactsMock.calls().length, 0);

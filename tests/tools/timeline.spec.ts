@@ -55,7 +55,7 @@ function level(levels: readonly LevelTimeline[], name: string): LevelTimeline {
 
 describe("tools/timeline", () => {
   describe("buildTimeline", () => {
-    it("prod example: critical follows the escalation into each engagement plan; warning notifies", () => {
+    it("prod example: critical follows the escalation into each engagement plan; warning engages the on-call directly", () => {
       const t = buildTimeline(stackConfig("Pulumi.prod.yaml"), "prod", NOW);
       assert.equal(t.prefix, "ie-prod");
       assert.equal(t.plannedAt, "2026-11-24T01:00:00.000Z");
@@ -63,7 +63,7 @@ describe("tools/timeline", () => {
         t.levels.map((l) => [l.level, l.impact, l.mode, l.responsePlan, l.endsAt]),
         [
           ["critical", 1, "incident", "ie-prod-critical", 30],
-          ["warning", 3, "notify", null, 0],
+          ["warning", 3, "engage", null, 10],
         ],
       );
       const critical = level(t.levels, "critical");
