@@ -1042,8 +1042,11 @@ export function workingHoursSection(g: GuideContext, lang: Language, now: Date):
   }
   for (const l of facts.levels) {
     const c = facts.calendars.find((x) => x.name === l.calendar);
+    // The opening an ALARM outside hours waits for: the next one, or, while open now, the one
+    // after the coming closing (the next opening would be now).
+    const waitsFor = c === undefined ? "" : c.openNow ? c.reopens : c.opens;
     const opens =
-      c === undefined ? "" : ja ? stampJa(c.opens, c.timeZone) : localStamp(c.opens, c.timeZone);
+      c === undefined ? "" : ja ? stampJa(waitsFor, c.timeZone) : localStamp(waitsFor, c.timeZone);
     const name = `\`${l.level}\``;
     if (l.then === "notify") {
       p(

@@ -889,10 +889,13 @@ export function renderHoursLines(h: HoursFacts, st: Style = PLAIN): string[] {
     out.push(`    outside hours: ${outsideHoursText(l)}`);
     const c = h.calendars.find((x) => x.name === l.calendar);
     if (l.then === "defer" && l.mode !== "notify" && c !== undefined) {
-      // The next closing, one minute later: deferred to the opening after it (calendar.ts).
-      const after = new Date(Date.parse(c.closes) + 60_000).toISOString();
+      // Closed now: an ALARM now waits for the next opening. Open now: one a minute after the
+      // coming closing waits for the opening after it (calendar.ts nextOpening, both).
+      const tz = c.timeZone;
       out.push(
-        `    e.g. an ALARM at ${localStamp(after, c.timeZone)} is handled at ${localStamp(c.reopens, c.timeZone)}`,
+        c.openNow
+          ? `    e.g. an ALARM at ${localStamp(new Date(Date.parse(c.closes) + 60_000).toISOString(), tz)} is handled at ${localStamp(c.reopens, tz)}`
+          : `    e.g. an ALARM now is handled at ${localStamp(c.opens, tz)}`,
       );
     }
   }

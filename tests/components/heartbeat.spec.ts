@@ -283,7 +283,10 @@ describe("heartbeat (components/heartbeat.ts) on prod with everyMinutes 15", fun
 
   it("without heartbeat config (the dev example) nothing of it exists and the router has no HEARTBEAT_ALARM", async () => {
     const plain = (await runProgram("dev")).resources;
-    assert.ok(plain.some((r) => r.name === "escalation-router"), "dev has a router");
+    assert.ok(
+      plain.some((r) => r.name === "escalation-router"),
+      "dev has a router",
+    );
     assert.deepEqual(
       plain.filter((r) => r.name.includes("heartbeat")).map((r) => r.name),
       [],

@@ -81,11 +81,14 @@ const PROD_CRITICAL = [
 ].join("\n");
 
 const PROD_WARNING = [
-  "### warning: impact 3, pages nobody",
+  "### warning: impact 3, engages people directly, no incident",
   "",
   "Alarms: `ie-prod-warning-api-5xx`, `ie-prod-warning-api-latency-p99`.",
   "",
-  "Pages nobody. Goes to Slack and webhooks (`ticketing`), on ALARM and when the alarm recovers (OK).",
+  "- `T+0` Sato Hanako (`sato`): email",
+  "- `T+10` Sato Hanako (`sato`): SMS, voice",
+  "",
+  "Nobody else is engaged: there is no escalation beyond these people. Also goes to Slack and webhooks (`ticketing`), on ALARM and when the alarm recovers (OK).",
 ].join("\n");
 
 const DEV_CRITICAL = [
@@ -700,12 +703,16 @@ describe("responder guide of the step-functions backend (Pulumi.selfhosted.yaml)
 describe("responder guide: office hours (workingHoursSection), ja and en", () => {
   /** Friday 2026-12-25 19:00 in Tokyo: after hours, before the year-end closed days. */
   const XMAS = new Date("2026-12-25T10:00:00Z");
-  /** prod, with critical deferring outside office hours too (prod's own warning pages nobody). */
+  /**
+   * prod, with critical deferring outside office hours too, and warning made notify-only (prod's
+   * own warning engages the on-call): a deferring level that pages nobody has nothing to page later.
+   */
   function deferringProd(): StackConfig {
     const raw = structuredClone(rawOf("prod")) as {
       levels: Record<string, Record<string, unknown>>;
     };
     raw.levels.critical!.outsideHours = { calendar: "office", then: "defer" };
+    delete raw.levels.warning!.engage;
     return parseStackConfig(raw);
   }
   function section(g: string, heading: string): string[] {
@@ -750,13 +757,13 @@ describe("responder guide: office hours (workingHoursSection), ja and en", () =>
     ]);
   });
 
-  it("prod as it is, in hours (Wednesday 09:00 Tokyo): open until 18:00; warning pages nobody", () => {
+  it("prod as it is, in hours (Wednesday 09:00 Tokyo): open until 18:00; warning's page outside hours waits for Thursday 09:00 (the opening after today's closing, not now)", () => {
     assert.deepEqual(section(prodGuide, "## Office hours").slice(4), [
       "- At 2026-03-04 (Wed) 09:00: open until 2026-03-04 (Wed) 18:00; it next opens 2026-03-05 (Thu) 09:00.",
       "",
       "What each level does outside office hours:",
       "",
-      "- `warning`: this level pages nobody; outside office hours it also goes to Slack and webhooks only, and nothing is paged later.",
+      "- `warning`: outside office hours it goes to Slack at once and the page waits until the next working day's opening (2026-03-05 (Thu) 09:00); if the alarm is still in ALARM then, it pages as usual.",
       "",
     ]);
   });

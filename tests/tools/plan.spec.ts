@@ -196,12 +196,15 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
       ]);
     });
 
-    it("shows the warning level as notify-only, with its destinations", () => {
+    it("shows the warning level engaging the on-call directly (no incident), with its destinations", () => {
       hasBlock(r.stdout, [
-        "  warning  impact 3 · notifies only, pages nobody",
+        "  warning  impact 3 · engages directly, no incident",
         "    alarm ie-prod-warning-api-5xx: AWS/ApplicationELB HTTPCode_Target_5XX_Count Sum >= 10 (2 of 3 × 60s)",
         "    alarm ie-prod-warning-api-latency-p99: AWS/ApplicationELB TargetResponseTime p99 > 1.5 (3 of 5 × 60s)",
-        "    goes to: Slack (ALARM and OK); webhooks: ticketing (ALARM and OK)",
+        "    paging timeline:",
+        "      T+0   email       sato",
+        "      T+10  SMS, voice  sato",
+        "    also: Slack (ALARM and OK); webhooks: ticketing (ALARM and OK)",
       ]);
     });
 
@@ -246,10 +249,15 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
         "    next closed days: 2026-12-29 会社休業日 (company closed), 2026-12-30 会社休業日 (company closed), 2026-12-31 会社休業日 (company closed), 2027-01-01 元日 (New Year's Day), 2027-01-11 成人の日 (Coming of Age Day)",
         "    now: closed; opens 2026-12-28 (Mon) 09:00; after 2026-12-28 (Mon) 18:00 next opens 2027-01-04 (Mon) 09:00",
         "  warning  calendar office",
-        "    in hours: notifies only, pages nobody",
-        "    outside hours: defer: nothing to page later (the level pages nobody); Slack and webhooks only",
+        "    in hours: engages directly",
+        "    outside hours: defer: Slack now; paged at the next opening if still in ALARM",
+        "    e.g. an ALARM now is handled at 2026-12-28 (Mon) 09:00",
         // Sunday 2026-12-27 02:00 Tokyo: the next firing of cron(0 2 ? * SUN *) after Friday 19:00.
         "  maintenance api-* (weekly patching): cron(0 2 ? * SUN *) Asia/Tokyo, 60 min; next 2026-12-27 (Sun) 02:00-03:00; ALARMs go to Slack as silenced, one still in ALARM at the end is handled then",
+        "",
+        "Heartbeat of the pipeline",
+        "  every 15 min a canary alarm's state change must reach the router (EventBridge → input transformer → queue → router)",
+        '  a broken path pages level critical within 21 min of the last heartbeat routed, by a path without the router (README, "Heartbeat of the pipeline")',
         "",
         "On call",
       ]);
@@ -259,6 +267,10 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
       hasLine(
         r.stdout,
         "    now: open until 2026-11-24 (Tue) 18:00; then opens 2026-11-25 (Wed) 09:00",
+      );
+      hasLine(
+        r.stdout,
+        "    e.g. an ALARM at 2026-11-24 (Tue) 18:01 is handled at 2026-11-25 (Wed) 09:00",
       );
       const friday = await planCli({
         argv: ["--stack", "prod", "--no-color"],
@@ -270,6 +282,8 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
         friday.stdout,
         "    now: closed; opens 2026-12-07 (Mon) 09:00; after 2026-12-07 (Mon) 18:00 next opens 2026-12-08 (Tue) 09:00",
       );
+      // Friday 18:00 Tokyo is closed (ranges end exclusive): an ALARM now waits for Monday 09:00.
+      hasLine(friday.stdout, "    e.g. an ALARM now is handled at 2026-12-07 (Mon) 09:00");
     });
 
     it("warns about the nine NOT_ACTIVATED channels and uses the existing replication set", () => {
@@ -396,8 +410,23 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
       assert.deepEqual(doc.timeline.critical?.events, PROD_CRITICAL_EVENTS);
       assert.equal(doc.timeline.critical?.endsAt, 30);
       assert.equal(doc.timeline.critical?.mode, "incident");
-      assert.equal(doc.timeline.warning?.mode, "notify");
-      assert.deepEqual(doc.timeline.warning?.events, []);
+      assert.equal(doc.timeline.warning?.mode, "engage");
+      assert.deepEqual(doc.timeline.warning?.events, [
+        {
+          at: 0,
+          kind: "page",
+          contact: "sato",
+          channels: ["email"],
+          via: "direct engagement → oncall:primary",
+        },
+        {
+          at: 10,
+          kind: "page",
+          contact: "sato",
+          channels: ["sms", "voice"],
+          via: "direct engagement → oncall:primary",
+        },
+      ]);
       assert.deepEqual(doc.onCall, [
         {
           name: "primary",
@@ -465,6 +494,7 @@ describe("npm run plan (cli/plan.ts, tools/plan.ts)", function () {
           "aws:cloudwatch/eventRule:EventRule escalation-engine-delivery-events-email",
           "aws:cloudwatch/eventRule:EventRule escalation-engine-delivery-events-sms",
           "aws:cloudwatch/eventRule:EventRule escalation-engine-delivery-events-voice",
+          "aws:cloudwatch/eventRule:EventRule escalation-heartbeat",
           "aws:cloudwatch/eventRule:EventRule escalation-self-page",
           "aws:cloudwatch/eventRule:EventRule escalation-warning",
           "aws:lambda/functionUrl:FunctionUrl escalation-ack-url",
