@@ -124,14 +124,23 @@ export function decide(input: unknown, config: RouterConfig): Decision {
   } catch (err: unknown) {
     throw new RoutingError("MALFORMED_EVENT", (err as Error).message);
   }
-  const decision = decideAlarm(input, config, deferred?.reason !== "outside-hours");
+  // outside-hours: not checked again (the calendar said when); silence-ended: checked at the
+  // instant it was due, as for a fresh ALARM then (still retry-stable: the instant is in the input).
+  const hoursAt =
+    deferred === undefined
+      ? undefined
+      : deferred.reason === "outside-hours"
+        ? null
+        : new Date(deferred.at);
+  const decision = decideAlarm(input, config, hoursAt);
   if (deferred === undefined || decision.kind === "reject") return decision;
   const { level, alarmName } = decision;
   return { kind: "recheck", level, alarmName, deferred, then: decision };
 }
 
 /**
- * One alarm input; `hours`: whether the level's outsideHours applies. `origin` is the input as
+ * One alarm input. `hoursAt`: the instant the level's outsideHours is checked at (undefined: the
+ * alarm's state-change time; null: not checked). `origin` is the input as
  * its rule delivered it (level and all), which the silence check matches and a "silence-ended"
  * re-check delivers again: an outside-hours redirect to another level is decided as that level,
  * but its alarm is still the original level's (`<prefix>-<level>-<name>`), and at the silence's
@@ -140,7 +149,7 @@ export function decide(input: unknown, config: RouterConfig): Decision {
 function decideAlarm(
   input: unknown,
   config: RouterConfig,
-  hours: boolean,
+  hoursAt: Date | null | undefined,
   origin?: { readonly input: unknown; readonly level: string },
 ): AlarmDecision {
   const alarm = parseAlarmInput(input, config);
@@ -168,7 +177,7 @@ function decideAlarm(
   if (!opensIncident && route.engage.length === 0) {
     return { kind: "ignore", level, alarmName, reason: "level is notify-only" };
   }
-  const outside = hours ? outsideHours(alarm) : undefined;
+  const outside = hoursAt === null ? undefined : outsideHours(alarm, hoursAt ?? alarm.time);
   if (outside !== undefined) {
     const then = outside.then;
     if (then.kind === "notify") {
@@ -180,7 +189,7 @@ function decideAlarm(
         return { kind: "ignore", level, alarmName, reason: "outside hours: notify" };
       }
       // config/calendars.ts refuses a target that has outsideHours itself: no second hop.
-      return decideAlarm({ ...(input as object), level: then.level }, config, false, {
+      return decideAlarm({ ...(input as object), level: then.level }, config, null, {
         input,
         level,
       });
@@ -191,7 +200,7 @@ function decideAlarm(
         `level ${level} defers outside hours but DEFER_QUEUE_ARN/DEFER_ROLE_ARN/DEFER_PREFIX are unset`,
       );
     }
-    const until = nextOpeningOrThrow(outside.calendar, alarm.time, outside.name);
+    const until = nextOpeningOrThrow(outside.calendar, hoursAt ?? alarm.time, outside.name);
     const { queueArn, roleArn, prefix } = config.defer;
     const schedule = deferRequest({
       at: until,
@@ -272,12 +281,12 @@ function silenceCheck(
   };
 }
 
-/** The level's outsideHours when the alarm's state-change time falls outside its calendar. */
-function outsideHours(alarm: Alarm) {
+/** The level's outsideHours when `at` (the state-change time, or a deferral's due instant) falls outside its calendar. */
+function outsideHours(alarm: Alarm, at: Date) {
   const o = alarm.route.outsideHours;
   if (o === undefined) return undefined;
   try {
-    return isOpen(o.calendar, alarm.time) ? undefined : o;
+    return isOpen(o.calendar, at) ? undefined : o;
   } catch (err: unknown) {
     throw calendarError(err, o.name);
   }
