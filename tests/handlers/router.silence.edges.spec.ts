@@ -256,7 +256,7 @@ describe("router: silence edges (weekly window Sun 02:00-03:00 JST = 2026-12-05T
   });
 
   describe("an ALARM outliving the window: the schedule's own Input, delivered at 18:00Z", () => {
-    async function silencedThenDelivered(state: string) {
+    async function silencedThenDelivered(state: "ALARM" | "OK") {
       const input = routerInputAt("critical", "2026-12-05T17:30:00.000+0000");
       await router(silenceEnv("ja")).handler(input);
       const [schedule] = schedules();

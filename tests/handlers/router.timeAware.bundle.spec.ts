@@ -334,8 +334,8 @@ describe("router bundle: time-aware paging over real dates (Tokyo office, London
   });
 
   describe("the deferred delivery in the morning: DescribeAlarms on the one alarm first", () => {
-    const deferred = () => ({
-      ...routerInputAt("major", "2027-01-15T09:01:00.000+0000"),
+    const deferred = (): Record<string, unknown> & { event: unknown } => ({
+      ...(routerInputAt("major", "2027-01-15T09:01:00.000+0000") as { event: unknown }),
       deferred: { reason: "outside-hours", at: "2027-01-18T00:00:00.000Z" },
     });
     const describeRequest = {
