@@ -182,13 +182,38 @@ describe("cli/silence", () => {
     );
   });
 
+  it("--clear --alarm with no active silence of exactly that pattern: exit 1, nothing deleted", async () => {
+    ddb.on(QueryCommand).resolves({
+      Items: [item("s-20261202T0200-000003", "api-5xx", 1796176800, 1796191200)],
+    });
+    const r = await run("--stack", "prod", "--clear", "--alarm", "api-*");
+    assert.equal(r.code, 1);
+    assert.deepEqual(r.err, [
+      "silence: no active silence for --alarm api-* in ie-prod-silences; nothing changed",
+    ]);
+    assert.equal(ddb.commandCalls(DeleteItemCommand).length, 0);
+  });
+
   it("an AWS error is exit 2 naming the table and the action", async () => {
     ddb
       .on(PutItemCommand)
       .rejects(Object.assign(new Error("no table"), { name: "ResourceNotFoundException" }));
     const r = await run("--stack", "prod", "--alarm", "api-5xx", "--for", "30m", "--reason", "x");
     assert.equal(r.code, 2);
-    assert.match(r.err[0], /^silence: table ie-prod-silences: /);
+    assert.deepEqual(r.err, [
+      "silence: table ie-prod-silences: dynamodb:PutItem failed: not found. Check that the stack has been deployed (pulumi up) to this account and region. (ResourceNotFoundException: no table)",
+    ]);
+  });
+
+  it("--list denied: exit 2 naming the table and the IAM action to allow", async () => {
+    ddb
+      .on(QueryCommand)
+      .rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }));
+    const r = await run("--stack", "prod", "--list");
+    assert.equal(r.code, 2);
+    assert.deepEqual(r.err, [
+      'silence: table ie-prod-silences: dynamodb:Query failed: access denied. The caller\'s IAM policy must allow "dynamodb:Query" on the resource (and no SCP or permissions boundary may deny it). (AccessDeniedException: not authorized)',
+    ]);
   });
 
   describe("usage errors (exit 2, message then usage on stderr, nothing sent)", () => {
@@ -238,6 +263,24 @@ describe("cli/silence", () => {
       [
         ["--stack", "nosuch", "--list"],
         'Pulumi.nosuch.yaml: no such stack config file (stack "nosuch")',
+      ],
+      [["--stack", "prod", "--bogus"], "Unknown option '--bogus'"],
+      [
+        ["--stack", "prod", "--alarm", "api-5xx", "--for"],
+        "Option '--for <value>' argument missing",
+      ],
+      [
+        ["--stack", "prod", "--alarm", "api-5xx", "--reason", "x"],
+        "--for <duration> is required (e.g. 2h)",
+      ],
+      [
+        ["--stack", "prod", "--alarm", "api-5xx", "--for", "2h", "--reason", "x".repeat(121)],
+        "--reason is longer than 120 characters",
+      ],
+      [["--stack", "prod", "--list", "--alarm", "api-5xx"], "--list takes no --alarm or --reason"],
+      [
+        ["--stack", "prod", "--clear", "--alarm", "db-*"],
+        "--alarm \"db-*\" matches no alarm of the stack's alarms[] (external alarms and the pipeline's own alarms are never silenced)",
       ],
     ];
     for (const [argv, message] of cases) {

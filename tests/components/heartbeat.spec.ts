@@ -14,7 +14,12 @@
  *   no actions, or that missing data with `breaching` reaches ALARM after exactly 20 periods. No
  *   AWS engine for these runs here; only the models' constraints are checked.
  * - the router's side (tests/handlers/router.heartbeat.spec.ts does that) or IAM simulation of the
- *   Scheduler role (its one statement is asserted literally here).
+ *   Scheduler role (its one statement is asserted literally here; tests/iam/simulate.spec.ts
+ *   simulates its PutMetricData).
+ * - the failure path's timing beyond a model of CloudWatch's documented alarm evaluation (M of N
+ *   periods, missing data breaching) that the last block applies to the recorded alarm and to the
+ *   router's own HeartbeatsRouted lines; CloudWatch's evaluation delay and the response plan's
+ *   engagement are AWS's.
  * - the step-functions backend's fail-safe path: tests/components/stepFunctionsBackend.spec.ts
  *   (selfhosted: the self-page rule matches the missing-heartbeat alarm entering ALARM).
  */
@@ -22,8 +27,14 @@ import { strict as assert } from "node:assert";
 import { HEARTBEAT_SLACK_MINUTES, heartbeatTiming } from "../../config/heartbeat";
 import { parseStackConfig } from "../../config/schema";
 import type { RecordedResource } from "../../tools/mockEngine";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
+import { SSMIncidentsClient } from "@aws-sdk/client-ssm-incidents";
+import { createHandler } from "../../handlers/router/createHandler";
+import { parseHeartbeatEnv } from "../../handlers/router/heartbeat";
 import { checkShape } from "../support/apiModel";
 import { one, runProgram } from "../support/program";
+import { ACCOUNT, ENV, REGION, configOf, routerInput } from "../handlers/fixtures/routerFixtures";
 
 const HEARTBEAT = { "incident-escalation:heartbeat": '{"everyMinutes":15}' };
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -279,6 +290,148 @@ describe("heartbeat (components/heartbeat.ts) on prod with everyMinutes 15", fun
       };
       assert.deepEqual(checkShape("cloudwatch", "PutMetricAlarmInput", request), [], name);
     }
+  });
+
+  describe("failure path under the mocks: the router's HeartbeatsRouted lines against the recorded missing-heartbeat alarm", () => {
+    /**
+     * CloudWatch's evaluation of a metric alarm, as the user guide states it, reduced to what this
+     * alarm uses: one datum per `period` (the Sum of the EMF values whose _aws.Timestamp falls in
+     * it, for the alarm's namespace, metric and dimensions); a period without data counts as
+     * breaching under treatMissingData "breaching" ("Configuring how CloudWatch alarms treat
+     * missing data", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html);
+     * ALARM when at least datapointsToAlarm of the last evaluationPeriods periods breach ("Alarm
+     * evaluation", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation.html).
+     * Returns the start of the first period whose evaluation is ALARM, or undefined.
+     */
+    function firstAlarmPeriod(
+      alarm: Record<string, unknown>,
+      emf: readonly Record<string, unknown>[],
+      from: number,
+      to: number,
+    ): string | undefined {
+      assert.equal(alarm.comparisonOperator, "LessThanThreshold");
+      assert.equal(alarm.treatMissingData, "breaching");
+      assert.equal(alarm.statistic, "Sum");
+      const period = (alarm.period as number) * 1000;
+      const want = alarm.dimensions as Record<string, string>;
+      const sums = new Map<number, number>();
+      for (const line of emf) {
+        const aws = line._aws as {
+          Timestamp: number;
+          CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[];
+        };
+        const m = aws.CloudWatchMetrics[0]!;
+        if (m.Namespace !== alarm.namespace) continue;
+        if (!m.Metrics.some((x) => x.Name === alarm.metricName)) continue;
+        if (Object.entries(want).some(([k, v]) => line[k] !== v)) continue;
+        const start = Math.floor(aws.Timestamp / period) * period;
+        sums.set(start, (sums.get(start) ?? 0) + (line[alarm.metricName as string] as number));
+      }
+      const n = alarm.evaluationPeriods as number;
+      const m = alarm.datapointsToAlarm as number;
+      for (let t = from; t < to; t += period) {
+        let breaching = 0;
+        for (let i = 0; i < n; i++) {
+          const sum = sums.get(t - i * period);
+          if (sum === undefined || sum < (alarm.threshold as number)) breaching++;
+        }
+        if (breaching >= m) return new Date(t).toISOString();
+      }
+      return undefined;
+    }
+
+    const BASE = Date.parse("2026-12-02T00:00:00Z");
+    const MINUTE = 60_000;
+
+    /**
+     * The router as handler.ts builds it from the recorded function's HEARTBEAT_ALARM and name,
+     * fed the canary's two state changes per interval (ALARM in the minute of the datum, OK in the
+     * next) until `stopAt` (the rule deleted, the queue policy or the router's role broken: nothing
+     * reaches it after that). Returns the EMF lines it wrote.
+     */
+    async function routedHeartbeats(stopAt: number, until: number) {
+      const fn = one(res, "aws:lambda/function:Function", "escalation-router").inputs;
+      const variables = (fn.environment as { variables: Record<string, string> }).variables;
+      const emf: Record<string, unknown>[] = [];
+      let clock = BASE;
+      const handler = createHandler({
+        config: configOf(ENV),
+        clients: {
+          incidents: new SSMIncidentsClient({ region: REGION }),
+          dynamodb: new DynamoDBClient({ region: REGION }),
+          contacts: () => new SSMContactsClient({ region: REGION }),
+        },
+        now: () => new Date(clock),
+        log: () => undefined,
+        emitMetric: (line) => emf.push(JSON.parse(JSON.stringify(line)) as Record<string, unknown>),
+        functionName: fn.name as string,
+        heartbeat: parseHeartbeatEnv(variables),
+      });
+      for (let t = BASE; t < Math.min(stopAt, until); t += 15 * MINUTE) {
+        for (const [offset, state] of [
+          [45_000, "ALARM"],
+          [MINUTE + 45_000, "OK"],
+        ] as const) {
+          if (t + offset >= stopAt) break;
+          clock = t + offset;
+          const input = routerInput("critical", state);
+          const event = input.event as Record<string, unknown>;
+          event.resources = [`arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:ie-prod-heartbeat`];
+          (event.detail as Record<string, unknown>).alarmName = "ie-prod-heartbeat";
+          assert.deepEqual(await handler(input), { decision: "ignore", reason: "heartbeat" });
+        }
+      }
+      return emf;
+    }
+
+    it("while the router counts every 15 minutes (two lines per interval) the alarm never reaches ALARM in 3 hours", async () => {
+      const missing = one(res, ALARM, "escalation-heartbeat-missing").inputs;
+      const end = BASE + 180 * MINUTE;
+      const emf = await routedHeartbeats(end, end);
+      assert.equal(emf.length, 24);
+      assert.deepEqual(emf[0], {
+        _aws: {
+          Timestamp: Date.parse("2026-12-02T00:00:45Z"),
+          CloudWatchMetrics: [
+            {
+              Namespace: "IncidentEscalation",
+              Dimensions: [["FunctionName"]],
+              Metrics: [{ Name: "HeartbeatsRouted", Unit: "Count" }],
+            },
+          ],
+        },
+        message: "router.heartbeat",
+        alarmState: "ALARM",
+        FunctionName: "ie-prod-router",
+        HeartbeatsRouted: 1,
+      });
+      // From the first full window on (before it, the alarm has no history in this model).
+      assert.equal(firstAlarmPeriod(missing, emf, BASE + 20 * MINUTE, end), undefined);
+    });
+
+    it("the router stops counting at 01:05Z (last line 01:01:45Z): ALARM for the period 01:21Z, within 21 minutes of the last heartbeat, and its actions page the fail-safe plan", async () => {
+      const missing = one(res, ALARM, "escalation-heartbeat-missing").inputs;
+      const stop = Date.parse("2026-12-02T01:05:00Z");
+      const end = BASE + 180 * MINUTE;
+      const emf = await routedHeartbeats(stop, end);
+      assert.equal(emf.length, 10);
+      assert.equal(
+        new Date((emf.at(-1)!._aws as { Timestamp: number }).Timestamp).toISOString(),
+        "2026-12-02T01:01:45.000Z",
+      );
+      // 01:02 … 01:21 are the 20 periods without a datum.
+      assert.equal(
+        firstAlarmPeriod(missing, emf, BASE + 20 * MINUTE, end),
+        "2026-12-02T01:21:00.000Z",
+      );
+      assert.equal(heartbeatTiming(15).pagesWithinMinutes, 21);
+      // The actions are CloudWatch's own (alarm → SNS, alarm → Incident Manager response plan):
+      // neither the router's queue nor its function is on that path.
+      assert.deepEqual(missing.alarmActions, [
+        "arn:aws:sns:ap-northeast-1:123456789012:ie-prod-alerts",
+        "arn:aws:ssm-incidents::123456789012:response-plan/ie-prod-critical",
+      ]);
+    });
   });
 
   it("without heartbeat config (the dev example) nothing of it exists and the router has no HEARTBEAT_ALARM", async () => {
