@@ -19,6 +19,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { openIncidentRequest } from "../../handlers/shared/incidentStore";
+import { expectedDeliveryRequest } from "../support/incidentRequests";
 import {
   CONNECT_NO_ANSWER,
   CONTACT_ID,
@@ -197,29 +198,16 @@ describe("delivery-events bundle (dist/bundles/deliveryEvents/index.js against a
       TableName: TABLE,
       Key: { pk: { S: `MESSAGE#${SES_MESSAGE_ID}` } },
     });
-    assert.deepEqual(stub.requests[1].body, {
-      TableName: TABLE,
-      Key: { pk: { S: "INCIDENT#inc-1" } },
-      UpdateExpression: "SET timeline = list_append(if_not_exists(timeline, :empty), :entry)",
-      ConditionExpression: "attribute_exists(pk)",
-      ExpressionAttributeValues: {
-        ":entry": {
-          L: [
-            {
-              M: {
-                at: { S: "2026-12-02T01:00:06.000Z" },
-                kind: { S: "delivery-failed" },
-                contact: { S: "sato" },
-                channel: { S: "email" },
-                detail: { S: "Bounce" },
-              },
-            },
-          ],
-        },
-        ":empty": { L: [] },
-      },
-      ReturnValues: "ALL_NEW",
-    });
+    assert.deepEqual(
+      stub.requests[1].body,
+      expectedDeliveryRequest(TABLE, "inc-1", {
+        at: "2026-12-02T01:00:06.000Z",
+        kind: "delivery-failed",
+        contact: "sato",
+        channel: "email",
+        detail: "Bounce",
+      }),
+    );
     const publish = stub.requests[2].body as Record<string, string>;
     assert.equal(publish.TopicArn, TOPIC_ARN);
     assert.deepEqual(JSON.parse(publish.Message), {

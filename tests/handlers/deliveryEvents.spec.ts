@@ -38,6 +38,7 @@ import { createHandler } from "../../handlers/deliveryEvents/handler";
 import { openIncidentRequest } from "../../handlers/shared/incidentStore";
 import { eventMatchesPattern } from "../../policy/eventPattern";
 import { checkOperationInput } from "../support/apiModel";
+import { expectedDeliveryRequest } from "../support/incidentRequests";
 import {
   CONNECT_CONNECTED,
   CONNECT_DISCONNECTED,
@@ -427,29 +428,13 @@ describe("delivery events handler (aws-sdk-client-mock): exact requests", () => 
     const update = db.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
     assert.deepEqual(get, [{ TableName: TABLE, Key: { pk: { S: `MESSAGE#${SES_MESSAGE_ID}` } } }]);
     assert.deepEqual(update, [
-      {
-        TableName: TABLE,
-        Key: { pk: { S: "INCIDENT#inc-1" } },
-        UpdateExpression: "SET timeline = list_append(if_not_exists(timeline, :empty), :entry)",
-        ConditionExpression: "attribute_exists(pk)",
-        ExpressionAttributeValues: {
-          ":entry": {
-            L: [
-              {
-                M: {
-                  at: { S: "2026-12-02T01:00:06.000Z" },
-                  kind: { S: "delivery-failed" },
-                  contact: { S: "sato" },
-                  channel: { S: "email" },
-                  detail: { S: "Bounce" },
-                },
-              },
-            ],
-          },
-          ":empty": { L: [] },
-        },
-        ReturnValues: "ALL_NEW",
-      },
+      expectedDeliveryRequest(TABLE, "inc-1", {
+        at: "2026-12-02T01:00:06.000Z",
+        kind: "delivery-failed",
+        contact: "sato",
+        channel: "email",
+        detail: "Bounce",
+      }),
     ]);
     const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
     assert.equal(published.length, 1);
