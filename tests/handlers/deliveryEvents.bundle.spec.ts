@@ -19,7 +19,6 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { openIncidentRequest } from "../../handlers/shared/incidentStore";
-import { expectedDeliveryRequest } from "../support/incidentRequests";
 import {
   CONNECT_NO_ANSWER,
   CONTACT_ID,
@@ -27,6 +26,7 @@ import {
   RECIPIENT,
   REGION,
   SES_BOUNCE,
+  SES_BOUNCE_RECORD,
   SES_MESSAGE_ID,
   TABLE,
   TOPIC_ARN,
@@ -198,16 +198,7 @@ describe("delivery-events bundle (dist/bundles/deliveryEvents/index.js against a
       TableName: TABLE,
       Key: { pk: { S: `MESSAGE#${SES_MESSAGE_ID}` } },
     });
-    assert.deepEqual(
-      stub.requests[1].body,
-      expectedDeliveryRequest(TABLE, "inc-1", {
-        at: "2026-12-02T01:00:06.000Z",
-        kind: "delivery-failed",
-        contact: "sato",
-        channel: "email",
-        detail: "Bounce",
-      }),
-    );
+    assert.deepEqual(stub.requests[1].body, SES_BOUNCE_RECORD);
     const publish = stub.requests[2].body as Record<string, string>;
     assert.equal(publish.TopicArn, TOPIC_ARN);
     assert.deepEqual(JSON.parse(publish.Message), {

@@ -38,7 +38,6 @@ import { createHandler } from "../../handlers/deliveryEvents/handler";
 import { openIncidentRequest } from "../../handlers/shared/incidentStore";
 import { eventMatchesPattern } from "../../policy/eventPattern";
 import { checkOperationInput } from "../support/apiModel";
-import { expectedDeliveryRequest } from "../support/incidentRequests";
 import {
   CONNECT_CONNECTED,
   CONNECT_DISCONNECTED,
@@ -48,6 +47,7 @@ import {
   PHONE,
   RECIPIENT,
   SES_BOUNCE,
+  SES_BOUNCE_RECORD,
   SES_COMPLAINT,
   SES_DELIVERY,
   SES_DELIVERY_DELAY,
@@ -427,15 +427,7 @@ describe("delivery events handler (aws-sdk-client-mock): exact requests", () => 
     const get = db.commandCalls(GetItemCommand).map((c) => c.args[0].input);
     const update = db.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
     assert.deepEqual(get, [{ TableName: TABLE, Key: { pk: { S: `MESSAGE#${SES_MESSAGE_ID}` } } }]);
-    assert.deepEqual(update, [
-      expectedDeliveryRequest(TABLE, "inc-1", {
-        at: "2026-12-02T01:00:06.000Z",
-        kind: "delivery-failed",
-        contact: "sato",
-        channel: "email",
-        detail: "Bounce",
-      }),
-    ]);
+    assert.deepEqual(update, [SES_BOUNCE_RECORD]);
     const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
     assert.equal(published.length, 1);
     assert.equal(published[0].TopicArn, TOPIC_ARN);
