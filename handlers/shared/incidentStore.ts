@@ -81,7 +81,7 @@ export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 export const TIMELINE_KINDS = [
   /** The router opened the incident. */
   "opened",
-  /** The engine sent (is about to send) a page: contact + channel. */
+  /** The engine sent (is about to send) a page: contact + channel; once per page (pageKey). */
   "paged",
   /** A channel reported delivery: contact + channel, detail = provider status. */
   "delivered",
