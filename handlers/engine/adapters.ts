@@ -141,7 +141,9 @@ export async function openIncident(
  * page key (incidentStore.ts pageKey): a retry of the Send_* Task finds its page recorded, appends
  * nothing and sends (true) while the incident is open. The item as it was comes with the
  * ConditionalCheckFailedException (ReturnValuesOnConditionCheckFailure ALL_OLD, API reference
- * UpdateItem) or, where an implementation does not return it (dynalite), from a consistent read.
+ * UpdateItem; the exception's `Item`, "Item which caused the ConditionalCheckFailedException":
+ * https://docs.aws.amazon.com/botocore/latest/reference/services/dynamodb/client/exceptions/ConditionalCheckFailedException.html)
+ * or, where an implementation does not return it (dynalite), from a consistent read.
  */
 export async function recordPage(
   db: DynamoDBClient,
