@@ -9,6 +9,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
+  type AttributeValue,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import {
@@ -32,6 +33,7 @@ import {
   attachExecutionRequest,
   getIncidentRequest,
   openIncidentRequest,
+  pageRecordOutcome,
   parseIncident,
   recordDeliveryRequest,
   recordNoteRequest,
@@ -135,20 +137,34 @@ export async function openIncident(
 
 /**
  * Records the page before it is sent, only while the incident is open (the store's condition):
- * false means acknowledged or resolved in the meantime, and the page must not go out.
+ * false means acknowledged or resolved in the meantime, and the page must not go out. Once per
+ * page key (incidentStore.ts pageKey): a retry of the Send_* Task finds its page recorded, appends
+ * nothing and sends (true) while the incident is open. The item as it was comes with the
+ * ConditionalCheckFailedException (ReturnValuesOnConditionCheckFailure ALL_OLD, API reference
+ * UpdateItem; the exception's `Item`, "Item which caused the ConditionalCheckFailedException":
+ * https://docs.aws.amazon.com/botocore/latest/reference/services/dynamodb/client/exceptions/ConditionalCheckFailedException.html)
+ * or, where an implementation does not return it (dynalite), from a consistent read.
  */
 export async function recordPage(
   db: DynamoDBClient,
   table: string,
   id: string,
-  page: { at: Date; contact: string; channel: string; essential: boolean },
+  page: { at: Date; contact: string; channel: string; essential: boolean; key: string },
 ): Promise<boolean> {
   try {
     await db.send(new UpdateItemCommand(recordPageRequest(table, id, page)));
     return true;
   } catch (err: unknown) {
-    if (err instanceof ConditionalCheckFailedException) return false;
-    throw classify(err, "incident table UpdateItem");
+    if (!(err instanceof ConditionalCheckFailedException))
+      throw classify(err, "incident table UpdateItem");
+    let old = (err as { Item?: Record<string, AttributeValue> }).Item;
+    if (old === undefined) {
+      const read = await call("incident table GetItem", () =>
+        db.send(new GetItemCommand(getIncidentRequest(table, id))),
+      );
+      old = read.Item;
+    }
+    return pageRecordOutcome(old, page.key) === "recorded";
   }
 }
 

@@ -13,6 +13,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { ackLink, type AckChannel } from "../shared/ackToken";
+import { pageKey } from "../shared/incidentStore";
 import { pageGivenUpMetric } from "../shared/selfMetrics";
 import {
   PermanentError,
@@ -312,6 +313,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
         contact: page.contact,
         channel: page.channel,
         essential: page.essential,
+        key: pageKey(page),
       }))
     ) {
       log({ level: "INFO", message: "engine.page_skipped", ...context, reason: "not open" });

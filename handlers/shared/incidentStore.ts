@@ -22,6 +22,8 @@
  *   essentialContacts    SS? aliases the engine paged as an ESSENTIAL target of a stage
  *   notEssentialContacts SS? aliases the engine paged as a target of a stage that is not essential
  *   acknowledgers        SS? aliases whose acknowledgement was recorded without stopping anything
+ *   pageKeys             SS? the keys (pageKey) of the pages recordPage wrote: a retried send
+ *                           of the same page adds no second `paged` entry
  *   expiresAt     N  epoch seconds; DynamoDB TTL deletes the item some time after it
  *                    (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html:
  *                    "a Number data type" holding "Unix epoch time format in seconds")
@@ -32,7 +34,11 @@
  * API reference UpdateItem `ConditionExpression`):
  * - open: `attribute_not_exists(pk)`: a retried open never resets an incident;
  * - recordPage: `#status = :open`: the engine writes the page before sending it, so a send after
- *   an acknowledgement or a resolution fails the write and is never made;
+ *   an acknowledgement or a resolution fails the write and is never made; with the page's key,
+ *   also `attribute_not_exists(pageKeys) OR NOT contains(pageKeys, :pageKey)`: each retry of a
+ *   Send_* Task writes before its attempt, and only the first write of a page appends (the item as
+ *   it was tells the retry "already recorded, still open: send" from "not open: do not send",
+ *   pageRecordOutcome);
  * - recordDelivery, recordNote, attachExecution: `attribute_exists(pk)`: no write creates an
  *   incident (UpdateItem on a missing key would otherwise create an item);
  * - acknowledge: `#status = :open` and the contact is essential (paged as an essential target,
@@ -75,7 +81,7 @@ export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 export const TIMELINE_KINDS = [
   /** The router opened the incident. */
   "opened",
-  /** The engine sent (is about to send) a page: contact + channel. */
+  /** The engine sent (is about to send) a page: contact + channel; once per page (pageKey). */
   "paged",
   /** A channel reported delivery: contact + channel, detail = provider status. */
   "delivered",
@@ -233,9 +239,32 @@ export function attachExecutionRequest(
   };
 }
 
+/** The item's String Set of the keys of the pages recorded (recordPageRequest's `key`). */
+export const PAGE_KEYS = "pageKeys";
+
+/**
+ * The identity of one page of an incident (the item is the incident's, so the incident is
+ * implied): round, stage, channel, contact and the time it was scheduled for, which the Task
+ * input carries unchanged into every retry (components/engine/stateMachine.ts channelRetry) —
+ * the same identity as the voice call's ClientToken (handlers/engine/core.ts voiceClientToken)
+ * plus the channel. Aliases only, never an address.
+ */
+export function pageKey(page: {
+  readonly round: number;
+  readonly stage: number;
+  readonly channel: string;
+  readonly contact: string;
+  readonly at: string;
+}): string {
+  return `r${page.round}/s${page.stage}/${page.channel}/${page.contact}/${page.at}`;
+}
+
 /**
  * Records a page about to be sent, only while the incident is open: write this first, send only
  * if it succeeded (ConditionalCheckFailedException = acknowledged or resolved: do not send).
+ * With `key` (pageKey), a page already recorded is not appended again: the condition fails too,
+ * and pageRecordOutcome of the item as it was (ReturnValuesOnConditionCheckFailure ALL_OLD, API
+ * reference UpdateItem) tells a retry to send.
  */
 export function recordPageRequest(
   table: string,
@@ -251,6 +280,8 @@ export function recordPageRequest(
      * then counts as essential, as before the flag was recorded).
      */
     readonly essential?: boolean;
+    /** The page's pageKey: recorded once (undefined: every call appends). */
+    readonly key?: string;
   },
 ): UpdateItemCommandInput {
   const set =
@@ -259,14 +290,24 @@ export function recordPageRequest(
       : page.essential
         ? "essentialContacts"
         : "notEssentialContacts";
+  const adds = [
+    ...(set === undefined ? [] : [`${set} :contact`]),
+    ...(page.key === undefined ? [] : [`${PAGE_KEYS} :pageKeys`]),
+  ];
   return {
     TableName: table,
     Key: incidentKey(id),
-    UpdateExpression: `SET ${APPEND}${set === undefined ? "" : ` ADD ${set} :contact`}`,
-    ConditionExpression: "#status = :open",
+    UpdateExpression: `SET ${APPEND}${adds.length === 0 ? "" : ` ADD ${adds.join(", ")}`}`,
+    ConditionExpression:
+      page.key === undefined
+        ? "#status = :open"
+        : `#status = :open AND (attribute_not_exists(${PAGE_KEYS}) OR NOT contains(${PAGE_KEYS}, :pageKey))`,
     ExpressionAttributeNames: { "#status": "status" },
     ExpressionAttributeValues: {
       ...(set === undefined ? {} : { ":contact": { SS: [page.contact] } }),
+      ...(page.key === undefined
+        ? {}
+        : { ":pageKey": { S: page.key }, ":pageKeys": { SS: [page.key] } }),
       ...append({
         at: iso(page.at),
         kind: "paged",
@@ -276,7 +317,24 @@ export function recordPageRequest(
       }),
       ":open": { S: "open" },
     },
+    ...(page.key === undefined ? {} : { ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const }),
   };
+}
+
+/**
+ * Why recordPageRequest's condition failed, from the item as it was: still open with the page's
+ * key among pageKeys → "recorded" (an earlier attempt of this page wrote it: send, append
+ * nothing); anything else (no item, acknowledged, resolved) → "not-open" (do not send).
+ */
+export function pageRecordOutcome(
+  item: Record<string, AttributeValue> | undefined,
+  key: string,
+): "recorded" | "not-open" {
+  if (item?.status?.S !== "open") return "not-open";
+  if (item[PAGE_KEYS]?.SS?.includes(key) === true) return "recorded";
+  throw new IncidentStoreError(
+    "incident table: the page's condition failed on an open incident without its key",
+  );
 }
 
 /** Appends a delivery report (whatever the status: a late receipt still belongs in the timeline). */

@@ -16,63 +16,16 @@
 import { strict as assert } from "node:assert";
 import aslValidator from "asl-validator";
 import { drillWorkflowDefinition } from "../../components/drillSchedules";
+import { expectedDrillWorkflow } from "../support/drillWorkflow";
 import { one } from "../support/program";
 import { ACCOUNT, REGION, judged } from "../iam/stacks";
 
 const FN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:ie-full-drill`;
-const RETRY = [
-  {
-    ErrorEquals: [
-      "Lambda.ServiceException",
-      "Lambda.AWSLambdaException",
-      "Lambda.SdkClientException",
-      "Lambda.TooManyRequestsException",
-    ],
-    IntervalSeconds: 2,
-    MaxAttempts: 6,
-    BackoffRate: 2,
-  },
-  { ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 30, MaxAttempts: 3, BackoffRate: 2 },
-];
-const EXPECTED_DEFINITION = {
-  Comment: "Paging drill: start a [DRILL] incident, wait, report and resolve it",
-  StartAt: "StartDrill",
-  TimeoutSeconds: 10800,
-  States: {
-    StartDrill: {
-      Type: "Task",
-      Resource: "arn:aws:states:::lambda:invoke",
-      Parameters: {
-        FunctionName: FN,
-        Payload: { drill: { "level.$": "$.level", "scheduledTime.$": "$.scheduledTime" } },
-      },
-      ResultSelector: {
-        "incidentArn.$": "$.Payload.incidentArn",
-        "startedAt.$": "$.Payload.startedAt",
-      },
-      ResultPath: "$.started",
-      Retry: RETRY,
-      Next: "WaitForPages",
-    },
-    WaitForPages: { Type: "Wait", SecondsPath: "$.reportAfterSeconds", Next: "Report" },
-    Report: {
-      Type: "Task",
-      Resource: "arn:aws:states:::lambda:invoke",
-      Parameters: {
-        FunctionName: FN,
-        Payload: {
-          drillReport: {
-            "level.$": "$.level",
-            "incidentArn.$": "$.started.incidentArn",
-            "startedAt.$": "$.started.startedAt",
-          },
-        },
-      },
-      Retry: RETRY,
-      End: true,
-    },
-  },
-};
+const EXPECTED_DEFINITION = expectedDrillWorkflow({
+  functionArn: FN,
+  comment: "Paging drill: start a [DRILL] incident, wait, report and resolve it",
+  handle: "incidentArn",
+});
 
 describe("drill workflow (Step Functions)", () => {
   it("the definition exactly: start, Wait reportAfterSeconds, report; both tasks retried", () => {

@@ -13,64 +13,17 @@
 import { strict as assert } from "node:assert";
 import aslValidator from "asl-validator";
 import { drillWorkflowDefinition } from "../../components/drillSchedules";
+import { expectedDrillWorkflow } from "../support/drillWorkflow";
 import { one } from "../support/program";
 import { ACCOUNT, REGION, judged } from "../iam/stacks";
 
 const FN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:ie-selfdrills-drill`;
-const RETRY = [
-  {
-    ErrorEquals: [
-      "Lambda.ServiceException",
-      "Lambda.AWSLambdaException",
-      "Lambda.SdkClientException",
-      "Lambda.TooManyRequestsException",
-    ],
-    IntervalSeconds: 2,
-    MaxAttempts: 6,
-    BackoffRate: 2,
-  },
-  { ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 30, MaxAttempts: 3, BackoffRate: 2 },
-];
 /** The workflow for this backend: the start answers executionArn, the report receives it. */
-const EXPECTED_DEFINITION = {
-  Comment: "Paging drill: start a [DRILL] escalation execution, wait, report and resolve it",
-  StartAt: "StartDrill",
-  TimeoutSeconds: 10800,
-  States: {
-    StartDrill: {
-      Type: "Task",
-      Resource: "arn:aws:states:::lambda:invoke",
-      Parameters: {
-        FunctionName: FN,
-        Payload: { drill: { "level.$": "$.level", "scheduledTime.$": "$.scheduledTime" } },
-      },
-      ResultSelector: {
-        "executionArn.$": "$.Payload.executionArn",
-        "startedAt.$": "$.Payload.startedAt",
-      },
-      ResultPath: "$.started",
-      Retry: RETRY,
-      Next: "WaitForPages",
-    },
-    WaitForPages: { Type: "Wait", SecondsPath: "$.reportAfterSeconds", Next: "Report" },
-    Report: {
-      Type: "Task",
-      Resource: "arn:aws:states:::lambda:invoke",
-      Parameters: {
-        FunctionName: FN,
-        Payload: {
-          drillReport: {
-            "level.$": "$.level",
-            "executionArn.$": "$.started.executionArn",
-            "startedAt.$": "$.started.startedAt",
-          },
-        },
-      },
-      Retry: RETRY,
-      End: true,
-    },
-  },
-};
+const EXPECTED_DEFINITION = expectedDrillWorkflow({
+  functionArn: FN,
+  comment: "Paging drill: start a [DRILL] escalation execution, wait, report and resolve it",
+  handle: "executionArn",
+});
 
 describe("scheduled drills on backend step-functions (stack selfdrills)", function () {
   this.timeout(120_000);

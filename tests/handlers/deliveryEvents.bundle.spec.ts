@@ -26,6 +26,7 @@ import {
   RECIPIENT,
   REGION,
   SES_BOUNCE,
+  SES_BOUNCE_RECORD,
   SES_MESSAGE_ID,
   TABLE,
   TOPIC_ARN,
@@ -197,29 +198,7 @@ describe("delivery-events bundle (dist/bundles/deliveryEvents/index.js against a
       TableName: TABLE,
       Key: { pk: { S: `MESSAGE#${SES_MESSAGE_ID}` } },
     });
-    assert.deepEqual(stub.requests[1].body, {
-      TableName: TABLE,
-      Key: { pk: { S: "INCIDENT#inc-1" } },
-      UpdateExpression: "SET timeline = list_append(if_not_exists(timeline, :empty), :entry)",
-      ConditionExpression: "attribute_exists(pk)",
-      ExpressionAttributeValues: {
-        ":entry": {
-          L: [
-            {
-              M: {
-                at: { S: "2026-12-02T01:00:06.000Z" },
-                kind: { S: "delivery-failed" },
-                contact: { S: "sato" },
-                channel: { S: "email" },
-                detail: { S: "Bounce" },
-              },
-            },
-          ],
-        },
-        ":empty": { L: [] },
-      },
-      ReturnValues: "ALL_NEW",
-    });
+    assert.deepEqual(stub.requests[1].body, SES_BOUNCE_RECORD);
     const publish = stub.requests[2].body as Record<string, string>;
     assert.equal(publish.TopicArn, TOPIC_ARN);
     assert.deepEqual(JSON.parse(publish.Message), {

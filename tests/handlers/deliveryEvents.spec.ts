@@ -47,6 +47,7 @@ import {
   PHONE,
   RECIPIENT,
   SES_BOUNCE,
+  SES_BOUNCE_RECORD,
   SES_COMPLAINT,
   SES_DELIVERY,
   SES_DELIVERY_DELAY,
@@ -426,31 +427,7 @@ describe("delivery events handler (aws-sdk-client-mock): exact requests", () => 
     const get = db.commandCalls(GetItemCommand).map((c) => c.args[0].input);
     const update = db.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
     assert.deepEqual(get, [{ TableName: TABLE, Key: { pk: { S: `MESSAGE#${SES_MESSAGE_ID}` } } }]);
-    assert.deepEqual(update, [
-      {
-        TableName: TABLE,
-        Key: { pk: { S: "INCIDENT#inc-1" } },
-        UpdateExpression: "SET timeline = list_append(if_not_exists(timeline, :empty), :entry)",
-        ConditionExpression: "attribute_exists(pk)",
-        ExpressionAttributeValues: {
-          ":entry": {
-            L: [
-              {
-                M: {
-                  at: { S: "2026-12-02T01:00:06.000Z" },
-                  kind: { S: "delivery-failed" },
-                  contact: { S: "sato" },
-                  channel: { S: "email" },
-                  detail: { S: "Bounce" },
-                },
-              },
-            ],
-          },
-          ":empty": { L: [] },
-        },
-        ReturnValues: "ALL_NEW",
-      },
-    ]);
+    assert.deepEqual(update, [SES_BOUNCE_RECORD]);
     const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
     assert.equal(published.length, 1);
     assert.equal(published[0].TopicArn, TOPIC_ARN);

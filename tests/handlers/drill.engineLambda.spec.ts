@@ -28,6 +28,7 @@ import { createHandler, type DrillResult } from "../../handlers/drill/handler";
 import { DrillConfigError, DrillInputError, parseDrillEnv } from "../../handlers/drill/events";
 import { openIncidentRequest } from "../../handlers/shared/incidentStore";
 import { checkOperationInput } from "../support/apiModel";
+import { expectedResolveRequest } from "../support/incidentRequests";
 
 const REGION = "ap-northeast-1";
 const ACCOUNT = "123456789012";
@@ -276,34 +277,10 @@ describe("drill Lambda on backend step-functions: handler (aws-sdk-client-mock)"
       Key: { pk: { S: `INCIDENT#${ID}` } },
       ConsistentRead: true,
     });
-    assert.deepEqual(calls[2][1], {
-      TableName: TABLE,
-      Key: { pk: { S: `INCIDENT#${ID}` } },
-      UpdateExpression:
-        "SET #status = :resolved, resolvedAt = :at, timeline = list_append(if_not_exists(timeline, :empty), :entry)",
-      ConditionExpression: "#status IN (:open, :acknowledged)",
-      ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: {
-        ":resolved": { S: "resolved" },
-        ":open": { S: "open" },
-        ":acknowledged": { S: "acknowledged" },
-        ":at": { S: "2026-12-07T01:30:03.000Z" },
-        ":entry": {
-          L: [
-            {
-              M: {
-                at: { S: "2026-12-07T01:30:03.000Z" },
-                kind: { S: "resolved" },
-                detail: { S: "drill" },
-              },
-            },
-          ],
-        },
-        ":empty": { L: [] },
-      },
-      ReturnValues: "ALL_NEW",
-      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-    });
+    assert.deepEqual(
+      calls[2][1],
+      expectedResolveRequest(TABLE, ID, "2026-12-07T01:30:03.000Z", "drill"),
+    );
     assert.deepEqual(calls[0][1], { executionArn: EXECUTION });
     assert.deepEqual(calls[3][1], {
       TopicArn: TOPIC,

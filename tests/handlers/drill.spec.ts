@@ -479,11 +479,20 @@ describe("drills: pure builders", () => {
 
 // =============================================================================================
 describe("drills: handler (aws-sdk-client-mock, injected clock and log)", () => {
+  // The handler's own client instances are mocked (never the classes: a class stub wraps the
+  // prototype for every spec file of the run), in before() and restored in after().
+  const incidentsClient = new SSMIncidentsClient({ region: REGION });
+  const contactsClient = new SSMContactsClient({ region: REGION });
+  const snsClient = new SNSClient({ region: REGION });
   // ssm-contacts is declared against another @smithy/types (see router.spec.ts): cast the bridge.
   const mockContacts = (): AwsStub<ContactsInput, ContactsOutput, unknown> =>
-    mockClient(
-      SSMContactsClient as unknown as Parameters<typeof mockClient>[0],
-    ) as unknown as AwsStub<ContactsInput, ContactsOutput, unknown>;
+    mockClient(contactsClient as unknown as Parameters<typeof mockClient>[0]) as unknown as AwsStub<
+      ContactsInput,
+      ContactsOutput,
+      unknown
+    >;
+  const mockIncidents = () => mockClient(incidentsClient);
+  const mockSns = () => mockClient(snsClient);
   const ListEngagements = ListEngagementsCommand as unknown as new (
     input: ListEngagementsCommandInput,
   ) => AwsCommand<ListEngagementsCommandInput, ListEngagementsCommandOutput>;
@@ -497,9 +506,14 @@ describe("drills: handler (aws-sdk-client-mock, injected clock and log)", () => 
     input: StopEngagementCommandInput,
   ) => AwsCommand<StopEngagementCommandInput, StopEngagementCommandOutput>;
 
-  const incidents = mockClient(SSMIncidentsClient);
-  const contacts = mockContacts();
-  const sns = mockClient(SNSClient);
+  let incidents: ReturnType<typeof mockIncidents>;
+  let contacts: ReturnType<typeof mockContacts>;
+  let sns: ReturnType<typeof mockSns>;
+  before(() => {
+    incidents = mockIncidents();
+    contacts = mockContacts();
+    sns = mockSns();
+  });
   after(() => {
     incidents.restore();
     contacts.restore();
@@ -512,9 +526,9 @@ describe("drills: handler (aws-sdk-client-mock, injected clock and log)", () => 
   const wire = (env: Record<string, string | undefined> = ENV) =>
     createHandler({
       config: parseDrillEnv(env),
-      incidents: new SSMIncidentsClient({ region: REGION }),
-      contacts: new SSMContactsClient({ region: REGION }),
-      sns: new SNSClient({ region: REGION }),
+      incidents: incidentsClient,
+      contacts: contactsClient,
+      sns: snsClient,
       now: () => clock,
       log: (fields) => logs.push({ ...fields }),
     });

@@ -12,6 +12,8 @@
  * delivery events from Connect (another helper's).
  */
 import { strict as assert } from "node:assert";
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { engineDrillObservation } from "../../handlers/drill/engine";
 import { checkOperationInput } from "../support/apiModel";
 import {
   CALLER_ID,
@@ -19,6 +21,7 @@ import {
   EngineWorld,
   FLOW_EN,
   FLOW_JA,
+  T0,
   engineInput,
   plan,
   pressOneOneAt,
@@ -174,6 +177,42 @@ describe("escalation engine, executed with voice calls (aws-local-stepfunctions 
     assert.deepEqual(w.metrics, []);
     const paged = w.logs.filter((l) => l.message === "engine.paged" && l.channel === "voice");
     assert.equal(paged.length, 2);
+    // Send_voice wrote its page before each of its three attempts: one `paged` entry per page
+    // (handlers/shared/incidentStore.ts pageKey), at the first attempt's time, and the page's
+    // key among pageKeys; so the drill report reads one page per page sent.
+    const id = engineInput().incidentId;
+    const incident = await w.incident(id);
+    assert.deepEqual(
+      incident?.timeline.filter((e) => e.kind === "paged").map((e) => [e.at, e.contact, e.channel]),
+      [
+        ["2026-11-29T23:50:00.000Z", "sato", "email"],
+        ["2026-11-29T23:55:00.000Z", "sato", "voice"],
+        ["2026-11-30T00:05:00.000Z", "tanaka", "email"],
+        ["2026-11-30T00:10:00.000Z", "tanaka", "voice"],
+      ],
+    );
+    const item = await w.db.send(
+      new GetItemCommand({ TableName: t, Key: { pk: { S: `INCIDENT#${id}` } } }),
+    );
+    assert.deepEqual([...(item.Item?.pageKeys?.SS ?? [])].sort(), [
+      "r0/s1/email/sato/2026-11-29T23:50:00.000Z",
+      "r0/s1/voice/sato/2026-11-29T23:55:00.000Z",
+      "r0/s2/email/tanaka/2026-11-30T00:05:00.000Z",
+      "r0/s2/voice/tanaka/2026-11-30T00:10:00.000Z",
+    ]);
+    assert.deepEqual(
+      engineDrillObservation(
+        incident,
+        { incidentId: id, title: "drill", startedAt: T0 },
+        new Date("2026-11-30T00:30:00.000Z"),
+      ).pages.map((p) => [p.contactArn, p.sentAt]),
+      [
+        ["sato", "2026-11-29T23:50:00.000Z"],
+        ["sato", "2026-11-29T23:55:00.000Z"],
+        ["tanaka", "2026-11-30T00:05:00.000Z"],
+        ["tanaka", "2026-11-30T00:10:00.000Z"],
+      ],
+    );
   });
 
   it("a call the engine cannot place (no contact flow for the callee's language: a permanent error, not retried) is recorded, counted as PagesGivenUp (alarmed on), and the escalation goes on", async () => {

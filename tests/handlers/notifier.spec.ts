@@ -1248,7 +1248,13 @@ describe("notifier core", () => {
 // ---------------------------------------------------------------------------------------------
 
 describe("notifier handler (real module, local receivers on 127.0.0.1, mocked Secrets Manager)", () => {
-  const sm = mockClient(SecretsManagerClient);
+  // The real module creates its own client, so the class is stubbed: in before() and restored
+  // in after() (a class stub wraps the prototype for every spec file of the run).
+  const mockSecrets = () => mockClient(SecretsManagerClient);
+  let sm: ReturnType<typeof mockSecrets>;
+  before(() => {
+    sm = mockSecrets();
+  });
   let receiver: Receiver;
   let logs: string[];
   const realLog = console.log;

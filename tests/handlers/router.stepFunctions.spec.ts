@@ -40,6 +40,7 @@ import { createHandler, type RouterHandler } from "../../handlers/router/createH
 import { routerEnv } from "../../handlers/router/env";
 import { openIncidentRequest } from "../../handlers/shared/incidentStore";
 import { checkOperationInput } from "../support/apiModel";
+import { expectedResolveRequest } from "../support/incidentRequests";
 import { ENV, FakeTable, configOf, routerInput, routerInputAt } from "./fixtures/routerFixtures";
 import { SSMIncidentsClient } from "@aws-sdk/client-ssm-incidents";
 import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
@@ -75,8 +76,18 @@ function startInput(level: string, name: string): StartExecutionCommandInput {
 }
 
 describe("router, step-functions backend: StartExecution per incident, dedupe by incident id, recovery in the incident table", () => {
-  const sfn = mockClient(SFNClient);
-  const dynamo = mockClient(DynamoDBClient);
+  // The router's own client instances are mocked (never the classes: a class stub wraps the
+  // prototype for every spec file of the run), in before() and restored in after().
+  const sfnClient = new SFNClient({});
+  const dynamoClient = new DynamoDBClient({});
+  const mockSfn = () => mockClient(sfnClient);
+  const mockDynamo = () => mockClient(dynamoClient);
+  let sfn: ReturnType<typeof mockSfn>;
+  let dynamo: ReturnType<typeof mockDynamo>;
+  before(() => {
+    sfn = mockSfn();
+    dynamo = mockDynamo();
+  });
   let dedupe: FakeTable;
   /** The incident table: what the engine's Start opened (openIncidentRequest), by pk. */
   let incidents: Map<string, Record<string, AttributeValue>>;
@@ -98,9 +109,9 @@ describe("router, step-functions backend: StartExecution per incident, dedupe by
       config: configOf(env),
       clients: {
         incidents: new SSMIncidentsClient({}),
-        dynamodb: new DynamoDBClient({}),
+        dynamodb: dynamoClient,
         contacts: () => new SSMContactsClient({}),
-        stepFunctions: () => new SFNClient({}),
+        stepFunctions: () => sfnClient,
       },
       now: () => new Date(clock),
       log: (line) => logs.push(JSON.parse(JSON.stringify(line)) as Record<string, unknown>),
@@ -392,34 +403,10 @@ describe("router, step-functions backend: StartExecution per incident, dedupe by
     assert.deepEqual(result, { decision: "recover", incidentId: CRITICAL, outcome: "resolved" });
     const updates = incidentUpdates();
     assert.equal(updates.length, 2);
-    assert.deepEqual(updates[1], {
-      TableName: INCIDENTS,
-      Key: { pk: { S: `INCIDENT#${CRITICAL}` } },
-      UpdateExpression:
-        "SET #status = :resolved, resolvedAt = :at, timeline = list_append(if_not_exists(timeline, :empty), :entry)",
-      ConditionExpression: "#status IN (:open, :acknowledged)",
-      ExpressionAttributeNames: { "#status": "status" },
-      ExpressionAttributeValues: {
-        ":resolved": { S: "resolved" },
-        ":open": { S: "open" },
-        ":acknowledged": { S: "acknowledged" },
-        ":at": { S: "2019-10-02T17:10:05.000Z" },
-        ":entry": {
-          L: [
-            {
-              M: {
-                at: { S: "2019-10-02T17:10:05.000Z" },
-                kind: { S: "resolved" },
-                detail: { S: "recovery" },
-              },
-            },
-          ],
-        },
-        ":empty": { L: [] },
-      },
-      ReturnValues: "ALL_NEW",
-      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-    });
+    assert.deepEqual(
+      updates[1],
+      expectedResolveRequest(INCIDENTS, CRITICAL, "2019-10-02T17:10:05.000Z", "recovery"),
+    );
     assert.deepEqual(sfnCalls(StopExecutionCommand), [
       {
         executionArn: `arn:aws:states:ap-northeast-1:123456789012:execution:ie-prod-escalation:${CRITICAL}`,

@@ -70,8 +70,9 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import { mockClient, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
+import { mockClient, type AwsClientStub, type AwsCommand, type AwsStub } from "aws-sdk-client-mock";
 import { checkOperationInput, type Service } from "../support/apiModel";
+import { expectedResolveRequest } from "../support/incidentRequests";
 import { DRILL_USAGE, drillCli, type DrillCliIO } from "../../cli/drill";
 import type { ExitCode } from "../../tools/drill";
 
@@ -103,12 +104,42 @@ const ADDRESSES = ["sato@example.com", "+819000000001", "tanaka@example.com", "+
  * not (middleware-stack variance). These casts are the only bridge.
  */
 type ContactsStub = AwsStub<ContactsInput, ContactsOutput, unknown>;
-const contactsMock = mockClient(
-  SSMContactsClient as unknown as Parameters<typeof mockClient>[0],
-) as unknown as ContactsStub;
 const contactsCommand = (c: unknown) =>
   c as new (input: ContactsInput) => AwsCommand<ContactsInput, ContactsOutput>;
-const incidentsMock = mockClient(SSMIncidentsClient);
+/*
+ * The CLI creates its own clients (io.clients), so their classes are stubbed: stubbing a class
+ * wraps its prototype for every spec file of the run, so each top-level describe below creates
+ * the stubs it needs in before() and restores them in after() (useClassMocks).
+ */
+let contactsMock: ContactsStub;
+let incidentsMock: AwsClientStub<SSMIncidentsClient>;
+let sfnMock: AwsClientStub<SFNClient>;
+let dbMock: AwsClientStub<DynamoDBClient>;
+
+/**
+ * Mocha hooks of the calling describe: the Incident Manager class stubs, and with `engine` the
+ * Step Functions and DynamoDB ones, live only while it runs.
+ */
+function useClassMocks(engine: boolean): void {
+  before(() => {
+    contactsMock = mockClient(
+      SSMContactsClient as unknown as Parameters<typeof mockClient>[0],
+    ) as unknown as ContactsStub;
+    incidentsMock = mockClient(SSMIncidentsClient);
+    if (engine) {
+      sfnMock = mockClient(SFNClient);
+      dbMock = mockClient(DynamoDBClient);
+    }
+  });
+  after(() => {
+    contactsMock.restore();
+    incidentsMock.restore();
+    if (engine) {
+      sfnMock.restore();
+      dbMock.restore();
+    }
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 // A scripted Incident Manager: things become visible once the fake clock reaches their time.
@@ -381,6 +412,7 @@ function envWithoutAws(): NodeJS.ProcessEnv {
 }
 
 describe("npm run drill", () => {
+  useClassMocks(false);
   beforeEach(() => {
     clock = START;
     incidentsMock.reset();
@@ -862,12 +894,6 @@ const EXEC_NAME = "DRILL-critical-20260302T010000000Z";
 const EXEC_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:execution:${SM_NAME}:${EXEC_NAME}`;
 const TABLE = "ie-selfhosted-incidents";
 const KEY = { pk: { S: `INCIDENT#${EXEC_NAME}` } };
-// Stubbing a client class wraps its prototype for every spec file of the run: created and
-// restored at once here, re-stubbed by reset() in this describe's beforeEach, restored after it.
-const sfnMock = mockClient(SFNClient);
-const dbMock = mockClient(DynamoDBClient);
-sfnMock.restore();
-dbMock.restore();
 
 /** An incident item as handlers/shared/incidentStore.ts writes it, entries `[seconds, kind, contact?, channel?, detail?]`. */
 function item(
@@ -985,25 +1011,12 @@ async function runEngine(argv: string[]): Promise<Run> {
 
 /** The conditional resolve of handlers/shared/incidentStore.ts resolveRequest, at `sec`. */
 function expectedResolve(sec: number): Record<string, unknown> {
-  const at = new Date(START + sec * 1000).toISOString();
-  return {
-    TableName: TABLE,
-    Key: KEY,
-    UpdateExpression:
-      "SET #status = :resolved, resolvedAt = :at, timeline = list_append(if_not_exists(timeline, :empty), :entry)",
-    ConditionExpression: "#status IN (:open, :acknowledged)",
-    ExpressionAttributeNames: { "#status": "status" },
-    ExpressionAttributeValues: {
-      ":resolved": { S: "resolved" },
-      ":open": { S: "open" },
-      ":acknowledged": { S: "acknowledged" },
-      ":at": { S: at },
-      ":entry": { L: [{ M: { at: { S: at }, kind: { S: "resolved" }, detail: { S: "drill" } } }] },
-      ":empty": { L: [] },
-    },
-    ReturnValues: "ALL_NEW",
-    ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-  };
+  return expectedResolveRequest(
+    TABLE,
+    EXEC_NAME,
+    new Date(START + sec * 1000).toISOString(),
+    "drill",
+  );
 }
 
 const ENGINE_DRY_RUN = [
@@ -1024,16 +1037,13 @@ const ENGINE_DRY_RUN = [
 ].join("\n");
 
 describe("npm run drill, backend step-functions (Pulumi.selfhosted.yaml)", () => {
+  useClassMocks(true);
   beforeEach(() => {
     clock = START;
     sfnMock.reset();
     dbMock.reset();
     incidentsMock.reset();
     contactsMock.reset();
-  });
-  after(() => {
-    sfnMock.restore();
-    dbMock.restore();
   });
 
   it("dry run: the execution it would start, the timeline with repeat, zero SDK calls", async () => {

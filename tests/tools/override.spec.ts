@@ -112,7 +112,14 @@ describe("rotationAt with overrides (tools/timeline.ts)", () => {
 });
 
 describe("Incident Manager overrides (tools/override.ts)", () => {
-  const contacts = mockClient(SSMContactsClient as unknown as Parameters<typeof mockClient>[0]);
+  // A mock of this client instance (never the class: a class stub wraps the prototype for every
+  // spec file of the run), made in before() and restored in after().
+  const client = new SSMContactsClient({ region: "ap-northeast-1" });
+  const mockContacts = () => mockClient(client as unknown as Parameters<typeof mockClient>[0]);
+  let contacts: ReturnType<typeof mockContacts>;
+  before(() => {
+    contacts = mockContacts();
+  });
   beforeEach(() => contacts.reset());
   after(() => contacts.restore());
   const ROT_ARN = "arn:aws:ssm-contacts:ap-northeast-1:123456789012:rotation/ie-prod-primary";
@@ -138,7 +145,7 @@ describe("Incident Manager overrides (tools/override.ts)", () => {
     contacts
       .on(CreateRotationOverrideCommand as never)
       .resolves({ RotationOverrideId: "11111111-2222-3333-4444-555555555555" } as never);
-    const id = await createImOverride(contacts as unknown as SSMContactsClient, {
+    const id = await createImOverride(client, {
       prefix: "ie-prod",
       rotation: "primary",
       member: "tanaka",
@@ -196,7 +203,7 @@ describe("Incident Manager overrides (tools/override.ts)", () => {
   it("a rotation that does not exist is a clear error", async () => {
     contacts.on(ListRotationsCommand as never).resolves({ Rotations: [] } as never);
     await assert.rejects(
-      createImOverride(contacts as unknown as SSMContactsClient, {
+      createImOverride(client, {
         prefix: "ie-prod",
         rotation: "primary",
         member: "tanaka",
@@ -264,7 +271,9 @@ describe("npm run override (cli/override.ts)", () => {
   const io = (argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const dynamo = mockClient(DynamoDBClient);
+    // This run's own client, mocked (not the class: nothing leaks into other specs).
+    const db = new DynamoDBClient({ region: "ap-northeast-1" });
+    const dynamo = mockClient(db);
     dynamo.on(UpdateItemCommand).resolves({});
     return {
       out,
@@ -277,7 +286,7 @@ describe("npm run override (cli/override.ts)", () => {
         out: (l: string) => out.push(l),
         err: (l: string) => err.push(l),
         contacts: () => new SSMContactsClient({ region: "ap-northeast-1" }),
-        dynamodb: () => new DynamoDBClient({ region: "ap-northeast-1" }),
+        dynamodb: () => db,
       },
     };
   };

@@ -381,6 +381,19 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
     assert.ok(found, `no check ${id}`);
     return found;
   };
+  /** A check's status, summary and fix. */
+  const verdictOf = (doc: { checks: readonly CheckResult[] }, id: string) => {
+    const c = byId(doc.checks, id);
+    return [c.status, c.summary, c.fix];
+  };
+  /** A check's status, summary and the permission it names as missing. */
+  const deniedOf = (doc: { checks: readonly CheckResult[] }, id: string) => {
+    const c = byId(doc.checks, id);
+    return [c.status, c.summary, c.missingPermission];
+  };
+  /** AccessDenied as IAM words it for this spec's caller on `action` (HTTP 403). */
+  const accessDenied = (action: string, name = "AccessDeniedException") =>
+    awsError(name, `User: ${CALLER} is not authorized to perform: ${action}`, 403);
 
   before(() => {
     ({ sts, incidents, lambda, iam, contacts, chatbot, ses, sms, connect } = mockAll());
@@ -918,13 +931,7 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
     });
 
     it("service-linked role missing and the simulation is not allowed: a warning (exit 0) naming the missing permission", async () => {
-      roleMissing(
-        awsError(
-          "AccessDenied",
-          `User: ${CALLER} is not authorized to perform: iam:SimulatePrincipalPolicy`,
-          403,
-        ),
-      );
+      roleMissing(accessDenied("iam:SimulatePrincipalPolicy", "AccessDenied"));
       const doc = await runJson();
       assert.equal(doc.exitCode, 0);
       assert.deepEqual(byId(doc.checks, "alarm-role"), {
@@ -1406,25 +1413,13 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
     });
 
     it("AccessDenied on ses:GetAccount: cannot check, naming the permission; the other checks still run", async () => {
-      ses
-        .on(GetAccountCommand)
-        .rejects(
-          awsError(
-            "AccessDeniedException",
-            `User: ${CALLER} is not authorized to perform: ses:GetAccount`,
-            403,
-          ),
-        );
+      ses.on(GetAccountCommand).rejects(accessDenied("ses:GetAccount"));
       const doc = await runJson(["--stack", "selfhosted"]);
-      const c = byId(doc.checks, "ses-account");
-      assert.deepEqual(
-        [c.status, c.summary, c.missingPermission],
-        [
-          "cannot-check",
-          "cannot check SES account (sandbox, sending): missing permission ses:GetAccount",
-          "ses:GetAccount",
-        ],
-      );
+      assert.deepEqual(deniedOf(doc, "ses-account"), [
+        "cannot-check",
+        "cannot check SES account (sandbox, sending): missing permission ses:GetAccount",
+        "ses:GetAccount",
+      ]);
       assert.equal(byId(doc.checks, "ses-sender").status, "pass");
       assert.equal(doc.exitCode, 2);
     });
@@ -1512,6 +1507,8 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
         );
 
       before(() => writeFileSync(path.join(stackDir, "Pulumi.sfvoice.yaml"), STACK_VOICE));
+      /** Preflight (--json) of the voice stack. */
+      const runVoice = () => runJson(["--stack", "sfvoice"]);
 
       /** An instance ready to call, the number claimed on it, the flow Lambda associated. */
       beforeEach(() => {
@@ -1571,7 +1568,7 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
       ];
 
       it("ready: the instance, the claimed caller ID, the flow Lambda pass; Japanese mobiles warn by alias (a secret phone is not read); the exact Connect requests", async () => {
-        const doc = await runJson(["--stack", "sfvoice"]);
+        const doc = await runVoice();
         const connectChecks = doc.checks.filter((c) => c.id.startsWith("connect-"));
         assert.deepEqual(connectChecks, [
           {
@@ -1622,25 +1619,17 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
         connect.on(DescribeInstanceCommand).rejects(notFound("ResourceNotFoundException"));
         connect.on(ListPhoneNumbersV2Command).rejects(notFound("ResourceNotFoundException"));
         connect.on(ListLambdaFunctionsCommand).rejects(notFound("ResourceNotFoundException"));
-        const doc = await runJson(["--stack", "sfvoice"]);
-        const instance = byId(doc.checks, "connect-instance");
-        assert.deepEqual(
-          [instance.status, instance.summary, instance.fix],
-          [
-            "fail",
-            `Amazon Connect instance ${INSTANCE} does not exist in ap-northeast-1: no call can be placed`,
-            "Give channels.voice.connectInstanceId the ID of an instance in ap-northeast-1 (Amazon Connect console, the instance ARN's last part), or create one, then run preflight again.",
-          ],
-        );
-        const number = byId(doc.checks, "connect-number");
-        assert.deepEqual(
-          [number.status, number.summary, number.fix],
-          [
-            "fail",
-            `caller ID ${CALLER_ID} is not claimed on the instance: calls from it are refused`,
-            "Claim it on the instance first. A Japanese number (DID 050 or 03, toll-free 0120 or 0800) is given to a business in Japan through an AWS Support case with three documents (https://docs.aws.amazon.com/connect/latest/adminguide/connect-tokyo-region.html); it usually takes 2-6 weeks, up to 60 days (https://docs.aws.amazon.com/connect/latest/adminguide/number-request.html).",
-          ],
-        );
+        const doc = await runVoice();
+        assert.deepEqual(verdictOf(doc, "connect-instance"), [
+          "fail",
+          `Amazon Connect instance ${INSTANCE} does not exist in ap-northeast-1: no call can be placed`,
+          "Give channels.voice.connectInstanceId the ID of an instance in ap-northeast-1 (Amazon Connect console, the instance ARN's last part), or create one, then run preflight again.",
+        ]);
+        assert.deepEqual(verdictOf(doc, "connect-number"), [
+          "fail",
+          `caller ID ${CALLER_ID} is not claimed on the instance: calls from it are refused`,
+          "Claim it on the instance first. A Japanese number (DID 050 or 03, toll-free 0120 or 0800) is given to a business in Japan through an AWS Support case with three documents (https://docs.aws.amazon.com/connect/latest/adminguide/connect-tokyo-region.html); it usually takes 2-6 weeks, up to 60 days (https://docs.aws.amazon.com/connect/latest/adminguide/number-request.html).",
+        ]);
         assert.equal(byId(doc.checks, "connect-lambda").status, "cannot-check");
         assert.equal(doc.exitCode, 1);
       });
@@ -1652,7 +1641,7 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
         connect.on(DescribeInstanceAttributeCommand).resolves({
           Attribute: { AttributeType: "OUTBOUND_CALLS", Value: "false" },
         });
-        const c = byId((await runJson(["--stack", "sfvoice"])).checks, "connect-instance");
+        const c = byId((await runVoice()).checks, "connect-instance");
         assert.deepEqual(c, {
           id: "connect-instance",
           title: "Amazon Connect instance (outbound calls)",
@@ -1670,16 +1659,12 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
         connect.on(ListLambdaFunctionsCommand).resolves({
           LambdaFunctions: [`arn:aws:lambda:${REGION}:${ACCOUNT}:function:ie-other-voice-flow`],
         });
-        const doc = await runJson(["--stack", "sfvoice"]);
-        const number = byId(doc.checks, "connect-number");
-        assert.deepEqual(
-          [number.status, number.summary, number.fix],
-          [
-            "fail",
-            `caller ID ${CALLER_ID} is IN_PROGRESS, not CLAIMED: calls from it are refused`,
-            "Wait until the claim completes, then run preflight again.",
-          ],
-        );
+        const doc = await runVoice();
+        assert.deepEqual(verdictOf(doc, "connect-number"), [
+          "fail",
+          `caller ID ${CALLER_ID} is IN_PROGRESS, not CLAIMED: calls from it are refused`,
+          "Wait until the claim completes, then run preflight again.",
+        ]);
         const fn = byId(doc.checks, "connect-lambda");
         assert.deepEqual(
           [fn.status, fn.summary],
@@ -1691,25 +1676,13 @@ describe("npm run preflight (cli/preflight.ts, tools/preflight.ts)", () => {
       });
 
       it("AccessDenied on connect:DescribeInstance: cannot check, naming the permission", async () => {
-        connect
-          .on(DescribeInstanceCommand)
-          .rejects(
-            awsError(
-              "AccessDeniedException",
-              `User: ${CALLER} is not authorized to perform: connect:DescribeInstance`,
-              403,
-            ),
-          );
-        const doc = await runJson(["--stack", "sfvoice"]);
-        const c = byId(doc.checks, "connect-instance");
-        assert.deepEqual(
-          [c.status, c.summary, c.missingPermission],
-          [
-            "cannot-check",
-            "cannot check Amazon Connect instance (outbound calls): missing permission connect:DescribeInstance",
-            "connect:DescribeInstance",
-          ],
-        );
+        connect.on(DescribeInstanceCommand).rejects(accessDenied("connect:DescribeInstance"));
+        const doc = await runVoice();
+        assert.deepEqual(deniedOf(doc, "connect-instance"), [
+          "cannot-check",
+          "cannot check Amazon Connect instance (outbound calls): missing permission connect:DescribeInstance",
+          "connect:DescribeInstance",
+        ]);
         assert.equal(byId(doc.checks, "connect-number").status, "pass");
       });
 
