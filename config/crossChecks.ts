@@ -12,7 +12,7 @@ import { checkOutsideHours } from "./calendars";
 import { DAYS_OF_WEEK, LIMITS, NAME_RE, ONCALL_REF_PREFIX } from "./fields";
 import { formatPath } from "./errors";
 import { checkMaintenance } from "./maintenance";
-import { ownValue } from "./reserved";
+import { capturedPipelineSegment, ownValue } from "./reserved";
 
 type Raw = Record<string, unknown>;
 type Path = (string | number)[];
@@ -219,6 +219,13 @@ function checkLevels({ cfg, add, levels, levelNames }: Scope, checkRef: RefCheck
       add(
         ["levels", lvl],
         `"${lvl}" is not a valid level name (1-20 lower-case letters, digits, "_" and "-")`,
+      );
+    }
+    const captured = capturedPipelineSegment(lvl);
+    if (captured !== undefined) {
+      add(
+        ["levels", lvl],
+        `"${lvl}" would capture the pipeline's own resources named <prefix>-${captured}-… (its self-monitoring alarms, rules and functions); choose another level name`,
       );
     }
     if (!isObj(l)) continue;

@@ -1,5 +1,6 @@
 /**
- * Names a user may not give a key of the config: the members every JavaScript object has.
+ * Names a user may not give a key of the config: the members every JavaScript object has, and
+ * level names that would capture the pipeline's own resources.
  */
 import { type ConfigIssue, formatPath } from "./errors";
 
@@ -33,4 +34,43 @@ export function reservedKeyIssues(raw: unknown, path: PropertyKey[] = []): Confi
         ]
       : reservedKeyIssues((raw as Record<string, unknown>)[key], [...path, key]),
   );
+}
+
+/**
+ * The first segment, after `<prefix>-`, of every name the pipeline gives its own alarms, rules,
+ * functions, queues, tables and roles (`<prefix>-router-errors`, `<prefix>-heartbeat`,
+ * `<prefix>-self-page`, `<prefix>-engine-…`, …). A level's rule matches the alarms named
+ * `<prefix>-<level>-…` (components/levelRouting.ts), and its silences are matched under that
+ * prefix (handlers/router/silence.ts): a level called `router` would route the router's own
+ * self-monitoring alarms as its alarms (and a `*` silence of it would silence them), a level
+ * called `heartbeat` would collide with the heartbeat's rule. So a level may neither be one of
+ * these nor start with one followed by "-".
+ */
+export const PIPELINE_NAME_SEGMENTS: readonly string[] = [
+  "ack",
+  "alerts",
+  "chatbot",
+  "defer",
+  "deferral",
+  "deferrals",
+  "delivery",
+  "drill",
+  "drills",
+  "engine",
+  "escalation",
+  "events",
+  "heartbeat",
+  "incidents",
+  "notifier",
+  "oncall",
+  "open",
+  "router",
+  "self",
+  "silences",
+  "voice",
+];
+
+/** The segment a level name would capture (see PIPELINE_NAME_SEGMENTS), if any. */
+export function capturedPipelineSegment(level: string): string | undefined {
+  return PIPELINE_NAME_SEGMENTS.find((seg) => level === seg || level.startsWith(`${seg}-`));
 }

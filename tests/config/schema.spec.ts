@@ -673,6 +673,30 @@ describe("stack config schema", () => {
         ],
       },
       {
+        // Its rule would match <prefix>-router-errors, -router-dlq-depth, -router-pages-given-up.
+        name: "level named router (the pipeline's own alarms)",
+        change: set(["levels", "router"], { impact: 4, page: false }),
+        issues: [
+          {
+            path: "levels.router",
+            message:
+              '"router" would capture the pipeline\'s own resources named <prefix>-router-… (its self-monitoring alarms, rules and functions); choose another level name',
+          },
+        ],
+      },
+      {
+        // <prefix>-heartbeat-missing would be its alarm; its rule would be the heartbeat's name.
+        name: "level named heartbeat-x (starts with a pipeline segment and -)",
+        change: set(["levels", "heartbeat-x"], { impact: 4, page: false }),
+        issues: [
+          {
+            path: 'levels["heartbeat-x"]',
+            message:
+              '"heartbeat-x" would capture the pipeline\'s own resources named <prefix>-heartbeat-… (its self-monitoring alarms, rules and functions); choose another level name',
+          },
+        ],
+      },
+      {
         name: "level engages an unknown contact",
         change: set(["levels", "warning", "engage"], ["nobody"]),
         issues: [
