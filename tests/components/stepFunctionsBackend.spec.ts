@@ -390,11 +390,31 @@ describe("backend step-functions: the selfhosted stack under the mock engine", f
   });
 
   // Needs helper "seam"'s routerEnv/routerStatements (stepFunctions member, fixed this round).
-  it("the router's environment names the state machine and the incident table; it may start executions of it", () => {
+  it("the router's environment names the state machine, the incident table, the deferral target, the silences and the heartbeat's canary; it may start executions of it", () => {
     const fn = one(res, "aws:lambda/function:Function", "escalation-router").inputs;
     const env = (fn.environment as { variables: Record<string, string> }).variables;
     assert.equal(env.STATE_MACHINE_ARN, SM);
     assert.equal(env.INCIDENT_TABLE, "ie-selfhosted-incidents");
+    // Time-aware paging as on Incident Manager (issue 13): deferral, silences, heartbeat.
+    assert.deepEqual(
+      {
+        DEFER_QUEUE_ARN: env.DEFER_QUEUE_ARN,
+        DEFER_ROLE_ARN: env.DEFER_ROLE_ARN,
+        DEFER_PREFIX: env.DEFER_PREFIX,
+        SILENCES: env.SILENCES,
+        ALERTS_TOPIC_ARN: env.ALERTS_TOPIC_ARN,
+        HEARTBEAT_ALARM: env.HEARTBEAT_ALARM,
+      },
+      {
+        DEFER_QUEUE_ARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:ie-selfhosted-router-queue`,
+        DEFER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/ie-selfhosted-deferral`,
+        DEFER_PREFIX: "ie-selfhosted",
+        SILENCES:
+          '{"prefix":"ie-selfhosted","language":"ja","table":"ie-selfhosted-silences","windows":[{"alarms":["api-*"],"schedule":"cron(0 2 ? * SUN *)","timeZone":"Asia/Tokyo","minutes":60,"reason":"weekly patching"}]}',
+        ALERTS_TOPIC_ARN: `arn:aws:sns:${REGION}:${ACCOUNT}:ie-selfhosted-alerts`,
+        HEARTBEAT_ALARM: "ie-selfhosted-heartbeat",
+      },
+    );
     const statements = statementsOf(res, "escalation-router-policy") as {
       Action: string[];
       Resource: string[];
@@ -406,6 +426,24 @@ describe("backend step-functions: the selfhosted stack under the mock engine", f
     assert.deepEqual(
       statements.flatMap((s) => s.Action).filter((a) => /^ssm-(incidents|contacts):/.test(a)),
       [],
+    );
+    assert.deepEqual(
+      (statements as { Sid?: string }[]).map((s) => s.Sid),
+      [
+        "WriteOwnLogs",
+        "DeadLetterOwnQueue",
+        "ConsumeOwnQueue",
+        "MapAlarmsToOpenIncidents",
+        "ReadSilences",
+        "PostSilencedNotes",
+        "EncryptSilencedNotes",
+        "StartEngineExecutions",
+        "StopEngineExecutions",
+        "NoteAndResolveIncidents",
+        "DeferToOwnScheduleGroup",
+        "PassDeferralRoleToScheduler",
+        "RecheckDeferredAlarms",
+      ],
     );
   });
 });

@@ -8,8 +8,9 @@
  *
  * What this spec does NOT prove: that IAM evaluates exactly as the simulator does; which SES
  * identity SES authorizes a send against (both are allowed, the From address is pinned); the
- * context EventBridge sends when it assumes the target role; the router's statements (helper
- * "seam"'s routerStatements, judged once it lands); the commands of a real execution (the
+ * context EventBridge sends when it assumes the target role; every router statement (its
+ * step-functions calls: tests/iam/router.stepFunctions.spec.ts; the time-aware ones are asked
+ * here as single requests, not recorded from a handler run); the commands of a real execution (the
  * engine's own IAM spec, tests/iam/engine.spec.ts, runs one against the component).
  */
 import { strict as assert } from "node:assert";
@@ -38,6 +39,74 @@ describe("IAM simulator: the selfhosted stack's engine, ack and self-page roles"
         "ie-selfhosted-notifier",
         "ie-selfhosted-router",
         "ie-selfhosted-voice-ack",
+      ],
+    );
+  });
+
+  it("time-aware paging on step-functions (issue 13): the router defers into its own schedule group only, passes the deferral role to Scheduler only, re-checks alarms, reads the silences and posts their notes; the deferral role sends to the router's queue only; the heartbeat's Scheduler role writes IncidentEscalation metrics only", async () => {
+    const stack = await judged("selfhosted");
+    const router = role("ie-selfhosted-router-role");
+    const ask = (
+      principal: string,
+      action: string,
+      resource: string,
+      context?: Record<string, string>,
+    ) => decide(stack.policies, { principal, action, resource, context });
+    const deferral = role("ie-selfhosted-deferral");
+    const group = `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule`;
+    const queue = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+    assert.deepEqual(
+      [
+        await ask(
+          router,
+          "scheduler:CreateSchedule",
+          `${group}/ie-selfhosted-deferrals/ie-selfhosted-defer-0a1b`,
+        ),
+        await ask(router, "scheduler:CreateSchedule", `${group}/default/ie-selfhosted-defer-0a1b`),
+        await ask(router, "iam:PassRole", deferral, {
+          "iam:PassedToService": "scheduler.amazonaws.com",
+        }),
+        await ask(router, "iam:PassRole", deferral, {
+          "iam:PassedToService": "lambda.amazonaws.com",
+        }),
+        await ask(
+          router,
+          "cloudwatch:DescribeAlarms",
+          `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:ie-selfhosted-warning-api-5xx`,
+        ),
+        await ask(
+          router,
+          "dynamodb:Query",
+          `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/ie-selfhosted-silences`,
+        ),
+        await ask(
+          router,
+          "dynamodb:PutItem",
+          `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/ie-selfhosted-silences`,
+        ),
+        await ask(router, "sns:Publish", `arn:aws:sns:${REGION}:${ACCOUNT}:ie-selfhosted-alerts`),
+        await ask(deferral, "sqs:SendMessage", queue("ie-selfhosted-router-queue")),
+        await ask(deferral, "sqs:SendMessage", queue("another-team-queue")),
+        await ask(role("ie-selfhosted-heartbeat-scheduler"), "cloudwatch:PutMetricData", "*", {
+          "cloudwatch:namespace": "IncidentEscalation",
+        }),
+        await ask(role("ie-selfhosted-heartbeat-scheduler"), "cloudwatch:PutMetricData", "*", {
+          "cloudwatch:namespace": "AWS/EC2",
+        }),
+      ],
+      [
+        "Allowed",
+        "ImplicitlyDenied",
+        "Allowed",
+        "ImplicitlyDenied",
+        "Allowed",
+        "Allowed",
+        "ImplicitlyDenied",
+        "Allowed",
+        "Allowed",
+        "ImplicitlyDenied",
+        "Allowed",
+        "ImplicitlyDenied",
       ],
     );
   });
