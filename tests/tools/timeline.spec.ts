@@ -86,7 +86,22 @@ describe("tools/timeline", () => {
       ]);
       assert.deepEqual(critical.notifies, { slack: true, teams: false, webhooks: ["ticketing"] });
       const warning = level(t.levels, "warning");
-      assert.deepEqual(warning.events, []);
+      assert.deepEqual(warning.events, [
+        {
+          at: 0,
+          kind: "page",
+          contact: "sato",
+          channels: ["email"],
+          via: "direct engagement → oncall:primary",
+        },
+        {
+          at: 10,
+          kind: "page",
+          contact: "sato",
+          channels: ["sms", "voice"],
+          via: "direct engagement → oncall:primary",
+        },
+      ]);
       assert.deepEqual(
         warning.alarms.map((a) => [a.name, a.threshold]),
         [
