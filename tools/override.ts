@@ -12,8 +12,10 @@
  *   `type` attribute, so it never appears in the incidents' `recent` index (a sparse GSI holds
  *   only items with its key attribute: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-indexes-general-sparse-indexes.html).
  *   A new table was not needed: one more resource, role statement and alarm for a few items.
- *   Overrides read from either store become tools/timeline.ts RotationOverride values, which
- *   rotationAt (the on-call resolver) honours.
+ *   The key, the GetItem request and the parser are handlers/shared/overrides.ts, which the
+ *   escalation engine reads the store with at each stage (handlers/engine/handler.ts).
+ *   Overrides read from either store become RotationOverride values, which tools/timeline.ts
+ *   rotationAt (the on-call resolver the plan, the guide and the engine use) honours.
  *
  * Request builders are pure (specs assert them literally against aws-models/); the runners take
  * the clients.
@@ -29,14 +31,20 @@ import {
 import {
   GetItemCommand,
   UpdateItemCommand,
-  type AttributeValue,
   type DynamoDBClient,
-  type GetItemCommandInput,
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { createHash } from "node:crypto";
 import { names } from "../components/builders";
-import type { RotationOverride } from "./timeline";
+import {
+  getOverridesRequest,
+  overrideKey,
+  parseOverrides,
+  type RotationOverride,
+} from "../handlers/shared/overrides";
+
+// The store's pure pieces live beside the engine that reads them (handlers/shared/overrides.ts).
+export { getOverridesRequest, overrideKey, parseOverrides, type RotationOverride };
 
 /** What the CLI asks for: `member` on call in `rotation` from `from` to `to`. */
 export interface OverrideRequest {
@@ -200,11 +208,6 @@ export async function listImOverrides(
 // Step-functions backend: the incident table
 // ---------------------------------------------------------------------------------------------
 
-/** The store's key of a rotation's overrides. */
-export function overrideKey(rotation: string): Record<string, AttributeValue> {
-  return { pk: { S: `OVERRIDE#${rotation}` } };
-}
-
 /** Appends one override to the rotation's item (created on the first). */
 export function putOverrideRequest(
   table: string,
@@ -232,30 +235,6 @@ export function putOverrideRequest(
       },
     },
   };
-}
-
-/** Reads a rotation's overrides (strongly consistent: a just-made override is listed). */
-export function getOverridesRequest(table: string, rotation: string): GetItemCommandInput {
-  return { TableName: table, Key: overrideKey(rotation), ConsistentRead: true };
-}
-
-/** The stored item → overrides; a malformed entry is an error naming it. */
-export function parseOverrides(
-  rotation: string,
-  item: Record<string, AttributeValue> | undefined,
-): RotationOverride[] {
-  if (item === undefined) return [];
-  const list = item.overrides?.L ?? [];
-  return list.map((entry, i) => {
-    const m = entry.M;
-    const member = m?.member?.S;
-    const from = m?.from?.S;
-    const to = m?.to?.S;
-    if (member === undefined || from === undefined || to === undefined) {
-      throw new Error(`OVERRIDE#${rotation}.overrides[${i}]: needs member, from and to (strings)`);
-    }
-    return { rotation, members: [member], from, to };
-  });
 }
 
 export async function putSfOverride(

@@ -31,6 +31,8 @@ import {
   slackNote,
   smsContent,
   startRun,
+  stageNoteLines,
+  stageRotations,
   startStage,
   voiceAttributes,
   voiceClientToken,
@@ -40,6 +42,7 @@ import {
 import {
   errorName,
   getIncident,
+  getOverrides,
   indexMessage,
   logJson,
   openIncident,
@@ -58,6 +61,7 @@ import {
   type Logger,
 } from "./adapters";
 import { ENGINE_PLAN_FILE, type Directory, type EnginePlan, type Language } from "./protocol";
+import type { RotationOverride } from "../shared/overrides";
 
 export { PermanentError, TransientError } from "./core";
 
@@ -117,6 +121,47 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
     }
   }
 
+  /**
+   * The overrides of the rotations a stage engages (handlers/shared/overrides.ts). A read that
+   * fails after the SDK's own retries, or an item that does not parse, never stops the stage: the
+   * rotation's scheduled members are paged (never nobody because the store failed), a WARN is
+   * logged (the rotation and the error's name only) and the stage's note says so.
+   */
+  async function readOverrides(
+    rotations: readonly string[],
+    context: Record<string, unknown>,
+  ): Promise<{
+    overrides: RotationOverride[];
+    unreadable: { rotation: string; reason: string }[];
+  }> {
+    type Read =
+      | { readonly rotation: string; readonly overrides: RotationOverride[] }
+      | { readonly rotation: string; readonly reason: string };
+    const reads = await Promise.all(
+      rotations.map(async (rotation): Promise<Read> => {
+        try {
+          return { rotation, overrides: await getOverrides(deps.db, config.tableName, rotation) };
+        } catch (err: unknown) {
+          const reason = errorName(err);
+          log({
+            level: "WARN",
+            message: "engine.overrides_unreadable",
+            ...context,
+            rotation,
+            error: reason,
+          });
+          return { rotation, reason };
+        }
+      }),
+    );
+    return {
+      overrides: reads.flatMap((r) => ("overrides" in r ? r.overrides : [])),
+      unreadable: reads.flatMap((r) =>
+        "reason" in r ? [{ rotation: r.rotation, reason: r.reason }] : [],
+      ),
+    };
+  }
+
   async function run(task: TaskRequest): Promise<TaskResult> {
     const { input } = task;
     const params = baseParams(input);
@@ -156,19 +201,30 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
       case "stage": {
         if (task.step.kind !== "stage")
           throw new PermanentError("task input (stage): step is not a stage");
-        const { run, contacts } = startStage(
+        const { overrides, unreadable } = await readOverrides(
+          stageRotations(levelPlan(), task.step.stage),
+          { incidentId: input.incidentId, stage: task.step.stage + 1 },
+        );
+        const { run, contacts, byOverride } = startStage(
           levelPlan(),
           task.run,
           task.step.stage,
           new Date(task.step.at),
+          overrides,
         );
         await noteQuietly(
-          slackNote(plan.language, "slack.progress.title", "slack.stage", {
-            ...params,
-            stage: task.step.stage + 1,
-            round: run.round + 1,
-            contact: contacts.length > 0 ? contacts.join(", ") : "-",
-          }),
+          slackNote(
+            plan.language,
+            "slack.progress.title",
+            "slack.stage",
+            {
+              ...params,
+              stage: task.step.stage + 1,
+              round: run.round + 1,
+              contact: contacts.length > 0 ? contacts.join(", ") : "-",
+            },
+            stageNoteLines(plan.language, { byOverride, unreadable }),
+          ),
           { incidentId: input.incidentId, stage: task.step.stage + 1 },
         );
         log({
@@ -178,6 +234,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
           stage: task.step.stage + 1,
           round: run.round + 1,
           contacts,
+          ...(byOverride.length > 0 ? { byOverride: byOverride.map((o) => o.rotation) } : {}),
         });
         return run as unknown as TaskResult;
       }

@@ -5,8 +5,8 @@
  * aws-models/ssm-contacts.json, the step-functions store's requests, and `--help`.
  *
  * What this spec does NOT prove: that Incident Manager accepts the override (contact in the
- * rotation, times in range) or pages the overriding member; that the step-functions engine reads
- * the store (it calls rotationAt without overrides today); IAM for the CLI's caller.
+ * rotation, times in range) or pages the overriding member; the step-functions engine reading
+ * the store (tests/handlers/engine.overrides.spec.ts); IAM for the CLI's caller.
  */
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
@@ -112,7 +112,11 @@ describe("rotationAt with overrides (tools/timeline.ts)", () => {
 });
 
 describe("Incident Manager overrides (tools/override.ts)", () => {
-  const contacts = mockClient(SSMContactsClient as unknown as Parameters<typeof mockClient>[0]);
+  // A class mock stubs every instance in the run: made in before(), restored in after().
+  let contacts: ReturnType<typeof mockClient>;
+  before(() => {
+    contacts = mockClient(SSMContactsClient as unknown as Parameters<typeof mockClient>[0]);
+  });
   beforeEach(() => contacts.reset());
   after(() => contacts.restore());
   const ROT_ARN = "arn:aws:ssm-contacts:ap-northeast-1:123456789012:rotation/ie-prod-primary";
