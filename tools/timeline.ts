@@ -112,11 +112,19 @@ const CONDITION: Record<string, string> = {
   LessThanOrEqualToThreshold: "<=",
 };
 
-/** The timeline of every level, most severe first. */
-export function buildTimeline(cfg: StackConfig, stack: string, now: Date): Timeline {
+/**
+ * The timeline of every level, most severe first. `overrides` (read from AWS by `--overrides`,
+ * tools/override.ts readStackOverrides) resolve the rotations as the backends do; none offline.
+ */
+export function buildTimeline(
+  cfg: StackConfig,
+  stack: string,
+  now: Date,
+  overrides: readonly RotationOverride[] = [],
+): Timeline {
   const prefix = cfg.prefix ?? defaultPrefix(stack);
   const contacts = new Map(cfg.contacts.map((c) => [c.alias, c]));
-  const rotationsNow = cfg.onCall.map((r) => rotationAt(r, now));
+  const rotationsNow = cfg.onCall.map((r) => rotationAt(r, now, overrides));
   const onCallNow = new Map(rotationsNow.map((r) => [r.name, r.now]));
   const escalation = escalationStages(cfg.escalation);
   const escalationStarts = stageStarts(escalation);
