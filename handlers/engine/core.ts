@@ -512,19 +512,32 @@ export function stageTargets(
   return stageResolution(plan, stage, at, overrides).contacts;
 }
 
+/** The reason a stage note gives for an override naming nobody this plan can page. */
+export const UNKNOWN_OVERRIDE_MEMBER = "UnknownOverrideMember";
+
 function stageResolution(
   plan: LevelPlan,
   stage: number,
   at: Date,
   overrides: readonly RotationOverride[],
-): { contacts: string[]; byOverride: OnCallByOverride[] } {
+): { contacts: string[]; byOverride: OnCallByOverride[]; ignored: string[] } {
   const out: string[] = [];
   const byOverride: OnCallByOverride[] = [];
+  const ignored: string[] = [];
   for (const ref of plan.stages[stage].engage) {
     if (ref.startsWith("oncall:")) {
       const rotation = plan.rotations.find((r) => r.name === ref.slice(7));
       if (rotation) {
-        const now = rotationAt(rotation, at, overrides);
+        let now = rotationAt(rotation, at, overrides);
+        // An override whose members are not (any longer) contacts of the plan would page
+        // nobody: the schedule's members are paged instead, and the note says so.
+        if (
+          now.override &&
+          !now.override.members.some((m) => plan.contacts.some((c) => c.alias === m))
+        ) {
+          if (!ignored.includes(rotation.name)) ignored.push(rotation.name);
+          now = rotationAt(rotation, at);
+        }
         out.push(...now.now);
         if (now.override && !byOverride.some((b) => b.rotation === rotation.name))
           byOverride.push({
@@ -537,7 +550,7 @@ function stageResolution(
       out.push(ref);
     }
   }
-  return { contacts: [...new Set(out)], byOverride };
+  return { contacts: [...new Set(out)], byOverride, ignored };
 }
 
 /**
@@ -551,10 +564,16 @@ export function startStage(
   stage: number,
   at: Date,
   overrides: readonly RotationOverride[] = [],
-): { run: RunState; contacts: string[]; byOverride: OnCallByOverride[] } {
+): {
+  run: RunState;
+  contacts: string[];
+  byOverride: OnCallByOverride[];
+  /** Rotations whose override named nobody the plan can page: their schedule was used. */
+  ignored: string[];
+} {
   if (stage !== run.nextStage)
     throw new PermanentError(`stage ${stage + 1} is not the next stage (${run.nextStage + 1})`);
-  const { contacts, byOverride } = stageResolution(plan, stage, at, overrides);
+  const { contacts, byOverride, ignored } = stageResolution(plan, stage, at, overrides);
   const pages: ScheduledPage[] = [];
   for (const alias of contacts) {
     const contact = plan.contacts.find((c) => c.alias === alias);
@@ -575,7 +594,7 @@ export function startStage(
     .map((p, i) => ({ p, i }))
     .sort((a, b) => ms(a.p.at) - ms(b.p.at) || a.i - b.i)
     .map(({ p }) => p);
-  return { run: { ...run, nextStage: stage + 1, pending }, contacts, byOverride };
+  return { run: { ...run, nextStage: stage + 1, pending }, contacts, byOverride, ignored };
 }
 
 /**

@@ -17,6 +17,7 @@ import { pageGivenUpMetric } from "../shared/selfMetrics";
 import {
   PermanentError,
   TransientError,
+  UNKNOWN_OVERRIDE_MEMBER,
   baseParams,
   emailContent,
   endRound,
@@ -205,7 +206,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
           stageRotations(levelPlan(), task.step.stage),
           { incidentId: input.incidentId, stage: task.step.stage + 1 },
         );
-        const { run, contacts, byOverride } = startStage(
+        const { run, contacts, byOverride, ignored } = startStage(
           levelPlan(),
           task.run,
           task.step.stage,
@@ -223,7 +224,13 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
               round: run.round + 1,
               contact: contacts.length > 0 ? contacts.join(", ") : "-",
             },
-            stageNoteLines(plan.language, { byOverride, unreadable }),
+            stageNoteLines(plan.language, {
+              byOverride,
+              unreadable: [
+                ...unreadable,
+                ...ignored.map((rotation) => ({ rotation, reason: UNKNOWN_OVERRIDE_MEMBER })),
+              ],
+            }),
           ),
           { incidentId: input.incidentId, stage: task.step.stage + 1 },
         );
@@ -235,6 +242,7 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
           round: run.round + 1,
           contacts,
           ...(byOverride.length > 0 ? { byOverride: byOverride.map((o) => o.rotation) } : {}),
+          ...(ignored.length > 0 ? { overrideIgnored: ignored } : {}),
         });
         return run as unknown as TaskResult;
       }

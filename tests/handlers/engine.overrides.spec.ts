@@ -102,6 +102,14 @@ describe("engine core: stage targets with rotation overrides (handlers/engine/co
     assert.deepEqual(startStage(p, startRun(T0), 0, T0).byOverride, []);
   });
 
+  it("an override naming nobody the plan can page (a contact since removed) is ignored: the schedule's member is paged and the rotation is reported", () => {
+    const r = startStage(p, startRun(T0), 0, T0, [o(["yamada"], -60, 60)]);
+    assert.deepEqual(r.contacts, ["suzuki", "tanaka"]);
+    assert.deepEqual(r.byOverride, []);
+    assert.deepEqual(r.ignored, ["primary"]);
+    assert.deepEqual(startStage(p, startRun(T0), 0, T0, [o(["sato"], -60, 60)]).ignored, []);
+  });
+
   it("stageRotations: the rotations a stage engages that the plan has, once each", () => {
     const q = levelPlan({
       stages: [
@@ -287,6 +295,26 @@ describe("engine handler with overrides, executed (the real definition + handler
     } finally {
       world.db.middlewareStack.remove("failOverrideReads");
     }
+  });
+
+  it("an override of someone the plan does not page (a contact since removed from the stack) pages the scheduled member; the note says so", async () => {
+    const t = table();
+    await world.table(t);
+    await world.db.send(
+      new UpdateItemCommand(
+        putOverrideRequest(
+          t,
+          { rotation: "primary", member: "yamada", from: at(-60), to: at(60) },
+          at(-120),
+        ),
+      ),
+    );
+    const { error, world: w } = await world.run({ plan: plan(), table: t });
+    assert.equal(error, undefined);
+    assert.deepEqual(pages(w.sent).slice(0, 1), ["T+0 email suzuki@example.com"]);
+    assert.deepEqual(stageNotes(w.sent).slice(0, 1), [
+      `T+0 Incident ${id}: stage 1 (round 1) engages suzuki\nOverrides of primary could not be read (UnknownOverrideMember): its scheduled on-call is paged`,
+    ]);
   });
 
   it("a malformed override item (an entry without `to`) is not a reason to page nobody: the scheduled member is paged and the note names OverrideStoreError", async () => {
