@@ -356,8 +356,14 @@ export interface OverrideStack {
 /**
  * The active and upcoming overrides of every rotation of a stack (ended ones dropped), in start
  * order, read from its backend's store with the caller's credentials: Incident Manager
- * ListRotations + ListRotationOverrides (now to a year ahead), or the incident table's override
- * items (GetItem). A failed call is an OverrideCallError naming it.
+ * ListRotations + ListRotationOverrides (now to a year ahead: StartTime/EndTime are "the
+ * beginning/end of a time range for listing overrides", the answer "A list of rotation overrides
+ * in the specified time range",
+ * https://docs.aws.amazon.com/incident-manager/latest/APIReference/API_SSMContacts_ListRotationOverrides.html;
+ * the reference does not say whether an override that began before StartTime and is still in
+ * force is in the range: this reads it as overlapping the range, as cli/override.ts --list does),
+ * or the incident table's override items (GetItem). A failed call is an OverrideCallError naming
+ * it.
  */
 export async function readStackOverrides(
   stack: OverrideStack,

@@ -10,9 +10,11 @@
  * attribute, so it never appears in the incidents' `recent` index (a sparse GSI holds only items
  * with its key attribute:
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-indexes-general-sparse-indexes.html).
- * Reads are strongly consistent (GetItem `ConsistentRead`: "If set to true, then the operation
- * uses strongly consistent reads", API reference GetItem), so an override made a moment ago is
- * honoured by the next stage.
+ * Reads are strongly consistent (GetItem: "If your application requires a strongly consistent
+ * read, set ConsistentRead to true. Although a strongly consistent read might take more time than
+ * an eventually consistent read, it always returns the last updated value",
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html), so an
+ * override made a moment ago is honoured by the next stage.
  *
  * No SDK client here (types only): the module is bundled into the engine Lambda.
  */
