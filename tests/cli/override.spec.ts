@@ -47,8 +47,13 @@ const wire = (input: unknown): Record<string, unknown> => {
 describe("npm run override on an Incident Manager stack (cli/override.ts, mocked ssm-contacts)", () => {
   const stacks = overrideStacks();
   const client = new SSMContactsClient({ region: "ap-northeast-1" });
-  // The client packages and aws-sdk-client-mock pin different @smithy/types: hence the casts.
-  const mock = mockClient(client as unknown as Parameters<typeof mockClient>[0]);
+  // A class mock (the one the other specs of the run re-stub too), made in before() and restored
+  // in after(). The client packages and aws-sdk-client-mock pin different @smithy/types: hence
+  // the casts.
+  let mock: ReturnType<typeof mockClient>;
+  before(() => {
+    mock = mockClient(SSMContactsClient as unknown as Parameters<typeof mockClient>[0]);
+  });
   beforeEach(() => mock.reset());
   after(() => mock.restore());
   const run = async (argv: string[]) => {

@@ -33,16 +33,20 @@ const PLAN_ARN = "arn:aws:ssm-incidents::123456789012:response-plan/ie-imo-criti
 describe("npm run drill: who is on call, with the rotations' overrides, before it starts", function () {
   this.timeout(30_000);
   const stacks = overrideStacks();
-  // Instances, not classes: a class stub would reach every spec file of the run.
   const contacts = new SSMContactsClient({ region: "ap-northeast-1" });
   const incidents = new SSMIncidentsClient({ region: "ap-northeast-1" });
   const sfn = new SFNClient({ region: "ap-northeast-1" });
-  // The client packages and aws-sdk-client-mock pin different @smithy/types: hence the casts.
-  const contactsMock = mockClient(contacts as unknown as Parameters<typeof mockClient>[0]);
-  const incidentsMock = mockClient(incidents);
-  const sfnMock = mockClient(sfn);
+  // Class mocks (the ones tests/tools/drill.spec.ts stubs too), made in before() and restored in
+  // after(); DynamoDB is dynalite, never mocked. The client packages and aws-sdk-client-mock pin
+  // different @smithy/types: hence the casts.
+  let contactsMock: ReturnType<typeof mockClient>;
+  let incidentsMock: ReturnType<typeof mockClient>;
+  let sfnMock: ReturnType<typeof mockClient>;
   let db: Dynalite;
   before(async () => {
+    contactsMock = mockClient(SSMContactsClient as unknown as Parameters<typeof mockClient>[0]);
+    incidentsMock = mockClient(SSMIncidentsClient as unknown as Parameters<typeof mockClient>[0]);
+    sfnMock = mockClient(SFNClient as unknown as Parameters<typeof mockClient>[0]);
     db = await startDynalite();
   });
   after(async () => {

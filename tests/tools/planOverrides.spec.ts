@@ -42,10 +42,13 @@ describe("npm run plan -- --overrides (rotation overrides from AWS)", function (
   this.timeout(120_000);
   const stacks = overrideStacks();
   const client = new SSMContactsClient({ region: "ap-northeast-1" });
-  // The client packages and aws-sdk-client-mock pin different @smithy/types: hence the casts.
-  const mock = mockClient(client as unknown as Parameters<typeof mockClient>[0]);
+  // A class mock (the one the other specs of the run re-stub too), made in before() and restored
+  // in after(). The client packages and aws-sdk-client-mock pin different @smithy/types: hence
+  // the casts.
+  let mock: ReturnType<typeof mockClient>;
   let db: Dynalite;
   before(async () => {
+    mock = mockClient(SSMContactsClient as unknown as Parameters<typeof mockClient>[0]);
     db = await startDynalite();
   });
   after(async () => {
