@@ -32,6 +32,7 @@ import {
   type DrillOptions,
   type ExitCode,
 } from "../tools/drill";
+import { SDK_OVERRIDE_CLIENTS } from "../tools/override";
 
 export const DRILL_USAGE = `Usage: npm run drill -- --stack <name> --level <level> [--dry-run] [--yes]
                       [--timeout <minutes>] [--interval <seconds>] [--region <region>]
@@ -45,7 +46,9 @@ Paging drill through the stack's backend, so the real people are paged over thei
   <prefix>-escalation with the alarm "[DRILL] <level> paging drill" (every page says DRILL);
   acknowledge with the link in the e-mail or SMS. The drill watches the incident in
   <prefix>-incidents, then resolves it and stops the execution.
-Waits until someone acknowledges or the timeout passes, then prints a report.
+Before a real run starts, prints who each rotation the level engages has on call now, with the
+rotations' overrides (npm run override) applied. Waits until someone acknowledges or the timeout
+passes, then prints a report.
 
   --stack <name>        stack whose Pulumi.<name>.yaml to read (required)
   --level <level>       paging level (page: true) to drill (required)
@@ -59,9 +62,10 @@ Waits until someone acknowledges or the timeout passes, then prints a report.
 Ctrl-C stops waiting, records the report and resolves the incident; Ctrl-C again quits at once.
 Needs (incident-manager): ssm-incidents:ListResponsePlans, StartIncident, CreateTimelineEvent,
 UpdateIncidentRecord; ssm-contacts:ListEngagements, ListPagesByEngagement, ListPageReceipts,
-ListContactChannels, StopEngagement.
+ListContactChannels, StopEngagement, ListRotations, ListRotationOverrides (the overrides).
 Needs (step-functions): states:ListStateMachines, StartExecution (the state machine),
-StopExecution (its executions); dynamodb:GetItem, UpdateItem (the incident table).
+StopExecution (its executions); dynamodb:GetItem, UpdateItem (the incident table, also its
+override items).
 See docs/drills.md.
 Exit codes: 0 acknowledged, 1 nobody acknowledged before the timeout, 2 usage, config, credential
 or AWS errors, 130 interrupted.`;
@@ -209,6 +213,7 @@ if (require.main === module) {
       confirm: terminalConfirm,
       clients: sdkClients,
       engineClients: engineSdkClients,
+      overrideClients: SDK_OVERRIDE_CLIENTS,
       signal: controller.signal,
     }),
   );

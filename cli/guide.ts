@@ -1,14 +1,16 @@
 /**
- * `npm run guide -- --stack <name> [--config-file <path>] [--out <file>] [--help]`: the command
+ * `npm run guide -- --stack <name> [--config-file <path>] [--out <file>] [--lang ja|en]
+ * [--overrides] [--help]`: the command
  * line and the printing; the guide itself is tools/guide.ts.
  *
- * Exit codes: 0 written, 1 the output file could not be written, 2 config errors or bad usage.
+ * Exit codes: 0 written, 1 the output file could not be written, 2 config errors, bad usage or a
+ * failed --overrides read.
  */
 import * as path from "node:path";
-import { parseCliArgs, runCli, runMain, type Cli, type CliArgs } from "../tools/cliArgs";
+import { parseCliArgs, runCliAsync, runMain, type Cli, type CliArgs } from "../tools/cliArgs";
 import { guide, type GuideArgs, type GuideCliOptions, type GuideResult } from "../tools/guide";
 
-export const GUIDE_USAGE = `Usage: npm run guide -- --stack <name> [--config-file <path>] [--out <file>] [--lang ja|en]
+export const GUIDE_USAGE = `Usage: npm run guide -- --stack <name> [--config-file <path>] [--out <file>] [--lang ja|en] [--overrides]
 
 Writes the responder guide of a stack (Markdown): what a page looks like on each channel, how to
 acknowledge, who is paged when for each level, who is on call, drills, and how to activate a
@@ -19,9 +21,12 @@ channel. Offline (no AWS account); never prints a phone number or an e-mail addr
   --out <file>          write the guide to this file instead of stdout
   --lang ja|en          language of a step-functions stack's guide (default: the stack's
                         incident-escalation:language, else en)
+  --overrides           also read the rotations' active and upcoming overrides from AWS with your
+                        credentials (the stack's aws:region; as npm run override -- --list does)
   --help                this text
 
-Exit codes: 0 written, 1 the output file could not be written, 2 config errors or bad usage.`;
+Exit codes: 0 written, 1 the output file could not be written, 2 config errors, bad usage or a
+failed --overrides read.`;
 
 export function parseGuideArgs(argv: readonly string[]): CliArgs<GuideArgs> {
   return parseCliArgs(
@@ -32,6 +37,7 @@ export function parseGuideArgs(argv: readonly string[]): CliArgs<GuideArgs> {
       "config-file": { type: "string" },
       out: { type: "string" },
       lang: { type: "string" },
+      overrides: { type: "boolean", default: false },
     },
     (args) =>
       !args.stack && !args["config-file"]
@@ -49,8 +55,8 @@ export const GUIDE_CLI: Cli<GuideArgs> = {
 /** `npm run guide` in process: what to print and the exit code. */
 export function guideCli(
   opts: GuideCliOptions & { readonly argv: readonly string[] },
-): GuideResult {
-  return runCli(
+): Promise<GuideResult> {
+  return runCliAsync(
     GUIDE_CLI,
     opts.argv,
     (args) => guide(args, opts),
@@ -60,7 +66,7 @@ export function guideCli(
 
 if (require.main === module) {
   runMain("guide", async (argv) => {
-    const r = guideCli({ argv, root: path.join(__dirname, ".."), now: new Date() });
+    const r = await guideCli({ argv, root: path.join(__dirname, ".."), now: new Date() });
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
     return r.exitCode;

@@ -11,8 +11,6 @@
  * Exit codes: 0 done, 2 usage, config, credential or AWS errors.
  */
 import * as path from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SSMContactsClient } from "@aws-sdk/client-ssm-contacts";
 import { defaultPrefix } from "../components/builders";
 import { incidentTableName } from "../handlers/shared/incidentStore";
 import { describeAwsError } from "../tools/awsErrors";
@@ -20,11 +18,17 @@ import { parseCliArgs, runMain, type CliArgs } from "../tools/cliArgs";
 import {
   activeAndUpcoming,
   createImOverride,
+  describeOverrideError,
+  LIST_WINDOW_MS,
   listImOverrides,
   listSfOverrides,
   overrideLine,
+  OverrideCallError,
   overrideProblems,
+  overrideRegion,
   putSfOverride,
+  SDK_OVERRIDE_CLIENTS,
+  type OverrideClients,
 } from "../tools/override";
 import { loadStackConfigFile } from "../tools/stackFile";
 
@@ -119,8 +123,8 @@ export interface OverrideIo {
   readonly now: () => Date;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
-  readonly contacts: (region: string | undefined) => SSMContactsClient;
-  readonly dynamodb: (region: string | undefined) => DynamoDBClient;
+  readonly contacts: OverrideClients["contacts"];
+  readonly dynamodb: OverrideClients["dynamodb"];
 }
 
 export async function override(io: OverrideIo): Promise<0 | 2> {
@@ -142,7 +146,7 @@ export async function override(io: OverrideIo): Promise<0 | 2> {
     return 2;
   }
   const { config: cfg, stackFile } = loaded;
-  const region = a.region ?? stackFile.config["aws:region"];
+  const region = overrideRegion(stackFile.config, a.region);
   const prefix = cfg.prefix ?? defaultPrefix(a.stack);
   const rotation = cfg.onCall.find((r) => r.name === a.rotation);
   if (rotation === undefined) {
@@ -188,7 +192,7 @@ export async function override(io: OverrideIo): Promise<0 | 2> {
       return 0;
     }
     // ListRotationOverrides needs a window: from now to a year ahead.
-    const until = new Date(now.getTime() + 366 * 86_400_000);
+    const until = new Date(now.getTime() + LIST_WINDOW_MS);
     printList(
       io,
       activeAndUpcoming(await listImOverrides(client, prefix, a.rotation, now, until), now),
@@ -203,7 +207,9 @@ export async function override(io: OverrideIo): Promise<0 | 2> {
         : a.action.kind === "create"
           ? "ssm-contacts:CreateRotationOverride"
           : "ssm-contacts:ListRotationOverrides";
-    io.err(`override: ${describeAwsError(err, action)}`);
+    io.err(
+      `override: ${err instanceof OverrideCallError ? describeOverrideError(err) : describeAwsError(err, action)}`,
+    );
     return 2;
   }
 }
@@ -221,8 +227,7 @@ if (require.main === module) {
       now: () => new Date(),
       out: (line) => process.stdout.write(`${line}\n`),
       err: (line) => process.stderr.write(`${line}\n`),
-      contacts: (region) => new SSMContactsClient(region ? { region } : {}),
-      dynamodb: (region) => new DynamoDBClient(region ? { region } : {}),
+      ...SDK_OVERRIDE_CLIENTS,
     }),
   );
 }

@@ -1,15 +1,15 @@
 /**
  * `npm run plan -- [--stack <name>] [--config-file <path>] [--policy-config <path>] [--json]
- * [--no-color]`: the command line and the printing; the plan itself is tools/plan.ts.
+ * [--no-color] [--overrides]`: the command line and the printing; the plan itself is tools/plan.ts.
  *
  * Exit codes: 0 fine (advisory findings allowed), 1 mandatory policy violations, 2 config errors,
- * providers without a region or in different regions, or bad usage.
+ * providers without a region or in different regions, a failed --overrides read, or bad usage.
  */
 import * as path from "node:path";
 import { parseCliArgs, runCliAsync, runMain, type Cli, type CliArgs } from "../tools/cliArgs";
 import { plan, type PlanArgs, type PlanOptions, type PlanResult } from "../tools/plan";
 
-export const PLAN_USAGE = `Usage: npm run plan -- [--stack <name>] [--config-file <path>] [--policy-config <path>] [--json] [--no-color]
+export const PLAN_USAGE = `Usage: npm run plan -- [--stack <name>] [--config-file <path>] [--policy-config <path>] [--json] [--no-color] [--overrides]
 
 Offline preview of a stack (no AWS account, no Pulumi CLI): what would be created, who gets paged
 when and how for each level, and what the policy pack says.
@@ -20,10 +20,12 @@ when and how for each level, and what the policy pack says.
                         merged over what the stack implies (e.g. which levels must be routed)
   --json                one JSON document instead of text
   --no-color            no ANSI colours (also when stdout is not a terminal, or NO_COLOR is set)
+  --overrides           also read the rotations' active and upcoming overrides from AWS with your
+                        credentials (the stack's aws:region; as npm run override -- --list does)
   --help                this text
 
-Exit codes: 0 fine (advisory findings allowed), 1 mandatory policy violations, 2 config errors
-or providers that would not deploy to one region.`;
+Exit codes: 0 fine (advisory findings allowed), 1 mandatory policy violations, 2 config errors,
+providers that would not deploy to one region, or a failed --overrides read.`;
 
 export function parsePlanArgs(argv: readonly string[]): CliArgs<PlanArgs> {
   return parseCliArgs(
@@ -35,6 +37,7 @@ export function parsePlanArgs(argv: readonly string[]): CliArgs<PlanArgs> {
       "policy-config": { type: "string" },
       json: { type: "boolean", default: false },
       "no-color": { type: "boolean", default: false },
+      overrides: { type: "boolean", default: false },
     },
     (args) => ({ kind: "run", args }),
   );

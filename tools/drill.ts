@@ -77,7 +77,8 @@ import {
 import { AwsCallError, awsCall, classifyAwsError, describeAwsError } from "./awsErrors";
 import { loadStackConfigFile } from "./stackFile";
 import { timelineLines } from "./planReport";
-import { buildTimeline, type LevelTimeline } from "./timeline";
+import { buildTimeline, type LevelTimeline, type Timeline } from "./timeline";
+import { describeOverrideError, readStackOverrides, type OverrideClients } from "./override";
 
 export const DEFAULTS = { timeoutMinutes: 30, intervalSeconds: 20 } as const;
 
@@ -135,6 +136,33 @@ function notifyTargets(t: LevelTimeline): string {
 /** The expected paging timeline of a level: the same T+<minutes> lines as `npm run plan`. */
 export function renderExpectedTimeline(t: LevelTimeline): string[] {
   return timelineLines({ ...t, mode: "incident" }).map((line) => `  ${line}`);
+}
+
+/**
+ * Before a real drill: who each rotation the level engages has on call now, and whether by an
+ * override (read from the backend's store; Incident Manager and the engine apply the same ones
+ * when they page), in the order the level engages them.
+ */
+export function renderOnCall(t: Timeline, level: LevelTimeline): string[] {
+  const engaged = [
+    ...new Set(
+      level.events.flatMap((e) =>
+        e.kind === "stage"
+          ? e.targets.filter((x) => x.ref.startsWith("oncall:")).map((x) => x.ref.slice(7))
+          : [],
+      ),
+    ),
+  ];
+  const rotations = engaged.flatMap((name) => t.rotations.filter((r) => r.name === name));
+  if (rotations.length === 0) return [];
+  return [
+    "On call now, with the rotations' overrides:",
+    ...rotations.map(
+      (r) =>
+        `  oncall:${r.name}: ${r.now.join(", ") || "nobody (not started)"}` +
+        (r.override ? ` (override until ${r.override.until})` : ""),
+    ),
+  ];
 }
 
 /** Dry-run text: what a real drill of this level would do. */
@@ -235,6 +263,11 @@ export interface DrillIO {
   readonly engineClients?: (region: string | undefined) => EngineDrillClients;
   /** Aborted on Ctrl-C. */
   readonly signal: AbortSignal;
+  /**
+   * The clients a real run reads the rotations' overrides with before it starts (cli/drill.ts
+   * gives the SDK's); absent: not read and not printed.
+   */
+  readonly overrideClients?: OverrideClients;
 }
 
 /** The response plan's ARN by name, from ListResponsePlans (paginated); never hand-built. */
@@ -377,11 +410,37 @@ export async function drill(opts: DrillOptions, io: DrillIO): Promise<ExitCode> 
     return 2;
   }
   const started = io.now();
-  const timeline = buildTimeline(cfg, opts.stack, started);
+  let timeline = buildTimeline(cfg, opts.stack, started);
   const problem = levelProblem(cfg, timeline.levels, opts.stack, opts.level);
   if (problem) {
     io.err(`drill: ${problem}`);
     return 2;
+  }
+  if (!opts.dryRun && io.overrideClients !== undefined && cfg.onCall.length > 0) {
+    // Informational: the backends resolve overrides themselves when they page, so a failed
+    // read is said and the drill goes on with the schedule's names.
+    try {
+      const overrides = await readStackOverrides(
+        {
+          backend: cfg.backend,
+          prefix: timeline.prefix,
+          rotations: cfg.onCall.map((r) => r.name),
+          region: opts.region ?? stackRegion,
+        },
+        io.overrideClients,
+        started,
+      );
+      timeline = buildTimeline(cfg, opts.stack, started, overrides);
+    } catch (err: unknown) {
+      io.err(
+        `drill: the rotations' overrides could not be read (${describeOverrideError(err)}); who is on call below is the rotations' schedule, and the drill still pages whoever the backend has on call.`,
+      );
+    }
+    for (const line of renderOnCall(
+      timeline,
+      timeline.levels.find((l) => l.level === opts.level)!,
+    ))
+      io.out(line);
   }
   const level = timeline.levels.find((l) => l.level === opts.level) as LevelTimeline;
   const prefix = timeline.prefix;

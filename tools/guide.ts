@@ -8,22 +8,31 @@
  * (people by display name and alias, channels by kind).
  *
  * `buildGuide` is pure (the clock is a parameter); the CLI reads the stack config offline, like
- * `npm run plan`, and does the I/O. Exit codes: 0 written, 1 the output file could not be
+ * `npm run plan`, and does the I/O; only `--overrides` reads from AWS (the rotations' overrides,
+ * with the caller's credentials, tools/override.ts readStackOverrides). Exit codes: 0 written, 1 the output file could not be
  * written, 2 config errors or bad usage.
  */
 import { closeSync, constants, existsSync, lstatSync, openSync, writeSync } from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "./cliArgs";
 import { ChannelKind, ConfigError, ContactConfig, StackConfig } from "../config/schema";
-import { channelsUsed, names, parseRef } from "../components/builders";
+import { channelsUsed, defaultPrefix, names, parseRef } from "../components/builders";
 import { scrub, sensitiveValues } from "../config/sensitive";
 import { LANGUAGES, type Language } from "../config/backend";
 import { localTime as calendarLocalTime } from "../handlers/shared/calendar";
 import { loadStackConfigFile } from "./stackFile";
+import {
+  SDK_OVERRIDE_CLIENTS,
+  describeOverrideError,
+  overrideRegion,
+  readStackOverrides,
+  type OverrideClients,
+} from "./override";
 import { escalationEnd, hoursFacts, localStamp } from "./planReport";
 import {
   LevelTimeline,
   RotationNow,
+  RotationOverride,
   TargetLabel,
   Timeline,
   TimelineEvent,
@@ -52,6 +61,11 @@ export interface GuideOptions {
   readonly lang?: Language;
   /** Hours an acknowledgement link stays valid (step-functions); unknown when absent. */
   readonly ackLinkHours?: number;
+  /**
+   * The stack's active and upcoming rotation overrides, read with `--overrides`
+   * (tools/override.ts readStackOverrides); absent: not read (the guide is offline).
+   */
+  readonly overrides?: readonly RotationOverride[];
 }
 
 const KIND_NAME: Record<ChannelKind, string> = { email: "e-mail", sms: "SMS", voice: "voice call" };
@@ -70,6 +84,8 @@ interface GuideContext {
   readonly source?: string;
   /** The first level that opens an incident (the example for drills). */
   readonly firstIncident?: LevelTimeline;
+  /** The overrides read with --overrides; undefined when not read. */
+  readonly overrides?: readonly RotationOverride[];
 }
 
 /** The responder guide of a stack, as Markdown. Pure: `now` resolves the on-call rotations. */
@@ -79,7 +95,7 @@ export function buildGuide(
   now: Date,
   opts: GuideOptions = {},
 ): string {
-  const timeline = buildTimeline(cfg, stack, now);
+  const timeline = buildTimeline(cfg, stack, now, opts.overrides);
   const people = new Map(cfg.contacts.map((c) => [c.alias, c]));
   const g: GuideContext = {
     cfg,
@@ -90,6 +106,7 @@ export function buildGuide(
     command: opts.command ?? `npm run guide -- --stack ${stack}`,
     source: opts.source,
     firstIncident: timeline.levels.find((l) => l.mode === "incident"),
+    overrides: opts.overrides,
   };
   if (cfg.backend === "step-functions") {
     const lang = opts.lang ?? cfg.language;
@@ -109,7 +126,8 @@ export function buildGuide(
     voiceCallsSection,
     acknowledgingSection,
     scheduleSection,
-    (x: GuideContext) => workingHoursSection(x, opts.lang ?? cfg.language, now),
+    // The Incident Manager guide is English (--lang is the step-functions guide's): so is this.
+    (x: GuideContext) => workingHoursSection(x, "en", now),
     drillsSection,
     activationSection,
   ].flatMap((section) => section(g));
@@ -322,6 +340,7 @@ function scheduleSection(g: GuideContext): string[] {
     p("This stack has no on-call rotation: every stage pages named people.", "");
   } else {
     for (const r of timeline.rotations) p(`- ${rotationLine(r, who)}`);
+    p(...overridesLines(g, "en"));
     p("");
     p(
       `Resolved for ${timeline.plannedAt}. The authoritative schedule is Incident Manager's: ` +
@@ -495,11 +514,57 @@ function targetLabel(t: TargetLabel, who: (alias: string) => string): string {
   );
 }
 
-function rotationLine(r: RotationNow, who: (alias: string) => string): string {
+function rotationLine(
+  r: RotationNow,
+  who: (alias: string) => string,
+  lang: Language = "en",
+): string {
+  if (lang === "ja") {
+    const by = r.override ? `(${stampJa(r.override.until, r.timeZone)} までオーバーライド)` : "";
+    return (
+      `当番ローテーション \`${r.name}\`: 現在の当番は **${r.now.map(who).join("、")}**${by}。` +
+      `次は ${stampJa(r.nextHandoff, r.timeZone)}(${r.timeZone})から ${r.next.map(who).join("、")}`
+    );
+  }
+  const by = r.override ? ` by override until ${localTime(r.override.until, r.timeZone)}` : "";
   return (
-    `On-call rotation \`${r.name}\`: on call now **${r.now.map(who).join(", ")}**; ` +
+    `On-call rotation \`${r.name}\`: on call now **${r.now.map(who).join(", ")}**${by}; ` +
     `next ${r.next.map(who).join(", ")} from ${localTime(r.nextHandoff, r.timeZone)}`
   );
+}
+
+/**
+ * After the rotation lines: the upcoming overrides of each rotation (read with --overrides), or
+ * one line saying they were not read and how to see them.
+ */
+function overridesLines(g: GuideContext, lang: Language): string[] {
+  const { timeline, who, stack } = g;
+  const ja = lang === "ja";
+  if (timeline.rotations.length === 0) return [];
+  if (g.overrides === undefined)
+    return [
+      ja
+        ? `- オーバーライド(一時的な当番の交代)はオフラインでは読み込んでいません。反映するには \`--overrides\` を付けて再生成するか、\`npm run override -- --stack ${stack} --rotation <r> --list\` で確認してください。`
+        : `- Overrides (someone else on call for a while) are not read offline: regenerate with \`--overrides\` to include them, or see them with \`npm run override -- --stack ${stack} --rotation <r> --list\`.`,
+    ];
+  const plannedAt = Date.parse(timeline.plannedAt);
+  return timeline.rotations.map((r) => {
+    const upcoming = g.overrides!.filter(
+      (o) => o.rotation === r.name && Date.parse(o.from) > plannedAt,
+    );
+    if (upcoming.length === 0)
+      return ja
+        ? `- \`${r.name}\` の予定されたオーバーライドはありません。`
+        : `- No upcoming overrides of \`${r.name}\`.`;
+    const items = upcoming.map((o) =>
+      ja
+        ? `${o.members.map(who).join("、")}(${stampJa(o.from, r.timeZone)}〜${stampJa(o.to, r.timeZone)})`
+        : `${o.members.map(who).join(", ")} from ${localTime(o.from, r.timeZone)} to ${localTime(o.to, r.timeZone)}`,
+    );
+    return ja
+      ? `- \`${r.name}\` の予定されたオーバーライド(${r.timeZone}): ${items.join("、")}`
+      : `- Upcoming overrides of \`${r.name}\`: ${items.join("; ")}`;
+  });
 }
 
 const WEEKDAY_SHORT = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -731,7 +796,8 @@ export function stepFunctionsSections(
         : "- On a call: listen, then **press 1, and 1 again** to acknowledge.",
     );
   }
-  for (const r of timeline.rotations) p(`- ${rotationLine(r, who)}`);
+  for (const r of timeline.rotations) p(`- ${rotationLine(r, who, lang)}`);
+  p(...overridesLines(g, lang));
   p("");
 
   p(ja ? "## 呼び出しの届き方" : "## How a page arrives", "");
@@ -881,18 +947,22 @@ export interface GuideArgs {
   readonly out?: string;
   /** ja | en: the step-functions backend's sections (default: the stack's `language`). */
   readonly lang?: string;
+  /** Read the rotations' active and upcoming overrides from AWS (the caller's credentials). */
+  readonly overrides?: boolean;
 }
 
 export interface GuideCliOptions {
   readonly root: string;
   readonly now: Date;
+  /** The clients `--overrides` reads with (default: the SDK's, with the caller's credentials). */
+  readonly overrideClients?: OverrideClients;
 }
 
 /**
  * Reads the config, builds the guide, prints or writes it. A stack config file that does not
  * exist is a `UsageError`.
  */
-export function guide(args: GuideArgs, opts: GuideCliOptions): GuideResult {
+export async function guide(args: GuideArgs, opts: GuideCliOptions): Promise<GuideResult> {
   const file = args["config-file"]
     ? path.resolve(args["config-file"])
     : path.join(opts.root, `Pulumi.${args.stack}.yaml`);
@@ -905,11 +975,37 @@ export function guide(args: GuideArgs, opts: GuideCliOptions): GuideResult {
 
   const lang = parseLang(args.lang);
   let cfg: StackConfig;
+  let stackConfig: Readonly<Record<string, string | undefined>>;
   try {
-    cfg = loadStackConfigFile(file, stack).config;
+    const loaded = loadStackConfigFile(file, stack);
+    cfg = loaded.config;
+    stackConfig = loaded.stackFile.config;
   } catch (err: unknown) {
     const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
     return { exitCode: 2, stdout: "", stderr: `${message}\n` };
+  }
+
+  // --overrides: the one thing the guide reads from AWS; a failed read is exit 2 naming the call.
+  let overrides: RotationOverride[] | undefined;
+  if (args.overrides) {
+    try {
+      overrides = await readStackOverrides(
+        {
+          backend: cfg.backend,
+          prefix: cfg.prefix ?? defaultPrefix(stack),
+          rotations: cfg.onCall.map((r) => r.name),
+          region: overrideRegion(stackConfig),
+        },
+        opts.overrideClients ?? SDK_OVERRIDE_CLIENTS,
+        opts.now,
+      );
+    } catch (err: unknown) {
+      return {
+        exitCode: 2,
+        stdout: "",
+        stderr: `guide: --overrides: ${describeOverrideError(err)}\n`,
+      };
+    }
   }
 
   const command = [
@@ -918,11 +1014,13 @@ export function guide(args: GuideArgs, opts: GuideCliOptions): GuideResult {
     ...(args["config-file"] ? [`--config-file ${args["config-file"]}`] : []),
     ...(args.out ? [`--out ${args.out}`] : []),
     ...(lang ? [`--lang ${lang}`] : []),
+    ...(args.overrides ? ["--overrides"] : []),
   ].join(" ");
   const markdown = buildGuide(cfg, stack, opts.now, {
     command,
     source: path.basename(file),
     lang,
+    ...(overrides === undefined ? {} : { overrides }),
   });
   if (!args.out) return { exitCode: 0, stdout: markdown, stderr: "" };
   try {

@@ -12,8 +12,10 @@
  *   `type` attribute, so it never appears in the incidents' `recent` index (a sparse GSI holds
  *   only items with its key attribute: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-indexes-general-sparse-indexes.html).
  *   A new table was not needed: one more resource, role statement and alarm for a few items.
- *   Overrides read from either store become tools/timeline.ts RotationOverride values, which
- *   rotationAt (the on-call resolver) honours.
+ *   The key, the GetItem request and the parser are handlers/shared/overrides.ts, which the
+ *   escalation engine reads the store with at each stage (handlers/engine/handler.ts).
+ *   Overrides read from either store become RotationOverride values, which tools/timeline.ts
+ *   rotationAt (the on-call resolver the plan, the guide and the engine use) honours.
  *
  * Request builders are pure (specs assert them literally against aws-models/); the runners take
  * the clients.
@@ -23,20 +25,28 @@ import {
   ListContactsCommand,
   ListRotationOverridesCommand,
   ListRotationsCommand,
+  SSMContactsClient,
   type CreateRotationOverrideCommandInput,
-  type SSMContactsClient,
 } from "@aws-sdk/client-ssm-contacts";
 import {
   GetItemCommand,
   UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-  type GetItemCommandInput,
+  DynamoDBClient,
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { createHash } from "node:crypto";
 import { names } from "../components/builders";
-import type { RotationOverride } from "./timeline";
+import { incidentTableName } from "../handlers/shared/incidentStore";
+import { describeAwsError } from "./awsErrors";
+import {
+  getOverridesRequest,
+  overrideKey,
+  parseOverrides,
+  type RotationOverride,
+} from "../handlers/shared/overrides";
+
+// The store's pure pieces live beside the engine that reads them (handlers/shared/overrides.ts).
+export { getOverridesRequest, overrideKey, parseOverrides, type RotationOverride };
 
 /** What the CLI asks for: `member` on call in `rotation` from `from` to `to`. */
 export interface OverrideRequest {
@@ -78,6 +88,35 @@ async function allPages<T>(
   throw new Error("more than 1000 pages; giving up");
 }
 
+/**
+ * An AWS call of the override commands that failed: `action` is the IAM action it needed
+ * (`<service>:<Operation>`), `cause` the SDK's error (tools/awsErrors.ts describeAwsError names
+ * both).
+ */
+export class OverrideCallError extends Error {
+  constructor(
+    readonly action: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${action} failed`);
+    this.name = "OverrideCallError";
+  }
+}
+
+async function aws<T>(action: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err: unknown) {
+    throw new OverrideCallError(action, err);
+  }
+}
+
+/** One line for a failed override command: the AWS call and what to do, or the error's message. */
+export function describeOverrideError(err: unknown): string {
+  if (err instanceof OverrideCallError) return describeAwsError(err.cause, err.action);
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** The rotation's ARN, from ListRotations (paginated); a clear error when it does not exist. */
 export async function findRotationArn(
   client: SSMContactsClient,
@@ -86,11 +125,13 @@ export async function findRotationArn(
 ): Promise<string> {
   const name = names.rotation(prefix, rotation);
   const rotations = await allPages(async (token) => {
-    const out = await client.send(
-      new ListRotationsCommand({
-        RotationNamePrefix: name,
-        ...(token ? { NextToken: token } : {}),
-      }),
+    const out = await aws("ssm-contacts:ListRotations", () =>
+      client.send(
+        new ListRotationsCommand({
+          RotationNamePrefix: name,
+          ...(token ? { NextToken: token } : {}),
+        }),
+      ),
     );
     return { items: out.Rotations ?? [], next: out.NextToken };
   });
@@ -109,12 +150,14 @@ export async function findContactArn(
 ): Promise<string> {
   const wanted = names.contact(prefix, alias);
   const contacts = await allPages(async (token) => {
-    const out = await client.send(
-      new ListContactsCommand({
-        AliasPrefix: wanted,
-        Type: "PERSONAL",
-        ...(token ? { NextToken: token } : {}),
-      }),
+    const out = await aws("ssm-contacts:ListContacts", () =>
+      client.send(
+        new ListContactsCommand({
+          AliasPrefix: wanted,
+          Type: "PERSONAL",
+          ...(token ? { NextToken: token } : {}),
+        }),
+      ),
     );
     return { items: out.Contacts ?? [], next: out.NextToken };
   });
@@ -155,8 +198,12 @@ export async function createImOverride(
 ): Promise<string> {
   const rotationArn = await findRotationArn(client, r.prefix, r.rotation);
   const contactArn = await findContactArn(client, r.prefix, r.member);
-  const out = await client.send(
-    new CreateRotationOverrideCommand(createOverrideRequest(rotationArn, contactArn, r.from, r.to)),
+  const out = await aws("ssm-contacts:CreateRotationOverride", () =>
+    client.send(
+      new CreateRotationOverrideCommand(
+        createOverrideRequest(rotationArn, contactArn, r.from, r.to),
+      ),
+    ),
   );
   return out.RotationOverrideId ?? "?";
 }
@@ -174,13 +221,15 @@ export async function listImOverrides(
 ): Promise<RotationOverride[]> {
   const rotationArn = await findRotationArn(client, prefix, rotation);
   const items = await allPages(async (token) => {
-    const out = await client.send(
-      new ListRotationOverridesCommand({
-        RotationId: rotationArn,
-        StartTime: from,
-        EndTime: to,
-        ...(token ? { NextToken: token } : {}),
-      }),
+    const out = await aws("ssm-contacts:ListRotationOverrides", () =>
+      client.send(
+        new ListRotationOverridesCommand({
+          RotationId: rotationArn,
+          StartTime: from,
+          EndTime: to,
+          ...(token ? { NextToken: token } : {}),
+        }),
+      ),
     );
     return { items: out.RotationOverrides ?? [], next: out.NextToken };
   });
@@ -199,11 +248,6 @@ export async function listImOverrides(
 // ---------------------------------------------------------------------------------------------
 // Step-functions backend: the incident table
 // ---------------------------------------------------------------------------------------------
-
-/** The store's key of a rotation's overrides. */
-export function overrideKey(rotation: string): Record<string, AttributeValue> {
-  return { pk: { S: `OVERRIDE#${rotation}` } };
-}
 
 /** Appends one override to the rotation's item (created on the first). */
 export function putOverrideRequest(
@@ -234,37 +278,15 @@ export function putOverrideRequest(
   };
 }
 
-/** Reads a rotation's overrides (strongly consistent: a just-made override is listed). */
-export function getOverridesRequest(table: string, rotation: string): GetItemCommandInput {
-  return { TableName: table, Key: overrideKey(rotation), ConsistentRead: true };
-}
-
-/** The stored item → overrides; a malformed entry is an error naming it. */
-export function parseOverrides(
-  rotation: string,
-  item: Record<string, AttributeValue> | undefined,
-): RotationOverride[] {
-  if (item === undefined) return [];
-  const list = item.overrides?.L ?? [];
-  return list.map((entry, i) => {
-    const m = entry.M;
-    const member = m?.member?.S;
-    const from = m?.from?.S;
-    const to = m?.to?.S;
-    if (member === undefined || from === undefined || to === undefined) {
-      throw new Error(`OVERRIDE#${rotation}.overrides[${i}]: needs member, from and to (strings)`);
-    }
-    return { rotation, members: [member], from, to };
-  });
-}
-
 export async function putSfOverride(
   client: DynamoDBClient,
   table: string,
   r: OverrideRequest,
   now: Date,
 ): Promise<void> {
-  await client.send(new UpdateItemCommand(putOverrideRequest(table, r, now)));
+  await aws("dynamodb:UpdateItem", () =>
+    client.send(new UpdateItemCommand(putOverrideRequest(table, r, now))),
+  );
 }
 
 export async function listSfOverrides(
@@ -272,7 +294,9 @@ export async function listSfOverrides(
   table: string,
   rotation: string,
 ): Promise<RotationOverride[]> {
-  const out = await client.send(new GetItemCommand(getOverridesRequest(table, rotation)));
+  const out = await aws("dynamodb:GetItem", () =>
+    client.send(new GetItemCommand(getOverridesRequest(table, rotation))),
+  );
   return parseOverrides(rotation, out.Item);
 }
 
@@ -292,4 +316,71 @@ export function activeAndUpcoming(
 export function overrideLine(e: ReturnType<typeof activeAndUpcoming>[number]): string {
   const o = e.override;
   return `${e.state.padEnd(8)}  ${o.rotation}  ${o.members.join(", ")}  ${o.from} → ${o.to}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a stack's overrides (npm run override --list, plan and guide with --overrides, drill)
+// ---------------------------------------------------------------------------------------------
+
+/** The SDK clients the override commands take, by region (specs pass mocks or dynalite). */
+export interface OverrideClients {
+  readonly contacts: (region: string | undefined) => SSMContactsClient;
+  readonly dynamodb: (region: string | undefined) => DynamoDBClient;
+}
+
+/** Clients with the caller's credentials (the SDK's default chain) in `region`. */
+export const SDK_OVERRIDE_CLIENTS: OverrideClients = {
+  contacts: (region) => new SSMContactsClient(region ? { region } : {}),
+  dynamodb: (region) => new DynamoDBClient(region ? { region } : {}),
+};
+
+/** ListRotationOverrides needs a window: from now to a year ahead. */
+export const LIST_WINDOW_MS = 366 * 86_400_000;
+
+/** The region the override commands use: `--region`, else the stack's aws:region, else the SDK's. */
+export function overrideRegion(
+  stackConfig: Readonly<Record<string, string | undefined>>,
+  flag?: string,
+): string | undefined {
+  return flag ?? stackConfig["aws:region"];
+}
+
+/** What a reader needs to know about the stack. */
+export interface OverrideStack {
+  readonly backend: "incident-manager" | "step-functions";
+  readonly prefix: string;
+  readonly rotations: readonly string[];
+  readonly region: string | undefined;
+}
+
+/**
+ * The active and upcoming overrides of every rotation of a stack (ended ones dropped), in start
+ * order, read from its backend's store with the caller's credentials: Incident Manager
+ * ListRotations + ListRotationOverrides (now to a year ahead: StartTime/EndTime are "the
+ * beginning/end of a time range for listing overrides", the answer "A list of rotation overrides
+ * in the specified time range",
+ * https://docs.aws.amazon.com/incident-manager/latest/APIReference/API_SSMContacts_ListRotationOverrides.html;
+ * the reference does not say whether an override that began before StartTime and is still in
+ * force is in the range: this reads it as overlapping the range, as cli/override.ts --list does),
+ * or the incident table's override items (GetItem). A failed call is an OverrideCallError naming
+ * it.
+ */
+export async function readStackOverrides(
+  stack: OverrideStack,
+  clients: OverrideClients,
+  now: Date,
+): Promise<RotationOverride[]> {
+  const all: RotationOverride[] = [];
+  if (stack.rotations.length === 0) return all;
+  if (stack.backend === "step-functions") {
+    const client = clients.dynamodb(stack.region);
+    const table = incidentTableName(stack.prefix);
+    for (const r of stack.rotations) all.push(...(await listSfOverrides(client, table, r)));
+  } else {
+    const client = clients.contacts(stack.region);
+    const until = new Date(now.getTime() + LIST_WINDOW_MS);
+    for (const r of stack.rotations)
+      all.push(...(await listImOverrides(client, stack.prefix, r, now, until)));
+  }
+  return activeAndUpcoming(all, now).map((e) => e.override);
 }

@@ -3,7 +3,9 @@
  *
  * Offline preview of a stack: runs the real program under Pulumi's mock engine with the stack's
  * config, then prints what would be created, each level's paging timeline, the policy pack's
- * results and the warnings. No AWS account, no Pulumi CLI.
+ * results and the warnings. No AWS account, no Pulumi CLI. The one exception is opt-in:
+ * `--overrides` reads the rotations' overrides with the caller's credentials
+ * (tools/override.ts readStackOverrides, as `npm run override -- --list` does).
  *
  * Exit codes: 0 fine (advisory findings allowed), 1 mandatory policy violations, 2 config errors,
  * providers without a region or in different regions, or bad usage.
@@ -31,7 +33,15 @@ import {
   voiceChannelWarnings,
 } from "./planReport";
 import { loadStackConfigFile } from "./stackFile";
-import { buildTimeline } from "./timeline";
+import { buildTimeline, type RotationOverride } from "./timeline";
+import { defaultPrefix } from "../components/builders";
+import {
+  SDK_OVERRIDE_CLIENTS,
+  describeOverrideError,
+  overrideRegion,
+  readStackOverrides,
+  type OverrideClients,
+} from "./override";
 import { engineWarnings } from "../components/engine/enginePlan";
 
 /** The command line of `npm run plan` (cli/plan.ts), as `util.parseArgs` gives it. */
@@ -41,6 +51,8 @@ export interface PlanArgs {
   readonly "policy-config"?: string;
   readonly json: boolean;
   readonly "no-color": boolean;
+  /** Read the rotations' active and upcoming overrides from AWS (the caller's credentials). */
+  readonly overrides?: boolean;
 }
 
 export interface PlanResult {
@@ -56,6 +68,8 @@ export interface PlanOptions {
   readonly colour: boolean;
   /** Environment the providers would read AWS_REGION / AWS_DEFAULT_REGION from. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The clients `--overrides` reads with (default: the SDK's, with the caller's credentials). */
+  readonly overrideClients?: OverrideClients;
 }
 
 /**
@@ -81,6 +95,29 @@ export async function plan(args: PlanArgs, opts: PlanOptions): Promise<PlanResul
   } catch (err: unknown) {
     const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
     return { exitCode: 2, stdout: "", stderr: `${message}\n` };
+  }
+
+  // 1b. --overrides: the only step that talks to AWS; a failed read is exit 2 naming the call.
+  let overrides: RotationOverride[] | undefined;
+  if (args.overrides) {
+    try {
+      overrides = await readStackOverrides(
+        {
+          backend: cfg.backend,
+          prefix: cfg.prefix ?? defaultPrefix(stack),
+          rotations: cfg.onCall.map((r) => r.name),
+          region: overrideRegion(stackFile.config),
+        },
+        opts.overrideClients ?? SDK_OVERRIDE_CLIENTS,
+        opts.now,
+      );
+    } catch (err: unknown) {
+      return {
+        exitCode: 2,
+        stdout: "",
+        stderr: `plan: --overrides: ${describeOverrideError(err)}\n`,
+      };
+    }
   }
 
   let orgPolicyConfig: unknown = {};
@@ -118,7 +155,7 @@ export async function plan(args: PlanArgs, opts: PlanOptions): Promise<PlanResul
   if (regionProblem) return { exitCode: 2, stdout: "", stderr: `plan: ${regionProblem}\n` };
 
   // 4. Timeline, policies, report.
-  const timeline = buildTimeline(cfg, stack, opts.now);
+  const timeline = buildTimeline(cfg, stack, opts.now, overrides);
   const violations = evaluatePolicies(
     resources
       .filter((r) => r.custom)
@@ -144,6 +181,7 @@ export async function plan(args: PlanArgs, opts: PlanOptions): Promise<PlanResul
     backendWarnings: engineWarnings(cfg),
     providers,
     heartbeat: heartbeatFacts(cfg),
+    ...(overrides === undefined ? {} : { overrides }),
     hours: hoursFacts(
       cfg,
       Object.fromEntries(timeline.levels.map((l) => [l.level, l.mode])),

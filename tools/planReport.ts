@@ -21,7 +21,14 @@ import { nextFiring, parseCron } from "../handlers/shared/schedule";
 import { heartbeatTiming } from "../config/heartbeat";
 import { failSafeLevel } from "../components/responsePlans";
 import type { RecordedResource } from "./mockEngine";
-import { LevelTimeline, RotationNow, Timeline, channelList, localParts } from "./timeline";
+import {
+  LevelTimeline,
+  RotationNow,
+  RotationOverride,
+  Timeline,
+  channelList,
+  localParts,
+} from "./timeline";
 
 export const violationSchema = z.strictObject({
   policy: z.string(),
@@ -79,8 +86,22 @@ export const planDocumentSchema = z.strictObject({
       now: z.array(z.string()),
       next: z.array(z.string()),
       nextHandoff: z.string(),
+      /** The override in force at plannedAt (read with --overrides only). */
+      override: z.strictObject({ members: z.array(z.string()), until: z.string() }).optional(),
     }),
   ),
+  /** Rotation overrides: read from AWS with --overrides only; `upcoming` have not begun yet. */
+  overrides: z.strictObject({
+    read: z.boolean(),
+    upcoming: z.array(
+      z.strictObject({
+        rotation: z.string(),
+        members: z.array(z.string()),
+        from: z.string(),
+        to: z.string(),
+      }),
+    ),
+  }),
   providers: z.array(
     z.strictObject({
       package: z.string(),
@@ -164,6 +185,11 @@ export interface PlanInputs {
   readonly hours?: HoursFacts;
   /** The pipeline's heartbeat (heartbeatFacts); none when not configured. */
   readonly heartbeat?: HeartbeatFacts;
+  /**
+   * The stack's active and upcoming rotation overrides, when read (`--overrides`); the timeline
+   * already resolved the rotations with them. Absent: not read (offline).
+   */
+  readonly overrides?: readonly RotationOverride[];
 }
 
 /** The region a provider of the stack's resources would deploy to, and where it comes from. */
@@ -304,6 +330,12 @@ export function buildPlanDocument(p: PlanInputs): PlanDocument {
       ),
     ),
     onCall: plain(p.timeline.rotations),
+    overrides: {
+      read: p.overrides !== undefined,
+      upcoming: (p.overrides ?? [])
+        .filter((o) => Date.parse(o.from) > Date.parse(p.timeline.plannedAt))
+        .map((o) => ({ ...o, members: [...o.members] })),
+    },
     providers: p.providers.map((x) => ({ ...x })),
     violations: [...p.violations],
     warnings,
@@ -411,7 +443,11 @@ export function renderPlanText(
   if (doc.onCall.length > 0) {
     out.push("");
     out.push(st.bold("On call"));
-    for (const r of doc.onCall) out.push(`  ${renderRotation(r)}`);
+    for (const r of doc.onCall) out.push(`  ${renderRotation(r)}`, ...renderOverrides(doc, r));
+    if (!doc.overrides.read)
+      out.push(
+        `  overrides: not read offline; add --overrides to read them from AWS with your credentials, or run npm run override -- --stack ${doc.stack} --rotation <r> --list`,
+      );
   }
   out.push("");
   out.push(st.bold("Policies"));
@@ -506,10 +542,32 @@ export function escalationEnd(t: LevelTimeline): string {
 }
 
 function renderRotation(r: RotationNow): string {
-  const p = localParts(new Date(r.nextHandoff), r.timeZone);
+  const when = rotationStamp(r.nextHandoff, r.timeZone);
+  const now = r.override
+    ? `${r.override.members.join(", ")} by override until ${rotationStamp(r.override.until, r.timeZone)}`
+    : r.now.join(", ") || "nobody (not started)";
+  return `oncall:${r.name} (${r.timeZone}): now ${now}; next ${r.next.join(", ")} from ${when}`;
+}
+
+/** `YYYY-MM-DD HH:MM` in the rotation's time zone. */
+function rotationStamp(iso: string, timeZone: string): string {
+  const p = localParts(new Date(iso), timeZone);
   const pad = (n: number) => String(n).padStart(2, "0");
-  const when = `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`;
-  return `oncall:${r.name} (${r.timeZone}): now ${r.now.join(", ") || "nobody (not started)"}; next ${r.next.join(", ")} from ${when}`;
+  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`;
+}
+
+/** With --overrides: a rotation's upcoming overrides (not begun at plannedAt), in start order. */
+function renderOverrides(doc: PlanDocument, r: RotationNow): string[] {
+  if (!doc.overrides.read) return [];
+  const upcoming = doc.overrides.upcoming.filter((o) => o.rotation === r.name);
+  if (upcoming.length === 0) return ["    upcoming overrides: none"];
+  return [
+    "    upcoming overrides:",
+    ...upcoming.map(
+      (o) =>
+        `      ${o.members.join(", ")} on call ${rotationStamp(o.from, r.timeZone)} → ${rotationStamp(o.to, r.timeZone)}`,
+    ),
+  ];
 }
 
 /** `ComponentType name: count × type` lines, grouped by the pipeline's child components. */

@@ -23,6 +23,9 @@ import {
   planMinutes,
   stageStarts,
 } from "../components/builders";
+import { overrideAt, type RotationOverride } from "../handlers/shared/overrides";
+
+export { overrideAt, type RotationOverride };
 
 /** One thing that happens at a moment after the alarm fired. */
 export type TimelineEvent =
@@ -109,11 +112,19 @@ const CONDITION: Record<string, string> = {
   LessThanOrEqualToThreshold: "<=",
 };
 
-/** The timeline of every level, most severe first. */
-export function buildTimeline(cfg: StackConfig, stack: string, now: Date): Timeline {
+/**
+ * The timeline of every level, most severe first. `overrides` (read from AWS by `--overrides`,
+ * tools/override.ts readStackOverrides) resolve the rotations as the backends do; none offline.
+ */
+export function buildTimeline(
+  cfg: StackConfig,
+  stack: string,
+  now: Date,
+  overrides: readonly RotationOverride[] = [],
+): Timeline {
   const prefix = cfg.prefix ?? defaultPrefix(stack);
   const contacts = new Map(cfg.contacts.map((c) => [c.alias, c]));
-  const rotationsNow = cfg.onCall.map((r) => rotationAt(r, now));
+  const rotationsNow = cfg.onCall.map((r) => rotationAt(r, now, overrides));
   const onCallNow = new Map(rotationsNow.map((r) => [r.name, r.now]));
   const escalation = escalationStages(cfg.escalation);
   const escalationStarts = stageStarts(escalation);
@@ -224,31 +235,6 @@ function stableSortByTime(events: TimelineEvent[]): TimelineEvent[] {
 
 // ---------------------------------------------------------------------------------------------
 // Rotations
-
-/** Who is on call at `now`, who is next, and when the next hand-off is. */
-/**
- * A rotation override: `members` are on call instead of the rotation's from `from` (inclusive) to
- * `to` (exclusive), both ISO-8601. Incident Manager's CreateRotationOverride, or the
- * step-functions backend's store (tools/override.ts).
- */
-export interface RotationOverride {
-  readonly rotation: string;
-  readonly members: readonly string[];
-  readonly from: string;
-  readonly to: string;
-}
-
-/** The override of `rotation` in force at `at` (the last one given wins), if any. Pure. */
-export function overrideAt(
-  rotation: string,
-  at: Date,
-  overrides: readonly RotationOverride[],
-): RotationOverride | undefined {
-  const t = at.getTime();
-  return overrides
-    .filter((o) => o.rotation === rotation && Date.parse(o.from) <= t && t < Date.parse(o.to))
-    .at(-1);
-}
 
 /**
  * Who is on call in rotation `r` at `now`, and next. An override in force at `now` (overrideAt)

@@ -41,6 +41,7 @@ import {
   type Incident,
 } from "../shared/incidentStore";
 import { jsonLogger, type Logger } from "../shared/log";
+import { getOverridesRequest, parseOverrides, type RotationOverride } from "../shared/overrides";
 import {
   DELIVERY_CHANNELS,
   recordMessageRequest,
@@ -113,6 +114,20 @@ export async function getIncident(
     db.send(new GetItemCommand(getIncidentRequest(table, id))),
   );
   return out.Item === undefined ? undefined : parseIncident(out.Item);
+}
+
+/**
+ * The rotation's overrides (handlers/shared/overrides.ts: GetItem of `OVERRIDE#<rotation>`,
+ * strongly consistent). Errors are the SDK's (after its own retries) or OverrideStoreError, as
+ * they are: the caller decides (it pages the scheduled members instead).
+ */
+export async function getOverrides(
+  db: DynamoDBClient,
+  table: string,
+  rotation: string,
+): Promise<RotationOverride[]> {
+  const out = await db.send(new GetItemCommand(getOverridesRequest(table, rotation)));
+  return parseOverrides(rotation, out.Item);
 }
 
 /** Opens the incident unless the router already did; records the execution running it. */

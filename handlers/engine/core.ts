@@ -2,7 +2,8 @@
  * The escalation engine's decisions, pure: plain data in, plain data out, the clock a parameter.
  * - scheduling: which step comes next (a stage starts, a page goes out, the round ends) and when;
  * - stages: which contacts a stage engages at its moment (on-call rotations resolved by the same
- *   code the plan and the guide use, tools/timeline.ts `rotationAt`) and their pages, each
+ *   code the plan and the guide use, tools/timeline.ts `rotationAt`, with the rotation overrides
+ *   the handler read from the store, handlers/shared/overrides.ts) and their pages, each
  *   contact following its own engagement plan;
  * - rounds: nobody acknowledged by the end → the next round (`repeat`) or done;
  * - messages: the text of each page and Slack note, in the reader's language, with no personal
@@ -12,6 +13,7 @@
  */
 import { CHANNEL_KINDS, type ChannelKind, type RotationConfig } from "../../config/schema";
 import { rotationAt } from "../../tools/timeline";
+import type { RotationOverride } from "../shared/overrides";
 import { createHash } from "node:crypto";
 import { message, voiceMessage, type MessageKey, type MessageParams } from "../shared/messages";
 import { alarmText } from "../shared/untrustedText";
@@ -469,35 +471,109 @@ export function nextStep(plan: LevelPlan, run: RunState, now: Date): { run: RunS
   return { run, step: { kind: "end", at: iso(end) } };
 }
 
-/** Who is on call in `rotation` at `at`, by the plan's own code (tools/timeline.ts). */
-export function onCallAt(rotation: RotationConfig, at: Date): readonly string[] {
-  return rotationAt(rotation, at).now;
+/**
+ * Who is on call in `rotation` at `at`, by the plan's own code (tools/timeline.ts rotationAt):
+ * the schedule's members, or those of the override in force then (the last one given wins).
+ */
+export function onCallAt(
+  rotation: RotationConfig,
+  at: Date,
+  overrides: readonly RotationOverride[] = [],
+): readonly string[] {
+  return rotationAt(rotation, at, overrides).now;
+}
+
+/**
+ * The rotations stage `stage` engages (`oncall:<name>` targets the plan has), deduplicated, in
+ * the stage's order: the ones whose overrides the handler reads before the stage starts.
+ */
+export function stageRotations(plan: LevelPlan, stage: number): string[] {
+  const names = plan.stages[stage].engage
+    .filter((ref) => ref.startsWith("oncall:"))
+    .map((ref) => ref.slice(7))
+    .filter((name) => plan.rotations.some((r) => r.name === name));
+  return [...new Set(names)];
+}
+
+/** Someone on call in a rotation by an override at a stage's moment, and until when (ISO). */
+export interface OnCallByOverride {
+  readonly rotation: string;
+  readonly members: readonly string[];
+  readonly until: string;
 }
 
 /** The contacts stage `stage` engages at `at` (rotations resolved at that moment), deduplicated. */
-export function stageTargets(plan: LevelPlan, stage: number, at: Date): string[] {
+export function stageTargets(
+  plan: LevelPlan,
+  stage: number,
+  at: Date,
+  overrides: readonly RotationOverride[] = [],
+): string[] {
+  return stageResolution(plan, stage, at, overrides).contacts;
+}
+
+/** The reason a stage note gives for an override naming nobody this plan can page. */
+export const UNKNOWN_OVERRIDE_MEMBER = "UnknownOverrideMember";
+
+function stageResolution(
+  plan: LevelPlan,
+  stage: number,
+  at: Date,
+  overrides: readonly RotationOverride[],
+): { contacts: string[]; byOverride: OnCallByOverride[]; ignored: string[] } {
   const out: string[] = [];
+  const byOverride: OnCallByOverride[] = [];
+  const ignored: string[] = [];
   for (const ref of plan.stages[stage].engage) {
     if (ref.startsWith("oncall:")) {
       const rotation = plan.rotations.find((r) => r.name === ref.slice(7));
-      if (rotation) out.push(...onCallAt(rotation, at));
+      if (rotation) {
+        let now = rotationAt(rotation, at, overrides);
+        // An override whose members are not (any longer) contacts of the plan would page
+        // nobody: the schedule's members are paged instead, and the note says so.
+        if (
+          now.override &&
+          !now.override.members.some((m) => plan.contacts.some((c) => c.alias === m))
+        ) {
+          if (!ignored.includes(rotation.name)) ignored.push(rotation.name);
+          now = rotationAt(rotation, at);
+        }
+        out.push(...now.now);
+        if (now.override && !byOverride.some((b) => b.rotation === rotation.name))
+          byOverride.push({
+            rotation: rotation.name,
+            members: now.override.members,
+            until: now.override.until,
+          });
+      }
     } else {
       out.push(ref);
     }
   }
-  return [...new Set(out)];
+  return { contacts: [...new Set(out)], byOverride, ignored };
 }
 
-/** Starts a stage: its contacts' pages join the pending ones, in time order (stable). */
+/**
+ * Starts a stage: its contacts' pages join the pending ones, in time order (stable). `overrides`
+ * are the ones read from the store for the stage's rotations (stageRotations); `byOverride` says
+ * who of them is on call by an override.
+ */
 export function startStage(
   plan: LevelPlan,
   run: RunState,
   stage: number,
   at: Date,
-): { run: RunState; contacts: string[] } {
+  overrides: readonly RotationOverride[] = [],
+): {
+  run: RunState;
+  contacts: string[];
+  byOverride: OnCallByOverride[];
+  /** Rotations whose override named nobody the plan can page: their schedule was used. */
+  ignored: string[];
+} {
   if (stage !== run.nextStage)
     throw new PermanentError(`stage ${stage + 1} is not the next stage (${run.nextStage + 1})`);
-  const contacts = stageTargets(plan, stage, at);
+  const { contacts, byOverride, ignored } = stageResolution(plan, stage, at, overrides);
   const pages: ScheduledPage[] = [];
   for (const alias of contacts) {
     const contact = plan.contacts.find((c) => c.alias === alias);
@@ -518,7 +594,36 @@ export function startStage(
     .map((p, i) => ({ p, i }))
     .sort((a, b) => ms(a.p.at) - ms(b.p.at) || a.i - b.i)
     .map(({ p }) => p);
-  return { run: { ...run, nextStage: stage + 1, pending }, contacts };
+  return { run: { ...run, nextStage: stage + 1, pending }, contacts, byOverride, ignored };
+}
+
+/**
+ * The lines a stage's Slack note adds after "stage N engages …": who is on call by an override
+ * and until when, and which rotations' overrides could not be read (their scheduled members are
+ * paged: never nobody because the store failed).
+ */
+export function stageNoteLines(
+  language: Language,
+  stage: {
+    readonly byOverride: readonly OnCallByOverride[];
+    readonly unreadable: readonly { readonly rotation: string; readonly reason: string }[];
+  },
+): string[] {
+  return [
+    ...stage.byOverride.map((o) =>
+      message("slack.stage.override", language, {
+        contact: o.members.join(", "),
+        rotation: o.rotation,
+        until: o.until,
+      }),
+    ),
+    ...stage.unreadable.map((u) =>
+      message("slack.stage.overridesUnread", language, {
+        rotation: u.rotation,
+        reason: u.reason,
+      }),
+    ),
+  ];
 }
 
 /** The round ended unacknowledged: the next round starts now, or the run is done. */
@@ -613,6 +718,8 @@ export function slackNote(
   title: MessageKey,
   text: MessageKey,
   params: MessageParams,
+  /** Further lines of the description, already in `language` (e.g. stageNoteLines). */
+  more: readonly string[] = [],
 ): string {
   return JSON.stringify({
     version: "1.0",
@@ -620,7 +727,7 @@ export function slackNote(
     content: {
       textType: "client-markdown",
       title: message(title, language, params).slice(0, TITLE_MAX),
-      description: message(text, language, params).slice(0, DESCRIPTION_MAX),
+      description: [message(text, language, params), ...more].join("\n").slice(0, DESCRIPTION_MAX),
     },
   });
 }

@@ -18,6 +18,7 @@ import { pageGivenUpMetric } from "../shared/selfMetrics";
 import {
   PermanentError,
   TransientError,
+  UNKNOWN_OVERRIDE_MEMBER,
   baseParams,
   emailContent,
   endRound,
@@ -32,6 +33,8 @@ import {
   slackNote,
   smsContent,
   startRun,
+  stageNoteLines,
+  stageRotations,
   startStage,
   voiceAttributes,
   voiceClientToken,
@@ -41,6 +44,7 @@ import {
 import {
   errorName,
   getIncident,
+  getOverrides,
   indexMessage,
   logJson,
   openIncident,
@@ -59,6 +63,7 @@ import {
   type Logger,
 } from "./adapters";
 import { ENGINE_PLAN_FILE, type Directory, type EnginePlan, type Language } from "./protocol";
+import type { RotationOverride } from "../shared/overrides";
 
 export { PermanentError, TransientError } from "./core";
 
@@ -118,6 +123,47 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
     }
   }
 
+  /**
+   * The overrides of the rotations a stage engages (handlers/shared/overrides.ts). A read that
+   * fails after the SDK's own retries, or an item that does not parse, never stops the stage: the
+   * rotation's scheduled members are paged (never nobody because the store failed), a WARN is
+   * logged (the rotation and the error's name only) and the stage's note says so.
+   */
+  async function readOverrides(
+    rotations: readonly string[],
+    context: Record<string, unknown>,
+  ): Promise<{
+    overrides: RotationOverride[];
+    unreadable: { rotation: string; reason: string }[];
+  }> {
+    type Read =
+      | { readonly rotation: string; readonly overrides: RotationOverride[] }
+      | { readonly rotation: string; readonly reason: string };
+    const reads = await Promise.all(
+      rotations.map(async (rotation): Promise<Read> => {
+        try {
+          return { rotation, overrides: await getOverrides(deps.db, config.tableName, rotation) };
+        } catch (err: unknown) {
+          const reason = errorName(err);
+          log({
+            level: "WARN",
+            message: "engine.overrides_unreadable",
+            ...context,
+            rotation,
+            error: reason,
+          });
+          return { rotation, reason };
+        }
+      }),
+    );
+    return {
+      overrides: reads.flatMap((r) => ("overrides" in r ? r.overrides : [])),
+      unreadable: reads.flatMap((r) =>
+        "reason" in r ? [{ rotation: r.rotation, reason: r.reason }] : [],
+      ),
+    };
+  }
+
   async function run(task: TaskRequest): Promise<TaskResult> {
     const { input } = task;
     const params = baseParams(input);
@@ -157,19 +203,36 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
       case "stage": {
         if (task.step.kind !== "stage")
           throw new PermanentError("task input (stage): step is not a stage");
-        const { run, contacts } = startStage(
+        const { overrides, unreadable } = await readOverrides(
+          stageRotations(levelPlan(), task.step.stage),
+          { incidentId: input.incidentId, stage: task.step.stage + 1 },
+        );
+        const { run, contacts, byOverride, ignored } = startStage(
           levelPlan(),
           task.run,
           task.step.stage,
           new Date(task.step.at),
+          overrides,
         );
         await noteQuietly(
-          slackNote(plan.language, "slack.progress.title", "slack.stage", {
-            ...params,
-            stage: task.step.stage + 1,
-            round: run.round + 1,
-            contact: contacts.length > 0 ? contacts.join(", ") : "-",
-          }),
+          slackNote(
+            plan.language,
+            "slack.progress.title",
+            "slack.stage",
+            {
+              ...params,
+              stage: task.step.stage + 1,
+              round: run.round + 1,
+              contact: contacts.length > 0 ? contacts.join(", ") : "-",
+            },
+            stageNoteLines(plan.language, {
+              byOverride,
+              unreadable: [
+                ...unreadable,
+                ...ignored.map((rotation) => ({ rotation, reason: UNKNOWN_OVERRIDE_MEMBER })),
+              ],
+            }),
+          ),
           { incidentId: input.incidentId, stage: task.step.stage + 1 },
         );
         log({
@@ -179,6 +242,8 @@ export function createHandler(deps: HandlerDeps): (event: unknown) => Promise<Ta
           stage: task.step.stage + 1,
           round: run.round + 1,
           contacts,
+          ...(byOverride.length > 0 ? { byOverride: byOverride.map((o) => o.rotation) } : {}),
+          ...(ignored.length > 0 ? { overrideIgnored: ignored } : {}),
         });
         return run as unknown as TaskResult;
       }

@@ -49,6 +49,8 @@ export interface MessageParams {
   readonly until?: string;
   /** A duration `m:ss` (drill reports only). */
   readonly duration?: string;
+  /** An on-call rotation's name (Slack notes about rotation overrides only). */
+  readonly rotation?: string;
 }
 
 type Render = (p: MessageParams) => string;
@@ -479,6 +481,16 @@ export const MESSAGES = {
     ja: (p) => `  ${v(p.contact)}: ${v(p.channel)} で呼び出し — 未確認`,
   },
   "slack.drillText.unknownChannel": { en: () => "unknown channel", ja: () => "チャネル不明" },
+  "slack.stage.override": {
+    en: (p) => `${v(p.contact)} on call in ${v(p.rotation)} by override until ${v(p.until)}`,
+    ja: (p) => `${v(p.contact)} が ${v(p.until)} までオーバーライドで ${v(p.rotation)} の当番です`,
+  },
+  "slack.stage.overridesUnread": {
+    en: (p) =>
+      `Overrides of ${v(p.rotation)} could not be read (${v(p.reason)}): its scheduled on-call is paged`,
+    ja: (p) =>
+      `${v(p.rotation)} のオーバーライドを読めませんでした（${v(p.reason)}）。予定どおりの当番を呼び出します`,
+  },
 } as const satisfies Record<string, Record<Language, Render>>;
 
 export type MessageKey = keyof typeof MESSAGES;

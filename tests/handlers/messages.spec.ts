@@ -33,6 +33,7 @@ const PARAMS: MessageParams = {
   silenceReason: "weekly patching",
   until: "2026-12-05T18:00:00.000Z",
   duration: "1:42",
+  rotation: "primary",
 };
 
 /** The parameters whose absence changes the text of `key` in `lang`: the ones it uses. */

@@ -69,6 +69,33 @@ describe("IAM simulator: the escalation engine's roles (components/engine/engine
     assert.deepEqual([...new Set(problems)], []);
   });
 
+  it("the stage's read of the rotation's overrides (GetItem OVERRIDE#primary, handlers/shared/overrides.ts) was sent and is allowed on the stack's table (service authorization reference: DynamoDB GetItem, table*)", async () => {
+    const stack = await engineStack();
+    const reads = stack.sent.filter(
+      (c) => c.key === "dynamodb:GetItem" && JSON.stringify(c.input.Key).includes("OVERRIDE#"),
+    );
+    assert.deepEqual(
+      reads.map((c) => c.input),
+      [
+        {
+          TableName: "ie-eng-incidents",
+          Key: { pk: { S: "OVERRIDE#primary" } },
+          ConsistentRead: true,
+        },
+      ],
+    );
+    const [a] = COMMAND_PERMISSIONS[reads[0].key](reads[0].input, stack.facts);
+    assert.deepEqual([a.action, a.resource], ["dynamodb:GetItem", ENGINE_TABLE_ARN]);
+    assert.equal(
+      await decide(stack.policies, {
+        principal: stack.functionRoleArn,
+        action: a.action,
+        resource: a.resource,
+      }),
+      "Allowed",
+    );
+  });
+
   it("the engine role is refused another From address, another SES identity, another origination identity, and another stack's table, topic, secret (least privilege)", async () => {
     const stack = await engineStack();
     const role = stack.functionRoleArn;

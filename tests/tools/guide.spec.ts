@@ -525,33 +525,38 @@ describe("responder guide (tools/guide.ts)", () => {
   describe("CLI arguments (in process)", () => {
     const call = (argv: string[]) => guideCli({ argv, root: ROOT, now: NOW });
 
-    it("no --stack and no --config-file: usage error, exit 2", () => {
-      const r = call([]);
+    it("no --stack and no --config-file: usage error, exit 2", async () => {
+      const r = await call([]);
       assert.equal(r.exitCode, 2);
       assert.match(r.stderr, /^guide: --stack <name> is required\n\nUsage:/);
     });
 
-    it("an unknown option or a missing stack file: exit 2", () => {
-      assert.equal(call(["--stack", "prod", "--json"]).exitCode, 2);
-      const r = call(["--stack", "nosuch"]);
+    it("an unknown option or a missing stack file: exit 2", async () => {
+      assert.equal((await call(["--stack", "prod", "--json"])).exitCode, 2);
+      const r = await call(["--stack", "nosuch"]);
       assert.equal(r.exitCode, 2);
       assert.match(r.stderr, /Pulumi\.nosuch\.yaml: no such stack config file/);
     });
 
-    it("an unwritable --out: exit 1 with the reason", () => {
-      const r = call(["--stack", "prod", "--out", join(ROOT, "no-such-dir", "x", "guide.md")]);
+    it("an unwritable --out: exit 1 with the reason", async () => {
+      const r = await call([
+        "--stack",
+        "prod",
+        "--out",
+        join(ROOT, "no-such-dir", "x", "guide.md"),
+      ]);
       assert.equal(r.exitCode, 1);
       assert.match(r.stderr, /^guide: cannot write .*guide\.md: ENOENT/);
     });
 
-    it("--out through a symbolic link is refused and the link's target left untouched", () => {
+    it("--out through a symbolic link is refused and the link's target left untouched", async () => {
       const dir = mkdtempSync(join(tmpdir(), "guide-link-"));
       try {
         const target = join(dir, "target.txt");
         writeFileSync(target, "keep me\n");
         const link = join(dir, "guide.md");
         symlinkSync(target, link);
-        const r = call(["--stack", "prod", "--out", link]);
+        const r = await call(["--stack", "prod", "--out", link]);
         assert.equal(r.exitCode, 1);
         assert.equal(r.stdout, "");
         assert.equal(
@@ -564,8 +569,8 @@ describe("responder guide (tools/guide.ts)", () => {
       }
     });
 
-    it("the in-process result equals buildGuide with the same clock", () => {
-      const r = call(["--stack", "prod"]);
+    it("the in-process result equals buildGuide with the same clock", async () => {
+      const r = await call(["--stack", "prod"]);
       assert.equal(r.exitCode, 0);
       assert.equal(
         r.stdout,
@@ -689,12 +694,12 @@ describe("responder guide of the step-functions backend (Pulumi.selfhosted.yaml)
     assert.ok(!g.includes("### 電話(音声通話)") && !g.includes("+815000000000"), g);
   });
 
-  it("--lang: ja and en accepted, anything else is a usage error (exit 2)", () => {
+  it("--lang: ja and en accepted, anything else is a usage error (exit 2)", async () => {
     const call = (argv: string[]) => guideCli({ argv, root: ROOT, now: NOW });
-    const r = call(["--stack", "selfhosted", "--lang", "en"]);
+    const r = await call(["--stack", "selfhosted", "--lang", "en"]);
     assert.equal(r.exitCode, 0);
     assert.ok(r.stdout.includes("\n## How a page arrives\n"));
-    const bad = call(["--stack", "selfhosted", "--lang", "fr"]);
+    const bad = await call(["--stack", "selfhosted", "--lang", "fr"]);
     assert.equal(bad.exitCode, 2);
     assert.match(bad.stderr, /--lang fr: use ja or en/);
   });
@@ -740,8 +745,24 @@ describe("responder guide: office hours (workingHoursSection), ja and en", () =>
     ]);
   });
 
-  it("ja: the same facts in Japanese", () => {
-    const g = buildGuide(deferringProd(), "prod", XMAS, { lang: "ja" });
+  /**
+   * The selfhosted stack (step-functions: its guide is written in `--lang`) with prod's calendar
+   * and levels, critical deferring outside office hours.
+   */
+  function deferringSelfhosted(): StackConfig {
+    const prod = structuredClone(rawOf("prod")) as {
+      levels: Record<string, Record<string, unknown>>;
+      calendars: unknown;
+    };
+    const raw = structuredClone(rawOf("selfhosted")) as Record<string, unknown>;
+    prod.levels.critical!.outsideHours = { calendar: "office", then: "defer" };
+    raw.levels = prod.levels;
+    raw.calendars = prod.calendars;
+    return parseStackConfig(raw);
+  }
+
+  it("ja: the same facts in Japanese (a step-functions stack's guide, which --lang ja writes in Japanese)", () => {
+    const g = buildGuide(deferringSelfhosted(), "selfhosted", XMAS, { lang: "ja" });
     assert.deepEqual(section(g, "## 営業時間"), [
       "## 営業時間",
       "",
@@ -754,6 +775,22 @@ describe("responder guide: office hours (workingHoursSection), ja and en", () =>
       "- `critical`: 営業時間外はすぐに Slack に通知され、呼び出しは次の営業日の営業開始(2026-12-28(月)09:00)まで待ちます。その時点でまだ ALARM なら、通常どおり呼び出します。",
       "- `warning`: 誰も呼び出さないレベルです。営業時間外も Slack と Webhook への通知のみで、後から呼び出されることもありません。",
       "",
+    ]);
+  });
+
+  it("the Incident Manager guide is English, so --lang ja leaves its office hours in English too (the rest of it is English)", () => {
+    const g = buildGuide(deferringProd(), "prod", XMAS, { lang: "ja" });
+    assert.ok(!lines(g).includes("## 営業時間"), g);
+    assert.deepEqual(
+      section(g, "## Office hours"),
+      section(buildGuide(deferringProd(), "prod", XMAS, { lang: "en" }), "## Office hours"),
+    );
+    assert.deepEqual(section(g, "## Office hours").slice(0, 5), [
+      "## Office hours",
+      "",
+      "- Calendar `office` (Asia/Tokyo): mon-fri 09:00-18:00. Other days, Japanese national and substitute holidays and the company-closed days (2026-12-29, 2026-12-30, 2026-12-31) are outside office hours.",
+      "- The next days off (not working days): 2026-12-29 company closed (会社休業日), 2026-12-30 company closed (会社休業日), 2026-12-31 company closed (会社休業日), 2027-01-01 New Year's Day (元日), 2027-01-11 Coming of Age Day (成人の日)",
+      "- At 2026-12-25 (Fri) 19:00: closed; it next opens 2026-12-28 (Mon) 09:00.",
     ]);
   });
 

@@ -5,8 +5,8 @@
  * aws-models/ssm-contacts.json, the step-functions store's requests, and `--help`.
  *
  * What this spec does NOT prove: that Incident Manager accepts the override (contact in the
- * rotation, times in range) or pages the overriding member; that the step-functions engine reads
- * the store (it calls rotationAt without overrides today); IAM for the CLI's caller.
+ * rotation, times in range) or pages the overriding member; the step-functions engine reading
+ * the store (tests/handlers/engine.overrides.spec.ts); IAM for the CLI's caller.
  */
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
