@@ -756,6 +756,8 @@ describe("responder guide: office hours (workingHoursSection), ja and en", () =>
     };
     const raw = structuredClone(rawOf("selfhosted")) as Record<string, unknown>;
     prod.levels.critical!.outsideHours = { calendar: "office", then: "defer" };
+    // warning notify-only: a deferring level that pages nobody has nothing to page later.
+    delete prod.levels.warning!.engage;
     raw.levels = prod.levels;
     raw.calendars = prod.calendars;
     return parseStackConfig(raw);
