@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import {
   CreateTableCommand,
   DeleteTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   type BillingMode,
   type CreateTableCommandInput,
@@ -158,7 +159,34 @@ export function dynamoClient(url: string): DynamoDBClient {
 /** Drops the incident table `tableName` if it exists and creates it empty. */
 export async function freshTable(admin: DynamoDBClient, tableName: string): Promise<void> {
   await admin.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+  await tableStatus(admin, tableName, undefined);
   await admin.send(new CreateTableCommand(incidentTableCreate(tableName)));
+  await tableStatus(admin, tableName, "ACTIVE");
+}
+
+/**
+ * Waits until the table is gone (`want` undefined) or has status `want`. DeleteTable and
+ * CreateTable answer while the table is DELETING / CREATING (API_DeleteTable, API_CreateTable
+ * TableStatus); dynalite changes the status on a timer even at 0 ms, so a write right after
+ * CreateTable can find no table under load.
+ */
+export async function tableStatus(
+  admin: DynamoDBClient,
+  tableName: string,
+  want: "ACTIVE" | undefined,
+): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const status = await admin
+      .send(new DescribeTableCommand({ TableName: tableName }))
+      .then((out) => out.Table?.TableStatus as string | undefined)
+      .catch((err: unknown) => {
+        if ((err as Error).name === "ResourceNotFoundException") return undefined;
+        throw err;
+      });
+    if (status === want) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`table ${tableName}: still not ${want ?? "deleted"}`);
 }
 
 export interface IncidentTableDb {
