@@ -16,18 +16,12 @@ import { closeSync, constants, existsSync, lstatSync, openSync, writeSync } from
 import * as path from "node:path";
 import { UsageError } from "./cliArgs";
 import { ChannelKind, ConfigError, ContactConfig, StackConfig } from "../config/schema";
-import { channelsUsed, defaultPrefix, names, parseRef } from "../components/builders";
+import { channelsUsed, names, parseRef } from "../components/builders";
 import { scrub, sensitiveValues } from "../config/sensitive";
 import { LANGUAGES, type Language } from "../config/backend";
 import { localTime as calendarLocalTime } from "../handlers/shared/calendar";
 import { loadStackConfigFile } from "./stackFile";
-import {
-  SDK_OVERRIDE_CLIENTS,
-  describeOverrideError,
-  overrideRegion,
-  readStackOverrides,
-  type OverrideClients,
-} from "./override";
+import { readOverridesFlag, type OverrideClients } from "./override";
 import { escalationEnd, hoursFacts, localStamp } from "./planReport";
 import {
   LevelTimeline,
@@ -988,24 +982,20 @@ export async function guide(args: GuideArgs, opts: GuideCliOptions): Promise<Gui
   // --overrides: the one thing the guide reads from AWS; a failed read is exit 2 naming the call.
   let overrides: RotationOverride[] | undefined;
   if (args.overrides) {
-    try {
-      overrides = await readStackOverrides(
-        {
-          backend: cfg.backend,
-          prefix: cfg.prefix ?? defaultPrefix(stack),
-          rotations: cfg.onCall.map((r) => r.name),
-          region: overrideRegion(stackConfig),
-        },
-        opts.overrideClients ?? SDK_OVERRIDE_CLIENTS,
-        opts.now,
-      );
-    } catch (err: unknown) {
-      return {
-        exitCode: 2,
-        stdout: "",
-        stderr: `guide: --overrides: ${describeOverrideError(err)}\n`,
-      };
-    }
+    const read = await readOverridesFlag(
+      "guide",
+      {
+        name: stack,
+        backend: cfg.backend,
+        prefix: cfg.prefix,
+        rotations: cfg.onCall.map((r) => r.name),
+        stackConfig: stackConfig,
+      },
+      opts.overrideClients,
+      opts.now,
+    );
+    if ("error" in read) return { exitCode: 2, stdout: "", stderr: `${read.error}\n` };
+    overrides = read.overrides;
   }
 
   const command = [

@@ -35,7 +35,7 @@ import {
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { createHash } from "node:crypto";
-import { names } from "../components/builders";
+import { defaultPrefix, names } from "../components/builders";
 import { incidentTableName } from "../handlers/shared/incidentStore";
 import { describeAwsError } from "./awsErrors";
 import {
@@ -383,4 +383,39 @@ export async function readStackOverrides(
       all.push(...(await listImOverrides(client, stack.prefix, r, now, until)));
   }
   return activeAndUpcoming(all, now).map((e) => e.override);
+}
+
+/**
+ * `--overrides` of `npm run plan` and `npm run guide`: the stack's overrides read with the caller's
+ * credentials (readStackOverrides, region as `npm run override` resolves it), or the one-line
+ * error (`<command>: --overrides: <the call that failed>`) the caller prints before exit 2.
+ */
+export async function readOverridesFlag(
+  command: string,
+  stack: {
+    readonly name: string;
+    readonly backend: OverrideStack["backend"];
+    readonly prefix?: string;
+    readonly rotations: readonly string[];
+    readonly stackConfig: Readonly<Record<string, string | undefined>>;
+  },
+  clients: OverrideClients | undefined,
+  now: Date,
+): Promise<{ readonly overrides: RotationOverride[] } | { readonly error: string }> {
+  try {
+    return {
+      overrides: await readStackOverrides(
+        {
+          backend: stack.backend,
+          prefix: stack.prefix ?? defaultPrefix(stack.name),
+          rotations: [...stack.rotations],
+          region: overrideRegion(stack.stackConfig),
+        },
+        clients ?? SDK_OVERRIDE_CLIENTS,
+        now,
+      ),
+    };
+  } catch (err: unknown) {
+    return { error: `${command}: --overrides: ${describeOverrideError(err)}` };
+  }
 }

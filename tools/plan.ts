@@ -34,14 +34,7 @@ import {
 } from "./planReport";
 import { loadStackConfigFile } from "./stackFile";
 import { buildTimeline, type RotationOverride } from "./timeline";
-import { defaultPrefix } from "../components/builders";
-import {
-  SDK_OVERRIDE_CLIENTS,
-  describeOverrideError,
-  overrideRegion,
-  readStackOverrides,
-  type OverrideClients,
-} from "./override";
+import { readOverridesFlag, type OverrideClients } from "./override";
 import { engineWarnings } from "../components/engine/enginePlan";
 
 /** The command line of `npm run plan` (cli/plan.ts), as `util.parseArgs` gives it. */
@@ -100,24 +93,20 @@ export async function plan(args: PlanArgs, opts: PlanOptions): Promise<PlanResul
   // 1b. --overrides: the only step that talks to AWS; a failed read is exit 2 naming the call.
   let overrides: RotationOverride[] | undefined;
   if (args.overrides) {
-    try {
-      overrides = await readStackOverrides(
-        {
-          backend: cfg.backend,
-          prefix: cfg.prefix ?? defaultPrefix(stack),
-          rotations: cfg.onCall.map((r) => r.name),
-          region: overrideRegion(stackFile.config),
-        },
-        opts.overrideClients ?? SDK_OVERRIDE_CLIENTS,
-        opts.now,
-      );
-    } catch (err: unknown) {
-      return {
-        exitCode: 2,
-        stdout: "",
-        stderr: `plan: --overrides: ${describeOverrideError(err)}\n`,
-      };
-    }
+    const read = await readOverridesFlag(
+      "plan",
+      {
+        name: stack,
+        backend: cfg.backend,
+        prefix: cfg.prefix,
+        rotations: cfg.onCall.map((r) => r.name),
+        stackConfig: stackFile.config,
+      },
+      opts.overrideClients,
+      opts.now,
+    );
+    if ("error" in read) return { exitCode: 2, stdout: "", stderr: `${read.error}\n` };
+    overrides = read.overrides;
   }
 
   let orgPolicyConfig: unknown = {};
